@@ -1,0 +1,3 @@
+from salesdiary.cli.app import main
+
+main()

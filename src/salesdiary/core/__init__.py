@@ -1,0 +1,1 @@
+"""The sales method as pure Python: no I/O beyond reading package data."""
