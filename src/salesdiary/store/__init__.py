@@ -1,0 +1,1 @@
+"""Persistence: paths, schema (SQLModel), read queries (plain SQL), writes with history."""

@@ -1,0 +1,208 @@
+"""The schema, defined once: SQLModel tables for writes and migrations.
+
+Read queries (store/reads.py) use plain SQL over these same tables so that the
+read path does not import SQLModel. Dates are stored as ISO dates, times as ISO
+timestamps (UTC); enum fields hold their keys (core/enums.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+from salesdiary.store.version import SCHEMA_VERSION  # noqa: E402,F401  (re-exported for migrations)
+
+
+def _fk(target: str, ondelete: str = "CASCADE", index: bool = True, nullable: bool = False):  # noqa: ANN202
+    return Field(default=None, foreign_key=target, ondelete=ondelete, index=index, nullable=nullable)
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    name_key: str = Field(unique=True)  # core.naming.account_key: the normalised name
+    purchase_mode: str | None = None
+    source: str | None = None
+    industry: str | None = None
+    region: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    info_stage: str = "lead"
+    relation: str | None = None
+    tier: str | None = None
+    lifecycle: str | None = None
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    owner: str
+    created_by: str
+    reported_at: dt.datetime
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contact"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = _fk("account.id")
+    name: str = Field(index=True)
+    title: str | None = None
+    department: str | None = None
+    phone: str | None = Field(default=None, index=True)
+    email: str | None = Field(default=None, index=True)
+    level: str | None = None
+    role: str | None = None
+    relationship: str | None = None
+    stance: str | None = None
+    coach: bool = False
+    style: str | None = None
+    attitude: str | None = None
+    reports_to_id: int | None = _fk("contact.id", ondelete="SET NULL", nullable=True)
+    birthday: str | None = None  # free form: "1975-03-02" or "03-02"
+    hometown: str | None = None
+    school: str | None = None
+    family: str | None = None
+    hobbies: str | None = None
+    personal_notes: str | None = Field(default=None, sa_column=Column(Text))
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Deal(SQLModel, table=True):
+    __tablename__ = "deal"
+    __table_args__ = (Index("ix_deal_status_stage", "status", "stage"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = _fk("account.id")
+    name: str = Field(index=True)
+    external_id: str | None = Field(default=None, index=True)
+    amount: float | None = None
+    currency: str = "CNY"
+    expected_close: dt.date | None = None
+    playbook: str = "ten_step"
+    stage: str
+    stage_entered_on: dt.date
+    status: str = "open"
+    closed_on: dt.date | None = None
+    loss_reason: str | None = None
+    competitors: str | None = None
+    strategy: str | None = None
+    next_step: str | None = None
+    next_step_date: dt.date | None = Field(default=None, index=True)
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    owner: str
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DealContact(SQLModel, table=True):
+    """A contact's role and stance in one deal (may differ from deal to deal)."""
+
+    __tablename__ = "deal_contact"
+    deal_id: int = Field(foreign_key="deal.id", ondelete="CASCADE", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", primary_key=True, index=True)
+    role: str | None = None
+    stance: str | None = None
+
+
+class StageHistory(SQLModel, table=True):
+    """When a deal entered and left each stage."""
+
+    __tablename__ = "stage_history"
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = _fk("deal.id")
+    playbook: str
+    stage: str
+    entered_on: dt.date
+    left_on: dt.date | None = None
+    forced: bool = False
+    reason: str | None = None
+
+
+class DealMarker(SQLModel, table=True):
+    """A progress marker of the playbook that is met for a deal."""
+
+    __tablename__ = "deal_marker"
+    deal_id: int = Field(foreign_key="deal.id", ondelete="CASCADE", primary_key=True)
+    stage: str = Field(primary_key=True)
+    marker: str = Field(primary_key=True)
+    checked_on: dt.date
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visit"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = _fk("account.id")
+    deal_id: int | None = _fk("deal.id", ondelete="SET NULL", nullable=True)
+    date: dt.date = Field(index=True)
+    kind: str = "visit"
+    purpose: str | None = Field(default=None, sa_column=Column(Text))
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    feedback: str | None = Field(default=None, sa_column=Column(Text))
+    next_step: str | None = None
+    follow_up_date: dt.date | None = None
+    owner: str
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class VisitContact(SQLModel, table=True):
+    __tablename__ = "visit_contact"
+    visit_id: int = Field(foreign_key="visit.id", ondelete="CASCADE", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "followup"
+    __table_args__ = (Index("ix_followup_open_due", "done_on", "due"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = _fk("account.id")
+    deal_id: int | None = _fk("deal.id", ondelete="SET NULL", nullable=True)
+    contact_id: int | None = _fk("contact.id", ondelete="SET NULL", nullable=True)
+    visit_id: int | None = _fk("visit.id", ondelete="SET NULL", nullable=True)
+    due: dt.date = Field(index=True)
+    action: str
+    kind: str = "todo"
+    done_on: dt.date | None = None
+    owner: str
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ChangeSet(SQLModel, table=True):
+    """One command's writes, as a unit (what undo reverses)."""
+
+    __tablename__ = "changeset"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    command: str
+    user: str
+    undone_by: int | None = Field(default=None, foreign_key="changeset.id", ondelete="SET NULL")
+
+
+class History(SQLModel, table=True):
+    """Every change to a record: old and new values of each field that changed."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_record", "entity", "entity_id"), UniqueConstraint("changeset_id", "seq"))
+    id: int | None = Field(default=None, primary_key=True)
+    changeset_id: int = _fk("changeset.id")
+    seq: int
+    entity: str
+    entity_id: str
+    action: str  # insert | update | delete
+    changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON {field: [old, new]}
+
+
+class Meta(SQLModel, table=True):
+    """Facts about the journal itself (what made it, schema version)."""
+
+    __tablename__ = "sd_meta"
+    key: str = Field(primary_key=True)
+    value: str
