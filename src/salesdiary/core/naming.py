@@ -12,9 +12,25 @@ from salesdiary.core.errors import Ambiguous, NotFound
 from salesdiary.i18n import _
 
 _SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
-    "corporation", "incorporated", "company", "limited", "holdings", "group",
-    "corp", "inc", "ltd", "llc", "gmbh", "plc", "co",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "集团",
+    "公司",
+    "corporation",
+    "incorporated",
+    "company",
+    "limited",
+    "holdings",
+    "group",
+    "corp",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "plc",
+    "co",
 )
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 

@@ -66,7 +66,9 @@ def parse_amount(text: str | float | int | None, field: str = "--amount") -> flo
     try:
         amount = float(raw) * factor
     except ValueError:
-        raise BadInput(_("{field}: cannot read the amount {value!r}.").format(field=field, value=show(str(text)))) from None
+        raise BadInput(
+            _("{field}: cannot read the amount {value!r}.").format(field=field, value=show(str(text)))
+        ) from None
     if math.isnan(amount) or math.isinf(amount):
         raise BadInput(_("{field}: the amount must be a finite number.").format(field=field))
     if amount < 0:

@@ -12,7 +12,6 @@ import datetime as dt
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
 from salesdiary.store.version import SCHEMA_VERSION  # noqa: E402,F401  (re-exported for migrations)
 
 

@@ -43,7 +43,9 @@ def load_config() -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(_("The config file {path} cannot be read: {error}").format(path=path, error=exc)) from None
     except OSError as exc:
-        raise BadInput(_("The config file {path} cannot be opened: {error}").format(path=path, error=exc.strerror)) from None
+        raise BadInput(
+            _("The config file {path} cannot be opened: {error}").format(path=path, error=exc.strerror)
+        ) from None
 
 
 def config_value(dotted: str, default: Any = None) -> Any:
@@ -104,7 +106,7 @@ def resolve_target(cli_db: str | None = None) -> Target:
 def _target_from(value: str) -> Target:
     if "://" in value:
         if value.startswith("sqlite:///") and "?" not in value:
-            return Target(path=Path(value[len("sqlite:///"):]).expanduser())
+            return Target(path=Path(value[len("sqlite:///") :]).expanduser())
         return Target(url=value)
     return Target(path=Path(value).expanduser())
 

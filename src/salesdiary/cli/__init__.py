@@ -1,0 +1,1 @@
+"""The face: Typer apps, one module per noun. Parse, call core/store, render."""

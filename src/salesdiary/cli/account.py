@@ -1,0 +1,171 @@
+"""sd account: the customer organisations a rep reports and owns."""
+
+from __future__ import annotations
+
+import typer
+
+from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
+from salesdiary.i18n import _
+
+app = typer.Typer(help=_("Accounts: the customer organisations you report and own."), no_args_is_help=True)
+
+ModeOpt = typer.Option(None, "--mode", help=_("Purchase mode: single, group or strategic."))
+SourceOpt = typer.Option(None, "--source", help=_("Where the lead came from, e.g. referral, exhibition, tender."))
+IndustryOpt = typer.Option(None, "--industry", help=_("Industry."))
+RegionOpt = typer.Option(None, "--region", help=_("Region."))
+AddressOpt = typer.Option(None, "--address", help=_("Address."))
+PhoneOpt = typer.Option(None, "--phone", help=_("Switchboard phone."))
+WebsiteOpt = typer.Option(None, "--website", help=_("Website."))
+InfoStageOpt = typer.Option(None, "--info-stage", help=_("Information stage: lead, qualified, prospect, customer."))
+RelationOpt = typer.Option(None, "--relation", help=_("Company relationship grade: C, B or A."))
+TierOpt = typer.Option(None, "--tier", help=_("Value tier: strategic, important, ordinary."))
+LifecycleOpt = typer.Option(None, "--lifecycle", help=_("Lifecycle: potential, new, growing, stable, declining, lost."))
+OwnerOpt = typer.Option(None, "--owner", help=_("Owner (default: you)."))
+NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
+
+
+def _values(**raw: object) -> dict[str, object]:
+    from salesdiary.cli.common import today
+    from salesdiary.core import fields
+
+    names = {"mode": "purchase_mode"}
+    return fields.convert_all(fields.ACCOUNT, {names.get(k, k): v for k, v in raw.items()}, today())
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help=_("The organisation's name.")),
+    mode: str = ModeOpt,
+    source: str = SourceOpt,
+    industry: str = IndustryOpt,
+    region: str = RegionOpt,
+    address: str = AddressOpt,
+    phone: str = PhoneOpt,
+    website: str = WebsiteOpt,
+    info_stage: str = InfoStageOpt,
+    relation: str = RelationOpt,
+    tier: str = TierOpt,
+    lifecycle: str = LifecycleOpt,
+    owner: str = OwnerOpt,
+    notes: str = NotesOpt,
+) -> None:
+    """Report a new account (the first to report an account owns it)."""
+    from salesdiary.cli.common import done, write
+    from salesdiary.store import records
+
+    values = _values(
+        name=name,
+        mode=mode,
+        source=source,
+        industry=industry,
+        region=region,
+        address=address,
+        phone=phone,
+        website=website,
+        info_stage=info_stage,
+        relation=relation,
+        tier=tier,
+        lifecycle=lifecycle,
+        owner=owner,
+        notes=notes,
+    )
+    new_id = write(lambda tx: records.add_account(tx, values))
+    done(_("Added account #{id} {name}.").format(id=new_id, name=values["name"]))
+
+
+@app.command("list")
+def list_(
+    search: str = typer.Argument(None, help=_("Only accounts whose name contains this.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this owner's accounts.")),
+    info_stage: str = InfoStageOpt,
+    as_json: bool = JsonOpt,
+    limit: int = LimitOpt,
+    show_all: bool = AllOpt,
+) -> None:
+    """List accounts."""
+    from salesdiary.cli.common import emit_rows, limit_of, reader
+    from salesdiary.cli.views import ACCOUNT_COLUMNS
+    from salesdiary.core.enums import INFO_STAGE
+    from salesdiary.store.reads import ListQuery, list_accounts
+
+    q = ListQuery(
+        owner=owner,
+        search=search,
+        stage=INFO_STAGE.parse(info_stage) if info_stage else None,
+        limit=limit_of(limit, show_all),
+    )
+    rows, total = list_accounts(reader(), q)
+    emit_rows(
+        rows, total, ACCOUNT_COLUMNS, as_json=as_json, empty=_("No accounts yet. Add one with: sd account add NAME")
+    )
+
+
+@app.command("show")
+def show(
+    account: str = typer.Argument(..., help=_("Account id or name.")),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show an account with its contacts, deals, recent visits and open follow-ups."""
+    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.views import show_account
+
+    r = reader()
+    show_account(r, resolve(r, "account", account), as_json=as_json)
+
+
+@app.command("edit")
+def edit(
+    account: str = typer.Argument(..., help=_("Account id or name.")),
+    name: str = typer.Option(None, "--name", help=_("New name.")),
+    mode: str = ModeOpt,
+    source: str = SourceOpt,
+    industry: str = IndustryOpt,
+    region: str = RegionOpt,
+    address: str = AddressOpt,
+    phone: str = PhoneOpt,
+    website: str = WebsiteOpt,
+    info_stage: str = InfoStageOpt,
+    relation: str = RelationOpt,
+    tier: str = TierOpt,
+    lifecycle: str = LifecycleOpt,
+    owner: str = OwnerOpt,
+    notes: str = NotesOpt,
+) -> None:
+    """Change an account's fields (an empty value clears a field)."""
+    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.views import report_changes
+    from salesdiary.store import records
+
+    account_id = resolve(reader(), "account", account)
+    values = _values(
+        name=name,
+        mode=mode,
+        source=source,
+        industry=industry,
+        region=region,
+        address=address,
+        phone=phone,
+        website=website,
+        info_stage=info_stage,
+        relation=relation,
+        tier=tier,
+        lifecycle=lifecycle,
+        owner=owner,
+        notes=notes,
+    )
+    changes = write(lambda tx: records.edit_account(tx, account_id, values))
+    report_changes(_("account"), account_id, changes)
+
+
+@app.command("rm")
+def rm(
+    account: str = typer.Argument(..., help=_("Account id or name.")),
+    force: bool = typer.Option(False, "--force", help=_("Also remove its contacts, deals, visits and follow-ups.")),
+) -> None:
+    """Remove an account."""
+    from salesdiary.cli.common import done, reader, resolve, write
+    from salesdiary.store import records
+
+    account_id = resolve(reader(), "account", account)
+    write(lambda tx: records.remove_account(tx, account_id, force=force))
+    done(_("Removed account #{id}.").format(id=account_id))

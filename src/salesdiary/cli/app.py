@@ -1,0 +1,183 @@
+"""The `sd` command: global options, the command tree, and the one exit point.
+
+Global options (--db, --lang, --no-input, --debug) may stand before or after
+the subcommand; they are taken out of the argument list before Typer parses
+it, so that the language is set before any help text is built. Errors a user
+can cause become one line on stderr and an exit code (CLI.md); a traceback is
+shown only with --debug.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+GLOBAL_VALUE_OPTIONS = ("--db", "--lang")
+GLOBAL_FLAGS = ("--no-input", "--debug")
+
+
+def split_globals(argv: Sequence[str]) -> tuple[dict[str, str | bool], list[str]]:
+    """Take the global options out of ARGV (up to a `--`), wherever they stand."""
+    found: dict[str, str | bool] = {}
+    rest: list[str] = []
+    i = 0
+    args = list(argv)
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name, eq, value = arg.partition("=")
+        if name in GLOBAL_VALUE_OPTIONS:
+            if eq:
+                found[name] = value
+            elif i + 1 < len(args):
+                found[name] = args[i + 1]
+                i += 1
+            else:
+                found[name] = ""
+        elif arg in GLOBAL_FLAGS:
+            found[arg] = True
+        else:
+            rest.append(arg)
+        i += 1
+    return found, rest
+
+
+def choose_language(cli_lang: str | None) -> str:
+    from salesdiary.i18n import language_from_locale, normalise_language
+
+    for candidate in (cli_lang, os.environ.get("SD_LANG")):
+        lang = normalise_language(candidate)
+        if lang:
+            return lang
+    try:
+        from salesdiary.store.paths import config_value
+
+        lang = normalise_language(str(config_value("language", "") or ""))
+        if lang:
+            return lang
+    except Exception:  # a broken config file is reported by the command that reads it
+        pass
+    return language_from_locale() or "en"
+
+
+def build_app():  # noqa: ANN201
+    import typer
+
+    from salesdiary.cli import account, contact, deal, followup, misc, visit
+    from salesdiary.i18n import _
+
+    app = typer.Typer(
+        name="sd",
+        help=_("salesdiary — a sales journal for big, relationship-driven deals."),
+        no_args_is_help=True,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def _globals(
+        db: str = typer.Option(None, "--db", help=_("Journal file (or SQLAlchemy URL); also SD_DB / SD_DATABASE_URL.")),
+        lang: str = typer.Option(None, "--lang", help=_("Language: zh or en (also SD_LANG).")),
+        no_input: bool = typer.Option(False, "--no-input", help=_("Never prompt; a missing value is an error.")),
+        version: bool = typer.Option(False, "--version", help=_("Print the version and exit.")),
+    ) -> None:
+        if version:
+            from salesdiary import __version__
+
+            print(f"sd {__version__}")
+            raise typer.Exit()
+
+    app.add_typer(account.app, name="account")
+    app.add_typer(contact.app, name="contact")
+    app.add_typer(deal.app, name="deal")
+    app.add_typer(visit.app, name="visit")
+    app.add_typer(followup.app, name="followup")
+    misc.register(app)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `sd` with ARGV; return the exit code."""
+    from salesdiary.cli.state import STATE
+    from salesdiary.i18n import set_language
+
+    found, args = split_globals(sys.argv[1:] if argv is None else argv)
+    STATE.db = str(found["--db"]) if found.get("--db") else None
+    STATE.no_input = bool(found.get("--no-input"))
+    STATE.debug = bool(found.get("--debug")) or bool(os.environ.get("SD_DEBUG"))
+    lang_arg = found.get("--lang")
+    STATE.lang = choose_language(str(lang_arg) if lang_arg else None)
+    set_language(STATE.lang)
+    from salesdiary.render.console import error_line, reset
+
+    reset()
+    if lang_arg is not None and str(lang_arg).lower() not in ("zh", "en") and not _known_lang(str(lang_arg)):
+        error_line(_error_prefix() + f"--lang must be zh or en, not {lang_arg!r}.")
+        return 2
+    if "--db" in found and not found["--db"]:
+        error_line(_error_prefix() + "--db needs a file path.")
+        return 2
+    return _invoke(args)
+
+
+def _known_lang(value: str) -> bool:
+    from salesdiary.i18n import normalise_language
+
+    return normalise_language(value) is not None
+
+
+def _error_prefix() -> str:
+    from salesdiary.i18n import _
+
+    return _("sd: error: ")
+
+
+def _invoke(args: list[str]) -> int:
+    from salesdiary.cli.state import STATE
+    from salesdiary.core.errors import SdError
+    from salesdiary.i18n import _
+    from salesdiary.render.console import error_line
+
+    try:
+        import typer.main
+
+        command = typer.main.get_command(build_app())
+        command.main(args=args, prog_name="sd", standalone_mode=True)
+        return 0
+    except SystemExit as exc:  # Typer's own exit: help, usage errors (already printed), Exit(n)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except SdError as exc:
+        error_line(_error_prefix() + exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error_line(_("Interrupted; nothing was written."))
+        return 130
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return 0
+    except Exception as exc:  # a bug: one line for the user, the traceback with --debug
+        if STATE.debug:
+            raise
+        error_line(
+            _("sd: internal error: {error}. Run again with --debug for details, and please report it.").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
+        )
+        return 70
+
+
+def _quiet_broken_pipe() -> None:
+    """`sd … | head` closed the pipe: stop quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

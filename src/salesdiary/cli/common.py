@@ -1,0 +1,114 @@
+"""What every command module shares: opening the journal, naming records, printing lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from salesdiary.i18n import _
+
+if TYPE_CHECKING:
+    from salesdiary.render.tables import Column
+    from salesdiary.store.connection import Reader
+    from salesdiary.store.paths import Target
+    from salesdiary.store.tx import Tx
+
+T = TypeVar("T")
+
+# Options used by many commands (help texts are translated when the module is imported).
+JsonOpt = typer.Option(False, "--json", help=_("Print JSON for programs instead of a table."))
+LimitOpt = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows."))
+AllOpt = typer.Option(False, "--all", "-a", help=_("Show every row."))
+
+
+def target() -> Target:
+    from salesdiary.cli.state import STATE
+    from salesdiary.store.paths import resolve_target
+
+    return resolve_target(STATE.db)
+
+
+def reader() -> Reader:
+    from salesdiary.store.connection import open_reader
+
+    return open_reader(target())
+
+
+def write(fn: Callable[[Tx], T]) -> T:
+    from salesdiary.store.tx import run_write
+
+    return run_write(target(), fn)
+
+
+def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:
+    from salesdiary.store.reads import resolve as _resolve
+
+    return _resolve(r, entity, text, account_id=account_id)
+
+
+def today() -> Any:
+    from salesdiary.core.dates import today as _today
+
+    return _today()
+
+
+def parse_date_opt(text: str | None, option: str) -> Any:
+    """A date option: None stays None; unreadable text is an error naming the option."""
+    if text is None:
+        return None
+    from salesdiary.core.dates import parse_date
+    from salesdiary.core.errors import BadInput
+    from salesdiary.core.validate import clean_text
+
+    cleaned = clean_text(text, option, max_len=200, multiline=False)
+    if cleaned is None:
+        return None
+    try:
+        return parse_date(cleaned, today())
+    except BadInput as exc:
+        raise BadInput(f"{option}: {exc.message}") from None
+
+
+def limit_of(limit: int, show_all: bool) -> int | None:
+    return None if show_all else limit
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON shows it: internal columns left out."""
+    return {k: v for k, v in row.items() if k not in ("name_key",)}
+
+
+def emit_rows(
+    rows: Sequence[dict[str, Any]],
+    total: int,
+    columns: Sequence[Column],
+    *,
+    as_json: bool,
+    title: str | None = None,
+    empty: str | None = None,
+) -> None:
+    if as_json:
+        from salesdiary.render.data import print_json_rows
+
+        print_json_rows(public(r) for r in rows)
+        return
+    from salesdiary.render.tables import print_table
+
+    print_table(rows, columns, title=title, total=total, empty=empty)
+
+
+def done(text: str) -> None:
+    from salesdiary.render.console import success
+
+    success(text)
+
+
+def require(value: Any, option: str) -> Any:
+    """A value the command cannot do without (until guided prompts ask for it)."""
+    if value is None or value == "" or value == []:
+        from salesdiary.core.errors import BadInput
+
+        raise BadInput(_("Missing {option}: pass it on the command line.").format(option=option))
+    return value

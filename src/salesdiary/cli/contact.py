@@ -1,0 +1,217 @@
+"""sd contact: the key people at an account."""
+
+from __future__ import annotations
+
+import typer
+
+from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
+from salesdiary.i18n import _
+
+app = typer.Typer(help=_("Contacts: the key people at your accounts."), no_args_is_help=True)
+
+TitleOpt = typer.Option(None, "--title", help=_("Job title."))
+DeptOpt = typer.Option(None, "--department", help=_("Department."))
+PhoneOpt = typer.Option(None, "--phone", help=_("Phone."))
+EmailOpt = typer.Option(None, "--email", help=_("Email."))
+LevelOpt = typer.Option(None, "--level", help=_("Level: operational, management, executive."))
+RoleOpt = typer.Option(
+    None, "--role", help=_("Buying role, e.g. decision_maker (拍板者), influencer, user, evaluator.")
+)
+RelOpt = typer.Option(None, "--relationship", help=_("Relationship stage: acquainted, dating, trusting, allied."))
+StanceOpt = typer.Option(None, "--stance", help=_("Stance: supporter, neutral, non_supporter, opponent."))
+CoachOpt = typer.Option(
+    None, "--coach/--no-coach", help=_("Whether this person is our coach (gives inside information).")
+)
+StyleOpt = typer.Option(None, "--style", help=_("Communication style: analytical, amiable, expressive, driver."))
+AttitudeOpt = typer.Option(None, "--attitude", help=_("Attitude to innovation: innovator … laggard."))
+ReportsOpt = typer.Option(None, "--reports-to", help=_("The contact this person reports to (id or name)."))
+BirthdayOpt = typer.Option(None, "--birthday", help=_("Birthday (personal file)."))
+HometownOpt = typer.Option(None, "--hometown", help=_("Hometown (personal file)."))
+SchoolOpt = typer.Option(None, "--school", help=_("School (personal file)."))
+FamilyOpt = typer.Option(None, "--family", help=_("Family (personal file)."))
+HobbiesOpt = typer.Option(None, "--hobbies", help=_("Hobbies (personal file)."))
+PersonalOpt = typer.Option(None, "--personal-notes", help=_("Other personal notes (personal file)."))
+NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
+
+
+def _values(**raw: object) -> dict[str, object]:
+    from salesdiary.cli.common import today
+    from salesdiary.core import fields
+
+    return fields.convert_all(fields.CONTACT, raw, today())
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help=_("The person's name.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Account (id or name).")),
+    title: str = TitleOpt,
+    department: str = DeptOpt,
+    phone: str = PhoneOpt,
+    email: str = EmailOpt,
+    level: str = LevelOpt,
+    role: str = RoleOpt,
+    relationship: str = RelOpt,
+    stance: str = StanceOpt,
+    coach: bool = CoachOpt,
+    style: str = StyleOpt,
+    attitude: str = AttitudeOpt,
+    reports_to: str = ReportsOpt,
+    birthday: str = BirthdayOpt,
+    hometown: str = HometownOpt,
+    school: str = SchoolOpt,
+    family: str = FamilyOpt,
+    hobbies: str = HobbiesOpt,
+    personal_notes: str = PersonalOpt,
+    notes: str = NotesOpt,
+) -> None:
+    """Add a key person at an account."""
+    from salesdiary.cli.common import done, reader, require, resolve, write
+    from salesdiary.store import records
+
+    require(account, "--account")
+    values = _values(
+        name=name,
+        title=title,
+        department=department,
+        phone=phone,
+        email=email,
+        level=level,
+        role=role,
+        relationship=relationship,
+        stance=stance,
+        coach=coach,
+        style=style,
+        attitude=attitude,
+        birthday=birthday,
+        hometown=hometown,
+        school=school,
+        family=family,
+        hobbies=hobbies,
+        personal_notes=personal_notes,
+        notes=notes,
+    )
+    r = reader()
+    account_id = resolve(r, "account", account)
+    boss = resolve(r, "contact", reports_to, account_id=account_id) if reports_to else None
+    new_id = write(lambda tx: records.add_contact(tx, account_id, values, boss))
+    done(_("Added contact #{id} {name}.").format(id=new_id, name=values["name"]))
+
+
+@app.command("list")
+def list_(
+    search: str = typer.Argument(None, help=_("Only contacts whose name contains this.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's contacts.")),
+    role: str = RoleOpt,
+    as_json: bool = JsonOpt,
+    limit: int = LimitOpt,
+    show_all: bool = AllOpt,
+) -> None:
+    """List contacts."""
+    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.views import CONTACT_COLUMNS
+    from salesdiary.core.enums import ROLE
+    from salesdiary.store.reads import ListQuery, list_contacts
+
+    r = reader()
+    q = ListQuery(
+        account_id=resolve(r, "account", account) if account else None,
+        search=search,
+        role=ROLE.parse(role) if role else None,
+        limit=limit_of(limit, show_all),
+    )
+    rows, total = list_contacts(r, q)
+    emit_rows(
+        rows,
+        total,
+        CONTACT_COLUMNS,
+        as_json=as_json,
+        empty=_("No contacts yet. Add one with: sd contact add NAME --account ACCOUNT"),
+    )
+
+
+@app.command("show")
+def show(
+    contact: str = typer.Argument(..., help=_("Contact id or name.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Look for the name at this account.")),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show a contact with their recent visits."""
+    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.views import show_contact
+
+    r = reader()
+    account_id = resolve(r, "account", account) if account else None
+    show_contact(r, resolve(r, "contact", contact, account_id), as_json=as_json)
+
+
+@app.command("edit")
+def edit(
+    contact: str = typer.Argument(..., help=_("Contact id or name.")),
+    name: str = typer.Option(None, "--name", help=_("New name.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Move to this account.")),
+    title: str = TitleOpt,
+    department: str = DeptOpt,
+    phone: str = PhoneOpt,
+    email: str = EmailOpt,
+    level: str = LevelOpt,
+    role: str = RoleOpt,
+    relationship: str = RelOpt,
+    stance: str = StanceOpt,
+    coach: bool = CoachOpt,
+    style: str = StyleOpt,
+    attitude: str = AttitudeOpt,
+    reports_to: str = ReportsOpt,
+    birthday: str = BirthdayOpt,
+    hometown: str = HometownOpt,
+    school: str = SchoolOpt,
+    family: str = FamilyOpt,
+    hobbies: str = HobbiesOpt,
+    personal_notes: str = PersonalOpt,
+    notes: str = NotesOpt,
+) -> None:
+    """Change a contact's fields (an empty value clears a field; --reports-to '' clears the boss)."""
+    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.views import report_changes
+    from salesdiary.store import records
+
+    r = reader()
+    contact_id = resolve(r, "contact", contact)
+    account_id = resolve(r, "account", account) if account else None
+    values = _values(
+        name=name,
+        title=title,
+        department=department,
+        phone=phone,
+        email=email,
+        level=level,
+        role=role,
+        relationship=relationship,
+        stance=stance,
+        coach=coach,
+        style=style,
+        attitude=attitude,
+        birthday=birthday,
+        hometown=hometown,
+        school=school,
+        family=family,
+        hobbies=hobbies,
+        personal_notes=personal_notes,
+        notes=notes,
+    )
+    boss: int | None | bool = False
+    if reports_to is not None:
+        boss = resolve(r, "contact", reports_to) if reports_to.strip() else None
+    changes = write(lambda tx: records.edit_contact(tx, contact_id, values, account_id, boss))
+    report_changes(_("contact"), contact_id, changes)
+
+
+@app.command("rm")
+def rm(contact: str = typer.Argument(..., help=_("Contact id or name."))) -> None:
+    """Remove a contact (their visits stay, without them)."""
+    from salesdiary.cli.common import done, reader, resolve, write
+    from salesdiary.store import records
+
+    contact_id = resolve(reader(), "contact", contact)
+    write(lambda tx: records.remove_contact(tx, contact_id))
+    done(_("Removed contact #{id}.").format(id=contact_id))

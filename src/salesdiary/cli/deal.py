@@ -1,0 +1,212 @@
+"""sd deal: the sales a rep works on, moving through a playbook's stages."""
+
+from __future__ import annotations
+
+import typer
+
+from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
+from salesdiary.i18n import _
+
+app = typer.Typer(help=_("Deals: each sale you work on, stage by stage."), no_args_is_help=True)
+
+AmountOpt = typer.Option(None, "--amount", help=_("Amount, e.g. 1200000, 1,200,000 or 120万."))
+CurrencyOpt = typer.Option(None, "--currency", help=_("Currency code (default CNY)."))
+CloseOpt = typer.Option(None, "--close", help=_("Expected close date."))
+StageOpt = typer.Option(None, "--stage", help=_("Stage: key, number or label (e.g. customer_analysis, 3, 客户分析)."))
+PlaybookOpt = typer.Option(None, "--playbook", help=_("Playbook: ten_step (default) or six_step."))
+CompetitorsOpt = typer.Option(None, "--competitors", help=_("Competitors, comma separated."))
+StrategyOpt = typer.Option(None, "--strategy", help=_("Competitive strategy: head_on, indirect, divide, delay."))
+NextOpt = typer.Option(None, "--next", help=_("The next step."))
+NextDateOpt = typer.Option(None, "--next-date", help=_("When the next step is due."))
+ExternalOpt = typer.Option(None, "--external-id", help=_("Id of the deal in another system."))
+OwnerOpt = typer.Option(None, "--owner", help=_("Owner (default: you)."))
+NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
+
+
+def _values(**raw: object) -> dict[str, object]:
+    from salesdiary.cli.common import today
+    from salesdiary.core import fields
+
+    names = {"close": "expected_close", "next": "next_step"}
+    return fields.convert_all(fields.DEAL, {names.get(k, k): v for k, v in raw.items()}, today())
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help=_("The deal's name.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Account (id or name).")),
+    amount: str = AmountOpt,
+    currency: str = CurrencyOpt,
+    close: str = CloseOpt,
+    stage: str = StageOpt,
+    playbook: str = PlaybookOpt,
+    competitors: str = CompetitorsOpt,
+    strategy: str = StrategyOpt,
+    next_step: str = NextOpt,
+    next_date: str = NextDateOpt,
+    external_id: str = ExternalOpt,
+    owner: str = OwnerOpt,
+    notes: str = NotesOpt,
+) -> None:
+    """Open a deal at an account."""
+    from salesdiary.cli.common import done, reader, require, resolve, write
+    from salesdiary.store import records
+
+    require(account, "--account")
+    values = _values(
+        name=name,
+        amount=amount,
+        currency=currency,
+        close=close,
+        competitors=competitors,
+        strategy=strategy,
+        next=next_step,
+        next_step_date=next_date,
+        external_id=external_id,
+        owner=owner,
+        notes=notes,
+    )
+    account_id = resolve(reader(), "account", account)
+    new_id = write(lambda tx: records.add_deal(tx, account_id, values, playbook=playbook, stage=stage))
+    done(_("Added deal #{id} {name}.").format(id=new_id, name=values["name"]))
+
+
+@app.command("list")
+def list_(
+    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's deals.")),
+    status: str = typer.Option("open", "--status", help=_("open, won, lost, dropped or all.")),
+    stage: str = StageOpt,
+    playbook: str = PlaybookOpt,
+    owner: str = typer.Option(None, "--owner", help=_("Only this owner's deals.")),
+    as_json: bool = JsonOpt,
+    limit: int = LimitOpt,
+    show_all: bool = AllOpt,
+) -> None:
+    """List deals (open ones by default), the most urgent next step first."""
+    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.views import DEAL_COLUMNS
+    from salesdiary.core.enums import DEAL_STATUS
+    from salesdiary.store.reads import ListQuery, list_deals
+    from salesdiary.store.records import default_playbook, stage_key
+
+    r = reader()
+    q = ListQuery(
+        account_id=resolve(r, "account", account) if account else None,
+        owner=owner,
+        status="all" if status.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(status),
+        stage=stage_key(playbook or default_playbook(), stage) if stage else None,
+        limit=limit_of(limit, show_all),
+    )
+    rows, total = list_deals(r, q)
+    emit_rows(
+        rows,
+        total,
+        DEAL_COLUMNS,
+        as_json=as_json,
+        empty=_("No deals here. Open one with: sd deal add NAME --account ACCOUNT"),
+    )
+
+
+@app.command("show")
+def show(
+    deal: str = typer.Argument(..., help=_("Deal id or name.")),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show a deal with its people, stage history and recent visits."""
+    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.views import show_deal
+
+    r = reader()
+    show_deal(r, resolve(r, "deal", deal), as_json=as_json)
+
+
+@app.command("edit")
+def edit(
+    deal: str = typer.Argument(..., help=_("Deal id or name.")),
+    name: str = typer.Option(None, "--name", help=_("New name.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Move to this account.")),
+    amount: str = AmountOpt,
+    currency: str = CurrencyOpt,
+    close: str = CloseOpt,
+    stage: str = StageOpt,
+    playbook: str = PlaybookOpt,
+    competitors: str = CompetitorsOpt,
+    strategy: str = StrategyOpt,
+    next_step: str = NextOpt,
+    next_date: str = NextDateOpt,
+    external_id: str = ExternalOpt,
+    owner: str = OwnerOpt,
+    notes: str = NotesOpt,
+) -> None:
+    """Change a deal's fields; --stage moves it (recorded in its stage history)."""
+    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.views import report_changes
+    from salesdiary.store import records
+
+    r = reader()
+    deal_id = resolve(r, "deal", deal)
+    account_id = resolve(r, "account", account) if account else None
+    values = _values(
+        name=name,
+        amount=amount,
+        currency=currency,
+        close=close,
+        competitors=competitors,
+        strategy=strategy,
+        next=next_step,
+        next_step_date=next_date,
+        external_id=external_id,
+        owner=owner,
+        notes=notes,
+    )
+    changes = write(
+        lambda tx: records.edit_deal(tx, deal_id, values, account_id=account_id, stage=stage, playbook=playbook)
+    )
+    report_changes(_("deal"), deal_id, changes)
+
+
+@app.command("won")
+def won(
+    deal: str = typer.Argument(..., help=_("Deal id or name.")),
+    amount: str = typer.Option(None, "--amount", help=_("The final amount.")),
+    on: str = typer.Option(None, "--date", help=_("When it was won (default today).")),
+) -> None:
+    """Mark a deal as won."""
+    _close(deal, "won", amount=amount, on=on)
+
+
+@app.command("lost")
+def lost(
+    deal: str = typer.Argument(..., help=_("Deal id or name.")),
+    reason: str = typer.Option(None, "--reason", help=_("Why it was lost.")),
+    on: str = typer.Option(None, "--date", help=_("When it was lost (default today).")),
+) -> None:
+    """Mark a deal as lost, with the reason."""
+    _close(deal, "lost", reason=reason, on=on)
+
+
+def _close(
+    deal: str, status: str, *, amount: str | None = None, reason: str | None = None, on: str | None = None
+) -> None:
+    from salesdiary.cli.common import done, parse_date_opt, reader, resolve, write
+    from salesdiary.core.enums import DEAL_STATUS
+    from salesdiary.core.validate import clean_text, parse_amount
+    from salesdiary.store import records
+
+    deal_id = resolve(reader(), "deal", deal)
+    value = parse_amount(amount) if amount is not None else None
+    why = clean_text(reason, "--reason", max_len=2000)
+    when = parse_date_opt(on, "--date")
+    write(lambda tx: records.close_deal(tx, deal_id, status, reason=why, on=when, amount=value))
+    done(_("Deal #{id} is now {status}.").format(id=deal_id, status=DEAL_STATUS.label(status)))
+
+
+@app.command("rm")
+def rm(deal: str = typer.Argument(..., help=_("Deal id or name."))) -> None:
+    """Remove a deal (its visits stay, without the deal)."""
+    from salesdiary.cli.common import done, reader, resolve, write
+    from salesdiary.store import records
+
+    deal_id = resolve(reader(), "deal", deal)
+    write(lambda tx: records.remove_deal(tx, deal_id))
+    done(_("Removed deal #{id}.").format(id=deal_id))

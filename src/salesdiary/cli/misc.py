@@ -1,0 +1,35 @@
+"""Commands without a noun group: demo (more join later)."""
+
+from __future__ import annotations
+
+import typer
+
+from salesdiary.i18n import _
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    if_empty: bool = typer.Option(False, "--if-empty", help=_("Do nothing (and succeed) when the journal has data.")),
+) -> None:
+    """Fill an empty journal with realistic sample data (bilingual accounts, people, deals, visits)."""
+    from salesdiary.cli.common import done, reader, target, write
+    from salesdiary.core.errors import Conflict
+    from salesdiary.render.console import message
+    from salesdiary.store.demo import fill_demo
+    from salesdiary.store.reads import is_empty
+
+    if not is_empty(reader()):
+        if if_empty:
+            message(_("The journal already has data; demo skipped."))
+            return
+        raise Conflict(_("The journal is not empty; the demo only fills an empty one (use --db to pick another)."))
+    counts = write(fill_demo)
+    done(
+        _(
+            "Demo journal ready at {path}: {accounts} accounts, {contacts} contacts, {deals} deals, "
+            "{visits} visits, {followups} follow-ups."
+        ).format(path=target().describe(), **counts)
+    )

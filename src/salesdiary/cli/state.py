@@ -1,0 +1,28 @@
+"""Options that apply to every command (--db, --lang, --no-input), read before Typer runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+
+@dataclass
+class State:
+    db: str | None = None
+    lang: str = "en"
+    no_input: bool = False
+    debug: bool = False
+
+
+STATE = State()
+
+
+def can_prompt() -> bool:
+    """True only on a terminal without --no-input: otherwise nothing ever waits for input."""
+    if STATE.no_input or os.environ.get("SD_NO_INPUT"):
+        return False
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,278 @@
+"""How records look: table columns and `show` layouts for each noun."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesdiary.core import enums, fields
+from salesdiary.i18n import _, ngettext
+from salesdiary.render.tables import Column, print_record, sub_table
+from salesdiary.store.connection import Reader
+
+
+def stage_label(playbook: str | None, stage: str | None) -> str:
+    if not stage:
+        return ""
+    from salesdiary.core.errors import SdError
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store.paths import config_dir
+
+    try:
+        found = load_playbook(playbook or "ten_step", config_dir()).stage(stage)
+    except SdError:
+        return stage
+    return f"{found.number}. {found.label}"
+
+
+def _status(row: dict[str, Any]) -> str:
+    return enums.DEAL_STATUS.label(row.get("status"))
+
+
+def _deal_stage(row: dict[str, Any]) -> str:
+    if row.get("status") not in (None, "open"):
+        return _status(row)
+    return stage_label(row.get("playbook"), row.get("stage"))
+
+
+def _amount(row: dict[str, Any]) -> str:
+    value = row.get("amount")
+    if value is None:
+        return ""
+    return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
+
+
+def _names(items: list[dict[str, Any]] | None) -> str:
+    return ", ".join(i["name"] for i in items or [])
+
+
+def _late(row: dict[str, Any]) -> str:
+    from salesdiary.cli.common import today
+
+    if row.get("done_on"):
+        return _("done {date}").format(date=row["done_on"])
+    days = (today() - _as_date(row["due"])).days
+    if days > 0:
+        return ngettext("{n} day late", "{n} days late", days).format(n=days)
+    if days == 0:
+        return _("today")
+    return ngettext("in {n} day", "in {n} days", -days).format(n=-days)
+
+
+def _as_date(value: Any) -> Any:
+    import datetime as dt
+
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+ACCOUNT_COLUMNS = [
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
+    Column(_("Name"), lambda r: r["name"], style="bold"),
+    Column(_("Owner"), lambda r: r["owner"]),
+    Column(_("Stage"), lambda r: enums.INFO_STAGE.label(r["info_stage"])),
+    Column(_("Rel."), lambda r: r["relation"]),
+    Column(_("Tier"), lambda r: enums.TIER.label(r["tier"])),
+    Column(_("Contacts"), lambda r: r["contacts"], justify="right"),
+    Column(_("Open deals"), lambda r: r["open_deals"], justify="right"),
+    Column(_("Last visit"), lambda r: r["last_visit"], no_wrap=True),
+]
+
+CONTACT_COLUMNS = [
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
+    Column(_("Name"), lambda r: r["name"], style="bold"),
+    Column(_("Account"), lambda r: r["account"]),
+    Column(_("Title"), lambda r: r["title"]),
+    Column(_("Role"), lambda r: enums.ROLE.label(r["role"])),
+    Column(_("Relationship"), lambda r: enums.RELATIONSHIP.label(r["relationship"])),
+    Column(_("Stance"), lambda r: enums.STANCE.label(r["stance"])),
+    Column(_("Coach"), lambda r: "✓" if r["coach"] else "", justify="center"),
+]
+
+DEAL_COLUMNS = [
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
+    Column(_("Deal"), lambda r: r["name"], style="bold"),
+    Column(_("Account"), lambda r: r["account"]),
+    Column(_("Stage"), _deal_stage),
+    Column(_("Amount"), _amount, justify="right", no_wrap=True),
+    Column(_("Close"), lambda r: r["expected_close"], no_wrap=True),
+    Column(_("Next step"), lambda r: r["next_step"], max_width=30),
+    Column(_("Due"), lambda r: r["next_step_date"], no_wrap=True),
+]
+
+VISIT_COLUMNS = [
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
+    Column(_("Date"), lambda r: r["date"], no_wrap=True),
+    Column(_("Account"), lambda r: r["account"], style="bold"),
+    Column(_("Deal"), lambda r: r["deal"]),
+    Column(_("Activity"), lambda r: enums.VISIT_KIND.label(r["kind"])),
+    Column(_("Met"), lambda r: _names(r.get("contacts"))),
+    Column(_("What happened"), lambda r: r["summary"] or r["purpose"], max_width=40),
+    Column(_("Next"), lambda r: r["follow_up_date"], no_wrap=True),
+]
+
+FOLLOWUP_COLUMNS = [
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
+    Column(_("Due"), lambda r: r["due"], no_wrap=True),
+    Column(_("When"), _late, no_wrap=True),
+    Column(_("Account"), lambda r: r["account"], style="bold"),
+    Column(_("Deal"), lambda r: r["deal"]),
+    Column(_("Contact"), lambda r: r["contact"]),
+    Column(_("What to do"), lambda r: r["action"], max_width=40),
+]
+
+
+def _field_rows(specs: tuple[fields.FieldSpec, ...], row: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(str(f.label), f.display(row.get(f.name))) for f in specs if f.name != "name"]
+
+
+def _emit_json(obj: dict[str, Any]) -> None:
+    from salesdiary.cli.common import public
+    from salesdiary.render.data import print_json
+
+    print_json(public(obj))
+
+
+def show_account(r: Reader, account_id: int, *, as_json: bool) -> None:
+    from salesdiary.store import reads
+
+    row = reads.one(r, "account", account_id)
+    q = reads.ListQuery(account_id=account_id, limit=None)
+    contacts, _n = reads.list_contacts(r, q)
+    deals, _n = reads.list_deals(r, reads.ListQuery(account_id=account_id, status="all", limit=None))
+    visits, visit_count = reads.list_visits(r, reads.ListQuery(account_id=account_id, limit=5))
+    followups, _n = reads.list_followups(r, reads.ListQuery(account_id=account_id, limit=None))
+    if as_json:
+        _emit_json(
+            {
+                **row,
+                "contacts": contacts,
+                "deals": deals,
+                "recent_visits": visits,
+                "visit_count": visit_count,
+                "open_followups": followups,
+            }
+        )
+        return
+    info = _field_rows(fields.ACCOUNT, row) + [(_("Reported"), str(row["reported_at"])[:10])]
+    sections = []
+    if contacts:
+        sections.append((_("Contacts"), sub_table(contacts, [c for c in CONTACT_COLUMNS if c.header != _("Account")])))
+    if deals:
+        sections.append((_("Deals"), sub_table(deals, [c for c in DEAL_COLUMNS if c.header != _("Account")])))
+    if visits:
+        sections.append(
+            (
+                _("Recent visits ({shown} of {total})").format(shown=len(visits), total=visit_count),
+                sub_table(visits, [c for c in VISIT_COLUMNS if c.header != _("Account")]),
+            )
+        )
+    if followups:
+        sections.append(
+            (_("Open follow-ups"), sub_table(followups, [c for c in FOLLOWUP_COLUMNS if c.header != _("Account")]))
+        )
+    print_record(f"#{row['id']} {row['name']}", info, sections=sections)
+
+
+def show_contact(r: Reader, contact_id: int, *, as_json: bool) -> None:
+    from salesdiary.store import reads
+
+    row = reads.one(r, "contact", contact_id)
+    visits, total = reads.list_visits(r, reads.ListQuery(contact_id=contact_id, limit=5))
+    if as_json:
+        _emit_json({**row, "recent_visits": visits, "visit_count": total})
+        return
+    info = [(_("Account"), row["account"]), (_("Reports to"), row["reports_to"])] + _field_rows(fields.CONTACT, row)
+    sections = []
+    if visits:
+        sections.append(
+            (
+                _("Recent visits ({shown} of {total})").format(shown=len(visits), total=total),
+                sub_table(visits, VISIT_COLUMNS),
+            )
+        )
+    print_record(f"#{row['id']} {row['name']}", info, sections=sections)
+
+
+def show_deal(r: Reader, deal_id: int, *, as_json: bool) -> None:
+    from salesdiary.store import reads
+
+    row = reads.one(r, "deal", deal_id)
+    people = reads.deal_contacts(r, deal_id)
+    stages = reads.stage_history(r, deal_id)
+    visits, total = reads.list_visits(r, reads.ListQuery(deal_id=deal_id, limit=5))
+    if as_json:
+        _emit_json({**row, "contacts": people, "stage_history": stages, "recent_visits": visits, "visit_count": total})
+        return
+    info = [
+        (_("Account"), row["account"]),
+        (_("Stage"), _deal_stage(row)),
+        (_("In stage since"), row["stage_entered_on"]),
+        (_("Status"), _status(row)),
+        (_("Closed"), row["closed_on"]),
+        (_("Loss reason"), row["loss_reason"]),
+    ] + _field_rows(fields.DEAL, row)
+    sections = []
+    if people:
+        sections.append(
+            (
+                _("People"),
+                sub_table(
+                    people,
+                    [
+                        Column(_("ID"), lambda p: p["id"]),
+                        Column(_("Name"), lambda p: p["name"]),
+                        Column(_("Title"), lambda p: p["title"]),
+                        Column(_("Role"), lambda p: enums.ROLE.label(p["role"])),
+                        Column(_("Stance"), lambda p: enums.STANCE.label(p["stance"])),
+                    ],
+                ),
+            )
+        )
+    if stages:
+        sections.append(
+            (
+                _("Stage history"),
+                sub_table(
+                    stages,
+                    [
+                        Column(_("Stage"), lambda s: stage_label(s["playbook"], s["stage"])),
+                        Column(_("Entered"), lambda s: s["entered_on"]),
+                        Column(_("Left"), lambda s: s["left_on"]),
+                        Column(_("Note"), lambda s: (_("forced: ") if s["forced"] else "") + (s["reason"] or "")),
+                    ],
+                ),
+            )
+        )
+    if visits:
+        sections.append(
+            (
+                _("Recent visits ({shown} of {total})").format(shown=len(visits), total=total),
+                sub_table(visits, [c for c in VISIT_COLUMNS if c.header != _("Deal")]),
+            )
+        )
+    print_record(f"#{row['id']} {row['name']}", info, sections=sections)
+
+
+def show_visit(r: Reader, visit_id: int, *, as_json: bool) -> None:
+    from salesdiary.store import reads
+
+    row = reads.one(r, "visit", visit_id)
+    if as_json:
+        _emit_json(row)
+        return
+    info = [(_("Account"), row["account"]), (_("Deal"), row["deal"]), (_("Met"), _names(row["contacts"]))]
+    print_record(_("Visit #{id}").format(id=row["id"]), info + _field_rows(fields.VISIT, row))
+
+
+def report_changes(what: str, record_id: int, changes: dict[str, list[Any]]) -> None:
+    from salesdiary.render.console import message, success
+
+    if not changes:
+        message(_("Nothing changed in {what} #{id}.").format(what=what, id=record_id))
+        return
+    shown = ", ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in changes.items())
+    success(_("Updated {what} #{id}: {changes}").format(what=what, id=record_id, changes=shown))
+
+
+def _short(value: Any) -> str:
+    text = "∅" if value in (None, "") else str(value)
+    return text if len(text) <= 30 else text[:29] + "…"

@@ -1,0 +1,377 @@
+"""Reading and writing the dates a rep types: ISO, Chinese, relative and named days.
+
+Pure stdlib and cheap to import: it sits on the start-up path of every command.
+
+`parse_date` accepts, case-insensitively and ignoring surrounding whitespace
+(full-width ASCII such as ``２０２６－１１－２２`` or ``＋３ｄ`` is read as ASCII):
+
+Absolute
+    ``2026-11-22``, ``2026/11/22``, ``2026.11.22``, ``20261122``; ``11-22`` and
+    ``11/22`` (this year); ``2026年11月22日``, ``11月22日``, ``11月22号`` (Chinese
+    numerals work for month and day too: ``十一月二十二日``). Years need four
+    digits; ``22/11/2026`` and ``11/22/26`` are refused as ambiguous.
+Named days
+    ``today`` ``tod`` ``now`` · ``tomorrow`` ``tmr`` ``tmrw`` · ``yesterday`` ``yday``;
+    今天 今日 · 明天 明日 · 后天 (+2) · 大后天 (+3) · 昨天 昨日 · 前天 (-2) · 大前天 (-3).
+Relative
+    ``+3d`` ``-2w`` ``+1m`` ``+1y``, ``3d`` (= ``+3d``), ``+3 days``, ``in 3 days``,
+    ``3 days ago``, ``in a week``, ``a month ago``. Units: d/day(s), w/wk(s)/week(s),
+    m/mo(s)/month(s), y/yr(s)/year(s). Months and years are calendar months, the day
+    clamped to the end of the month (Jan 31 + 1m = Feb 28 or 29; Feb 29 + 1y = Feb 28).
+    Chinese: ``3天后`` ``3日后`` ``2周后`` ``2星期后`` ``2个礼拜后`` ``1个月后`` ``1年后``,
+    ``…前`` for the past, ``以后/之后/以前/之前`` too; the number may be Chinese up to
+    99 (一 二 两 三 … 十 十五 二十 九十九).
+Weekdays (weeks start on Monday)
+    ``fri`` / ``friday`` (also mon, tue, tues, wed, weds, thu, thur, thurs, sat, sun):
+    the coming such day, strictly after today (1 to 7 days ahead). ``coming fri`` is
+    the same. ``next fri``: the Friday of next week. ``last fri``: the most recent
+    Friday strictly before today. ``this fri``: the Friday of this week (may be past).
+    Chinese: 周五 / 星期五 / 礼拜五 (coming, strictly after today; 周日 星期日 星期天
+    周天 礼拜天 are Sunday), 下周五 / 下星期五 / 下个礼拜五 (next week), 上周五
+    (last week), 本周五 / 这周五 (this week, may be past).
+Periods
+    ``next week`` / 下周 / 下星期: Monday of next week; ``last week`` / 上周: Monday
+    of last week; ``sow``: Monday of this week; ``eow`` / ``end of week``: **Sunday of
+    this week** (today if today is Sunday); ``next month`` / 下个月 / 下月: the 1st of
+    next month; ``last month`` / 上个月 / 上月: the 1st of last month; ``som`` /
+    ``bom`` / ``start of month`` / 月初: the 1st of this month; ``eom`` / ``end of
+    month`` / 月底 / 月末: the last day of this month; ``next year``: Jan 1 of next
+    year; ``soy``: Jan 1 of this year; ``eoy`` / ``end of year`` / 年底 / 年末: Dec 31
+    of this year; ``weekend`` / 周末 / 本周末: the coming Saturday, today if today is
+    Saturday (on a Sunday that is the Saturday six days later).
+
+Dates run from year 1 to 9999; a result outside that (``+100000y``, ``tomorrow``
+when today is 9999-12-31) is a `BadInput`, as is anything unreadable — the message
+shows the text as typed. Strings longer than 64 characters are refused unread.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+
+from salesdiary.core.errors import BadInput
+from salesdiary.i18n import _
+
+MAX_INPUT_LENGTH = 64
+_SHOWN_WHEN_TOO_LONG = 40
+_MAX_ORDINAL = date.max.toordinal()
+
+
+# --- normalisation -----------------------------------------------------------------------------------
+
+
+def _build_translation() -> dict[int, str]:
+    table = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}  # full-width ASCII
+    table[0x3000] = " "  # ideographic space
+    table[0x2212] = "-"  # minus sign
+    table[0x2013] = "-"  # en dash
+    # Traditional forms of the few characters used below.
+    for traditional, simplified in zip("後週禮個號這兩", "后周礼个号这两", strict=True):
+        table[ord(traditional)] = simplified
+    return table
+
+
+_TRANSLATION = _build_translation()
+
+
+# --- Chinese numerals --------------------------------------------------------------------------------
+
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_NUMBER = "(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])"
+_NUMBER = rf"(?:[0-9]+|{_ZH_NUMBER})"
+
+
+def _number(text: str) -> int:
+    """ASCII digits, or a Chinese numeral from 一 to 九十九 (already matched by _ZH_NUMBER)."""
+    if text.isascii():
+        return int(text)
+    if "十" not in text:
+        return _ZH_DIGITS[text]
+    tens, _sep, units = text.partition("十")
+    return (_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[units] if units else 0)
+
+
+# --- patterns ----------------------------------------------------------------------------------------
+
+_UNIT = r"(?P<unit>d|days?|w|wks?|weeks?|m|mos?|months?|y|yrs?|years?)"
+_CJK = "\u3007\u4e00-\u9fff"
+
+_WEEKDAYS = {
+    "mon": 0, "monday": 0,
+    "tue": 1, "tues": 1, "tuesday": 1,
+    "wed": 2, "weds": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
+    "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5,
+    "sun": 6, "sunday": 6,
+}  # fmt: skip
+_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+class _Grammar:
+    """The compiled patterns. Built on first use: compiling them costs ~5 ms, too much for every start."""
+
+    def __init__(self) -> None:
+        c = re.compile
+        self.spaces = c(r"\s+")
+        self.space_next_to_cjk = c(rf" (?=[{_CJK}])|(?<=[{_CJK}]) ")
+        self.iso = c(r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})")
+        self.compact = c(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})")
+        self.month_day = c(r"(?P<m>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})")
+        self.zh_date = c(rf"(?:(?P<y>[0-9]{{4}})年)?(?P<m>{_NUMBER})月(?P<d>{_NUMBER})[日号]?")
+        self.relative = c(rf"(?P<sign>[+-]?) ?(?P<n>[0-9]+) ?{_UNIT}(?: from now| later)?")
+        self.relative_in = c(rf"in (?:(?P<n>[0-9]+) ?|(?P<a>an?) ){_UNIT}")
+        self.relative_ago = c(rf"(?:(?P<n>[0-9]+) ?|(?P<a>an?) ){_UNIT} ago")
+        self.zh_relative = c(rf"(?P<n>{_NUMBER})个?(?P<unit>天|日|周|星期|礼拜|月|年)(?P<dir>以?后|之后|以?前|之前)")
+        self.weekday = c(r"(?:(?P<pre>next|last|this|coming) )?(?P<day>[a-z]+)")
+        self.zh_weekday = c(r"(?:(?P<pre>[下上本这])个?)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
+        self.zh_week = c(r"(?P<pre>[下上])个?(?:周|星期|礼拜)")
+
+
+@functools.cache
+def _grammar() -> _Grammar:
+    return _Grammar()
+
+
+# --- date arithmetic that never overflows ------------------------------------------------------------
+
+
+class _OutOfRange(Exception):
+    pass
+
+
+class _NoSuchDay(Exception):
+    pass
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _ymd(year: int, month: int, day: int) -> date:
+    if not 1 <= year <= 9999:
+        raise _OutOfRange
+    if not (1 <= month <= 12 and 1 <= day <= _days_in_month(year, month)):
+        raise _NoSuchDay
+    return date(year, month, day)
+
+
+def _add_days(d: date, days: int) -> date:
+    ordinal = d.toordinal() + days
+    if not 1 <= ordinal <= _MAX_ORDINAL:
+        raise _OutOfRange
+    return date.fromordinal(ordinal)
+
+
+def _add_months(d: date, months: int) -> date:
+    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    if not 1 <= year <= 9999:
+        raise _OutOfRange
+    return date(year, month0 + 1, min(d.day, _days_in_month(year, month0 + 1)))
+
+
+def _shift(d: date, n: int, unit: str) -> date:
+    """Move `n` units; `unit` is anything starting d/w/m/y or 天日周星礼月年."""
+    if unit[0] in "d天日":
+        return _add_days(d, n)
+    if unit[0] in "w周星礼":
+        return _add_days(d, 7 * n)
+    if unit[0] in "m月":
+        return _add_months(d, n)
+    return _add_months(d, 12 * n)
+
+
+def _coming(d: date, weekday: int) -> date:
+    """The next such weekday strictly after `d` (1 to 7 days ahead)."""
+    return _add_days(d, (weekday - d.weekday() - 1) % 7 + 1)
+
+
+def _previous(d: date, weekday: int) -> date:
+    """The most recent such weekday strictly before `d` (1 to 7 days back)."""
+    return _add_days(d, -((d.weekday() - weekday - 1) % 7 + 1))
+
+
+def _in_week(d: date, weekday: int, weeks: int = 0) -> date:
+    """That weekday of the Monday-based week `weeks` away from the week of `d`."""
+    return _add_days(d, 7 * weeks - d.weekday() + weekday)
+
+
+def _weekend(d: date) -> date:
+    return _add_days(d, (5 - d.weekday()) % 7)
+
+
+def _end_of_month(d: date) -> date:
+    return d.replace(day=_days_in_month(d.year, d.month))
+
+
+_OFFSETS = {
+    "today": 0, "tod": 0, "now": 0, "tomorrow": 1, "tmr": 1, "tmrw": 1, "yesterday": -1, "yday": -1,
+    "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
+    "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3,
+}  # fmt: skip
+
+_PERIODS: dict[str, Callable[[date], date]] = {
+    "next week": lambda d: _in_week(d, 0, 1),
+    "last week": lambda d: _in_week(d, 0, -1),
+    "sow": lambda d: _in_week(d, 0),
+    "eow": lambda d: _in_week(d, 6),
+    "end of week": lambda d: _in_week(d, 6),
+    "weekend": _weekend,
+    "this weekend": _weekend,
+    "周末": _weekend,
+    "本周末": _weekend,
+    "这周末": _weekend,
+    "next month": lambda d: _add_months(d.replace(day=1), 1),
+    "下个月": lambda d: _add_months(d.replace(day=1), 1),
+    "下月": lambda d: _add_months(d.replace(day=1), 1),
+    "last month": lambda d: _add_months(d.replace(day=1), -1),
+    "上个月": lambda d: _add_months(d.replace(day=1), -1),
+    "上月": lambda d: _add_months(d.replace(day=1), -1),
+    "som": lambda d: d.replace(day=1),
+    "bom": lambda d: d.replace(day=1),
+    "start of month": lambda d: d.replace(day=1),
+    "beginning of month": lambda d: d.replace(day=1),
+    "月初": lambda d: d.replace(day=1),
+    "eom": _end_of_month,
+    "end of month": _end_of_month,
+    "月底": _end_of_month,
+    "月末": _end_of_month,
+    "本月底": _end_of_month,
+    "next year": lambda d: _ymd(d.year + 1, 1, 1),
+    "soy": lambda d: _ymd(d.year, 1, 1),
+    "eoy": lambda d: _ymd(d.year, 12, 31),
+    "end of year": lambda d: _ymd(d.year, 12, 31),
+    "年底": lambda d: _ymd(d.year, 12, 31),
+    "年末": lambda d: _ymd(d.year, 12, 31),
+}
+
+
+# --- public API --------------------------------------------------------------------------------------
+
+
+def today() -> date:
+    """Today's date, or the ISO date in $SD_TODAY when that is set (for tests and demos)."""
+    value = os.environ.get("SD_TODAY", "").strip()
+    if not value:
+        return date.today()
+    digits = value[:4] + value[5:7] + value[8:]
+    if len(value) == 10 and value[4] == value[7] == "-" and digits.isascii() and digits.isdigit():
+        try:
+            return date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            pass
+    raise BadInput(_("SD_TODAY must be a date like 2026-11-22, not {value}.").format(value=_show(value)))
+
+
+_today = today
+
+
+def parse_date(text: str, today: date | None = None) -> date:
+    """Read a date typed by a user, relative to `today` (default: `today()`). See the module doc."""
+    if not isinstance(text, str):
+        raise BadInput(_unreadable(repr(text)))
+    if len(text) > MAX_INPUT_LENGTH:
+        raise BadInput(_too_long(_show(text[:_SHOWN_WHEN_TOO_LONG])))
+    base = _today() if today is None else today
+    if isinstance(base, datetime):
+        base = base.date()
+    g = _grammar()
+    key = g.spaces.sub(" ", text.translate(_TRANSLATION).strip().lower())
+    key = g.space_next_to_cjk.sub("", key)
+    try:
+        result = _interpret(key, base)
+    except _NoSuchDay:
+        raise BadInput(
+            _("Cannot read the date {text}: there is no such day in the calendar.").format(text=_show(text))
+        ) from None
+    except (_OutOfRange, OverflowError, ValueError):
+        raise BadInput(_("The date {text} falls outside the years 1 to 9999.").format(text=_show(text))) from None
+    if result is None:
+        raise BadInput(_unreadable(_show(text)))
+    return result
+
+
+def format_date(d: date | None) -> str:
+    """ISO `YYYY-MM-DD`, or "" for no date."""
+    if d is None:
+        return ""
+    if isinstance(d, datetime):
+        d = d.date()
+    return d.isoformat()
+
+
+def days_between(a: date, b: date) -> int:
+    """Days from `a` to `b`: positive when `b` is later."""
+    return b.toordinal() - a.toordinal()
+
+
+# --- internals ---------------------------------------------------------------------------------------
+
+
+def _show(text: str) -> str:
+    """The text quoted, with control characters and lone surrogates escaped (safe to print)."""
+    return repr(text)
+
+
+def _too_long(shown: str) -> str:
+    return _(
+        "Cannot read the date {text}… (too long). Use 2026-11-22, today, +3d, fri, next week, eom or 明天."
+    ).format(text=shown)
+
+
+def _unreadable(shown: str) -> str:
+    return _("Cannot read the date {text}. Use 2026-11-22, today, +3d, fri, next week, eom or 明天.").format(text=shown)
+
+
+def _interpret(s: str, base: date) -> date | None:
+    g = _grammar()
+    if s in _OFFSETS:
+        return _add_days(base, _OFFSETS[s])
+    if s in _PERIODS:
+        return _PERIODS[s](base)
+
+    if m := g.iso.fullmatch(s) or g.compact.fullmatch(s):
+        return _ymd(int(m["y"]), int(m["m"]), int(m["d"]))
+    if m := g.month_day.fullmatch(s):
+        return _ymd(base.year, int(m["m"]), int(m["d"]))
+    if m := g.zh_date.fullmatch(s):
+        return _ymd(int(m["y"]) if m["y"] else base.year, _number(m["m"]), _number(m["d"]))
+
+    if m := g.relative.fullmatch(s):
+        n = int(m["n"])
+        return _shift(base, -n if m["sign"] == "-" else n, m["unit"])
+    if m := g.relative_in.fullmatch(s):
+        return _shift(base, int(m["n"]) if m["n"] else 1, m["unit"])
+    if m := g.relative_ago.fullmatch(s):
+        return _shift(base, -(int(m["n"]) if m["n"] else 1), m["unit"])
+    if m := g.zh_relative.fullmatch(s):
+        n = _number(m["n"])
+        return _shift(base, -n if m["dir"].endswith("前") else n, m["unit"])
+
+    if (m := g.weekday.fullmatch(s)) and m["day"] in _WEEKDAYS:
+        return _weekday(base, _WEEKDAYS[m["day"]], m["pre"])
+    if m := g.zh_weekday.fullmatch(s):
+        # 上周五 is the Friday of last week (unlike "last fri", the most recent Friday).
+        prefix = {"下": "next", "上": "week before", "本": "this", "这": "this"}.get(m["pre"] or "")
+        return _weekday(base, _ZH_WEEKDAYS[m["day"]], prefix)
+    if m := g.zh_week.fullmatch(s):
+        return _in_week(base, 0, 1 if m["pre"] == "下" else -1)
+    return None
+
+
+def _weekday(base: date, weekday: int, prefix: str | None) -> date:
+    if prefix == "next":
+        return _in_week(base, weekday, 1)
+    if prefix == "last":
+        return _previous(base, weekday)
+    if prefix == "this":
+        return _in_week(base, weekday)
+    if prefix == "week before":
+        return _in_week(base, weekday, -1)
+    return _coming(base, weekday)

@@ -1,0 +1,64 @@
+"""The two consoles: data and tables to stdout, messages to stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
+@lru_cache(maxsize=1)
+def out() -> Console:
+    from rich.console import Console
+
+    console = Console(no_color=_no_color(), highlight=False, soft_wrap=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console.width = 160  # piped: wide enough that tables are not folded for a script or a pager
+    return console
+
+
+@lru_cache(maxsize=1)
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, no_color=_no_color(), highlight=False)
+
+
+def reset() -> None:
+    """Forget the consoles (tests swap stdout between runs)."""
+    out.cache_clear()
+    err.cache_clear()
+
+
+def message(text: str, style: str = "") -> None:
+    """A line for the person, on stderr."""
+    from rich.markup import escape
+
+    err().print(f"[{style}]{escape(text)}[/]" if style else escape(text))
+
+
+def success(text: str) -> None:
+    message(text, "green")
+
+
+def warning(text: str) -> None:
+    message(text, "yellow")
+
+
+def error_line(text: str) -> None:
+    """One error line on stderr, safe for any text (no markup, no encoding errors)."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    stream = sys.stderr
+    try:
+        stream.write(safe + "\n")
+    except UnicodeEncodeError:
+        stream.write(safe.encode("ascii", "backslashreplace").decode("ascii") + "\n")
+    stream.flush()

@@ -1,0 +1,55 @@
+"""SQLAlchemy engines for writes and for non-SQLite databases.
+
+On SQLite every connection gets foreign keys and a busy timeout, and every
+transaction starts with BEGIN IMMEDIATE so that concurrent writers queue on
+the lock instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+from salesdiary.store.connection import BUSY_TIMEOUT_MS
+from salesdiary.store.paths import Target
+
+_engines: dict[str, Engine] = {}
+
+
+def engine_for(target: Target, *, ensure: bool = True) -> Engine:
+    url = target.sqlalchemy_url
+    if url not in _engines:
+        if ensure:
+            from salesdiary.store.migrate import ensure_schema
+
+            ensure_schema(target)
+        _engines[url] = _make_engine(url)
+    return _engines[url]
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_connection.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def dispose_all() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()

@@ -1,0 +1,283 @@
+"""Read queries: plain SQL with :named parameters, for sqlite3 and SQLAlchemy alike.
+
+Kept together here so the read path never imports SQLModel. Each list query
+returns (rows, total) so a command can say how many rows it did not show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from salesdiary.core.errors import NotFound
+from salesdiary.core.naming import Candidate, choose
+from salesdiary.i18n import _
+from salesdiary.store.connection import Reader
+
+ENTITY_TABLE = {"account": "account", "contact": "contact", "deal": "deal", "visit": "visit", "followup": "followup"}
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+_NAMED = {
+    "account": ("SELECT a.id, a.name, a.owner AS detail FROM account a", None),
+    "contact": ("SELECT c.id, c.name, a.name AS detail FROM contact c JOIN account a ON a.id = c.account_id", "c"),
+    "deal": ("SELECT d.id, d.name, a.name AS detail FROM deal d JOIN account a ON a.id = d.account_id", "d"),
+}
+
+
+def entity_label(entity: str) -> str:
+    return {
+        "account": _("account"),
+        "contact": _("contact"),
+        "deal": _("deal"),
+        "visit": _("visit"),
+        "followup": _("follow-up"),
+    }[entity]
+
+
+def resolve(r: Reader, entity: str, text: str, *, account_id: int | None = None) -> int:
+    """The id of the ENTITY record TEXT names: an id, or a name (exact, prefix, substring, close)."""
+    what = entity_label(entity)
+    raw = text.strip()
+    if raw.lstrip("#").isdigit() and len(raw) < 19:
+        rows = r.rows(f"SELECT id FROM {ENTITY_TABLE[entity]} WHERE id = :id", {"id": int(raw.lstrip("#"))})
+        if rows:
+            return int(rows[0]["id"])
+        if entity not in _NAMED or raw.startswith("#"):
+            raise NotFound(_("There is no {what} #{id}.").format(what=what, id=raw.lstrip("#")))
+    if entity not in _NAMED:
+        raise NotFound(_("A {what} is named by its id (a number), not {text!r}.").format(what=what, text=raw))
+    base, alias = _NAMED[entity]
+    scope = f" AND {alias}.account_id = :account" if alias and account_id is not None else ""
+    params: dict[str, Any] = {"pat": _like(raw), "account": account_id}
+    where = "WHERE lower(" + ("a" if alias is None else alias) + ".name) LIKE :pat ESCAPE '\\'"
+    rows = r.rows(f"{base} {where}{scope} ORDER BY 1 LIMIT 500", params)
+    if not rows:
+        where_all = f"WHERE {alias}.account_id = :account" if scope else ""
+        rows = r.rows(f"{base} {where_all} ORDER BY 1 LIMIT 50000", params)
+    candidates = [Candidate(int(row["id"]), row["name"], row["detail"] or "") for row in rows]
+    return choose(raw, candidates, what).id
+
+
+@dataclass
+class ListQuery:
+    """Filters shared by the list commands."""
+
+    account_id: int | None = None
+    deal_id: int | None = None
+    contact_id: int | None = None
+    owner: str | None = None
+    status: str | None = None
+    stage: str | None = None
+    since: str | None = None
+    until: str | None = None
+    role: str | None = None
+    search: str | None = None
+    limit: int | None = 50
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _page(
+    r: Reader, select: str, count: str, where: list[str], params: dict[str, Any], order: str, limit: int | None
+) -> tuple[list[dict[str, Any]], int]:
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    total = int(r.rows(count + clause, params)[0]["n"])
+    sql = select + clause + " ORDER BY " + order
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params = {**params, "limit": limit}
+    return r.rows(sql, params), total
+
+
+def list_accounts(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if q.owner:
+        where.append("a.owner = :owner")
+        params["owner"] = q.owner
+    if q.stage:
+        where.append("a.info_stage = :stage")
+        params["stage"] = q.stage
+    if q.search:
+        where.append("lower(a.name) LIKE :pat ESCAPE '\\'")
+        params["pat"] = _like(q.search)
+    select = (
+        "SELECT a.*,"
+        " (SELECT count(*) FROM contact c WHERE c.account_id = a.id) AS contacts,"
+        " (SELECT count(*) FROM deal d WHERE d.account_id = a.id AND d.status = 'open') AS open_deals,"
+        " (SELECT max(v.date) FROM visit v WHERE v.account_id = a.id) AS last_visit"
+        " FROM account a"
+    )
+    return _page(r, select, "SELECT count(*) AS n FROM account a", where, params, "a.name, a.id", q.limit)
+
+
+def list_contacts(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if q.account_id is not None:
+        where.append("c.account_id = :account")
+        params["account"] = q.account_id
+    if q.role:
+        where.append("c.role = :role")
+        params["role"] = q.role
+    if q.search:
+        where.append("lower(c.name) LIKE :pat ESCAPE '\\'")
+        params["pat"] = _like(q.search)
+    select = (
+        "SELECT c.*, a.name AS account, b.name AS reports_to FROM contact c"
+        " JOIN account a ON a.id = c.account_id LEFT JOIN contact b ON b.id = c.reports_to_id"
+    )
+    count = "SELECT count(*) AS n FROM contact c"
+    return _page(r, select, count, where, params, "a.name, c.name, c.id", q.limit)
+
+
+def list_deals(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if q.account_id is not None:
+        where.append("d.account_id = :account")
+        params["account"] = q.account_id
+    if q.status and q.status != "all":
+        where.append("d.status = :status")
+        params["status"] = q.status
+    if q.stage:
+        where.append("d.stage = :stage")
+        params["stage"] = q.stage
+    if q.owner:
+        where.append("d.owner = :owner")
+        params["owner"] = q.owner
+    select = "SELECT d.*, a.name AS account FROM deal d JOIN account a ON a.id = d.account_id"
+    count = "SELECT count(*) AS n FROM deal d"
+    return _page(r, select, count, where, params, "d.status, d.next_step_date IS NULL, d.next_step_date, d.id", q.limit)
+
+
+def list_visits(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if q.account_id is not None:
+        where.append("v.account_id = :account")
+        params["account"] = q.account_id
+    if q.deal_id is not None:
+        where.append("v.deal_id = :deal")
+        params["deal"] = q.deal_id
+    if q.contact_id is not None:
+        where.append("v.id IN (SELECT visit_id FROM visit_contact WHERE contact_id = :contact)")
+        params["contact"] = q.contact_id
+    if q.since:
+        where.append("v.date >= :since")
+        params["since"] = q.since
+    if q.until:
+        where.append("v.date <= :until")
+        params["until"] = q.until
+    if q.owner:
+        where.append("v.owner = :owner")
+        params["owner"] = q.owner
+    select = (
+        "SELECT v.*, a.name AS account, d.name AS deal FROM visit v"
+        " JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id"
+    )
+    count = "SELECT count(*) AS n FROM visit v"
+    rows, total = _page(r, select, count, where, params, "v.date DESC, v.id DESC", q.limit)
+    _attach_contacts(r, rows)
+    return rows, total
+
+
+def _attach_contacts(r: Reader, visits: list[dict[str, Any]]) -> None:
+    if not visits:
+        return
+    ids = {int(v["id"]): v for v in visits}
+    for v in visits:
+        v["contacts"] = []
+    marks = ",".join(f":v{i}" for i in range(len(ids)))
+    params = {f"v{i}": vid for i, vid in enumerate(ids)}
+    for row in r.rows(
+        "SELECT vc.visit_id, c.id, c.name FROM visit_contact vc JOIN contact c ON c.id = vc.contact_id"
+        f" WHERE vc.visit_id IN ({marks}) ORDER BY c.name",
+        params,
+    ):
+        ids[int(row["visit_id"])]["contacts"].append({"id": row["id"], "name": row["name"]})
+
+
+def list_followups(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if q.status in (None, "open"):
+        where.append("f.done_on IS NULL")
+    elif q.status == "done":
+        where.append("f.done_on IS NOT NULL")
+    if q.account_id is not None:
+        where.append("f.account_id = :account")
+        params["account"] = q.account_id
+    if q.deal_id is not None:
+        where.append("f.deal_id = :deal")
+        params["deal"] = q.deal_id
+    if q.owner:
+        where.append("f.owner = :owner")
+        params["owner"] = q.owner
+    if q.until:
+        where.append("f.due <= :until")
+        params["until"] = q.until
+    select = (
+        "SELECT f.*, a.name AS account, d.name AS deal, c.name AS contact FROM followup f"
+        " JOIN account a ON a.id = f.account_id LEFT JOIN deal d ON d.id = f.deal_id"
+        " LEFT JOIN contact c ON c.id = f.contact_id"
+    )
+    count = "SELECT count(*) AS n FROM followup f"
+    return _page(r, select, count, where, params, "f.due, f.id", q.limit)
+
+
+def one(r: Reader, entity: str, record_id: int) -> dict[str, Any]:
+    """The record with its account (and deal) names, or NotFound."""
+    queries = {
+        "account": "SELECT a.* FROM account a WHERE a.id = :id",
+        "contact": (
+            "SELECT c.*, a.name AS account, b.name AS reports_to FROM contact c JOIN account a ON a.id = c.account_id"
+            " LEFT JOIN contact b ON b.id = c.reports_to_id WHERE c.id = :id"
+        ),
+        "deal": "SELECT d.*, a.name AS account FROM deal d JOIN account a ON a.id = d.account_id WHERE d.id = :id",
+        "visit": (
+            "SELECT v.*, a.name AS account, d.name AS deal FROM visit v JOIN account a ON a.id = v.account_id"
+            " LEFT JOIN deal d ON d.id = v.deal_id WHERE v.id = :id"
+        ),
+        "followup": (
+            "SELECT f.*, a.name AS account, d.name AS deal, c.name AS contact FROM followup f"
+            " JOIN account a ON a.id = f.account_id LEFT JOIN deal d ON d.id = f.deal_id"
+            " LEFT JOIN contact c ON c.id = f.contact_id WHERE f.id = :id"
+        ),
+    }
+    rows = r.rows(queries[entity], {"id": record_id})
+    if not rows:
+        raise NotFound(_("There is no {what} #{id}.").format(what=entity_label(entity), id=record_id))
+    row = rows[0]
+    if entity == "visit":
+        _attach_contacts(r, [row])
+    return row
+
+
+def deal_contacts(r: Reader, deal_id: int) -> list[dict[str, Any]]:
+    return r.rows(
+        "SELECT c.id, c.name, c.title, coalesce(dc.role, c.role) AS role, coalesce(dc.stance, c.stance) AS stance"
+        " FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id WHERE dc.deal_id = :id ORDER BY c.name",
+        {"id": deal_id},
+    )
+
+
+def stage_history(r: Reader, deal_id: int) -> list[dict[str, Any]]:
+    return r.rows(
+        "SELECT stage, playbook, entered_on, left_on, forced, reason FROM stage_history"
+        " WHERE deal_id = :id ORDER BY entered_on, id",
+        {"id": deal_id},
+    )
+
+
+def is_empty(r: Reader) -> bool:
+    return not r.rows("SELECT 1 AS x FROM account LIMIT 1")
+
+
+def account_by_key(r: Reader, key: str) -> dict[str, Any] | None:
+    rows = r.rows("SELECT id, name, owner, reported_at FROM account WHERE name_key = :k", {"k": key})
+    return rows[0] if rows else None

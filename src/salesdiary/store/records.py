@@ -1,0 +1,448 @@
+"""Writes: each function changes the journal inside a Tx, which records history.
+
+Names given by the user have been resolved to ids by the caller; values have
+been converted (core/fields.py). Rules about the records live here, e.g. the
+first reporter owns an account and a visit's follow-up date makes a follow-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import select
+
+from salesdiary.core.errors import BadInput, Conflict, NotFound
+from salesdiary.core.naming import account_key
+from salesdiary.core.playbook import load_playbook
+from salesdiary.i18n import _
+from salesdiary.store import reads
+from salesdiary.store.models import (
+    Account,
+    Contact,
+    Deal,
+    DealContact,
+    DealMarker,
+    FollowUp,
+    StageHistory,
+    Visit,
+    VisitContact,
+)
+from salesdiary.store.paths import config_dir, config_value
+from salesdiary.store.tx import Tx, now
+
+
+def _get(tx: Tx, model: type, record_id: int, entity: str) -> Any:
+    obj = tx.get(model, record_id)
+    if obj is None:
+        raise NotFound(_("There is no {what} #{id}.").format(what=reads.entity_label(entity), id=record_id))
+    return obj
+
+
+# Accounts ---------------------------------------------------------------------------------------------
+
+
+def _check_name_free(tx: Tx, name: str, except_id: int | None = None) -> str:
+    key = account_key(name)
+    existing = reads.account_by_key(tx.reader, key)
+    if existing and existing["id"] != except_id:
+        raise Conflict(
+            _("{name!r} is already reported as account #{id} {existing!r}, owned by {owner} since {since}.").format(
+                name=name,
+                id=existing["id"],
+                existing=existing["name"],
+                owner=existing["owner"],
+                since=str(existing["reported_at"])[:10],
+            )
+        )
+    return key
+
+
+def add_account(tx: Tx, values: dict[str, Any]) -> int:
+    key = _check_name_free(tx, values["name"])
+    stamp = now()
+    values = {k: v for k, v in values.items() if v is not None}
+    values.setdefault("owner", tx.user)
+    account = Account(**values, name_key=key, created_by=tx.user, reported_at=stamp, created_at=stamp, updated_at=stamp)
+    return tx.insert(account).id
+
+
+def edit_account(tx: Tx, account_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
+    account = _get(tx, Account, account_id, "account")
+    if values.get("name"):
+        values["name_key"] = _check_name_free(tx, values["name"], except_id=account_id)
+    if "info_stage" in values and values["info_stage"] is None:
+        values["info_stage"] = "lead"
+    if "owner" in values and not values["owner"]:
+        raise BadInput(_("--owner cannot be empty."))
+    return tx.update(account, values)
+
+
+def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
+    account = _get(tx, Account, account_id, "account")
+    s = tx.session
+    contacts = s.exec(select(Contact).where(Contact.account_id == account_id)).all()
+    deals = s.exec(select(Deal).where(Deal.account_id == account_id)).all()
+    visits = s.exec(select(Visit).where(Visit.account_id == account_id)).all()
+    if (contacts or deals or visits) and not force:
+        raise Conflict(
+            _(
+                "Account #{id} has {contacts} contacts, {deals} deals and {visits} visits; "
+                "pass --force to remove it with all of them."
+            ).format(id=account_id, contacts=len(contacts), deals=len(deals), visits=len(visits))
+        )
+    for f in s.exec(select(FollowUp).where(FollowUp.account_id == account_id)).all():
+        tx.delete(f)
+    for v in visits:
+        _remove_visit(tx, v)
+    for d in deals:
+        _remove_deal(tx, d)
+    for c in contacts:
+        _remove_contact(tx, c)
+    tx.delete(account)
+
+
+# Contacts ---------------------------------------------------------------------------------------------
+
+
+def add_contact(tx: Tx, account_id: int, values: dict[str, Any], reports_to_id: int | None = None) -> int:
+    _get(tx, Account, account_id, "account")
+    if reports_to_id is not None:
+        _check_reports_to(tx, account_id, None, reports_to_id)
+    stamp = now()
+    values = {k: v for k, v in values.items() if v is not None}
+    contact = Contact(**values, account_id=account_id, reports_to_id=reports_to_id, created_at=stamp, updated_at=stamp)
+    return tx.insert(contact).id
+
+
+def _check_reports_to(tx: Tx, account_id: int, contact_id: int | None, boss_id: int) -> None:
+    boss = _get(tx, Contact, boss_id, "contact")
+    if boss.account_id != account_id:
+        raise BadInput(_("--reports-to: {name} works at another account.").format(name=boss.name))
+    seen = set()
+    node: Contact | None = boss
+    while node is not None and node.id not in seen:
+        if contact_id is not None and node.id == contact_id:
+            raise BadInput(_("--reports-to: that would make a loop in the org chart."))
+        seen.add(node.id)
+        node = tx.get(Contact, node.reports_to_id) if node.reports_to_id else None
+
+
+def edit_contact(
+    tx: Tx,
+    contact_id: int,
+    values: dict[str, Any],
+    account_id: int | None = None,
+    reports_to_id: int | None | bool = False,
+) -> dict[str, list[Any]]:
+    contact = _get(tx, Contact, contact_id, "contact")
+    if account_id is not None:
+        _get(tx, Account, account_id, "account")
+        values["account_id"] = account_id
+    if reports_to_id is not False:
+        if reports_to_id is not None:
+            _check_reports_to(tx, values.get("account_id", contact.account_id), contact_id, int(reports_to_id))
+        values["reports_to_id"] = reports_to_id
+    if "coach" in values and values["coach"] is None:
+        values["coach"] = False
+    return tx.update(contact, values)
+
+
+def _remove_contact(tx: Tx, contact: Contact) -> None:
+    s = tx.session
+    for link in s.exec(select(VisitContact).where(VisitContact.contact_id == contact.id)).all():
+        tx.delete(link)
+    for link in s.exec(select(DealContact).where(DealContact.contact_id == contact.id)).all():
+        tx.delete(link)
+    for f in s.exec(select(FollowUp).where(FollowUp.contact_id == contact.id)).all():
+        tx.update(f, {"contact_id": None})
+    for sub in s.exec(select(Contact).where(Contact.reports_to_id == contact.id)).all():
+        tx.update(sub, {"reports_to_id": None})
+    tx.delete(contact)
+
+
+def remove_contact(tx: Tx, contact_id: int) -> None:
+    _remove_contact(tx, _get(tx, Contact, contact_id, "contact"))
+
+
+# Deals ------------------------------------------------------------------------------------------------
+
+
+def default_playbook() -> str:
+    return str(config_value("playbook", "ten_step"))
+
+
+def stage_key(playbook: str, stage: str | None) -> str:
+    book = load_playbook(playbook, config_dir())
+    return book.stage(stage).key if stage else book.stages[0].key
+
+
+def add_deal(
+    tx: Tx, account_id: int, values: dict[str, Any], *, playbook: str | None = None, stage: str | None = None
+) -> int:
+    _get(tx, Account, account_id, "account")
+    playbook = playbook or default_playbook()
+    key = stage_key(playbook, stage)
+    stamp = now()
+    values = {k: v for k, v in values.items() if v is not None}
+    values.setdefault("owner", tx.user)
+    values.setdefault("currency", str(config_value("currency", "CNY")))
+    deal = Deal(
+        **values,
+        account_id=account_id,
+        playbook=playbook,
+        stage=key,
+        stage_entered_on=tx.today,
+        created_by=tx.user,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    tx.insert(deal)
+    tx.insert(StageHistory(deal_id=deal.id, playbook=playbook, stage=key, entered_on=tx.today))
+    return deal.id  # type: ignore[return-value]
+
+
+def set_stage(tx: Tx, deal: Deal, stage: str, *, forced: bool = False, reason: str | None = None) -> bool:
+    """Move DEAL to STAGE (a key), closing the open stage-history row. False if already there."""
+    if deal.stage == stage:
+        return False
+    open_rows = tx.session.exec(
+        select(StageHistory).where(StageHistory.deal_id == deal.id, StageHistory.left_on.is_(None))  # type: ignore[union-attr]
+    ).all()
+    for row in open_rows:
+        tx.update(row, {"left_on": tx.today})
+    tx.update(deal, {"stage": stage, "stage_entered_on": tx.today})
+    tx.insert(
+        StageHistory(
+            deal_id=deal.id, playbook=deal.playbook, stage=stage, entered_on=tx.today, forced=forced, reason=reason
+        )
+    )
+    return True
+
+
+def edit_deal(
+    tx: Tx,
+    deal_id: int,
+    values: dict[str, Any],
+    *,
+    account_id: int | None = None,
+    stage: str | None = None,
+    playbook: str | None = None,
+) -> dict[str, list[Any]]:
+    deal = _get(tx, Deal, deal_id, "deal")
+    if account_id is not None:
+        _get(tx, Account, account_id, "account")
+        values["account_id"] = account_id
+    if playbook and playbook != deal.playbook:
+        key = stage_key(playbook, stage)
+        values["playbook"] = playbook
+        stage = key
+    changes = tx.update(deal, values)
+    if stage:
+        if deal.status != "open":
+            raise Conflict(
+                _("Deal #{id} is closed ({status}); reopen it with --status open first.").format(
+                    id=deal_id, status=deal.status
+                )
+            )
+        if set_stage(tx, deal, stage_key(deal.playbook, stage)):
+            changes["stage"] = [None, deal.stage]
+    return changes
+
+
+def close_deal(
+    tx: Tx,
+    deal_id: int,
+    status: str,
+    *,
+    reason: str | None = None,
+    on: dt.date | None = None,
+    amount: float | None = None,
+) -> None:
+    deal = _get(tx, Deal, deal_id, "deal")
+    if deal.status == status:
+        raise Conflict(_("Deal #{id} is already {status}.").format(id=deal_id, status=status))
+    values: dict[str, Any] = {"status": status, "closed_on": on or tx.today}
+    if status == "lost":
+        values["loss_reason"] = reason
+    if amount is not None:
+        values["amount"] = amount
+    if status == "open":
+        values.update(closed_on=None, loss_reason=None)
+    for row in tx.session.exec(
+        select(StageHistory).where(StageHistory.deal_id == deal.id, StageHistory.left_on.is_(None))  # type: ignore[union-attr]
+    ).all():
+        tx.update(row, {"left_on": values["closed_on"] or tx.today})
+    if status == "open":
+        tx.insert(StageHistory(deal_id=deal.id, playbook=deal.playbook, stage=deal.stage, entered_on=tx.today))
+    tx.update(deal, values)
+
+
+def _remove_deal(tx: Tx, deal: Deal) -> None:
+    s = tx.session
+    for model in (DealContact, DealMarker, StageHistory):
+        for row in s.exec(select(model).where(model.deal_id == deal.id)).all():  # type: ignore[attr-defined]
+            tx.delete(row)
+    for v in s.exec(select(Visit).where(Visit.deal_id == deal.id)).all():
+        tx.update(v, {"deal_id": None})
+    for f in s.exec(select(FollowUp).where(FollowUp.deal_id == deal.id)).all():
+        tx.update(f, {"deal_id": None})
+    tx.delete(deal)
+
+
+def remove_deal(tx: Tx, deal_id: int) -> None:
+    _remove_deal(tx, _get(tx, Deal, deal_id, "deal"))
+
+
+def link_deal_contact(
+    tx: Tx, deal_id: int, contact_id: int, role: str | None = None, stance: str | None = None
+) -> None:
+    link = tx.get(DealContact, (deal_id, contact_id))
+    if link is None:
+        tx.insert(DealContact(deal_id=deal_id, contact_id=contact_id, role=role, stance=stance))
+    else:
+        tx.update(link, {k: v for k, v in (("role", role), ("stance", stance)) if v is not None})
+
+
+# Visits and follow-ups --------------------------------------------------------------------------------
+
+
+def add_visit(
+    tx: Tx, account_id: int, values: dict[str, Any], *, deal_id: int | None = None, contact_ids: list[int] = ()
+) -> tuple[int, int | None]:  # type: ignore[assignment]
+    """Log a visit; a follow-up date makes a follow-up. Returns (visit id, follow-up id)."""
+    _get(tx, Account, account_id, "account")
+    deal = None
+    if deal_id is not None:
+        deal = _get(tx, Deal, deal_id, "deal")
+        if deal.account_id != account_id:
+            raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+    for cid in contact_ids:
+        if _get(tx, Contact, cid, "contact").account_id != account_id:
+            raise BadInput(_("--contact: contact #{id} works at another account.").format(id=cid))
+    stamp = now()
+    values = {k: v for k, v in values.items() if v is not None}
+    values.setdefault("date", tx.today)
+    values.setdefault("owner", tx.user)
+    visit = tx.insert(
+        Visit(**values, account_id=account_id, deal_id=deal_id, created_by=tx.user, created_at=stamp, updated_at=stamp)
+    )
+    for cid in dict.fromkeys(contact_ids):
+        tx.insert(VisitContact(visit_id=visit.id, contact_id=cid))
+        if deal_id is not None:
+            link_deal_contact(tx, deal_id, cid)
+    followup_id = None
+    if visit.follow_up_date:
+        action = visit.next_step or _("Follow up on the visit of {date}").format(date=visit.date.isoformat())
+        followup_id = add_followup(
+            tx,
+            account_id,
+            {"action": action, "due": visit.follow_up_date, "owner": visit.owner},
+            deal_id=deal_id,
+            contact_id=contact_ids[0] if contact_ids else None,
+            visit_id=visit.id,
+        )
+    if deal is not None and (visit.next_step or visit.follow_up_date):
+        tx.update(
+            deal,
+            {
+                "next_step": visit.next_step or deal.next_step,
+                "next_step_date": visit.follow_up_date or deal.next_step_date,
+            },
+        )
+    return visit.id, followup_id
+
+
+def edit_visit(
+    tx: Tx,
+    visit_id: int,
+    values: dict[str, Any],
+    *,
+    deal_id: int | None | bool = False,
+    contact_ids: list[int] | None = None,
+) -> dict[str, list[Any]]:
+    visit = _get(tx, Visit, visit_id, "visit")
+    if deal_id is not False:
+        if deal_id is not None and _get(tx, Deal, int(deal_id), "deal").account_id != visit.account_id:
+            raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+        values["deal_id"] = deal_id
+    if "date" in values and values["date"] is None:
+        raise BadInput(_("--date: a visit needs a date."))
+    if "kind" in values and values["kind"] is None:
+        values["kind"] = "visit"
+    changes = tx.update(visit, values)
+    if contact_ids is not None:
+        current = {
+            link.contact_id: link
+            for link in tx.session.exec(select(VisitContact).where(VisitContact.visit_id == visit_id)).all()
+        }
+        for cid in contact_ids:
+            if _get(tx, Contact, cid, "contact").account_id != visit.account_id:
+                raise BadInput(_("--contact: contact #{id} works at another account.").format(id=cid))
+            if cid not in current:
+                tx.insert(VisitContact(visit_id=visit_id, contact_id=cid))
+        for cid, link in current.items():
+            if cid not in contact_ids:
+                tx.delete(link)
+        if set(current) != set(contact_ids):
+            changes["contacts"] = [sorted(current), sorted(set(contact_ids))]
+    return changes
+
+
+def _remove_visit(tx: Tx, visit: Visit) -> None:
+    s = tx.session
+    for link in s.exec(select(VisitContact).where(VisitContact.visit_id == visit.id)).all():
+        tx.delete(link)
+    for f in s.exec(select(FollowUp).where(FollowUp.visit_id == visit.id)).all():
+        tx.update(f, {"visit_id": None})
+    tx.delete(visit)
+
+
+def remove_visit(tx: Tx, visit_id: int) -> None:
+    _remove_visit(tx, _get(tx, Visit, visit_id, "visit"))
+
+
+def add_followup(
+    tx: Tx,
+    account_id: int,
+    values: dict[str, Any],
+    *,
+    deal_id: int | None = None,
+    contact_id: int | None = None,
+    visit_id: int | None = None,
+) -> int:
+    _get(tx, Account, account_id, "account")
+    if deal_id is not None and _get(tx, Deal, deal_id, "deal").account_id != account_id:
+        raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+    if contact_id is not None and _get(tx, Contact, contact_id, "contact").account_id != account_id:
+        raise BadInput(_("--contact: contact #{id} works at another account.").format(id=contact_id))
+    stamp = now()
+    values = {k: v for k, v in values.items() if v is not None}
+    values.setdefault("owner", tx.user)
+    followup = FollowUp(
+        **values,
+        account_id=account_id,
+        deal_id=deal_id,
+        contact_id=contact_id,
+        visit_id=visit_id,
+        created_by=tx.user,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    return tx.insert(followup).id
+
+
+def complete_followup(tx: Tx, followup_id: int, *, undo: bool = False) -> None:
+    followup = _get(tx, FollowUp, followup_id, "followup")
+    if undo:
+        tx.update(followup, {"done_on": None})
+        return
+    if followup.done_on is not None:
+        raise Conflict(
+            _("Follow-up #{id} was already done on {date}.").format(id=followup_id, date=followup.done_on.isoformat())
+        )
+    tx.update(followup, {"done_on": tx.today})
+
+
+def remove_followup(tx: Tx, followup_id: int) -> None:
+    tx.delete(_get(tx, FollowUp, followup_id, "followup"))

@@ -1,0 +1,136 @@
+"""One command's writes as one transaction, with every change recorded in history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, SQLModel
+
+from salesdiary.core.dates import today as today_date
+from salesdiary.core.errors import Conflict, SdError
+from salesdiary.i18n import _
+from salesdiary.store.connection import SqlAlchemyReader
+from salesdiary.store.engine import engine_for
+from salesdiary.store.models import ChangeSet, History
+from salesdiary.store.paths import Target, current_user
+
+T = TypeVar("T")
+RETRIES = 6
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: SQLModel) -> dict[str, Any]:
+    return {k: _jsonable(v) for k, v in obj.model_dump().items()}
+
+
+class Tx:
+    """The open transaction a write function works in."""
+
+    def __init__(self, session: Session, command: str) -> None:
+        self.session = session
+        self.command = command
+        self.user = current_user()
+        self.today = today_date()
+        self.reader = SqlAlchemyReader(session.connection())
+        self._changeset: ChangeSet | None = None
+        self._seq = 0
+
+    def _record(self, obj: SQLModel, action: str, changes: dict[str, list[Any]]) -> None:
+        if self._changeset is None:
+            self._changeset = ChangeSet(at=now(), command=self.command[:2000], user=self.user)
+            self.session.add(self._changeset)
+            self.session.flush()
+        self._seq += 1
+        key = _key(obj)
+        self.session.add(
+            History(
+                changeset_id=self._changeset.id,  # type: ignore[arg-type]
+                seq=self._seq,
+                entity=obj.__tablename__,  # type: ignore[attr-defined]
+                entity_id=key,
+                action=action,
+                changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            )
+        )
+
+    def insert(self, obj: SQLModel) -> Any:
+        self.session.add(obj)
+        self.session.flush()
+        self._record(obj, "insert", {k: [None, v] for k, v in _row(obj).items() if v is not None})
+        return obj
+
+    def update(self, obj: SQLModel, values: dict[str, Any]) -> dict[str, list[Any]]:
+        before = _row(obj)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        after = _row(obj)
+        changes = {k: [before[k], after[k]] for k in after if before.get(k) != after[k] and k != "updated_at"}
+        if changes:
+            if hasattr(obj, "updated_at"):
+                obj.updated_at = now()  # type: ignore[attr-defined]
+            self.session.add(obj)
+            self.session.flush()
+            self._record(obj, "update", changes)
+        return changes
+
+    def delete(self, obj: SQLModel) -> None:
+        self._record(obj, "delete", {k: [v, None] for k, v in _row(obj).items() if v is not None})
+        self.session.delete(obj)
+        self.session.flush()
+
+    def get(self, model: type[T], key: Any) -> T | None:
+        return self.session.get(model, key)
+
+
+def _key(obj: SQLModel) -> str:
+    pk = [c.name for c in obj.__table__.primary_key.columns]  # type: ignore[attr-defined]
+    return "/".join(str(getattr(obj, name)) for name in pk)
+
+
+def command_line() -> str:
+    return "sd " + " ".join(sys.argv[1:])
+
+
+def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None) -> T:
+    """Run FN in one transaction; retry when another process holds the lock."""
+    engine = engine_for(target)
+    delay = 0.05
+    for attempt in range(RETRIES):
+        try:
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                return fn(Tx(session, command or command_line()))
+        except OperationalError as exc:
+            message = str(exc.orig)
+            if "locked" in message or "busy" in message:
+                if attempt < RETRIES - 1:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise Conflict(_("The journal is busy with another sd; nothing was written. Try again.")) from None
+            if "disk is full" in message or "disk I/O" in message:
+                raise SdError(_("The disk is full: nothing was written, the journal is intact.")) from None
+            raise SdError(
+                _("The database refused the write ({error}); nothing was written.").format(error=message)
+            ) from None
+        except IntegrityError as exc:
+            raise Conflict(
+                _("The change conflicts with what is stored ({error}); nothing was written.").format(error=exc.orig)
+            ) from None
+    raise AssertionError("unreachable")
