@@ -169,3 +169,7 @@ def rm(
     account_id = resolve(reader(), "account", account)
     write(lambda tx: records.remove_account(tx, account_id, force=force))
     done(_("Removed account #{id}.").format(id=account_id))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="account")

@@ -13,6 +13,21 @@ import os
 import sys
 from collections.abc import Sequence
 
+# Each module has register(app); the order is the order of `sd --help`.
+COMMAND_MODULES = (
+    "account",
+    "contact",
+    "deal",
+    "visit",
+    "followup",  # the journal
+    "reports",
+    "receivable",
+    "qualify",
+    "playbook",  # the method and what it shows
+    "data",
+    "safety",
+    "misc",  # data in and out, history and backups, demo
+)
 GLOBAL_VALUE_OPTIONS = ("--db", "--lang")
 GLOBAL_FLAGS = ("--no-input", "--debug")
 
@@ -66,7 +81,8 @@ def choose_language(cli_lang: str | None) -> str:
 def build_app():  # noqa: ANN201
     import typer
 
-    from salesdiary.cli import account, contact, deal, followup, misc, visit
+    from importlib import import_module
+
     from salesdiary.i18n import _
 
     app = typer.Typer(
@@ -90,12 +106,8 @@ def build_app():  # noqa: ANN201
             print(f"sd {__version__}")
             raise typer.Exit()
 
-    app.add_typer(account.app, name="account")
-    app.add_typer(contact.app, name="contact")
-    app.add_typer(deal.app, name="deal")
-    app.add_typer(visit.app, name="visit")
-    app.add_typer(followup.app, name="followup")
-    misc.register(app)
+    for name in COMMAND_MODULES:
+        import_module(f"salesdiary.cli.{name}").register(app)
     return app
 
 

@@ -215,3 +215,7 @@ def rm(contact: str = typer.Argument(..., help=_("Contact id or name."))) -> Non
     contact_id = resolve(reader(), "contact", contact)
     write(lambda tx: records.remove_contact(tx, contact_id))
     done(_("Removed contact #{id}.").format(id=contact_id))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="contact")

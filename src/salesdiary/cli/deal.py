@@ -210,3 +210,7 @@ def rm(deal: str = typer.Argument(..., help=_("Deal id or name."))) -> None:
     deal_id = resolve(reader(), "deal", deal)
     write(lambda tx: records.remove_deal(tx, deal_id))
     done(_("Removed deal #{id}.").format(id=deal_id))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="deal")

@@ -98,3 +98,7 @@ def rm(followup: str = typer.Argument(..., help=_("Follow-up id."))) -> None:
     followup_id = resolve(reader(), "followup", followup)
     write(lambda tx: records.remove_followup(tx, followup_id))
     done(_("Removed follow-up #{id}.").format(id=followup_id))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="followup")

@@ -181,3 +181,7 @@ def rm(visit: str = typer.Argument(..., help=_("Visit id."))) -> None:
     visit_id = resolve(reader(), "visit", visit)
     write(lambda tx: records.remove_visit(tx, visit_id))
     done(_("Removed visit #{id}.").format(id=visit_id))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="visit")

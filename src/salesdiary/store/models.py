@@ -144,6 +144,7 @@ class Visit(SQLModel, table=True):
     feedback: str | None = Field(default=None, sa_column=Column(Text))
     next_step: str | None = None
     follow_up_date: dt.date | None = None
+    assist: bool = False  # logged by a rep helping on another rep's account
     owner: str
     created_by: str
     created_at: dt.datetime
@@ -168,6 +169,34 @@ class FollowUp(SQLModel, table=True):
     action: str
     kind: str = "todo"
     done_on: dt.date | None = None
+    owner: str
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DealEvaluation(SQLModel, table=True):
+    """An answer to one of the 20 opportunity-evaluation questions (seed 003)."""
+
+    __tablename__ = "deal_evaluation"
+    deal_id: int = Field(foreign_key="deal.id", ondelete="CASCADE", primary_key=True)
+    question: str = Field(primary_key=True)
+    answer: str  # yes | partly | no | unknown
+    note: str | None = None
+    answered_on: dt.date
+
+
+class Receivable(SQLModel, table=True):
+    """An amount due on a won deal, and what has been paid."""
+
+    __tablename__ = "receivable"
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = _fk("deal.id")
+    amount: float
+    due: dt.date = Field(index=True)
+    paid_amount: float = 0.0
+    paid_on: dt.date | None = None
+    note: str | None = None
     owner: str
     created_by: str
     created_at: dt.datetime

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-25 15:31:52.826428
+Revises: (none)
+Create Date: 2026-11-25 15:38:58.717683
 """
 
 from collections.abc import Sequence
@@ -168,6 +168,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_deal_contact_contact_id"), ["contact_id"], unique=False)
 
     op.create_table(
+        "deal_evaluation",
+        sa.Column("deal_id", sa.Integer(), nullable=False),
+        sa.Column("question", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("answer", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("answered_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("deal_id", "question"),
+    )
+    op.create_table(
         "deal_marker",
         sa.Column("deal_id", sa.Integer(), nullable=False),
         sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -176,6 +186,26 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("deal_id", "stage", "marker"),
     )
+    op.create_table(
+        "receivable",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Float(), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("paid_amount", sa.Float(), nullable=False),
+        sa.Column("paid_on", sa.Date(), nullable=True),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("receivable", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_receivable_deal_id"), ["deal_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_receivable_due"), ["due"], unique=False)
+
     op.create_table(
         "stage_history",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -204,6 +234,7 @@ def upgrade() -> None:
         sa.Column("feedback", sa.Text(), nullable=True),
         sa.Column("next_step", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("follow_up_date", sa.Date(), nullable=True),
+        sa.Column("assist", sa.Boolean(), nullable=False),
         sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -285,7 +316,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_stage_history_deal_id"))
 
     op.drop_table("stage_history")
+    with op.batch_alter_table("receivable", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_receivable_due"))
+        batch_op.drop_index(batch_op.f("ix_receivable_deal_id"))
+
+    op.drop_table("receivable")
     op.drop_table("deal_marker")
+    op.drop_table("deal_evaluation")
     with op.batch_alter_table("deal_contact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deal_contact_contact_id"))
 
