@@ -93,18 +93,23 @@ def build_app():  # noqa: ANN201
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
+    def _print_version(value: bool) -> None:
+        if value:
+            from salesdiary import __version__
+
+            print(f"sd {__version__}")
+            raise typer.Exit()
+
     @app.callback()
     def _globals(
         db: str = typer.Option(None, "--db", help=_("Journal file (or SQLAlchemy URL); also SD_DB / SD_DATABASE_URL.")),
         lang: str = typer.Option(None, "--lang", help=_("Language: zh or en (also SD_LANG).")),
         no_input: bool = typer.Option(False, "--no-input", help=_("Never prompt; a missing value is an error.")),
-        version: bool = typer.Option(False, "--version", help=_("Print the version and exit.")),
+        version: bool = typer.Option(
+            False, "--version", callback=_print_version, is_eager=True, help=_("Print the version and exit.")
+        ),
     ) -> None:
-        if version:
-            from salesdiary import __version__
-
-            print(f"sd {__version__}")
-            raise typer.Exit()
+        """Global options (they may also follow the subcommand)."""
 
     for name in COMMAND_MODULES:
         import_module(f"salesdiary.cli.{name}").register(app)
