@@ -26,7 +26,8 @@ COMMAND_MODULES = (
     "playbook",  # the method and what it shows
     "data",
     "safety",
-    "misc",  # data in and out, history and backups, demo
+    "config",
+    "misc",  # data in and out, history and backups, settings, demo
 )
 GLOBAL_VALUE_OPTIONS = ("--db", "--lang")
 GLOBAL_FLAGS = ("--no-input", "--debug")
@@ -122,6 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from salesdiary.i18n import set_language
 
     found, args = split_globals(sys.argv[1:] if argv is None else argv)
+    from salesdiary.store.invocation import set_command
+
+    set_command(list(sys.argv[1:] if argv is None else argv))
     STATE.db = str(found["--db"]) if found.get("--db") else None
     STATE.no_input = bool(found.get("--no-input"))
     STATE.debug = bool(found.get("--debug")) or bool(os.environ.get("SD_DEBUG"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from salesdiary.core.errors import Conflict, SdError
 from salesdiary.i18n import _
 from salesdiary.store.connection import SqlAlchemyReader
 from salesdiary.store.engine import engine_for
+from salesdiary.store.invocation import command_line
 from salesdiary.store.models import ChangeSet, History
 from salesdiary.store.paths import Target, current_user
 
@@ -104,8 +104,6 @@ def _key(obj: SQLModel) -> str:
     return "/".join(str(getattr(obj, name)) for name in pk)
 
 
-def command_line() -> str:
-    return "sd " + " ".join(sys.argv[1:])
 
 
 def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None) -> T:

@@ -1,0 +1,65 @@
+"""Writing the config file (TOML), keeping what else is in it."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from salesdiary.core.errors import BadInput
+from salesdiary.i18n import _
+from salesdiary.store.paths import config_path, load_config
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+def parse_value(text: str) -> Any:
+    """'true'/'false' → bool, digits → int, a decimal → float, else the text."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if re.fullmatch(r"-?\d+", text.strip()):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text.strip()):
+        return float(text)
+    return text
+
+
+def set_value(key: str, value: str) -> Path:
+    if not _KEY.match(key):
+        raise BadInput(_("A setting is written like language or user.name, not {key!r}.").format(key=key))
+    if key == "language" and value and value not in ("zh", "en"):
+        raise BadInput(_("language must be zh or en."))
+    path = config_path()
+    data: dict[str, Any] = {}
+    if path.exists():
+        with open(path, "rb") as fh:
+            try:
+                data = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise BadInput(
+                    _("The config file {path} cannot be read: {error}").format(path=path, error=exc)
+                ) from None
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise BadInput(_("{key} cannot be set: {part} is a value, not a section.").format(key=key, part=part))
+        node = child
+    if value == "":
+        node.pop(parts[-1], None)
+    else:
+        node[parts[-1]] = parse_value(value)
+    import tomli_w
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        tomli_w.dump(data, fh)
+    os.replace(tmp, path)
+    load_config.cache_clear()
+    return path
