@@ -3,6 +3,10 @@
 `_()` marks and translates a message. The language is chosen once per process
 (`set_language`), before command modules are imported, so help texts given to
 Typer at import time are translated too. English is the fallback.
+
+The catalogs live in `locale/zh/LC_MESSAGES/salesdiary.po` (compiled to `.mo`
+beside it); `scripts/i18n.py` extracts the messages, updates the catalog and
+compiles it. Source texts are English; placeholders use `.format(name=...)`.
 """
 
 from __future__ import annotations
@@ -41,13 +45,30 @@ def language_from_locale(environ: dict[str, str] | os._Environ[str] | None = Non
     return None
 
 
+# Modules that call `_()` when they are imported (option help texts, table headings).
+_TRANSLATED_AT_IMPORT = "salesdiary.cli."
+_KEPT_MODULES = ("salesdiary.cli.app", "salesdiary.cli.state")
+
+
 def set_language(lang: str) -> None:
     global _translation, _language
+    previous = _language
     _language = lang if lang in LANGUAGES else "en"
     if _language == "en":
         _translation = gettext.NullTranslations()
     else:
         _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
+    if _language != previous:
+        _forget_translated_modules()
+
+
+def _forget_translated_modules() -> None:
+    """A process that changes language (tests running `sd` in-process) imports the
+    command modules again, so the texts they translated at import follow the new language."""
+    import sys
+
+    for name in [m for m in sys.modules if m.startswith(_TRANSLATED_AT_IMPORT) and m not in _KEPT_MODULES]:
+        del sys.modules[name]
 
 
 def current_language() -> str:
@@ -60,6 +81,11 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate MESSAGE in CONTEXT (the same English word may need two Chinese ones)."""
+    return _translation.pgettext(context, message)
 
 
 def N_(message: str) -> str:

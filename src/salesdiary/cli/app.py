@@ -29,6 +29,13 @@ COMMAND_MODULES = (
     "config",
     "misc",  # data in and out, history and backups, settings, demo
 )
+# Top-level commands registered by a module of another name (see modules_for).
+COMMAND_HOME = {
+    **dict.fromkeys(("due", "today", "funnel", "check", "map", "report"), "reports"),
+    **dict.fromkeys(("export", "import"), "data"),
+    **dict.fromkeys(("backup", "doctor", "history", "redo", "restore", "undo"), "safety"),
+    **dict.fromkeys(("completion", "demo"), "misc"),
+}
 GLOBAL_VALUE_OPTIONS = ("--db", "--lang")
 GLOBAL_FLAGS = ("--no-input", "--debug")
 
@@ -79,7 +86,8 @@ def choose_language(cli_lang: str | None) -> str:
     return language_from_locale() or "en"
 
 
-def build_app():  # noqa: ANN201
+def build_app(modules: Sequence[str] = COMMAND_MODULES):  # noqa: ANN201
+    """The `sd` Typer app with the commands of MODULES (all of them by default)."""
     import typer
 
     from importlib import import_module
@@ -112,15 +120,29 @@ def build_app():  # noqa: ANN201
     ) -> None:
         """Global options (they may also follow the subcommand)."""
 
-    for name in COMMAND_MODULES:
+    for name in modules:
         import_module(f"salesdiary.cli.{name}").register(app)
     return app
+
+
+def modules_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The command modules a run needs: only the one that defines its subcommand, when that is known.
+
+    Importing the dozen command modules and turning their fifty commands into click commands costs
+    ~40 ms on every run; one module is enough to run one command. A noun's module has the noun's
+    name; COMMAND_HOME lists the others. `sd --help`, completion and unknown names get every module.
+    """
+    if args:
+        home = COMMAND_HOME.get(args[0], args[0])
+        if home in COMMAND_MODULES:
+            return (home,)
+    return COMMAND_MODULES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `sd` with ARGV; return the exit code."""
     from salesdiary.cli.state import STATE
-    from salesdiary.i18n import set_language
+    from salesdiary.i18n import _, set_language
 
     found, args = split_globals(sys.argv[1:] if argv is None else argv)
     from salesdiary.store.invocation import set_command
@@ -136,10 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     reset()
     if lang_arg is not None and str(lang_arg).lower() not in ("zh", "en") and not _known_lang(str(lang_arg)):
-        error_line(_error_prefix() + f"--lang must be zh or en, not {lang_arg!r}.")
+        error_line(_error_prefix() + _("--lang must be zh or en, not {value!r}.").format(value=lang_arg))
         return 2
     if "--db" in found and not found["--db"]:
-        error_line(_error_prefix() + "--db needs a file path.")
+        error_line(_error_prefix() + _("--db needs a file path."))
         return 2
     return _invoke(args)
 
@@ -165,7 +187,19 @@ def _invoke(args: list[str]) -> int:
     try:
         import typer.main
 
-        command = typer.main.get_command(build_app())
+        from salesdiary.cli.completion import attach_completion
+        from salesdiary.cli.localise import localise
+
+        words = _command_words(args)
+        app = build_app(modules_for(words))
+        listed = _listed_group(app, args)
+        if listed is not None:
+            _keep_names_and_help(listed)
+        command = typer.main.get_command(app)
+        if words and words[0] not in getattr(command, "commands", {}):  # not where modules_for looked
+            command = typer.main.get_command(build_app())
+        command = attach_completion(localise(command))
+        _drop_help_only_options(command, args)
         command.main(args=args, prog_name="sd", standalone_mode=True)
         return 0
     except SystemExit as exc:  # Typer's own exit: help, usage errors (already printed), Exit(n)
@@ -188,6 +222,66 @@ def _invoke(args: list[str]) -> int:
             )
         )
         return 70
+
+
+def _command_words(args: list[str]) -> list[str]:
+    """The words that name the command: ARGS, or when the shell asks for completions, the words of the
+    line before the one being completed (bash passes COMP_WORDS/COMP_CWORD, zsh and fish the line)."""
+    if not os.environ.get("_SD_COMPLETE"):
+        return args
+    line = os.environ.get("COMP_WORDS") or os.environ.get("_TYPER_COMPLETE_ARGS") or ""
+    words = line.split()
+    cword = os.environ.get("COMP_CWORD", "")
+    if cword.isdigit():
+        words = words[: int(cword)]
+    elif not line.endswith(" "):
+        words = words[:-1]
+    return words[1:]
+
+
+def _listed_group(app, args: list[str]):  # noqa: ANN001, ANN202
+    """The Typer group whose help lists its commands on this run (`sd`, `sd --help`, `sd deal -h`,
+    `sd deal`), or None: a command's own help, a command that runs, or shell completion (which needs
+    the commands whole)."""
+    if os.environ.get("_SD_COMPLETE"):
+        return None
+    path = args[:-1] if args and args[-1] in ("--help", "-h") else args
+    node = app
+    for word in path:
+        groups = {g.name or g.typer_instance.info.name: g.typer_instance for g in node.registered_groups}
+        if word not in groups:
+            return None
+        node = groups[word]
+    return node
+
+
+def _keep_names_and_help(group) -> None:  # noqa: ANN001
+    """A group's help shows each command's name and help, not its options; building the options of
+    every command (Typer inspects each parameter) is most of what a big Typer app adds to `--help`.
+    So each command listed keeps its name and help and loses its parameters; subgroups lose theirs."""
+    import inspect
+
+    from typer.main import get_command_name
+
+    def listed() -> None:
+        """(a help listing does not run commands)"""
+
+    for info in group.registered_commands:
+        info.name = info.name or get_command_name(info.callback.__name__)
+        if info.help is None:
+            info.help = inspect.getdoc(info.callback)
+        info.callback = listed
+    for sub in group.registered_groups:
+        sub.typer_instance.registered_commands = []
+        sub.typer_instance.registered_groups = []
+
+
+def _drop_help_only_options(command, args: list[str]) -> None:  # noqa: ANN001
+    """--db and --lang never reach Typer (split_globals takes them out first); on the root command they
+    are there to be listed by `sd --help`. When a subcommand runs, leave them out: Typer would convert
+    their empty values through pydantic (~70 ms, e.g. on every `sd deal --help`) for nothing."""
+    if args and args[0] in getattr(command, "commands", {}):
+        command.params = [p for p in command.params if p.name not in ("db", "lang")]
 
 
 def _quiet_broken_pipe() -> None:

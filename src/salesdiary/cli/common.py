@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -112,3 +113,17 @@ def require(value: Any, option: str) -> Any:
 
         raise BadInput(_("Missing {option}: pass it on the command line.").format(option=option))
     return value
+
+
+@contextlib.contextmanager
+def guided() -> Iterator[None]:
+    """Around guided prompts: Ctrl-C or Esc at any question → one line, nothing written, exit 130."""
+    from salesdiary.prompts.ask import Cancelled
+
+    try:
+        yield
+    except Cancelled:
+        from salesdiary.render.console import error_line
+
+        error_line(_("Cancelled; nothing was written."))
+        raise typer.Exit(130) from None

@@ -1,9 +1,329 @@
-"""(placeholder: commands of this group are being built)"""
+"""sd export and sd import: data out to scripts and spreadsheets, data in from other systems."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from salesdiary.i18n import _
+
+EXPORT_TABLES_HELP = _("What to export: accounts, contacts, deals, visits, followups, stages, or all.")
+IMPORT_TABLES_HELP = _("What to import: accounts, contacts, deals, visits, or all (a whole-journal export).")
+PROGRESS_FROM = 1000  # rows: smaller files import before a bar would be worth drawing
 
 
 def register(root: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    root.command("export")(export)
+    root.command("import")(import_)
+
+
+def export(
+    table: str = typer.Argument(..., help=EXPORT_TABLES_HELP),
+    fmt: str = typer.Option(None, "--format", "-f", help=_("csv (default), json or jsonl; all is json.")),
+    output: str = typer.Option(None, "--output", "-o", help=_("Write to FILE instead of stdout.")),
+    excel: bool = typer.Option(
+        False, "--excel", help=_("CSV for spreadsheets: UTF-8 with BOM, formulas shown as text.")
+    ),
+    include_personal: bool = typer.Option(
+        False, "--include-personal", help=_("Include contacts' personal files (birthday, family, hobbies…).")
+    ),
+    since: str = typer.Option(None, "--since", help=_("Only records dated on or after this date.")),
+    until: str = typer.Option(None, "--until", help=_("Only records dated on or before this date.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this owner's records.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's records (id or name).")),
+    stage: str = typer.Option(None, "--stage", help=_("Only this stage (deals, stages; accounts: information stage).")),
+    status: str = typer.Option(None, "--status", help=_("Deals: open, won, lost, dropped; follow-ups: open, done.")),
+    playbook: str = typer.Option(None, "--playbook", help=_("Only deals of this playbook (and read --stage in it).")),
+) -> None:
+    """Write records as CSV, JSON or JSON lines for scripts and spreadsheets (columns: see the README)."""
+    from salesdiary.cli.common import reader
+    from salesdiary.core import tabular
+    from salesdiary.core.errors import BadInput
+    from salesdiary.render import writers
+
+    table = table.strip().lower()
+    if table == "all":
+        _export_all(fmt, output, excel, since, until, owner, account, stage, status, playbook)
+        return
+    if table not in tabular.EXPORT_TABLES:
+        raise BadInput(
+            _("Cannot export {table!r}; choose one of: {tables}, all.").format(
+                table=table, tables=", ".join(tabular.EXPORT_TABLES)
+            )
+        )
+    fmt = _format(fmt or "csv")
+    if excel and fmt != "csv":
+        raise BadInput(_("--excel is for CSV; leave out --format or use --format csv."))
+    if include_personal and table != "contacts":
+        raise BadInput(_("--include-personal applies to contacts only."))
+    r = reader()
+    where = _filter(r, table, since, until, owner, account, stage, status, playbook)
+    from salesdiary.store.export_queries import export_rows
+
+    columns = tabular.export_columns(table, include_personal=include_personal)
+    rows = export_rows(r, table, where, include_personal=include_personal)
+    with writers.output(output, bom=excel) as stream:
+        count = writers.write_rows(stream, fmt, columns, rows, excel=excel)
+    if output and output != "-":
+        from salesdiary.cli.common import done
+
+        done(_("Wrote {n} {table} to {path}.").format(n=count, table=table, path=output))
+
+
+def _format(fmt: str) -> str:
+    from salesdiary.core.errors import BadInput
+
+    fmt = fmt.strip().lower()
+    if fmt not in ("csv", "json", "jsonl"):
+        raise BadInput(_("--format must be csv, json or jsonl, not {fmt!r}.").format(fmt=fmt))
+    return fmt
+
+
+def _filter(
+    r: Any,
+    table: str,
+    since: str | None,
+    until: str | None,
+    owner: str | None,
+    account: str | None,
+    stage: str | None,
+    status: str | None,
+    playbook: str | None,
+) -> Any:
+    from salesdiary.cli.common import parse_date_opt, resolve
+    from salesdiary.core.enums import DEAL_STATUS, INFO_STAGE
+    from salesdiary.core.errors import BadInput
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store.export_queries import ExportFilter, filters_for
+    from salesdiary.store.paths import config_dir, config_value
+
+    given = {"stage": stage, "status": status, "playbook": playbook}
+    for name, value in given.items():
+        if value is not None and name not in filters_for(table):
+            raise BadInput(_("--{option} does not apply to {table}.").format(option=name, table=table))
+    where = ExportFilter(owner=owner)
+    start, end = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
+    where.since = start.isoformat() if start else None
+    where.until = end.isoformat() if end else None
+    if account:
+        where.account_id = resolve(r, "account", account)
+    if playbook:
+        where.playbook = load_playbook(playbook.strip(), config_dir()).name
+    if stage:
+        if table == "accounts":
+            where.stage = INFO_STAGE.parse(stage)
+        else:
+            book = load_playbook(where.playbook or str(config_value("playbook", "ten_step")), config_dir())
+            where.stage = book.stage(stage).key
+    if status and status.strip().lower() not in ("all", "全部"):
+        if table == "followups":
+            where.status = status.strip().lower()
+            if where.status not in ("open", "done"):
+                raise BadInput(_("--status for follow-ups is open, done or all."))
+        else:
+            where.status = DEAL_STATUS.parse(status)
+    return where
+
+
+def _export_all(fmt: str | None, output: str | None, excel: bool, *filters: str | None) -> None:
+    from salesdiary.cli.common import done, reader
+    from salesdiary.core.errors import BadInput
+    from salesdiary.render import writers
+    from salesdiary.render.console import warning
+    from salesdiary.store import export_queries as q
+    from salesdiary.store.version import SCHEMA_VERSION
+
+    if _format(fmt or "json") != "json" or excel:
+        raise BadInput(_("sd export all writes one JSON file: use --format json, without --excel."))
+    if any(f is not None for f in filters):
+        raise BadInput(_("sd export all writes the whole journal; filters apply to one table at a time."))
+    r = reader()
+    header = {"format": q.DUMP_FORMAT, "version": q.DUMP_VERSION, "schema_version": SCHEMA_VERSION}
+    tables = [(name, q.dump_rows(r, name)) for name in q.dump_tables(r)]
+    with writers.output(output) as stream:
+        count = writers.write_dump(stream, header, tables)
+    if output and output != "-":
+        done(_("Wrote the whole journal ({n} rows) to {path}.").format(n=count, path=output))
+    warning(_("The export holds everything, contacts' personal files included: keep it private."))
+
+
+def import_(
+    table: str = typer.Argument(..., help=IMPORT_TABLES_HELP),
+    file: str = typer.Argument(..., help=_("CSV, JSON or JSON-lines file ('-' reads stdin).")),
+    mapping: list[str] = typer.Option(
+        None, "--map", help=_("SOURCE=FIELD: read the column SOURCE into FIELD (SOURCE= leaves it out). Repeatable.")
+    ),
+    stage_map: list[str] = typer.Option(
+        None,
+        "--stage-map",
+        help=_('The file\'s stages, e.g. "Won=won,Engaging=3": a stage key, number or label, or won/lost/dropped.'),
+    ),
+    default: list[str] = typer.Option(
+        None, "--default", help=_("FIELD=VALUE for rows that leave FIELD empty (e.g. currency=USD). Repeatable.")
+    ),
+    playbook: str = typer.Option(None, "--playbook", help=_("Playbook of new deals (default from config).")),
+    dates: str = typer.Option("ymd", "--dates", help=_("Date order of the file: ymd (ISO, default), dmy or mdy.")),
+    create_accounts: bool = typer.Option(
+        False, "--create-accounts", help=_("Create the accounts that rows name and the journal lacks.")
+    ),
+    fmt: str = typer.Option(None, "--format", "-f", help=_("csv, json or jsonl (default: from the file).")),
+    encoding: str = typer.Option(None, "--encoding", help=_("The file's encoding (default: detected).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Report what would change; write nothing.")),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help=_("Import the valid rows, leave out the rest.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the report as JSON on stdout.")),
+) -> None:
+    """Import records from CSV or JSON lines, matching existing ones on their natural keys."""
+    from salesdiary.core import tabular
+    from salesdiary.core.errors import BadInput
+
+    table = table.strip().lower()
+    if table == "all":
+        if mapping or stage_map or default or playbook or create_accounts or skip_invalid or fmt:
+            raise BadInput(_("sd import all restores a whole-journal export as it is; it takes no mapping options."))
+        _import_all(file, encoding, dry_run=dry_run, as_json=as_json)
+        return
+    if table not in tabular.IMPORT_TABLES:
+        raise BadInput(
+            _("Cannot import {table!r}; choose one of: {tables}, all.").format(
+                table=table, tables=", ".join(tabular.IMPORT_TABLES)
+            )
+        )
+    if dates not in tabular.DATE_ORDERS:
+        raise BadInput(_("--dates must be ymd, dmy or mdy, not {value!r}.").format(value=dates))
+    from salesdiary.cli.common import target
+    from salesdiary.store import importer
+
+    options = importer.ImportOptions(
+        mapping=tabular.parse_assignments(mapping or [], "--map", allow_empty=True),
+        stage_map=tabular.parse_assignments(stage_map or [], "--stage-map"),
+        defaults=tabular.parse_assignments(default or [], "--default"),
+        playbook=playbook,
+        date_order=dates,
+        create_accounts=create_accounts,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+    source = importer.read_source(file, _format(fmt) if fmt else None, encoding)
+    try:
+        with _progress(len(source.rows)) as progress:
+            report = importer.import_file(target(), table, source, options, progress)
+    except importer.ImportRefused as refused:
+        _print_report(refused.report, file, as_json)
+        if dry_run:
+            raise BadInput(
+                _("{n} rows are invalid: a real import would write nothing (or the rest with --skip-invalid).").format(
+                    n=refused.report.invalid_rows
+                )
+            ) from None
+        raise
+    _print_report(report, file, as_json)
+
+
+class _Bar:
+    def __init__(self, progress: Any, task: Any) -> None:
+        self.progress, self.task = progress, task
+
+    def __call__(self, done: int) -> None:
+        if done % 200 == 0:
+            self.progress.update(self.task, completed=done)
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr when it is a terminal and the file is large; else nothing."""
+    import contextlib
+    import sys
+
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from salesdiary.render.console import err
+
+        columns = (TextColumn(_("Importing")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err(), transient=True) as progress:
+            task = progress.add_task("import", total=total)
+            yield _Bar(progress, task)
+
+    return bar()
+
+
+def _print_report(report: Any, file: str, as_json: bool) -> None:
+    from salesdiary.render.console import message, success, warning
+
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json(report.as_json())
+        return
+    counts = _(
+        "{rows} rows: {created} created, {updated} updated, {skipped} skipped (unchanged), {invalid} invalid."
+    ).format(
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        skipped=report.skipped,
+        invalid=report.invalid_rows,
+    )
+    head = _("Dry run, nothing written") if report.dry_run else _("Imported")
+    line = _("{head} — {table} from {file} ({encoding}): {counts}").format(
+        head=head, table=report.table, file=file, encoding=report.encoding, counts=counts
+    )
+    (message if report.dry_run or report.invalid else success)(line)
+    if report.accounts_created:
+        message(_("{n} new accounts were named in the file and created with it.").format(n=report.accounts_created))
+    if report.unknown_columns:
+        warning(
+            _(
+                "Columns not imported: {columns}. Map them with --map COLUMN=FIELD, or leave them out: --map COLUMN=."
+            ).format(columns=", ".join(report.unknown_columns))
+        )
+    shown = 20
+    for p in report.invalid[:shown]:
+        where = (
+            _("row {row}, {column}").format(row=p.row, column=p.column)
+            if p.column
+            else _("row {row}").format(row=p.row)
+        )
+        warning(f"  {where}: {p.reason}")
+    if len(report.invalid) > shown:
+        warning(_("  … and {n} more problems (all of them with --json).").format(n=len(report.invalid) - shown))
+
+
+def _import_all(file: str, encoding: str | None, *, dry_run: bool, as_json: bool) -> None:
+    import json
+
+    from salesdiary.cli.common import done, target
+    from salesdiary.core.errors import BadInput
+    from salesdiary.store.importer import read_text
+    from salesdiary.store.restore import DryRun, restore
+    from salesdiary.store.tx import run_write
+
+    text, _encoding = read_text(file, encoding)
+    try:
+        dump = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(_("{file} is not valid JSON: {error}").format(file=file, error=exc)) from None
+    try:
+        counts = run_write(target(), lambda tx: restore(tx, dump, dry_run=dry_run))
+    except DryRun as finished:
+        counts = finished.counts
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json({"dry_run": dry_run, "tables": counts})
+        return
+    total = sum(counts.values())
+    if dry_run:
+        from salesdiary.render.console import message
+
+        message(
+            _("Dry run, nothing written: {n} rows in {tables} tables would be restored.").format(
+                n=total, tables=len(counts)
+            )
+        )
+    else:
+        done(_("Restored {n} rows in {tables} tables from {file}.").format(n=total, tables=len(counts), file=file))

@@ -31,6 +31,13 @@ def _values(**raw: object) -> dict[str, object]:
     return fields.convert_all(fields.DEAL, {names.get(k, k): v for k, v in raw.items()}, today())
 
 
+def _word(value: str | None, option: str) -> str | None:
+    """A playbook or stage as typed: one short line of valid text (None when not given or blank)."""
+    from salesdiary.core.validate import clean_text
+
+    return clean_text(value, option, max_len=100, multiline=False)
+
+
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help=_("The deal's name.")),
@@ -67,7 +74,8 @@ def add(
         notes=notes,
     )
     account_id = resolve(reader(), "account", account)
-    new_id = write(lambda tx: records.add_deal(tx, account_id, values, playbook=playbook, stage=stage))
+    book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
+    new_id = write(lambda tx: records.add_deal(tx, account_id, values, playbook=book, stage=step))
     done(_("Added deal #{id} {name}.").format(id=new_id, name=values["name"]))
 
 
@@ -86,16 +94,18 @@ def list_(
     from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
     from salesdiary.cli.views import DEAL_COLUMNS
     from salesdiary.core.enums import DEAL_STATUS
-    from salesdiary.store.reads import ListQuery, list_deals
-    from salesdiary.store.records import default_playbook, stage_key
+    from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
 
+    book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
+    book = playbook_name(book) if book else None
     r = reader()
     q = ListQuery(
         account_id=resolve(r, "account", account) if account else None,
         owner=owner,
         status="all" if status.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(status),
-        stage=stage_key(playbook or default_playbook(), stage) if stage else None,
+        stage=stage_key(book or default_playbook(), step) if step else None,
         limit=limit_of(limit, show_all),
+        extra={"playbook": book} if book else {},
     )
     rows, total = list_deals(r, q)
     emit_rows(
@@ -159,8 +169,9 @@ def edit(
         owner=owner,
         notes=notes,
     )
+    book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
     changes = write(
-        lambda tx: records.edit_deal(tx, deal_id, values, account_id=account_id, stage=stage, playbook=playbook)
+        lambda tx: records.edit_deal(tx, deal_id, values, account_id=account_id, stage=step, playbook=book)
     )
     report_changes(_("deal"), deal_id, changes)
 
@@ -213,4 +224,7 @@ def rm(deal: str = typer.Argument(..., help=_("Deal id or name."))) -> None:
 
 
 def register(root: typer.Typer) -> None:
+    from importlib import import_module
+
+    import_module("salesdiary.cli.deal_progress")  # adds `deal advance` and `deal markers` to this app
     root.add_typer(app, name="deal")

@@ -78,7 +78,7 @@ def done_(
     from salesdiary.store import records
 
     r = reader()
-    ids = [resolve(r, "followup", f) for f in followups]
+    ids = list(dict.fromkeys(resolve(r, "followup", f) for f in followups))  # `done 1 1` is one follow-up
 
     def complete(tx):  # noqa: ANN001, ANN202
         for fid in ids:

@@ -1,9 +1,119 @@
-"""(placeholder: commands of this group are being built)"""
+"""sd receivable: amounts due on won deals, and collecting them (seed 004's matrix)."""
 
 from __future__ import annotations
 
 import typer
 
+from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
+from salesdiary.i18n import _
+
+app = typer.Typer(help=_("Receivables: amounts due on won deals, grouped by collection action."), no_args_is_help=True)
+
+
+def _receivable_id(text: str) -> int:
+    from salesdiary.core.errors import BadInput
+
+    raw = text.strip().lstrip("#")
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadInput(_("A receivable is named by its id (a number), not {text!r}.").format(text=text))
+    return int(raw)
+
+
+@app.command("add")
+def add(
+    deal: str = typer.Argument(..., help=_("The won deal (id or name).")),
+    amount: str = typer.Option(None, "--amount", help=_("Amount due, e.g. 300000 or 30万.")),
+    due: str = typer.Option(None, "--due", help=_("When it is due (any date form).")),
+    note: str = typer.Option(None, "--note", help=_("A note, e.g. which instalment.")),
+    owner: str = typer.Option(None, "--owner", help=_("Who collects it (default: the deal's owner).")),
+) -> None:
+    """Record an amount due on a won deal."""
+    from salesdiary.cli.common import done, parse_date_opt, reader, require, resolve, write
+    from salesdiary.core.validate import clean_text, parse_amount
+    from salesdiary.store.receivables import add_receivable
+
+    require(amount, "--amount")
+    require(due, "--due")
+    value = parse_amount(amount, "--amount")
+    when = parse_date_opt(due, "--due")
+    text = clean_text(note, "--note", max_len=2000)
+    who = clean_text(owner, "--owner", max_len=200, multiline=False)
+    deal_id = resolve(reader(), "deal", deal)
+    new_id = write(lambda tx: add_receivable(tx, deal_id, value, when, note=text, owner=who))
+    done(_("Added receivable #{id}: {amount} due {date}.").format(id=new_id, amount=f"{value:,.2f}", date=when))
+
+
+@app.command("list")
+def list_(
+    status: str = typer.Option("open", "--status", help=_("open (default), paid or all.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this rep's receivables.")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's receivables.")),
+    as_json: bool = JsonOpt,
+    limit: int = LimitOpt,
+    show_all: bool = AllOpt,
+) -> None:
+    """Receivables: overdue ones grouped by the collection action (days overdue × amount), then the rest."""
+    from salesdiary.cli.common import limit_of, reader, resolve, today
+    from salesdiary.core import collection
+    from salesdiary.core.errors import BadInput
+    from salesdiary.render.reports import receivables_data, receivables_document
+    from salesdiary.store.paths import config_value
+    from salesdiary.store.report_queries import ReceivableQuery, Scope, receivables
+
+    if status not in ("open", "paid", "all"):
+        raise BadInput(_("--status must be open, paid or all."))
+    rules = collection.rules(config_value)
+    r = reader()
+    scope = Scope(owner=owner or None, account_id=resolve(r, "account", account) if account else None)
+    day = today()
+    q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit_of(limit, show_all))
+    rows, summary = receivables(r, q)
+    data = receivables_data(rows, summary, today=day, long_days=rules.long_days, large_amount=rules.large_amount)
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json(data)
+        return
+    from salesdiary.render.document import print_document
+
+    print_document(receivables_document(data, shown_all=show_all))
+
+
+@app.command("paid")
+def paid(
+    receivable: str = typer.Argument(..., help=_("Receivable id.")),
+    amount: str = typer.Option(None, "--amount", help=_("Amount paid (default: all that is outstanding).")),
+    on: str = typer.Option(None, "--date", help=_("When it was paid (default today).")),
+) -> None:
+    """Record a payment (in full unless --amount says otherwise)."""
+    from salesdiary.cli.common import done, parse_date_opt, write
+    from salesdiary.core.validate import parse_amount
+    from salesdiary.store.receivables import record_payment
+
+    receivable_id = _receivable_id(receivable)
+    value = parse_amount(amount, "--amount") if amount is not None else None
+    when = parse_date_opt(on, "--date")
+    result = write(lambda tx: record_payment(tx, receivable_id, value, when))
+    if result["outstanding"] > 0:
+        done(
+            _("Receivable #{id}: {paid} paid, {left} still outstanding.").format(
+                id=receivable_id, paid=f"{result['paid']:,.2f}", left=f"{result['outstanding']:,.2f}"
+            )
+        )
+    else:
+        done(_("Receivable #{id} is paid in full.").format(id=receivable_id))
+
+
+@app.command("rm")
+def rm(receivable: str = typer.Argument(..., help=_("Receivable id."))) -> None:
+    """Remove a receivable entered by mistake."""
+    from salesdiary.cli.common import done, write
+    from salesdiary.store.receivables import remove_receivable
+
+    receivable_id = _receivable_id(receivable)
+    write(lambda tx: remove_receivable(tx, receivable_id))
+    done(_("Removed receivable #{id}.").format(id=receivable_id))
+
 
 def register(root: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    root.add_typer(app, name="receivable")

@@ -1,9 +1,460 @@
-"""(placeholder: commands of this group are being built)"""
+"""sd funnel, due/overdue, today, check, map, report: what the rep and the manager look at every day."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
+
+from salesdiary.cli.common import AllOpt, JsonOpt
+from salesdiary.i18n import _
+
+if TYPE_CHECKING:
+    from salesdiary.core.playbook import Playbook
+    from salesdiary.store.connection import Reader
+    from salesdiary.store.report_queries import Scope
+
+OwnerOpt = typer.Option(None, "--owner", help=_("Only this rep's records."))
 
 
 def register(root: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    root.command("funnel")(funnel)
+    root.command("due")(due)
+    root.command("overdue", help=_("Same as sd due."))(due)
+    root.command("today")(today)
+    root.command("check")(check)
+    root.command("map")(decision_map)
+    root.command("report")(report)
+
+
+# --- shared ------------------------------------------------------------------------------------------------
+
+
+def _scope(r: Reader, owner: str | None, account: str | None) -> Scope:
+    from salesdiary.cli.common import resolve
+    from salesdiary.store.report_queries import Scope
+
+    return Scope(owner=owner or None, account_id=resolve(r, "account", account) if account else None)
+
+
+def _playbook(name: str | None) -> Playbook:
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store.paths import config_dir, config_value
+
+    return load_playbook(name or str(config_value("playbook", "ten_step")), config_dir())
+
+
+def _stage_labeller(books: dict[str, Playbook]) -> Any:
+    """(playbook, stage key) → "3. 客户分析"; loads each playbook once."""
+    from salesdiary.core.errors import SdError
+
+    def label(playbook: str | None, stage: str | None) -> str:
+        if not stage:
+            return ""
+        name = playbook or "ten_step"
+        if name not in books:
+            try:
+                books[name] = _playbook(name)
+            except SdError:
+                return stage
+        try:
+            found = books[name].stage(stage)
+        except SdError:
+            return stage
+        return f"{found.number}. {found.label}"
+
+    return label
+
+
+def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
+    from salesdiary.core.errors import BadInput
+
+    chosen = "json" if as_json else (fmt or allowed[0]).strip().lower()
+    if chosen not in allowed:
+        raise BadInput(_("--format must be one of: {choices}.").format(choices=", ".join(allowed)))
+    return chosen
+
+
+def _positive(key: str, default: float) -> float:
+    from salesdiary.core.errors import BadInput
+    from salesdiary.store.paths import config_value
+
+    value = config_value(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise BadInput(_("Config {key} must be a number above zero.").format(key=key))
+    return float(value)
+
+
+def _write_text(path: str, text: str) -> None:
+    """Write TEXT to PATH (or stdout for -) whole or not at all."""
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from salesdiary.core.errors import SdError
+
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path).expanduser()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".sd-", dir=str(target.parent or Path(".")))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise SdError(_("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)) from None
+
+
+# --- funnel ------------------------------------------------------------------------------------------------
+
+
+def funnel(
+    owner: str = OwnerOpt,
+    playbook: str = typer.Option(None, "--playbook", help=_("Playbook whose stages to show (default from config).")),
+    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's deals.")),
+    since: str = typer.Option(None, "--since", help=_("Conversion, won and lost from this date (default: all).")),
+    as_json: bool = JsonOpt,
+    fmt: str = typer.Option(None, "--format", help=_("table, json or csv.")),
+) -> None:
+    """The pipeline by stage: deals, amount, weighted amount, days in stage, stale deals and conversion."""
+    from salesdiary.cli.common import parse_date_opt, reader, today
+    from salesdiary.core import health
+    from salesdiary.render.reports import funnel_csv_rows, funnel_data, funnel_document
+    from salesdiary.store import report_queries as rq
+    from salesdiary.store.paths import config_value
+
+    chosen = _format(fmt, as_json, ("table", "json", "csv"))
+    r = reader()
+    book = _playbook(playbook)
+    scope = _scope(r, owner, account)
+    start = parse_date_opt(since, "--since")
+    th = health.thresholds(config_value)
+    cutoffs, default_cutoff = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], today())
+    raw = rq.funnel(r, rq.FunnelQuery(book, today(), cutoffs, default_cutoff, since=start, scope=scope))
+    per_prospect = _positive("funnel.qualified_per_prospect", 15)
+    per_customer = _positive("funnel.prospects_per_customer", 3)
+    data = funnel_data(
+        raw,
+        book,
+        since=start,
+        stale_days=th.stale_days,
+        coverage=rq.coverage(r, scope) if scope.account_id is None else None,
+        per_prospect=per_prospect,
+        per_customer=per_customer,
+    )
+    if chosen == "json":
+        from salesdiary.render.data import print_json
+
+        print_json(data)
+    elif chosen == "csv":
+        _print_csv(funnel_csv_rows(data))
+    else:
+        from salesdiary.render.document import print_document
+
+        print_document(funnel_document(data))
+
+
+def _print_csv(rows: list[dict[str, Any]]) -> None:
+    import csv
+    import sys
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    sys.stdout.flush()
+
+
+# --- due / overdue / today -------------------------------------------------------------------------------
+
+
+def due(
+    days: int = typer.Option(7, "--days", min=0, max=3660, help=_("Also show what is due in the next N days.")),
+    owner: str = OwnerOpt,
+    ics: str = typer.Option(None, "--ics", help=_("Write the follow-ups to this iCalendar file (- for stdout).")),
+    as_json: bool = JsonOpt,
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows.")),
+    show_all: bool = AllOpt,
+) -> None:
+    """Follow-ups: overdue first (most days late, then largest deal), then today's, then the next days."""
+    import datetime as dt
+
+    from salesdiary.cli.common import limit_of, reader, today
+    from salesdiary.render.reports import due_data, due_document
+    from salesdiary.store.report_queries import due_followups
+
+    r = reader()
+    day = today()
+    until = day + dt.timedelta(days=days)
+    rows, counts = due_followups(r, day, until, owner=owner, limit=None if ics else limit_of(limit, show_all))
+    data = due_data(rows, counts, today=day, until=until)
+    if ics:
+        _write_ics(ics, data)
+        return
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json(data)
+        return
+    from salesdiary.render.document import print_document
+
+    print_document(due_document(data, days=days))
+
+
+def _write_ics(path: str, data: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from salesdiary.render.console import success
+    from salesdiary.render.ics import Event, calendar
+
+    events = []
+    for i in data["items"]:
+        where = " · ".join(x for x in (i["account"], i["deal"]) if x)
+        details = [
+            x
+            for x in (
+                _("Account: {name}").format(name=i["account"]),
+                _("Deal: {name}").format(name=i["deal"]) if i["deal"] else "",
+                _("Contact: {name}").format(name=i["contact"]) if i["contact"] else "",
+                _("Mark it done: sd followup done {id}").format(id=i["id"]),
+            )
+            if x
+        ]
+        events.append(
+            Event(
+                uid=f"followup-{i['id']}@salesdiary",
+                day=dt.date.fromisoformat(i["due"][:10]),
+                summary=f"{i['action']} — {where}",
+                description="\n".join(details),
+                categories=i["kind"] or "",
+            )
+        )
+    _write_text(path, calendar(events, name=_("sd follow-ups"), stamp=dt.datetime.now(dt.UTC)))
+    if path != "-":
+        success(_("Wrote {n} follow-ups to {path}.").format(n=len(events), path=path))
+
+
+def today(
+    owner: str = OwnerOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Today's agenda: follow-ups and planned visits due today, and what you have logged."""
+    from salesdiary.cli.common import reader
+    from salesdiary.cli.common import today as today_date
+    from salesdiary.render.reports import agenda_document
+    from salesdiary.store.report_queries import agenda
+
+    data = agenda(reader(), today_date(), owner=owner)
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json(data)
+        return
+    from salesdiary.render.document import print_document
+
+    print_document(agenda_document(data))
+
+
+# --- check -------------------------------------------------------------------------------------------------
+
+
+def check(
+    owner: str = OwnerOpt,
+    account: str = typer.Option(None, "--account", "-A", help=_("Only this account.")),
+    rule: list[str] = typer.Option(None, "--rule", help=_("Only this rule (repeat for several).")),
+    as_json: bool = JsonOpt,
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help=_("Show at most N findings per rule.")),
+    show_all: bool = AllOpt,
+) -> None:
+    """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
+    from salesdiary.cli.common import limit_of, reader, today
+    from salesdiary.core import enums, health
+    from salesdiary.core.errors import BadInput, SdError
+    from salesdiary.render.console import warning
+    from salesdiary.store import report_queries as rq
+    from salesdiary.store.paths import config_value
+
+    th = health.thresholds(config_value)
+    if rule:
+        unknown = [k for k in rule if k not in health.RULES]
+        if unknown:
+            raise BadInput(
+                _("Unknown rule {rule!r}. Rules: {rules}.").format(rule=unknown[0], rules=", ".join(health.RULES))
+            )
+    rules = tuple(k for k in (rule or health.RULES) if th.enabled(k))
+    r = reader()
+    scope = _scope(r, owner, account)
+    books: dict[str, Playbook] = {}
+    for name in rq.open_playbooks(r, scope):
+        try:
+            books[name] = _playbook(name)
+        except SdError as exc:
+            warning(
+                _("Deals of playbook {name} are not checked stage by stage: {error}").format(
+                    name=name, error=exc.message
+                )
+            )
+    day = today()
+    cutoffs: dict[str, dict[str, str]] = {}
+    limits: dict[str, dict[str, int]] = {}
+    for name, book in books.items():
+        cutoffs[name], _default = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], day)
+        limits[name] = {s.key: th.stale_days_for(s.key, s.number) for s in book.stages}
+    _cuts, default_cutoff = health.stale_cutoffs(th, [], day)
+    q = rq.HealthQuery(
+        today=day,
+        playbooks=list(books.values()),
+        stale_cutoffs=cutoffs,
+        stale_limits=limits,
+        default_cutoff=default_cutoff,
+        default_limit=th.stale_days,
+        coach_after_visits=th.coach_after_visits,
+        still_c_after_visits=th.still_c_after_visits,
+        key_roles=th.key_roles,
+        analysis_amount=th.analysis_meeting_amount,
+        analysis_marker=th.analysis_meeting_marker,
+        decision_maker_by_stage=th.decision_maker_by_stage,
+        opponent_from_stage=th.opponent_from_stage,
+        rules=rules,
+        scope=scope,
+    )
+    found = rq.health(r, q)
+    findings = health.build_findings(found, th, _stage_labeller(books), enums.RELATIONSHIP.label)
+    if as_json:
+        from salesdiary.render.data import print_json_rows
+
+        print_json_rows(f.as_json() for f in findings)
+    else:
+        from salesdiary.render.document import print_document
+        from salesdiary.render.reports import check_document
+
+        print_document(check_document(findings, per_rule=limit_of(limit, show_all), checked=len(rules)))
+    if findings:
+        raise typer.Exit(1)
+
+
+# --- map ---------------------------------------------------------------------------------------------------
+
+DEFAULT_MAP_ROLES = ("decision_maker", "influencer", "gatekeeper", "user", "purchaser", "evaluator")
+
+
+def decision_map(
+    account: str = typer.Argument(..., help=_("Account id or name.")),
+    deal: str = typer.Option(None, "--deal", "-D", help=_("Show roles and stances in this deal.")),
+    as_json: bool = JsonOpt,
+) -> None:
+    """The decision map: the account's people as a tree by reports-to, and the roles still unknown."""
+    from salesdiary.cli.common import reader, resolve
+    from salesdiary.core import enums
+    from salesdiary.core.errors import BadInput
+    from salesdiary.render.reports import map_data, map_document
+    from salesdiary.store.paths import config_value
+    from salesdiary.store.report_queries import decision_map as query
+
+    roles = config_value("map.roles", list(DEFAULT_MAP_ROLES))
+    if not isinstance(roles, list) or not all(isinstance(x, str) and x in enums.ROLE for x in roles):
+        raise BadInput(
+            _("Config map.roles must be a list of buying roles ({roles}).").format(roles=", ".join(enums.ROLE.keys))
+        )
+    r = reader()
+    account_id = resolve(r, "account", account)
+    deal_id = resolve(r, "deal", deal, account_id) if deal else None
+    if deal_id is not None:
+        owner_rows = r.rows("SELECT account_id FROM deal WHERE id = :id", {"id": deal_id})
+        if int(owner_rows[0]["account_id"]) != account_id:
+            raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+    data = map_data(query(r, account_id, deal_id), roles, _stage_labeller({}))
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json(data)
+        return
+    from salesdiary.render.document import print_document
+
+    print_document(map_document(data, for_deal=deal_id is not None))
+
+
+# --- periodic report ---------------------------------------------------------------------------------------
+
+
+def report(
+    period: str = typer.Argument(..., help=_("week or month (周报 / 月报).")),
+    on: str = typer.Option(None, "--date", help=_("A day in the week or month to report (default today).")),
+    owner: str = OwnerOpt,
+    fmt: str = typer.Option(None, "--format", help=_("text, markdown, html or json.")),
+    as_json: bool = JsonOpt,
+    output: str = typer.Option(None, "--output", "-o", help=_("Write the report to this file.")),
+) -> None:
+    """The weekly or monthly report: new accounts, visits, deals that moved, plan versus actual, next plan."""
+    import datetime as dt
+
+    from salesdiary.cli.common import parse_date_opt, reader, today
+    from salesdiary.core.errors import BadInput
+    from salesdiary.render.reports import period_data, period_document
+    from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
+
+    kinds = {
+        "week": "week",
+        "weekly": "week",
+        "周": "week",
+        "周报": "week",
+        "month": "month",
+        "monthly": "month",
+        "月": "month",
+        "月报": "month",
+    }
+    kind = kinds.get(period.strip().lower())
+    if kind is None:
+        raise BadInput(_("The period must be week or month, not {period!r}.").format(period=period))
+    chosen = _format(fmt, as_json, ("text", "markdown", "html", "json"))
+    day = parse_date_opt(on, "--date") or today()
+    start, end = period_bounds(kind, day)
+    next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
+    asof = min(today(), end + dt.timedelta(days=1))
+    q = PeriodQuery(start, end, next_start, next_end, asof, owner=owner or None)
+    data = period_data(
+        period_report(reader(), q),
+        kind=kind,
+        start=start,
+        end=end,
+        asof=asof,
+        next_start=next_start,
+        next_end=next_end,
+        stage_label=_stage_labeller({}),
+    )
+    if chosen == "json":
+        from salesdiary.render.data import dumps
+
+        text = dumps(data) + "\n"
+    elif chosen == "markdown":
+        from salesdiary.render.document import to_markdown
+
+        text = to_markdown(period_document(data))
+    elif chosen == "html":
+        from salesdiary.i18n import current_language
+        from salesdiary.render.document import to_html
+
+        text = to_html(period_document(data), lang=current_language())
+    else:
+        from salesdiary.render.document import print_document
+
+        if output is None:
+            print_document(period_document(data))
+            return
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        print_document(period_document(data), Console(file=buffer, width=110, no_color=True, highlight=False))
+        text = buffer.getvalue()
+    if output is None:
+        _write_text("-", text)
+        return
+    from salesdiary.render.console import success
+
+    _write_text(output, text)
+    success(_("Wrote the report to {path}.").format(path=output))

@@ -1,9 +1,431 @@
-"""(placeholder: commands of this group are being built)"""
+"""Never lose work: sd history, undo, redo, backup, restore and doctor."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
+from salesdiary.i18n import _, ngettext
+
+KINDS = {
+    "account": "account",
+    "accounts": "account",
+    "客户": "account",
+    "contact": "contact",
+    "contacts": "contact",
+    "联系人": "contact",
+    "关键人": "contact",
+    "deal": "deal",
+    "deals": "deal",
+    "项目": "deal",
+    "商机": "deal",
+    "visit": "visit",
+    "visits": "visit",
+    "拜访": "visit",
+    "followup": "followup",
+    "follow-up": "followup",
+    "followups": "followup",
+    "跟进": "followup",
+}
 
 
 def register(root: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    root.command("history")(history)
+    root.command("undo")(undo)
+    root.command("redo")(redo)
+    root.command("backup")(backup)
+    root.command("restore")(restore)
+    root.command("doctor")(doctor)
+
+
+# sd history -------------------------------------------------------------------------------------------
+
+
+def history(
+    kind: str = typer.Argument(None, help=_("account, contact, deal, visit or followup (or a record's name).")),
+    record: str = typer.Argument(None, help=_("The record: id or name.")),
+    as_json: bool = JsonOpt,
+    limit: int = LimitOpt,
+    show_all: bool = AllOpt,
+) -> None:
+    """Every change, newest first: when, which command, which record, each field's old → new value."""
+    from salesdiary.cli.common import limit_of, reader
+    from salesdiary.store.history_reads import HistoryQuery, list_history
+
+    r = reader()
+    entity, entity_id = _which_record(r, kind, record)
+    rows, total = list_history(r, HistoryQuery(entity=entity, entity_id=entity_id, limit=limit_of(limit, show_all)))
+    if as_json:
+        from salesdiary.render.data import print_json_rows
+
+        print_json_rows(_history_json(row) for row in rows)
+        return
+    from salesdiary.render.tables import Column, print_table
+
+    previous: list[Any] = [None]
+
+    def first_of_changeset(row: dict[str, Any]) -> bool:
+        first = row["changeset_id"] != previous[0]
+        previous[0] = row["changeset_id"]
+        return first
+
+    for row in rows:
+        row["_first"] = first_of_changeset(row)
+    columns = [
+        Column("#", lambda row: row["changeset_id"] if row["_first"] else "", justify="right", style="dim"),
+        Column(_("When"), lambda row: _local_time(row["at"]) if row["_first"] else "", no_wrap=True),
+        Column(_("Command"), lambda row: _command_cell(row) if row["_first"] else "", max_width=40),
+        Column(_("Record"), _record_cell, max_width=36),
+        Column(_("Change"), _change_cell, max_width=70),
+    ]
+    print_table(rows, columns, total=total, empty=_("No changes recorded yet."))
+
+
+def _which_record(r: Any, kind: str | None, record: str | None) -> tuple[str | None, int | None]:
+    """KIND RECORD, or a lone name: the entity and id whose history to show (None, None for all)."""
+    from salesdiary.cli.common import resolve
+    from salesdiary.core.errors import BadInput, NotFound
+    from salesdiary.core.validate import clean_text, show
+
+    if kind is None:
+        return None, None
+    kind_text = clean_text(kind, _("KIND"), max_len=200, multiline=False) or ""
+    entity = KINDS.get(kind_text.lower())
+    if entity is not None:
+        if record is None:
+            raise BadInput(_("Name the {kind}: sd history {kind} ID-OR-NAME.").format(kind=entity))
+        name = clean_text(record, _("RECORD"), max_len=200, multiline=False) or ""
+        return entity, resolve(r, entity, name)
+    if record is not None:
+        raise BadInput(
+            _("{kind!r} is not a kind of record: use account, contact, deal, visit or followup.").format(
+                kind=show(kind_text)
+            )
+        )
+    found = []
+    for candidate in ("account", "deal", "contact"):
+        try:
+            found.append((candidate, resolve(r, candidate, kind_text)))
+        except (NotFound, BadInput):
+            continue
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(_("No account, deal or contact is named {name!r}.").format(name=show(kind_text)))
+    kinds = ", ".join(k for k, _id in found)
+    raise BadInput(
+        _("{name!r} could be a {kinds}; say which, e.g.: sd history {kind} {name}").format(
+            name=show(kind_text), kinds=kinds, kind=found[0][0]
+        )
+    )
+
+
+def _history_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "changeset": row["changeset_id"],
+        "at": _iso_utc(row["at"]),
+        "user": row["user"],
+        "command": row["command"],
+        "undone_by": row["undone_by"],
+        "undoes": row["undoes"],
+        "entity": row["entity"],
+        "entity_id": row["entity_id"],
+        "name": row["name"],
+        "action": row["action"],
+        "changes": row["changes"],
+    }
+
+
+def _iso_utc(value: Any) -> str:
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
+
+
+def _local_time(value: Any) -> str:
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)[:16]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _short(value: Any, width: int = 30) -> str:
+    from salesdiary.core.validate import show
+
+    if value is None or value == "":
+        return "∅"
+    return show(str(value), width)
+
+
+def _command_cell(row: dict[str, Any]) -> str:
+    text = _short(row["command"], 60)
+    if row.get("undoes"):
+        text += " " + _("(reverses #{id})").format(id=row["undoes"])
+    if row.get("undone_by"):
+        text += " " + _("(undone by #{id})").format(id=row["undone_by"])
+    return text
+
+
+def _record_cell(row: dict[str, Any]) -> str:
+    from salesdiary.store.history_reads import record_label
+
+    return record_label(row["entity"], str(row["entity_id"]), _short(row["name"], 30) if row.get("name") else None)
+
+
+def _change_cell(row: dict[str, Any]) -> str:
+    from salesdiary.store.history_reads import HIDDEN_FIELDS
+
+    changes = row["changes"]
+    shown = {k: v for k, v in changes.items() if k not in HIDDEN_FIELDS and k != "id" and isinstance(v, list)}
+    if row["action"] == "insert":
+        body = "; ".join(f"{k}={_short(v[1])}" for k, v in shown.items())
+        return _("added: {fields}").format(fields=body) if body else _("added")
+    if row["action"] == "delete":
+        body = "; ".join(f"{k}={_short(v[0])}" for k, v in shown.items())
+        return _("removed: {fields}").format(fields=body) if body else _("removed")
+    return "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in shown.items() if len(v) == 2)
+
+
+# sd undo / sd redo ------------------------------------------------------------------------------------
+
+
+def undo(
+    list_only: bool = typer.Option(False, "--list", "-l", help=_("Show what would be undone; change nothing.")),
+    as_json: bool = typer.Option(False, "--json", help=_("With --list: print JSON for programs.")),
+) -> None:
+    """Undo your last command as a unit (everything it changed); `sd redo` puts it back."""
+    from salesdiary.cli.common import target
+
+    if list_only:
+        _show_pending(as_json=as_json)
+        return
+    from salesdiary.render.console import success
+    from salesdiary.store.tx import run_write
+    from salesdiary.store.undo import undo_last
+
+    done = run_write(target(), undo_last)
+    success(
+        ngettext(
+            "Undone: “{command}” (#{id}, {at}): {n} change reversed. `sd redo` puts it back.",
+            "Undone: “{command}” (#{id}, {at}): {n} changes reversed. `sd redo` puts it back.",
+            done.changes,
+        ).format(
+            command=_short(done.original_command, 80), id=done.reversed_id, at=_local_time(done.at), n=done.changes
+        )
+    )
+
+
+def redo() -> None:
+    """Put back what the last `sd undo` reversed (as long as you ran no other command since)."""
+    from salesdiary.cli.common import target
+    from salesdiary.render.console import success
+    from salesdiary.store.tx import run_write
+    from salesdiary.store.undo import redo_last
+
+    done = run_write(target(), redo_last)
+    success(
+        ngettext(
+            "Redone: “{command}”: {n} change put back.", "Redone: “{command}”: {n} changes put back.", done.changes
+        ).format(command=_short(done.original_command, 80), n=done.changes)
+    )
+
+
+def _show_pending(*, as_json: bool) -> None:
+    from salesdiary.cli.common import reader
+    from salesdiary.render.console import message, warning
+    from salesdiary.store import history_reads as hr
+    from salesdiary.store.paths import current_user
+
+    r = reader()
+    pending = hr.undo_target(r, current_user())
+    if pending is None:
+        if as_json:
+            from salesdiary.render.data import print_json
+
+            print_json(None)
+        message(_("Nothing to undo: you have no command left that changed the journal."))
+        return
+    cid = int(pending["id"])
+    rows = hr.changes_of(r, cid)
+    for row in rows:
+        row["changeset_id"] = cid
+    names = hr.record_names(r, rows)
+    for row in rows:
+        row["name"] = names.get((row["entity"], row["entity_id"]))
+    blocked = hr.later_changes(r, cid)
+    command = hr.original_command(r, pending)
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json(
+            {
+                "changeset": cid,
+                "at": _iso_utc(pending["at"]),
+                "user": pending["user"],
+                "command": command,
+                "changes": [{k: row[k] for k in ("entity", "entity_id", "name", "action", "changes")} for row in rows],
+                "blocked_by": [
+                    {
+                        "entity": b["entity"],
+                        "entity_id": b["entity_id"],
+                        "changeset": b["changeset_id"],
+                        "command": b["command"],
+                    }
+                    for b in blocked
+                ],
+            }
+        )
+        return
+    from salesdiary.render.tables import Column, print_table
+
+    message(
+        _("`sd undo` would reverse “{command}” (#{id}, {at}, {user}):").format(
+            command=_short(command, 80), id=cid, at=_local_time(pending["at"]), user=pending["user"]
+        )
+    )
+    print_table(
+        list(reversed(rows)),
+        [Column(_("Record"), _record_cell, max_width=36), Column(_("Change"), _change_cell, max_width=80)],
+    )
+    if blocked:
+        b = blocked[0]
+        warning(
+            _("It cannot now: {record} was changed later by “{later}” (#{id}).").format(
+                record=hr.record_label(b["entity"], str(b["entity_id"])),
+                later=_short(b["command"], 60),
+                id=b["changeset_id"],
+            )
+        )
+
+
+# sd backup / sd restore -------------------------------------------------------------------------------
+
+
+def _sqlite_journal() -> Any:
+    from salesdiary.cli.common import target
+    from salesdiary.core.errors import Conflict
+
+    where = target()
+    if not where.is_sqlite_file:
+        raise Conflict(
+            _("sd backup and sd restore work on a SQLite journal; for {url} use the server's tools (pg_dump).").format(
+                url=where.describe()
+            )
+        )
+    return where.path
+
+
+def backup(
+    file: str = typer.Argument(None, help=_("Where to write the copy (default: backups/ beside the journal).")),
+    force: bool = typer.Option(False, "--force", help=_("Replace FILE if it exists.")),
+) -> None:
+    """Make a consistent copy of the journal, even while other sd commands write to it."""
+    from pathlib import Path
+
+    from salesdiary.core.errors import Conflict
+    from salesdiary.core.validate import clean_text
+    from salesdiary.render.console import success
+    from salesdiary.store.backup import backup_sqlite
+
+    journal = _sqlite_journal()
+    dest = None
+    if file is not None:
+        text = clean_text(file, "FILE", max_len=4096, multiline=False)
+        if not text:
+            from salesdiary.core.errors import BadInput
+
+            raise BadInput(_("FILE: give a file name, or leave it out to write into backups/."))
+        dest = Path(text).expanduser()
+        if dest.exists() and not dest.is_dir() and not force:
+            raise Conflict(_("{path} exists; pass --force to replace it.").format(path=dest))
+    copy = backup_sqlite(journal, dest)
+    success(_("Backed up the journal to {path} ({size}).").format(path=copy, size=_size(copy.stat().st_size)))
+
+
+def restore(
+    file: str = typer.Argument(..., help=_("A backup made by sd backup (or any sd journal).")),
+    yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
+) -> None:
+    """Replace the journal with FILE, after checking it; the current journal is kept as a backup."""
+    from pathlib import Path
+
+    from salesdiary.cli.state import can_prompt
+    from salesdiary.core.errors import BadInput
+    from salesdiary.core.validate import clean_text
+    from salesdiary.render.console import message, success
+    from salesdiary.store.backup import check_journal_file, restore_sqlite
+    from salesdiary.store.doctor import record_counts
+
+    journal = _sqlite_journal()
+    text = clean_text(file, "FILE", max_len=4096, multiline=False)
+    if not text:
+        raise BadInput(_("FILE: name the backup to restore."))
+    source = Path(text).expanduser()
+    info = check_journal_file(source)
+    counts = record_counts(info.counts)
+    if can_prompt() and not yes:
+        if not typer.confirm(
+            _("Replace the journal {journal} with {file} ({counts})? The current journal is kept as a backup.").format(
+                journal=journal, file=source, counts=counts
+            )
+        ):
+            message(_("Nothing was restored."))
+            raise typer.Exit(1)
+    info, kept = restore_sqlite(journal, source)
+    success(_("Restored the journal from {file} ({counts}).").format(file=source, counts=counts))
+    if kept is not None:
+        message(_("The journal as it was is kept at {path}.").format(path=kept))
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+# sd doctor --------------------------------------------------------------------------------------------
+
+
+def doctor(as_json: bool = JsonOpt) -> None:
+    """Check the journal: integrity, foreign keys, schema, permissions, paths, size, last backup."""
+    from salesdiary.cli.common import target
+    from salesdiary.store.doctor import failed, run_checks
+
+    checks = run_checks(target())
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json([c.as_dict() for c in checks])
+    else:
+        from salesdiary.render.tables import Column, print_table
+
+        marks = {"ok": _("ok"), "warn": _("warning"), "fail": _("FAILED")}
+        print_table(
+            [c.as_dict() for c in checks],
+            [
+                Column(_("Check"), lambda c: c["name"], no_wrap=True),
+                Column(_("Result"), lambda c: marks.get(c["status"], c["status"]), no_wrap=True),
+                Column(_("Detail"), lambda c: c["detail"], max_width=70),
+                Column(_("What to do"), lambda c: c["advice"], max_width=50),
+            ],
+        )
+    if failed(checks):
+        from salesdiary.render.console import error_line
+
+        error_line(_("sd doctor found problems; see “What to do” above."))
+        raise typer.Exit(1)

@@ -43,8 +43,9 @@ def add(
     follow_up: str = FollowOpt,
     owner: str = OwnerOpt,
 ) -> None:
-    """Log a visit or any other activity with a customer."""
+    """Log a visit or any other activity with a customer (on a terminal, it asks for what is missing)."""
     from salesdiary.cli.common import done, reader, require, resolve, write
+    from salesdiary.cli.state import can_prompt
     from salesdiary.store import records
 
     values = _values(
@@ -57,6 +58,9 @@ def add(
         follow_up=follow_up,
         owner=owner,
     )
+    if can_prompt():
+        _guided_add(account, deal, contact or [], values)
+        return
     r = reader()
     account_id = _account_for(r, account, deal)
     deal_id = resolve(r, "deal", deal, account_id) if deal else None
@@ -68,6 +72,189 @@ def add(
     done(_("Logged visit #{id}.").format(id=visit_id))
     if followup_id:
         done(_("Follow-up #{id} is due {date}.").format(id=followup_id, date=values["follow_up_date"]))
+
+
+class _Journal:
+    """What the guided flow reads (prompts/visit.py's VisitJournal), over plain-SQL reads."""
+
+    def __init__(self, r) -> None:  # noqa: ANN001
+        from salesdiary.cli.common import today
+
+        self.r = r
+        self.today = today()
+
+    def account_names(self) -> list[str]:
+        from salesdiary.store.progress_reads import account_choices
+
+        return [str(row["name"]) for row in account_choices(self.r)]
+
+    def find_account(self, text: str):  # noqa: ANN201
+        from salesdiary.core.naming import account_key, fold
+        from salesdiary.store.progress_reads import accounts_matching
+        from salesdiary.store.reads import account_by_key
+
+        matches = accounts_matching(self.r, text)
+        exact = account_by_key(self.r, account_key(text))
+        if exact is None:
+            exact = next((m for m in matches if fold(m["name"]) == fold(text)), None)
+        return exact, matches
+
+    def open_deals(self, account_id: int) -> list[dict]:
+        from salesdiary.store.progress_reads import open_deals
+
+        return open_deals(self.r, account_id)
+
+    def contacts(self, account_id: int) -> list[dict]:
+        from salesdiary.store.progress_reads import account_contacts
+
+        return account_contacts(self.r, account_id)
+
+    def playbook(self, name: str | None):  # noqa: ANN201
+        from salesdiary.core.playbook import load_playbook
+        from salesdiary.store.paths import config_dir, config_value
+
+        return load_playbook(name or str(config_value("playbook", "ten_step")), config_dir())
+
+    def ticked(self, deal_id: int, stage: str) -> set[str]:
+        from salesdiary.store.progress_reads import ticked_markers
+
+        return set(ticked_markers(self.r, deal_id, stage))
+
+    def say(self, text: str, style: str = "") -> None:
+        from salesdiary.render.console import message
+
+        message(text, style)
+
+
+def _guided_add(account: str | None, deal: str | None, contacts: list[str], values: dict) -> None:
+    """`sd visit add` on a terminal: ask what the flags did not say, show a summary, write once confirmed."""
+    from salesdiary.cli.common import guided, reader, resolve, write
+    from salesdiary.prompts import ask
+    from salesdiary.prompts.visit import ContactMet, VisitAnswers, guided_visit
+    from salesdiary.render.console import message
+    from salesdiary.store import progress
+    from salesdiary.store.progress_reads import contacts_by_id
+    from salesdiary.store.reads import one
+
+    r = reader()
+    a = VisitAnswers()
+    account_id = _account_for(r, account, deal)
+    contact_ids = [resolve(r, "contact", c, account_id) for c in contacts]
+    people = contacts_by_id(r, contact_ids)
+    if account_id is None and people:
+        account_id = int(one(r, "contact", int(people[0]["id"]))["account_id"])
+    if account_id is not None:
+        a.account_id, a.account_name = account_id, str(one(r, "account", account_id)["name"])
+    if deal:
+        row = one(r, "deal", resolve(r, "deal", deal, account_id))
+        a.deal_id, a.deal_name = int(row["id"]), str(row["name"])
+        a.deal_playbook, a.deal_stage, a.deal_open = row["playbook"], row["stage"], row["status"] == "open"
+        a.given.add("deal")
+    if contacts:
+        a.contacts = [ContactMet(int(p["id"]), p["name"], p["title"], p["role"], p["relationship"]) for p in people]
+        a.given.add("contacts")
+    for name, key in (("kind", "kind"), ("purpose", "purpose"), ("summary", "summary"), ("feedback", "feedback")):
+        if key in values:
+            setattr(a, name, values[key])
+            a.given.add(name)
+    if "next_step" in values:
+        a.next_step = values["next_step"]
+        a.given.add("next_step")
+    if "follow_up_date" in values:
+        a.follow_up = values["follow_up_date"]
+        a.given.add("follow_up")
+    journal = _Journal(r)
+    with guided():
+        guided_visit(journal, a)
+        _print_summary(a, values.get("date") or journal.today)
+        if not ask.confirm(_("Save this visit?"), default=True):
+            message(_("Not saved; nothing was written."))
+            raise typer.Exit(1)
+    logged = write(lambda tx: progress.log_visit(tx, _plan(a, values)))
+    _report_logged(a, logged)
+
+
+def _plan(a, values: dict):  # noqa: ANN001, ANN202
+    """The answers as the one write the store makes of them."""
+    from salesdiary.store.progress import MetContact, VisitPlan
+
+    visit = {k: v for k, v in values.items() if k in ("date", "owner")}
+    visit.update(kind=a.kind, purpose=a.purpose, summary=a.summary, feedback=a.feedback)
+    visit.update(next_step=a.next_step, follow_up_date=a.follow_up)
+    return VisitPlan(
+        account_id=a.account_id,
+        new_account=None if a.account_id is not None else {"name": a.account_name},
+        deal_id=a.deal_id,
+        new_deal={"name": a.deal_name, "amount": a.deal_amount} if a.new_deal else None,
+        contacts=[MetContact(c.id, {"name": c.name, "title": c.title, "role": c.role}, c.moved_to) for c in a.contacts],
+        visit={k: v for k, v in visit.items() if v is not None},
+        ticks=list(a.ticks),
+        advance=a.advance_to is not None,
+    )
+
+
+def _print_summary(a, when) -> None:  # noqa: ANN001
+    from salesdiary.core import enums
+    from salesdiary.render.tables import print_record
+
+    new = _("(new)")
+    marker_labels = {}
+    if a.ticks or a.advance_to is not None:
+        from salesdiary.core.playbook import load_playbook
+        from salesdiary.store.paths import config_dir
+
+        stage = load_playbook(a.deal_playbook, config_dir()).stage(a.deal_stage)
+        marker_labels = {m.key: str(m.label) for m in stage.markers}
+    people = []
+    for c in a.contacts:
+        notes = [_("new")] if c.id is None else []
+        if c.moved_to:
+            before = enums.RELATIONSHIP.label(c.relationship) + " → " if c.relationship else ""
+            notes.append(before + enums.RELATIONSHIP.label(c.moved_to))
+        people.append(c.name + (f" ({', '.join(notes)})" if notes else ""))
+    deal = ""
+    if a.deal_name:
+        deal = a.deal_name + (f" {new}" if a.new_deal else "")
+    fields = [
+        (_("Account"), (a.account_name or "") + (f" {new}" if a.new_account else "")),
+        (_("Deal"), deal),
+        (_("Met"), "; ".join(people)),
+        (_("Activity"), enums.VISIT_KIND.label(a.kind or "visit")),
+        (_("Date"), str(when)),
+        (_("Purpose"), a.purpose),
+        (_("What happened"), a.summary),
+        (_("Customer feedback"), a.feedback),
+        (_("Markers now met"), "; ".join(marker_labels.get(k, k) for k in a.ticks)),
+        (
+            _("Advance to"),
+            f"{a.advance_to.number}. {a.advance_to.label} ({a.advance_to.probability}%)" if a.advance_to else "",
+        ),
+        (_("Next step"), a.next_step),
+        (_("Follow up on"), str(a.follow_up) if a.follow_up else ""),
+    ]
+    print_record(_("Visit to save"), fields)
+
+
+def _report_logged(a, logged) -> None:  # noqa: ANN001
+    from salesdiary.cli.common import done
+
+    done(_("Logged visit #{id}.").format(id=logged.visit_id))
+    if a.new_account:
+        done(_("Added account #{id} {name}.").format(id=logged.account_id, name=a.account_name))
+    if a.new_deal:
+        done(_("Added deal #{id} {name}.").format(id=logged.deal_id, name=a.deal_name))
+    for c, cid in zip(a.contacts, logged.contact_ids, strict=True):
+        if c.id is None:
+            done(_("Added contact #{id} {name}.").format(id=cid, name=c.name))
+    if logged.followup_id:
+        done(_("Follow-up #{id} is due {date}.").format(id=logged.followup_id, date=a.follow_up))
+    if logged.advanced is not None:
+        moved = logged.advanced
+        done(
+            _("Deal #{id} moved to {stage}.").format(
+                id=moved.deal_id, stage=f"{moved.new.number}. {moved.new.label} ({moved.new.probability}%)"
+            )
+        )
 
 
 def _account_for(r, account: str | None, deal: str | None) -> int | None:  # noqa: ANN001

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from salesdiary.core.errors import BadInput
 from salesdiary.core.text import Label
+from salesdiary.core.validate import show
 from salesdiary.i18n import N_, _
 
 
@@ -48,8 +49,8 @@ class Vocabulary:
             raise BadInput(
                 _("Unknown {what} {value!r}. Use one of: {choices}.").format(
                     what=str(self.title).lower() if self.title.en else self.name,
-                    value=text,
-                    choices=", ".join(f"{c.key} ({c.label.zh})" for c in self.choices),
+                    value=show(text, 80),
+                    choices=", ".join(f"{c.key} ({c.label})" for c in self.choices),
                 )
             )
         return key

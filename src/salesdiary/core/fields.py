@@ -52,7 +52,10 @@ class FieldSpec:
             assert self.vocab is not None
             return self.vocab.parse(cleaned)
         if self.kind == "date":
-            return parse_date(cleaned, today)
+            try:
+                return parse_date(cleaned, today)
+            except BadInput as exc:
+                raise BadInput(f"{where}: {exc.message}") from None
         if self.kind == "amount":
             return parse_amount(cleaned, where)
         if self.kind == "currency":

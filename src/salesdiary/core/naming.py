@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from salesdiary.core.errors import Ambiguous, NotFound
+from salesdiary.core.validate import show
 from salesdiary.i18n import _
 
 _SUFFIXES = (
@@ -91,12 +92,12 @@ def choose(text: str, candidates: Sequence[Candidate], what: str) -> Candidate:
         return by_name[close[0]]
     if close:
         raise Ambiguous(_ambiguous(text, [by_name[n] for n in close], what))
-    raise NotFound(_("No {what} matches {text!r}.").format(what=what, text=text))
+    raise NotFound(_("No {what} matches {text!r}.").format(what=what, text=show(text, 80)))
 
 
 def _ambiguous(text: str, matches: Sequence[Candidate], what: str) -> str:
     shown = "; ".join(str(c) for c in matches[:10])
     more = _(" and {n} more").format(n=len(matches) - 10) if len(matches) > 10 else ""
     return _("{text!r} matches more than one {what}: {shown}{more}. Use the id or a longer name.").format(
-        text=text, what=what, shown=shown, more=more
+        text=show(text, 80), what=what, shown=shown, more=more
     )

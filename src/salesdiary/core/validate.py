@@ -24,23 +24,23 @@ def clean_text(value: str | None, field: str, *, max_len: int = TEXT_MAX, multil
     """Strip VALUE; refuse undecodable bytes, control characters and oversized text. Empty → None."""
     if value is None:
         return None
+    value = value.strip()
+    if len(value) > max_len:  # first: scanning a huge argument character by character takes a while
+        raise BadInput(
+            _("{field}: the value is too long ({length} characters, at most {max}).").format(
+                field=field, length=len(value), max=max_len
+            )
+        )
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise BadInput(_("{field}: the value is not valid UTF-8 text.").format(field=field))
     allowed = "\n\t" if multiline else ""
     for c in value:
         if c not in allowed and unicodedata.category(c) == "Cc":
             raise BadInput(
-                _("{field}: control character {char} is not allowed in {value!r}.").format(
+                _("{field}: control character {char} is not allowed in '{value}'.").format(
                     field=field, char=repr(c), value=show(value)
                 )
             )
-    value = value.strip()
-    if len(value) > max_len:
-        raise BadInput(
-            _("{field}: the value is too long ({length} characters, at most {max}).").format(
-                field=field, length=len(value), max=max_len
-            )
-        )
     return value or None
 
 
@@ -75,4 +75,4 @@ def parse_amount(text: str | float | int | None, field: str = "--amount") -> flo
         raise BadInput(_("{field}: the amount cannot be negative.").format(field=field))
     if amount > MAX_AMOUNT:
         raise BadInput(_("{field}: the amount is too large.").format(field=field))
-    return round(amount, 2)
+    return round(amount, 2) + 0.0  # + 0.0 turns -0.0 into 0.0

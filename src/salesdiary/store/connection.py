@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
-from salesdiary.core.errors import Conflict
+from salesdiary.core.errors import BadInput, Conflict
 from salesdiary.i18n import _
 from salesdiary.store.paths import Target
 from salesdiary.store.version import SCHEMA_VERSION
@@ -39,7 +39,10 @@ class SqliteReader:
         return list(self.stream(sql, params))
 
     def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        cur = self.con.execute(sql, dict(params or {}))
+        try:
+            cur = self.con.execute(sql, dict(params or {}))
+        except UnicodeEncodeError:  # a lone surrogate: bytes from the command line that are not UTF-8
+            raise BadInput(_("A value given is not valid UTF-8 text.")) from None
         names = [d[0] for d in cur.description or ()]
         for row in cur:
             yield dict(zip(names, row, strict=True))

@@ -37,8 +37,9 @@ def _ensure_sqlite(target: Target) -> None:
     _create_private(path)
     con = connect_sqlite(str(path))
     try:
-        version = schema_version(con)
+        # Tables first, then the version: a journal another sd is creating right now shows both at once.
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = schema_version(con)
         app_id = con.execute("PRAGMA application_id").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise Conflict(
@@ -46,11 +47,11 @@ def _ensure_sqlite(target: Target) -> None:
                     path=path, found=version, known=SCHEMA_VERSION
                 )
             )
-        if tables and "alembic_version" not in tables and app_id != APPLICATION_ID:
+        if tables and app_id != APPLICATION_ID and not {"alembic_version", "account", "changeset"} <= tables:
             raise Conflict(_("{path} is an SQLite file but not an sd journal.").format(path=path))
         if version == SCHEMA_VERSION:
             return
-        if tables and version > 0:
+        if tables:  # an existing journal (any older version, even 0): keep a copy before changing it
             backup_sqlite(path, reason=f"before-migration-v{version}")
         con.execute("PRAGMA journal_mode = WAL")
         con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -86,9 +87,9 @@ def _current_revision(connection) -> str | None:  # noqa: ANN001
 def _create_private(path: Path) -> None:
     """Create the journal file (0600) and its folder (0700) if they do not exist."""
     folder = path.parent
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return

@@ -73,7 +73,11 @@ class Contact(SQLModel, table=True):
 
 class Deal(SQLModel, table=True):
     __tablename__ = "deal"
-    __table_args__ = (Index("ix_deal_status_stage", "status", "stage"),)
+    __table_args__ = (
+        Index("ix_deal_status_stage", "status", "stage"),
+        # an account's open deals (account list counts them per row; without it SQLite walks every open deal)
+        Index("ix_deal_account_status", "account_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = _fk("account.id")
     name: str = Field(index=True)
@@ -134,6 +138,9 @@ class DealMarker(SQLModel, table=True):
 
 class Visit(SQLModel, table=True):
     __tablename__ = "visit"
+    # an account's recent visits: the funnel and `sd check` ask, for every open deal, whether its account
+    # had a visit since a cut-off date (without it SQLite reads every visit of the account from the table)
+    __table_args__ = (Index("ix_visit_account_date", "account_id", "date"),)
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = _fk("account.id")
     deal_id: int | None = _fk("deal.id", ondelete="SET NULL", nullable=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from salesdiary.core.errors import NotFound
+from salesdiary.core.errors import BadInput, NotFound
 from salesdiary.core.naming import Candidate, choose
 from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
@@ -17,7 +17,27 @@ from salesdiary.store.connection import Reader
 ENTITY_TABLE = {"account": "account", "contact": "contact", "deal": "deal", "visit": "visit", "followup": "followup"}
 
 
+# Columns SQLite returns as 0/1: shown as true/false so JSON is the same on every database.
+BOOL_COLUMNS = ("coach", "forced", "assist")
+
+
+def _bools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        for name in BOOL_COLUMNS:
+            if name in row and row[name] is not None:
+                row[name] = bool(row[name])
+    return rows
+
+
+def _typed(text: str, what: str) -> str | None:
+    """What a person typed to name or search records: one line of valid text, not huge. Blank → None."""
+    from salesdiary.core.validate import NAME_MAX, clean_text
+
+    return clean_text(text, what, max_len=NAME_MAX, multiline=False)
+
+
 def _like(text: str) -> str:
+    text = _typed(text, _("search text")) or ""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -42,7 +62,9 @@ def entity_label(entity: str) -> str:
 def resolve(r: Reader, entity: str, text: str, *, account_id: int | None = None) -> int:
     """The id of the ENTITY record TEXT names: an id, or a name (exact, prefix, substring, close)."""
     what = entity_label(entity)
-    raw = text.strip()
+    raw = _typed(text, what)
+    if raw is None:
+        raise BadInput(_("An empty value names no {what}: give its id or name.").format(what=what))
     if raw.lstrip("#").isdigit() and len(raw) < 19:
         rows = r.rows(f"SELECT id FROM {ENTITY_TABLE[entity]} WHERE id = :id", {"id": int(raw.lstrip("#"))})
         if rows:
@@ -90,7 +112,7 @@ def _page(
     if limit is not None:
         sql += " LIMIT :limit"
         params = {**params, "limit": limit}
-    return r.rows(sql, params), total
+    return _bools(r.rows(sql, params)), total
 
 
 def list_accounts(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
@@ -150,6 +172,9 @@ def list_deals(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
     if q.owner:
         where.append("d.owner = :owner")
         params["owner"] = q.owner
+    if q.extra.get("playbook"):
+        where.append("d.playbook = :playbook")
+        params["playbook"] = q.extra["playbook"]
     select = "SELECT d.*, a.name AS account FROM deal d JOIN account a ON a.id = d.account_id"
     count = "SELECT count(*) AS n FROM deal d"
     return _page(r, select, count, where, params, "d.status, d.next_step_date IS NULL, d.next_step_date, d.id", q.limit)
@@ -252,7 +277,7 @@ def one(r: Reader, entity: str, record_id: int) -> dict[str, Any]:
     rows = r.rows(queries[entity], {"id": record_id})
     if not rows:
         raise NotFound(_("There is no {what} #{id}.").format(what=entity_label(entity), id=record_id))
-    row = rows[0]
+    row = _bools(rows)[0]
     if entity == "visit":
         _attach_contacts(r, [row])
     return row
@@ -267,10 +292,12 @@ def deal_contacts(r: Reader, deal_id: int) -> list[dict[str, Any]]:
 
 
 def stage_history(r: Reader, deal_id: int) -> list[dict[str, Any]]:
-    return r.rows(
-        "SELECT stage, playbook, entered_on, left_on, forced, reason FROM stage_history"
-        " WHERE deal_id = :id ORDER BY entered_on, id",
-        {"id": deal_id},
+    return _bools(
+        r.rows(
+            "SELECT stage, playbook, entered_on, left_on, forced, reason FROM stage_history"
+            " WHERE deal_id = :id ORDER BY entered_on, id",
+            {"id": deal_id},
+        )
     )
 
 
@@ -281,3 +308,49 @@ def is_empty(r: Reader) -> bool:
 def account_by_key(r: Reader, key: str) -> dict[str, Any] | None:
     rows = r.rows("SELECT id, name, owner, reported_at FROM account WHERE name_key = :k", {"k": key})
     return rows[0] if rows else None
+
+
+def default_playbook() -> str:
+    """The playbook new deals follow: `playbook` in config, else the ten-step method."""
+    from salesdiary.store.paths import config_value
+
+    return str(config_value("playbook", "ten_step"))
+
+
+def playbook_name(playbook: str) -> str:
+    """The name PLAYBOOK is stored under (`Six-Step` → `six_step`); NotFound when there is no such playbook."""
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store.paths import config_dir
+
+    return load_playbook(playbook, config_dir()).name
+
+
+def stage_key(playbook: str, stage: str | None) -> str:
+    """The key of STAGE (key, number or label) in PLAYBOOK; its first stage when STAGE is None.
+
+    Here rather than in records.py so that read commands (`deal list --stage`) need no SQLModel.
+    """
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store.paths import config_dir
+
+    book = load_playbook(playbook, config_dir())
+    return book.stage(stage).key if stage else book.stages[0].key
+
+
+# Names offered by shell completion: the name, and a hint shown beside it (zsh, fish).
+COMPLETION_SQL = {
+    "account": "SELECT name, region AS hint FROM account WHERE substr(name, 1, length(:prefix)) = :prefix "
+    "ORDER BY name LIMIT :limit",
+    "deal": "SELECT d.name AS name, a.name AS hint FROM deal d JOIN account a ON a.id = d.account_id "
+    "WHERE substr(d.name, 1, length(:prefix)) = :prefix ORDER BY d.status <> 'open', d.name LIMIT :limit",
+    "contact": "SELECT c.name AS name, a.name AS hint FROM contact c JOIN account a ON a.id = c.account_id "
+    "WHERE substr(c.name, 1, length(:prefix)) = :prefix ORDER BY c.name LIMIT :limit",
+    "owner": "SELECT DISTINCT owner AS name, NULL AS hint FROM (SELECT owner FROM account UNION SELECT owner FROM deal) "
+    "WHERE substr(owner, 1, length(:prefix)) = :prefix ORDER BY owner LIMIT :limit",
+}
+
+
+def completion_names(r: Reader, entity: str, prefix: str, limit: int = 100) -> list[tuple[str, str]]:
+    """Names of ENTITY records starting with PREFIX, each with a hint (for shell completion)."""
+    rows = r.rows(COMPLETION_SQL[entity], {"prefix": prefix, "limit": limit})
+    return [(str(row["name"]), str(row["hint"] or "")) for row in rows if row["name"]]

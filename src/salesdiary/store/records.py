@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlmodel import select
 
+from salesdiary.core.enums import DEAL_STATUS
 from salesdiary.core.errors import BadInput, Conflict, NotFound
 from salesdiary.core.naming import account_key
-from salesdiary.core.playbook import load_playbook
 from salesdiary.i18n import _
 from salesdiary.store import reads
 from salesdiary.store.models import (
@@ -22,13 +22,15 @@ from salesdiary.store.models import (
     Contact,
     Deal,
     DealContact,
+    DealEvaluation,
     DealMarker,
     FollowUp,
+    Receivable,
     StageHistory,
     Visit,
     VisitContact,
 )
-from salesdiary.store.paths import config_dir, config_value
+from salesdiary.store.paths import config_value
 from salesdiary.store.tx import Tx, now
 
 
@@ -136,9 +138,13 @@ def edit_contact(
     reports_to_id: int | None | bool = False,
 ) -> dict[str, list[Any]]:
     contact = _get(tx, Contact, contact_id, "contact")
-    if account_id is not None:
+    if account_id is not None and account_id != contact.account_id:
         _get(tx, Account, account_id, "account")
         values["account_id"] = account_id
+        if reports_to_id is False:
+            reports_to_id = None
+        for sub in tx.session.exec(select(Contact).where(Contact.reports_to_id == contact_id)).all():
+            tx.update(sub, {"reports_to_id": None})
     if reports_to_id is not False:
         if reports_to_id is not None:
             _check_reports_to(tx, values.get("account_id", contact.account_id), contact_id, int(reports_to_id))
@@ -168,20 +174,16 @@ def remove_contact(tx: Tx, contact_id: int) -> None:
 # Deals ------------------------------------------------------------------------------------------------
 
 
-def default_playbook() -> str:
-    return str(config_value("playbook", "ten_step"))
-
-
-def stage_key(playbook: str, stage: str | None) -> str:
-    book = load_playbook(playbook, config_dir())
-    return book.stage(stage).key if stage else book.stages[0].key
+# Kept here for callers that import them from records; they live in reads (no SQLModel on the read path).
+default_playbook = reads.default_playbook
+stage_key = reads.stage_key
 
 
 def add_deal(
     tx: Tx, account_id: int, values: dict[str, Any], *, playbook: str | None = None, stage: str | None = None
 ) -> int:
     _get(tx, Account, account_id, "account")
-    playbook = playbook or default_playbook()
+    playbook = reads.playbook_name(playbook or default_playbook())
     key = stage_key(playbook, stage)
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
@@ -233,6 +235,8 @@ def edit_deal(
     if account_id is not None:
         _get(tx, Account, account_id, "account")
         values["account_id"] = account_id
+    if playbook:
+        playbook = reads.playbook_name(playbook)
     if playbook and playbook != deal.playbook:
         key = stage_key(playbook, stage)
         values["playbook"] = playbook
@@ -241,8 +245,8 @@ def edit_deal(
     if stage:
         if deal.status != "open":
             raise Conflict(
-                _("Deal #{id} is closed ({status}); reopen it with --status open first.").format(
-                    id=deal_id, status=deal.status
+                _("Deal #{id} is closed ({status}); its stage cannot change.").format(
+                    id=deal_id, status=DEAL_STATUS.label(deal.status)
                 )
             )
         if set_stage(tx, deal, stage_key(deal.playbook, stage)):
@@ -261,10 +265,9 @@ def close_deal(
 ) -> None:
     deal = _get(tx, Deal, deal_id, "deal")
     if deal.status == status:
-        raise Conflict(_("Deal #{id} is already {status}.").format(id=deal_id, status=status))
+        raise Conflict(_("Deal #{id} is already {status}.").format(id=deal_id, status=DEAL_STATUS.label(status)))
     values: dict[str, Any] = {"status": status, "closed_on": on or tx.today}
-    if status == "lost":
-        values["loss_reason"] = reason
+    values["loss_reason"] = reason if status == "lost" else None  # a deal lost, then won, has no loss reason
     if amount is not None:
         values["amount"] = amount
     if status == "open":
@@ -280,7 +283,7 @@ def close_deal(
 
 def _remove_deal(tx: Tx, deal: Deal) -> None:
     s = tx.session
-    for model in (DealContact, DealMarker, StageHistory):
+    for model in (DealContact, DealMarker, StageHistory, DealEvaluation, Receivable):
         for row in s.exec(select(model).where(model.deal_id == deal.id)).all():  # type: ignore[attr-defined]
             tx.delete(row)
     for v in s.exec(select(Visit).where(Visit.deal_id == deal.id)).all():
@@ -371,6 +374,8 @@ def edit_visit(
     if "kind" in values and values["kind"] is None:
         values["kind"] = "visit"
     changes = tx.update(visit, values)
+    if "follow_up_date" in changes and visit.follow_up_date is not None:
+        _follow_visit(tx, visit)
     if contact_ids is not None:
         current = {
             link.contact_id: link
@@ -387,6 +392,30 @@ def edit_visit(
         if set(current) != set(contact_ids):
             changes["contacts"] = [sorted(current), sorted(set(contact_ids))]
     return changes
+
+
+def _follow_visit(tx: Tx, visit: Visit) -> None:
+    """The visit's follow-up date changed: move its open follow-up there, or make one."""
+    open_ones = tx.session.exec(
+        select(FollowUp).where(FollowUp.visit_id == visit.id, FollowUp.done_on.is_(None))  # type: ignore[union-attr]
+    ).all()
+    if open_ones:
+        for f in open_ones:
+            tx.update(f, {"due": visit.follow_up_date})
+        return
+    first = tx.session.exec(select(VisitContact).where(VisitContact.visit_id == visit.id)).first()
+    add_followup(
+        tx,
+        visit.account_id,
+        {
+            "action": visit.next_step or _("Follow up on the visit of {date}").format(date=visit.date.isoformat()),
+            "due": visit.follow_up_date,
+            "owner": visit.owner,
+        },
+        deal_id=visit.deal_id,
+        contact_id=first.contact_id if first else None,
+        visit_id=visit.id,
+    )
 
 
 def _remove_visit(tx: Tx, visit: Visit) -> None:

@@ -1,0 +1,561 @@
+"""Time whole `sd` processes against the stack's floor, in the same run, and print one table.
+
+    .venv/bin/python bench/run.py                        # the large journal (made first if missing)
+    .venv/bin/python bench/run.py --size huge
+    .venv/bin/python bench/run.py --size small --smoke   # CI: each command once, exit codes only
+
+Every command runs as its own process (warm-up, then --runs timed runs; median
+and min–max) with `hyperfine` when it is installed, else with a small Python
+harness that interleaves the commands run by run. Peak memory is the child's
+ru_maxrss (os.wait4). The floor (../shared/bench/floor.py: `--help`, `table DB`,
+`write DB`) is timed in the same run, with the same interpreter and
+environment, and every `sd` figure is read as a ratio to it.
+
+A command that does not exist yet is reported as "missing", one that fails
+as "failed"; neither stops the run. Write commands run on a copy of the
+journal so the benchmark journal stays as generated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from generate import DATA_DIR, bench_env, generate  # noqa: E402
+
+FLOOR = ROOT.parent / "shared" / "bench" / "floor.py"
+SAMPLE_DEALS = ROOT.parent / "shared" / "realdata" / "sales_pipeline.csv"
+PYTHON = Path(sys.executable)
+TIME = Path("/usr/bin/time")
+SD = PYTHON.parent / "sd"
+
+READ_TARGET = {"small": 1.25, "large": 1.25, "huge": 1.6}
+MEMORY_TARGET = 1.5  # × the floor's peak (`table`)
+EXPORT_SECONDS = 3.0  # for the 200,000 visits of the large journal
+IMPORT_SECONDS = 5.0
+# How the CRM sample's columns and stages map onto sd's deals (see ../shared/realdata/README.md);
+# 1,425 prospecting rows name no account and are left out (--skip-invalid), as a rep would.
+IMPORT_OPTIONS = [
+    *("--map", "opportunity_id=external_id", "--map", "product=name", "--map", "sales_agent=owner"),
+    *("--map", "deal_stage=stage", "--map", "engage_date=stage_entered_on", "--map", "close_date=closed_on"),
+    *("--map", "close_value=amount", "--map", "engage_quarter=", "--map", "close_quarter="),
+    *("--stage-map", "Prospecting=1,Engaging=3,Won=won,Lost=lost", "--dates", "dmy"),
+    *("--create-accounts", "--default", "currency=USD", "--skip-invalid"),
+]
+
+
+@dataclass
+class Case:
+    """One command line to time, and what it is held to."""
+
+    label: str
+    argv: list[str]
+    group: str = "read"  # floor | help | read | write | export | import | other
+    ref: str | None = None  # floor key the time is divided by
+    target: float | None = None  # ratio to the floor
+    seconds: float | None = None  # absolute target
+    memory: bool = False  # peak memory held to MEMORY_TARGET × the floor's `table` peak
+    ok_codes: tuple[int, ...] = (0,)
+    env: dict[str, str] = field(default_factory=dict)
+    fresh_copy: Path | None = None  # copied from the journal before each run (writes that must start clean)
+    needs_output: bool = False  # empty stdout means the feature is missing (completion)
+    # results
+    status: str = "ok"  # ok | missing | failed
+    note: str = ""
+    times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds
+    peaks: list[int] = field(default_factory=list)  # KiB
+
+
+# --- the journal and the command lines ------------------------------------------------------------
+
+
+def journal_facts(path: Path) -> dict[str, Any]:
+    """Ids and names the commands are run with: busy records, as a rep would look them up."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+
+        def one(sql: str) -> Any:
+            row = con.execute(sql).fetchone()
+            return row[0] if row else None
+
+        deal = one(
+            "SELECT v.deal_id FROM visit v JOIN deal d ON d.id = v.deal_id WHERE d.status = 'open'"
+            " GROUP BY v.deal_id ORDER BY count(*) DESC, v.deal_id LIMIT 1"
+        )
+        account = one(
+            "SELECT c.account_id FROM contact c"
+            " WHERE c.account_id IN (SELECT account_id FROM deal WHERE status = 'open')"
+            " GROUP BY c.account_id ORDER BY count(*) DESC, c.account_id LIMIT 1"
+        )
+        facts = {
+            "deal_id": deal,
+            "account_id": account,
+            "account": one(f"SELECT name FROM account WHERE id = {int(account)}"),
+            "account_deal": one(f"SELECT min(id) FROM deal WHERE account_id = {int(account)} AND status = 'open'"),
+            "contact": one(
+                f"SELECT name FROM contact WHERE account_id = {int(account)} GROUP BY name HAVING count(*) = 1"
+                " ORDER BY min(id) LIMIT 1"
+            ),
+            "visits": one("SELECT count(*) FROM visit"),
+        }
+    finally:
+        con.close()
+    return facts
+
+
+def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any], lang: str) -> list[Case]:
+    read = READ_TARGET[size]
+    name = facts["account"]
+    prefix = name[:2] if not name.isascii() else name.split()[0][:4]
+    floor = [str(PYTHON), str(FLOOR)]
+    cases = [
+        Case("floor --help", [*floor, "--help"], group="floor"),
+        Case("floor table DB", [*floor, "table", str(journal)], group="floor"),
+        Case("floor write DB", [*floor, "write", str(scratch / "floor-write.sqlite")], group="floor"),
+        Case("sd --help", ["--help"], group="help", ref="floor --help", target=1.1),
+        Case("sd deal --help", ["deal", "--help"], group="help", ref="floor --help", target=1.1),
+        Case(
+            f"complete account name '{prefix}'",
+            [],
+            group="help",
+            ref="floor --help",
+            target=1.2,
+            env={"_SD_COMPLETE": "complete_bash", "COMP_WORDS": f"sd account show {prefix}", "COMP_CWORD": "3"},
+            needs_output=True,
+        ),
+    ]
+    reads = [
+        ("due", ["due"], (0,)),
+        ("funnel", ["funnel"], (0,)),
+        ("check", ["check"], (0, 1)),  # exit 1 = findings (CLI.md)
+        ("account list", ["account", "list"], (0,)),
+        (f"deal show {facts['deal_id']}", ["deal", "show", str(facts["deal_id"])], (0,)),
+        (f"map '{name}'", ["map", name], (0,)),
+    ]
+    for label, argv, ok in reads:
+        for extra in ([], ["--json"]):
+            cases.append(
+                Case(
+                    " ".join(["sd", label, *extra]),
+                    [*argv, *extra],
+                    ref="floor table DB",
+                    target=read,
+                    memory=True,
+                    ok_codes=ok,
+                )
+            )
+    cases.append(
+        Case(
+            "sd visit add (every flag)",
+            [
+                "visit",
+                "add",
+                "--account",
+                name,
+                "--deal",
+                str(facts["account_deal"]),
+                "--contact",
+                facts["contact"],
+                "--kind",
+                "tech_exchange",
+                "--date",
+                "today",
+                "--purpose",
+                "技术交流：割接方案",
+                "--summary",
+                "与网络部讨论了割接窗口和回退方案",
+                "--feedback",
+                "同意周末割接，需要厂家现场支持",
+                "--next",
+                "提交割接方案终稿",
+                "--follow-up",
+                "fri",
+                "--owner",
+                "王芳",
+            ],
+            group="write",
+            ref="floor write DB",
+            target=1.25,
+            env={"SD_DB": str(scratch / f"{journal.stem}-write.sqlite")},
+        )
+    )
+    big = size != "small"
+    cases.append(
+        Case(
+            f"sd export visits --format csv ({facts['visits']:,} rows)",
+            ["export", "visits", "--format", "csv"],
+            group="export",
+            seconds=EXPORT_SECONDS if size == "large" else None,
+            memory=True,
+        )
+    )
+    cases.append(
+        Case(
+            "sqlite3 -csv (the same rows)",
+            ["sqlite3", "-csv", "-header", str(journal), "SELECT * FROM visit"],
+            group="other",
+        )
+    )
+    imported = scratch / f"{journal.stem}-import.sqlite"
+    cases.append(
+        Case(
+            "sd import deals (8,800-row sample)",
+            ["import", "deals", str(SAMPLE_DEALS), *IMPORT_OPTIONS],
+            group="import",
+            seconds=IMPORT_SECONDS if big else None,
+            env={"SD_DB": str(imported)},
+            fresh_copy=imported,
+        )
+    )
+    return cases
+
+
+def command_line(case: Case) -> list[str]:
+    if case.group in ("floor", "other"):
+        return case.argv
+    return [str(SD), *case.argv]
+
+
+def base_env(journal: Path, today: str, lang: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SD_", "_SD_", "COMP_"))}
+    env.pop("COLUMNS", None)
+    # as on a user's machine: compiled modules are cached (a shell that sets this recompiles sd at every run)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(bench_env(journal.parent))
+    env.update({"SD_DB": str(journal), "SD_TODAY": today, "SD_LANG": lang})
+    return env
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+
+def run_once(case: Case, env: dict[str, str], journal: Path, *, capture: bool = False) -> tuple[int, float, float, str]:
+    """Run CASE once: (exit code, wall seconds, CPU seconds, head of stdout + tail of stderr when CAPTURE)."""
+    if case.fresh_copy is not None:
+        fresh(journal, case.fresh_copy)
+    # files, not pipes: nothing to drain, and only a head/tail is read back (an export prints megabytes)
+    out = tempfile.TemporaryFile() if capture else subprocess.DEVNULL
+    err = tempfile.TemporaryFile() if capture else subprocess.DEVNULL
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command_line(case), env={**env, **case.env}, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    text = ""
+    if capture:
+        out.seek(0)  # type: ignore[union-attr]
+        err.seek(0, os.SEEK_END)  # type: ignore[union-attr]
+        err.seek(max(0, err.tell() - 4000))  # type: ignore[union-attr]
+        text = out.read(2000).decode("utf-8", "replace") + "\n" + err.read().decode("utf-8", "replace")  # type: ignore
+        out.close()  # type: ignore[union-attr]
+        err.close()  # type: ignore[union-attr]
+    return code, seconds, cpu, text
+
+
+def peak_kib(case: Case, env: dict[str, str], journal: Path) -> int:
+    """The command's peak resident memory (KiB), through /usr/bin/time when it is there.
+
+    A child's ru_maxrss also counts the memory of the process it was forked from, so it is measured
+    from a small parent (`time`); without it, os.wait4 on a direct child (the runner is kept small).
+    """
+    if case.fresh_copy is not None:
+        fresh(journal, case.fresh_copy)
+    cmd = command_line(case)
+    full = {**env, **case.env}
+    if TIME.exists():
+        with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
+            subprocess.call(
+                [str(TIME), "-f", "%M", "-o", report.name, *cmd],
+                env=full,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
+            return int(report.read().split()[-1])
+    proc = subprocess.Popen(
+        cmd, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss
+
+
+def fresh(journal: Path, copy: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(journal, copy)
+
+
+def preflight(cases: list[Case], env: dict[str, str], journal: Path) -> None:
+    """Run each command once; mark those that do not exist yet or fail."""
+    for case in cases:
+        code, _s, _cpu, text = run_once(case, env, journal, capture=True)
+        if case.needs_output and code == 0 and not text.strip():
+            case.status, case.note = "missing", "no candidates printed"
+        elif code == 2 and case.group not in ("floor", "other") and _no_such_command(case, env, journal):
+            case.status, case.note = "missing", "command not there yet"
+        elif code not in case.ok_codes:
+            case.status = "missing" if case.needs_output else "failed"
+            case.note = f"exit {code}: " + " ".join(text.split())[-160:]
+
+
+def _no_such_command(case: Case, env: dict[str, str], journal: Path) -> bool:
+    """Typer's "No such command" (asked again in English, whatever language the run uses)."""
+    _code, _s, _cpu, text = run_once(case, {**env, "SD_LANG": "en"}, journal, capture=True)
+    return "No such command" in text
+
+
+def run_python(cases: list[Case], env: dict[str, str], journal: Path, warmup: int, runs: int) -> None:
+    """The fallback harness: run by run, every command in turn, so drift hits all of them alike."""
+    live = [c for c in cases if c.status == "ok"]
+    for _ in range(warmup):
+        for case in live:
+            run_once(case, env, journal)
+    for _ in range(runs):
+        for case in live:
+            code, seconds, cpu, _text = run_once(case, env, journal)
+            if code not in case.ok_codes:
+                case.status, case.note = "failed", f"exit {code} during timing"
+            case.times.append(seconds)
+            case.cpu.append(cpu)
+    measure_memory(live, env, journal)
+
+
+def run_hyperfine(cases: list[Case], env: dict[str, str], journal: Path, warmup: int, runs: int) -> None:
+    """hyperfine per command (no shell), the floors before and after; peak memory from 3 extra runs."""
+    live = [c for c in cases if c.status == "ok"]
+    floors = [c for c in live if c.group == "floor"]
+    order = floors + [c for c in live if c.group != "floor"] + floors
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, case in enumerate(order):
+            report = Path(tmp) / f"{i}.json"
+            cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs)]
+            cmd += ["--export-json", str(report)]
+            if case.ok_codes != (0,):
+                cmd.append("-i")
+            if case.fresh_copy is not None:
+                cmd += ["--prepare", shlex.join(["cp", str(journal), str(case.fresh_copy)])]
+                fresh(journal, case.fresh_copy)
+            cmd.append(shlex.join(command_line(case)))
+            proc = subprocess.run(cmd, env={**env, **case.env}, capture_output=True, text=True)
+            if proc.returncode != 0:
+                case.status, case.note = "failed", "hyperfine: " + " ".join(proc.stderr.split())[-160:]
+                continue
+            result = json.loads(report.read_text())["results"][0]
+            case.times.extend(result["times"])
+            case.cpu.append(result["user"] + result["system"])  # hyperfine gives the mean only
+    measure_memory(live, env, journal)
+
+
+def measure_memory(cases: list[Case], env: dict[str, str], journal: Path, runs: int = 3) -> None:
+    for _ in range(runs):
+        for case in cases:
+            if case.status == "ok":
+                case.peaks.append(peak_kib(case, env, journal))
+
+
+# --- the table -------------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def evaluate(cases: list[Case]) -> list[dict[str, Any]]:
+    """Figures, ratios to the floor and the verdict of each command (the wall-clock median is what counts)."""
+    by_label = {c.label: c for c in cases}
+    floor_peak = by_label["floor table DB"].peaks
+    rows = []
+    for case in cases:
+        row: dict[str, Any] = {"command": case.label, "status": case.status, "note": case.note}
+        if case.status != "ok" or not case.times:
+            rows.append(row)
+            continue
+        ms = [t * 1000 for t in case.times]
+        row.update(median_ms=median(ms), min_ms=min(ms), max_ms=max(ms), runs=len(ms))
+        row["cpu_ms"] = median(case.cpu) * 1000 if case.cpu else None
+        row["peak_mb"] = max(case.peaks) / 1024 if case.peaks else None
+        verdicts: list[str] = []
+        targets: list[str] = []
+        if case.ref:
+            ref = by_label[case.ref]
+            if ref.times:
+                row["ratio"] = median(case.times) / median(ref.times)
+                if case.cpu and ref.cpu:
+                    row["cpu_ratio"] = median(case.cpu) / median(ref.cpu)
+                targets.append(f"≤ {case.target:g}× {case.ref.split()[1]}")
+                verdicts.append("time" if row["ratio"] > case.target else "")  # type: ignore[operator]
+        if case.seconds is not None:
+            targets.append(f"≤ {case.seconds:g} s")
+            verdicts.append("time" if median(case.times) > case.seconds else "")
+        if case.memory and floor_peak and case.peaks:
+            row["mem_ratio"] = max(case.peaks) / max(floor_peak)
+            targets.append(f"mem ≤ {MEMORY_TARGET:g}×")
+            verdicts.append("memory" if row["mem_ratio"] > MEMORY_TARGET else "")
+        row["target"] = ", ".join(targets)
+        missed = [v for v in verdicts if v]
+        row["result"] = ("MISSED (" + ", ".join(missed) + ")") if missed else ("met" if targets else "")
+        rows.append(row)
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    columns = ("command", "median ms", "min–max ms", "× floor", "cpu ms", "cpu × floor", "peak MB", "mem × floor")
+    head = "| " + " | ".join((*columns, "target", "result")) + " |"
+    lines = [head, "|---|--:|--:|--:|--:|--:|--:|--:|---|---|"]
+
+    def num(row: dict[str, Any], key: str, fmt: str) -> str:
+        return format(row[key], fmt) if row.get(key) is not None else ""
+
+    for r in rows:
+        if r["status"] != "ok" or "median_ms" not in r:
+            lines.append(f"| `{r['command']}` | | | | | | | | | **{r['status']}** {r['note']} |")
+            continue
+        lines.append(
+            f"| `{r['command']}` | {r['median_ms']:.0f} | {r['min_ms']:.0f}–{r['max_ms']:.0f} "
+            f"| {num(r, 'ratio', '.2f')} "
+            f"| {num(r, 'cpu_ms', '.0f')} | {num(r, 'cpu_ratio', '.2f')} | {num(r, 'peak_mb', '.0f')} "
+            f"| {num(r, 'mem_ratio', '.2f')} | {r.get('target', '')} | {r.get('result', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kib / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}"
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    names = ("typer", "rich", "sqlmodel", "sqlalchemy", "pydantic")
+    found = ", ".join(f"{n} {version(n)}" for n in names)
+    return f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {found}"
+
+
+def harness_name(choice: str) -> str:
+    if choice == "auto":
+        return "hyperfine" if shutil.which("hyperfine") else "python"
+    return choice
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=("small", "large", "huge"), default="large")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (at least 5)")
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--harness", choices=("auto", "hyperfine", "python"), default="auto")
+    parser.add_argument("--smoke", action="store_true", help="run each command once, check exit codes; no timing")
+    parser.add_argument("--strict", action="store_true", help="with --smoke: a missing command fails too")
+    parser.add_argument(
+        "--only", help="only commands whose label contains one of these comma-separated words (floors always run)"
+    )
+    parser.add_argument("--lang", default="zh", help="SD_LANG for sd (default zh, the users' language)")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where journals are kept")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    args = parser.parse_args(argv)
+    if not args.smoke and args.runs < 5:
+        parser.error("--runs must be at least 5")
+
+    data = args.data_dir.resolve()
+    journal = data / f"{args.size}.sqlite"
+    info_path = journal.with_suffix(".json")
+    if not journal.exists() or not info_path.exists():
+        print(f"Making the {args.size} journal first ({journal}) …", file=sys.stderr, flush=True)
+        generate(args.size, journal, force=True)
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    scratch = data / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    env = base_env(journal, info["today"], args.lang)
+    facts = journal_facts(journal)
+    cases = make_cases(args.size, journal, scratch, facts, args.lang)
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        cases = [c for c in cases if c.group == "floor" or any(w in c.label for w in wanted)]
+    write_copy = scratch / f"{journal.stem}-write.sqlite"
+    fresh(journal, write_copy)
+
+    preflight(cases, env, journal)
+    fresh(journal, write_copy)  # timed writes start from the generated journal too
+    counts = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items() if k in ("account", "deal", "visit", "followup"))
+    print(f"# sd benchmark — {args.size} journal ({counts}; {info['bytes'] / 1e6:,.1f} MB)")
+    print(f"date {dt.date.today().isoformat()} · {machine()}")
+    print(versions())
+    if info.get("missing_indexes"):
+        how = "created from store/models.py" if info.get("created_missing_indexes") else "MISSING from the journal"
+        print(f"note: indexes the migrations lack ({', '.join(info['missing_indexes'])}): {how}")
+    if args.smoke:
+        bad = [c for c in cases if c.status == "failed" or (args.strict and c.status == "missing")]
+        for case in cases:
+            print(f"{case.status:>8}  {case.label}" + (f"  — {case.note}" if case.note else ""))
+        print(
+            f"smoke: {len(cases) - len(bad)} of {len(cases)} passed" + (" (missing allowed)" if not args.strict else "")
+        )
+        return 1 if bad else 0
+
+    harness = harness_name(args.harness)
+    print(
+        f"harness {harness}: {args.warmup} warm-up + {args.runs} runs per command; SD_LANG={args.lang}; "
+        f"journal generated in {info['generated_seconds']} s"
+    )
+    print()
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    (run_hyperfine if harness == "hyperfine" else run_python)(cases, env, journal, args.warmup, args.runs)
+    rows = evaluate(cases)
+    print(markdown(rows))
+    print()
+    load_after = os.getloadavg()
+    print(
+        f"({time.perf_counter() - started:.0f} s. Ratios: a median over the floor's median in the same run; "
+        f"the verdict reads the wall-clock ratio, the CPU (user+system) ratio is a cross-check that other load on "
+        f"the machine disturbs less. Load average {load_before[0]:.1f} before, {load_after[0]:.1f} after, "
+        f"on {os.cpu_count()} cores.)"
+    )
+    if args.json:
+        args.json.write_text(json.dumps({"size": args.size, "info": info, "rows": rows}, ensure_ascii=False, indent=2))
+    for path in scratch.glob(f"{journal.stem}-*.sqlite*"):
+        path.unlink(missing_ok=True)
+    return 1 if any(c.status == "failed" for c in cases) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

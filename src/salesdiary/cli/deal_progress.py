@@ -1,0 +1,264 @@
+"""sd deal advance / sd deal markers: the stage exit check and the progress markers (进展标志) of a deal.
+
+Imported by `deal.register()`; adds its commands to the deal app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from salesdiary.cli.common import JsonOpt
+from salesdiary.cli.deal import app
+from salesdiary.i18n import _
+
+DealArg = typer.Argument(..., help=_("Deal id or name."))
+
+
+def _say(text: str, style: str = "") -> None:
+    from salesdiary.render.console import message
+
+    message(text, style)
+
+
+def _title(stage: Any) -> str:
+    return f"{stage.number}. {stage.label} ({stage.probability}%)"
+
+
+def _unmet(stage: Any, ticked: Any) -> list[Any]:
+    return [m for m in stage.required_markers if m.key not in ticked]
+
+
+def _show_next(stage: Any, tips: int = 3) -> None:
+    _say(_("Next stage {stage} — goal: {goal}").format(stage=_title(stage), goal=stage.goal), "bold")
+    for tip in stage.tips[:tips]:
+        _say(_("  • {tip}").format(tip=tip))
+
+
+def _deal_and_stage(deal: str, stage: str | None = None) -> tuple[Any, int, dict[str, Any], Any, Any]:
+    """(reader, deal id, deal row, playbook, stage) for the deal named DEAL."""
+    from salesdiary.cli.common import reader, resolve
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store.paths import config_dir
+    from salesdiary.store.reads import one
+
+    r = reader()
+    deal_id = resolve(r, "deal", deal)
+    row = one(r, "deal", deal_id)
+    book = load_playbook(row["playbook"], config_dir())
+    return r, deal_id, row, book, book.stage(stage or row["stage"])
+
+
+@app.command("advance")
+def advance(
+    deal: str = DealArg,
+    force: bool = typer.Option(False, "--force", help=_("Advance even though required markers are unmet.")),
+    reason: str = typer.Option(None, "--reason", help=_("Why (recorded in the stage history; needed with --force).")),
+) -> None:
+    """Move a deal to its next stage once the stage's required markers are met (the stage exit check)."""
+    from salesdiary.cli.common import guided, write
+    from salesdiary.cli.state import can_prompt
+    from salesdiary.core.errors import BadInput, Conflict
+    from salesdiary.core.validate import clean_text
+    from salesdiary.store.progress_reads import ticked_markers
+
+    why = clean_text(reason, "--reason", max_len=2000)
+    r, deal_id, row, book, stage = _deal_and_stage(deal)
+    if row["status"] != "open":
+        raise Conflict(_("Deal #{id} is closed ({status}).").format(id=deal_id, status=row["status"]))
+    ticked = set(ticked_markers(r, deal_id, stage.key))
+    missing = _unmet(stage, ticked)
+    if force and not why:
+        if not can_prompt():
+            raise BadInput(_("--force needs --reason TEXT: say why the deal moves on with required markers unmet."))
+        if missing:
+            from salesdiary.prompts import ask
+
+            with guided():
+                why = ask.required_text(_("Why does the deal move on anyway?"))
+    if missing and not force and can_prompt() and book.next_stage(stage) is not None:
+        _guided_advance(deal_id, book, stage, ticked, why)
+        return
+    moved = write(lambda tx: _advance(tx, deal_id, [], force, why))
+    _report(moved)
+
+
+def _advance(tx: Any, deal_id: int, ticks: list[str], force: bool, reason: str | None) -> Any:
+    from salesdiary.store import progress
+
+    if ticks:
+        progress.tick_markers(tx, deal_id, ticks)
+    return progress.advance(tx, deal_id, force=force, reason=reason)
+
+
+def _report(moved: Any) -> None:
+    from salesdiary.cli.common import done
+    from salesdiary.render.console import warning
+
+    done(
+        _("Deal #{id} moved from {old} to {new}.").format(
+            id=moved.deal_id, old=_title(moved.old), new=_title(moved.new)
+        )
+    )
+    if moved.forced:
+        warning(_("Recorded as forced: required markers of {stage} were unmet.").format(stage=_title(moved.old)))
+    _show_next(moved.new)
+
+
+def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reason: str | None) -> None:
+    from salesdiary.cli.common import done, guided, write
+    from salesdiary.prompts import ask
+    from salesdiary.prompts.progress import guided_advance
+    from salesdiary.store import progress
+
+    with guided():
+        plan = guided_advance(_say, book, stage, ticked, reason=reason)
+        save_ticks = (
+            bool(plan.ticks)
+            and not plan.advance
+            and ask.confirm(_("Save the {n} markers you ticked?").format(n=len(plan.ticks)), default=True)
+        )
+    if plan.advance:
+        moved = write(lambda tx: _advance(tx, deal_id, plan.ticks, plan.forced, plan.reason))
+        _report(moved)
+        return
+    if save_ticks:
+        write(lambda tx: progress.tick_markers(tx, deal_id, plan.ticks))
+        done(_("Ticked {n} markers of deal #{id}.").format(n=len(plan.ticks), id=deal_id))
+    _say(_("Deal #{id} stays at {stage}.").format(id=deal_id, stage=_title(stage)), "yellow")
+    raise typer.Exit(1)
+
+
+@app.command("markers")
+def markers(
+    deal: str = DealArg,
+    check: list[str] = typer.Option(None, "--check", help=_("Tick this marker (key, label or number); repeatable.")),
+    uncheck: list[str] = typer.Option(None, "--uncheck", help=_("Untick this marker; repeatable.")),
+    stage: str = typer.Option(
+        None, "--stage", help=_("Another stage of the deal's playbook (default: its current one).")
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
+    """List the progress markers of a deal's stage with ticks; tick or untick them (a checklist on a terminal)."""
+    from salesdiary.cli.state import can_prompt
+    from salesdiary.store.progress_reads import ticked_markers
+
+    r, deal_id, row, book, st = _deal_and_stage(deal, stage)
+    if check or uncheck:
+        _change_markers(deal_id, st, check or [], uncheck or [])
+        r, deal_id, row, book, st = _deal_and_stage(f"#{deal_id}", st.key)
+    elif can_prompt() and not as_json:
+        _guided_markers(deal_id, st, set(ticked_markers(r, deal_id, st.key)))
+        r, deal_id, row, book, st = _deal_and_stage(f"#{deal_id}", st.key)
+    _print_markers(row, book, st, ticked_markers(r, deal_id, st.key), as_json=as_json)
+
+
+def _change_markers(deal_id: int, st: Any, check: list[str], uncheck: list[str]) -> None:
+    from salesdiary.cli.common import done, write
+    from salesdiary.core.errors import BadInput
+    from salesdiary.render.console import message
+    from salesdiary.store import progress
+
+    ticks = [st.marker(k).key for k in check]
+    unticks = [st.marker(k).key for k in uncheck]
+    both = sorted(set(ticks) & set(unticks))
+    if both:
+        raise BadInput(_("Marker {key} is both in --check and --uncheck.").format(key=both[0]))
+
+    def change(tx: Any) -> tuple[list[str], list[str]]:
+        return (
+            progress.tick_markers(tx, deal_id, ticks, stage=st.key),
+            progress.untick_markers(tx, deal_id, unticks, stage=st.key),
+        )
+
+    added, removed = write(change)
+    labels = {m.key: str(m.label) for m in st.markers}
+    for key in added:
+        done(_("Ticked: {marker}").format(marker=labels[key]))
+    for key in removed:
+        done(_("Unticked: {marker}").format(marker=labels[key]))
+    if not added and not removed:
+        message(_("Nothing changed."))
+
+
+def _guided_markers(deal_id: int, st: Any, ticked: set[str]) -> None:
+    from salesdiary.cli.common import done, guided, write
+    from salesdiary.prompts import ask
+    from salesdiary.prompts.progress import edit_markers
+    from salesdiary.render.console import message
+    from salesdiary.store import progress
+
+    labels = {m.key: str(m.label) for m in st.markers}
+    with guided():
+        changes = edit_markers(_say, st, ticked)
+        if not changes.tick and not changes.untick:
+            message(_("Nothing changed."))
+            return
+        for key in changes.tick:
+            _say(_("  ✓ now met: {marker}").format(marker=labels[key]))
+        for key in changes.untick:
+            _say(_("  ✗ no longer met: {marker}").format(marker=labels[key]))
+        if not ask.confirm(_("Save these changes?"), default=True):
+            message(_("Not saved; nothing was written."))
+            raise typer.Exit(1)
+
+    def change(tx: Any) -> None:
+        progress.tick_markers(tx, deal_id, changes.tick, stage=st.key)
+        progress.untick_markers(tx, deal_id, changes.untick, stage=st.key)
+
+    write(change)
+    done(_("Saved the markers of deal #{id}.").format(id=deal_id))
+
+
+def _print_markers(row: dict[str, Any], book: Any, st: Any, ticked: dict[str, str], *, as_json: bool) -> None:
+    from salesdiary.render.console import message, out
+    from salesdiary.render.tables import Column, print_table
+
+    rows = [
+        {
+            "stage": st.key,
+            "number": i,
+            "key": m.key,
+            "label": str(m.label),
+            "label_en": m.label.en,
+            "label_zh": m.label.zh,
+            "required": m.required,
+            "met": m.key in ticked,
+            "met_on": ticked.get(m.key),
+        }
+        for i, m in enumerate(st.markers, start=1)
+    ]
+    if as_json:
+        from salesdiary.render.data import print_json_rows
+
+        print_json_rows(rows)
+        return
+    out().print(
+        _("Deal #{id} {name} — stage {stage}").format(id=row["id"], name=row["name"], stage=_title(st)),
+        markup=False,
+        style="bold",
+    )
+    out().print(_("Goal: {goal}").format(goal=st.goal), markup=False)
+    columns = [
+        Column("", lambda m: "✓" if m["met"] else "·", justify="center"),
+        Column(_("#"), lambda m: m["number"], justify="right", style="dim"),
+        Column(_("Marker"), lambda m: m["label"], max_width=70),
+        Column(_("Needed"), lambda m: "*" if m["required"] else "", justify="center"),
+        Column(_("Key"), lambda m: m["key"], style="dim"),
+        Column(_("Met on"), lambda m: m["met_on"], no_wrap=True),
+    ]
+    print_table(rows, columns, empty=_("This stage has no markers."))
+    needed = [m for m in st.markers if m.required]
+    missing = _unmet(st, ticked)
+    if st.key != row["stage"]:
+        return
+    if not missing:
+        if book.next_stage(st) is not None:
+            message(_("Every needed marker is met: sd deal advance {id}").format(id=row["id"]), "green")
+    else:
+        message(
+            _("{met} of {total} needed markers met (* = needed to leave the stage).").format(
+                met=len(needed) - len(missing), total=len(needed)
+            )
+        )

@@ -1,0 +1,479 @@
+"""Pipeline health: the rules `sd check` applies, their thresholds and the method's advice.
+
+Pure: the thresholds come from a getter the caller passes (the CLI passes
+`store.paths.config_value`), so this module reads no file itself. Each rule has a
+stable key (used in JSON and in `health.disabled`), a bilingual name and the
+suggested action taken from the seeds (Chinese as the seed words it).
+
+Config (all optional; the defaults are the seeds' values where the seeds give one)::
+
+    [health]
+    stale_days = 30                 # or a table: { default = 30, tender_prepared = 14, 3 = 21 }
+    coach_after_visits = 3          # 001 §2.3.1.3: an insider within three visits
+    still_c_after_visits = 5        # 001 §2.4.1: "after many visits" still at C
+    key_roles = ["decision_maker", "influencer"]   # who counts as a key person (关键人)
+    analysis_meeting_amount = 200000               # 000 step 4
+    analysis_meeting_director_amount = 500000      # 000 step 4
+    analysis_meeting_marker = "analysis_meeting"   # the playbook marker that records it
+    decision_maker_by_stage = 3     # 000 step 3
+    opponent_from_stage = 7         # 000 step 7
+    disabled = []                   # rule keys to skip
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from salesdiary.core.errors import BadInput
+from salesdiary.core.text import Label
+from salesdiary.i18n import N_, _, ngettext
+
+Getter = Callable[[str, Any], Any]
+
+DEFAULT_STALE_DAYS = 30
+DEFAULT_KEY_ROLES = ("decision_maker", "influencer")
+B_OR_BETTER = ("trusting", "allied")  # 001: personal grade B = 信赖, A = 同盟 (DOMAIN.md)
+COMPANY_B_OR_BETTER = ("B", "A")
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    name: Label
+    action: Label  # may hold {placeholders} filled from the thresholds
+
+    def action_text(self, **values: Any) -> str:
+        return str(self.action).format(**values) if values else str(self.action)
+
+
+def _l(en: str, zh: str) -> Label:
+    return Label(N_(en), zh)
+
+
+RULES: dict[str, Rule] = {
+    r.key: r
+    for r in (
+        Rule(
+            "no_next_step",
+            _l("No next step", "没有下一步"),
+            _l(
+                "Agree the next meeting with the customer and give it a date: every open deal needs one.",
+                "约定下次会面,保持业务跟进的延续性:每个进行中的项目都要有带日期的下一步。",
+            ),
+        ),
+        Rule(
+            "next_step_overdue",
+            _l("Next step overdue", "下一步已逾期"),
+            _l(
+                "Do it today, or agree a new date with the customer and record it.",
+                "今天完成,或与客户重新约定日期并记录下来。",
+            ),
+        ),
+        Rule(
+            "stale_deal",
+            _l("Stale deal", "项目停滞"),
+            _l(
+                "Visit again: visit often, and leave a topic for the next conversation each time (001 §2.3.2.4).",
+                "经常拜访,每次拜访交流,为下次交流留下话题。",
+            ),
+        ),
+        Rule(
+            "no_coach",
+            _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
+            _l(
+                "Ask your office manager for help: a rep develops an insider within three visits (001 §2.3.1.3).",
+                "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
+            ),
+        ),
+        Rule(
+            "prospect_below_b",
+            _l("Prospect without B relationships", "准客户关系未达B级"),
+            _l(
+                "An account is a prospect only when the company relationship and a key person's relationship "
+                "both reach B; treat it as qualified until then (001 §2.4.1).",
+                "当与客户的关系和客户决策链关键人的关系都达到了“B”级,才进入漏斗中的准客户阶段。",
+            ),
+        ),
+        Rule(
+            "still_at_c",
+            _l("Still at C after {visits} visits", "拜访{visits}次仍为C级"),
+            _l(
+                "Ask your office manager for support and analysis, then decide: change the key person, change "
+                "the rep, or pause the project and only keep in touch (001 §2.4.1).",
+                "主动向办事处经理寻求协助支持和分析,做出下一步销售判断:变换关键人、变换销售工程师或中止项目销售,"
+                "仅和客户保持日常关系维护。",
+            ),
+        ),
+        Rule(
+            "analysis_meeting",
+            _l("No project analysis meeting", "未召开项目分析会"),
+            _l(
+                "Hold a project analysis meeting: advised for every project of {amount} or more, led by a "
+                "director from {director} (000 step 4).",
+                "对于所有{amount}元以上的项目都建议召开项目分析会,对于金额超过{director}元的项目,"
+                "必须由总监牵头召开项目分析会。",
+            ),
+        ),
+        Rule(
+            "no_decision_maker",
+            _l("No known decision maker", "未知拍板者"),
+            _l(
+                "Find out who decides and visit them: make high-level contact with the decision maker and learn "
+                "their view of the project (000 step 3).",
+                "在这个阶段应适时直接拜访用户拍板者,做高层接触,了解用户拍板者对项目的看法和态度。",
+            ),
+        ),
+        Rule(
+            "opponent_late",
+            _l("Opponent in the decision chain", "决策链中有敌人"),
+            _l(
+                "Remove the threat: talk to them, have your coach guide them and bring in your executives, so "
+                "they change their view or stay silent at the decisive moment (000 step 6).",
+                "消除威胁者,通过与不喜欢我们产品和服务的客户沟通、导师引导、高层影响使其态度转变或者关键时刻保持沉默。",
+            ),
+        ),
+        Rule(
+            "markers_unmet",
+            _l("Advanced with required markers unmet", "必需进展标志未达成即推进"),
+            _l(
+                "Go back and secure the missing progress markers, or record why the stage was passed: the "
+                "markers are the proof that a stage's goal was reached.",
+                "补齐缺失的进展标志,或记录越过该阶段的原因:进展标志是阶段目标达成的证据。",
+            ),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every number the rules use; the defaults are the seeds' values."""
+
+    stale_days: int = DEFAULT_STALE_DAYS
+    stale_days_by_stage: Mapping[str, int] = field(default_factory=dict)  # stage key or number → days
+    coach_after_visits: int = 3
+    still_c_after_visits: int = 5
+    key_roles: tuple[str, ...] = DEFAULT_KEY_ROLES
+    analysis_meeting_amount: float = 200_000
+    analysis_meeting_director_amount: float = 500_000
+    analysis_meeting_marker: str = "analysis_meeting"
+    decision_maker_by_stage: int = 3
+    opponent_from_stage: int = 7
+    disabled: tuple[str, ...] = ()
+
+    def stale_days_for(self, stage_key: str, stage_number: int) -> int:
+        """Days without a visit after which a deal in this stage is stale."""
+        for k in (stage_key, str(stage_number)):
+            if k in self.stale_days_by_stage:
+                return self.stale_days_by_stage[k]
+        return self.stale_days
+
+    def enabled(self, rule: str) -> bool:
+        return rule not in self.disabled
+
+
+def _bad(key: str, what: str) -> BadInput:
+    return BadInput(_("Config health.{key} must be {what}.").format(key=key, what=what))
+
+
+def _int(get: Getter, key: str, default: int, minimum: int = 0) -> int:
+    value = get(f"health.{key}", default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _bad(key, _("a whole number of at least {n}").format(n=minimum))
+    return value
+
+
+def _amount(get: Getter, key: str, default: float) -> float:
+    value = get(f"health.{key}", default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _bad(key, _("a non-negative amount"))
+    return float(value)
+
+
+def _strings(get: Getter, key: str, default: Sequence[str]) -> tuple[str, ...]:
+    value = get(f"health.{key}", list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _bad(key, _("a list of names"))
+    return tuple(value)
+
+
+def thresholds(get: Getter) -> Thresholds:
+    """The thresholds from config (via GET(dotted_key, default)), with the seeds' defaults."""
+    raw_stale = get("health.stale_days", DEFAULT_STALE_DAYS)
+    by_stage: dict[str, int] = {}
+    if isinstance(raw_stale, dict):
+        for k, v in raw_stale.items():
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise _bad(f"stale_days.{k}", _("a whole number of at least {n}").format(n=1))
+            by_stage[str(k)] = v
+        stale_default = by_stage.pop("default", DEFAULT_STALE_DAYS)
+    else:
+        stale_default = _int(get, "stale_days", DEFAULT_STALE_DAYS, 1)
+    disabled = _strings(get, "disabled", ())
+    unknown = [d for d in disabled if d not in RULES]
+    if unknown:
+        raise _bad("disabled", _("a list of rule keys ({keys})").format(keys=", ".join(RULES)))
+    return Thresholds(
+        stale_days=stale_default,
+        stale_days_by_stage=by_stage,
+        coach_after_visits=_int(get, "coach_after_visits", 3, 1),
+        still_c_after_visits=_int(get, "still_c_after_visits", 5, 1),
+        key_roles=_strings(get, "key_roles", DEFAULT_KEY_ROLES),
+        analysis_meeting_amount=_amount(get, "analysis_meeting_amount", 200_000),
+        analysis_meeting_director_amount=_amount(get, "analysis_meeting_director_amount", 500_000),
+        analysis_meeting_marker=str(get("health.analysis_meeting_marker", "analysis_meeting")),
+        decision_maker_by_stage=_int(get, "decision_maker_by_stage", 3, 1),
+        opponent_from_stage=_int(get, "opponent_from_stage", 7, 1),
+        disabled=disabled,
+    )
+
+
+def stale_cutoffs(th: Thresholds, stages: Sequence[tuple[str, int]], today: dt.date) -> tuple[dict[str, str], str]:
+    """Per stage (key, number): the date before which no visit means stale; and the default cutoff."""
+    cutoffs = {key: (today - dt.timedelta(days=th.stale_days_for(key, number))).isoformat() for key, number in stages}
+    return cutoffs, (today - dt.timedelta(days=th.stale_days)).isoformat()
+
+
+@dataclass
+class Finding:
+    """One thing `sd check` found: which record, which rule, what is wrong, what to do."""
+
+    rule: str
+    entity: str  # deal | account
+    record_id: int
+    name: str
+    account: str
+    detail: str
+    action: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    rule_name: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "rule_name": self.rule_name,
+            "entity": self.entity,
+            "id": self.record_id,
+            "name": self.name,
+            "account": self.account,
+            "detail": self.detail,
+            "action": self.action,
+            **self.facts,
+        }
+
+
+def rule_title(rule: str, th: Thresholds) -> str:
+    """The rule's name in the current language, with its threshold filled in."""
+    visits = {"no_coach": th.coach_after_visits, "still_at_c": th.still_c_after_visits}.get(rule)
+    text = str(RULES[rule].name)
+    return text.format(visits=visits) if visits is not None else text
+
+
+def money(value: float | None) -> str:
+    """An amount as people read it: 1,200,000 or 1,234.50."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+StageName = Callable[[str, str], str]  # (playbook, stage key) -> "3. 客户分析"
+
+
+def _deal(rule: str, row: Mapping[str, Any], detail: str, action: str, **facts: Any) -> Finding:
+    return Finding(rule, "deal", int(row["id"]), row["name"], row["account"], detail, action, dict(facts))
+
+
+def _account(rule: str, row: Mapping[str, Any], detail: str, action: str, **facts: Any) -> Finding:
+    return Finding(rule, "account", int(row["id"]), row["name"], row["name"], detail, action, dict(facts))
+
+
+def build_findings(
+    found: Mapping[str, Sequence[Mapping[str, Any]]],
+    th: Thresholds,
+    stage_name: StageName,
+    relationship_label: Callable[[str | None], str],
+) -> list[Finding]:
+    """Findings from the rows each rule's query returned (rules in their fixed order)."""
+    out: list[Finding] = []
+    for rule in RULES:
+        rows = found.get(rule)
+        if not rows or not th.enabled(rule):
+            continue
+        title = rule_title(rule, th)
+        for finding in _BUILDERS[rule](rows, th, stage_name, relationship_label):
+            finding.rule_name = title
+            out.append(finding)
+    return out
+
+
+def _no_next_step(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_next_step"].action_text()
+    for r in rows:
+        where = stage_name(r["playbook"], r["stage"])
+        if r.get("next_step") and not r.get("next_step_date"):
+            detail = _("{stage}: the next step has no date").format(stage=where)
+        else:
+            detail = _("{stage}: no next step").format(stage=where)
+        yield _deal("no_next_step", r, detail, action, stage=r["stage"])
+
+
+def _next_step_overdue(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["next_step_overdue"].action_text()
+    for r in rows:
+        late = ngettext("{n} day late", "{n} days late", int(r["days_late"])).format(n=r["days_late"])
+        detail = _("{step}: due {date}, {late}").format(
+            step=r["next_step"] or _("next step"), date=r["next_step_date"], late=late
+        )
+        yield _deal("next_step_overdue", r, detail, action, due=str(r["next_step_date"]), days_late=int(r["days_late"]))
+
+
+def _stale_deal(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["stale_deal"].action_text()
+    for r in rows:
+        where = stage_name(r["playbook"], r["stage"])
+        if r.get("last_visit"):
+            detail = _("{stage}: no visit for {days} days (limit {limit})").format(
+                stage=where, days=r["days_since_visit"], limit=r["limit_days"]
+            )
+        else:
+            detail = _("{stage}: no visit yet, {days} days in the stage (limit {limit})").format(
+                stage=where, days=r["days_in_stage"], limit=r["limit_days"]
+            )
+        yield _deal(
+            "stale_deal",
+            r,
+            detail,
+            action,
+            last_visit=r.get("last_visit"),
+            days_since_visit=r.get("days_since_visit"),
+            days_in_stage=int(r["days_in_stage"]),
+            limit_days=int(r["limit_days"]),
+        )
+
+
+def _no_coach(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_coach"].action_text()
+    for r in rows:
+        detail = ngettext(
+            "{visits} visits, no coach among its {contacts} contact",
+            "{visits} visits, no coach among its {contacts} contacts",
+            int(r["contacts"]),
+        ).format(visits=r["visits"], contacts=r["contacts"])
+        yield _account("no_coach", r, detail, action, visits=int(r["visits"]), contacts=int(r["contacts"]))
+
+
+def _prospect_below_b(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["prospect_below_b"].action_text()
+    for r in rows:
+        detail = _("company relationship {company}; best key person: {person}").format(
+            company=r["relation"] or "-", person=rel(r["best_key_relationship"]) or _("none known")
+        )
+        yield _account(
+            "prospect_below_b",
+            r,
+            detail,
+            action,
+            relation=r["relation"],
+            best_key_relationship=r["best_key_relationship"],
+        )
+
+
+def _still_at_c(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["still_at_c"].action_text()
+    for r in rows:
+        detail = _("{visits} visits; company relationship {company}; best key person: {person}").format(
+            visits=r["visits"],
+            company=r["relation"] or "C",
+            person=rel(r["best_key_relationship"]) or _("none known"),
+        )
+        yield _account("still_at_c", r, detail, action, visits=int(r["visits"]), relation=r["relation"])
+
+
+def _analysis_meeting(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["analysis_meeting"].action_text(
+        amount=money(th.analysis_meeting_amount), director=money(th.analysis_meeting_director_amount)
+    )
+    for r in rows:
+        amount = float(r["amount"])
+        if amount >= th.analysis_meeting_director_amount:
+            detail = _("{amount} at {stage}; to be led by a director").format(
+                amount=money(amount), stage=stage_name(r["playbook"], r["stage"])
+            )
+        else:
+            detail = _("{amount} at {stage}").format(amount=money(amount), stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal(
+            "analysis_meeting",
+            r,
+            detail,
+            action,
+            amount=amount,
+            director_leads=amount >= th.analysis_meeting_director_amount,
+        )
+
+
+def _no_decision_maker(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_decision_maker"].action_text()
+    for r in rows:
+        detail = _("{stage}: no contact is the decision maker").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("no_decision_maker", r, detail, action, stage=r["stage"])
+
+
+def _opponent_late(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["opponent_late"].action_text()
+    by_deal: dict[int, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        by_deal.setdefault(int(r["id"]), []).append(r)
+    for group in by_deal.values():
+        r = group[0]
+        people = ", ".join(g["contact"] + (f" ({g['title']})" if g.get("title") else "") for g in group)
+        detail = _("{stage}: opposed by {people}").format(stage=stage_name(r["playbook"], r["stage"]), people=people)
+        yield _deal("opponent_late", r, detail, action, opponents=[g["contact"] for g in group])
+
+
+def _markers_unmet(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["markers_unmet"].action_text()
+    by_deal: dict[int, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        by_deal.setdefault(int(r["id"]), []).append(r)
+    for group in by_deal.values():
+        r = group[0]
+        unmet = sum(int(g["unmet"]) for g in group)
+        numbers = ", ".join(str(g["passed_number"]) for g in group)
+        detail = ngettext(
+            "{n} required marker unmet in the stages it left ({stages})",
+            "{n} required markers unmet in the stages it left ({stages})",
+            unmet,
+        ).format(n=unmet, stages=numbers)
+        forced = [g for g in group if g.get("forced")]
+        if forced:
+            detail += "; " + "; ".join(
+                _("stage {stage} passed by force: {reason}").format(
+                    stage=g["passed_number"], reason=g.get("reason") or "-"
+                )
+                for g in forced
+            )
+        yield _deal(
+            "markers_unmet",
+            r,
+            detail,
+            action,
+            unmet=unmet,
+            stages=[{"stage": g["passed_stage"], "unmet": int(g["unmet"]), "forced": bool(g["forced"])} for g in group],
+        )
+
+
+_BUILDERS = {
+    "no_next_step": _no_next_step,
+    "next_step_overdue": _next_step_overdue,
+    "stale_deal": _stale_deal,
+    "no_coach": _no_coach,
+    "prospect_below_b": _prospect_below_b,
+    "still_at_c": _still_at_c,
+    "analysis_meeting": _analysis_meeting,
+    "no_decision_maker": _no_decision_maker,
+    "opponent_late": _opponent_late,
+    "markers_unmet": _markers_unmet,
+}

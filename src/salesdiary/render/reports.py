@@ -1,0 +1,986 @@
+"""The reports as data for programs (JSON, CSV) and as documents for people.
+
+Each report has a `*_data` function that turns the store's figures into the
+stable, JSON-ready shape (keys, numbers, labels in the current language) and a
+`*_document` function that lays out the very same dict for the terminal,
+Markdown or HTML. The table and `--json` therefore always show the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from salesdiary.core import enums
+from salesdiary.core.collection import ACTION_BY_KEY, URGENCY
+from salesdiary.core.playbook import Playbook
+from salesdiary.i18n import _, ngettext
+from salesdiary.render.document import Col, Document, Section, Table
+
+StageLabel = Callable[[str | None, str | None], str]
+
+
+# --- formatting ---------------------------------------------------------------------------------------
+
+
+def money(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    v = float(value)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
+
+
+def one_decimal(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else one_decimal(value) + "%"
+
+
+def late_text(section: str, days_late: int) -> str:
+    if section == "overdue" or days_late > 0:
+        return ngettext("{n} day late", "{n} days late", days_late).format(n=days_late)
+    if days_late == 0:
+        return _("today")
+    return ngettext("in {n} day", "in {n} days", -days_late).format(n=-days_late)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100.0 * part / whole, 1)
+
+
+# --- funnel -------------------------------------------------------------------------------------------
+
+
+def funnel_data(
+    raw: dict[str, Any],
+    book: Playbook,
+    *,
+    since: dt.date | None,
+    stale_days: int,
+    coverage: dict[str, int] | None,
+    per_prospect: float,
+    per_customer: float,
+) -> dict[str, Any]:
+    by_key = {s.key: s for s in book.stages}
+    stages = []
+    for row in raw["stages"]:
+        stage = by_key.get(row["stage"])
+        stages.append(
+            {
+                "stage": row["stage"],
+                "number": row["number"],
+                "label": str(stage.label) if stage else row["stage"],
+                "probability": row["probability"],
+                "deals": row["deals"],
+                "amount": round(row["amount"], 2),
+                "weighted": round(row["weighted"], 2),
+                "avg_days_in_stage": None if row["avg_days"] is None else round(row["avg_days"], 1),
+                "stale": row["stale"],
+                "entered": row["entered"],
+                "advanced": row["advanced"],
+                "conversion_pct": _ratio(row["advanced"], row["entered"]),
+            }
+        )
+    t = raw["totals"]
+    totals = {
+        "deals": t["deals"],
+        "amount": round(t["amount"], 2),
+        "weighted": round(t["weighted"], 2),
+        "avg_days_in_stage": None if t["avg_days"] is None else round(t["avg_days"], 1),
+        "stale": t["stale"],
+    }
+    closed = [
+        {
+            "status": c["status"],
+            "label": enums.DEAL_STATUS.label(c["status"]),
+            "deals": int(c["deals"]),
+            "amount": round(c["amount"], 2),
+        }
+        for c in raw["closed"]
+    ]
+    data: dict[str, Any] = {
+        "playbook": book.name,
+        "playbook_label": str(book.label),
+        "since": since.isoformat() if since else None,
+        "stale_days": stale_days,
+        "stages": stages,
+        "totals": totals,
+        "closed": closed,
+        "other_playbooks": [{"playbook": o["playbook"], "deals": int(o["deals"])} for o in raw["other_playbooks"]],
+    }
+    if coverage is not None:
+        qualified = coverage.get("qualified", 0)
+        prospects = coverage.get("prospect", 0)
+        data["coverage"] = {
+            "leads": coverage.get("lead", 0),
+            "qualified": qualified,
+            "prospects": prospects,
+            "customers": coverage.get("customer", 0),
+            "qualified_per_prospect": per_prospect,
+            "prospects_per_customer": per_customer,
+            "expected_prospects": round(qualified / per_prospect, 1),
+            "expected_customers": round((prospects + qualified / per_prospect) / per_customer, 1),
+        }
+    return data
+
+
+def funnel_csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The funnel as flat rows: each stage, the total, then won/lost."""
+    keys = (
+        "stage",
+        "number",
+        "label",
+        "probability",
+        "deals",
+        "amount",
+        "weighted",
+        "avg_days_in_stage",
+        "stale",
+        "entered",
+        "advanced",
+        "conversion_pct",
+    )
+    rows = [{k: s[k] for k in keys} for s in data["stages"]]
+    rows.append({**dict.fromkeys(keys), "stage": "total", "label": _("Total"), **data["totals"]})
+    for c in data["closed"]:
+        rows.append(
+            {
+                **dict.fromkeys(keys),
+                "stage": c["status"],
+                "label": c["label"],
+                "deals": c["deals"],
+                "amount": c["amount"],
+            }
+        )
+    return rows
+
+
+def funnel_document(data: dict[str, Any]) -> Document:
+    stages = data["stages"]
+    t = data["totals"]
+    title = _("Funnel · {playbook} · {n} open deals").format(playbook=data["playbook_label"], n=t["deals"])
+    doc = Document(title)
+    if data["since"]:
+        doc.lines.append(_("Won, lost and conversion since {date}.").format(date=data["since"]))
+    table = Table(
+        [
+            Col(_("Stage"), min_width=10),
+            Col(_("Deals"), "right", no_wrap=True),
+            Col(_("Amount"), "right", no_wrap=True),
+            Col(_("Weighted"), "right", no_wrap=True),
+            Col(_("Days"), "right", no_wrap=True),
+            Col(_("Stale"), "right", no_wrap=True),
+            Col(_("Conv."), "right", no_wrap=True),
+        ],
+        narrow="split",
+        split_at=(4,),
+    )
+    values = [float(st["amount"]) for st in stages]
+    if not any(values):
+        values = [float(st["deals"]) for st in stages]
+    biggest = max(values, default=0.0)
+
+    def label(s: dict[str, Any]) -> str:
+        return f"{s['number']}. {s['label']}" if s["number"] else s["label"]
+
+    for s, value in zip(stages, values, strict=True):
+        table.add(
+            label(s),
+            s["deals"],
+            money(s["amount"]),
+            money(s["weighted"]),
+            one_decimal(s["avg_days_in_stage"]) if s["deals"] else "",
+            s["stale"] or ("" if not s["deals"] else "0"),
+            percent(s["conversion_pct"]),
+            style="dim" if not s["deals"] else "",
+            bar=value / biggest if biggest else 0.0,
+        )
+    table.add(
+        _("Total"),
+        t["deals"],
+        money(t["amount"]),
+        money(t["weighted"]),
+        one_decimal(t["avg_days_in_stage"]) if t["deals"] else "",
+        t["stale"],
+        "",
+        style="bold",
+        separator=True,
+    )
+    for i, c in enumerate(data["closed"]):
+        table.add(c["label"], c["deals"], money(c["amount"]), "", "", "", "", separator=i == 0)
+    notes = [
+        _("Weighted = amount × the stage's win probability. Days = average days in the stage."),
+        _(
+            "Stale = no visit for {n} days or more. Conv. = share of the deals that entered a stage and moved on to a "
+            "later one or were won."
+        ).format(n=data["stale_days"]),
+    ]
+    cov = data.get("coverage")
+    if cov:
+        notes.append(
+            _(
+                "Coverage (seed 001: about {q} qualified leads make 1 prospect, {p} prospects make 1 customer): "
+                "{qualified} qualified and {prospects} prospects ≈ {expected} new customers."
+            ).format(
+                q=one_decimal(cov["qualified_per_prospect"]),
+                p=one_decimal(cov["prospects_per_customer"]),
+                qualified=cov["qualified"],
+                prospects=cov["prospects"],
+                expected=one_decimal(cov["expected_customers"]),
+            )
+        )
+    for o in data["other_playbooks"]:
+        notes.append(
+            _("{n} more open deals follow playbook {playbook}: sd funnel --playbook {playbook}").format(
+                n=o["deals"], playbook=o["playbook"]
+            )
+        )
+    doc.sections.append(Section(table=table, after=notes))
+    return doc
+
+
+# --- due list and agenda --------------------------------------------------------------------------------
+
+
+def due_data(rows: Sequence[dict[str, Any]], counts: dict[str, int], *, today: dt.date, until: dt.date) -> dict:
+    items = [
+        {
+            "id": r["id"],
+            "section": r["section"],
+            "due": str(r["due"]),
+            "days_late": r["days_late"],
+            "account": r["account"],
+            "deal": r["deal"],
+            "deal_amount": r["deal_amount"],
+            "contact": r["contact"],
+            "action": r["action"],
+            "kind": r["kind"],
+            "owner": r["owner"],
+        }
+        for r in rows
+    ]
+    return {"today": today.isoformat(), "until": until.isoformat(), "counts": counts, "items": items}
+
+
+def due_document(data: dict[str, Any], *, days: int) -> Document:
+    counts = data["counts"]
+    doc = Document(_("Follow-ups due · {date}").format(date=data["today"]))
+    doc.lines.append(
+        _("{overdue} overdue · {today} today · {upcoming} in the next {days} days").format(days=days, **counts)
+    )
+    titles = {
+        "overdue": _("Overdue ({n})"),
+        "today": _("Today ({n})"),
+        "upcoming": _("Next {days} days ({n})"),
+    }
+    empties = {
+        "overdue": _("Nothing overdue."),
+        "today": _("Nothing due today."),
+        "upcoming": _("Nothing in the next {days} days.").format(days=days),
+    }
+    for section in ("overdue", "today", "upcoming"):
+        items = [i for i in data["items"] if i["section"] == section]
+        table = Table(
+            [
+                Col(_("ID"), "right", no_wrap=True, style="dim", narrow="head"),
+                Col(_("When"), no_wrap=True, style="red" if section == "overdue" else "", narrow="head"),
+                Col(_("Account"), style="bold", min_width=8, narrow="head"),
+                Col(_("Deal"), min_width=8),
+                Col(_("Contact"), min_width=6),
+                Col(_("What to do"), min_width=16),
+            ]
+        )
+        for i in items:
+            when = late_text(section, i["days_late"])
+            table.add(i["id"], when, i["account"], i["deal"], i["contact"], i["action"])
+        after = []
+        shown, total = len(items), counts.get(section, 0)
+        if total > shown:
+            after.append(
+                _("{shown} of {total} shown; use --limit N or --all to see more.").format(shown=shown, total=total)
+            )
+        doc.sections.append(
+            Section(
+                title=titles[section].format(n=total, days=days),
+                table=table,
+                empty=empties[section] if total == 0 else None,
+                after=after,
+            )
+        )
+    return doc
+
+
+def _weekday(iso: str) -> str:
+    names = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+    return names[dt.date.fromisoformat(iso[:10]).weekday()]
+
+
+def agenda_document(data: dict[str, Any]) -> Document:
+    day = dt.date.fromisoformat(data["date"])
+    doc = Document(_("Today · {weekday} {date}").format(weekday=_weekday(data["date"]), date=day.isoformat()))
+    table = Table(
+        [
+            Col(_("ID"), "right", no_wrap=True, style="dim", narrow="head"),
+            Col(_("Kind"), no_wrap=True, narrow="head"),
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Deal"), min_width=8),
+            Col(_("Contact"), min_width=6),
+            Col(_("What to do"), min_width=16),
+            Col(_("Done"), no_wrap=True, narrow="head"),
+        ]
+    )
+    for f in data["followups"]:
+        table.add(
+            f["id"],
+            enums.FOLLOWUP_KIND.label(f["kind"]),
+            f["account"],
+            f["deal"],
+            f["contact"],
+            f["action"],
+            "✓" if f.get("done_on") else "",
+        )
+    doc.sections.append(
+        Section(
+            title=_("Follow-ups and planned visits ({n})").format(n=len(data["followups"])),
+            table=table,
+            empty=_("Nothing planned for today."),
+        )
+    )
+    visits = Table(
+        [
+            Col(_("ID"), "right", no_wrap=True, style="dim", narrow="head"),
+            Col(_("Activity"), no_wrap=True, narrow="head"),
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Deal"), min_width=8),
+            Col(_("Met"), min_width=6),
+            Col(_("What happened"), min_width=16),
+        ]
+    )
+    for v in data["visits"]:
+        visits.add(
+            v["id"],
+            enums.VISIT_KIND.label(v["kind"]),
+            v["account"],
+            v["deal"],
+            ", ".join(v["contacts"]),
+            v["summary"] or v["purpose"],
+        )
+    doc.sections.append(
+        Section(title=_("Logged today ({n})").format(n=len(data["visits"])), table=visits, empty=_("No visit yet."))
+    )
+    if data["overdue"]:
+        doc.sections.append(
+            Section(
+                lines=[
+                    ngettext(
+                        "{n} follow-up is overdue: sd due", "{n} follow-ups are overdue: sd due", data["overdue"]
+                    ).format(n=data["overdue"])
+                ]
+            )
+        )
+    return doc
+
+
+# --- health ---------------------------------------------------------------------------------------------
+
+
+def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: int) -> Document:
+    n = len(findings)
+    if n == 0:
+        title = _("Pipeline health · no findings ({rules} rules checked)").format(rules=checked)
+    else:
+        title = ngettext("Pipeline health · {n} finding", "Pipeline health · {n} findings", n).format(n=n)
+    doc = Document(title)
+    by_rule: dict[str, list[Any]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    for rule, items in by_rule.items():
+        first = items[0]
+        deal_rule = first.entity == "deal"
+        cols = [Col(_("ID"), "right", no_wrap=True, style="dim", narrow="head")]
+        cols.append(Col(_("Deal") if deal_rule else _("Account"), style="bold", min_width=8, narrow="head"))
+        if deal_rule:
+            cols.append(Col(_("Account"), min_width=8, narrow="head"))
+        cols.append(Col(_("Finding"), min_width=30))
+        table = Table(cols)
+        shown = items if per_rule is None else items[:per_rule]
+        for f in shown:
+            cells = [f.record_id, f.name] + ([f.account] if deal_rule else []) + [f.detail]
+            table.add(*cells)
+        after = []
+        if len(shown) < len(items):
+            after.append(
+                _("{shown} of {total} shown; use --rule {rule} --all to see them all.").format(
+                    shown=len(shown), total=len(items), rule=rule
+                )
+            )
+        doc.sections.append(
+            Section(
+                title=f"{first.rule_name} ({len(items)})",
+                lines=["→ " + first.action],
+                table=table,
+                after=after,
+            )
+        )
+    return doc
+
+
+# --- decision map ---------------------------------------------------------------------------------------
+
+
+def map_data(raw: dict[str, Any], roles: Sequence[str], stage_label: StageLabel) -> dict[str, Any]:
+    contacts = raw["contacts"]
+    ids = {int(c["id"]) for c in contacts}
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for c in contacts:
+        boss = c["reports_to_id"]
+        children.setdefault(int(boss) if boss is not None and int(boss) in ids else None, []).append(c)
+
+    def node(c: dict[str, Any], seen: frozenset[int]) -> dict[str, Any]:
+        cid = int(c["id"])
+        item = {
+            "id": cid,
+            "name": c["name"],
+            "title": c["title"],
+            "department": c["department"],
+            "level": c["level"],
+            "role": c["role"],
+            "stance": c["stance"],
+            "relationship": c["relationship"],
+            "coach": c["coach"],
+            "style": c["style"],
+            "attitude": c["attitude"],
+            "in_deal": c["in_deal"],
+            "times_met": int(c["times_met"]),
+        }
+        item["reports"] = [node(k, seen | {cid}) for k in children.get(cid, []) if int(k["id"]) not in seen]
+        return item
+
+    tree = [node(c, frozenset()) for c in children.get(None, [])]
+    placed = set()
+
+    def mark(items: list[dict[str, Any]]) -> None:
+        for i in items:
+            placed.add(i["id"])
+            mark(i["reports"])
+
+    mark(tree)
+    # a reports-to loop (should not happen) leaves people unplaced: show them at the top
+    tree += [node(c, frozenset()) for c in contacts if int(c["id"]) not in placed]
+    deals = [
+        {
+            "id": d["id"],
+            "name": d["name"],
+            "stage": d["stage"],
+            "stage_label": stage_label(d["playbook"], d["stage"]),
+            "status": d["status"],
+            "known_roles": d["known_roles"],
+            "unknown_roles": [r for r in roles if r not in d["known_roles"]],
+        }
+        for d in raw["deals"]
+    ]
+    a = raw["account"]
+    return {
+        "account": {"id": a["id"], "name": a["name"], "relation": a["relation"], "info_stage": a["info_stage"]},
+        "contacts": tree,
+        "deals": deals,
+    }
+
+
+def _person_line(p: dict[str, Any]) -> Any:
+    from rich.text import Text
+
+    line = Text()
+    line.append(p["name"], style="bold")
+    if p["title"]:
+        line.append(f" {p['title']}")
+    if p["coach"]:
+        line.append(" ★" + _("coach"), style="green")
+    facts = [
+        enums.ROLE.label(p["role"]) or _("role?"),
+        enums.STANCE.label(p["stance"]) or _("stance?"),
+        enums.RELATIONSHIP.label(p["relationship"]) or _("relationship?"),
+    ]
+    if p["style"]:
+        facts.append(enums.STYLE.label(p["style"]))
+    stance_style = {"supporter": "green", "opponent": "red", "non_supporter": "yellow"}.get(p["stance"] or "", "")
+    line.append("\n")
+    line.append(" · ".join(facts[:1]))
+    line.append(" · ")
+    line.append(facts[1], style=stance_style)
+    line.append(" · " + " · ".join(facts[2:]))
+    return line
+
+
+def map_document(data: dict[str, Any], *, for_deal: bool) -> Document:
+    from rich.tree import Tree
+
+    a = data["account"]
+    doc = Document(_("Decision map · {name}").format(name=a["name"]))
+    doc.lines.append(
+        _("Company relationship {grade} · {stage}").format(
+            grade=a["relation"] or "–", stage=enums.INFO_STAGE.label(a["info_stage"]) or "–"
+        )
+    )
+    root = Tree(a["name"], guide_style="dim", hide_root=True)
+
+    def add(branch: Any, people: list[dict[str, Any]]) -> None:
+        for p in people:
+            add(branch.add(_person_line(p)), p["reports"])
+
+    add(root, data["contacts"])
+    if data["contacts"]:
+        doc.sections.append(Section(renderable=root))
+    else:
+        doc.sections.append(
+            Section(lines=[_("No contacts yet: sd contact add NAME --account {id}").format(id=a["id"])])
+        )
+    if data["deals"]:
+        lines = []
+        for d in data["deals"]:
+            unknown = ", ".join(enums.ROLE.label(r) for r in d["unknown_roles"]) or _("none")
+            lines.append(
+                _("#{id} {name} ({stage}): roles still unknown: {roles}").format(
+                    id=d["id"], name=d["name"], stage=d["stage_label"], roles=unknown
+                )
+            )
+        doc.sections.append(Section(title=_("Deal") if for_deal else _("Open deals"), lines=lines))
+    return doc
+
+
+# --- weekly / monthly report ----------------------------------------------------------------------------
+
+
+def period_data(
+    raw: dict[str, Any],
+    *,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    asof: dt.date,
+    next_start: dt.date,
+    next_end: dt.date,
+    stage_label: StageLabel,
+) -> dict[str, Any]:
+    moves = []
+    for m in raw["stage_moves"]:
+        if m["from_stage"] is None:
+            how = "new"
+        elif m["from_stage"] == m["stage"]:
+            how = "reopened"
+        else:
+            how = "forced" if m["forced"] else "moved"
+        moves.append(
+            {
+                "deal_id": m["id"],
+                "deal": m["name"],
+                "account": m["account"],
+                "amount": m["amount"],
+                "date": str(m["entered_on"]),
+                "from_stage": m["from_stage"],
+                "from_label": stage_label(m["playbook"], m["from_stage"]) if m["from_stage"] else None,
+                "to_stage": m["stage"],
+                "to_label": stage_label(m["playbook"], m["stage"]),
+                "how": how,
+                "reason": m["reason"],
+            }
+        )
+    plan_totals = raw["plan_totals"]
+    fu = raw["followup_totals"]
+    return {
+        "kind": kind,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "asof": asof.isoformat(),
+        "next_start": next_start.isoformat(),
+        "next_end": next_end.isoformat(),
+        "summary": {
+            "new_accounts": len(raw["new_accounts"]),
+            "visits": raw["visit_totals"]["visits"],
+            "accounts_visited": raw["visit_totals"]["accounts"],
+            "stage_moves": len(moves),
+            "won": next((c["deals"] for c in raw["closed_totals"] if c["status"] == "won"), 0),
+            "won_amount": next((c["amount"] for c in raw["closed_totals"] if c["status"] == "won"), 0.0),
+            "lost": next((c["deals"] for c in raw["closed_totals"] if c["status"] == "lost"), 0),
+            "planned_visits": plan_totals["planned"],
+            "planned_visits_done": plan_totals["planned_done"],
+            "followups_due": fu["due"],
+            "followups_done": fu["done"],
+            "overdue": len(raw["overdue"]),
+            "overdue_receivables": raw["overdue_receivables"]["receivables"],
+            "overdue_receivable_amount": raw["overdue_receivables"]["outstanding"],
+        },
+        "new_accounts": [
+            {
+                k: a[k]
+                for k in (
+                    "id",
+                    "name",
+                    "source",
+                    "purchase_mode",
+                    "info_stage",
+                    "relation",
+                    "industry",
+                    "owner",
+                    "reported_at",
+                    "first_contact",
+                )
+            }
+            for a in raw["new_accounts"]
+        ],
+        "visit_kinds": raw["visit_kinds"],
+        "visits": [
+            {
+                "id": v["id"],
+                "date": str(v["date"]),
+                "kind": v["kind"],
+                "account": v["account"],
+                "deal": v["deal"],
+                "contacts": v["contacts"],
+                "purpose": v["purpose"],
+                "summary": v["summary"],
+                "feedback": v["feedback"],
+                "next_step": v["next_step"],
+                "follow_up_date": v["follow_up_date"],
+            }
+            for v in raw["visits"]
+        ],
+        "stage_moves": moves,
+        "closed": [{**c, "closed_on": str(c["closed_on"])} for c in raw["closed"]],
+        "plan": raw["plan"],
+        "plan_totals": plan_totals,
+        "next_plan": [
+            {k: f[k] for k in ("id", "due", "kind", "account", "deal", "contact", "action")} for f in raw["next_plan"]
+        ],
+        "overdue": [
+            {k: f[k] for k in ("id", "due", "days_late", "kind", "account", "deal", "contact", "action")}
+            for f in raw["overdue"]
+        ],
+        "overdue_receivables": raw["overdue_receivables"],
+    }
+
+
+def period_document(data: dict[str, Any]) -> Document:
+    s = data["summary"]
+    weekly = data["kind"] == "week"
+    title = (_("Weekly report · {start} – {end}") if weekly else _("Monthly report · {start} – {end}")).format(
+        start=data["start"], end=data["end"]
+    )
+    doc = Document(title)
+    doc.lines.append(
+        " · ".join(
+            [
+                ngettext("{n} new account", "{n} new accounts", s["new_accounts"]).format(n=s["new_accounts"]),
+                ngettext("{n} visit", "{n} visits", s["visits"]).format(n=s["visits"])
+                + " "
+                + ngettext("at {n} account", "at {n} accounts", s["accounts_visited"]).format(n=s["accounts_visited"]),
+                ngettext("{n} stage move", "{n} stage moves", s["stage_moves"]).format(n=s["stage_moves"]),
+                _("{n} won ({amount})").format(n=s["won"], amount=money(s["won_amount"])),
+                _("{n} lost").format(n=s["lost"]),
+            ]
+        )
+    )
+    doc.lines.append(
+        _("Plan: {done} of {planned} planned visits done; {fdone} of {fdue} follow-ups due were done.").format(
+            done=s["planned_visits_done"],
+            planned=s["planned_visits"],
+            fdone=s["followups_done"],
+            fdue=s["followups_due"],
+        )
+    )
+
+    # 1. New accounts (seed 001 table 3)
+    t = Table(
+        [
+            Col(_("Reported"), no_wrap=True, narrow="head"),
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Source"), min_width=6, labelled=True),
+            Col(_("Mode"), min_width=6, labelled=True),
+            Col(_("Stage"), min_width=6, labelled=True),
+            Col(_("Contact"), min_width=6),
+        ]
+    )
+    for a in data["new_accounts"]:
+        t.add(
+            a["reported_at"],
+            a["name"],
+            enums.SOURCE.label(a["source"]),
+            enums.PURCHASE_MODE.label(a["purchase_mode"]),
+            enums.INFO_STAGE.label(a["info_stage"]),
+            a["first_contact"],
+        )
+    doc.sections.append(
+        Section(title=_("New accounts ({n})").format(n=s["new_accounts"]), table=t, empty=_("No new accounts."))
+    )
+
+    # 2. Visits
+    t = Table(
+        [
+            Col(_("Date"), no_wrap=True, narrow="head"),
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Deal"), min_width=8),
+            Col(_("Activity"), min_width=6, narrow="head"),
+            Col(_("Met"), min_width=6),
+            Col(_("What happened"), min_width=16),
+        ]
+    )
+    for v in data["visits"]:
+        t.add(
+            v["date"],
+            v["account"],
+            v["deal"],
+            enums.VISIT_KIND.label(v["kind"]),
+            ", ".join(v["contacts"]),
+            v["summary"] or v["purpose"],
+        )
+    kinds = " · ".join(f"{enums.VISIT_KIND.label(k['kind'])} {k['visits']}" for k in data["visit_kinds"])
+    doc.sections.append(
+        Section(
+            title=_("Visits ({n})").format(n=s["visits"]),
+            lines=[kinds] if kinds else [],
+            table=t,
+            empty=_("No visits logged."),
+        )
+    )
+
+    # 3. Deals that moved
+    t = Table(
+        [
+            Col(_("Date"), no_wrap=True, narrow="head"),
+            Col(_("Deal"), style="bold", min_width=8, narrow="head"),
+            Col(_("Account"), min_width=8),
+            Col(_("Move"), min_width=20),
+            Col(_("Amount"), "right", no_wrap=True, narrow="head"),
+        ]
+    )
+    for m in data["stage_moves"]:
+        if m["how"] == "new":
+            move = _("new at {stage}").format(stage=m["to_label"])
+        elif m["how"] == "reopened":
+            move = _("reopened at {stage}").format(stage=m["to_label"])
+        else:
+            move = f"{m['from_label']} → {m['to_label']}"
+            if m["how"] == "forced":
+                move += " " + _("(forced: {reason})").format(reason=m["reason"] or "–")
+        t.add(m["date"], m["deal"], m["account"], move, money(m["amount"]))
+    for c in data["closed"]:
+        status = enums.DEAL_STATUS.label(c["status"])
+        move = status + (f" ({c['loss_reason']})" if c.get("loss_reason") else "")
+        t.add(c["closed_on"], c["name"], c["account"], move, money(c["amount"]))
+    doc.sections.append(
+        Section(
+            title=_("Deals that moved ({n})").format(n=len(data["stage_moves"]) + len(data["closed"])),
+            table=t,
+            empty=_("No deal changed stage."),
+        )
+    )
+
+    # 4. Plan versus actual (seed 001 table 4)
+    t = Table(
+        [
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Planned"), "right", no_wrap=True, narrow="head"),
+            Col(_("Done"), "right", no_wrap=True, narrow="head"),
+            Col(_("Visits"), "right", no_wrap=True, narrow="head"),
+        ]
+    )
+    for p in data["plan"]:
+        t.add(p["account"], p["planned"], p["planned_done"], p["visits"])
+    pt = data["plan_totals"]
+    if data["plan"]:
+        t.add(_("Total"), pt["planned"], pt["planned_done"], pt["visits"], style="bold", separator=True)
+    doc.sections.append(
+        Section(
+            title=_("Plan versus actual"),
+            table=t,
+            empty=_("No visits planned or logged."),
+            after=[
+                _(
+                    "Planned = follow-ups of kind visit due in the period; Done = those marked done; "
+                    "Visits = activities logged."
+                )
+            ],
+        )
+    )
+
+    # 5. Next period's plan
+    t = Table(
+        [
+            Col(_("Due"), no_wrap=True, narrow="head"),
+            Col(_("Kind"), no_wrap=True, narrow="head"),
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Deal"), min_width=8),
+            Col(_("Contact"), min_width=6),
+            Col(_("What to do"), min_width=16),
+        ]
+    )
+    for f in data["next_plan"]:
+        t.add(str(f["due"]), enums.FOLLOWUP_KIND.label(f["kind"]), f["account"], f["deal"], f["contact"], f["action"])
+    doc.sections.append(
+        Section(
+            title=(
+                _("Plan for next week ({start} – {end})") if weekly else _("Plan for next month ({start} – {end})")
+            ).format(start=data["next_start"], end=data["next_end"]),
+            table=t,
+            empty=_("Nothing planned yet: sd followup add … --kind visit"),
+        )
+    )
+
+    # 6. Overdue
+    t = Table(
+        [
+            Col(_("Late"), no_wrap=True, style="red", narrow="head"),
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Deal"), min_width=8),
+            Col(_("Contact"), min_width=6),
+            Col(_("What to do"), min_width=16),
+        ]
+    )
+    for f in data["overdue"]:
+        t.add(late_text("overdue", f["days_late"]), f["account"], f["deal"], f["contact"], f["action"])
+    after = []
+    rec = data["overdue_receivables"]
+    if rec["receivables"]:
+        after.append(
+            _("{n} receivables overdue, {amount} outstanding: sd receivable list").format(
+                n=rec["receivables"], amount=money(rec["outstanding"])
+            )
+        )
+    doc.sections.append(
+        Section(
+            title=_("Overdue on {date} ({n})").format(date=data["asof"], n=len(data["overdue"])),
+            table=t,
+            empty=_("Nothing overdue."),
+            after=after,
+        )
+    )
+    return doc
+
+
+# --- receivables ----------------------------------------------------------------------------------------
+
+
+def receivables_data(
+    rows: Sequence[dict[str, Any]], summary: dict[str, Any], *, today: dt.date, long_days: int, large_amount: float
+) -> dict[str, Any]:
+    items = []
+    for r in rows:
+        action = ACTION_BY_KEY.get(r["action"]) if r["action"] else None
+        items.append(
+            {
+                "id": r["id"],
+                "deal_id": r["deal_id"],
+                "deal": r["deal"],
+                "account": r["account"],
+                "amount": r["amount"],
+                "paid_amount": r["paid_amount"],
+                "outstanding": r["outstanding"],
+                "due": str(r["due"]),
+                "paid_on": r["paid_on"],
+                "state": r["state"],
+                "days_overdue": r["days_overdue"],
+                "action": r["action"],
+                "action_label": str(action.label) if action else None,
+                "note": r["note"],
+                "owner": r["owner"],
+            }
+        )
+    groups = []
+    for g in summary["groups"]:
+        action = ACTION_BY_KEY.get(g["action"]) if g["action"] else None
+        groups.append({**g, "action_label": str(action.label) if action else None})
+    return {
+        "today": today.isoformat(),
+        "long_days": long_days,
+        "large_amount": large_amount,
+        "totals": {k: summary[k] for k in ("receivables", "amount", "paid", "outstanding")},
+        "groups": groups,
+        "items": items,
+    }
+
+
+def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
+    tot = data["totals"]
+    doc = Document(
+        _("Receivables · {n} · {outstanding} outstanding").format(
+            n=tot["receivables"], outstanding=money(tot["outstanding"])
+        )
+    )
+    doc.lines.append(
+        _("Seed 004's matrix: overdue {days} days or more is long; {amount} or more is large.").format(
+            days=data["long_days"], amount=money(data["large_amount"])
+        )
+    )
+    group_totals = {(g["state"], g["action"]): g for g in data["groups"]}
+
+    def table(days: bool) -> Table:
+        cols = [
+            Col(_("ID"), "right", no_wrap=True, style="dim", narrow="head"),
+            Col(_("Account"), style="bold", min_width=8, narrow="head"),
+            Col(_("Deal"), min_width=8),
+            Col(_("Outstanding"), "right", no_wrap=True, narrow="head"),
+            Col(_("Due"), no_wrap=True, narrow="head"),
+        ]
+        if days:
+            cols.append(Col(_("Late"), "right", no_wrap=True, style="red", narrow="head"))
+        return Table(cols)
+
+    for key in URGENCY:
+        items = [i for i in data["items"] if i["state"] == "overdue" and i["action"] == key]
+        g = group_totals.get(("overdue", key))
+        if not g:
+            continue
+        t = table(True)
+        for i in items:
+            t.add(
+                i["id"],
+                i["account"],
+                i["deal"],
+                money(i["outstanding"]),
+                i["due"],
+                ngettext("{n} day", "{n} days", i["days_overdue"]).format(n=i["days_overdue"]),
+            )
+        doc.sections.append(
+            Section(
+                title=f"{ACTION_BY_KEY[key].label} ({g['receivables']} · {money(g['outstanding'])})",
+                table=t,
+                after=_more(len(items), g["receivables"], shown_all),
+            )
+        )
+    for state, title in (("due", _("Not yet due")), ("paid", _("Paid"))):
+        g = group_totals.get((state, None))
+        if not g:
+            continue
+        items = [i for i in data["items"] if i["state"] == state]
+        t = table(False)
+        for i in items:
+            t.add(
+                i["id"],
+                i["account"],
+                i["deal"],
+                money(i["outstanding"] if state == "due" else i["paid_amount"]),
+                i["due"],
+            )
+        doc.sections.append(
+            Section(
+                title=f"{title} ({g['receivables']} · {money(g['outstanding'])})",
+                table=t,
+                after=_more(len(items), g["receivables"], shown_all),
+            )
+        )
+    if not data["groups"]:
+        doc.sections.append(
+            Section(lines=[_("No receivables here. Add one with: sd receivable add DEAL --amount N --due DATE")])
+        )
+    return doc
+
+
+def _more(shown: int, total: int, shown_all: bool) -> list[str]:
+    if shown < total and not shown_all:
+        return [_("{shown} of {total} shown; use --limit N or --all to see more.").format(shown=shown, total=total)]
+    return []

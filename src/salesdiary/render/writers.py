@@ -1,0 +1,200 @@
+"""Writers for data that leaves `sd`: CSV, a JSON array and JSON lines, row by row.
+
+They know columns and kinds (core/tabular.py), not the database: rows come in as
+dicts and go out one at a time, so a file of any size costs the memory of one row.
+Values are written as what they are: ids and amounts as plain numbers, dates ISO
+8601, times in UTC with a Z, booleans true/false, lists as lists (JSON) or joined
+with "; " (CSV).
+
+`excel=True` is for spreadsheets: UTF-8 with a byte-order mark (so Chinese opens
+right), CRLF line ends, and every cell that a spreadsheet would run as a formula —
+one starting with =, +, -, @, a tab or a carriage return that is not a plain
+number or a phone number — gets a leading apostrophe, which shows it as text.
+Without it, CSV is faithful to the data byte for byte.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from salesdiary.core.errors import BadInput
+from salesdiary.core.tabular import LIST_SEPARATOR, Column
+from salesdiary.i18n import _
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-.]*")
+
+
+def neutralise(cell: str) -> str:
+    """CELL as a spreadsheet should show it: never a live formula."""
+    if not cell or cell[0] not in FORMULA_START:
+        return cell
+    if _PLAIN_NUMBER.fullmatch(cell):
+        return cell
+    if _PHONE.fullmatch(cell) and sum(ch in "0123456789" for ch in cell) >= 5:
+        return cell
+    return "'" + cell
+
+
+def plain_number(value: Any) -> int | float:
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+def _timestamp(value: Any) -> str:
+    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _items(value: Any) -> list[str]:
+    return str(value).split(LIST_SEPARATOR) if value not in (None, "") else []
+
+
+def _json_value(kind: str) -> Callable[[Any], Any]:
+    if kind == "id":
+        return int
+    if kind == "amount":
+        return plain_number
+    if kind == "bool":
+        return bool
+    if kind == "date":
+        return lambda v: str(v)[:10]
+    if kind == "datetime":
+        return _timestamp
+    if kind == "names":
+        return _items
+    if kind == "ids":
+        return lambda v: [int(i) for i in _items(v)]
+    return str
+
+
+def _csv_value(kind: str) -> Callable[[Any], str]:
+    if kind == "amount":
+        return lambda v: str(plain_number(v))
+    if kind == "bool":
+        return lambda v: "true" if v else "false"
+    if kind in ("names", "ids"):
+        return lambda v: "; ".join(_items(v))
+    as_json = _json_value(kind)
+    return lambda v: str(as_json(v))
+
+
+def _converters(columns: Sequence[Column], convert: Callable[[str], Callable[[Any], Any]]) -> list[Any]:
+    return [(c.name, convert(c.kind)) for c in columns]
+
+
+def write_csv(stream: TextIO, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, excel: bool = False) -> int:
+    """Write ROWS as CSV (header first); return how many rows were written."""
+    writer = csv.writer(stream, lineterminator="\r\n" if excel else "\n")
+    writer.writerow([c.name for c in columns])
+    cells = _converters(columns, _csv_value)
+    n = 0
+    for row in rows:
+        line = ["" if row[name] is None else convert(row[name]) for name, convert in cells]
+        writer.writerow([neutralise(cell) for cell in line] if excel else line)
+        n += 1
+    return n
+
+
+def _json_rows(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    values = _converters(columns, _json_value)
+    for row in rows:
+        obj = {name: (None if row[name] is None else convert(row[name])) for name, convert in values}
+        yield json.dumps(obj, ensure_ascii=False)
+
+
+def write_jsonl(stream: TextIO, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+    n = 0
+    for line in _json_rows(columns, rows):
+        stream.write(line + "\n")
+        n += 1
+    return n
+
+
+def write_json(stream: TextIO, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+    """A JSON array, one object per line, written as the rows come."""
+    return _write_array(stream, _json_rows(columns, rows), indent="")
+
+
+def _write_array(stream: TextIO, items: Iterable[str], indent: str) -> int:
+    n = 0
+    stream.write("[")
+    for item in items:
+        stream.write(("\n" if n == 0 else ",\n") + indent + "  " + item)
+        n += 1
+    stream.write(("\n" + indent + "]") if n else "]")
+    return n
+
+
+def write_rows(
+    stream: TextIO, fmt: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, excel: bool = False
+) -> int:
+    if fmt == "csv":
+        return write_csv(stream, columns, rows, excel=excel)
+    if fmt == "jsonl":
+        return write_jsonl(stream, columns, rows)
+    n = write_json(stream, columns, rows)
+    stream.write("\n")
+    return n
+
+
+def write_dump(stream: TextIO, header: dict[str, Any], tables: Iterable[tuple[str, Iterable[dict[str, Any]]]]) -> int:
+    """Everything in one JSON object: HEADER's keys, then "tables": {name: [row, …]}, streamed."""
+    n = 0
+    stream.write("{\n")
+    for key, value in header.items():
+        stream.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+    stream.write('  "tables": {')
+    for i, (name, rows) in enumerate(tables):
+        stream.write(("\n" if i == 0 else ",\n") + f"    {json.dumps(name)}: ")
+        items = (json.dumps(row, ensure_ascii=False, default=str) for row in rows)
+        n += _write_array(stream, items, indent="    ")
+    stream.write("\n  }\n}\n")
+    return n
+
+
+@contextlib.contextmanager
+def output(path: str | None, *, bom: bool = False) -> Iterator[TextIO]:
+    """Where an export goes: FILE (written in full or not at all) or stdout, as UTF-8 text."""
+    if path and path != "-":
+        target = Path(path)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            fh = open(partial, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise BadInput(_("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)) from None
+        try:
+            with fh:
+                yield fh
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text stream without bytes under it (tests capture stdout this way)
+        if bom:
+            sys.stdout.write("\ufeff")
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8-sig" if bom else "utf-8", newline="")
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        with contextlib.suppress(ValueError):
+            stream.detach()

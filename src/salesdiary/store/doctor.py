@@ -1,0 +1,342 @@
+"""`sd doctor`: checks of the journal and its surroundings, each with what to do when it fails.
+
+Reads only (stdlib sqlite3 on the SQLite default; the journal is never created or migrated here).
+A check is "ok", "warn" (worth knowing, nothing broken) or "fail" (something is wrong: exit 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import stat
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from salesdiary.core.errors import SdError
+from salesdiary.i18n import _, ngettext
+from salesdiary.store.paths import Target, config_path, load_config
+from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+BACKUP_AGE_WARN_DAYS = 30
+LOW_DISK_BYTES = 100 * 1024 * 1024
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+    advice: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def run_checks(target: Target) -> list[Check]:
+    checks = [_check_config()]
+    if not target.is_sqlite_file:
+        checks.extend(_check_server(target))
+        return checks
+    assert target.path is not None
+    path = target.path
+    checks.append(
+        Check(_("paths"), OK, _("journal {journal}; config {config}").format(journal=path, config=config_path()))
+    )
+    if not path.exists():
+        checks.append(
+            Check(
+                _("journal"),
+                OK,
+                _("No journal yet at {path}; the first command that writes creates it.").format(path=path),
+            )
+        )
+        return checks
+    checks.extend(_check_permissions(path))
+    checks.extend(_check_database(path))
+    checks.extend(_check_backups(path))
+    checks.append(_check_disk(path))
+    return checks
+
+
+def _check_config() -> Check:
+    path = config_path()
+    try:
+        load_config.cache_clear()
+        load_config()
+    except SdError as exc:
+        return Check(_("config"), FAIL, exc.message, _("Fix or remove {path}.").format(path=path))
+    if not path.exists():
+        return Check(_("config"), OK, _("no config file (defaults apply): {path}").format(path=path))
+    return Check(_("config"), OK, str(path))
+
+
+def _check_permissions(path: Path) -> list[Check]:
+    problems = []
+    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = item.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            problems.append(f"{item} ({stat.filemode(mode)})")
+    folder_mode = path.parent.stat().st_mode
+    if folder_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        problems.append(f"{path.parent}/ ({stat.filemode(folder_mode)})")
+    if problems:
+        return [
+            Check(
+                _("permissions"),
+                FAIL,
+                _("others can read or change: {files}").format(files=", ".join(problems)),
+                _("Make them private: chmod 600 {path} (and chmod 700 {folder}).").format(
+                    path=path, folder=path.parent
+                ),
+            )
+        ]
+    return [Check(_("permissions"), OK, _("private to you ({mode})").format(mode=stat.filemode(path.stat().st_mode)))]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=15)
+
+
+def _check_database(path: Path) -> list[Check]:
+    restore_advice = _("Restore the latest backup with: sd restore FILE (sd doctor lists the last one).")
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(16)
+    except OSError as exc:
+        return [Check(_("journal"), FAIL, _("cannot read {path}: {error}").format(path=path, error=exc.strerror))]
+    if path.stat().st_size and magic != b"SQLite format 3\x00":
+        return [Check(_("journal"), FAIL, _("{path} is not an SQLite file.").format(path=path), restore_advice)]
+    checks = []
+    try:
+        con = _connect(path)
+    except sqlite3.DatabaseError as exc:
+        return [Check(_("journal"), FAIL, str(exc), restore_advice)]
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = int(con.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(con.execute("PRAGMA application_id").fetchone()[0])
+        if not tables:
+            checks.append(Check(_("journal"), OK, _("empty: the next command creates its tables")))
+            return checks
+        if app_id != APPLICATION_ID and "alembic_version" not in tables:
+            checks.append(
+                Check(
+                    _("journal"),
+                    FAIL,
+                    _("{path} is an SQLite file but not an sd journal.").format(path=path),
+                    _("Point sd at your journal with --db or SD_DB."),
+                )
+            )
+            return checks
+        revision = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+        if version > SCHEMA_VERSION:
+            checks.append(
+                Check(
+                    _("schema"),
+                    FAIL,
+                    _("schema {found}, newer than this sd ({known})").format(found=version, known=SCHEMA_VERSION),
+                    _("Upgrade sd."),
+                )
+            )
+        elif version < SCHEMA_VERSION:
+            checks.append(
+                Check(
+                    _("schema"),
+                    WARN,
+                    _("schema {found}; this sd uses {known}").format(found=version, known=SCHEMA_VERSION),
+                    _("The next sd command upgrades it, after a backup."),
+                )
+            )
+        elif revision != SCHEMA_HEAD:
+            checks.append(
+                Check(
+                    _("schema"),
+                    FAIL,
+                    _("schema {found}, but migration {revision} (expected {head})").format(
+                        found=version, revision=revision, head=SCHEMA_HEAD
+                    ),
+                    restore_advice,
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    _("schema"),
+                    OK,
+                    _("version {version} (migration {revision})").format(version=version, revision=revision),
+                )
+            )
+        problems = [r[0] for r in con.execute("PRAGMA integrity_check(10)")]
+        if problems == ["ok"]:
+            checks.append(Check(_("integrity"), OK, "PRAGMA integrity_check: ok"))
+        else:
+            checks.append(Check(_("integrity"), FAIL, "; ".join(problems)[:500], restore_advice))
+        broken = con.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            tables_hit = sorted({str(r[0]) for r in broken})
+            checks.append(
+                Check(
+                    _("foreign keys"),
+                    FAIL,
+                    _("{n} rows point at records that do not exist (in {tables})").format(
+                        n=len(broken), tables=", ".join(tables_hit)
+                    ),
+                    restore_advice,
+                )
+            )
+        else:
+            checks.append(Check(_("foreign keys"), OK, _("every reference points at a record")))
+        mode = con.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            checks.append(
+                Check(
+                    _("journal mode"),
+                    WARN,
+                    _("{mode}; sd uses WAL so that reading never waits for writing").format(mode=mode),
+                    _("The next sd upgrade sets it; or run: sqlite3 {path} 'PRAGMA journal_mode=WAL'").format(
+                        path=path
+                    ),
+                )
+            )
+        counts = {
+            table: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in ("account", "contact", "deal", "visit", "followup")
+            if table in tables
+        }
+        size = path.stat().st_size
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists():
+            size += wal.stat().st_size
+        checks.append(Check(_("size"), OK, f"{_size(size)}: {record_counts(counts)}"))
+    except sqlite3.DatabaseError as exc:
+        checks.append(Check(_("integrity"), FAIL, str(exc), restore_advice))
+    finally:
+        con.close()
+    return checks
+
+
+def _check_backups(path: Path) -> list[Check]:
+    from salesdiary.store.backup import backup_dir, last_backup, list_backups
+
+    last = last_backup(path)
+    if last is None:
+        return [
+            Check(
+                _("backups"),
+                WARN,
+                _("no backup yet in {folder}").format(folder=backup_dir(path)),
+                _("Make one: sd backup"),
+            )
+        ]
+    modified = dt.datetime.fromtimestamp(last.stat().st_mtime)
+    age = (dt.datetime.now() - modified).days
+    detail = _("{n} in {folder}; the last: {file} ({when})").format(
+        n=len(list_backups(path)), folder=backup_dir(path), file=last.name, when=modified.strftime("%Y-%m-%d %H:%M")
+    )
+    loose = [p.name for p in list_backups(path) if p.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO)]
+    if loose:
+        return [
+            Check(
+                _("backups"),
+                FAIL,
+                _("others can read: {files}").format(files=", ".join(loose)),
+                _("chmod 600 {folder}/*").format(folder=backup_dir(path)),
+            )
+        ]
+    if age > BACKUP_AGE_WARN_DAYS:
+        return [Check(_("backups"), WARN, detail, _("The last backup is {days} days old: sd backup").format(days=age))]
+    return [Check(_("backups"), OK, detail)]
+
+
+def _check_disk(path: Path) -> Check:
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return Check(_("disk"), WARN, _("free space unknown"))
+    if free < LOW_DISK_BYTES:
+        return Check(
+            _("disk"),
+            WARN,
+            _("only {free} free beside the journal").format(free=_size(free)),
+            _("Free some space: a write that runs out of space is refused and changes nothing."),
+        )
+    return Check(_("disk"), OK, _("{free} free").format(free=_size(free)))
+
+
+def _check_server(target: Target) -> list[Check]:
+    from salesdiary.store.paths import redact_url
+
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(target.sqlalchemy_url, pool_pre_ping=True)
+        with engine.connect() as conn:
+            try:
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except Exception:  # no table yet
+                revision = None
+        engine.dispose()
+    except Exception as exc:  # any driver error: cannot connect
+        return [
+            Check(
+                _("database"),
+                FAIL,
+                _("cannot connect to {url}: {error}").format(
+                    url=redact_url(target.url or ""), error=type(exc).__name__
+                ),
+                _("Check SD_DATABASE_URL and that the server is running."),
+            )
+        ]
+    checks = [Check(_("database"), OK, redact_url(target.url or ""))]
+    if revision == SCHEMA_HEAD:
+        checks.append(Check(_("schema"), OK, _("migration {revision}").format(revision=revision)))
+    elif revision is None:
+        checks.append(Check(_("schema"), OK, _("empty: the next command creates the tables")))
+    else:
+        checks.append(
+            Check(
+                _("schema"),
+                WARN,
+                _("migration {revision}; this sd uses {head}").format(revision=revision, head=SCHEMA_HEAD),
+                _("The next sd command upgrades it."),
+            )
+        )
+    return checks
+
+
+def record_counts(counts: dict[str, int]) -> str:
+    """'12 accounts, 1 contact, …' for the tables in COUNTS."""
+    forms = {
+        "account": ("{n} account", "{n} accounts"),
+        "contact": ("{n} contact", "{n} contacts"),
+        "deal": ("{n} deal", "{n} deals"),
+        "visit": ("{n} visit", "{n} visits"),
+        "followup": ("{n} follow-up", "{n} follow-ups"),
+    }
+    parts = []
+    for table, n in counts.items():
+        one, many = forms.get(table, ("{n} " + table, "{n} " + table))
+        parts.append(ngettext(one, many, n).format(n=n))
+    return ", ".join(parts)
+
+
+def failed(checks: list[Check]) -> bool:
+    return any(c.status == FAIL for c in checks)

@@ -1,0 +1,931 @@
+"""Report queries: funnel, due list, agenda, health rules, decision map, period reports, receivables.
+
+Every figure is computed by the database (COUNT, SUM, AVG, date comparisons),
+never by loading all rows into Python. Plain SQL with :named parameters over
+the Reader, so the read path stays off SQLAlchemy on SQLite. The SQL is kept
+portable between SQLite and PostgreSQL: dates are compared with ISO dates
+passed in as parameters (cut-off dates are computed in Python from "today");
+the only dialect-specific piece is the number of days between two dates
+(`_days`). Stage keys and marker keys of a playbook are inlined as literals
+only after checking they are snake_case (the playbook loader guarantees it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from salesdiary.core.collection import URGENCY
+from salesdiary.core.playbook import Playbook
+from salesdiary.store.connection import Reader
+
+_SAFE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _lit(key: str) -> str:
+    """A playbook key as an SQL literal (keys are snake_case by construction; checked again here)."""
+    if not _SAFE_KEY.match(key):
+        raise ValueError(f"not a safe key: {key!r}")
+    return f"'{key}'"
+
+
+def _days(r: Reader, later: str, earlier: str) -> str:
+    """SQL for the whole days from EARLIER to LATER (two date expressions)."""
+    if r.dialect == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
+
+def _date_param(r: Reader, name: str) -> str:
+    """A date parameter where SQL cannot infer its type (a CASE result): PostgreSQL needs a cast, and
+    SQLite must not get one (CAST AS DATE would make a number of it); dates are ISO text there."""
+    return f":{name}" if r.dialect == "sqlite" else f"CAST(:{name} AS DATE)"
+
+
+def _stage_case(expr: str, pairs: Iterable[tuple[str, str]], default: str = "NULL") -> str:
+    whens = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in pairs)
+    return f"CASE {expr} {whens} ELSE {default} END" if whens else default
+
+
+def _stages_from(
+    playbooks: Sequence[Playbook], number: int, alias: str = "d", *, exact: bool = False
+) -> tuple[str, bool]:
+    """A condition: the deal's stage is at number NUMBER or later in its playbook (or exactly it)."""
+    parts = []
+    for book in playbooks:
+        keys = [s.key for s in book.stages if (s.number == number if exact else s.number >= number)]
+        if keys:
+            parts.append(f"({alias}.playbook = {_lit(book.name)} AND {alias}.stage IN ({', '.join(map(_lit, keys))}))")
+    return ("(" + " OR ".join(parts) + ")", True) if parts else ("1 = 0", False)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters every report accepts: one rep's records, one account's."""
+
+    owner: str | None = None
+    account_id: int | None = None
+
+    def deals(self, alias: str = "d") -> tuple[str, dict[str, Any]]:
+        where, params = [], {}
+        if self.owner:
+            where.append(f"{alias}.owner = :owner")
+            params["owner"] = self.owner
+        if self.account_id is not None:
+            where.append(f"{alias}.account_id = :account")
+            params["account"] = self.account_id
+        return "".join(" AND " + w for w in where), params
+
+    def accounts(self, alias: str = "a") -> tuple[str, dict[str, Any]]:
+        where, params = [], {}
+        if self.owner:
+            where.append(f"{alias}.owner = :owner")
+            params["owner"] = self.owner
+        if self.account_id is not None:
+            where.append(f"{alias}.id = :account")
+            params["account"] = self.account_id
+        return "".join(" AND " + w for w in where), params
+
+
+# --- funnel --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FunnelQuery:
+    playbook: Playbook
+    today: dt.date
+    cutoffs: dict[str, str]  # stage key → ISO date: no visit after it means stale
+    default_cutoff: str
+    since: dt.date | None = None
+    scope: Scope = field(default_factory=Scope)
+
+
+def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
+    """One row per open deal: its stage, amount, weighted amount × 100, days in stage and whether it is stale."""
+    book = q.playbook
+    probability = _stage_case("d.stage", ((s.key, str(s.probability)) for s in book.stages), "0")
+    cutoff = _stage_case(
+        "d.stage",
+        ((s.key, _date_param(r, f"cut_{i}")) for i, s in enumerate(book.stages)),
+        _date_param(r, "cut_default"),
+    )
+    stale = (
+        f"CASE WHEN d.stage_entered_on <= {cutoff} AND NOT EXISTS (SELECT 1 FROM visit v"
+        f" WHERE v.account_id = d.account_id AND v.date > {cutoff}"
+        " AND (v.deal_id = d.id OR v.deal_id IS NULL)) THEN 1 ELSE 0 END"
+    )
+    scope_sql, _params = q.scope.deals()
+    return (
+        f"SELECT d.stage AS stage, d.amount AS amount, d.amount * {probability} AS weighted100,"
+        f" {_days(r, ':today', 'd.stage_entered_on')} AS days, {stale} AS stale"
+        f" FROM deal d WHERE d.status = 'open' AND d.playbook = :pb{scope_sql}"
+    )
+
+
+_FUNNEL_AGGREGATES = (
+    "COUNT(*) AS deals, COUNT(x.amount) AS with_amount, COALESCE(SUM(x.amount), 0) AS amount,"
+    " COALESCE(SUM(x.weighted100), 0) / 100.0 AS weighted, AVG(x.days) AS avg_days, COALESCE(SUM(x.stale), 0) AS stale"
+)
+
+
+def _funnel_params(q: FunnelQuery) -> dict[str, Any]:
+    params: dict[str, Any] = {"today": q.today.isoformat(), "pb": q.playbook.name, "cut_default": q.default_cutoff}
+    for i, s in enumerate(q.playbook.stages):
+        params[f"cut_{i}"] = q.cutoffs.get(s.key, q.default_cutoff)
+    return params
+
+
+def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
+    """The open pipeline of one playbook by stage, its totals, conversion, closed deals and coverage.
+
+    The totals are aggregated by the database over all the open deals (the row whose stage is NULL),
+    not summed from the per-stage rows, so a test can hold one against the other.
+    """
+    scope_sql, scope_params = q.scope.deals()
+    params = {**_funnel_params(q), **scope_params}
+    rows = r.rows(
+        f"WITH x AS ({_funnel_rows(r, q)})"
+        f" SELECT x.stage AS stage, {_FUNNEL_AGGREGATES} FROM x GROUP BY x.stage"
+        f" UNION ALL SELECT NULL, {_FUNNEL_AGGREGATES} FROM x",
+        params,
+    )
+    totals = next(row for row in rows if row["stage"] is None)
+    grouped = {row["stage"]: row for row in rows if row["stage"] is not None}
+    conversion = _conversion(r, q)
+    stages: list[dict[str, Any]] = []
+    for s in q.playbook.stages:
+        row = grouped.pop(s.key, None) or {
+            "deals": 0,
+            "with_amount": 0,
+            "amount": 0,
+            "weighted": 0,
+            "avg_days": None,
+            "stale": 0,
+        }
+        conv = conversion.get(s.key, {"entered": 0, "advanced": 0})
+        stages.append({"stage": s.key, "number": s.number, "probability": s.probability, **_clean(row), **conv})
+    for key, row in sorted(grouped.items()):  # stages the playbook no longer has
+        stages.append({"stage": key, "number": None, "probability": 0, **_clean(row), "entered": 0, "advanced": 0})
+    closed_params = {"pb": q.playbook.name, **scope_params}
+    since_sql = ""
+    if q.since:
+        since_sql = " AND d.closed_on >= :since"
+        closed_params["since"] = q.since.isoformat()
+    closed = r.rows(
+        "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
+        f" WHERE d.status <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
+        closed_params,
+    )
+    order = {"won": 0, "lost": 1, "dropped": 2}
+    closed.sort(key=lambda c: (order.get(c["status"], 9), c["status"]))
+    others = r.rows(
+        "SELECT d.playbook AS playbook, COUNT(*) AS deals FROM deal d"
+        f" WHERE d.status = 'open' AND d.playbook <> :pb{scope_sql} GROUP BY d.playbook ORDER BY d.playbook",
+        {"pb": q.playbook.name, **scope_params},
+    )
+    return {
+        "stages": stages,
+        "totals": _clean(totals),
+        "closed": [{**c, "amount": float(c["amount"] or 0)} for c in closed],
+        "other_playbooks": others,
+    }
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    avg = row.get("avg_days")
+    return {
+        "deals": int(row["deals"] or 0),
+        "with_amount": int(row["with_amount"] or 0),
+        "amount": float(row["amount"] or 0),
+        "weighted": float(row["weighted"] or 0),
+        "avg_days": None if avg is None else float(avg),
+        "stale": int(row["stale"] or 0),
+    }
+
+
+def _conversion(r: Reader, q: FunnelQuery) -> dict[str, dict[str, int]]:
+    """Per stage: the deals that entered it (in the window) and how many of them moved on to a later stage
+    (at any time after entering it) or were won."""
+    book = q.playbook
+    number = _stage_case("sh.stage", ((s.key, str(s.number)) for s in book.stages), "0")
+    scope_sql, params = q.scope.deals()
+    params = {**params, "pb": book.name}
+    since_sql = ""
+    if q.since:
+        since_sql = " AND h.entered_on >= :since"
+        params["since"] = q.since.isoformat()
+    rows = r.rows(
+        "WITH h AS (SELECT sh.deal_id AS deal_id, sh.stage AS stage, sh.entered_on AS entered_on,"
+        f" {number} AS num, MAX({number}) OVER (PARTITION BY sh.deal_id ORDER BY sh.id"
+        " ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later"
+        " FROM stage_history sh WHERE sh.playbook = :pb)"
+        " SELECT h.stage AS stage, COUNT(DISTINCT h.deal_id) AS entered,"
+        " COUNT(DISTINCT CASE WHEN d.status = 'won' OR h.later > h.num THEN h.deal_id END) AS advanced"
+        f" FROM h JOIN deal d ON d.id = h.deal_id WHERE 1 = 1{since_sql}{scope_sql} GROUP BY h.stage",
+        params,
+    )
+    return {row["stage"]: {"entered": int(row["entered"]), "advanced": int(row["advanced"])} for row in rows}
+
+
+def coverage(r: Reader, scope: Scope) -> dict[str, int]:
+    """Accounts by information stage (seed 001's funnel of leads, qualified, prospects, customers)."""
+    scope_sql, params = scope.accounts()
+    rows = r.rows(
+        f"SELECT a.info_stage AS stage, COUNT(*) AS n FROM account a WHERE 1 = 1{scope_sql} GROUP BY a.info_stage",
+        params,
+    )
+    return {row["stage"]: int(row["n"]) for row in rows}
+
+
+# --- follow-ups: due list and today's agenda ------------------------------------------------------------
+
+
+_FOLLOWUP_SELECT = (
+    "SELECT f.id AS id, f.due AS due, f.action AS action, f.kind AS kind, f.owner AS owner,"
+    " f.account_id AS account_id, a.name AS account, f.deal_id AS deal_id, d.name AS deal, d.amount AS deal_amount,"
+    " f.contact_id AS contact_id, c.name AS contact"
+)
+_FOLLOWUP_FROM = (
+    " FROM followup f JOIN account a ON a.id = f.account_id LEFT JOIN deal d ON d.id = f.deal_id"
+    " LEFT JOIN contact c ON c.id = f.contact_id"
+)
+
+
+def _section(today_param: str = ":today") -> str:
+    return f"CASE WHEN f.due < {today_param} THEN 'overdue' WHEN f.due = {today_param} THEN 'today' ELSE 'upcoming' END"
+
+
+def due_followups(
+    r: Reader, today: dt.date, until: dt.date, *, owner: str | None = None, limit: int | None = None
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Open follow-ups due up to UNTIL: overdue (most days late, then largest deal), today, upcoming.
+
+    Returns the rows (at most LIMIT) and the count in each section.
+    """
+    params: dict[str, Any] = {"today": today.isoformat(), "until": until.isoformat()}
+    where = " WHERE f.done_on IS NULL AND f.due <= :until"
+    if owner:
+        where += " AND f.owner = :owner"
+        params["owner"] = owner
+    sql = (
+        f"{_FOLLOWUP_SELECT}, {_section()} AS section, {_days(r, ':today', 'f.due')} AS days_late"
+        f"{_FOLLOWUP_FROM}{where}"
+        " ORDER BY f.due, CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id"
+    )
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    rows = r.rows(sql, params)
+    for row in rows:
+        row["days_late"] = int(row["days_late"])
+    counts = {"overdue": 0, "today": 0, "upcoming": 0}
+    count_params = {k: v for k, v in params.items() if k != "limit"}
+    for row in r.rows(f"SELECT {_section()} AS section, COUNT(*) AS n FROM followup f{where} GROUP BY 1", count_params):
+        counts[row["section"]] = int(row["n"])
+    return rows, counts
+
+
+def agenda(r: Reader, day: dt.date, *, owner: str | None = None) -> dict[str, Any]:
+    """One day: follow-ups due that day (planned visits among them), visits logged, and how many are overdue."""
+    params: dict[str, Any] = {"day": day.isoformat()}
+    owner_f = owner_v = ""
+    if owner:
+        params["owner"] = owner
+        owner_f, owner_v = " AND f.owner = :owner", " AND v.owner = :owner"
+    followups = r.rows(
+        f"{_FOLLOWUP_SELECT}, f.done_on AS done_on{_FOLLOWUP_FROM}"
+        f" WHERE f.due = :day AND (f.done_on IS NULL OR f.done_on >= :day){owner_f}"
+        " ORDER BY CASE f.kind WHEN 'visit' THEN 0 WHEN 'call' THEN 1 ELSE 2 END,"
+        " CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id",
+        params,
+    )
+    visits = r.rows(
+        "SELECT v.id AS id, v.date AS date, v.kind AS kind, a.name AS account, d.name AS deal,"
+        " v.purpose AS purpose, v.summary AS summary, v.next_step AS next_step, v.follow_up_date AS follow_up_date"
+        " FROM visit v JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id"
+        f" WHERE v.date = :day{owner_v} ORDER BY v.id",
+        params,
+    )
+    _attach_met(r, visits)
+    overdue = r.rows("SELECT COUNT(*) AS n FROM followup f WHERE f.done_on IS NULL AND f.due < :day" + owner_f, params)[
+        0
+    ]["n"]
+    return {"date": day.isoformat(), "followups": followups, "visits": visits, "overdue": int(overdue)}
+
+
+def _attach_met(r: Reader, visits: list[dict[str, Any]]) -> None:
+    """Add the names of the contacts met to each visit row (one query for all)."""
+    if not visits:
+        return
+    by_id = {int(v["id"]): v for v in visits}
+    for v in visits:
+        v["contacts"] = []
+    marks = ", ".join(f":v{i}" for i in range(len(by_id)))
+    params = {f"v{i}": vid for i, vid in enumerate(by_id)}
+    for row in r.rows(
+        "SELECT vc.visit_id AS visit_id, c.name AS name FROM visit_contact vc JOIN contact c ON c.id = vc.contact_id"
+        f" WHERE vc.visit_id IN ({marks}) ORDER BY c.name",
+        params,
+    ):
+        by_id[int(row["visit_id"])]["contacts"].append(row["name"])
+
+
+# --- pipeline health -----------------------------------------------------------------------------------
+
+
+@dataclass
+class HealthQuery:
+    today: dt.date
+    playbooks: list[Playbook]  # the playbooks of the open deals
+    stale_cutoffs: dict[str, dict[str, str]]  # playbook → stage → ISO cutoff
+    stale_limits: dict[str, dict[str, int]]  # playbook → stage → days
+    default_cutoff: str
+    default_limit: int
+    coach_after_visits: int = 3
+    still_c_after_visits: int = 5
+    key_roles: tuple[str, ...] = ("decision_maker", "influencer")
+    analysis_amount: float = 200_000
+    analysis_marker: str = "analysis_meeting"
+    decision_maker_by_stage: int = 3
+    opponent_from_stage: int = 7
+    rules: tuple[str, ...] = ()  # which rules to run (empty: all)
+    scope: Scope = field(default_factory=Scope)
+
+
+_DEAL_COLUMNS = (
+    "d.id AS id, d.name AS name, a.name AS account, d.playbook AS playbook, d.stage AS stage, d.amount AS amount"
+)
+_DEAL_FROM = " FROM deal d JOIN account a ON a.id = d.account_id WHERE d.status = 'open'"
+_DEAL_ORDER = " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id"
+
+
+def open_playbooks(r: Reader, scope: Scope) -> list[str]:
+    scope_sql, params = scope.deals()
+    rows = r.rows(
+        f"SELECT DISTINCT d.playbook AS playbook FROM deal d WHERE d.status = 'open'{scope_sql} ORDER BY 1", params
+    )
+    return [row["playbook"] for row in rows]
+
+
+def _per_playbook_case(
+    expr: str,
+    q: HealthQuery,
+    values: dict[str, dict[str, Any]],
+    default: str,
+    prefix: str,
+    param: Any = lambda name: f":{name}",
+) -> tuple[str, dict[str, Any]]:
+    """CASE over (playbook, stage) pairs giving a per-stage parameter value (PARAM(name) writes the parameter)."""
+    whens, params = [], {}
+    for b, book in enumerate(q.playbooks):
+        for s, stage in enumerate(book.stages):
+            value = values.get(book.name, {}).get(stage.key)
+            if value is None:
+                continue
+            name = f"{prefix}_{b}_{s}"
+            whens.append(f"WHEN d.playbook = {_lit(book.name)} AND {expr} = {_lit(stage.key)} THEN {param(name)}")
+            params[name] = value
+    if not whens:
+        return default, params
+    return f"CASE {' '.join(whens)} ELSE {default} END", params
+
+
+def health(r: Reader, q: HealthQuery) -> dict[str, list[dict[str, Any]]]:
+    """The rows each health rule finds (rule key → rows)."""
+    wanted = set(q.rules) if q.rules else None
+    found: dict[str, list[dict[str, Any]]] = {}
+    for rule, fn in _HEALTH_QUERIES.items():
+        if wanted is None or rule in wanted:
+            found[rule] = fn(r, q)
+    return found
+
+
+def _no_next_step(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    scope_sql, params = q.scope.deals()
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}, d.next_step AS next_step, d.next_step_date AS next_step_date{_DEAL_FROM}"
+        f" AND (d.next_step IS NULL OR d.next_step = '' OR d.next_step_date IS NULL){scope_sql}{_DEAL_ORDER}",
+        params,
+    )
+
+
+def _next_step_overdue(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    scope_sql, params = q.scope.deals()
+    params["today"] = q.today.isoformat()
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}, d.next_step AS next_step, d.next_step_date AS next_step_date,"
+        f" {_days(r, ':today', 'd.next_step_date')} AS days_late{_DEAL_FROM}"
+        f" AND d.next_step_date < :today{scope_sql} ORDER BY d.next_step_date, d.id",
+        params,
+    )
+
+
+def _stale_deal(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    scope_sql, params = q.scope.deals()
+    cutoff, cut_params = _per_playbook_case(
+        "d.stage", q, q.stale_cutoffs, _date_param(r, "cut_default"), "cut", lambda name: _date_param(r, name)
+    )
+    limit, limit_params = _per_playbook_case(
+        "d.stage",
+        q,
+        q.stale_limits,
+        "CAST(:limit_default AS INTEGER)",
+        "lim",
+        lambda name: f"CAST(:{name} AS INTEGER)",
+    )
+    params.update(cut_params, **limit_params)
+    params.update(today=q.today.isoformat(), cut_default=q.default_cutoff, limit_default=q.default_limit)
+    last_visit = (
+        "(SELECT v.date FROM visit v WHERE v.account_id = d.account_id"
+        " AND (v.deal_id = d.id OR v.deal_id IS NULL) ORDER BY v.date DESC LIMIT 1)"
+    )
+    rows = r.rows(
+        f"SELECT {_DEAL_COLUMNS}, {last_visit} AS last_visit, {_days(r, ':today', 'd.stage_entered_on')}"
+        f" AS days_in_stage, {limit} AS limit_days{_DEAL_FROM}"
+        f" AND d.stage_entered_on <= {cutoff} AND NOT EXISTS (SELECT 1 FROM visit v WHERE v.account_id = d.account_id"
+        f" AND v.date > {cutoff} AND (v.deal_id = d.id OR v.deal_id IS NULL)){scope_sql}{_DEAL_ORDER}",
+        params,
+    )
+    for row in rows:
+        row["days_since_visit"] = (
+            (q.today - dt.date.fromisoformat(str(row["last_visit"])[:10])).days if row["last_visit"] else None
+        )
+    return rows
+
+
+def _no_coach(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    scope_sql, params = q.scope.accounts()
+    params["n"] = q.coach_after_visits
+    return r.rows(
+        "SELECT a.id AS id, a.name AS name, COUNT(*) AS visits,"
+        " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts"
+        " FROM account a JOIN visit v ON v.account_id = a.id"
+        " WHERE (a.info_stage IS NULL OR a.info_stage <> 'customer')"
+        f" AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach){scope_sql}"
+        " GROUP BY a.id, a.name HAVING COUNT(*) >= :n ORDER BY COUNT(*) DESC, a.id",
+        params,
+    )
+
+
+def _key_roles(q: HealthQuery) -> tuple[str, dict[str, Any]]:
+    names = [f":role{i}" for i in range(len(q.key_roles))]
+    return (", ".join(names) or "NULL"), {f"role{i}": role for i, role in enumerate(q.key_roles)}
+
+
+def _best_key_relationship(roles_sql: str) -> str:
+    # the highest relationship stage among the account's key people (acquainted < dating < trusting < allied)
+    rank = (
+        "CASE c.relationship WHEN 'allied' THEN 4 WHEN 'trusting' THEN 3 WHEN 'dating' THEN 2"
+        " WHEN 'acquainted' THEN 1 ELSE 0 END"
+    )
+    return (
+        f"(SELECT CASE MAX({rank}) WHEN 4 THEN 'allied' WHEN 3 THEN 'trusting' WHEN 2 THEN 'dating'"
+        f" WHEN 1 THEN 'acquainted' END FROM contact c WHERE c.account_id = a.id AND c.role IN ({roles_sql}))"
+    )
+
+
+def _prospect_below_b(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    scope_sql, params = q.scope.accounts()
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params)
+    key_at_b = (
+        "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
+        f" AND c.role IN ({roles_sql}) AND c.relationship IN ('trusting', 'allied'))"
+    )
+    return r.rows(
+        f"SELECT a.id AS id, a.name AS name, a.relation AS relation, {_best_key_relationship(roles_sql)}"
+        " AS best_key_relationship FROM account a WHERE a.info_stage = 'prospect'"
+        f" AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A') OR NOT {key_at_b}){scope_sql} ORDER BY a.id",
+        params,
+    )
+
+
+def _still_at_c(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    scope_sql, params = q.scope.accounts()
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params, n=q.still_c_after_visits)
+    return r.rows(
+        f"SELECT a.id AS id, a.name AS name, a.relation AS relation, {_best_key_relationship(roles_sql)}"
+        " AS best_key_relationship, COUNT(*) AS visits FROM account a JOIN visit v ON v.account_id = a.id"
+        " WHERE (a.info_stage IS NULL OR a.info_stage <> 'customer') AND (a.relation IS NULL OR a.relation = 'C')"
+        " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
+        f" AND c.role IN ({roles_sql}) AND c.relationship IN ('trusting', 'allied')){scope_sql}"
+        " GROUP BY a.id, a.name, a.relation HAVING COUNT(*) >= :n ORDER BY COUNT(*) DESC, a.id",
+        params,
+    )
+
+
+def _analysis_meeting(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    scope_sql, params = q.scope.deals()
+    parts = []
+    for book in q.playbooks:
+        holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
+        if holder is None:
+            continue
+        keys = ", ".join(_lit(s.key) for s in book.stages if s.number >= holder.number)
+        parts.append(
+            f"(d.playbook = {_lit(book.name)} AND d.stage IN ({keys}) AND NOT EXISTS (SELECT 1 FROM deal_marker m"
+            f" WHERE m.deal_id = d.id AND m.stage = {_lit(holder.key)} AND m.marker = {_lit(q.analysis_marker)}))"
+        )
+    if not parts:
+        return []
+    params["amount"] = q.analysis_amount
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}{_DEAL_FROM} AND d.amount >= :amount"
+        f" AND ({' OR '.join(parts)}){scope_sql}{_DEAL_ORDER}",
+        params,
+    )
+
+
+def _no_decision_maker(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    stages, any_ = _stages_from(q.playbooks, q.decision_maker_by_stage)
+    if not any_:
+        return []
+    scope_sql, params = q.scope.deals()
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}{_DEAL_FROM} AND {stages} AND NOT EXISTS (SELECT 1 FROM contact c"
+        " LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+        f" WHERE c.account_id = d.account_id AND COALESCE(dc.role, c.role) = 'decision_maker'){scope_sql}{_DEAL_ORDER}",
+        params,
+    )
+
+
+def _opponent_late(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    stages, any_ = _stages_from(q.playbooks, q.opponent_from_stage)
+    if not any_:
+        return []
+    scope_sql, params = q.scope.deals()
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}, c.name AS contact, c.title AS title"
+        " FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id"
+        " LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+        f" WHERE d.status = 'open' AND {stages} AND COALESCE(dc.stance, c.stance) = 'opponent'{scope_sql}"
+        " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, c.name",
+        params,
+    )
+
+
+def _markers_unmet(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
+    """Stages a deal has left (its current stage being later) whose required markers are not all met."""
+    required = [
+        f"SELECT {_lit(book.name)} AS playbook, {_lit(s.key)} AS stage, {s.number} AS number, {_lit(m.key)} AS marker"
+        for book in q.playbooks
+        for s in book.stages
+        for m in s.required_markers
+    ]
+    if not required:
+        return []
+    current = " ".join(
+        f"WHEN d.playbook = {_lit(book.name)} AND d.stage = {_lit(s.key)} THEN {s.number}"
+        for book in q.playbooks
+        for s in book.stages
+    )
+    scope_sql, params = q.scope.deals()
+    return r.rows(
+        f"WITH req AS ({' UNION ALL '.join(required)}),"
+        " need AS (SELECT req.playbook AS playbook, req.stage AS stage, req.number AS number, COUNT(*) AS n"
+        " FROM req GROUP BY req.playbook, req.stage, req.number),"
+        " met AS (SELECT m.deal_id AS deal_id, m.stage AS stage, COUNT(*) AS n FROM deal_marker m"
+        " JOIN deal d ON d.id = m.deal_id"
+        " JOIN req ON req.playbook = d.playbook AND req.stage = m.stage AND req.marker = m.marker"
+        " WHERE d.status = 'open' GROUP BY m.deal_id, m.stage)"
+        f" SELECT {_DEAL_COLUMNS}, sh.stage AS passed_stage, need.number AS passed_number,"
+        " MAX(need.n - COALESCE(met.n, 0)) AS unmet, MAX(CASE WHEN sh.forced THEN 1 ELSE 0 END) AS forced,"
+        " MAX(sh.reason) AS reason"
+        " FROM deal d JOIN account a ON a.id = d.account_id"
+        " JOIN stage_history sh ON sh.deal_id = d.id AND sh.playbook = d.playbook AND sh.left_on IS NOT NULL"
+        " JOIN need ON need.playbook = d.playbook AND need.stage = sh.stage"
+        " LEFT JOIN met ON met.deal_id = d.id AND met.stage = sh.stage"
+        f" WHERE d.status = 'open' AND need.number < CASE {current} ELSE 0 END"
+        f" AND need.n > COALESCE(met.n, 0){scope_sql}"
+        " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, sh.stage, need.number"
+        " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, need.number",
+        params,
+    )
+
+
+_HEALTH_QUERIES = {
+    "no_next_step": _no_next_step,
+    "next_step_overdue": _next_step_overdue,
+    "stale_deal": _stale_deal,
+    "no_coach": _no_coach,
+    "prospect_below_b": _prospect_below_b,
+    "still_at_c": _still_at_c,
+    "analysis_meeting": _analysis_meeting,
+    "no_decision_maker": _no_decision_maker,
+    "opponent_late": _opponent_late,
+    "markers_unmet": _markers_unmet,
+}
+
+
+# --- decision map --------------------------------------------------------------------------------------
+
+
+def decision_map(r: Reader, account_id: int, deal_id: int | None = None) -> dict[str, Any]:
+    """An account's people (with their role and stance in DEAL when given) and the roles each open deal knows."""
+    account = r.rows(
+        "SELECT a.id AS id, a.name AS name, a.relation AS relation, a.info_stage AS info_stage FROM account a"
+        " WHERE a.id = :id",
+        {"id": account_id},
+    )[0]
+    contacts = r.rows(
+        "SELECT c.id AS id, c.name AS name, c.title AS title, c.department AS department, c.level AS level,"
+        " COALESCE(dc.role, c.role) AS role, COALESCE(dc.stance, c.stance) AS stance,"
+        " c.relationship AS relationship, c.coach AS coach, c.style AS style, c.attitude AS attitude,"
+        " c.reports_to_id AS reports_to_id, CASE WHEN dc.deal_id IS NULL THEN 0 ELSE 1 END AS in_deal,"
+        " (SELECT COUNT(*) FROM visit_contact vc WHERE vc.contact_id = c.id) AS times_met"
+        " FROM contact c LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = :deal"
+        " WHERE c.account_id = :id ORDER BY c.id",
+        {"id": account_id, "deal": deal_id if deal_id is not None else -1},
+    )
+    for c in contacts:
+        c["coach"] = bool(c["coach"])
+        c["in_deal"] = bool(c["in_deal"])
+    deal_where = "d.id = :deal" if deal_id is not None else "d.account_id = :id AND d.status = 'open'"
+    deals = r.rows(
+        "SELECT d.id AS id, d.name AS name, d.playbook AS playbook, d.stage AS stage, d.status AS status"
+        f" FROM deal d WHERE {deal_where} ORDER BY d.id",
+        {"id": account_id, "deal": deal_id},
+    )
+    known: dict[int, set[str]] = {int(d["id"]): set() for d in deals}
+    if deals:
+        rows = r.rows(
+            "SELECT DISTINCT d.id AS deal_id, COALESCE(dc.role, c.role) AS role FROM deal d"
+            " JOIN contact c ON c.account_id = d.account_id"
+            " LEFT JOIN deal_contact dc ON dc.deal_id = d.id AND dc.contact_id = c.id"
+            f" WHERE {deal_where} AND COALESCE(dc.role, c.role) IS NOT NULL",
+            {"id": account_id, "deal": deal_id},
+        )
+        for row in rows:
+            known[int(row["deal_id"])].add(row["role"])
+    for d in deals:
+        d["known_roles"] = sorted(known[int(d["id"])])
+    return {"account": account, "contacts": contacts, "deals": deals}
+
+
+# --- periodic reports ----------------------------------------------------------------------------------
+
+
+def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The week (Monday–Sunday) or calendar month that holds DAY: (first day, last day)."""
+    if kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    start = day.replace(day=1)
+    following = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, following - dt.timedelta(days=1)
+
+
+@dataclass
+class PeriodQuery:
+    start: dt.date
+    end: dt.date
+    next_start: dt.date
+    next_end: dt.date
+    asof: dt.date  # overdue is counted as of this day
+    owner: str | None = None
+
+
+def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
+    """What the weekly or monthly report shows (seed 001 tables 3 and 4)."""
+    p: dict[str, Any] = {
+        "start": q.start.isoformat(),
+        "end": q.end.isoformat(),
+        "after_end": (q.end + dt.timedelta(days=1)).isoformat(),
+        "next_start": q.next_start.isoformat(),
+        "next_end": q.next_end.isoformat(),
+        "asof": q.asof.isoformat(),
+    }
+
+    def own(alias: str) -> str:
+        return f" AND {alias}.owner = :owner" if q.owner else ""
+
+    if q.owner:
+        p["owner"] = q.owner
+    new_accounts = r.rows(
+        "SELECT a.id AS id, a.name AS name, a.source AS source, a.purchase_mode AS purchase_mode,"
+        " a.info_stage AS info_stage, a.relation AS relation, a.industry AS industry, a.owner AS owner,"
+        " a.reported_at AS reported_at,"
+        " (SELECT c.name FROM contact c WHERE c.account_id = a.id ORDER BY c.id LIMIT 1) AS first_contact"
+        f" FROM account a WHERE a.reported_at >= :start AND a.reported_at < :after_end{own('a')}"
+        " ORDER BY a.reported_at, a.id",
+        p,
+    )
+    for a in new_accounts:
+        a["reported_at"] = str(a["reported_at"])[:10]
+    visit_where = f" WHERE v.date >= :start AND v.date <= :end{own('v')}"
+    visits = r.rows(
+        "SELECT v.id AS id, v.date AS date, v.kind AS kind, a.name AS account, d.name AS deal, v.purpose AS purpose,"
+        " v.summary AS summary, v.feedback AS feedback, v.next_step AS next_step, v.follow_up_date AS follow_up_date"
+        " FROM visit v JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id"
+        f"{visit_where} ORDER BY v.date, v.id",
+        p,
+    )
+    _attach_met(r, visits)
+    visit_kinds = r.rows(
+        f"SELECT v.kind AS kind, COUNT(*) AS visits FROM visit v{visit_where} GROUP BY v.kind ORDER BY 2 DESC, 1", p
+    )
+    visit_totals = r.rows(
+        "SELECT COUNT(*) AS visits, COUNT(DISTINCT v.account_id) AS accounts, COUNT(DISTINCT v.deal_id) AS deals"
+        f" FROM visit v{visit_where}",
+        p,
+    )[0]
+    moves = r.rows(
+        "SELECT sh.id AS history_id, d.id AS id, d.name AS name, a.name AS account, d.amount AS amount,"
+        " sh.playbook AS playbook, sh.stage AS stage, sh.entered_on AS entered_on, sh.forced AS forced,"
+        " sh.reason AS reason,"
+        " (SELECT p.stage FROM stage_history p WHERE p.deal_id = sh.deal_id AND p.id < sh.id"
+        " ORDER BY p.id DESC LIMIT 1) AS from_stage"
+        " FROM stage_history sh JOIN deal d ON d.id = sh.deal_id JOIN account a ON a.id = d.account_id"
+        f" WHERE sh.entered_on >= :start AND sh.entered_on <= :end{own('d')} ORDER BY sh.entered_on, sh.id",
+        p,
+    )
+    for m in moves:
+        m["forced"] = bool(m["forced"])
+    closed = r.rows(
+        "SELECT d.id AS id, d.name AS name, a.name AS account, d.status AS status, d.amount AS amount,"
+        " d.closed_on AS closed_on, d.loss_reason AS loss_reason"
+        " FROM deal d JOIN account a ON a.id = d.account_id"
+        f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')}"
+        " ORDER BY d.closed_on, d.id",
+        p,
+    )
+    closed_totals = r.rows(
+        "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
+        f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')} GROUP BY d.status",
+        p,
+    )
+    plan_union = (
+        "SELECT f.account_id AS account_id, 1 AS planned, CASE WHEN f.done_on IS NOT NULL THEN 1 ELSE 0 END AS done,"
+        " 0 AS visits FROM followup f"
+        f" WHERE f.kind = 'visit' AND f.due >= :start AND f.due <= :end{own('f')}"
+        " UNION ALL SELECT v.account_id, 0, 0, 1 FROM visit v"
+        f"{visit_where}"
+    )
+    plan_rows = r.rows(
+        "SELECT a.id AS id, a.name AS account, SUM(x.planned) AS planned, SUM(x.done) AS planned_done,"
+        f" SUM(x.visits) AS visits FROM ({plan_union}) x JOIN account a ON a.id = x.account_id"
+        " GROUP BY a.id, a.name ORDER BY SUM(x.planned) DESC, SUM(x.visits) DESC, a.name",
+        p,
+    )
+    plan_totals = r.rows(
+        "SELECT COALESCE(SUM(x.planned), 0) AS planned, COALESCE(SUM(x.done), 0) AS planned_done,"
+        f" COALESCE(SUM(x.visits), 0) AS visits FROM ({plan_union}) x",
+        p,
+    )[0]
+    followup_totals = r.rows(
+        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN f.done_on IS NOT NULL AND f.done_on <= :end THEN 1 ELSE 0 END),"
+        f" 0) AS done FROM followup f WHERE f.due >= :start AND f.due <= :end{own('f')}",
+        p,
+    )[0]
+    next_plan = r.rows(
+        f"{_FOLLOWUP_SELECT}{_FOLLOWUP_FROM}"
+        f" WHERE f.done_on IS NULL AND f.due >= :next_start AND f.due <= :next_end{own('f')}"
+        " ORDER BY f.due, CASE f.kind WHEN 'visit' THEN 0 ELSE 1 END, f.id",
+        p,
+    )
+    overdue = r.rows(
+        f"{_FOLLOWUP_SELECT}, {_days(r, ':asof', 'f.due')} AS days_late{_FOLLOWUP_FROM}"
+        f" WHERE f.due < :asof AND (f.done_on IS NULL OR f.done_on >= :asof){own('f')}"
+        " ORDER BY f.due, CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id",
+        p,
+    )
+    for o in overdue:
+        o["days_late"] = int(o["days_late"])
+    receivables_due = r.rows(
+        "SELECT COUNT(*) AS receivables, COALESCE(SUM(rc.amount - rc.paid_amount), 0) AS outstanding"
+        f" FROM receivable rc WHERE rc.due < :asof AND rc.amount - rc.paid_amount > 0.005{own('rc')}",
+        p,
+    )[0]
+    return {
+        "new_accounts": new_accounts,
+        "visits": visits,
+        "visit_kinds": [{"kind": k["kind"], "visits": int(k["visits"])} for k in visit_kinds],
+        "visit_totals": {k: int(v) for k, v in visit_totals.items()},
+        "stage_moves": moves,
+        "closed": closed,
+        "closed_totals": [{**c, "deals": int(c["deals"]), "amount": float(c["amount"])} for c in closed_totals],
+        "plan": [{**row, **{k: int(row[k]) for k in ("planned", "planned_done", "visits")}} for row in plan_rows],
+        "plan_totals": {k: int(v) for k, v in plan_totals.items()},
+        "followup_totals": {k: int(v) for k, v in followup_totals.items()},
+        "next_plan": next_plan,
+        "overdue": overdue,
+        "overdue_receivables": {
+            "receivables": int(receivables_due["receivables"]),
+            "outstanding": float(receivables_due["outstanding"]),
+        },
+    }
+
+
+# --- receivables ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivableQuery:
+    today: dt.date
+    long_cutoff: dt.date  # overdue on or before this day counts as a long time
+    large_amount: float
+    status: str = "open"  # open | paid | all
+    scope: Scope = field(default_factory=Scope)
+    limit: int | None = None
+
+
+def _receivable_base(r: Reader) -> str:
+    outstanding = "(rc.amount - rc.paid_amount)"
+    return (
+        "SELECT rc.id AS id, rc.deal_id AS deal_id, d.name AS deal, d.account_id AS account_id, a.name AS account,"
+        f" rc.amount AS amount, rc.paid_amount AS paid_amount, {outstanding} AS outstanding, rc.due AS due,"
+        " rc.paid_on AS paid_on, rc.note AS note, rc.owner AS owner,"
+        f" CASE WHEN {outstanding} <= 0.005 THEN 'paid' WHEN rc.due < :today THEN 'overdue' ELSE 'due' END AS state,"
+        f" CASE WHEN {outstanding} > 0.005 AND rc.due < :today THEN {_days(r, ':today', 'rc.due')} ELSE 0 END"
+        " AS days_overdue,"
+        f" CASE WHEN {outstanding} <= 0.005 OR rc.due >= :today THEN NULL"
+        f" WHEN rc.due <= :long_cutoff THEN CASE WHEN {outstanding} >= :large THEN 'special_arrangement'"
+        " ELSE 'escalate_letters' END"
+        f" ELSE CASE WHEN {outstanding} >= :large THEN 'rep_visit' ELSE 'finance_reminder' END END AS action"
+        " FROM receivable rc JOIN deal d ON d.id = rc.deal_id JOIN account a ON a.id = d.account_id"
+    )
+
+
+def _receivable_where(q: ReceivableQuery) -> tuple[str, dict[str, Any]]:
+    where = ["1 = 1"]
+    params: dict[str, Any] = {
+        "today": q.today.isoformat(),
+        "long_cutoff": q.long_cutoff.isoformat(),
+        "large": q.large_amount,
+    }
+    if q.status == "open":
+        where.append("rc.amount - rc.paid_amount > 0.005")
+    elif q.status == "paid":
+        where.append("rc.amount - rc.paid_amount <= 0.005")
+    if q.scope.owner:
+        where.append("rc.owner = :owner")
+        params["owner"] = q.scope.owner
+    if q.scope.account_id is not None:
+        where.append("d.account_id = :account")
+        params["account"] = q.scope.account_id
+    return " WHERE " + " AND ".join(where), params
+
+
+ACTION_ORDER = URGENCY
+
+
+def receivables(r: Reader, q: ReceivableQuery) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Receivables, overdue first (by collection action, most urgent first), and the totals per group."""
+    where, params = _receivable_where(q)
+    action_rank = " ".join(f"WHEN '{a}' THEN {i}" for i, a in enumerate(ACTION_ORDER))
+    sql = (
+        f"SELECT * FROM ({_receivable_base(r)}{where}) x"
+        f" ORDER BY CASE x.state WHEN 'overdue' THEN 0 WHEN 'due' THEN 1 ELSE 2 END,"
+        f" CASE x.action {action_rank} ELSE 9 END, x.days_overdue DESC, x.outstanding DESC, x.due, x.id"
+    )
+    if q.limit is not None:
+        sql += " LIMIT :limit"
+        params = {**params, "limit": q.limit}
+    rows = r.rows(sql, params)
+    for row in rows:
+        row["days_overdue"] = int(row["days_overdue"])
+        for k in ("amount", "paid_amount", "outstanding"):
+            row[k] = round(float(row[k]), 2)
+    totals_params = {k: v for k, v in params.items() if k != "limit"}
+    groups = r.rows(
+        "SELECT x.state AS state, x.action AS action, COUNT(*) AS receivables, COALESCE(SUM(x.outstanding), 0)"
+        f" AS outstanding FROM ({_receivable_base(r)}{where}) x GROUP BY x.state, x.action",
+        totals_params,
+    )
+    total = r.rows(
+        "SELECT COUNT(*) AS receivables, COALESCE(SUM(x.amount), 0) AS amount, COALESCE(SUM(x.paid_amount), 0)"
+        f" AS paid, COALESCE(SUM(x.outstanding), 0) AS outstanding FROM ({_receivable_base(r)}{where}) x",
+        totals_params,
+    )[0]
+    summary = {
+        "groups": [
+            {
+                "state": g["state"],
+                "action": g["action"],
+                "receivables": int(g["receivables"]),
+                "outstanding": round(float(g["outstanding"]), 2),
+            }
+            for g in groups
+        ],
+        "receivables": int(total["receivables"]),
+        "amount": round(float(total["amount"]), 2),
+        "paid": round(float(total["paid"]), 2),
+        "outstanding": round(float(total["outstanding"]), 2),
+    }
+    return rows, summary
+
+
+def receivable(r: Reader, receivable_id: int) -> dict[str, Any] | None:
+    rows = r.rows(
+        "SELECT rc.id AS id, rc.deal_id AS deal_id, rc.amount AS amount, rc.paid_amount AS paid_amount, rc.due AS due,"
+        " d.name AS deal FROM receivable rc JOIN deal d ON d.id = rc.deal_id WHERE rc.id = :id",
+        {"id": receivable_id},
+    )
+    return rows[0] if rows else None

@@ -1,0 +1,203 @@
+"""sd backup / sd restore: consistent private copies, rotated; a restore checks the file before replacing anything."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import SD_BIN
+
+
+def integrity(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+def count(path: Path, table: str = "visit") -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def backups(isolated: Path) -> list[Path]:
+    folder = isolated / "backups"
+    return sorted(folder.glob("journal-*.sqlite")) if folder.exists() else []
+
+
+def test_backup_makes_a_private_consistent_copy_beside_the_journal(sd, demo, isolated):
+    result = sd("backup")
+    assert result.exit_code == 0, result.output
+    [copy] = backups(isolated)
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+    assert integrity(copy) == "ok"
+    assert count(copy) == count(isolated / "journal.sqlite") == 41
+    assert not Path(str(copy) + "-wal").exists()  # one self-contained file
+    assert str(copy) in result.stderr
+
+
+def test_backup_to_a_file_refuses_to_overwrite_without_force(sd, demo, isolated):
+    target = isolated / "copy.sqlite"
+    assert sd("backup", str(target)).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    result = sd("backup", str(target))
+    assert result.exit_code == 1
+    assert "--force" in result.stderr
+    assert sd("backup", str(target), "--force").exit_code == 0
+    result = sd("backup", str(isolated / "journal.sqlite"), "--force")
+    assert result.exit_code == 2
+    assert "journal itself" in result.stderr
+    assert integrity(isolated / "journal.sqlite") == "ok"
+
+
+def test_backup_into_a_missing_folder_says_so_in_one_line(sd, demo, isolated):
+    result = sd("backup", str(isolated / "no" / "such" / "dir" / "x.sqlite"))
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_backups_are_rotated_as_configured(sd, demo, isolated):
+    (isolated / "config.toml").write_text("[backup]\nkeep = 3\n", encoding="utf-8")
+    made = []
+    for _ in range(5):
+        assert sd("backup").exit_code == 0
+        made.append(backups(isolated)[-1])
+    assert backups(isolated) == made[-3:]
+
+
+def test_backup_while_another_process_writes(sd, demo, isolated):
+    """The online backup API: a copy taken during writes is consistent (integrity ok, whole transactions)."""
+    journal = isolated / "journal.sqlite"
+    code = (
+        "import subprocess, sys\n"
+        "for i in range(int(sys.argv[2])):\n"
+        "    subprocess.run([sys.argv[1], 'visit', 'add', '--account', '1', '--summary', f'w{i}',"
+        " '--follow-up', '+3d'], check=True, capture_output=True)\n"
+    )
+    writes = 6
+    writer = subprocess.Popen([sys.executable, "-c", code, str(SD_BIN), str(writes)])
+    copies = 0
+    try:
+        while writer.poll() is None:
+            result = sd("backup")
+            assert result.exit_code == 0, result.output
+            copy = backups(isolated)[-1]
+            assert integrity(copy) == "ok"
+            # every visit with a follow-up date came with its follow-up, in the same transaction
+            con = sqlite3.connect(copy)
+            orphans = con.execute(
+                "SELECT count(*) FROM visit v WHERE v.follow_up_date IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM followup f WHERE f.visit_id = v.id)"
+            ).fetchone()[0]
+            con.close()
+            assert orphans == 0
+            copies += 1
+    finally:
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
+    assert copies
+    assert count(journal) == 41 + writes
+
+
+def test_restore_replaces_the_journal_and_keeps_the_old_one(sd, demo, isolated):
+    journal = isolated / "journal.sqlite"
+    saved = isolated / "saved.sqlite"
+    assert sd("backup", str(saved)).exit_code == 0
+    assert sd("visit", "add", "--account", "1", "--summary", "after the backup").exit_code == 0
+    assert count(journal) == 42
+    result = sd("restore", str(saved))
+    assert result.exit_code == 0, result.output
+    assert "41 visits" in result.stderr
+    assert count(journal) == 41
+    assert integrity(journal) == "ok"
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    [kept] = [p for p in backups(isolated) if "before-restore" in p.name]
+    assert count(kept) == 42
+    assert str(kept) in result.stderr
+    # the journal works as before, history and undo included
+    assert sd("visit", "add", "--account", "1", "--summary", "again").exit_code == 0
+    assert sd("undo").exit_code == 0
+    assert count(journal) == 41
+
+
+def test_restore_checks_the_file_before_touching_anything(sd, demo, isolated):
+    journal = isolated / "journal.sqlite"
+    before = journal.read_bytes()
+
+    text_file = isolated / "notes.txt"
+    text_file.write_text("not a database", encoding="utf-8")
+    other_db = isolated / "other.sqlite"
+    con = sqlite3.connect(other_db)
+    con.execute("CREATE TABLE t(x)")
+    con.close()
+    newer = isolated / "newer.sqlite"
+    assert sd("backup", str(newer)).exit_code == 0
+    con = sqlite3.connect(newer)
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    damaged = isolated / "damaged.sqlite"
+    assert sd("backup", str(damaged)).exit_code == 0
+    data = bytearray(damaged.read_bytes())
+    for offset in range(4096 * 3, len(data) - 4096, 4096):  # scribble over the b-tree pages, keep the header
+        data[offset + 8 : offset + 64] = os.urandom(56)
+    damaged.write_bytes(bytes(data))
+
+    cases = [
+        (isolated / "missing.sqlite", "no file"),
+        (text_file, "not an SQLite file"),
+        (other_db, "not an sd journal"),
+        (newer, "newer sd"),
+        (damaged, "damaged"),
+    ]
+    for path, words in cases:
+        result = sd("restore", str(path))
+        assert result.exit_code == 1, (path, result.output)
+        assert words in result.stderr, (path, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.output
+    assert journal.read_bytes() == before or integrity(journal) == "ok"
+    assert count(journal) == 41
+    assert not [p for p in backups(isolated) if "before-restore" in p.name]
+
+
+def test_restore_over_a_damaged_journal(sd, demo, isolated):
+    journal = isolated / "journal.sqlite"
+    saved = isolated / "saved.sqlite"
+    assert sd("backup", str(saved)).exit_code == 0
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    for suffix in ("-wal", "-shm"):
+        Path(str(journal) + suffix).unlink(missing_ok=True)
+    journal.write_bytes(b"garbage" * 1000)
+    result = sd("restore", str(saved))
+    assert result.exit_code == 0, result.output
+    assert integrity(journal) == "ok" and count(journal) == 41
+    kept = [p for p in backups(isolated) if "before-restore" in p.name]
+    assert kept and kept[0].read_bytes().startswith(b"garbage")
+
+
+def test_a_migration_is_preceded_by_a_backup(sd, demo, isolated):
+    """A journal whose stored schema version is older than the code's is copied before it is upgraded."""
+    journal = isolated / "journal.sqlite"
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(journal)
+    con.execute("PRAGMA user_version = 0")
+    con.close()
+    assert sd("account", "list").exit_code == 0
+    copies = [p for p in backups(isolated) if "before-migration" in p.name]
+    assert len(copies) == 1
+    assert stat.S_IMODE(copies[0].stat().st_mode) == 0o600
+    assert count(copies[0]) == 41

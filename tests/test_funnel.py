@@ -1,0 +1,332 @@
+"""`sd funnel`: the open pipeline by stage, checked figure by figure against a small hand-made journal."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import run_sd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+TEN_STEP = [
+    "project_info",
+    "project_confirmation",
+    "customer_analysis",
+    "competitiveness",
+    "initial_acceptance",
+    "standards_set",
+    "alliance_built",
+    "tender_prepared",
+    "bid_won",
+    "order_payment",
+]
+PROBABILITY = dict(zip(TEN_STEP, (5, 10, 25, 30, 50, 60, 70, 80, 90, 100), strict=True))
+
+
+def build(path: Path, steps: list[tuple[str, tuple[str, ...]]]) -> None:
+    """Run `sd` commands, each on its own day (SD_TODAY), into the journal at PATH."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {
+            "SD_DB": str(path),
+            "SD_CONFIG": str(path.parent / "config.toml"),
+            "XDG_DATA_HOME": str(path.parent / "data"),
+            "XDG_CONFIG_HOME": str(path.parent / "config"),
+            "SD_LANG": "en",
+            "NO_COLOR": "1",
+        }.items():
+            mp.setenv(name, value)
+        for day, args in steps:
+            mp.setenv("SD_TODAY", day)
+            result = run_sd(*args)
+            assert result.exit_code == 0, (args, result.output)
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+# D1 1,000,000: 1 on 10-01 → 2 on 10-11 → 3 on 11-05 (20 days in stage); a visit on 11-20.
+# D2   400,000: 1 on 10-01 → 2 on 11-15 (10 days); its only visit on 10-10, before the move.
+# D3 no amount: 1 on 11-20 (5 days).
+# D4   600,000: created at 2 on 10-01 (55 days), never visited: stale (30 days by default).
+# D5   300,000: 1 on 10-01 → 2 on 10-05, won on 11-10.
+# D6   250,000: 1 on 10-01, lost on 10-30.
+# D8   500,000: bob's, created at 4 on 11-25 (0 days).
+STEPS = [
+    ("2026-10-01", ("account", "add", "Alpha", "--info-stage", "qualified")),
+    ("2026-10-01", ("account", "add", "Beta", "--info-stage", "prospect")),
+    ("2026-10-01", ("deal", "add", "D1", "--account", "Alpha", "--amount", "1000000")),
+    ("2026-10-11", ("deal", "edit", "D1", "--stage", "2")),
+    ("2026-11-05", ("deal", "edit", "D1", "--stage", "3")),
+    ("2026-10-01", ("deal", "add", "D2", "--account", "Alpha", "--amount", "400000")),
+    ("2026-11-15", ("deal", "edit", "D2", "--stage", "2")),
+    ("2026-11-20", ("deal", "add", "D3", "--account", "Beta")),
+    ("2026-10-01", ("deal", "add", "D4", "--account", "Beta", "--amount", "600000", "--stage", "2")),
+    ("2026-10-01", ("deal", "add", "D5", "--account", "Alpha", "--amount", "300000")),
+    ("2026-10-05", ("deal", "edit", "D5", "--stage", "2")),
+    ("2026-11-10", ("deal", "won", "D5")),
+    ("2026-10-01", ("deal", "add", "D6", "--account", "Beta", "--amount", "250000")),
+    ("2026-10-30", ("deal", "lost", "D6", "--reason", "price")),
+    ("2026-11-25", ("deal", "add", "D8", "--account", "Alpha", "--amount", "500000", "--stage", "4", "--owner", "bob")),
+    ("2026-11-20", ("visit", "add", "--account", "Alpha", "--deal", "D1")),
+    ("2026-10-10", ("visit", "add", "--account", "Alpha", "--deal", "D2")),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("funnel") / "journal.sqlite"
+    build(path, STEPS)
+    return path
+
+
+@pytest.fixture
+def pipeline(built: Path, isolated: Path) -> Path:
+    shutil.copy(built, isolated / "journal.sqlite")
+    return isolated / "journal.sqlite"
+
+
+def by_stage(data: dict) -> dict[str, dict]:
+    return {s["stage"]: s for s in data["stages"]}
+
+
+def test_each_figure_matches_the_hand_computed_value(sd, pipeline):
+    result = sd("funnel", "--json")
+    assert result.exit_code == 0, result.output
+    data = result.json()
+    assert data["playbook"] == "ten_step"
+    assert [s["stage"] for s in data["stages"]] == TEN_STEP
+    s = by_stage(data)
+    assert {k: s["project_info"][k] for k in ("deals", "amount", "weighted", "avg_days_in_stage", "stale")} == {
+        "deals": 1,
+        "amount": 0,
+        "weighted": 0,
+        "avg_days_in_stage": 5.0,
+        "stale": 0,
+    }
+    # D2 (400,000, 10 days) and D4 (600,000, 55 days, stale) at 10 %
+    assert {k: s["project_confirmation"][k] for k in ("deals", "amount", "weighted", "avg_days_in_stage", "stale")} == {
+        "deals": 2,
+        "amount": 1_000_000,
+        "weighted": 100_000,
+        "avg_days_in_stage": 32.5,
+        "stale": 1,
+    }
+    assert (s["customer_analysis"]["deals"], s["customer_analysis"]["weighted"]) == (1, 250_000)
+    assert s["customer_analysis"]["avg_days_in_stage"] == 20.0
+    assert (s["competitiveness"]["amount"], s["competitiveness"]["weighted"]) == (500_000, 150_000)
+    assert s["competitiveness"]["avg_days_in_stage"] == 0.0
+    for key in TEN_STEP[4:]:
+        assert s[key]["deals"] == 0 and s[key]["avg_days_in_stage"] is None
+    assert data["totals"] == {
+        "deals": 5,
+        "amount": 2_500_000,
+        "weighted": 500_000,
+        "avg_days_in_stage": 18.0,  # (5 + 10 + 55 + 20 + 0) / 5
+        "stale": 1,
+    }
+    assert [(c["status"], c["deals"], c["amount"]) for c in data["closed"]] == [
+        ("won", 1, 300_000),
+        ("lost", 1, 250_000),
+    ]
+
+
+def test_conversion_from_stage_history(sd, pipeline):
+    s = by_stage(sd("funnel", "--json").json())
+    # entered 1: D1 D2 D3 D5 D6; moved on: D1, D2, D5 (won) → 60 %
+    assert (s["project_info"]["entered"], s["project_info"]["advanced"], s["project_info"]["conversion_pct"]) == (
+        5,
+        3,
+        60.0,
+    )
+    # entered 2: D1 D2 D4 D5; moved on: D1 (to 3) and D5 (won) → 50 %
+    assert (s["project_confirmation"]["entered"], s["project_confirmation"]["advanced"]) == (4, 2)
+    assert s["project_confirmation"]["conversion_pct"] == 50.0
+    assert (s["customer_analysis"]["entered"], s["customer_analysis"]["conversion_pct"]) == (1, 0.0)
+    assert (s["competitiveness"]["entered"], s["competitiveness"]["advanced"]) == (1, 0)
+    assert s["order_payment"]["conversion_pct"] is None
+
+
+def test_since_limits_conversion_and_closed_deals(sd, pipeline):
+    data = sd("funnel", "--since", "2026-11-01", "--json").json()
+    s = by_stage(data)
+    assert (s["project_info"]["entered"], s["project_info"]["advanced"]) == (1, 0)  # only D3 entered since
+    assert (s["project_confirmation"]["entered"], s["customer_analysis"]["entered"]) == (1, 1)  # D2, D1
+    assert [(c["status"], c["deals"]) for c in data["closed"]] == [("won", 1)]  # D6 was lost on 10-30
+    assert data["since"] == "2026-11-01"
+    assert data["totals"]["deals"] == 5  # the open pipeline itself does not depend on --since
+
+
+def test_filters_by_owner_account_and_playbook(sd, pipeline):
+    bob = sd("funnel", "--owner", "bob", "--json").json()
+    assert bob["totals"] == {"deals": 1, "amount": 500_000, "weighted": 150_000, "avg_days_in_stage": 0.0, "stale": 0}
+    assert bob["closed"] == []
+    beta = sd("funnel", "--account", "Beta", "--json").json()
+    assert (beta["totals"]["deals"], beta["totals"]["amount"], beta["totals"]["stale"]) == (2, 600_000, 1)
+    assert [c["status"] for c in beta["closed"]] == ["lost"]
+    assert "coverage" not in beta
+    six = sd("funnel", "--playbook", "six_step", "--json").json()
+    assert six["totals"]["deals"] == 0
+    assert six["other_playbooks"] == [{"playbook": "ten_step", "deals": 5}]
+    assert "sd funnel --playbook ten_step" in sd("funnel", "--playbook", "six_step").stdout
+
+
+def test_coverage_uses_seed_001_rule_of_thumb(sd, pipeline):
+    cov = sd("funnel", "--json").json()["coverage"]
+    assert (cov["qualified"], cov["prospects"]) == (1, 1)
+    assert cov["expected_customers"] == 0.4  # (1 prospect + 1/15) / 3
+
+
+def test_stale_threshold_comes_from_config(sd, pipeline, isolated):
+    (isolated / "config.toml").write_text("[health]\nstale_days = 60\n", encoding="utf-8")
+    assert sd("funnel", "--json").json()["totals"]["stale"] == 0
+    (isolated / "config.toml").write_text("[health.stale_days]\ndefault = 90\n2 = 50\n", encoding="utf-8")
+    assert by_stage(sd("funnel", "--json").json())["project_confirmation"]["stale"] == 1
+
+
+def _numbers(cell: str) -> float | None:
+    text = cell.strip().replace(",", "").rstrip("%")
+    return None if text in ("", "–") else float(text)
+
+
+def test_table_csv_and_json_show_the_same_numbers(sd, pipeline):
+    data = sd("funnel", "--json").json()
+    table = sd("funnel").stdout
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells and re.match(r"(\d+\. |Total|Won|Lost)", cells[0]):
+            rows[cells[0]] = cells
+    for s in data["stages"]:
+        cells = rows[f"{s['number']}. {s['label']}"]
+        expected = [s["deals"], s["amount"], s["weighted"]]
+        assert [_numbers(c) for c in cells[1:4]] == expected
+        if s["deals"]:
+            assert _numbers(cells[4]) == s["avg_days_in_stage"]
+            assert _numbers(cells[5]) == s["stale"]
+        assert _numbers(cells[6]) == s["conversion_pct"]
+    t = data["totals"]
+    assert [_numbers(c) for c in rows["Total"][1:6]] == [t["deals"], t["amount"], t["weighted"],
+                                                         t["avg_days_in_stage"], t["stale"]]
+    assert [_numbers(c) for c in rows["Won"][1:3]] == [1, 300_000]
+    flat = list(csv.DictReader(io.StringIO(sd("funnel", "--format", "csv").stdout)))
+    assert [r["stage"] for r in flat] == TEN_STEP + ["total", "won", "lost"]
+    for r, s in zip(flat, data["stages"], strict=False):
+        assert (int(r["deals"]), float(r["amount"]), float(r["weighted"]), int(r["stale"])) == (
+            s["deals"],
+            s["amount"],
+            s["weighted"],
+            s["stale"],
+        )
+    assert float(flat[10]["amount"]) == t["amount"]
+
+
+def test_bars_follow_the_amounts(sd, pipeline):
+    lines = {ln.split("|")[1].strip(): ln for ln in sd("funnel").stdout.splitlines() if ln.startswith("|")}
+    bar = {k: v.count("█") for k, v in lines.items() if k[:1].isdigit()}
+    assert bar["2. Project confirmation"] == bar["3. Customer analysis"]  # both 1,000,000
+    assert bar["2. Project confirmation"] > bar["4. Competitiveness assessment"] > 0
+    assert bar["10. Order and payment"] == 0
+
+
+def test_reads_well_in_narrow_and_wide_terminals(sd, pipeline, monkeypatch):
+    from rich.cells import cell_len
+
+    for width in (100, 60):
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = sd("funnel").stdout
+        assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= width
+        for label in ("Project information", "Competitiveness", "Order and payment", "2,500,000", "500,000"):
+            assert label in out, (width, label)
+
+
+def test_empty_journal_and_bad_options(sd):
+    data = sd("funnel", "--json").json()
+    assert data["totals"]["deals"] == 0 and all(s["deals"] == 0 for s in data["stages"])
+    assert sd("funnel", "--format", "xml").exit_code == 2
+    assert sd("funnel", "--playbook", "nine_step").exit_code == 1
+    assert sd("funnel", "--since", "someday").exit_code == 2
+
+
+# --- property: the totals equal the sum of the rows ---------------------------------------------------------
+
+deal_strategy = st.fixed_dictionaries(
+    {
+        "stage": st.sampled_from(TEN_STEP + ["retired_stage"]),
+        "amount": st.one_of(st.none(), st.integers(0, 10**9).map(lambda c: c / 100)),
+        "days": st.integers(0, 400),
+        "status": st.sampled_from(["open", "open", "open", "won", "lost"]),
+        "playbook": st.sampled_from(["ten_step", "ten_step", "ten_step", "six_step"]),
+        "owner": st.sampled_from(["amy", "bob"]),
+        "visits": st.lists(st.integers(0, 100), max_size=3),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(deals=st.lists(deal_strategy, max_size=25), account_visits=st.lists(st.integers(0, 100), max_size=3))
+def test_totals_equal_the_sum_of_the_rows(sd, isolated, deals, account_visits):
+    today = dt.date(2026, 11, 25)
+    path = isolated / "journal.sqlite"
+    assert sd("funnel").exit_code == 0  # creates the journal
+    con = sqlite3.connect(path)
+    stamp = "2026-01-01 00:00:00"
+    with con:
+        for table in ("visit", "stage_history", "deal", "account"):
+            con.execute(f"DELETE FROM {table}")
+        con.execute(
+            "INSERT INTO account (id, name, name_key, info_stage, owner, created_by, reported_at, created_at,"
+            " updated_at) VALUES (1, 'A', 'a', 'lead', 'amy', 'amy', ?, ?, ?)",
+            (stamp, stamp, stamp),
+        )
+
+        def visit(deal_id: int | None, days: int) -> None:
+            con.execute(
+                "INSERT INTO visit (account_id, deal_id, date, kind, assist, owner, created_by, created_at,"
+                " updated_at) VALUES (1, ?, ?, 'visit', 0, 'amy', 'amy', ?, ?)",
+                (deal_id, (today - dt.timedelta(days=days)).isoformat(), stamp, stamp),
+            )
+
+        for n, d in enumerate(deals, start=1):
+            con.execute(
+                "INSERT INTO deal (id, account_id, name, amount, currency, playbook, stage, stage_entered_on, status,"
+                " owner, created_by, created_at, updated_at) VALUES (?, 1, ?, ?, 'CNY', ?, ?, ?, ?, ?, 'amy', ?, ?)",
+                (
+                    n,
+                    f"D{n}",
+                    d["amount"],
+                    d["playbook"],
+                    d["stage"],
+                    (today - dt.timedelta(days=d["days"])).isoformat(),
+                    d["status"],
+                    d["owner"],
+                    stamp,
+                    stamp,
+                ),
+            )
+            for days in d["visits"]:
+                visit(n, days)
+        for days in account_visits:
+            visit(None, days)
+    con.close()
+    data = sd("funnel", "--json").json()
+    rows, totals = data["stages"], data["totals"]
+    open_deals = [d for d in deals if d["status"] == "open" and d["playbook"] == "ten_step"]
+    assert totals["deals"] == len(open_deals) == sum(r["deals"] for r in rows)
+    assert totals["stale"] == sum(r["stale"] for r in rows)
+    assert totals["amount"] == pytest.approx(sum(r["amount"] for r in rows), abs=0.01 * (len(rows) + 1))
+    assert totals["weighted"] == pytest.approx(sum(r["weighted"] for r in rows), abs=0.01 * (len(rows) + 1))
+    expected_weighted = sum((d["amount"] or 0) * PROBABILITY.get(d["stage"], 0) / 100 for d in open_deals)
+    assert totals["weighted"] == pytest.approx(expected_weighted, abs=0.01)
+    if totals["deals"]:
+        mean = sum(r["avg_days_in_stage"] * r["deals"] for r in rows if r["deals"]) / totals["deals"]
+        assert totals["avg_days_in_stage"] == pytest.approx(mean, abs=0.1)

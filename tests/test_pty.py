@@ -1,0 +1,186 @@
+"""The installed `sd` in a real pseudo-terminal: a rep logs a visit through the guided questions.
+
+A small expect loop over the standard library's pty: wait for each question to appear on the
+screen, then type the answer, as a person would. The terminal's answers to cursor-position
+requests are given too, as a real terminal gives them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+SD_BIN = Path(sys.executable).parent / "sd"
+ENTER, DOWN, SPACE, CTRL_C = "\r", "\x1b[B", " ", "\x03"
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
+
+
+class Terminal:
+    """`sd ARGS` running in a 120×40 pseudo-terminal."""
+
+    def __init__(self, *args: str, cols: int = 120, rows: int = 40) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
+        self.proc = subprocess.Popen(
+            [str(SD_BIN), *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+        )
+        os.close(slave)
+        self.raw = b""
+        self.pos = 0  # how far `expect` has read the screen text
+
+    def _read(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:  # the child closed the terminal
+            return False
+        if not chunk:
+            return False
+        if b"\x1b[6n" in chunk:  # where is the cursor? (a terminal answers this)
+            os.write(self.master, b"\x1b[1;1R" * chunk.count(b"\x1b[6n"))
+        self.raw += chunk
+        return True
+
+    @property
+    def text(self) -> str:
+        return ANSI.sub("", self.raw.decode("utf-8", "replace")).replace("\r", "")
+
+    def expect(self, wanted: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.text.find(wanted, self.pos)
+            if found >= 0:
+                self.pos = found + len(wanted)
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{wanted!r} did not appear; the screen ends with:\n{self.text[-1500:]}")
+            if not self._read(0.2) and self.proc.poll() is not None:
+                self._read(0.2)
+                if wanted not in self.text[self.pos :]:
+                    raise AssertionError(f"sd ended before {wanted!r} appeared:\n{self.text[-1500:]}")
+
+    def type(self, *keys: str) -> None:
+        for key in keys:
+            os.write(self.master, key.encode())
+            time.sleep(0.05)
+
+    def answer(self, question: str, *keys: str) -> None:
+        self.expect(question)
+        time.sleep(0.1)  # let the question finish drawing, as a person would read it first
+        self.type(*keys)
+
+    def wait(self, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            self._read(0.1)
+        while self._read(0.1):
+            pass
+        code = self.proc.wait(timeout=5)
+        os.close(self.master)
+        return code
+
+
+@pytest.fixture
+def contoso(sd):  # noqa: ANN001, ANN201
+    for args in (
+        ("account", "add", "Contoso Manufacturing"),
+        (
+            "contact",
+            "add",
+            "Priya Shah",
+            "--account",
+            "Contoso",
+            "--title",
+            "IT director",
+            "--relationship",
+            "acquainted",
+        ),
+        ("contact", "add", "Tom Lee", "--account", "Contoso"),
+        ("deal", "add", "Plant segmentation", "--account", "Contoso", "--amount", "800000"),
+        ("deal", "markers", "Plant segmentation", "--check", "customer_name", "--check", "project_name"),
+    ):
+        assert sd(*args).exit_code == 0
+
+
+def test_guided_visit_end_to_end_in_a_terminal(contoso, isolated):
+    term = Terminal("visit", "add")
+    term.answer("Account (type to search; a new name creates it):", "conto", ENTER)
+    term.answer("Which account?", ENTER)
+    term.answer("Which deal was it about?", ENTER)
+    term.answer("Who did you meet?", SPACE, ENTER)
+    term.answer("Did you meet someone new?", "y")
+    term.answer("Their name:", "Wang Fang", ENTER)
+    term.answer("Their title (Enter to skip):", "Purchasing manager", ENTER)
+    term.answer("Their buying role:", "purch", ENTER)
+    term.answer("Did you meet someone else new?", "n")
+    term.answer("What kind of activity?", "tech", ENTER)
+    term.answer("What was it for?", "Walk the IT team through the design", ENTER)
+    term.answer("What happened?", "They want redundancy in the core", ENTER)
+    term.answer("What did the customer say?", "Budget is approved for Q1", ENTER)
+    term.expect("Stage 1. Project information (5%) — goal: Collect project information")
+    term.answer("Which of these are now true?", SPACE, DOWN, SPACE, ENTER)
+    term.expect("Next stage 2. Project confirmation (10%)")
+    term.answer("Advance the deal to 2. Project confirmation (10%)?", ENTER)
+    term.answer("Did your relationship with Priya Shah move? (now: Acquainted)", ENTER)
+    term.answer("Where does your relationship with Wang Fang stand?", ENTER)
+    term.answer("Next step (Enter to skip):", "Send the revised proposal", ENTER)
+    term.answer("When?", ENTER)
+    term.expect("Visit to save")
+    term.answer("Save this visit?", ENTER)
+    term.expect("Logged visit #1.")
+    assert term.wait() == 0, term.text[-2000:]
+    screen = term.text
+    assert "Added contact #3 Wang Fang." in screen and "Deal #1 moved to 2. Project confirmation (10%)." in screen
+
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    assert con.execute("SELECT stage, next_step, next_step_date FROM deal").fetchone() == (
+        "project_confirmation",
+        "Send the revised proposal",
+        "2026-12-02",
+    )
+    assert con.execute("SELECT kind, feedback FROM visit").fetchone() == ("tech_exchange", "Budget is approved for Q1")
+    people = dict(con.execute("SELECT name, relationship FROM contact"))
+    assert people == {"Priya Shah": "dating", "Tom Lee": None, "Wang Fang": "dating"}
+    assert con.execute("SELECT role, title FROM contact WHERE name = 'Wang Fang'").fetchone() == (
+        "purchaser",
+        "Purchasing manager",
+    )
+    if os.environ.get("SD_PTY_TRANSCRIPT"):  # keep what the rep saw, for the docs
+        Path(os.environ["SD_PTY_TRANSCRIPT"]).write_text(screen, encoding="utf-8")
+
+
+def test_ctrl_c_in_a_terminal_leaves_the_journal_as_it_was(contoso, isolated):
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    before = con.execute("SELECT count(*) FROM changeset").fetchone()[0]
+    term = Terminal("visit", "add", "--account", "Contoso")
+    term.answer("Which deal was it about?", ENTER)
+    term.answer("Who did you meet?", SPACE, ENTER)
+    term.answer("Did you meet someone new?", CTRL_C)
+    term.expect("Cancelled; nothing was written.")
+    assert term.wait() == 130
+    assert con.execute("SELECT count(*) FROM changeset").fetchone()[0] == before
+    assert con.execute("SELECT count(*) FROM visit").fetchone()[0] == 0
+
+
+def test_no_input_in_a_terminal_asks_nothing(contoso):
+    term = Terminal("--no-input", "visit", "add", "--kind", "call")
+    term.expect("Missing --account")
+    assert term.wait() == 2
+    assert "?" not in term.text.split("Missing")[0]  # no question was drawn first
