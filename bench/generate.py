@@ -570,6 +570,12 @@ def generate(
         missing = missing_indexes(out)
         if missing and create_missing_indexes:
             _create_indexes(target, missing)
+        from salesdiary.store.engine import dispose_all
+
+        dispose_all()
+    con = sqlite3.connect(out)  # fold the write-ahead log into the file, as a clean close would
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
     seconds = time.perf_counter() - started
     info = {
         "size": size,
@@ -663,9 +669,6 @@ def _bulk(target: Any, counts: dict[str, int], today: dt.date, seed: int) -> dic
                     written[name] = _insert(conn, tables[name], group[name])
                     _progress(name, written[name])
     dispose_all()
-    con = sqlite3.connect(target.path)  # fold the write-ahead log into the file, as a clean close would
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
     return written
 
 

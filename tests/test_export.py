@@ -10,7 +10,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -169,11 +168,11 @@ def test_excel_export_holds_no_live_formula(sd, tmp_path):
         and not re.fullmatch(r"\+[\d ()\-.]{5,}", c)
     ]
     assert live == []
-    assert "'=HYPERLINK(\"http://x\",\"点我\")" in cells and "'+SUM(A1:A9)" in cells
+    assert '\'=HYPERLINK("http://x","点我")' in cells and "'+SUM(A1:A9)" in cells
     assert "-12.5" in cells and "+86 138 0013 8000" in cells and "a=b" in cells
     # without --excel the same data comes out exactly as stored
     faithful = [c for row in csv.reader(io.StringIO(sd("export", "accounts").stdout)) for c in row]
-    assert "=HYPERLINK(\"http://x\",\"点我\")" in faithful and "+SUM(A1:A9)" in faithful
+    assert '=HYPERLINK("http://x","点我")' in faithful and "+SUM(A1:A9)" in faithful
     assert not sd("export", "accounts").stdout.startswith("\ufeff")
 
 
@@ -232,7 +231,7 @@ def make_visits(path: Path, n: int) -> None:
             1,
             f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
             "visit",
-            f"拜访 {i}, \"技术交流\"",
+            f'拜访 {i}, "技术交流"',
             "讨论了汇聚层设计，客户担心割接风险\n下周提交方案",
             "认可",
             "rep",

@@ -11,9 +11,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import run_sd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import run_sd
 
 TEN_STEP = [
     "project_info",
@@ -60,6 +61,7 @@ def build(path: Path, steps: list[tuple[str, tuple[str, ...]]]) -> None:
 # D4   600,000: created at 2 on 10-01 (55 days), never visited: stale (30 days by default).
 # D5   300,000: 1 on 10-01 → 2 on 10-05, won on 11-10.
 # D6   250,000: 1 on 10-01, lost on 10-30.
+# D7   100,000: created at 5 on 10-01 (55 days); its account had a visit (not about any deal) on 11-20: not stale.
 # D8   500,000: bob's, created at 4 on 11-25 (0 days).
 STEPS = [
     ("2026-10-01", ("account", "add", "Alpha", "--info-stage", "qualified")),
@@ -77,6 +79,9 @@ STEPS = [
     ("2026-10-01", ("deal", "add", "D6", "--account", "Beta", "--amount", "250000")),
     ("2026-10-30", ("deal", "lost", "D6", "--reason", "price")),
     ("2026-11-25", ("deal", "add", "D8", "--account", "Alpha", "--amount", "500000", "--stage", "4", "--owner", "bob")),
+    ("2026-10-01", ("account", "add", "Gamma")),
+    ("2026-10-01", ("deal", "add", "D7", "--account", "Gamma", "--amount", "100000", "--stage", "5")),
+    ("2026-11-20", ("visit", "add", "--account", "Gamma")),
     ("2026-11-20", ("visit", "add", "--account", "Alpha", "--deal", "D1")),
     ("2026-10-10", ("visit", "add", "--account", "Alpha", "--deal", "D2")),
 ]
@@ -125,13 +130,21 @@ def test_each_figure_matches_the_hand_computed_value(sd, pipeline):
     assert s["customer_analysis"]["avg_days_in_stage"] == 20.0
     assert (s["competitiveness"]["amount"], s["competitiveness"]["weighted"]) == (500_000, 150_000)
     assert s["competitiveness"]["avg_days_in_stage"] == 0.0
-    for key in TEN_STEP[4:]:
+    # D7: 55 days in the stage, but its account was visited on 11-20
+    assert {k: s["initial_acceptance"][k] for k in ("deals", "amount", "weighted", "avg_days_in_stage", "stale")} == {
+        "deals": 1,
+        "amount": 100_000,
+        "weighted": 50_000,
+        "avg_days_in_stage": 55.0,
+        "stale": 0,
+    }
+    for key in TEN_STEP[5:]:
         assert s[key]["deals"] == 0 and s[key]["avg_days_in_stage"] is None
     assert data["totals"] == {
-        "deals": 5,
-        "amount": 2_500_000,
-        "weighted": 500_000,
-        "avg_days_in_stage": 18.0,  # (5 + 10 + 55 + 20 + 0) / 5
+        "deals": 6,
+        "amount": 2_600_000,
+        "weighted": 550_000,
+        "avg_days_in_stage": 24.2,  # (5 + 10 + 55 + 20 + 0 + 55) / 6
         "stale": 1,
     }
     assert [(c["status"], c["deals"], c["amount"]) for c in data["closed"]] == [
@@ -163,7 +176,7 @@ def test_since_limits_conversion_and_closed_deals(sd, pipeline):
     assert (s["project_confirmation"]["entered"], s["customer_analysis"]["entered"]) == (1, 1)  # D2, D1
     assert [(c["status"], c["deals"]) for c in data["closed"]] == [("won", 1)]  # D6 was lost on 10-30
     assert data["since"] == "2026-11-01"
-    assert data["totals"]["deals"] == 5  # the open pipeline itself does not depend on --since
+    assert data["totals"]["deals"] == 6  # the open pipeline itself does not depend on --since
 
 
 def test_filters_by_owner_account_and_playbook(sd, pipeline):
@@ -176,7 +189,7 @@ def test_filters_by_owner_account_and_playbook(sd, pipeline):
     assert "coverage" not in beta
     six = sd("funnel", "--playbook", "six_step", "--json").json()
     assert six["totals"]["deals"] == 0
-    assert six["other_playbooks"] == [{"playbook": "ten_step", "deals": 5}]
+    assert six["other_playbooks"] == [{"playbook": "ten_step", "deals": 6}]
     assert "sd funnel --playbook ten_step" in sd("funnel", "--playbook", "six_step").stdout
 
 
@@ -215,8 +228,13 @@ def test_table_csv_and_json_show_the_same_numbers(sd, pipeline):
             assert _numbers(cells[5]) == s["stale"]
         assert _numbers(cells[6]) == s["conversion_pct"]
     t = data["totals"]
-    assert [_numbers(c) for c in rows["Total"][1:6]] == [t["deals"], t["amount"], t["weighted"],
-                                                         t["avg_days_in_stage"], t["stale"]]
+    assert [_numbers(c) for c in rows["Total"][1:6]] == [
+        t["deals"],
+        t["amount"],
+        t["weighted"],
+        t["avg_days_in_stage"],
+        t["stale"],
+    ]
     assert [_numbers(c) for c in rows["Won"][1:3]] == [1, 300_000]
     flat = list(csv.DictReader(io.StringIO(sd("funnel", "--format", "csv").stdout)))
     assert [r["stage"] for r in flat] == TEN_STEP + ["total", "won", "lost"]
@@ -245,7 +263,7 @@ def test_reads_well_in_narrow_and_wide_terminals(sd, pipeline, monkeypatch):
         monkeypatch.setenv("COLUMNS", str(width))
         out = sd("funnel").stdout
         assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= width
-        for label in ("Project information", "Competitiveness", "Order and payment", "2,500,000", "500,000"):
+        for label in ("Project information", "Competitiveness", "Order and payment", "2,600,000", "550,000"):
             assert label in out, (width, label)
 
 

@@ -56,7 +56,9 @@ def test_accounts_import_then_reimport_changes_nothing(sd, tmp_path):
 
 def test_accounts_match_on_the_normalised_name_and_update(sd, tmp_path):
     sd("account", "add", "华为技术有限公司", "--region", "深圳")
-    path = write_csv(tmp_path / "a.csv", [["name", "region", "industry"], ["华为技术", "", "通信"], ["ACME", "NYC", ""]])
+    path = write_csv(
+        tmp_path / "a.csv", [["name", "region", "industry"], ["华为技术", "", "通信"], ["ACME", "NYC", ""]]
+    )
     result = report(sd("import", "accounts", path, "--json"))
     assert (result["created"], result["updated"]) == (1, 1)
     huawei = exported(sd, "accounts")[0]
@@ -163,7 +165,10 @@ def test_chinese_headings_are_understood(sd, tmp_path):
     sd("account", "add", "华东电网有限公司")
     path = write_csv(
         tmp_path / "c.csv",
-        [["姓名", "客户", "职务", "采购角色", "关系阶段", "邮箱"], ["李明", "华东电网", "主任", "拍板者", "信赖", "li@x.cn"]],
+        [
+            ["姓名", "客户", "职务", "采购角色", "关系阶段", "邮箱"],
+            ["李明", "华东电网", "主任", "拍板者", "信赖", "li@x.cn"],
+        ],
     )
     assert sd("import", "contacts", path).exit_code == 0
     li = exported(sd, "contacts")[0]
@@ -228,7 +233,11 @@ def test_deals_key_on_external_id_else_name_and_account(sd, tmp_path):
     assert report(sd("import", "deals", path, "--json"))["created"] == 3
     path2 = write_csv(
         tmp_path / "d2.csv",
-        [["external_id", "name", "account", "amount"], ["X-2", "GTX Pro", "华为", "250"], ["", "核心网", "华为", "350"]],
+        [
+            ["external_id", "name", "account", "amount"],
+            ["X-2", "GTX Pro", "华为", "250"],
+            ["", "核心网", "华为", "350"],
+        ],
     )
     again = report(sd("import", "deals", path2, "--json"))
     assert (again["created"], again["updated"]) == (0, 2)
@@ -261,7 +270,11 @@ def test_stage_map_takes_numbers_labels_keys_and_statuses(sd, tmp_path):
     assert sd("import", "deals", path, *mapping).exit_code == 0, sd("import", "deals", path, *mapping).output
     deals = {d["external_id"]: d for d in exported(sd, "deals")}
     assert [deals[k]["stage"] for k in "125"] == ["project_info", "customer_analysis", "competitiveness"]
-    assert (deals["3"]["status"], deals["3"]["stage"], deals["3"]["closed_on"]) == ("won", "order_payment", "2017-03-01")
+    assert (deals["3"]["status"], deals["3"]["stage"], deals["3"]["closed_on"]) == (
+        "won",
+        "order_payment",
+        "2017-03-01",
+    )
     assert (deals["4"]["status"], deals["4"]["closed_on"], deals["4"]["amount"]) == ("lost", "2016-10-20", 0)
     history = sd("export", "stages", "-f", "json", "--status", "won").json()
     assert [(h["stage"], h["left_on"]) for h in history] == [("order_payment", "2017-03-01")]
@@ -399,3 +412,31 @@ def test_progress_bar_shows_on_a_terminal_for_large_files(tmp_path):
     text = seen.decode("utf-8", "replace")
     assert proc.returncode == 0, text
     assert "Importing" in text and "3000" in text and "3000 created" in text
+
+
+def test_rows_that_repeat_a_record_in_one_file_update_it(sd, tmp_path):
+    sd("account", "add", "华为")
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["name", "account", "email", "title"],
+            ["李明", "华为", "", ""],
+            ["李明", "华为", "li@hw.com", ""],  # the same person (by name), now with an email
+            ["李明博士", "华为", "LI@hw.com", "主任"],  # the same person (by email), renamed
+            ["李明博士", "华为", "", "主任"],  # by the new name: nothing new
+        ],
+    )
+    result = report(sd("import", "contacts", path, "--json"))
+    assert (result["created"], result["updated"], result["skipped"]) == (1, 2, 1)
+    contacts = exported(sd, "contacts")
+    assert [(c["name"], c["email"], c["title"]) for c in contacts] == [("李明博士", "LI@hw.com", "主任")]
+
+
+def test_a_default_stands_in_for_a_missing_column(sd, tmp_path):
+    sd("account", "add", "华为")
+    path = write_csv(tmp_path / "d.csv", [["name", "amount"], ["核心网", "100"]])
+    assert sd("import", "deals", path).exit_code == 2  # no account column
+    result = sd("import", "deals", path, "--default", "account=华为", "--default", "currency=usd")
+    assert result.exit_code == 0, result.output
+    deal = exported(sd, "deals")[0]
+    assert (deal["account"], deal["currency"]) == ("华为", "USD")

@@ -156,7 +156,9 @@ def fill(path: Path, journal: list) -> None:  # noqa: C901
                         pass
             deal_ids = []
             for deal_name, values in deals:
-                fields = {k: v for k, v in values.items() if k not in ("stage", "status", "closed", "reason", "external")}
+                fields = {
+                    k: v for k, v in values.items() if k not in ("stage", "status", "closed", "reason", "external")
+                }
                 if values["external"]:
                     fields["external_id"] = f"EXT-{next(serial)}"
                 deal_id = records.add_deal(tx, account_id, {"name": deal_name, **fields}, stage=values["stage"])

@@ -76,25 +76,27 @@ def add(
 @app.command("list")
 def list_(
     search: str = typer.Argument(None, help=_("Only accounts whose name contains this.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this owner's accounts.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this owner's accounts: a name, me or all.")),
     info_stage: str = InfoStageOpt,
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
 ) -> None:
-    """List accounts."""
+    """List accounts (in a team database, yours unless --owner says whose)."""
     from salesdiary.cli.common import emit_rows, limit_of, reader
     from salesdiary.cli.views import ACCOUNT_COLUMNS
     from salesdiary.core.enums import INFO_STAGE
     from salesdiary.store.reads import ListQuery, list_accounts
+    from salesdiary.store.team import owner_filter
 
+    r = reader()
     q = ListQuery(
-        owner=owner,
+        owner=owner_filter(r, owner),
         search=search,
         stage=INFO_STAGE.parse(info_stage) if info_stage else None,
         limit=limit_of(limit, show_all),
     )
-    rows, total = list_accounts(reader(), q)
+    rows, total = list_accounts(r, q)
     emit_rows(
         rows, total, ACCOUNT_COLUMNS, as_json=as_json, empty=_("No accounts yet. Add one with: sd account add NAME")
     )
@@ -169,6 +171,32 @@ def rm(
     account_id = resolve(reader(), "account", account)
     write(lambda tx: records.remove_account(tx, account_id, force=force))
     done(_("Removed account #{id}.").format(id=account_id))
+
+
+@app.command("reassign")
+def reassign(
+    account: str = typer.Argument(..., help=_("Account id or name.")),
+    to: str = typer.Option(..., "--to", help=_("The rep who takes it over (their database role in a team).")),
+    reason: str = typer.Option(..., "--reason", help=_("Why (kept in the history).")),
+) -> None:
+    """Give an account, with its open deals and follow-ups, to another rep (a manager's command)."""
+    from salesdiary.cli.common import done, reader, resolve, write
+    from salesdiary.core.validate import clean_text
+    from salesdiary.store import records
+
+    new_owner = clean_text(to, "--to", max_len=200, multiline=False)
+    why = clean_text(reason, "--reason", max_len=2000, multiline=False)
+    if not new_owner or not why:
+        from salesdiary.core.errors import BadInput
+
+        raise BadInput(_("--to and --reason need a value."))
+    account_id = resolve(reader(), "account", account)
+    moved = write(lambda tx: records.reassign_account(tx, account_id, new_owner, why))
+    done(
+        _("Account #{id} moved from {old} to {new}, with {deals} open deals and {followups} open follow-ups.").format(
+            id=account_id, old=moved["from"], new=moved["to"], deals=moved["deals"], followups=moved["followups"]
+        )
+    )
 
 
 def register(root: typer.Typer) -> None:

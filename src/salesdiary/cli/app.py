@@ -31,7 +31,7 @@ COMMAND_MODULES = (
 )
 # Top-level commands registered by a module of another name (see modules_for).
 COMMAND_HOME = {
-    **dict.fromkeys(("due", "today", "funnel", "check", "map", "report"), "reports"),
+    **dict.fromkeys(("due", "today", "overdue", "funnel", "check", "map", "report"), "reports"),
     **dict.fromkeys(("export", "import"), "data"),
     **dict.fromkeys(("backup", "doctor", "history", "redo", "restore", "undo"), "safety"),
     **dict.fromkeys(("completion", "demo"), "misc"),
@@ -242,23 +242,32 @@ def _command_words(args: list[str]) -> list[str]:
 def _listed_group(app, args: list[str]):  # noqa: ANN001, ANN202
     """The Typer group whose help lists its commands on this run (`sd`, `sd --help`, `sd deal -h`,
     `sd deal`), or None: a command's own help, a command that runs, or shell completion (which needs
-    the commands whole)."""
+    the commands whole). A group below APP is replaced in APP by a copy (command modules keep their
+    Typer apps from run to run, e.g. in tests), and the copy is returned."""
+    import copy
+
     if os.environ.get("_SD_COMPLETE"):
         return None
     path = args[:-1] if args and args[-1] in ("--help", "-h") else args
     node = app
     for word in path:
-        groups = {g.name or g.typer_instance.info.name: g.typer_instance for g in node.registered_groups}
-        if word not in groups:
+        names = [g.name or g.typer_instance.info.name for g in node.registered_groups]
+        if word not in names:
             return None
-        node = groups[word]
+        i = names.index(word)
+        info = copy.copy(node.registered_groups[i])
+        info.typer_instance = copy.copy(info.typer_instance)
+        node.registered_groups = [*node.registered_groups[:i], info, *node.registered_groups[i + 1 :]]
+        node = info.typer_instance
     return node
 
 
 def _keep_names_and_help(group) -> None:  # noqa: ANN001
     """A group's help shows each command's name and help, not its options; building the options of
     every command (Typer inspects each parameter) is most of what a big Typer app adds to `--help`.
-    So each command listed keeps its name and help and loses its parameters; subgroups lose theirs."""
+    So GROUP (a copy of its own: see _listed_group) lists copies of its commands that keep their name
+    and help and lose their parameters, and copies of its subgroups without their commands."""
+    import copy
     import inspect
 
     from typer.main import get_command_name
@@ -266,14 +275,22 @@ def _keep_names_and_help(group) -> None:  # noqa: ANN001
     def listed() -> None:
         """(a help listing does not run commands)"""
 
+    commands = []
     for info in group.registered_commands:
-        info.name = info.name or get_command_name(info.callback.__name__)
-        if info.help is None:
-            info.help = inspect.getdoc(info.callback)
-        info.callback = listed
-    for sub in group.registered_groups:
+        stub = copy.copy(info)
+        stub.name = info.name or get_command_name(info.callback.__name__)
+        stub.help = info.help if info.help is not None else inspect.getdoc(info.callback)
+        stub.callback = listed
+        commands.append(stub)
+    group.registered_commands = commands
+    subgroups = []
+    for info in group.registered_groups:
+        sub = copy.copy(info)
+        sub.typer_instance = copy.copy(info.typer_instance)
         sub.typer_instance.registered_commands = []
         sub.typer_instance.registered_groups = []
+        subgroups.append(sub)
+    group.registered_groups = subgroups
 
 
 def _drop_help_only_options(command, args: list[str]) -> None:  # noqa: ANN001

@@ -102,7 +102,9 @@ def _filter(
     for name, value in given.items():
         if value is not None and name not in filters_for(table):
             raise BadInput(_("--{option} does not apply to {table}.").format(option=name, table=table))
-    where = ExportFilter(owner=owner)
+    from salesdiary.store.team import owner_filter
+
+    where = ExportFilter(owner=owner_filter(r, owner, narrowed=True))  # me or all too; everything by default
     start, end = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
     where.since = start.isoformat() if start else None
     where.until = end.isoformat() if end else None
@@ -189,6 +191,9 @@ def import_(
                 table=table, tables=", ".join(tabular.IMPORT_TABLES)
             )
         )
+    if (playbook or stage_map) and table != "deals":
+        option = "playbook" if playbook else "stage-map"
+        raise BadInput(_("--{option} does not apply to {table}.").format(option=option, table=table))
     if dates not in tabular.DATE_ORDERS:
         raise BadInput(_("--dates must be ymd, dmy or mdy, not {value!r}.").format(value=dates))
     from salesdiary.cli.common import target

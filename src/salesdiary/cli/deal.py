@@ -85,7 +85,7 @@ def list_(
     status: str = typer.Option("open", "--status", help=_("open, won, lost, dropped or all.")),
     stage: str = StageOpt,
     playbook: str = PlaybookOpt,
-    owner: str = typer.Option(None, "--owner", help=_("Only this owner's deals.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this owner's deals: a name, me or all.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
@@ -95,13 +95,14 @@ def list_(
     from salesdiary.cli.views import DEAL_COLUMNS
     from salesdiary.core.enums import DEAL_STATUS
     from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
+    from salesdiary.store.team import owner_filter
 
     book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
     book = playbook_name(book) if book else None
     r = reader()
     q = ListQuery(
         account_id=resolve(r, "account", account) if account else None,
-        owner=owner,
+        owner=owner_filter(r, owner, narrowed=bool(account)),
         status="all" if status.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(status),
         stage=stage_key(book or default_playbook(), step) if step else None,
         limit=limit_of(limit, show_all),
@@ -170,9 +171,7 @@ def edit(
         notes=notes,
     )
     book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
-    changes = write(
-        lambda tx: records.edit_deal(tx, deal_id, values, account_id=account_id, stage=step, playbook=book)
-    )
+    changes = write(lambda tx: records.edit_deal(tx, deal_id, values, account_id=account_id, stage=step, playbook=book))
     report_changes(_("deal"), deal_id, changes)
 
 

@@ -42,7 +42,7 @@ def list_(
     account: str = typer.Option(None, "--account", "-A", help=_("Only this account's follow-ups.")),
     deal: str = typer.Option(None, "--deal", "-D", help=_("Only this deal's follow-ups.")),
     status: str = typer.Option("open", "--status", help=_("open, done or all.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this rep's follow-ups.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this rep's follow-ups: a name, me or all.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
@@ -52,6 +52,7 @@ def list_(
     from salesdiary.cli.views import FOLLOWUP_COLUMNS
     from salesdiary.core.errors import BadInput
     from salesdiary.store.reads import ListQuery, list_followups
+    from salesdiary.store.team import owner_filter
 
     if status not in ("open", "done", "all"):
         raise BadInput(_("--status must be open, done or all."))
@@ -61,7 +62,7 @@ def list_(
         account_id=account_id,
         deal_id=resolve(r, "deal", deal, account_id) if deal else None,
         status=status,
-        owner=owner,
+        owner=owner_filter(r, owner, narrowed=bool(account or deal)),
         limit=limit_of(limit, show_all),
     )
     rows, total = list_followups(r, q)

@@ -46,7 +46,7 @@ def add(
 @app.command("list")
 def list_(
     status: str = typer.Option("open", "--status", help=_("open (default), paid or all.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this rep's receivables.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this rep's receivables: a name, me or all.")),
     account: str = typer.Option(None, "--account", "-A", help=_("Only this account's receivables.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
@@ -64,7 +64,12 @@ def list_(
         raise BadInput(_("--status must be open, paid or all."))
     rules = collection.rules(config_value)
     r = reader()
-    scope = Scope(owner=owner or None, account_id=resolve(r, "account", account) if account else None)
+    from salesdiary.store.team import owner_filter
+
+    scope = Scope(
+        owner=owner_filter(r, owner, narrowed=bool(account)),
+        account_id=resolve(r, "account", account) if account else None,
+    )
     day = today()
     q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit_of(limit, show_all))
     rows, summary = receivables(r, q)

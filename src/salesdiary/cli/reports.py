@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from salesdiary.store.connection import Reader
     from salesdiary.store.report_queries import Scope
 
-OwnerOpt = typer.Option(None, "--owner", help=_("Only this rep's records."))
+OwnerOpt = typer.Option(
+    None, "--owner", help=_("Whose records: a rep's name, me or all (default: yours in a team database).")
+)
 
 
 def register(root: typer.Typer) -> None:
@@ -33,8 +35,12 @@ def register(root: typer.Typer) -> None:
 def _scope(r: Reader, owner: str | None, account: str | None) -> Scope:
     from salesdiary.cli.common import resolve
     from salesdiary.store.report_queries import Scope
+    from salesdiary.store.team import owner_filter
 
-    return Scope(owner=owner or None, account_id=resolve(r, "account", account) if account else None)
+    return Scope(
+        owner=owner_filter(r, owner, narrowed=bool(account)),
+        account_id=resolve(r, "account", account) if account else None,
+    )
 
 
 def _playbook(name: str | None) -> Playbook:
@@ -118,6 +124,7 @@ def funnel(
     since: str = typer.Option(None, "--since", help=_("Conversion, won and lost from this date (default: all).")),
     as_json: bool = JsonOpt,
     fmt: str = typer.Option(None, "--format", help=_("table, json or csv.")),
+    by: str = typer.Option(None, "--by", help=_("owner: the team's pipeline, one row per rep.")),
 ) -> None:
     """The pipeline by stage: deals, amount, weighted amount, days in stage, stale deals and conversion."""
     from salesdiary.cli.common import parse_date_opt, reader, today
@@ -128,6 +135,14 @@ def funnel(
 
     chosen = _format(fmt, as_json, ("table", "json", "csv"))
     r = reader()
+    if by is not None:
+        from salesdiary.cli.team import funnel_by_owner
+        from salesdiary.core.errors import BadInput
+
+        if by.strip().lower() not in ("owner", "rep", "负责人"):
+            raise BadInput(_("--by can only be owner."))
+        funnel_by_owner(r, chosen, parse_date_opt(since, "--since"))
+        return
     book = _playbook(playbook)
     scope = _scope(r, owner, account)
     start = parse_date_opt(since, "--since")
@@ -185,11 +200,13 @@ def due(
     from salesdiary.cli.common import limit_of, reader, today
     from salesdiary.render.reports import due_data, due_document
     from salesdiary.store.report_queries import due_followups
+    from salesdiary.store.team import owner_filter
 
     r = reader()
     day = today()
     until = day + dt.timedelta(days=days)
-    rows, counts = due_followups(r, day, until, owner=owner, limit=None if ics else limit_of(limit, show_all))
+    who = owner_filter(r, owner)
+    rows, counts = due_followups(r, day, until, owner=who, limit=None if ics else limit_of(limit, show_all))
     data = due_data(rows, counts, today=day, until=until)
     if ics:
         _write_ics(ics, data)
@@ -246,8 +263,10 @@ def today(
     from salesdiary.cli.common import today as today_date
     from salesdiary.render.reports import agenda_document
     from salesdiary.store.report_queries import agenda
+    from salesdiary.store.team import owner_filter
 
-    data = agenda(reader(), today_date(), owner=owner)
+    r = reader()
+    data = agenda(r, today_date(), owner=owner_filter(r, owner))
     if as_json:
         from salesdiary.render.data import print_json
 
@@ -414,9 +433,13 @@ def report(
     start, end = period_bounds(kind, day)
     next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
     asof = min(today(), end + dt.timedelta(days=1))
-    q = PeriodQuery(start, end, next_start, next_end, asof, owner=owner or None)
+    from salesdiary.cli.team import add_by_owner, with_team_section
+    from salesdiary.store.team import is_team, owner_filter
+
+    r = reader()
+    q = PeriodQuery(start, end, next_start, next_end, asof, owner=owner_filter(r, owner))
     data = period_data(
-        period_report(reader(), q),
+        period_report(r, q),
         kind=kind,
         start=start,
         end=end,
@@ -425,6 +448,9 @@ def report(
         next_end=next_end,
         stage_label=_stage_labeller({}),
     )
+    if q.owner is None and (is_team(r) or owner is not None):  # the team's view: a section per rep
+        add_by_owner(r, data, q)
+        period_document = with_team_section(period_document)  # noqa: F811
     if chosen == "json":
         from salesdiary.render.data import dumps
 

@@ -42,6 +42,9 @@ def add(
     next_step: str = NextOpt,
     follow_up: str = FollowOpt,
     owner: str = OwnerOpt,
+    assist: bool = typer.Option(
+        False, "--assist", help=_("You were helping on another rep's account (needed to log a visit there).")
+    ),
 ) -> None:
     """Log a visit or any other activity with a customer (on a terminal, it asks for what is missing)."""
     from salesdiary.cli.common import done, reader, require, resolve, write
@@ -58,6 +61,8 @@ def add(
         follow_up=follow_up,
         owner=owner,
     )
+    if assist:
+        values["assist"] = True
     if can_prompt():
         _guided_add(account, deal, contact or [], values)
         return
@@ -178,7 +183,7 @@ def _plan(a, values: dict):  # noqa: ANN001, ANN202
     """The answers as the one write the store makes of them."""
     from salesdiary.store.progress import MetContact, VisitPlan
 
-    visit = {k: v for k, v in values.items() if k in ("date", "owner")}
+    visit = {k: v for k, v in values.items() if k in ("date", "owner", "assist")}
     visit.update(kind=a.kind, purpose=a.purpose, summary=a.summary, feedback=a.feedback)
     visit.update(next_step=a.next_step, follow_up_date=a.follow_up)
     return VisitPlan(
@@ -276,7 +281,7 @@ def list_(
     contact: str = typer.Option(None, "--contact", "-C", help=_("Only visits where this contact was met.")),
     since: str = typer.Option(None, "--since", help=_("From this date.")),
     until: str = typer.Option(None, "--until", help=_("Up to this date.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this rep's visits.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this rep's visits: a name, me or all.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
@@ -285,6 +290,7 @@ def list_(
     from salesdiary.cli.common import emit_rows, limit_of, parse_date_opt, reader, resolve
     from salesdiary.cli.views import VISIT_COLUMNS
     from salesdiary.store.reads import ListQuery, list_visits
+    from salesdiary.store.team import owner_filter
 
     r = reader()
     account_id = resolve(r, "account", account) if account else None
@@ -295,7 +301,7 @@ def list_(
         contact_id=resolve(r, "contact", contact, account_id) if contact else None,
         since=start.isoformat() if start else None,
         until=end.isoformat() if end else None,
-        owner=owner,
+        owner=owner_filter(r, owner, narrowed=bool(account or deal or contact)),
         limit=limit_of(limit, show_all),
     )
     rows, total = list_visits(r, q)

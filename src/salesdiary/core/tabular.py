@@ -211,8 +211,12 @@ class ColumnPlan:
     unknown: list[str]  # columns no field matches (reported, not imported)
 
 
-def plan_columns(table: str, columns: Iterable[str], mapping: dict[str, str | None]) -> ColumnPlan:
-    """Match the file's COLUMNS to fields; MAPPING (column → field, None = leave out) comes first."""
+def plan_columns(
+    table: str, columns: Iterable[str], mapping: dict[str, str | None], given: Iterable[str] = ()
+) -> ColumnPlan:
+    """Match the file's COLUMNS to fields; MAPPING (column → field, None = leave out) comes first.
+
+    A field that is needed may be missing from the file when it is GIVEN otherwise (--default)."""
     columns = list(columns)
     known = field_names(table)
     by_name = {f.name: f for f in IMPORT_FIELDS[table]}
@@ -254,7 +258,7 @@ def plan_columns(table: str, columns: Iterable[str], mapping: dict[str, str | No
             )
         taken[f.name] = column
         plan.fields[column] = f
-    missing = [name for name in REQUIRED[table] if name not in taken]
+    missing = [name for name in REQUIRED[table] if name not in taken and name not in set(given)]
     if missing:
         raise BadInput(
             _("The file has no column for {fields} (needed for {table}); name one with --map COLUMN={field}.").format(

@@ -67,6 +67,7 @@ class Section:
     after: list[str] = field(default_factory=list)
     empty: str | None = None  # shown instead of an empty table
     renderable: Any = None  # any other Rich renderable (e.g. a tree); terminal and HTML only
+    lead: str | None = None  # the advice of the section, shown after an arrow
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _longest_word(t: Table, i: int) -> int:
     return widest
 
 
-def _fits(t: Table, cols: Sequence[int], width: int) -> bool:
+def _fits(t: Table, cols: Sequence[int], width: int, edges: int = 0) -> bool:
     """Whether columns COLS of T fit WIDTH with every wrapping column at least MIN_WRAP wide (or natural)."""
     fixed = 0
     least = 0
@@ -118,11 +119,11 @@ def _fits(t: Table, cols: Sequence[int], width: int) -> bool:
             fixed += natural
         else:
             least += min(natural, max(MIN_WRAP, _longest_word(t, i), t.columns[i].min_width or 0))
-    return width - fixed - GAP * (len(cols) - 1) >= least
+    return width - edges - fixed - GAP * (len(cols) - 1) >= least
 
 
-def _bar_room(t: Table, cols: Sequence[int], width: int) -> int:
-    used = sum(min(_natural(t, i), 32) for i in cols) + GAP * len(cols)
+def _bar_room(t: Table, cols: Sequence[int], width: int, edges: int = 0) -> int:
+    used = sum(min(_natural(t, i), 32) for i in cols) + GAP * len(cols) + edges
     room = min(width - used, MAX_BAR)
     return room if room >= MIN_BAR else 0
 
@@ -176,9 +177,10 @@ def rich_table(
 def _print_table(console: Console, t: Table) -> None:
     terminal = console.is_terminal
     width = console.width
+    edges = 0 if terminal else 4  # the ASCII table (not a terminal) has a border and padding at each side
     every = list(range(len(t.columns)))
-    if _fits(t, every, width):
-        console.print(rich_table(t, terminal=terminal, bar_width=_bar_room(t, every, width)))
+    if _fits(t, every, width, edges):
+        console.print(rich_table(t, terminal=terminal, bar_width=_bar_room(t, every, width, edges)))
         return
     if t.narrow == "split":
         _print_split(console, t)
@@ -189,11 +191,12 @@ def _print_table(console: Console, t: Table) -> None:
 def _print_split(console: Console, t: Table) -> None:
     """The first `keep` columns, then as many of the others as fit, table after table."""
     width = console.width
+    edges = 0 if console.is_terminal else 4
     keep = list(range(t.keep))
     groups: list[list[int]] = []
     current: list[int] = []
     for i in range(t.keep, len(t.columns)):
-        if current and not _fits(t, keep + _upto_break(t, current, i), width) and _can_break(t, i, current):
+        if current and not _fits(t, keep + _upto_break(t, current, i), width, edges) and _can_break(t, i, current):
             groups.append(current)
             current = []
         current.append(i)
@@ -204,7 +207,7 @@ def _print_split(console: Console, t: Table) -> None:
             console.print()
         cols = keep + group
         last = g == len(groups) - 1
-        bar_width = _bar_room(t, cols, width) if last else 0
+        bar_width = _bar_room(t, cols, width, edges) if last else 0
         console.print(
             rich_table(t, terminal=console.is_terminal, cols=cols, bar_width=bar_width, skip_empty=t.keep if g else 0)
         )
@@ -223,7 +226,6 @@ def _can_break(t: Table, i: int, current: list[int]) -> bool:
 def _print_stacked(console: Console, t: Table) -> None:
     """Each row as a block: the head columns on one line, the others wrapped below it, indented."""
     from rich.cells import cell_len
-    from rich.padding import Padding
     from rich.text import Text
 
     width = console.width
@@ -264,34 +266,91 @@ def _print_stacked(console: Console, t: Table) -> None:
                 current = candidate
         lines.append(current)
         for text in lines:
-            console.print(Padding(Text(text, style=style, overflow="fold"), (0, 0, 0, indent), expand=False))
+            print_text(console, text, style=style, indent=indent)
 
 
 def print_document(doc: Document, console: Console | None = None) -> None:
     """Print DOC on CONSOLE (default: stdout's), fitted to its width."""
-    from rich.markup import escape
 
     from salesdiary.render.console import out
 
     console = console or out()
-    console.print(f"[bold]{escape(doc.title)}[/]")
+    print_text(console, doc.title, style="bold")
     for line in doc.lines:
-        console.print(escape(line))
+        print_text(console, line)
     for s in doc.sections:
         console.print()
         if s.title:
-            console.print(f"[bold]{escape(s.title)}[/]")
+            print_text(console, s.title, style="bold")
+        if s.lead:
+            print_text(console, s.lead, hanging="→ ")
         for line in s.lines:
-            console.print(escape(line))
+            print_text(console, line)
         if s.renderable is not None:
             console.print(s.renderable)
         if s.table is not None:
             if s.table.rows:
                 _print_table(console, s.table)
             elif s.empty:
-                console.print(f"[dim]{escape(s.empty)}[/]")
+                print_text(console, s.empty, style="dim")
         for line in s.after:
-            console.print(f"[dim]{escape(line)}[/]")
+            print_text(console, line, style="dim")
+
+
+_NO_LINE_START = set("，。、；：？！）》」』】,.;:!?)]}%")  # never begin a line with these
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """TEXT broken into lines of at most WIDTH cells: between words, and between any two Chinese characters
+    (Chinese runs have no spaces, so a plain word wrap would push a whole sentence to the next line)."""
+    from rich.cells import cell_len
+
+    tokens: list[str] = []
+    word = ""
+    for ch in text:
+        wide = cell_len(ch) == 2
+        if ch == " " or wide:
+            if word:
+                tokens.append(word)
+                word = ""
+            if wide and tokens and ch in _NO_LINE_START:
+                tokens[-1] += ch
+            else:
+                tokens.append(ch)
+        elif ch in _NO_LINE_START and not word and tokens and cell_len(tokens[-1][-1:]) == 2:
+            tokens[-1] += ch
+        else:
+            word += ch
+    if word:
+        tokens.append(word)
+    lines: list[str] = []
+    current = ""
+    for token in tokens:
+        if cell_len(current + token) <= width or not current.strip():
+            current += token
+            while cell_len(current) > width:  # a single word longer than the line: fold it
+                cut = len(current)
+                while cut > 1 and cell_len(current[:cut]) > width:
+                    cut -= 1
+                lines.append(current[:cut])
+                current = current[cut:]
+        else:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+    if current.strip() or not lines:
+        lines.append(current.rstrip())
+    return lines
+
+
+def print_text(console: Console, text: str, *, style: str = "", indent: int = 0, hanging: str = "") -> None:
+    """One paragraph, wrapped to the console (see `wrap`); HANGING is printed before its first line."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    margin = indent + cell_len(hanging)
+    for n, line in enumerate(wrap(text, max(console.width - margin, 8))):
+        lead = (hanging if n == 0 else " " * cell_len(hanging)) if hanging else ""
+        console.print(Text(" " * indent + lead + line, style=style), no_wrap=True, overflow="ignore", crop=False)
 
 
 # --- Markdown ---------------------------------------------------------------------------------------------
@@ -315,6 +374,8 @@ def to_markdown(doc: Document) -> str:
     for s in doc.sections:
         if s.title:
             lines += [f"## {_md_text(s.title)}", ""]
+        if s.lead:
+            lines += [f"→ {_md_text(s.lead)}", ""]
         for line in s.lines:
             lines += [_md_text(line), ""]
         if s.table is not None:

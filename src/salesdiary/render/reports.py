@@ -422,7 +422,7 @@ def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: in
         doc.sections.append(
             Section(
                 title=f"{first.rule_name} ({len(items)})",
-                lines=["→ " + first.action],
+                lead=first.action,
                 table=table,
                 after=after,
             )

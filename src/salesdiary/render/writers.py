@@ -98,13 +98,19 @@ def _converters(columns: Sequence[Column], convert: Callable[[str], Callable[[An
 
 def write_csv(stream: TextIO, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, excel: bool = False) -> int:
     """Write ROWS as CSV (header first); return how many rows were written."""
-    writer = csv.writer(stream, lineterminator="\r\n" if excel else "\n")
+    terminator = "\r\n" if excel else "\n"
+    writer = csv.writer(stream, lineterminator=terminator)
+    # With "\n" line ends the csv module leaves a lone "\r" unquoted, and a reader would end the row there.
+    careful = writer if excel else csv.writer(stream, lineterminator=terminator, quoting=csv.QUOTE_ALL)
     writer.writerow([c.name for c in columns])
     cells = _converters(columns, _csv_value)
     n = 0
     for row in rows:
         line = ["" if row[name] is None else convert(row[name]) for name, convert in cells]
-        writer.writerow([neutralise(cell) for cell in line] if excel else line)
+        if excel:
+            writer.writerow([neutralise(cell) for cell in line])
+        else:
+            (careful if any("\r" in cell for cell in line) else writer).writerow(line)
         n += 1
     return n
 

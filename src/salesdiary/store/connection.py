@@ -7,8 +7,10 @@ than the code does it hand over to `store.migrate` (alembic, SQLModel).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any, Protocol
 
 from salesdiary.core.errors import BadInput, Conflict
@@ -73,17 +75,87 @@ class SqlAlchemyReader:
 
 
 def _plain(value: Any) -> Any:
-    """Values as sqlite3 returns them, so both readers give the same rows."""
+    """Values as sqlite3 returns them, so every reader gives the same rows (and JSON is the same on every database).
+
+    Booleans become 0/1 (what SQLite stores; the read queries turn the boolean columns into true/false for
+    JSON, reads.BOOL_COLUMNS); times become UTC text as SQLite keeps it ("2026-11-25 08:30:00.000000");
+    dates ISO text; NUMERIC (PostgreSQL's SUM and AVG) a float.
+    """
+    if value is None or type(value) in (str, int, float):
+        return value
     import datetime as dt
     from decimal import Decimal
 
+    if isinstance(value, bool):
+        return int(value)
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+class PsycopgReader:
+    """The same queries over a psycopg connection: PostgreSQL reads without importing SQLAlchemy."""
+
+    dialect = "postgresql"
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self._cursors = 0
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.cursor()
+        try:
+            self._execute(cur, sql, params)
+            names = [d.name for d in cur.description or ()]
+            return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+        finally:
+            cur.close()
+
+    def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Rows one at a time from a server-side cursor: memory stays flat for any number of rows."""
+        self._cursors += 1
+        with self.con.cursor(name=f"sd_stream_{self._cursors}") as cur:
+            cur.itersize = 2000
+            self._execute(cur, sql, params)
+            names: list[str] | None = None
+            for row in cur:
+                if names is None:
+                    names = [d.name for d in cur.description or ()]
+                yield {n: _plain(v) for n, v in zip(names, row, strict=True)}
+
+    def _execute(self, cur: Any, sql: str, params: Mapping[str, Any] | None) -> None:
+        try:
+            cur.execute(pyformat(sql), dict(params or {}))
+        except UnicodeEncodeError:
+            raise BadInput(_("A value given is not valid UTF-8 text.")) from None
+
+    def close(self) -> None:
+        self.con.close()
+
+
+_SQL_TOKEN = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(::)|(?<![\w:]):([A-Za-z_][A-Za-z0-9_]*)|(%)""")
+
+
+@lru_cache(maxsize=512)
+def pyformat(sql: str) -> str:
+    """SQL with :named parameters (as sqlite3 and SQLAlchemy take it) in psycopg's %(named)s style."""
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group(1) or m.group(2):
+            return m.group(0).replace("%", "%%")
+        if m.group(3):
+            return "::"
+        if m.group(4):
+            return f"%({m.group(4)})s"
+        return "%%"
+
+    return _SQL_TOKEN.sub(swap, sql)
 
 
 def connect_sqlite(path: str) -> sqlite3.Connection:
@@ -100,6 +172,17 @@ def schema_version(con: sqlite3.Connection) -> int:
 def open_reader(target: Target) -> Reader:
     """A reader on an up-to-date journal (created or migrated first when needed)."""
     if not target.is_sqlite_file:
+        from salesdiary.store import pg
+
+        if pg.is_postgres_url(target.url):
+            assert target.url is not None
+            con = pg.connect(target.url)
+            try:
+                pg.check_schema(target.url, pg.revision_of(con), write=False)
+            except BaseException:
+                con.close()
+                raise
+            return PsycopgReader(con)
         from salesdiary.store.engine import engine_for
 
         return SqlAlchemyReader(engine_for(target).connect())

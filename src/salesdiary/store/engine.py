@@ -46,6 +46,22 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    from salesdiary.store import pg
+
+    if pg.is_postgres_url(url):
+        try:
+            engine = create_engine(pg.sqlalchemy_url(url), pool_pre_ping=True)
+        except ImportError:
+            raise pg.missing_driver() from None
+
+        @event.listens_for(engine, "connect")
+        def _on_pg_connect(dbapi_connection: Any, _record: Any) -> None:
+            # times are compared with ISO dates as UTC, as SQLite keeps them
+            with dbapi_connection.cursor() as cur:
+                cur.execute("SET TIME ZONE 'UTC'")
+            dbapi_connection.commit()
+
+        return engine
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -263,27 +263,14 @@ def run_import(
     report = ImportReport(table, tx is None, rows=len(source.rows) + len(source.problems), encoding=source.encoding)
     if not source.rows and not source.problems and not source.columns:
         return report  # an empty JSON file: nothing to do, and no columns to check
-    plan = tabular.plan_columns(table, source.columns, options.mapping)
+    today = tx.today if tx is not None else today_date()
+    defaults = _defaults(table, options, today)
+    plan = tabular.plan_columns(table, source.columns, options.mapping, given=defaults)
     report.unknown_columns = plan.unknown
     report.invalid.extend(source.problems)
-    today = tx.today if tx is not None else today_date()
     column_of = {f.name: column for column, f in plan.fields.items()}
-    specs = tabular.field_names(table)
-    by_name = {f.name: f for f in tabular.IMPORT_FIELDS[table]}
-    defaults: dict[str, Any] = {}
-    for name, raw in options.defaults.items():
-        f = by_name.get(name) or specs.get(tabular.header_key(name))
-        if f is None:
-            raise BadInput(
-                _("--default {name}: {table} have no field {name!r}. Fields: {fields}.").format(
-                    name=name, table=table, fields=", ".join(by_name)
-                )
-            )
-        try:
-            defaults[f.name] = tabular.convert_cell(f, raw, today, options.date_order)
-        except BadInput as exc:
-            raise BadInput(f"--default {name}: {exc.message}") from None
-        column_of.setdefault(f.name, name)
+    for name in defaults:
+        column_of.setdefault(name, name)
     loader = LOADERS[table](r, tx, options, today)
     convert = _Cells(today, options.date_order)
     done = 0
@@ -322,6 +309,26 @@ def run_import(
     if report.invalid and not options.skip_invalid:
         raise ImportRefused(report)
     return report
+
+
+def _defaults(table: str, options: ImportOptions, today: dt.date) -> dict[str, Any]:
+    """The --default values, by field name, converted like cells."""
+    specs = tabular.field_names(table)
+    by_name = {f.name: f for f in tabular.IMPORT_FIELDS[table]}
+    defaults: dict[str, Any] = {}
+    for name, raw in options.defaults.items():
+        f = by_name.get(name) or specs.get(tabular.header_key(name))
+        if f is None:
+            raise BadInput(
+                _("--default {name}: {table} have no field {name!r}. Fields: {fields}.").format(
+                    name=name, table=table, fields=", ".join(by_name)
+                )
+            )
+        try:
+            defaults[f.name] = tabular.convert_cell(f, raw, today, options.date_order)
+        except BadInput as exc:
+            raise BadInput(f"--default {name}: {exc.message}") from None
+    return defaults
 
 
 def import_file(
@@ -449,9 +456,11 @@ class _NameIndex:
     def find(self, account: Entry, name: str) -> list[Entry]:
         return self.entries.get((account["name_key"], fold(name)), [])
 
-    def move(self, entry: Entry, account: Entry) -> None:
+    def relocate(self, entry: Entry, account: Entry, name: str) -> None:
+        """ENTRY now has NAME at ACCOUNT (a row renamed or moved it)."""
         old = self.find(entry["_account"], entry["name"])
         old[:] = [e for e in old if e is not entry]
+        entry["name"] = name
         self.add(entry, account)
 
 
@@ -472,10 +481,9 @@ class _Loader:
 
     model_name = ""
     fields: tuple[str, ...] = ()
+    has_creator = True  # the table has created_by
 
-    def __init__(
-        self, r: Reader, tx: Tx | None, options: ImportOptions, today: dt.date, accounts: _AccountLoader | None = None
-    ) -> None:
+    def __init__(self, r: Reader, tx: Tx | None, options: ImportOptions, today: dt.date) -> None:
         self.r = r
         self.tx = tx
         self.options = options
@@ -486,9 +494,7 @@ class _Loader:
         self.updates: list[tuple[Entry, dict[str, Any]]] = []
         self.created = 0
         self.number = 0  # the file row being imported (for problems found later)
-        self.accounts: _AccountLoader = accounts or (
-            self if isinstance(self, _AccountLoader) else _AccountLoader(r, tx, options, today)
-        )
+        self.accounts = self if isinstance(self, _AccountLoader) else _AccountLoader(r, tx, options, today)
         self.account_by_id = {e["id"]: e for e in self.accounts.by_key.values()}
 
     def row(self, values: dict[str, Any]) -> str:
@@ -530,7 +536,9 @@ class _Loader:
 
     def planned(self, row: dict[str, Any]) -> Entry:
         entry = Entry(id=None, **row)
-        entry.pending = {**row, "created_by": self.user, "created_at": self.stamp, "updated_at": self.stamp}
+        entry.pending = {**row, "created_at": self.stamp, "updated_at": self.stamp}
+        if self.has_creator:
+            entry.pending["created_by"] = self.user
         return entry
 
     def create(self, row: dict[str, Any]) -> Entry:
@@ -577,10 +585,10 @@ class _AccountLoader(_Loader):
     model_name = "Account"
     fields = tuple(f.name for f in tabular.IMPORT_FIELDS["accounts"])
 
-    def __init__(self, *args: Any) -> None:
-        self.by_key = {row["name_key"]: Entry(row) for row in args[0].stream("SELECT * FROM account ORDER BY id")}
-        self.keys: dict[str, str] = {}
-        super().__init__(*args)
+    def __init__(self, r: Reader, tx: Tx | None, options: ImportOptions, today: dt.date) -> None:
+        self.by_key = {row["name_key"]: Entry(row) for row in r.stream("SELECT * FROM account ORDER BY id")}
+        self.keys: dict[str, str] = {}  # name as written → normalised name
+        super().__init__(r, tx, options, today)
 
     def row(self, values: dict[str, Any]) -> str:
         found = self.by_key.get(self.key_of(values["name"]))
@@ -607,6 +615,7 @@ class _AccountLoader(_Loader):
 
 class _ContactLoader(_Loader):
     model_name = "Contact"
+    has_creator = False
     fields = tuple(f.name for f in tabular.IMPORT_FIELDS["contacts"] if f.name not in ("account", "reports_to"))
 
     def __init__(self, *args: Any) -> None:
@@ -619,11 +628,14 @@ class _ContactLoader(_Loader):
             self.remember(Entry(row), self.account_by_id[row["account_id"]])
 
     def remember(self, entry: Entry, account: Entry) -> None:
+        self.remember_details(entry)
+        self.names.add(entry, account)
+
+    def remember_details(self, entry: Entry) -> None:
         if entry.get("email"):
             self.by_email.setdefault(entry["email"].casefold(), entry)
         if _digits(entry.get("phone")):
             self.by_phone.setdefault(_digits(entry["phone"]), entry)
-        self.names.add(entry, account)
 
     def match(self, values: dict[str, Any], account: Entry) -> Entry | None:
         """The stored contact this row is: same email, else same phone, else same name at the account."""
@@ -664,10 +676,12 @@ class _ContactLoader(_Loader):
             changes = _changes(found, self.plain(values), self.fields)
             if found["_account"] is not account:
                 changes["account_id"] = account
-                self.names.move(found, account)
+            if "name" in changes or "account_id" in changes:
+                self.names.relocate(found, account, values["name"])
             if boss is not None and not _same_record(found.get("reports_to_id"), boss):
                 changes["reports_to_id"] = boss
             outcome = self.change(found, changes)
+            self.remember_details(found)
         if boss_name and boss is None:
             self.forward.append((self.number, entry, boss_name))
         return outcome
@@ -707,6 +721,7 @@ class _DealLoader(_Loader):
         self.names = _NameIndex()
         self.books: dict[str, Playbook] = {}
         self.default_playbook = self.options.playbook or str(config_value("playbook", "ten_step"))
+        self.books[self.default_playbook] = load_playbook(self.default_playbook, config_dir())  # BadInput: say now
         self.stage_map = {fold(k): v for k, v in self.options.stage_map.items()}
         for row in self.r.stream("SELECT * FROM deal ORDER BY id"):
             self.remember(Entry(row), self.account_by_id[row["account_id"]])
@@ -769,7 +784,8 @@ class _DealLoader(_Loader):
         changes = _changes(found, plain, self.fields)
         if found["_account"] is not account:
             changes["account_id"] = account
-            self.names.move(found, account)
+        if "name" in changes or "account_id" in changes:
+            self.names.relocate(found, account, values["name"])
         if book.name != found["playbook"]:
             changes["playbook"] = book.name
             stage = stage or book.stages[0].key
@@ -782,7 +798,10 @@ class _DealLoader(_Loader):
                 changes.update(closed_on=None, loss_reason=None)
             else:
                 changes.setdefault("closed_on", self.today)
-        return self.change(found, changes)
+        outcome = self.change(found, changes)
+        if found.get("external_id"):
+            self.by_external.setdefault(found["external_id"], found)
+        return outcome
 
     def after_insert(self, entries: list[Entry]) -> None:
         from salesdiary.store.models import StageHistory

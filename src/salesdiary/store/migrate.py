@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from salesdiary.core.errors import Conflict
+from salesdiary.core.errors import Conflict, SdError
 from salesdiary.i18n import _
 from salesdiary.store.backup import backup_sqlite
 from salesdiary.store.connection import connect_sqlite, schema_version
@@ -23,12 +23,129 @@ def alembic_config():  # noqa: ANN201
 
 
 def ensure_schema(target: Target) -> None:
-    """Make TARGET a journal at the code's schema version, creating or upgrading it."""
+    """Make TARGET a journal at the code's schema version, creating or upgrading it.
+
+    On PostgreSQL only check it (store/pg.py says why): `sd db upgrade` (upgrade_database) creates and
+    upgrades the schema there.
+    """
+    from salesdiary.store import pg
+
     if target.is_sqlite_file:
         assert target.path is not None
         _ensure_sqlite(target)
+    elif pg.is_postgres_url(target.url):
+        assert target.url is not None
+        pg.check_schema(target.url, server_revision(target), write=False)
     else:
         _upgrade(target)
+
+
+# PostgreSQL -------------------------------------------------------------------------------------------------
+
+_server_revisions: dict[str, str | None] = {}
+UPGRADE_LOCK = 0x53445550  # "SDUP": one `sd db upgrade` at a time on a database
+
+
+def server_revision(target: Target) -> str | None:
+    """The alembic revision of a database server's schema (None: no sd tables), remembered for this process."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from salesdiary.store import pg
+    from salesdiary.store.engine import engine_for
+
+    assert target.url is not None
+    engine = engine_for(target, ensure=False)
+    try:
+        with engine.connect() as connection:
+            revision = _revision(connection, text)
+    except DBAPIError as exc:
+        raise pg.connection_error(target.url, exc) from None
+    _server_revisions[target.url] = revision
+    return revision
+
+
+def _revision(connection, text) -> str | None:  # noqa: ANN001
+    if connection.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar():
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None
+
+
+def check_writable(target: Target) -> None:
+    """Before a write to a database server: refuse one whose schema is newer than this sd knows (or missing)."""
+    from salesdiary.store import pg
+
+    if target.is_sqlite_file or not pg.is_postgres_url(target.url):
+        return
+    assert target.url is not None
+    revision = _server_revisions[target.url] if target.url in _server_revisions else server_revision(target)
+    pg.check_schema(target.url, revision, write=True)
+
+
+def upgrade_database(target: Target) -> tuple[str | None, str]:
+    """`sd db upgrade`: create or upgrade TARGET's schema to this sd's. Returns (revision before, after).
+
+    On PostgreSQL, run by the database owner: revision 0002 creates the roles sd_rep and sd_manager and the
+    row-level security policies (the owner needs CREATEROLE unless the roles exist already).
+    """
+    from salesdiary.store import pg
+
+    if target.is_sqlite_file:
+        assert target.path is not None
+        before = None
+        if target.path.exists() and target.path.stat().st_size:
+            con = connect_sqlite(str(target.path))
+            try:
+                before = str(schema_version(con)).zfill(4) if schema_version(con) else None
+            finally:
+                con.close()
+        _ensure_sqlite(target)
+        return before, SCHEMA_HEAD
+    if not pg.is_postgres_url(target.url):
+        _upgrade(target)
+        return None, SCHEMA_HEAD
+    return _upgrade_server(target)
+
+
+def _upgrade_server(target: Target) -> tuple[str | None, str]:
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from salesdiary.store import pg
+    from salesdiary.store.engine import engine_for
+
+    assert target.url is not None
+    before = server_revision(target)
+    if pg.state_of(before) == "newer":
+        pg.check_schema(target.url, before, write=True)
+    if before == SCHEMA_HEAD:
+        return before, SCHEMA_HEAD
+    engine = engine_for(target, ensure=False)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})"))
+            before = _revision(connection, text)  # another sd db upgrade may have run while we waited
+            if before != SCHEMA_HEAD:
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+    except DBAPIError as exc:
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if sqlstate == "42501":  # insufficient privilege
+            raise Conflict(
+                _(
+                    "Only the owner of the database can create or upgrade its tables, and creating the roles "
+                    "sd_rep and sd_manager needs CREATEROLE ({reason}). Nothing was changed."
+                ).format(reason=pg.reason(target.url, exc))
+            ) from None
+        raise SdError(
+            _("The database refused the upgrade ({reason}); nothing was changed.").format(
+                reason=pg.reason(target.url, exc)
+            )
+        ) from None
+    _server_revisions[target.url] = SCHEMA_HEAD
+    return before, SCHEMA_HEAD
 
 
 def _ensure_sqlite(target: Target) -> None:

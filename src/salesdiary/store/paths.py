@@ -79,8 +79,13 @@ class Target:
 
 
 def redact_url(url: str) -> str:
-    """The URL with any password hidden."""
-    if "://" not in url or "@" not in url:
+    """The URL with any password hidden (in the user part, or a `password=` query parameter)."""
+    if "://" not in url:
+        return url
+    import re
+
+    url = re.sub(r"([?&]password=)[^&]*", r"\1***", url, flags=re.IGNORECASE)
+    if "@" not in url:
         return url
     scheme, rest = url.split("://", 1)
     creds, host = rest.rsplit("@", 1)

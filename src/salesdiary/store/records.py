@@ -66,7 +66,26 @@ def add_account(tx: Tx, values: dict[str, Any]) -> int:
     values = {k: v for k, v in values.items() if v is not None}
     values.setdefault("owner", tx.user)
     account = Account(**values, name_key=key, created_by=tx.user, reported_at=stamp, created_at=stamp, updated_at=stamp)
-    return tx.insert(account).id
+    return _first_reporter(tx, values["name"], lambda: tx.insert(account)).id
+
+
+def _first_reporter(tx: Tx, name: str, write: Any, except_id: int | None = None) -> Any:
+    """Run WRITE (which stores an account name); when another sd stored the same normalised name at the same
+    moment, the unique index on account.name_key refuses this one: say who owns it, as the check above does.
+
+    The check before the write is for the message; the unique index is what makes exactly one of two reps
+    adding the same new account at once win (on PostgreSQL the loser's insert waits for the winner's commit).
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with tx.session.begin_nested():
+            return write()
+    except IntegrityError as exc:
+        if "name_key" not in str(exc.orig):
+            raise
+        _check_name_free(tx, name, except_id=except_id)
+        raise
 
 
 def edit_account(tx: Tx, account_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -77,11 +96,49 @@ def edit_account(tx: Tx, account_id: int, values: dict[str, Any]) -> dict[str, l
         values["info_stage"] = "lead"
     if "owner" in values and not values["owner"]:
         raise BadInput(_("--owner cannot be empty."))
+    if values.get("name"):
+        return _first_reporter(tx, values["name"], lambda: tx.update(account, values), except_id=account_id)
     return tx.update(account, values)
+
+
+def reassign_account(tx: Tx, account_id: int, new_owner: str, reason: str) -> dict[str, Any]:
+    """A manager gives an account, with its open deals and open follow-ups, to another rep (kept in history
+    with the reason). Returns what moved: {"from", "to", "deals", "followups"}."""
+    from salesdiary.store.team import role_exists
+
+    if not tx.is_manager:
+        raise Conflict(_("Only a manager can reassign an account (you are {user}).").format(user=tx.user))
+    account = _get(tx, Account, account_id, "account")
+    old = account.owner
+    if old == new_owner:
+        raise Conflict(_("Account #{id} is already owned by {owner}.").format(id=account_id, owner=new_owner))
+    if not role_exists(tx.reader, new_owner):
+        raise BadInput(
+            _("--to: {name} is not a database role that can log in (create it first: see sd db status).").format(
+                name=new_owner
+            )
+        )
+    note = {"reason": reason}
+    tx.update(account, {"owner": new_owner}, note=note)
+    s = tx.session
+    deals = s.exec(select(Deal).where(Deal.account_id == account_id, Deal.status == "open", Deal.owner == old)).all()
+    for deal in deals:
+        tx.update(deal, {"owner": new_owner}, note=note)
+    followups = s.exec(
+        select(FollowUp).where(
+            FollowUp.account_id == account_id,
+            FollowUp.done_on.is_(None),  # type: ignore[union-attr]
+            FollowUp.owner == old,
+        )
+    ).all()
+    for followup in followups:
+        tx.update(followup, {"owner": new_owner}, note=note)
+    return {"from": old, "to": new_owner, "deals": len(deals), "followups": len(followups)}
 
 
 def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
     account = _get(tx, Account, account_id, "account")
+    tx.check_owner(account)
     s = tx.session
     contacts = s.exec(select(Contact).where(Contact.account_id == account_id)).all()
     deals = s.exec(select(Deal).where(Deal.account_id == account_id)).all()
@@ -108,7 +165,7 @@ def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
 
 
 def add_contact(tx: Tx, account_id: int, values: dict[str, Any], reports_to_id: int | None = None) -> int:
-    _get(tx, Account, account_id, "account")
+    tx.check_owner(_get(tx, Account, account_id, "account"))  # an account's people are its owner's to keep
     if reports_to_id is not None:
         _check_reports_to(tx, account_id, None, reports_to_id)
     stamp = now()
@@ -138,8 +195,9 @@ def edit_contact(
     reports_to_id: int | None | bool = False,
 ) -> dict[str, list[Any]]:
     contact = _get(tx, Contact, contact_id, "contact")
+    tx.check_owner(_get(tx, Account, contact.account_id, "account"))
     if account_id is not None and account_id != contact.account_id:
-        _get(tx, Account, account_id, "account")
+        tx.check_owner(_get(tx, Account, account_id, "account"))
         values["account_id"] = account_id
         if reports_to_id is False:
             reports_to_id = None
@@ -168,7 +226,9 @@ def _remove_contact(tx: Tx, contact: Contact) -> None:
 
 
 def remove_contact(tx: Tx, contact_id: int) -> None:
-    _remove_contact(tx, _get(tx, Contact, contact_id, "contact"))
+    contact = _get(tx, Contact, contact_id, "contact")
+    tx.check_owner(_get(tx, Account, contact.account_id, "account"))
+    _remove_contact(tx, contact)
 
 
 # Deals ------------------------------------------------------------------------------------------------
@@ -182,7 +242,7 @@ stage_key = reads.stage_key
 def add_deal(
     tx: Tx, account_id: int, values: dict[str, Any], *, playbook: str | None = None, stage: str | None = None
 ) -> int:
-    _get(tx, Account, account_id, "account")
+    tx.check_owner(_get(tx, Account, account_id, "account"))  # the first reporter owns the account's deals
     playbook = reads.playbook_name(playbook or default_playbook())
     key = stage_key(playbook, stage)
     stamp = now()
@@ -264,6 +324,7 @@ def close_deal(
     amount: float | None = None,
 ) -> None:
     deal = _get(tx, Deal, deal_id, "deal")
+    tx.check_owner(deal)
     if deal.status == status:
         raise Conflict(_("Deal #{id} is already {status}.").format(id=deal_id, status=DEAL_STATUS.label(status)))
     values: dict[str, Any] = {"status": status, "closed_on": on or tx.today}
@@ -282,6 +343,7 @@ def close_deal(
 
 
 def _remove_deal(tx: Tx, deal: Deal) -> None:
+    tx.check_owner(deal)
     s = tx.session
     for model in (DealContact, DealMarker, StageHistory, DealEvaluation, Receivable):
         for row in s.exec(select(model).where(model.deal_id == deal.id)).all():  # type: ignore[attr-defined]
@@ -313,8 +375,12 @@ def link_deal_contact(
 def add_visit(
     tx: Tx, account_id: int, values: dict[str, Any], *, deal_id: int | None = None, contact_ids: list[int] = ()
 ) -> tuple[int, int | None]:  # type: ignore[assignment]
-    """Log a visit; a follow-up date makes a follow-up. Returns (visit id, follow-up id)."""
-    _get(tx, Account, account_id, "account")
+    """Log a visit; a follow-up date makes a follow-up. Returns (visit id, follow-up id).
+
+    A visit on another rep's account is refused unless values["assist"] says the rep was helping there; it is
+    then recorded with assist = true, and the owner's deal (its next step, its people) is left to the owner.
+    """
+    account = _get(tx, Account, account_id, "account")
     deal = None
     if deal_id is not None:
         deal = _get(tx, Deal, deal_id, "deal")
@@ -327,12 +393,21 @@ def add_visit(
     values = {k: v for k, v in values.items() if v is not None}
     values.setdefault("date", tx.today)
     values.setdefault("owner", tx.user)
+    helping = account.owner != values["owner"]
+    if helping and not values.get("assist"):
+        raise Conflict(
+            _(
+                "Account #{id} {name} is {owner}'s (first reported on {since}). If you were helping there, "
+                "log the visit with --assist (it is recorded as an assist)."
+            ).format(id=account_id, name=account.name, owner=account.owner, since=str(account.reported_at)[:10])
+        )
+    values["assist"] = helping
     visit = tx.insert(
         Visit(**values, account_id=account_id, deal_id=deal_id, created_by=tx.user, created_at=stamp, updated_at=stamp)
     )
     for cid in dict.fromkeys(contact_ids):
         tx.insert(VisitContact(visit_id=visit.id, contact_id=cid))
-        if deal_id is not None:
+        if deal_id is not None and not helping:
             link_deal_contact(tx, deal_id, cid)
     followup_id = None
     if visit.follow_up_date:
@@ -345,7 +420,7 @@ def add_visit(
             contact_id=contact_ids[0] if contact_ids else None,
             visit_id=visit.id,
         )
-    if deal is not None and (visit.next_step or visit.follow_up_date):
+    if deal is not None and not helping and (visit.next_step or visit.follow_up_date):
         tx.update(
             deal,
             {

@@ -46,11 +46,40 @@ class Tx:
     def __init__(self, session: Session, command: str) -> None:
         self.session = session
         self.command = _storable(command)
-        self.user = current_user()
         self.today = today_date()
         self.reader = SqlAlchemyReader(session.connection())
+        # a team database (PostgreSQL): the user is the database role, whose rights the database enforces
+        self.team = self.reader.dialect == "postgresql"
+        self.user = self.reader.rows("SELECT current_user AS who")[0]["who"] if self.team else current_user()
+        self._manager: bool | None = None
         self._changeset: ChangeSet | None = None
         self._seq = 0
+
+    @property
+    def is_manager(self) -> bool:
+        """Whether the user may change every rep's records (always, in a journal of one's own)."""
+        if self._manager is None:
+            from salesdiary.store.team import is_manager
+
+            self._manager = is_manager(self.reader)
+        return self._manager
+
+    def check_owner(self, obj: SQLModel) -> None:
+        """In a team database, refuse to change OBJ (or what hangs on it) unless it is the user's own or the
+        user is a manager; the database would refuse it too (row-level security), less clearly."""
+        if not self.team or "owner" not in obj.__table__.c:  # type: ignore[attr-defined]
+            return
+        owner = getattr(obj, "owner", None)
+        if owner is None or owner == self.user or self.is_manager:
+            return
+        from salesdiary.store.history_reads import record_label
+
+        raise Conflict(
+            _("{record} belongs to {owner}: only {owner} or a manager can change it. Nothing was written.").format(
+                record=record_label(obj.__tablename__, _key(obj), getattr(obj, "name", None)),  # type: ignore[attr-defined]
+                owner=owner,
+            )
+        )
 
     def _open_changeset(self) -> int:
         if self._changeset is None:
@@ -78,6 +107,28 @@ class Tx:
             )
         )
 
+    def record_many(self, entries: list[tuple[str, str, str, dict[str, list[Any]]]]) -> None:
+        """Record many changes (entity, entity_id, action, changes) written without the ORM, in one INSERT."""
+        from sqlalchemy import insert
+
+        if not entries:
+            return
+        changeset_id = self._open_changeset()
+        rows = []
+        for entity, entity_id, action, changes in entries:
+            self._seq += 1
+            rows.append(
+                {
+                    "changeset_id": changeset_id,
+                    "seq": self._seq,
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "action": action,
+                    "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+                }
+            )
+        self.session.execute(insert(History.__table__), rows)  # type: ignore[attr-defined]
+
     def _record(self, obj: SQLModel, action: str, changes: dict[str, list[Any]]) -> None:
         self._open_changeset()
         self._seq += 1
@@ -94,6 +145,12 @@ class Tx:
         )
 
     def insert(self, obj: SQLModel) -> Any:
+        if self.team and getattr(obj, "owner", None) not in (None, self.user) and not self.is_manager:
+            raise Conflict(
+                _("Only a manager can make records owned by someone else ({owner}); nothing was written.").format(
+                    owner=obj.owner  # type: ignore[attr-defined]
+                )
+            )
         self.session.add(obj)
         self.session.flush()
         self._record(obj, "insert", {k: [None, v] for k, v in _row(obj).items() if v is not None})
@@ -106,21 +163,33 @@ class Tx:
         of the model apply; a single-column key missing from the rows is generated. Returns the keys in
         the order of ROWS.
         """
-        from sqlalchemy import insert
+        from sqlalchemy import func, insert, select
 
         if not rows:
             return []
         table = model.__table__  # type: ignore[attr-defined]
         defaults = {c.name: c.default.arg for c in table.columns if c.default is not None and c.default.is_scalar}
         given = dict.fromkeys(name for row in rows for name in row)
+        unknown = set(given) - set(table.c.keys())
+        if unknown:
+            raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
         full = [{**defaults, **dict.fromkeys(given), **row} for row in rows]  # one set of keys for every row
         pk = [c.name for c in table.primary_key.columns]
         if len(pk) == 1 and all(r.get(pk[0]) is None for r in full):
-            for r in full:
-                r.pop(pk[0], None)
-            stmt = insert(table).returning(table.c[pk[0]], sort_by_parameter_order=True)
-            for r, (new_key,) in zip(full, self.session.execute(stmt, full), strict=True):
-                r[pk[0]] = new_key
+            key = table.c[pk[0]]
+            if self.session.get_bind().dialect.name == "sqlite":
+                # The transaction holds the write lock (BEGIN IMMEDIATE), so the next ids are known: the
+                # batch goes in as one executemany, several times faster than INSERT … RETURNING row by row.
+                start = self.session.execute(select(func.max(key))).scalar() or 0
+                for offset, r in enumerate(full, start=1):
+                    r[pk[0]] = start + offset
+                self.session.execute(insert(table), full)
+            else:
+                for r in full:
+                    r.pop(pk[0], None)
+                stmt = insert(table).returning(key, sort_by_parameter_order=True)
+                for r, (new_key,) in zip(full, self.session.execute(stmt, full), strict=True):
+                    r[pk[0]] = new_key
         else:
             self.session.execute(insert(table), full)
         changeset_id = self._open_changeset()
@@ -141,7 +210,21 @@ class Tx:
         self.session.execute(insert(History.__table__), history)  # type: ignore[attr-defined]
         return [r[pk[0]] if len(pk) == 1 else tuple(r[name] for name in pk) for r in full]
 
-    def update(self, obj: SQLModel, values: dict[str, Any]) -> dict[str, list[Any]]:
+    def update(
+        self, obj: SQLModel, values: dict[str, Any], *, note: dict[str, Any] | None = None
+    ) -> dict[str, list[Any]]:
+        """Set VALUES on OBJ and record what changed; NOTE (e.g. {"reason": …}) is recorded beside the changes."""
+        self.check_owner(obj)
+        if self.team and "owner" in values and values["owner"] != getattr(obj, "owner", values["owner"]):
+            if not self.is_manager:  # giving a record away is a manager's call (sd account reassign)
+                from salesdiary.store.history_reads import record_label
+
+                raise Conflict(
+                    _("Only a manager can give {record} to {owner}; nothing was written.").format(
+                        record=record_label(obj.__tablename__, _key(obj), getattr(obj, "name", None)),  # type: ignore[attr-defined]
+                        owner=values["owner"],
+                    )
+                )
         before = _row(obj)
         for name, value in values.items():
             setattr(obj, name, value)
@@ -153,12 +236,15 @@ class Tx:
                 obj.updated_at = now()  # type: ignore[attr-defined]
                 # kept in history (and not shown) so that undo puts the record back exactly as it was
                 recorded["updated_at"] = [before.get("updated_at"), _jsonable(obj.updated_at)]  # type: ignore[attr-defined]
+            for name, value in (note or {}).items():
+                recorded[name] = [None, value]  # not a column: undo passes over it
             self.session.add(obj)
             self.session.flush()
             self._record(obj, "update", recorded)
         return changes
 
     def delete(self, obj: SQLModel) -> None:
+        self.check_owner(obj)
         self._record(obj, "delete", {k: [v, None] for k, v in _row(obj).items() if v is not None})
         self.session.delete(obj)
         self.session.flush()
@@ -184,7 +270,13 @@ def _key(obj: SQLModel) -> str:
 
 def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None) -> T:
     """Run FN in one transaction; retry when another process holds the lock."""
+    from sqlalchemy.exc import ProgrammingError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from salesdiary.store.migrate import check_writable
+
     engine = engine_for(target)
+    check_writable(target)
     delay = 0.05
     for attempt in range(RETRIES):
         try:
@@ -192,6 +284,15 @@ def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None)
                 return fn(Tx(session, command or command_line()))
         except OperationalError as exc:
             message = str(exc.orig)
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            if sqlstate in ("40001", "40P01") and attempt < RETRIES - 1:  # PostgreSQL: serialization, deadlock
+                time.sleep(delay)
+                delay *= 2
+                continue
+            if target.url and (sqlstate is None or sqlstate.startswith("08")) and not target.is_sqlite_file:
+                from salesdiary.store import pg
+
+                raise pg.connection_error(target.url, exc) from None
             if "locked" in message or "busy" in message:
                 if attempt < RETRIES - 1:
                     time.sleep(delay)
@@ -202,6 +303,17 @@ def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None)
                 raise SdError(_("The disk is full: nothing was written, the journal is intact.")) from None
             raise SdError(
                 _("The database refused the write ({error}); nothing was written.").format(error=message)
+            ) from None
+        except (ProgrammingError, StaleDataError) as exc:
+            # row-level security: a change to another rep's record (0 rows matched, or a policy violated)
+            if isinstance(exc, ProgrammingError) and getattr(exc.orig, "sqlstate", None) != "42501":
+                raise
+            detail = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+            raise Conflict(
+                _(
+                    "The database refused the change ({error}): a rep may change only the records they own. "
+                    "Nothing was written."
+                ).format(error=detail)
             ) from None
         except IntegrityError as exc:
             raise Conflict(

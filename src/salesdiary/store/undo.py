@@ -82,19 +82,14 @@ def _reverse(tx: Tx, target: dict[str, Any], *, redo: bool) -> Reversal:
             )
         )
     rows = hr.changes_of(tx.reader, cid)
-    tables = _tables()
-    conn = tx.session.connection()
+    reverser = _Reverser(tx, _tables(), verb, command)
+    reverser.prefetch(rows)
     for row in reversed(rows):
-        table = tables.get(row["entity"])
-        if table is None:
-            raise Conflict(
-                _("Cannot {verb} “{command}”: it changed {entity}, which this sd does not know.").format(
-                    verb=verb, command=_short(command), entity=row["entity"]
-                )
-            )
-        _apply_inverse(tx, conn, table, row, verb, command)
+        reverser.apply_inverse(row)
+    reverser.finish()
     new_id = tx.changeset_id()
-    conn.execute(update(tables["changeset"]).where(tables["changeset"].c.id == cid).values(undone_by=new_id))
+    changesets = reverser.tables["changeset"]
+    reverser.conn.execute(update(changesets).where(changesets.c.id == cid).values(undone_by=new_id))
     return Reversal(
         reversed_id=cid,
         command=str(target["command"]),
@@ -105,53 +100,153 @@ def _reverse(tx: Tx, target: dict[str, Any], *, redo: bool) -> Reversal:
     )
 
 
-def _apply_inverse(tx: Tx, conn: Any, table: Table, row: dict[str, Any], verb: str, command: str) -> None:
-    changes: dict[str, list[Any]] = row["changes"]
-    entity, entity_id = row["entity"], str(row["entity_id"])
-    key = _key_values(table, entity_id, changes, row["action"])
-    where = and_(*(table.c[name] == value for name, value in key.items()))
-    current = conn.execute(select(table).where(where)).mappings().first()
+class _Reverser:
+    """Applies inverses row by row, with the rows' current values cached and deletes sent in batches."""
 
-    def refuse(reason: str) -> Conflict:
+    CHUNK = 500
+
+    def __init__(self, tx: Tx, tables: dict[str, Table], verb: str, command: str) -> None:
+        self.tx, self.tables, self.verb, self.command = tx, tables, verb, command
+        self.conn = tx.session.connection()
+        self.current: dict[tuple[str, tuple[Any, ...]], dict[str, Any] | None] = {}
+        self.recorded: list[tuple[str, str, str, dict[str, list[Any]]]] = []
+        self.pending: tuple[str, Table | None, list[Any]] = ("", None, [])  # ("delete" | "insert", table, items)
+
+    def table(self, entity: str) -> Table:
+        table = self.tables.get(entity)
+        if table is None:
+            raise Conflict(
+                _("Cannot {verb} “{command}”: it changed {entity}, which this sd does not know.").format(
+                    verb=self.verb, command=_short(self.command), entity=entity
+                )
+            )
+        return table
+
+    def prefetch(self, rows: list[dict[str, Any]]) -> None:
+        """Read the current rows of single-key tables in chunks (a large import is one changeset)."""
+        wanted: dict[str, set[Any]] = {}
+        for row in rows:
+            table = self.tables.get(row["entity"])
+            if table is None or len(table.primary_key.columns) != 1:
+                continue
+            key = _key_values(table, str(row["entity_id"]), row["changes"], row["action"])
+            wanted.setdefault(table.name, set()).update(key.values())
+        for name, keys in wanted.items():
+            table = self.tables[name]
+            column = next(iter(table.primary_key.columns))
+            ordered = sorted(keys, key=repr)
+            for start in range(0, len(ordered), self.CHUNK):
+                chunk = ordered[start : start + self.CHUNK]
+                for key in chunk:
+                    self.current[(name, (key,))] = None
+                for found in self.conn.execute(select(table).where(column.in_(chunk))).mappings():
+                    self.current[(name, (found[column.name],))] = dict(found)
+
+    def row_now(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        cache_key = (table.name, tuple(key.values()))
+        if cache_key not in self.current:
+            where = and_(*(table.c[name] == value for name, value in key.items()))
+            found = self.conn.execute(select(table).where(where)).mappings().first()
+            self.current[cache_key] = dict(found) if found is not None else None
+        return self.current[cache_key]
+
+    def refuse(self, entity: str, entity_id: str, reason: str) -> Conflict:
+        self.flush()
         return Conflict(
             _("Cannot {verb} “{command}”: {record} {reason}").format(
-                verb=verb, command=_short(command), record=_label(tx, entity, entity_id), reason=reason
+                verb=self.verb,
+                command=_short(self.command),
+                record=_label(self.tx, entity, entity_id),
+                reason=reason,
             )
         )
 
-    if row["action"] == "insert":
-        if current is None:
-            raise refuse(_("no longer exists."))
-        conn.execute(delete(table).where(where))
-        tx.record(entity, entity_id, "delete", {k: [_jsonable(v), None] for k, v in current.items() if v is not None})
-    elif row["action"] == "delete":
-        if current is not None:
-            raise refuse(_("exists again (made by a later command)."))
-        values: dict[str, Any] = {c.name: None for c in table.columns}
-        values.update({name: _typed(table, name, old) for name, (old, _new) in changes.items() if name in table.c})
-        conn.execute(insert(table).values(values))
-        tx.record(entity, entity_id, "insert", {k: [None, _jsonable(v)] for k, v in values.items() if v is not None})
-    elif row["action"] == "update":
-        if current is None:
-            raise refuse(_("no longer exists."))
-        restore: dict[str, Any] = {}
-        recorded: dict[str, list[Any]] = {}
-        for name, pair in changes.items():
-            if name not in table.c or not isinstance(pair, list) or len(pair) != 2:
-                continue
-            old, new = pair
-            now_value = _jsonable(current[name])
-            if not _same(now_value, new):
-                raise refuse(
-                    _("has changed since: its {field} is now {value}.").format(field=name, value=_short(str(now_value)))
-                )
-            restore[name] = _typed(table, name, old)
-            recorded[name] = [now_value, old]
-        if restore:
-            conn.execute(update(table).where(where).values(restore))
-            tx.record(entity, entity_id, "update", recorded)
-    else:
-        raise refuse(_("has a change sd cannot reverse ({action}).").format(action=row["action"]))
+    def apply_inverse(self, row: dict[str, Any]) -> None:
+        changes: dict[str, list[Any]] = row["changes"]
+        entity, entity_id, action = row["entity"], str(row["entity_id"]), row["action"]
+        table = self.table(entity)
+        key = _key_values(table, entity_id, changes, action)
+        cache_key = (table.name, tuple(key.values()))
+        current = self.row_now(table, key)
+        if action == "insert":
+            if current is None:
+                raise self.refuse(entity, entity_id, _("no longer exists."))
+            self.delete(table, key)
+            self.recorded.append(
+                (entity, entity_id, "delete", {k: [_jsonable(v), None] for k, v in current.items() if v is not None})
+            )
+            self.current[cache_key] = None
+        elif action == "delete":
+            if current is not None:
+                raise self.refuse(entity, entity_id, _("exists again (made by a later command)."))
+            values: dict[str, Any] = {c.name: None for c in table.columns}
+            values.update({name: _typed(table, name, pair[0]) for name, pair in changes.items() if name in table.c})
+            self.batch("insert", table, values)
+            self.recorded.append(
+                (entity, entity_id, "insert", {k: [None, _jsonable(v)] for k, v in values.items() if v is not None})
+            )
+            self.current[cache_key] = values
+        elif action == "update":
+            if current is None:
+                raise self.refuse(entity, entity_id, _("no longer exists."))
+            restore: dict[str, Any] = {}
+            recorded: dict[str, list[Any]] = {}
+            for name, pair in changes.items():
+                if name not in table.c or not isinstance(pair, list) or len(pair) != 2:
+                    continue
+                old, new = pair
+                now_value = _jsonable(current[name])
+                if not _same(now_value, new):
+                    raise self.refuse(
+                        entity,
+                        entity_id,
+                        _("has changed since: its {field} is now {value}.").format(
+                            field=name, value=_short(str(now_value))
+                        ),
+                    )
+                restore[name] = _typed(table, name, old)
+                recorded[name] = [now_value, old]
+            if restore:
+                self.flush()
+                where = and_(*(table.c[name] == value for name, value in key.items()))
+                self.conn.execute(update(table).where(where).values(restore))
+                self.recorded.append((entity, entity_id, "update", recorded))
+                current.update(restore)
+        else:
+            raise self.refuse(entity, entity_id, _("has a change sd cannot reverse ({action}).").format(action=action))
+
+    def delete(self, table: Table, key: dict[str, Any]) -> None:
+        if len(key) != 1:
+            where = and_(*(table.c[name] == value for name, value in key.items()))
+            self.flush()
+            self.conn.execute(delete(table).where(where))
+            return
+        self.batch("delete", table, next(iter(key.values())))
+
+    def batch(self, kind: str, table: Table, item: Any) -> None:
+        """Queue a delete (by key) or an insert (values); runs of the same kind and table go out together."""
+        pending_kind, pending_table, items = self.pending
+        if pending_kind != kind or pending_table is not table:
+            self.flush()
+            items = []
+            self.pending = (kind, table, items)
+        items.append(item)
+
+    def flush(self) -> None:
+        kind, table, items = self.pending
+        self.pending = ("", None, [])
+        if table is None or not items:
+            return
+        if kind == "insert":
+            self.conn.execute(insert(table), items)
+            return
+        column = next(iter(table.primary_key.columns))
+        for start in range(0, len(items), self.CHUNK):
+            self.conn.execute(delete(table).where(column.in_(items[start : start + self.CHUNK])))
+
+    def finish(self) -> None:
+        self.flush()
+        self.tx.record_many(self.recorded)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -1,10 +1,14 @@
 """The schema version this code writes, readable without importing SQLModel.
 
 SQLite keeps it in `PRAGMA user_version` (one cheap call on open); the alembic
-revision of the same schema is SCHEMA_HEAD. A test checks they agree with the
-migrations folder.
+revision of the same schema is SCHEMA_HEAD, and SCHEMA_VERSION is its number
+(revision "0002" is user_version 2), so a journal whose user_version matches
+also has the head revision. A test checks they agree with the migrations folder.
+Revision 0002 (team roles and row-level security) changes nothing on SQLite:
+an SQLite journal at version 1 is moved to 2 (after a backup) without any table change.
+PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 1
-SCHEMA_HEAD = "0001"
+SCHEMA_VERSION = 2
+SCHEMA_HEAD = "0002"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal

@@ -1,0 +1,108 @@
+"""sd db: the database itself — create or upgrade its schema, and see who you are on it."""
+
+from __future__ import annotations
+
+import typer
+
+from salesdiary.cli.common import JsonOpt
+from salesdiary.i18n import _
+
+app = typer.Typer(help=_("The database: create or upgrade its schema; who you are on it."), no_args_is_help=True)
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Create or upgrade the tables (on PostgreSQL also the roles sd_rep, sd_manager and row-level security).
+
+    On PostgreSQL run it as the database's owner (the manager): the tables belong to whoever creates them.
+    """
+    from salesdiary.cli.common import target
+    from salesdiary.render.console import message, success
+    from salesdiary.store import pg
+    from salesdiary.store.migrate import upgrade_database
+
+    where = target()
+    before, after = upgrade_database(where)
+    if before == after:
+        success(_("{db} is up to date (schema {head}).").format(db=where.describe(), head=after))
+    elif before is None:
+        success(_("Created sd's tables in {db} (schema {head}).").format(db=where.describe(), head=after))
+    else:
+        success(
+            _("Upgraded {db} from schema {old} to {head}.").format(db=where.describe(), old=before, head=after)
+        )
+    if pg.is_postgres_url(where.url):
+        message(
+            _(
+                "Each rep connects as a login role of their own, a member of sd_rep (a manager: of sd_manager), "
+                "e.g. CREATE ROLE wang LOGIN PASSWORD '…' IN ROLE sd_rep;"
+            )
+        )
+
+
+@app.command("status")
+def status(as_json: bool = JsonOpt) -> None:
+    """Show the database, its schema, who you are on it and whether you may change every rep's records."""
+    from salesdiary.cli.common import target
+    from salesdiary.store import pg
+    from salesdiary.store.version import SCHEMA_HEAD
+
+    where = target()
+    info: dict = {"database": where.describe(), "sd_schema": SCHEMA_HEAD}
+    if pg.is_postgres_url(where.url):
+        from salesdiary.store.connection import PsycopgReader
+        from salesdiary.store.team import status as team_status
+
+        assert where.url is not None
+        con = pg.connect(where.url)
+        try:
+            revision = pg.revision_of(con)
+            info.update(kind="postgresql", schema=revision, state=pg.state_of(revision))
+            info.update(team_status(PsycopgReader(con)))
+        finally:
+            con.close()
+    elif where.is_sqlite_file:
+        from salesdiary.store.paths import current_user
+
+        assert where.path is not None
+        version = None
+        if where.path.exists():
+            from salesdiary.store.connection import connect_sqlite, schema_version
+
+            con = connect_sqlite(str(where.path))
+            try:
+                version = schema_version(con)
+            finally:
+                con.close()
+        schema = str(version).zfill(4) if version else None
+        state = "empty" if not version else pg.state_of(schema)
+        info.update(kind="sqlite", schema=schema, state=state, user=current_user(), team=False, manager=True)
+    else:
+        info.update(kind=where.sqlalchemy_url.split(":", 1)[0])
+    if as_json:
+        from salesdiary.render.data import print_json
+
+        print_json(info)
+        return
+    from salesdiary.render.tables import print_record
+
+    states = {
+        "current": _("up to date"),
+        "empty": _("no tables yet (sd db upgrade creates them)"),
+        "older": _("older than this sd: run sd db upgrade"),
+        "newer": _("newer than this sd: upgrade sd"),
+    }
+    rows = [(_("Database"), info["database"])]
+    if "schema" in info:
+        rows.append((_("Schema"), f"{info['schema'] or '-'} · {states.get(info['state'], info['state'])}"))
+    if "user" in info:
+        rows.append((_("You are"), str(info["user"])))
+        role = _("manager: you may change every rep's records") if info["manager"] else _("rep: you change your own")
+        if info.get("team"):
+            role += " (" + (", ".join(info.get("roles") or []) or _("no sd role: ask the manager")) + ")"
+        rows.append((_("Role"), role))
+    print_record(_("Database"), rows)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="db")

@@ -1,0 +1,111 @@
+"""The manager's view of a team: the pipeline and the week or month per rep (used by cli/reports.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from salesdiary.i18n import _
+
+if TYPE_CHECKING:
+    from salesdiary.store.connection import Reader
+
+
+def funnel_by_owner(r: Reader, chosen: str, since: Any = None) -> None:
+    """`sd funnel --by owner`: one row per rep (open deals, amount, weighted amount, won and lost)."""
+    from salesdiary.core.errors import SdError
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store import report_queries as rq
+    from salesdiary.store.paths import config_dir
+    from salesdiary.store.team import funnel_by_owner as query
+
+    probabilities: dict[tuple[str, str], int] = {}
+    for name in rq.open_playbooks(r, rq.Scope()):
+        try:
+            book = load_playbook(name, config_dir())
+        except SdError:
+            continue  # its deals weigh 0, as the funnel of their playbook would not show them either
+        probabilities.update({(book.name, s.key): s.probability for s in book.stages})
+    rows = query(r, probabilities, since.isoformat() if since else None)
+    if chosen == "json":
+        from salesdiary.render.data import print_json
+
+        print_json({"by": "owner", "since": since.isoformat() if since else None, "owners": rows})
+        return
+    if chosen == "csv":
+        import csv
+        import sys
+
+        fields = ["owner", "accounts", "open_deals", "amount", "weighted", "won", "won_amount", "lost"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    from salesdiary.render.tables import Column, print_table
+
+    columns = [
+        Column(_("Owner"), lambda x: x["owner"], style="bold"),
+        Column(_("Accounts"), lambda x: x["accounts"], justify="right"),
+        Column(_("Open deals"), lambda x: x["open_deals"], justify="right"),
+        Column(_("Amount"), lambda x: x["amount"], justify="right"),
+        Column(_("Weighted"), lambda x: x["weighted"], justify="right"),
+        Column(_("Won"), lambda x: x["won"], justify="right"),
+        Column(_("Won amount"), lambda x: x["won_amount"], justify="right"),
+        Column(_("Lost"), lambda x: x["lost"], justify="right"),
+    ]
+    print_table(rows, columns, title=_("Pipeline by owner"), empty=_("No accounts or deals yet."))
+
+
+def with_team_section(document: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """DOCUMENT (period_document) with a first section "By rep" built from data["by_owner"], when there."""
+
+    def build(data: dict[str, Any]) -> Any:
+        doc = document(data)
+        rows = data.get("by_owner")
+        if rows is None:
+            return doc
+        from salesdiary.render.document import Col, Section, Table
+        from salesdiary.render.reports import money
+
+        t = Table(
+            [
+                Col(_("Rep"), style="bold", narrow="head"),
+                Col(_("New accounts"), justify="right", labelled=True),
+                Col(_("Visits"), justify="right", labelled=True),
+                Col(_("Won"), justify="right", labelled=True),
+                Col(_("Won amount"), justify="right", labelled=True),
+                Col(_("Lost"), justify="right", labelled=True),
+                Col(_("Follow-ups done / due"), justify="right", labelled=True),
+                Col(_("Overdue"), justify="right", labelled=True),
+            ]
+        )
+        for row in rows:
+            t.add(
+                row["owner"],
+                row["new_accounts"],
+                row["visits"],
+                row["won"],
+                money(row["won_amount"]),
+                row["lost"],
+                f"{row['followups_done']} / {row['followups_due']}",
+                row["overdue"],
+            )
+        doc.sections.insert(0, Section(title=_("By rep"), table=t, empty=_("Nothing this period.")))
+        return doc
+
+    return build
+
+
+def add_by_owner(r: Reader, data: dict[str, Any], q: Any) -> None:
+    """Put the per-rep rows of the period of Q (a PeriodQuery) into DATA["by_owner"]."""
+    import datetime as dt
+
+    from salesdiary.store.team import period_by_owner
+
+    data["by_owner"] = period_by_owner(
+        r,
+        q.start.isoformat(),
+        q.end.isoformat(),
+        (q.end + dt.timedelta(days=1)).isoformat(),
+        q.asof.isoformat(),
+    )

@@ -1,0 +1,172 @@
+"""Who is who: the current user, managers, and whose records a list or report shows.
+
+On PostgreSQL (a team database) the current user is the database role sd connects as (`current_user`):
+the row-level security policies compare owners with it, so nothing else may stand in for it. On SQLite
+(one person's journal) it is `user.name` in the config, else the OS user.
+
+A manager is a member of the group role `sd_manager` (or the owner of the tables, who is not bound by
+the policies). On SQLite whoever writes the file counts as the manager of it.
+
+Plain SQL over a Reader: lists use it without importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesdiary.core.errors import BadInput
+from salesdiary.i18n import _
+from salesdiary.store.connection import Reader
+from salesdiary.store.paths import current_user
+
+# What --owner accepts besides a name.
+ALL_WORDS = frozenset({"all", "*", "everyone", "team", "全部", "所有", "所有人", "全员"})
+ME_WORDS = frozenset({"me", "mine", "myself", "我", "自己"})
+
+MANAGER_SQL = (
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sd_manager')"
+    " THEN pg_has_role(current_user, 'sd_manager', 'MEMBER') ELSE false END"
+    " OR COALESCE((SELECT pg_has_role(current_user, c.relowner, 'MEMBER') FROM pg_class c"
+    " WHERE c.oid = to_regclass('account')), false) AS manager"
+)
+
+
+def is_team(r: Reader) -> bool:
+    """A team database (shared by reps): PostgreSQL."""
+    return r.dialect == "postgresql"
+
+
+def whoami(r: Reader) -> str:
+    if is_team(r):
+        return str(r.rows("SELECT current_user AS who")[0]["who"])
+    return current_user()
+
+
+def is_manager(r: Reader) -> bool:
+    if not is_team(r):
+        return True
+    return bool(r.rows(MANAGER_SQL)[0]["manager"])
+
+
+def owner_filter(r: Reader, text: str | None, *, narrowed: bool = False) -> str | None:
+    """The owner whose records to show for --owner TEXT (NAME, me or all); None shows everyone's.
+
+    Without --owner: yours in a team database, everyone's in a journal of your own; and everyone's when the
+    list is NARROWED to one account, deal or contact already (`sd deal list --account X` shows X's deals).
+    """
+    if text is None:
+        return whoami(r) if is_team(r) and not narrowed else None
+    word = " ".join(text.split())
+    if not word:
+        raise BadInput(_("--owner needs a name, me or all."))
+    if word.lower() in ALL_WORDS:
+        return None
+    if word.lower() in ME_WORDS:
+        return whoami(r)
+    return word
+
+
+def role_exists(r: Reader, name: str) -> bool:
+    """On PostgreSQL: whether NAME is a role that can log in (a rep); elsewhere any name will do."""
+    if not is_team(r):
+        return True
+    return bool(r.rows("SELECT 1 AS x FROM pg_roles WHERE rolname = :name AND rolcanlogin", {"name": name}))
+
+
+def status(r: Reader) -> dict[str, Any]:
+    """Who you are on this database and what you may do (for `sd db status`)."""
+    info: dict[str, Any] = {"user": whoami(r), "team": is_team(r), "manager": is_manager(r)}
+    if is_team(r):
+        info["roles"] = [
+            row["rolname"]
+            for row in r.rows(
+                "SELECT g.rolname FROM pg_roles g WHERE g.rolname IN ('sd_rep', 'sd_manager')"
+                " AND pg_has_role(current_user, g.oid, 'MEMBER') ORDER BY g.rolname"
+            )
+        ]
+    return info
+
+
+def funnel_by_owner(r: Reader, probabilities: dict[tuple[str, str], int], since: str | None = None) -> list[dict]:
+    """The team's pipeline, one row per owner: open deals, amount and weighted amount; won and lost deals.
+
+    PROBABILITIES maps (playbook, stage key) to the stage's probability in percent (the playbooks of the
+    open deals); a stage no playbook knows weighs 0. SINCE (ISO date) limits won and lost to those closed
+    from that day.
+    """
+    import re
+
+    safe = re.compile(r"^[a-z][a-z0-9_]*$")
+    whens = " ".join(
+        f"WHEN d.playbook = '{book}' AND d.stage = '{stage}' THEN {int(p)}"
+        for (book, stage), p in sorted(probabilities.items())
+        if safe.match(book) and safe.match(stage)
+    )
+    probability = f"CASE {whens} ELSE 0 END" if whens else "0"
+    params: dict[str, Any] = {}
+    closed_since = ""
+    if since:
+        closed_since = " AND d.closed_on >= :since"
+        params["since"] = since
+    rows = r.rows(
+        "WITH o AS (SELECT owner FROM account UNION SELECT owner FROM deal),"
+        " n AS (SELECT a.owner AS owner, COUNT(*) AS accounts FROM account a GROUP BY a.owner),"
+        " x AS (SELECT d.owner AS owner,"
+        " SUM(CASE WHEN d.status = 'open' THEN 1 ELSE 0 END) AS open_deals,"
+        " SUM(CASE WHEN d.status = 'open' THEN d.amount END) AS amount,"
+        f" SUM(CASE WHEN d.status = 'open' THEN d.amount * {probability} END) / 100.0 AS weighted,"
+        f" SUM(CASE WHEN d.status = 'won'{closed_since} THEN 1 ELSE 0 END) AS won,"
+        f" SUM(CASE WHEN d.status = 'won'{closed_since} THEN d.amount END) AS won_amount,"
+        f" SUM(CASE WHEN d.status = 'lost'{closed_since} THEN 1 ELSE 0 END) AS lost"
+        " FROM deal d GROUP BY d.owner)"
+        " SELECT o.owner AS owner, n.accounts AS accounts, x.open_deals AS open_deals, x.amount AS amount,"
+        " x.weighted AS weighted, x.won AS won, x.won_amount AS won_amount, x.lost AS lost"
+        " FROM o LEFT JOIN n ON n.owner = o.owner LEFT JOIN x ON x.owner = o.owner"
+        " ORDER BY COALESCE(x.weighted, 0) DESC, COALESCE(x.amount, 0) DESC, o.owner",
+        params,
+    )
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "owner": row["owner"],
+                "accounts": int(row["accounts"] or 0),
+                "open_deals": int(row["open_deals"] or 0),
+                "amount": float(row["amount"] or 0),
+                "weighted": round(float(row["weighted"] or 0), 2),
+                "won": int(row["won"] or 0),
+                "won_amount": float(row["won_amount"] or 0),
+                "lost": int(row["lost"] or 0),
+            }
+        )
+    return out
+
+
+def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) -> list[dict[str, Any]]:
+    """The team's week or month, one row per rep: new accounts, visits, won and lost deals, follow-ups due and
+    done in the period, and follow-ups overdue as of ASOF (ISO dates; AFTER_END is the day after END)."""
+    rows = r.rows(
+        "SELECT x.owner AS owner, SUM(x.new_accounts) AS new_accounts, SUM(x.visits) AS visits,"
+        " SUM(x.won) AS won, SUM(x.won_amount) AS won_amount, SUM(x.lost) AS lost,"
+        " SUM(x.followups_due) AS followups_due, SUM(x.followups_done) AS followups_done, SUM(x.overdue) AS overdue"
+        " FROM (SELECT a.owner AS owner, 1 AS new_accounts, 0 AS visits, 0 AS won, 0 AS won_amount, 0 AS lost,"
+        " 0 AS followups_due, 0 AS followups_done, 0 AS overdue FROM account a"
+        " WHERE a.reported_at >= :start AND a.reported_at < :after_end"
+        " UNION ALL SELECT v.owner, 0, 1, 0, 0, 0, 0, 0, 0 FROM visit v WHERE v.date >= :start AND v.date <= :end"
+        " UNION ALL SELECT d.owner, 0, 0, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END,"
+        " CASE WHEN d.status = 'won' THEN COALESCE(d.amount, 0) ELSE 0 END,"
+        " CASE WHEN d.status = 'lost' THEN 1 ELSE 0 END, 0, 0, 0 FROM deal d"
+        " WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end"
+        " UNION ALL SELECT f.owner, 0, 0, 0, 0, 0, 1,"
+        " CASE WHEN f.done_on IS NOT NULL AND f.done_on <= :end THEN 1 ELSE 0 END, 0 FROM followup f"
+        " WHERE f.due >= :start AND f.due <= :end"
+        " UNION ALL SELECT f.owner, 0, 0, 0, 0, 0, 0, 0, 1 FROM followup f"
+        " WHERE f.due < :asof AND (f.done_on IS NULL OR f.done_on >= :asof)) x"
+        " GROUP BY x.owner ORDER BY x.owner",
+        {"start": start, "end": end, "after_end": after_end, "asof": asof},
+    )
+    counts = ("new_accounts", "visits", "won", "lost", "followups_due", "followups_done", "overdue")
+    return [
+        {"owner": row["owner"], **{k: int(row[k] or 0) for k in counts}, "won_amount": float(row["won_amount"] or 0)}
+        for row in rows
+    ]

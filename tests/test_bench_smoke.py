@@ -1,0 +1,42 @@
+"""The benchmark still works: CI runs it on the small journal as a smoke test (no timing claims)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_smoke_runs_every_command_on_the_small_journal(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--size", "small", "--smoke", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    statuses = {
+        line.split(None, 1)[1].split("  — ")[0]: line.split()[0]
+        for line in lines
+        if line[:8].strip()
+        in (
+            "ok",
+            "missing",
+            "failed",
+        )
+    }
+    # the floor, the help and read commands, the write, export and import are all there, and none failed
+    for label in ("floor --help", "floor table DB", "floor write DB", "sd --help", "sd deal --help", "sd account list"):
+        assert statuses.get(label) == "ok", proc.stdout
+    assert any(label.startswith("sd visit add") for label in statuses), proc.stdout
+    assert any(label.startswith("sd export visits") for label in statuses), proc.stdout
+    assert any(label.startswith("sd import deals") for label in statuses), proc.stdout
+    assert "failed" not in statuses.values(), proc.stdout
+    assert lines[-1].startswith("smoke: "), proc.stdout
+    # the generator described the journal it made
+    info = json.loads((tmp_path / "small.json").read_text(encoding="utf-8"))
+    assert info["counts"]["account"] > 0 and info["counts"]["visit"] > 0

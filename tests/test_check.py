@@ -1,0 +1,246 @@
+"""`sd check`: each health rule of the method finds exactly the records a rep would point at by hand."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from test_funnel import build
+
+NEXT = ("--next", "Send the plan", "--next-date", "2026-12-01")
+STEPS = [
+    # Gamma: company relationship C, one contact (a user, acquainted), five visits, no coach.
+    ("2026-10-01", ("account", "add", "Gamma", "--info-stage", "qualified", "--relation", "C")),
+    ("2026-10-01", ("contact", "add", "甲", "--account", "Gamma", "--role", "user", "--relationship", "acquainted")),
+    # G1: 300,000 at step 4, next step due 11-20 (5 days late), no decision maker, no analysis meeting.
+    (
+        "2026-10-01",
+        (
+            "deal",
+            "add",
+            "G1",
+            "--account",
+            "Gamma",
+            "--amount",
+            "300000",
+            "--stage",
+            "4",
+            "--next",
+            "Call the CIO",
+            "--next-date",
+            "2026-11-20",
+        ),
+    ),
+    # G2: 100,000 at step 3 with no next step (too small for the analysis meeting rule).
+    ("2026-10-01", ("deal", "add", "G2", "--account", "Gamma", "--amount", "100000", "--stage", "3")),
+    ("2026-10-05", ("visit", "add", "--account", "Gamma")),
+    ("2026-10-10", ("visit", "add", "--account", "Gamma")),
+    ("2026-10-15", ("visit", "add", "--account", "Gamma", "--deal", "G1")),
+    ("2026-10-20", ("visit", "add", "--account", "Gamma", "--deal", "G1")),
+    ("2026-11-24", ("visit", "add", "--account", "Gamma")),  # an account visit: G1 and G2 are not stale
+    # Delta: D1 at step 2 since 10-01 and never visited: stale (55 days).
+    ("2026-10-01", ("account", "add", "Delta")),
+    ("2026-10-01", ("deal", "add", "D1", "--account", "Delta", "--stage", "2", *NEXT)),
+    # Beta: a prospect, company B, but the decision maker only at "dating" (C).
+    ("2026-10-01", ("account", "add", "Beta", "--info-stage", "prospect", "--relation", "B")),
+    (
+        "2026-10-01",
+        ("contact", "add", "乙", "--account", "Beta", "--role", "decision_maker", "--relationship", "dating"),
+    ),
+    ("2026-11-20", ("deal", "add", "B1", "--account", "Beta", "--amount", "150000", "--stage", "3", *NEXT)),
+    # Omega: an opponent; O1 at step 7 (finding), O2 at step 6 (none yet).
+    ("2026-10-01", ("account", "add", "Omega", "--info-stage", "customer", "--relation", "A")),
+    ("2026-10-01", ("contact", "add", "丙", "--account", "Omega", "--role", "decision_maker", "--stance", "supporter")),
+    (
+        "2026-10-01",
+        (
+            "contact",
+            "add",
+            "丁",
+            "--account",
+            "Omega",
+            "--role",
+            "gatekeeper",
+            "--stance",
+            "opponent",
+            "--title",
+            "采购中心",
+        ),
+    ),
+    ("2026-11-20", ("deal", "add", "O1", "--account", "Omega", "--amount", "150000", "--stage", "7", *NEXT)),
+    ("2026-11-20", ("deal", "add", "O2", "--account", "Omega", "--amount", "150000", "--stage", "6", *NEXT)),
+    # M1 left step 1 with 2 of its 4 required markers; M2 was forced out of step 1 with none.
+    ("2026-11-01", ("deal", "add", "M1", "--account", "Omega", *NEXT)),
+    ("2026-11-01", ("deal", "markers", "M1", "--check", "customer_name", "--check", "project_name")),
+    ("2026-11-10", ("deal", "edit", "M1", "--stage", "2")),
+    ("2026-11-01", ("deal", "add", "M2", "--account", "Omega", *NEXT)),
+    ("2026-11-12", ("deal", "advance", "M2", "--force", "--reason", "customer in a hurry")),
+]
+
+EXPECTED = {
+    ("no_next_step", "G2"),
+    ("next_step_overdue", "G1"),
+    ("stale_deal", "D1"),
+    ("no_coach", "Gamma"),
+    ("prospect_below_b", "Beta"),
+    ("still_at_c", "Gamma"),
+    ("analysis_meeting", "G1"),
+    ("no_decision_maker", "G1"),
+    ("no_decision_maker", "G2"),
+    ("opponent_late", "O1"),
+    ("markers_unmet", "M1"),
+    ("markers_unmet", "M2"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("check") / "journal.sqlite"
+    build(path, STEPS)
+    return path
+
+
+@pytest.fixture
+def journal(built: Path, isolated: Path) -> Path:
+    shutil.copy(built, isolated / "journal.sqlite")
+    return isolated / "journal.sqlite"
+
+
+def findings(sd, *args: str) -> list[dict]:  # noqa: ANN001
+    result = sd("check", "--json", *args)
+    assert result.exit_code in (0, 1), result.output
+    return result.json()
+
+
+def pairs(items: list[dict]) -> set[tuple[str, str]]:
+    return {(f["rule"], f["name"]) for f in items}
+
+
+def one(items: list[dict], rule: str, name: str) -> dict:
+    return next(f for f in items if f["rule"] == rule and f["name"] == name)
+
+
+def test_every_rule_finds_what_it_should(sd, journal):
+    result = sd("check", "--json")
+    assert result.exit_code == 1  # findings are a failed check
+    items = result.json()
+    assert pairs(items) == EXPECTED
+    assert one(items, "next_step_overdue", "G1")["days_late"] == 5
+    stale = one(items, "stale_deal", "D1")
+    assert (stale["days_in_stage"], stale["limit_days"], stale["last_visit"]) == (55, 30, None)
+    coach = one(items, "no_coach", "Gamma")
+    assert (coach["visits"], coach["contacts"]) == (5, 1)
+    assert one(items, "still_at_c", "Gamma")["visits"] == 5
+    assert one(items, "prospect_below_b", "Beta")["best_key_relationship"] == "dating"
+    meeting = one(items, "analysis_meeting", "G1")
+    assert (meeting["amount"], meeting["director_leads"]) == (300_000, False)
+    assert one(items, "opponent_late", "O1")["opponents"] == ["丁"]
+    m1, m2 = one(items, "markers_unmet", "M1"), one(items, "markers_unmet", "M2")
+    assert m1["stages"] == [{"stage": "project_info", "unmet": 2, "forced": False}]
+    assert m2["stages"] == [{"stage": "project_info", "unmet": 4, "forced": True}]
+    assert "customer in a hurry" in m2["detail"]
+
+
+def test_each_finding_names_record_rule_and_the_methods_action(sd, journal):
+    items = findings(sd)
+    for f in items:
+        assert f["id"] and f["name"] and f["rule_name"] and f["detail"] and f["action"]
+        assert f["entity"] in ("deal", "account")
+    assert "200,000" in one(items, "analysis_meeting", "G1")["action"]
+    assert "three visits" in one(items, "no_coach", "Gamma")["action"]
+    text = sd("check").stdout
+    assert "No coach after 3 visits (1)" in text and "Still at C after 5 visits (1)" in text
+    assert "→ Ask your office manager for help" in text
+    assert "Call the CIO: due 2026-11-20, 5 days late" in text
+    zh = sd("--lang", "zh", "check").stdout
+    assert "拜访三次必须发展一个内线人" in zh and "拍板者" in zh
+
+
+def test_fixing_the_record_clears_the_finding(sd, journal):
+    sd("contact", "add", "戊", "--account", "Beta", "--role", "influencer", "--relationship", "trusting")
+    sd("contact", "edit", "甲", "--coach")
+    sd("deal", "edit", "G2", "--next", "Demo", "--next-date", "2026-11-30")
+    sd("deal", "markers", "G1", "--stage", "4", "--check", "analysis_meeting")
+    sd("contact", "edit", "丁", "--stance", "neutral")
+    left = pairs(findings(sd))
+    for gone in [
+        ("prospect_below_b", "Beta"),
+        ("no_coach", "Gamma"),
+        ("no_next_step", "G2"),
+        ("analysis_meeting", "G1"),
+        ("opponent_late", "O1"),
+    ]:
+        assert gone not in left
+    assert ("still_at_c", "Gamma") in left  # the coach is a user, not a key person
+
+
+def test_a_role_in_the_deal_overrides_the_contacts_usual_role(sd, journal):
+    assert ("no_decision_maker", "B1") not in pairs(findings(sd))
+    con = sqlite3.connect(journal)
+    with con:
+        con.execute(
+            "INSERT INTO deal_contact (deal_id, contact_id, role) SELECT d.id, c.id, 'influencer'"
+            " FROM deal d, contact c WHERE d.name = 'B1' AND c.name = '乙'"
+        )
+    con.close()
+    assert ("no_decision_maker", "B1") in pairs(findings(sd))
+
+
+def test_thresholds_come_from_config(sd, journal, isolated):
+    config = isolated / "config.toml"
+    config.write_text(
+        "[health]\nstale_days = 60\ncoach_after_visits = 6\nanalysis_meeting_amount = 350000\n"
+        "decision_maker_by_stage = 4\nopponent_from_stage = 6\ndisabled = ['markers_unmet']\n",
+        encoding="utf-8",
+    )
+    found = pairs(findings(sd))
+    assert ("stale_deal", "D1") not in found
+    assert ("no_coach", "Gamma") not in found
+    assert ("analysis_meeting", "G1") not in found
+    assert ("no_decision_maker", "G2") not in found and ("no_decision_maker", "G1") in found
+    assert ("opponent_late", "O2") in found
+    assert not [f for f in found if f[0] == "markers_unmet"]
+    config.write_text("[health.stale_days]\ndefault = 90\nproject_confirmation = 50\n", encoding="utf-8")
+    assert ("stale_deal", "D1") in pairs(findings(sd))
+    config.write_text("[health]\nstale_days = 'soon'\n", encoding="utf-8")
+    bad = sd("check")
+    assert bad.exit_code == 2 and "health.stale_days" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_rule_and_account_filters(sd, journal):
+    assert pairs(findings(sd, "--rule", "stale_deal", "--rule", "no_coach")) == {
+        ("stale_deal", "D1"),
+        ("no_coach", "Gamma"),
+    }
+    assert {name for _rule, name in pairs(findings(sd, "--account", "Omega"))} == {"O1", "M1", "M2"}
+    unknown = sd("check", "--rule", "no_such_rule")
+    assert unknown.exit_code == 2 and "stale_deal" in unknown.stderr
+
+
+def test_limit_per_rule_in_the_table(sd, journal):
+    text = sd("check", "--rule", "no_decision_maker", "--limit", "1").output
+    assert "1 of 2 shown" in text
+    assert "1 of 2" not in sd("check", "--rule", "no_decision_maker", "--all").output
+
+
+def test_a_healthy_journal_passes(sd):
+    result = sd("check")
+    assert result.exit_code == 0
+    assert "no findings" in result.stdout
+    assert sd("check", "--json").json() == []
+
+
+@pytest.mark.parametrize("width", [100, 60])
+def test_reads_well_at_any_width(sd, journal, monkeypatch, width):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = sd("check").stdout
+    assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= width
+    words = set(re.findall(r"[\w'.-]+", out))
+    for phrase in ("Ask your office manager for help", "no visit yet, 55 days in the stage", "2026-11-20"):
+        assert all(w in words for w in re.findall(r"[\w'.-]+", phrase)), (width, phrase)
