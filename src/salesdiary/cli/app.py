@@ -26,8 +26,9 @@ COMMAND_MODULES = (
     "playbook",  # the method and what it shows
     "data",
     "safety",
+    "db",
     "config",
-    "misc",  # data in and out, history and backups, settings, demo
+    "misc",  # data in and out, history and backups, the database, settings, demo
 )
 # Top-level commands registered by a module of another name (see modules_for).
 COMMAND_HOME = {

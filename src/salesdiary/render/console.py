@@ -29,7 +29,7 @@ def out() -> Console:
 def err() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, no_color=_no_color(), highlight=False)
+    return Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=not sys.stderr.isatty())
 
 
 def reset() -> None:

@@ -136,6 +136,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_deal_name"), ["name"], unique=False)
         batch_op.create_index(batch_op.f("ix_deal_next_step_date"), ["next_step_date"], unique=False)
         batch_op.create_index("ix_deal_status_stage", ["status", "stage"], unique=False)
+        batch_op.create_index("ix_deal_account_status", ["account_id", "status"], unique=False)
 
     op.create_table(
         "history",
@@ -246,6 +247,7 @@ def upgrade() -> None:
     with op.batch_alter_table("visit", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_visit_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_visit_date"), ["date"], unique=False)
+        batch_op.create_index("ix_visit_account_date", ["account_id", "date"], unique=False)
         batch_op.create_index(batch_op.f("ix_visit_deal_id"), ["deal_id"], unique=False)
 
     op.create_table(
@@ -309,6 +311,7 @@ def downgrade() -> None:
     with op.batch_alter_table("visit", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_visit_deal_id"))
         batch_op.drop_index(batch_op.f("ix_visit_date"))
+        batch_op.drop_index("ix_visit_account_date")
         batch_op.drop_index(batch_op.f("ix_visit_account_id"))
 
     op.drop_table("visit")
@@ -334,6 +337,7 @@ def downgrade() -> None:
     op.drop_table("history")
     with op.batch_alter_table("deal", schema=None) as batch_op:
         batch_op.drop_index("ix_deal_status_stage")
+        batch_op.drop_index("ix_deal_account_status")
         batch_op.drop_index(batch_op.f("ix_deal_next_step_date"))
         batch_op.drop_index(batch_op.f("ix_deal_name"))
         batch_op.drop_index(batch_op.f("ix_deal_external_id"))
