@@ -40,11 +40,12 @@ from salesdiary.store.tx import run_write
 from pathlib import Path
 
 def write(tx):
+    print("begun", flush=True)
     for i in range(int(sys.argv[2])):
         records.add_visit(tx, 1, {"summary": f"bulk {i}", "follow_up_date": None})
 
 run_write(Target(path=Path(sys.argv[1])), write, command="bulk write")
-print("committed")
+print("committed", flush=True)
 """
 
 
@@ -81,21 +82,28 @@ def timed(args: list[str], env: dict[str, str] | None = None) -> float:
     return time.monotonic() - start
 
 
-def kill_at_random(args: list[str], seconds: float, env: dict[str, str] | None = None) -> bool:
-    """Start ARGS, SIGKILL it at a random moment within SECONDS; True if it was killed (not already done)."""
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+def kill_at_random(args: list[str], seconds: float, env: dict[str, str] | None = None) -> tuple[bool, str]:
+    """Start ARGS, SIGKILL it at a random moment within SECONDS. Returns (still running when killed, stdout)."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
     time.sleep(random.uniform(0.05, seconds))
     killed = proc.poll() is None
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
-    return killed
+    out, _err = proc.communicate(timeout=60)
+    return killed, out
 
 
-def report(what: str, outcomes: list[str], checks: list[str]) -> None:
+def wal_bytes(journal: Path) -> int:
+    """Size of the journal's write-ahead log: > 0 right after a kill means the write had begun."""
+    wal = Path(str(journal) + "-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def report(what: str, outcomes: list[str], checks: list[str], mid_write: int, how: str) -> None:
+    held_all = outcomes.count("all") + outcomes.count("all-after-exit")
     print(
-        f"\ncrash ({what}): {len(outcomes)} SIGKILLs, {outcomes.count('none')} left nothing,"
-        f" {outcomes.count('all')} left all (killed after commit: {outcomes.count('all-after-exit')}),"
-        f" integrity_check: {', '.join(sorted(set(checks)))}"
+        f"\ncrash ({what}): {len(outcomes)} SIGKILLs; the journal held none of it {outcomes.count('none')} times,"
+        f" all of it {held_all} times ({outcomes.count('all-after-exit')} of these had finished before the kill);"
+        f" {mid_write} kills landed inside the write ({how}); integrity_check: {', '.join(sorted(set(checks)))}"
     )
 
 
@@ -105,10 +113,11 @@ def test_sigkill_during_sd_demo(isolated):
     full_path = isolated / "full.sqlite"
     duration = timed([str(SD_BIN), "--db", str(full_path), "demo"], env)
     _check, full = state(full_path)
-    outcomes, checks = [], []
+    outcomes, checks, mid_write = [], [], 0
     for run in range(RUNS):
         journal = isolated / f"demo-{run}.sqlite"
-        killed = kill_at_random([str(SD_BIN), "--db", str(journal), "demo"], duration * 1.1, env)
+        killed, _out = kill_at_random([str(SD_BIN), "--db", str(journal), "demo"], duration * 1.1, env)
+        mid_write += wal_bytes(journal) > 0
         if not journal.exists() or journal.stat().st_size == 0:
             outcomes.append("none")
             checks.append("ok (no file yet)")
@@ -128,7 +137,7 @@ def test_sigkill_during_sd_demo(isolated):
         )
         assert result.returncode == 0, result.stderr
         assert state(journal) == ("ok", full)
-    report("sd demo", outcomes, checks)
+    report("sd demo", outcomes, checks, mid_write, "write-ahead log not empty after the kill")
 
 
 def test_sigkill_during_a_bulk_write(sd, isolated):
@@ -138,18 +147,19 @@ def test_sigkill_during_a_bulk_write(sd, isolated):
     probe = isolated / "probe.sqlite"
     copy_journal(base, probe)
     duration = timed([sys.executable, "-c", BULK_WRITE, str(probe), str(BULK_VISITS)])
-    outcomes, checks = [], []
+    outcomes, checks, mid_write = [], [], 0
     for run in range(RUNS):
         journal = isolated / f"bulk-{run}.sqlite"
         copy_journal(base, journal)
-        killed = kill_at_random([sys.executable, "-c", BULK_WRITE, str(journal), str(BULK_VISITS)], duration * 1.1)
+        killed, out = kill_at_random([sys.executable, "-c", BULK_WRITE, str(journal), str(BULK_VISITS)], duration * 1.1)
+        mid_write += "begun" in out and "committed" not in out  # killed inside the transaction
         check, counts = state(journal)
         checks.append(check)
         assert check == "ok", (run, check)
         assert counts["visit"] in (0, BULK_VISITS), counts
-        assert counts["history"] == (0 if counts["visit"] == 0 else BULK_VISITS + 1)
+        assert counts["history"] == 1 + (0 if counts["visit"] == 0 else BULK_VISITS)  # the account, and the write
         outcomes.append("none" if counts["visit"] == 0 else ("all" if killed else "all-after-exit"))
-    report(f"bulk write of {BULK_VISITS} visits", outcomes, checks)
+    report(f"bulk write of {BULK_VISITS} visits", outcomes, checks, mid_write, "transaction begun, not committed")
 
 
 def test_sigkill_during_a_large_import(sd, isolated):
@@ -167,12 +177,13 @@ def test_sigkill_during_a_large_import(sd, isolated):
     env = {**os.environ}
     duration = timed([str(SD_BIN), "--db", str(probe), "import", "accounts", str(source)], env)
     assert state(probe)[1]["account"] == IMPORT_ROWS + 1
-    outcomes, checks = [], []
+    outcomes, checks, mid_write = [], [], 0
     for run in range(RUNS):
         journal = isolated / f"import-{run}.sqlite"
         copy_journal(base, journal)
         args = [str(SD_BIN), "--db", str(journal), "import", "accounts", str(source)]
-        killed = kill_at_random(args, duration * 1.1, env)
+        killed, _out = kill_at_random(args, duration * 1.1, env)
+        mid_write += wal_bytes(journal) > 0
         check, counts = state(journal)
         checks.append(check)
         assert check == "ok", (run, check)
@@ -184,7 +195,9 @@ def test_sigkill_during_a_large_import(sd, isolated):
             assert counts["history"] == IMPORT_ROWS + 1, counts
             outcomes.append("all" if killed else "all-after-exit")
     print(f"\nimport of {IMPORT_ROWS} rows took {duration:.1f} s uninterrupted")
-    report(f"sd import of {IMPORT_ROWS} accounts", outcomes, checks)
+    report(
+        f"sd import of {IMPORT_ROWS} accounts", outcomes, checks, mid_write, "write-ahead log not empty after the kill"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")

@@ -163,7 +163,9 @@ COMMANDS = st.one_of(
     st.builds(lambda n, a: ["contact", "add", n, "--account", a, "--role", "influencer"], PEOPLE, IDS),
     st.builds(lambda c, t: ["contact", "edit", c, "--title", t], IDS, TEXT),
     st.builds(lambda c: ["contact", "rm", c], IDS),
-    st.builds(lambda n, a, m, s: ["deal", "add", n, "--account", a, "--amount", m, "--stage", s], TEXT, IDS, AMOUNTS, STAGES),
+    st.builds(
+        lambda n, a, m, s: ["deal", "add", n, "--account", a, "--amount", m, "--stage", s], TEXT, IDS, AMOUNTS, STAGES
+    ),
     st.builds(lambda d, m: ["deal", "edit", d, "--amount", m], IDS, AMOUNTS),
     st.builds(lambda d, s: ["deal", "edit", d, "--stage", s], IDS, STAGES),
     st.builds(lambda d: ["deal", "won", d], IDS),

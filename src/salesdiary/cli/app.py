@@ -313,4 +313,8 @@ def _quiet_broken_pipe() -> None:
 
 def run() -> None:
     """Console-script entry point."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # `sd … | head`: stop quietly when the reader goes away, like other Unix tools
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())

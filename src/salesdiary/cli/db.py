@@ -28,9 +28,7 @@ def upgrade() -> None:
     elif before is None:
         success(_("Created sd's tables in {db} (schema {head}).").format(db=where.describe(), head=after))
     else:
-        success(
-            _("Upgraded {db} from schema {old} to {head}.").format(db=where.describe(), old=before, head=after)
-        )
+        success(_("Upgraded {db} from schema {old} to {head}.").format(db=where.describe(), old=before, head=after))
     if pg.is_postgres_url(where.url):
         message(
             _(

@@ -282,8 +282,11 @@ def _check_disk(path: Path) -> Check:
 
 
 def _check_server(target: Target) -> list[Check]:
+    from salesdiary.store import pg
     from salesdiary.store.paths import redact_url
 
+    if pg.is_postgres_url(target.url):
+        return _check_postgres(target)
     try:
         from sqlalchemy import create_engine, text
 
@@ -319,6 +322,67 @@ def _check_server(target: Target) -> list[Check]:
                 _("The next sd command upgrades it."),
             )
         )
+    return checks
+
+
+def _check_postgres(target: Target) -> list[Check]:
+    """A team database: can sd connect (the reason when not, without the password), the schema, who you are."""
+    from salesdiary.store import pg
+    from salesdiary.store.connection import PsycopgReader
+    from salesdiary.store.paths import redact_url
+    from salesdiary.store.team import status
+
+    url = target.url or ""
+    try:
+        con = pg.connect(url)
+    except SdError as exc:
+        return [Check(_("database"), FAIL, exc.message, _("Check SD_DATABASE_URL and that the server is running."))]
+    try:
+        revision = pg.revision_of(con)
+        who = status(PsycopgReader(con))
+    finally:
+        con.close()
+    checks = [Check(_("database"), OK, redact_url(url))]
+    state = pg.state_of(revision)
+    if state == "current":
+        checks.append(Check(_("schema"), OK, _("migration {revision}").format(revision=revision)))
+    elif state == "empty":
+        checks.append(
+            Check(_("schema"), FAIL, _("no sd tables yet"), _("The database owner creates them with: sd db upgrade"))
+        )
+    elif state == "older":
+        checks.append(
+            Check(
+                _("schema"),
+                FAIL,
+                _("migration {revision}; this sd uses {head}").format(revision=revision, head=SCHEMA_HEAD),
+                _("The database owner upgrades it with: sd db upgrade"),
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                _("schema"),
+                WARN,
+                _("migration {revision}, newer than this sd ({head}): read only").format(
+                    revision=revision, head=SCHEMA_HEAD
+                ),
+                _("Upgrade sd to write again."),
+            )
+        )
+    role = _("manager") if who["manager"] else _("rep")
+    detail = _("{user} ({role})").format(user=who["user"], role=role)
+    if not who["manager"] and "sd_rep" not in who.get("roles", []):
+        checks.append(
+            Check(
+                _("you"),
+                WARN,
+                detail,
+                _("Ask the manager to grant you sd_rep: GRANT sd_rep TO {user};").format(user=who["user"]),
+            )
+        )
+    else:
+        checks.append(Check(_("you"), OK, detail))
     return checks
 
 

@@ -266,8 +266,6 @@ def _key(obj: SQLModel) -> str:
     return "/".join(str(getattr(obj, name)) for name in pk)
 
 
-
-
 def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None) -> T:
     """Run FN in one transaction; retry when another process holds the lock."""
     from sqlalchemy.exc import ProgrammingError

@@ -1,0 +1,311 @@
+"""sd on PostgreSQL: opening, `sd db upgrade`, schema versions, passwords never shown, the same JSON as SQLite.
+
+Needs a server: SD_TEST_DATABASE_URL (see tests/pgtools.py). Without it these tests skip and say how to
+enable them; with CI=true they fail instead. Each test works in a fresh schema of that database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pgtools
+import pytest
+from conftest import run_sd
+
+
+@pytest.fixture
+def pg(monkeypatch):  # noqa: ANN001, ANN201
+    """SD_DATABASE_URL → a fresh, empty schema; yields the URL (sd_app, the owner of the schema)."""
+    with pgtools.schema() as (_name, url):
+        monkeypatch.setenv("SD_DATABASE_URL", url)
+        yield url
+
+
+@pytest.fixture
+def team(pg):  # noqa: ANN001, ANN201
+    """A schema created by `sd db upgrade`."""
+    result = run_sd("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    return pg
+
+
+# Opening and upgrading ----------------------------------------------------------------------------------------
+
+
+def test_an_empty_database_is_not_created_by_a_rep_command_but_by_sd_db_upgrade(sd, pg):
+    refused = sd("account", "add", "Acme")
+    assert refused.exit_code == 1
+    assert "has no sd tables yet" in refused.stderr and "sd db upgrade" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert sd("account", "list").exit_code == 1  # reads too: there is nothing to read
+    created = sd("db", "upgrade")
+    assert created.exit_code == 0, created.output
+    assert "Created sd's tables" in created.stderr and "0002" in created.stderr
+    again = sd("db", "upgrade")
+    assert again.exit_code == 0 and "up to date" in again.stderr
+    assert sd("account", "add", "Acme").exit_code == 0
+    assert [a["name"] for a in sd("account", "list", "--json").json()] == ["Acme"]
+    status = sd("db", "status", "--json").json()
+    assert status["schema"] == "0002" and status["state"] == "current"
+    assert status["user"] == "sd_app" and status["manager"] is True  # the owner of the tables
+
+
+def test_an_older_schema_asks_for_sd_db_upgrade_which_brings_it_up_to_date(sd, pg):
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from salesdiary.store.migrate import alembic_config
+    from salesdiary.store.pg import sqlalchemy_url
+
+    engine = create_engine(sqlalchemy_url(pg))
+    with engine.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    for args in (("account", "add", "Acme"), ("account", "list")):
+        refused = sd(*args)
+        assert refused.exit_code == 1
+        assert "schema 0001; this sd needs 0002" in refused.stderr and "sd db upgrade" in refused.stderr
+    upgraded = sd("db", "upgrade")
+    assert upgraded.exit_code == 0 and "from schema 0001 to 0002" in upgraded.stderr
+    assert sd("account", "add", "Acme").exit_code == 0
+
+
+def test_a_newer_schema_can_be_read_but_not_written(sd, team):
+    assert sd("account", "add", "Acme").exit_code == 0
+    with pgtools.admin() as con:
+        schema = re.search(r"search_path%3D(\w+)", team).group(1)
+        con.execute(f"UPDATE {schema}.alembic_version SET version_num = '0099'")
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    for args in (("account", "add", "Other"), ("account", "edit", "Acme", "--region", "East")):
+        refused = sd(*args)
+        assert refused.exit_code == 1, refused.output
+        assert "upgraded by a newer sd (schema 0099" in refused.stderr and "Nothing was written" in refused.stderr
+    assert [a["name"] for a in sd("account", "list", "--json").json()] == ["Acme"]
+    assert [a["region"] for a in sd("account", "list", "--json").json()] == [None]
+    refused = sd("db", "upgrade")
+    assert refused.exit_code == 1 and "newer sd" in refused.stderr
+
+
+def test_the_schema_on_postgresql_is_exactly_the_models(sd, team):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    import salesdiary.store.models  # noqa: F401
+    from salesdiary.store.pg import sqlalchemy_url
+
+    engine = create_engine(sqlalchemy_url(team))
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, SQLModel.metadata) == []
+            assert context.get_current_revision() == "0002"
+    finally:
+        engine.dispose()
+
+
+def test_the_url_may_be_written_the_libpq_way_and_set_in_the_config(sd, team, monkeypatch, isolated):
+    libpq = "postgresql://" + team.split("://", 1)[1]
+    monkeypatch.delenv("SD_DATABASE_URL")
+    assert sd("config", "set", "database.url", libpq).exit_code == 0
+    assert sd("account", "add", "Acme").exit_code == 0  # a write (SQLAlchemy) …
+    assert [a["name"] for a in sd("account", "list", "--json").json()] == ["Acme"]  # … and a read (psycopg)
+    assert not (isolated / "journal.sqlite").exists()
+
+
+# Passwords -------------------------------------------------------------------------------------------------
+
+
+def wrong_password_url(url: str) -> str:
+    return re.sub(r"://([^:]+):([^@]*)@", r"://\1:Secret-Pw-9417@", url)
+
+
+def test_a_wrong_password_is_one_line_without_the_password(sd, team, monkeypatch):
+    bad = wrong_password_url(team)
+    monkeypatch.setenv("SD_DATABASE_URL", bad)
+    for args in (("account", "list"), ("account", "add", "Acme"), ("db", "upgrade"), ("db", "status")):
+        result = sd(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Secret-Pw-9417" not in result.output
+        assert "Cannot connect to the database" in result.stderr and "password authentication failed" in result.stderr
+        assert "***" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_passwords_are_not_in_config_show_doctor_history_or_errors(sd, team, monkeypatch):
+    real = re.search(r"://[^:]+:([^@]*)@", team).group(1)
+    monkeypatch.delenv("SD_DATABASE_URL")
+    assert sd("config", "set", "database.url", team).exit_code == 0
+    shown = sd("config", "show", "--json")
+    assert real not in shown.stdout and shown.json()["database.url"].count("***") == 1
+    assert real not in sd("config", "show").output
+    doctor = sd("doctor", "--json")
+    assert doctor.exit_code == 0, doctor.output
+    assert real not in doctor.output
+    assert {c["name"]: c["status"] for c in doctor.json()}["schema"] == "ok"
+    assert sd("--db", team, "account", "add", "Acme").exit_code == 0  # the command line is kept in history
+    history = sd("history", "--json")
+    assert real not in history.output and "***" in history.output
+    # the same password from PGPASSWORD (libpq reads it), never shown either
+    no_password = re.sub(r"://([^:]+):[^@]*@", r"://\1@", team)
+    monkeypatch.setenv("PGPASSWORD", real)
+    assert sd("config", "set", "database.url", no_password).exit_code == 0
+    assert [a["name"] for a in sd("account", "list", "--json").json()] == ["Acme"]
+    monkeypatch.setenv("PGPASSWORD", "Secret-Pw-9417")
+    result = sd("account", "list")
+    assert result.exit_code == 1 and "Secret-Pw-9417" not in result.output
+    doctor = sd("doctor", "--json")
+    assert doctor.exit_code == 1 and "Secret-Pw-9417" not in doctor.output
+
+
+def test_a_password_in_the_query_string_is_hidden_too():
+    from salesdiary.store.paths import redact_url
+
+    shown = redact_url("postgresql://rep@db.example/sales?sslmode=require&password=hunter22&application_name=sd")
+    assert "hunter22" not in shown and "password=***" in shown and "sslmode=require" in shown
+
+
+def test_without_the_driver_sd_says_how_to_install_it(sd, monkeypatch):
+    # no server needed: the driver is looked for before connecting
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    monkeypatch.setenv("SD_DATABASE_URL", "postgresql://rep:pw@127.0.0.1:1/none")
+    for args in (("account", "list"), ("account", "add", "Acme")):
+        result = sd(*args)
+        assert result.exit_code == 1, result.output
+        assert "pip install 'salesdiary[postgres]'" in result.stderr
+        assert "pw@" not in result.output
+
+
+# The same journal, the same answers ----------------------------------------------------------------------------
+
+PARITY_COMMANDS = [
+    "account list --json",
+    "account show 1 --json",
+    "contact list --json --all",
+    "contact show 1 --json",
+    "deal list --status all --json --all",
+    "deal show 1 --json",
+    "deal show 2 --json",
+    "visit list --json --all",
+    "visit show 1 --json",
+    "followup list --status all --json --all",
+    "due --days 30 --json",
+    "today --json",
+    "funnel --json",
+    "funnel --playbook six_step --json",
+    "funnel --by owner --json",
+    "check --json",
+    "map 1 --json",
+    "report week --format json",
+    "report month --format json",
+    "receivable list --status all --json",
+    "qualify 1 --json",
+    "export accounts --format json",
+    "export contacts --format json --include-personal",
+    "export deals --format json",
+    "export visits --format json",
+    "export followups --format json",
+    "export stages --format json",
+    "export deals --since 2026-11-01 --until 2026-11-25 --format json",
+    "history --json --limit 100",
+]
+TIMES = re.compile(r'"(created_at|updated_at|reported_at|at)": "[^"]*"')
+
+
+def normalised(text: str) -> str:
+    """Output with the moments of writing (which differ between two runs) blanked."""
+    return TIMES.sub(r'"\1": "…"', text)
+
+
+@pytest.fixture(scope="module")
+def two_journals(tmp_path_factory):  # noqa: ANN001, ANN201
+    """The demo journal twice: in SQLite and in PostgreSQL (same user name), built by the installed sd."""
+    base = pgtools.base_url()
+    folder = tmp_path_factory.mktemp("parity")
+    config = folder / "config.toml"
+    config.write_text('[user]\nname = "sd_app"\n', encoding="utf-8")  # the PostgreSQL role of the URL
+    env = {k: v for k, v in os.environ.items() if k not in ("SD_DATABASE_URL", "SD_DB")}
+    env.update(SD_CONFIG=str(config), SD_TODAY="2026-11-25", SD_LANG="en", NO_COLOR="1")
+    sqlite_env = {**env, "SD_DB": str(folder / "journal.sqlite")}
+    sd_bin = str(Path(sys.executable).parent / "sd")
+    with pgtools.schema() as (_name, url):
+        pg_env = {**env, "SD_DATABASE_URL": url}
+        for where in (sqlite_env, pg_env):
+            if where is pg_env:
+                subprocess.run([sd_bin, "db", "upgrade"], env=where, check=True, capture_output=True)
+            done = subprocess.run([sd_bin, "demo"], env=where, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            # a few more writes of each kind, so the comparison covers them
+            for args in (
+                ["deal", "advance", "1", "--force", "--reason", "test"],
+                ["receivable", "add", "3", "--amount", "1000", "--due", "2026-11-01"],
+                ["visit", "add", "--account", "1", "--summary", "50% done: 'quoted' \\ ok", "--follow-up", "+2d"],
+                ["followup", "done", "1"],
+                ["undo"],
+            ):
+                step = subprocess.run([sd_bin, *args], env=where, capture_output=True, text=True)
+                assert step.returncode in (0, 1), (args, step.stderr)
+        yield {"sqlite": sqlite_env, "postgres": pg_env}
+
+
+@pytest.mark.parametrize("command", PARITY_COMMANDS)
+def test_every_read_command_gives_the_same_json_on_both_databases(two_journals, command, monkeypatch):
+    outputs = {}
+    for backend, env in two_journals.items():
+        for name in ("SD_DB", "SD_DATABASE_URL", "SD_CONFIG"):
+            if name in env:
+                monkeypatch.setenv(name, env[name])
+            else:
+                monkeypatch.delenv(name, raising=False)
+        result = run_sd(*command.split())
+        assert result.exit_code in (0, 1), (backend, result.output)
+        outputs[backend] = (result.exit_code, normalised(result.stdout))
+        from salesdiary.store.engine import dispose_all
+
+        dispose_all()
+    assert outputs["sqlite"][0] == outputs["postgres"][0]
+    sqlite_out, pg_out = outputs["sqlite"][1], outputs["postgres"][1]
+    if sqlite_out != pg_out:  # show the first difference, not two walls of JSON
+        a, b = json.loads(sqlite_out), json.loads(pg_out)
+        assert a == b
+    assert sqlite_out.strip(), command
+
+
+def test_booleans_are_true_or_false_in_json_on_both(two_journals, monkeypatch):
+    for env in two_journals.values():
+        for name in ("SD_DB", "SD_DATABASE_URL", "SD_CONFIG"):
+            monkeypatch.setenv(name, env[name]) if name in env else monkeypatch.delenv(name, raising=False)
+        contacts = run_sd("contact", "list", "--json", "--all").json()
+        assert {c["coach"] for c in contacts} == {True, False}
+        stages = run_sd("export", "stages", "--format", "json").json()
+        assert {s["forced"] for s in stages} == {True, False}
+        from salesdiary.store.engine import dispose_all
+
+        dispose_all()
+
+
+# The tests skip without a server, and fail on CI -----------------------------------------------------------
+
+
+def test_without_a_server_the_tests_skip_saying_how_and_fail_on_ci(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SD_TEST_DATABASE_URL", "CI")}
+    args = [sys.executable, "-m", "pytest", "-rs", "-q", __file__, "-k", "older_schema", "-p", "no:randomly"]
+    here = Path(__file__).parent.parent
+    skipped = subprocess.run(args, env=env, capture_output=True, text=True, cwd=here)
+    assert skipped.returncode == 0, skipped.stdout
+    assert "1 skipped" in skipped.stdout and "SD_TEST_DATABASE_URL" in skipped.stdout
+    assert "postgres.sh start" in skipped.stdout
+    failed = subprocess.run(args, env={**env, "CI": "true"}, capture_output=True, text=True, cwd=here)
+    assert failed.returncode != 0 and "1 failed" in failed.stdout, failed.stdout
+    assert "must run, not skip" in failed.stdout
