@@ -12,7 +12,11 @@ BEGIN IMMEDIATE transaction). The small size is `sd demo` itself
 
 What the generated data leaves out, on purpose: the bulk path writes no
 `history`/`changeset` rows (a real three-year journal would have one per
-change); every other table is filled as the commands would fill it.
+change); every other table is filled as the commands would fill it. Indexes
+that store/models.py declares and the migrations lack (migration 0001 not yet
+regenerated) are reported, and created from models.py with
+--create-missing-indexes. The rows of a size are made in memory before they are
+written (the huge size needs a few GB of RAM).
 
 Sizes (accounts, contacts, deals, visits, follow-ups):
   large  10,000  30,000  20,000    200,000   50,000

@@ -39,7 +39,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from generate import DATA_DIR, bench_env, generate  # noqa: E402
+from generate import BENCH_USER, DATA_DIR, bench_env, generate  # noqa: E402
 
 FLOOR = ROOT.parent / "shared" / "bench" / "floor.py"
 SAMPLE_DEALS = ROOT.parent / "shared" / "realdata" / "sales_pipeline.csv"
@@ -104,6 +104,7 @@ def journal_facts(path: Path) -> dict[str, Any]:
         account = one(
             "SELECT c.account_id FROM contact c"
             " WHERE c.account_id IN (SELECT account_id FROM deal WHERE status = 'open')"
+            f" AND c.account_id IN (SELECT id FROM account WHERE owner = '{BENCH_USER}')"  # the rep's own account
             " GROUP BY c.account_id ORDER BY count(*) DESC, c.account_id LIMIT 1"
         )
         facts = {
@@ -190,7 +191,7 @@ def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any], l
                 "--follow-up",
                 "fri",
                 "--owner",
-                "王芳",
+                BENCH_USER,
             ],
             group="write",
             ref="floor write DB",

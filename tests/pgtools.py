@@ -78,8 +78,26 @@ def schema() -> Iterator[tuple[str, str]]:
         from salesdiary.store.engine import dispose_all
 
         dispose_all()
-        with admin() as con:
+        _drop_schema(name)
+
+
+def _drop_schema(name: str) -> None:
+    """Drop the schema; a connection a failed test left in a transaction (its frames keep it) would block
+    the drop forever, so after a few seconds such connections of the same role are ended."""
+    import psycopg
+
+    with admin() as con:
+        con.execute("SET lock_timeout = '5s'")
+        try:
             con.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            return
+        except psycopg.errors.LockNotAvailable:
+            con.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user"
+                " AND datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+            )
+        con.execute("SET lock_timeout = '30s'")
+        con.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
 
 
 def make_role(group: str, prefix: str = "rep") -> tuple[str, str]:

@@ -84,7 +84,7 @@ def test_backup_while_another_process_writes(sd, demo, isolated):
         "    subprocess.run([sys.argv[1], 'visit', 'add', '--account', '1', '--summary', f'w{i}',"
         " '--follow-up', '+3d'], check=True, capture_output=True)\n"
     )
-    writes = 6
+    writes = 4
     writer = subprocess.Popen([sys.executable, "-c", code, str(SD_BIN), str(writes)])
     copies = 0
     try:

@@ -20,7 +20,7 @@ from conftest import SD_BIN
 
 FULL = os.environ.get("SD_STRESS") == "full"
 PROCS = int(os.environ.get("SD_STRESS_PROCS", "20" if FULL else "4"))
-VISITS = int(os.environ.get("SD_STRESS_VISITS", "50" if FULL else "4"))
+VISITS = int(os.environ.get("SD_STRESS_VISITS", "50" if FULL else "3"))
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

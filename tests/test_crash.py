@@ -131,6 +131,8 @@ def test_sigkill_during_sd_demo(isolated):
         else:
             assert counts == full, (counts, full)
             outcomes.append("all" if killed else "all-after-exit")
+        if run and not FULL:
+            continue
         # the journal is usable afterwards: the demo completes
         result = subprocess.run(
             [str(SD_BIN), "--db", str(journal), "demo", "--if-empty"], capture_output=True, text=True, env=env

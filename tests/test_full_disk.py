@@ -32,9 +32,7 @@ def limited(limit: int):  # noqa: ANN201
 
 
 def run_limited(*args: str, limit: int = LIMIT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(SD_BIN), *args], capture_output=True, text=True, preexec_fn=limited(limit), timeout=120
-    )
+    return subprocess.run([str(SD_BIN), *args], capture_output=True, text=True, preexec_fn=limited(limit), timeout=120)
 
 
 def settle(journal: Path) -> None:
@@ -86,9 +84,7 @@ def test_a_write_that_runs_out_of_space_changes_nothing(sd, demo, isolated):
 def test_a_large_import_that_runs_out_of_space_changes_nothing(sd, demo, isolated):
     journal = isolated / "journal.sqlite"
     source = isolated / "accounts.csv"
-    source.write_text(
-        "name,region\n" + "".join(f"客户 {i:05d} 有限公司,上海\n" for i in range(3000)), encoding="utf-8"
-    )
+    source.write_text("name,region\n" + "".join(f"客户 {i:05d} 有限公司,上海\n" for i in range(3000)), encoding="utf-8")
     settle(journal)
     before = state(journal)
     result = run_limited("import", "accounts", str(source), limit=max(LIMIT, source.stat().st_size + 4096))

@@ -175,7 +175,8 @@ def _names_that_stay() -> set[str]:
     words |= {"SD_DB", "SD_DATABASE_URL", "SD_LANG", "SD_TODAY", "SD_CONFIG", "NO_COLOR", "Excel"}
     words |= {"bash", "zsh", "fish", "Shell", "completion", "pg_dump", "chmod", "backups", "playbooks", "Esc"}
     words |= {"salesdiary", "BOM", "iCalendar", "all", "ymd", "dmy", "mdy", "Won", "Engaging"}  # formats, examples
-    words |= {"table", "month"}  # values of --format and of the report period
+    words |= {"table", "month", "me", "owner"}  # values of --format, the report period, --owner, --by
+    words |= {"sd_rep", "sd_manager", "PostgreSQL"}  # database roles
     words |= {"accounts", "contacts", "deals", "visits", "followups", "stages"}  # tables of export/import
     return words
 

@@ -7,6 +7,11 @@ Typer at import time are translated too. English is the fallback.
 The catalogs live in `locale/zh/LC_MESSAGES/salesdiary.po` (compiled to `.mo`
 beside it); `scripts/i18n.py` extracts the messages, updates the catalog and
 compiles it. Source texts are English; placeholders use `.format(name=...)`.
+`pgettext(context, text)` is for a word that needs two Chinese translations.
+
+A process that changes language after the command modules were imported (tests
+running `sd` in-process in both languages) imports them again, so that texts they
+translated at import follow; a monkeypatch on a command module does not survive that.
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ class PsycopgReader:
     def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Rows one at a time from a server-side cursor: memory stays flat for any number of rows."""
         self._cursors += 1
-        with self.con.cursor(name=f"sd_stream_{self._cursors}") as cur:
+        with self.con.transaction(), self.con.cursor(name=f"sd_stream_{self._cursors}") as cur:
             cur.itersize = 2000
             self._execute(cur, sql, params)
             names: list[str] | None = None

@@ -148,7 +148,51 @@ def _upgrade_server(target: Target) -> tuple[str | None, str]:
     return before, SCHEMA_HEAD
 
 
+class _JournalBusy(Exception):
+    """Another sd holds the journal's lock for a moment (e.g. both switching a new journal to WAL)."""
+
+
 def _ensure_sqlite(target: Target) -> None:
+    """_ensure_sqlite_once, again after a short pause while another sd holds the lock.
+
+    SQLite answers "database is locked" at once, without waiting for the busy timeout, when two
+    processes switch a new journal to WAL at the same moment; that must not reach the user.
+    """
+    import random
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    assert target.path is not None
+    delay = 0.02
+    for _attempt in range(12):
+        try:
+            try:
+                _ensure_sqlite_once(target)
+            except OperationalError as exc:  # from the alembic upgrade
+                raise _journal_error(target.path, exc.orig) from None  # type: ignore[arg-type]
+            return
+        except _JournalBusy:
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 1.0)
+    raise Conflict(_("The journal is busy with another sd; nothing was written. Try again."))
+
+
+def _journal_error(path: Path, exc: BaseException) -> Exception:
+    """The error to raise for an sqlite3 error met while opening or creating the journal at PATH."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return _JournalBusy()
+    if "disk I/O" in text or "full" in text or "readonly" in text or "unable to open" in text:
+        return SdError(
+            _("Cannot write the journal {path}: {error}. Nothing was written (is the disk full?).").format(
+                path=path, error=text
+            )
+        )
+    return Conflict(_("{path} is not a journal sd can read: {error}").format(path=path, error=text))
+
+
+def _ensure_sqlite_once(target: Target) -> None:
     path = target.path
     assert path is not None
     _create_private(path)
@@ -173,7 +217,7 @@ def _ensure_sqlite(target: Target) -> None:
         con.execute("PRAGMA journal_mode = WAL")
         con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     except sqlite3.DatabaseError as exc:
-        raise Conflict(_("{path} is not a journal sd can read: {error}").format(path=path, error=exc)) from None
+        raise _journal_error(path, exc) from None
     finally:
         con.close()
     _upgrade(target)

@@ -88,13 +88,13 @@ def missing_driver() -> SdError:
 
 
 def connect(url: str) -> Any:
-    """A psycopg connection (in a transaction, time zone UTC), or one clear SdError."""
+    """A psycopg connection (autocommit: a reader holds no transaction open; time zone UTC), or one SdError."""
     try:
         import psycopg
     except ImportError:
         raise missing_driver() from None
     try:
-        con = psycopg.connect(conninfo(url), connect_timeout=10)
+        con = psycopg.connect(conninfo(url), connect_timeout=10, autocommit=True)
     except psycopg.Error as exc:
         raise connection_error(url, exc) from None
     except Exception as exc:  # e.g. an unreadable URL
@@ -115,7 +115,6 @@ def revision_of(con: Any) -> str | None:
     try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
     except psycopg.errors.UndefinedTable:
-        con.rollback()
         return None
     return row[0] if row else None
 

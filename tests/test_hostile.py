@@ -1,0 +1,175 @@
+"""Hostile input: every command driven with generated argument vectors never shows a traceback, exits with
+0, 1 or 2 only, and leaves a journal that passes its integrity check.
+
+The command tree is read from the app itself, so commands added later are covered too. Values include
+control characters, lone surrogates (what undecodable bytes on a command line become in Python),
+1 MB values, NaN / inf / huge numbers, dates in year 1 and 9999, unknown options and missing arguments.
+Generated values never name a file outside the test's folder (no leading '/' or '~', no '..').
+The number of examples follows SD_STRESS (CI: a bounded run; `SD_STRESS=full`: many) or SD_HOSTILE_EXAMPLES.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from conftest import SD_BIN
+
+FULL = os.environ.get("SD_STRESS") == "full"
+EXAMPLES = int(os.environ.get("SD_HOSTILE_EXAMPLES", "2000" if FULL else "150"))
+
+
+def command_table() -> list[tuple[list[str], list]]:
+    """Every leaf command of `sd` as (path, parameters)."""
+    import typer.main
+
+    from salesdiary.cli.app import build_app
+
+    def walk(cmd, path):  # noqa: ANN001, ANN202
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                yield from walk(sub, [*path, name])
+        else:
+            yield path, list(cmd.params)
+
+    return list(walk(typer.main.get_command(build_app()), []))
+
+
+COMMANDS = command_table()
+
+SPECIAL = [
+    "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1e309", "1e-320", "-0", "0", "-1",
+    "99999999999999999999999999", "-99999999999999999999999999", "0x10", "1_000", "１２３", "五百万", "1.5亿", "9e15",
+    "0001-01-01", "1-01-01", "9999-12-31", "10000-01-01", "0000-00-00", "2026-02-30", "2026-13-01",
+    "+99999999d", "-99999999d", "+2147483648w", "next fri", "下周八", "9999年12月31日",
+    "", " ", "\t", "\n", "-", "--", "---", "-x", "--=", "=", "a=b=c", "k=", "=v",
+    "\x00", "a\x00b", "\x1b[31mred\x1b[0m", "\r\n", "\u202ename", "\ufeff", "\u200b", "𝔘𝔫𝔦",
+    "\ud800", "a\udcff b", "\udc80\udc81",
+    "'; DROP TABLE account; --", "=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "%s%s%n", "{0}{name}", "{}", "[red]x[/]",
+    "#", "#0", "#-1", "#99999999999999999999", "1/2", "a/b/c", "*", "%", "_", "\\",
+]  # fmt: skip
+
+
+def _safe(value: str) -> str:
+    """No value may point outside the test's folder (the current directory)."""
+    value = value.replace("..", "._")
+    if value.startswith(("/", "~")):
+        value = "_" + value
+    return value
+
+
+PLAUSIBLE = st.sampled_from(
+    [
+        "1",
+        "2",
+        "3",
+        "华东",
+        "调度",
+        "李明",
+        "招商",
+        "ten_step",
+        "visit",
+        "csv",
+        "accounts",
+        "today",
+        "+3d",
+        "100万",
+        "y",
+    ]
+)
+VALUES = st.one_of(
+    PLAUSIBLE,
+    st.sampled_from(SPECIAL),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec=None, categories=["Cc", "Cs", "Co", "Cn", "Zl", "Zp"]), max_size=8),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.dates().map(lambda d: d.isoformat()),
+    st.sampled_from([1, 10, 1000]).map(lambda n: "长" * (1_000_000 // 3 // n) * n),  # about 1 MB of UTF-8
+    PLAUSIBLE,
+).map(_safe)
+
+UNKNOWN = st.sampled_from(["--bogus", "-Z", "--json=maybe", "--limit", "-n", "--all", "--help", "--no-such=1", "--"])
+
+
+@st.composite
+def argv(draw) -> list[str]:  # noqa: ANN001
+    path, params = draw(st.sampled_from(COMMANDS))
+    args = list(path)
+    for param in params:
+        wanted = st.integers(0, 9).map(lambda n: n > 0) if getattr(param, "required", False) else st.booleans()
+        if not draw(wanted):  # required ones are mostly given, so that the commands themselves are reached
+            continue
+        opts = getattr(param, "opts", [])
+        if type(param).__name__.endswith("Argument"):
+            for _ in range(draw(st.integers(1, 3)) if param.nargs == -1 else 1):
+                args.append(draw(VALUES))
+            continue
+        name = draw(st.sampled_from(opts))
+        if getattr(param, "is_flag", False):
+            args.append(name)
+        else:
+            for _ in range(draw(st.integers(1, 2)) if param.multiple else 1):
+                args.extend([name, draw(VALUES)])
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
+        position = draw(st.integers(len(path) if draw(st.integers(0, 9)) else 0, len(args)))
+        args.insert(position, draw(st.one_of(UNKNOWN, VALUES)))
+    if draw(st.integers(0, 9)) == 0:
+        position = draw(st.integers(0, len(args)))
+        args[position:position] = draw(st.sampled_from([["--lang", "zh"], ["--no-input"], ["--lang=en"], ["--lang"]]))
+    # the journal is the test's own: generated text never names another database
+    return [a for a in args if not a.startswith("--db")]
+
+
+def integrity(journal: Path) -> str:
+    con = sqlite3.connect(journal)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def hostile_home(sd, demo, isolated, monkeypatch):  # noqa: ANN001, ANN201
+    work = isolated / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)  # any file a command writes lands here
+    return isolated
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(args=argv())
+def test_any_argument_vector(sd, hostile_home, args):
+    result = sd(*args)
+    event(f"exit {result.exit_code}")  # see them with --hypothesis-show-statistics
+    shown = [a[:80] for a in args]
+    assert result.exit_code in (0, 1, 2), (shown, result.exit_code, result.output[-2000:])
+    assert "Traceback" not in result.output, (shown, result.output[-2000:])
+    assert "internal error" not in result.output, (shown, result.output[-2000:])
+    journal = hostile_home / "journal.sqlite"
+    if journal.exists():
+        assert integrity(journal) == "ok", shown
+
+
+def test_undecodable_bytes_on_a_real_command_line(sd_process, isolated):
+    """Bytes that are not UTF-8, given to the installed `sd` by a shell: one clear line, exit 2."""
+    for args in ([b"account", b"add", b"\xff\xfe bad name"], [b"visit", b"add", b"--account", b"\xc3\x28"],
+                 [b"deal", b"list", b"--owner", b"\xed\xa0\x80"], [b"history", b"\x80"]):  # fmt: skip
+        proc = subprocess.run([os.fsencode(SD_BIN), *args], capture_output=True, timeout=60, env=os.environ)
+        stderr = proc.stderr.decode("utf-8", "replace")
+        assert proc.returncode in (1, 2), (args, stderr)
+        assert "Traceback" not in stderr and "internal error" not in stderr, (args, stderr)
+    journal = isolated / "journal.sqlite"
+    if journal.exists():
+        assert integrity(journal) == "ok"
