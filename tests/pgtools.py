@@ -113,8 +113,9 @@ def drop_roles(names: list[str]) -> None:
     from salesdiary.store.engine import dispose_all
 
     dispose_all()
+    import gc
+
+    gc.collect()  # readers of in-process runs close their connections
     with admin() as con:
         for name in names:
-            # its sessions (pooled connections of subprocesses are gone; in-process ones were disposed)
-            con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
             con.execute(f"DROP ROLE IF EXISTS {name}")

@@ -173,3 +173,55 @@ def test_undecodable_bytes_on_a_real_command_line(sd_process, isolated):
     journal = isolated / "journal.sqlite"
     if journal.exists():
         assert integrity(journal) == "ok"
+
+
+# Malformed files for `sd import` -------------------------------------------------------------------------
+
+
+def journal_rows(journal: Path) -> dict[str, int]:
+    con = sqlite3.connect(journal)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("account", "history", "changeset")}
+    finally:
+        con.close()
+
+
+MALFORMED = {  # case: (the file's bytes, made when the test runs; words the report must hold)
+    "ragged rows": (lambda: "name,region,industry\nA1,上海\nA2,北京,电力,extra,more\nA3\n".encode(), "row 3"),
+    "NUL bytes": (lambda: "name,region\nNul\x00Co,上海\nB2,北\x00京\n".encode(), "row 2"),
+    "a 50 MB field": (lambda: b"name,notes\nBig Co," + b"x" * 50_000_000 + b"\n", "Line 2"),
+    "wrong encoding": (lambda: "名称,区域\n杭州医院,杭州\n".encode("gbk"), "not utf-8"),
+    "binary noise": (lambda: bytes(range(256)) * 100, "encoding"),
+    "no header": (lambda: b"", "empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_csv_is_reported_and_nothing_is_written(sd, isolated, case):
+    make, words = MALFORMED[case]
+    assert sd("account", "add", "华东电网有限公司").exit_code == 0
+    source = isolated / "bad.csv"
+    source.write_bytes(make())
+    journal = isolated / "journal.sqlite"
+    before = journal_rows(journal)
+    args = ["import", "accounts", str(source)] + (["--encoding", "utf-8"] if case == "wrong encoding" else [])
+    result = sd(*args)
+    assert result.exit_code in (1, 2), (case, result.output[-1000:])
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output[-1000:]
+    assert words in result.stderr, (case, result.stderr[-1000:])
+    assert len(result.stderr) < 5000  # a report, not the data echoed back
+    assert journal_rows(journal) == before
+    assert integrity(journal) == "ok"
+
+
+def test_formula_looking_names_are_stored_as_text(sd, demo, isolated):
+    names = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3"]
+    source = isolated / "formulas.csv"
+    lines = ["name,region"] + ['"' + n.replace('"', '""') + '",上海' for n in names]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = sd("import", "accounts", str(source))
+    assert result.exit_code == 0, result.output
+    stored = {a["name"] for a in sd("account", "list", "--all", "--json").json()}
+    assert set(names) <= stored
+    exported = sd("export", "accounts", "--excel").stdout
+    assert "'=HYPERLINK" in exported and "'@SUM(A1)" in exported  # a spreadsheet shows them as text

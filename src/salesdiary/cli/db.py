@@ -96,10 +96,12 @@ def status(as_json: bool = JsonOpt) -> None:
     if "user" in info:
         rows.append((_("You are"), str(info["user"])))
         role = _("manager: you may change every rep's records") if info["manager"] else _("rep: you change your own")
-        if info.get("team"):
+        if info.get("owner"):
+            role += " (" + _("owner of the tables") + ")"
+        elif info.get("team"):
             role += " (" + (", ".join(info.get("roles") or []) or _("no sd role: ask the manager")) + ")"
         rows.append((_("Role"), role))
-    print_record(_("Database"), rows)
+    print_record(_("sd db status"), rows)
 
 
 def register(root: typer.Typer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from salesdiary.core import enums, fields
-from salesdiary.i18n import _, ngettext
+from salesdiary.i18n import _, ngettext, pgettext
 from salesdiary.render.tables import Column, print_record, sub_table
 from salesdiary.store.connection import Reader
 
@@ -64,59 +64,64 @@ def _as_date(value: Any) -> Any:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
+# How wide a name column stays (whole names up to this many cells) before it wraps between words; the columns
+# with `drop` are left out first (the highest number first) when a terminal is too narrow for every column.
+NAME_WIDTH = 24
+SHORT_NAME_WIDTH = 16
+
 ACCOUNT_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
-    Column(_("Name"), lambda r: r["name"], style="bold"),
-    Column(_("Owner"), lambda r: r["owner"]),
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+    Column(_("Name"), lambda r: r["name"], style="bold", min_width=NAME_WIDTH),
+    Column(_("Owner"), lambda r: r["owner"], drop=5),
     Column(_("Stage"), lambda r: enums.INFO_STAGE.label(r["info_stage"])),
     Column(_("Rel."), lambda r: r["relation"]),
-    Column(_("Tier"), lambda r: enums.TIER.label(r["tier"])),
-    Column(_("Contacts"), lambda r: r["contacts"], justify="right"),
-    Column(_("Open deals"), lambda r: r["open_deals"], justify="right"),
-    Column(_("Last visit"), lambda r: r["last_visit"], no_wrap=True),
+    Column(_("Tier"), lambda r: enums.TIER.label(r["tier"]), drop=4),
+    Column(_("Contacts"), lambda r: r["contacts"], justify="right", drop=3),
+    Column(_("Open deals"), lambda r: r["open_deals"], justify="right", drop=1),
+    Column(_("Last visit"), lambda r: r["last_visit"], no_wrap=True, drop=2),
 ]
 
 CONTACT_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
-    Column(_("Name"), lambda r: r["name"], style="bold"),
-    Column(_("Account"), lambda r: r["account"]),
-    Column(_("Title"), lambda r: r["title"]),
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+    Column(pgettext("person", "Name"), lambda r: r["name"], style="bold", min_width=SHORT_NAME_WIDTH),
+    Column(_("Account"), lambda r: r["account"], min_width=SHORT_NAME_WIDTH),
+    Column(_("Title"), lambda r: r["title"], squeeze=True, drop=2),
     Column(_("Role"), lambda r: enums.ROLE.label(r["role"])),
-    Column(_("Relationship"), lambda r: enums.RELATIONSHIP.label(r["relationship"])),
+    Column(_("Relationship"), lambda r: enums.RELATIONSHIP.label(r["relationship"]), drop=3),
     Column(_("Stance"), lambda r: enums.STANCE.label(r["stance"])),
-    Column(_("Coach"), lambda r: "✓" if r["coach"] else "", justify="center"),
+    Column(_("Coach"), lambda r: "✓" if r["coach"] else "", justify="center", drop=1),
 ]
 
 DEAL_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
-    Column(_("Deal"), lambda r: r["name"], style="bold"),
-    Column(_("Account"), lambda r: r["account"]),
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+    Column(_("Deal"), lambda r: r["name"], style="bold", min_width=SHORT_NAME_WIDTH),
+    Column(_("Account"), lambda r: r["account"], min_width=SHORT_NAME_WIDTH, drop=1),
     Column(_("Stage"), _deal_stage),
-    Column(_("Amount"), _amount, justify="right", no_wrap=True),
-    Column(_("Close"), lambda r: r["expected_close"], no_wrap=True),
-    Column(_("Next step"), lambda r: r["next_step"], max_width=30),
-    Column(_("Due"), lambda r: r["next_step_date"], no_wrap=True),
+    Column(_("Amount"), _amount, justify="right", no_wrap=True, drop=2),
+    Column(_("Close"), lambda r: r["expected_close"], no_wrap=True, drop=4),
+    Column(_("Next step"), lambda r: r["next_step"], max_width=30, squeeze=True),
+    Column(_("Due"), lambda r: r["next_step_date"], no_wrap=True, drop=3),
 ]
 
 VISIT_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
     Column(_("Date"), lambda r: r["date"], no_wrap=True),
-    Column(_("Account"), lambda r: r["account"], style="bold"),
-    Column(_("Deal"), lambda r: r["deal"]),
-    Column(_("Activity"), lambda r: enums.VISIT_KIND.label(r["kind"])),
-    Column(_("Met"), lambda r: _names(r.get("contacts"))),
-    Column(_("What happened"), lambda r: r["summary"] or r["purpose"], max_width=40),
-    Column(_("Next"), lambda r: r["follow_up_date"], no_wrap=True),
+    Column(_("Account"), lambda r: r["account"], style="bold", min_width=SHORT_NAME_WIDTH),
+    Column(_("Deal"), lambda r: r["deal"], min_width=SHORT_NAME_WIDTH, drop=1),
+    Column(_("Activity"), lambda r: enums.VISIT_KIND.label(r["kind"]), drop=3),
+    Column(_("Met"), lambda r: _names(r.get("contacts")), drop=2),
+    Column(_("What happened"), lambda r: r["summary"] or r["purpose"], max_width=40, squeeze=True),
+    Column(_("Next"), lambda r: r["follow_up_date"], no_wrap=True, drop=4),
 ]
 
 FOLLOWUP_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim"),
-    Column(_("Due"), lambda r: r["due"], no_wrap=True),
+    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+    Column(_("Due"), lambda r: r["due"], no_wrap=True, drop=3),
     Column(_("When"), _late, no_wrap=True),
-    Column(_("Account"), lambda r: r["account"], style="bold"),
-    Column(_("Deal"), lambda r: r["deal"]),
-    Column(_("Contact"), lambda r: r["contact"]),
-    Column(_("What to do"), lambda r: r["action"], max_width=40),
+    Column(_("Account"), lambda r: r["account"], style="bold", min_width=SHORT_NAME_WIDTH),
+    Column(_("Deal"), lambda r: r["deal"], min_width=SHORT_NAME_WIDTH, drop=1),
+    Column(_("Contact"), lambda r: r["contact"], drop=2),
+    Column(_("What to do"), lambda r: r["action"], max_width=40, squeeze=True),
 ]
 
 
@@ -219,7 +224,7 @@ def show_deal(r: Reader, deal_id: int, *, as_json: bool) -> None:
                     people,
                     [
                         Column(_("ID"), lambda p: p["id"]),
-                        Column(_("Name"), lambda p: p["name"]),
+                        Column(pgettext("person", "Name"), lambda p: p["name"]),
                         Column(_("Title"), lambda p: p["title"]),
                         Column(_("Role"), lambda p: enums.ROLE.label(p["role"])),
                         Column(_("Stance"), lambda p: enums.STANCE.label(p["stance"])),
@@ -269,8 +274,45 @@ def report_changes(what: str, record_id: int, changes: dict[str, list[Any]]) -> 
     if not changes:
         message(_("Nothing changed in {what} #{id}.").format(what=what, id=record_id))
         return
-    shown = ", ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in changes.items())
+    specs = _specs_of(what)
+    # TRANSLATORS: what goes between two changed fields in "Updated account #1: region: East → North, …"
+    shown = _(", ").join(
+        # TRANSLATORS: one changed field in "Updated account #1: region: East → North"
+        _("{field}: {old} → {new}").format(
+            field=_field_name(specs, k),
+            old=_short(_field_value(specs, k, v[0])),
+            new=_short(_field_value(specs, k, v[1])),
+        )
+        for k, v in changes.items()
+    )
     success(_("Updated {what} #{id}: {changes}").format(what=what, id=record_id, changes=shown))
+
+
+def _specs_of(what: str) -> tuple[fields.FieldSpec, ...]:
+    """The fields of the record WHAT (a translated noun) names; every entity's fields if none matches."""
+    known = {
+        _("account"): fields.ACCOUNT,
+        _("contact"): fields.CONTACT,
+        _("deal"): fields.DEAL,
+        _("visit"): fields.VISIT,
+    }
+    if what in known:
+        return known[what]
+    return fields.ACCOUNT + fields.CONTACT + fields.DEAL + fields.VISIT + fields.FOLLOWUP
+
+
+def _field_name(specs: tuple[fields.FieldSpec, ...], name: str) -> str:
+    """A changed field as the person knows it: the option name in English (`relation`), its label in Chinese."""
+    from salesdiary.i18n import current_language
+
+    found = next((f for f in specs if f.name == name), None)
+    return str(found.label) if found is not None and current_language() != "en" else name
+
+
+def _field_value(specs: tuple[fields.FieldSpec, ...], name: str, value: Any) -> Any:
+    """VALUE as `show` displays it (an enum's label in the current language, yes/no for a flag)."""
+    found = next((f for f in specs if f.name == name), None)
+    return found.display(value) if found is not None and value not in (None, "") else value
 
 
 def _short(value: Any) -> str:

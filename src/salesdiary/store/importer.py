@@ -22,7 +22,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,10 +104,26 @@ def read_source(path: str, fmt: str | None = None, encoding: str | None = None) 
     return _read_jsonl(text, used)
 
 
+def _csv_records(reader: Any) -> Iterator[list[str]]:
+    """The rows of READER; a line the csv module cannot read (e.g. a cell over its size limit) is bad input."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadInput(
+                _("Line {line} of the file cannot be read as CSV ({error}); nothing was imported.").format(
+                    line=reader.line_num, error=exc
+                )
+            ) from None
+        yield record
+
+
 def _read_csv(text: str, encoding: str) -> Source:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    records = _csv_records(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
     header = next(records, None)
     if not header:
         raise BadInput(_("The file is empty: a CSV import needs a header row naming the columns."))

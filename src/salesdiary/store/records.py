@@ -377,8 +377,9 @@ def add_visit(
 ) -> tuple[int, int | None]:  # type: ignore[assignment]
     """Log a visit; a follow-up date makes a follow-up. Returns (visit id, follow-up id).
 
-    A visit on another rep's account is refused unless values["assist"] says the rep was helping there; it is
-    then recorded with assist = true, and the owner's deal (its next step, its people) is left to the owner.
+    In a team database, a visit on another rep's account is refused unless values["assist"] says the rep was
+    helping there; it is then recorded with assist = true, and the owner's deal (its next step, its people) is
+    left to the owner.
     """
     account = _get(tx, Account, account_id, "account")
     deal = None
@@ -393,7 +394,10 @@ def add_visit(
     values = {k: v for k, v in values.items() if v is not None}
     values.setdefault("date", tx.today)
     values.setdefault("owner", tx.user)
-    helping = account.owner != values["owner"]
+    # In a team database a visit on another rep's account is an assist, and must say so. A journal of one's
+    # own (SQLite) has no teammates to protect: its owners are labels (imports, records kept for others),
+    # and --assist is recorded as given.
+    helping = tx.team and account.owner != values["owner"]
     if helping and not values.get("assist"):
         raise Conflict(
             _(
@@ -401,7 +405,7 @@ def add_visit(
                 "log the visit with --assist (it is recorded as an assist)."
             ).format(id=account_id, name=account.name, owner=account.owner, since=str(account.reported_at)[:10])
         )
-    values["assist"] = helping
+    values["assist"] = helping if tx.team else bool(values.get("assist"))
     visit = tx.insert(
         Visit(**values, account_id=account_id, deal_id=deal_id, created_by=tx.user, created_at=stamp, updated_at=stamp)
     )

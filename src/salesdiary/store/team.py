@@ -77,6 +77,12 @@ def status(r: Reader) -> dict[str, Any]:
     """Who you are on this database and what you may do (for `sd db status`)."""
     info: dict[str, Any] = {"user": whoami(r), "team": is_team(r), "manager": is_manager(r)}
     if is_team(r):
+        info["owner"] = bool(
+            r.rows(
+                "SELECT COALESCE((SELECT pg_has_role(current_user, c.relowner, 'MEMBER') FROM pg_class c"
+                " WHERE c.oid = to_regclass('account')), false) AS owner"
+            )[0]["owner"]
+        )
         info["roles"] = [
             row["rolname"]
             for row in r.rows(
