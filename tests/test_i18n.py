@@ -279,7 +279,7 @@ def _data_words(value: object) -> set[str]:
             ["客户", "阶段", "相关人员", "阶段历史"],
             ["Account", "Stage", "People", "Stage history"],
         ),
-        (("contact", "list"), ["名称", "职务", "角色", "立场", "导师"], ["Name", "Title", "Role", "Stance", "Coach"]),
+        (("contact", "list"), ["姓名", "职务", "角色", "立场", "导师"], ["Name", "Title", "Role", "Stance", "Coach"]),
         (("visit", "list"), ["日期", "活动", "经过"], ["Date", "Activity", "What happened"]),
         (("followup", "list"), ["截止", "要做的事"], ["Due", "What to do"]),
     ],
