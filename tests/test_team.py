@@ -16,8 +16,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pgtools
 import pytest
+
+import pgtools
 from conftest import SD_BIN, run_sd
 
 FULL = os.environ.get("SD_STRESS") == "full"
@@ -113,10 +114,9 @@ def test_first_reporter_owns_a_name_in_any_spelling_whoever_tries(team):
     for name in ("华东电网", "华东电网集团有限公司", "华 东-电网"):
         refused = team.sd("li", "account", "add", name)
         assert refused.exit_code == 1
-        assert re.search(
-            rf"is already reported as account #1 '华东电网有限公司', owned by {team.names['wang']} since \d{{4}}-\d\d-\d\d",
-            refused.stderr,
-        ), refused.stderr
+        wang = team.names["wang"]
+        expected = rf"is already reported as account #1 '华东电网有限公司', owned by {wang} since \d{{4}}-\d\d-\d\d"
+        assert re.search(expected, refused.stderr), refused.stderr
     assert len(team.ok("boss", "account", "list", "--owner", "all", "--json").json()) == 2
 
 
@@ -140,7 +140,8 @@ def test_a_rep_cannot_change_another_reps_deal_even_with_raw_sql(team):
             "INSERT INTO deal (account_id, name, currency, playbook, stage, stage_entered_on, status, owner,"
             f" created_by, created_at, updated_at) VALUES (1, 'x', 'CNY', 'ten_step', 'x', '2026-11-25', 'open',"
             f" '{wang}', '{wang}', now(), now())",
-            "INSERT INTO contact (account_id, name, coach, created_at, updated_at) VALUES (1, 'x', false, now(), now())",
+            "INSERT INTO contact (account_id, name, coach, created_at, updated_at)"
+            " VALUES (1, 'x', false, now(), now())",
             "INSERT INTO deal_marker (deal_id, stage, marker, checked_on) VALUES (1, 'x', 'y', '2026-11-25')",
             "INSERT INTO changeset (at, command, \"user\") VALUES (now(), 'forged', 'someone_else')",
             "INSERT INTO history (changeset_id, seq, entity, entity_id, action, changes)"

@@ -92,21 +92,6 @@ class Tx:
         """The id of this command's changeset (created on first use)."""
         return self._open_changeset()
 
-    def record(self, entity: str, entity_id: str, action: str, changes: dict[str, list[Any]]) -> None:
-        """Record a change to a row written without the ORM (e.g. by undo) in this command's changeset."""
-        changeset_id = self._open_changeset()
-        self._seq += 1
-        self.session.add(
-            History(
-                changeset_id=changeset_id,
-                seq=self._seq,
-                entity=entity,
-                entity_id=entity_id,
-                action=action,
-                changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
-            )
-        )
-
     def record_many(self, entries: list[tuple[str, str, str, dict[str, list[Any]]]]) -> None:
         """Record many changes (entity, entity_id, action, changes) written without the ORM, in one INSERT."""
         from sqlalchemy import insert
@@ -145,6 +130,8 @@ class Tx:
         )
 
     def insert(self, obj: SQLModel) -> Any:
+        if _means_me(getattr(obj, "owner", None)):
+            obj.owner = self.user  # type: ignore[attr-defined]
         if self.team and getattr(obj, "owner", None) not in (None, self.user) and not self.is_manager:
             raise Conflict(
                 _("Only a manager can make records owned by someone else ({owner}); nothing was written.").format(
@@ -215,6 +202,8 @@ class Tx:
     ) -> dict[str, list[Any]]:
         """Set VALUES on OBJ and record what changed; NOTE (e.g. {"reason": …}) is recorded beside the changes."""
         self.check_owner(obj)
+        if _means_me(values.get("owner")) and "owner" in obj.__table__.c:  # type: ignore[attr-defined]
+            values = {**values, "owner": self.user}
         if self.team and "owner" in values and values["owner"] != getattr(obj, "owner", values["owner"]):
             if not self.is_manager:  # giving a record away is a manager's call (sd account reassign)
                 from salesdiary.store.history_reads import record_label
@@ -251,6 +240,13 @@ class Tx:
 
     def get(self, model: type[T], key: Any) -> T | None:
         return self.session.get(model, key)
+
+
+def _means_me(owner: Any) -> bool:
+    """--owner me (or 我) names the user, as it does in lists."""
+    from salesdiary.store.team import ME_WORDS
+
+    return isinstance(owner, str) and owner.strip().lower() in ME_WORDS
 
 
 def _storable(text: str) -> str:

@@ -15,6 +15,8 @@ On PostgreSQL, the database itself enforces who may change what:
   visit; a rep writes history only into its own changesets, and history is never changed or deleted;
 - a manager changes every row.
 
+Names and owners, which lists are sorted by, are compared by code point (COLLATE "C"), as on SQLite.
+
 The owner of the tables (whoever ran `sd db upgrade`) is not subject to the policies.
 
 On SQLite (one person's file) this migration does nothing.
@@ -42,6 +44,15 @@ CHILDREN = {
     "visit_contact": ("visit", "visit_id"),
 }
 READ_ONLY = ("alembic_version", "sd_meta")
+# Text that lists are sorted by: compared by code point, as SQLite does, whatever the server's locale, so a
+# list comes out in the same order on both databases.
+SORTED_TEXT = {
+    "account": ("name", "owner"),
+    "contact": ("name",),
+    "deal": ("name", "owner"),
+    "visit": ("owner",),
+    "followup": ("owner",),
+}
 EVERY_POLICY_TABLE = (*OWNED, *CHILDREN, "changeset", "history")
 GROUPS = "sd_rep, sd_manager"
 
@@ -53,6 +64,9 @@ def _postgresql() -> bool:
 def upgrade() -> None:
     if not _postgresql():
         return
+    for table, columns in SORTED_TEXT.items():
+        changes = ", ".join(f'ALTER COLUMN {column} TYPE VARCHAR COLLATE "C"' for column in columns)
+        op.execute(f"ALTER TABLE {table} {changes}")
     op.execute(
         "DO $$ BEGIN"
         " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sd_rep') THEN CREATE ROLE sd_rep NOLOGIN; END IF;"
@@ -105,4 +119,7 @@ def downgrade() -> None:
         " current_schema()); EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM sd_rep, sd_manager', current_schema());"
         " END $$"
     )
+    for table, columns in SORTED_TEXT.items():
+        changes = ", ".join(f'ALTER COLUMN {column} TYPE VARCHAR COLLATE "default"' for column in columns)
+        op.execute(f"ALTER TABLE {table} {changes}")
     # the roles stay: they belong to the server, and other sd databases on it may use them
