@@ -219,6 +219,19 @@ def test_a_password_in_the_query_string_is_hidden_too():
     assert "hunter22" not in shown and "password=***" in shown and "sslmode=require" in shown
 
 
+def test_a_server_that_is_down_is_one_clear_line(sd, monkeypatch):
+    pytest.importorskip("psycopg")
+    monkeypatch.setenv("SD_DATABASE_URL", "postgresql://rep:Secret-Pw-9417@127.0.0.1:1/sales")
+    for args in (("account", "list"), ("account", "add", "Acme"), ("db", "upgrade")):
+        result = sd(*args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("sd: error: Cannot connect to the database postgresql://rep:***@127.0.0.1:1")
+        assert len(result.stderr.strip().splitlines()) == 1 and "Secret-Pw-9417" not in result.output
+    doctor = sd("doctor", "--json")
+    assert doctor.exit_code == 1 and "Secret-Pw-9417" not in doctor.output
+    assert {c["name"]: c["status"] for c in doctor.json()}["database"] == "fail"
+
+
 def test_without_the_driver_sd_says_how_to_install_it(sd, monkeypatch):
     # no server needed: the driver is looked for before connecting
     monkeypatch.setitem(sys.modules, "psycopg", None)

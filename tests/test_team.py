@@ -98,6 +98,8 @@ def test_each_rep_owns_what_they_report_and_lists_show_their_own_unless_asked(te
     assert {a["name"]: a["owner"] for a in everyone} == {"华东电网有限公司": wang, "南方电网": li}
     assert [a["name"] for a in team.ok("wang", "account", "list", "--owner", li, "--json").json()] == ["南方电网"]
     assert [a["name"] for a in team.ok("li", "account", "list", "--owner", "me", "--json").json()] == ["南方电网"]
+    found = team.ok("li", "account", "list", "华东", "--json").json()  # a search looks at everyone's
+    assert [(a["name"], a["owner"]) for a in found] == [("华东电网有限公司", wang)]
     assert team.ok("li", "deal", "list", "--json").json() == []
     assert [d["owner"] for d in team.ok("li", "deal", "list", "--owner", "all", "--json").json()] == [wang]
     # narrowed to one account, a list shows that account's records whoever owns them
@@ -179,6 +181,8 @@ def test_sd_says_plainly_what_a_rep_may_not_change(team):
         assert "Traceback" not in refused.output
     refused = team.sd("li", "account", "add", "西北电网", "--owner", wang)
     assert refused.exit_code == 1 and "Only a manager can make records owned by someone else" in refused.stderr
+    team.ok("li", "account", "add", "西北电网", "--owner", "me")
+    team.ok("boss", "account", "add", "东北电网", "--owner", wang)  # a manager may report one for a rep
     refused = team.sd("wang", "account", "edit", "华东", "--owner", team.names["li"])
     assert refused.exit_code == 1 and "Only a manager can give" in refused.stderr
     assert team.ok("wang", "deal", "show", "1", "--json").json()["amount"] == 2800000.0
@@ -376,6 +380,8 @@ def test_on_sqlite_the_user_is_the_configured_name_and_lists_show_everyone(sd, i
     assert len(sd("account", "list", "--owner", "全部", "--json").json()) == 2
     refused = sd("account", "add", "ACME Co., Ltd.")
     assert refused.exit_code == 1 and "owned by alice since" in refused.stderr
+    assert sd("account", "add", "Initech", "--owner", "me").exit_code == 0  # me is me when writing too
+    assert sd("account", "show", "Initech", "--json").json()["owner"] == "bob"
     status = sd("db", "status", "--json").json()
     assert (status["user"], status["team"], status["schema"]) == ("bob", False, "0002")
 

@@ -280,3 +280,20 @@ def test_undo_restores_updated_at_exactly(sd, demo, isolated, count):
     for _ in range(count):
         assert sd("undo").exit_code == 0
     assert snapshot(journal)["deal"] == before
+
+
+def test_undo_list_on_a_team_database_shows_your_own_last_command(sd, monkeypatch):
+    """On PostgreSQL a write is recorded under the login role; `sd undo --list` looks for that same user."""
+    import pgtools
+
+    with pgtools.schema() as (_name, url):
+        monkeypatch.setenv("SD_DATABASE_URL", url)
+        assert sd("db", "upgrade").exit_code == 0
+        assert sd("account", "add", "华东电网有限公司").exit_code == 0
+        assert sd("account", "edit", "华东", "--region", "上海").exit_code == 0
+        pending = sd("undo", "--list", "--json").json()
+        assert pending["command"].startswith("sd account edit"), pending
+        assert sd("undo").exit_code == 0
+        assert sd("account", "show", "华东", "--json").json()["region"] is None
+        rows = sd("history", "account", "华东", "--json").json()
+        assert rows[0]["command"] == "sd undo" and rows[0]["changes"]["region"] == ["上海", None]

@@ -91,7 +91,7 @@ def list_(
 
     r = reader()
     q = ListQuery(
-        owner=owner_filter(r, owner),
+        owner=owner_filter(r, owner, narrowed=bool(search)),  # a search looks at everyone's: who owns it?
         search=search,
         stage=INFO_STAGE.parse(info_stage) if info_stage else None,
         limit=limit_of(limit, show_all),

@@ -89,9 +89,9 @@ def choose_language(cli_lang: str | None) -> str:
 
 def build_app(modules: Sequence[str] = COMMAND_MODULES):  # noqa: ANN201
     """The `sd` Typer app with the commands of MODULES (all of them by default)."""
-    import typer
-
     from importlib import import_module
+
+    import typer
 
     from salesdiary.i18n import _
 

@@ -65,13 +65,21 @@ def status(as_json: bool = JsonOpt) -> None:
         assert where.path is not None
         version = None
         if where.path.exists():
+            import sqlite3
+
+            from salesdiary.core.errors import Conflict
             from salesdiary.store.connection import connect_sqlite, schema_version
 
-            con = connect_sqlite(str(where.path))
             try:
-                version = schema_version(con)
-            finally:
-                con.close()
+                con = connect_sqlite(str(where.path))
+                try:
+                    version = schema_version(con)
+                finally:
+                    con.close()
+            except sqlite3.DatabaseError as exc:
+                raise Conflict(
+                    _("{path} is not a journal sd can read: {error}").format(path=where.path, error=exc)
+                ) from None
         schema = str(version).zfill(4) if version else None
         state = "empty" if not version else pg.state_of(schema)
         info.update(kind="sqlite", schema=schema, state=state, user=current_user(), team=False, manager=True)

@@ -247,10 +247,10 @@ def _show_pending(*, as_json: bool) -> None:
     from salesdiary.cli.common import reader
     from salesdiary.render.console import message, warning
     from salesdiary.store import history_reads as hr
-    from salesdiary.store.paths import current_user
+    from salesdiary.store.team import whoami
 
     r = reader()
-    pending = hr.undo_target(r, current_user())
+    pending = hr.undo_target(r, whoami(r))  # the same user a write records (on a team database: the login)
     if pending is None:
         if as_json:
             from salesdiary.render.data import print_json

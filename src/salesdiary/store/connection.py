@@ -107,13 +107,14 @@ class PsycopgReader:
     def __init__(self, con: Any) -> None:
         self.con = con
         self._cursors = 0
+        _load_as_sqlite(con)
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         cur = self.con.cursor()
         try:
             self._execute(cur, sql, params)
             names = [d.name for d in cur.description or ()]
-            return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         finally:
             cur.close()
 
@@ -127,7 +128,7 @@ class PsycopgReader:
             for row in cur:
                 if names is None:
                     names = [d.name for d in cur.description or ()]
-                yield {n: _plain(v) for n, v in zip(names, row, strict=True)}
+                yield dict(zip(names, row, strict=True))
 
     def _execute(self, cur: Any, sql: str, params: Mapping[str, Any] | None) -> None:
         try:
@@ -137,6 +138,37 @@ class PsycopgReader:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _load_as_sqlite(con: Any) -> None:
+    """Make psycopg return values as sqlite3 does (what _plain does for SQLAlchemy), in its loaders rather than
+    per value in Python: dates as ISO text, times as UTC text "2026-11-25 08:30:00.000000", booleans as 0/1,
+    NUMERIC as float. The session's DateStyle is ISO and its time zone UTC (store/pg.py connect)."""
+    from psycopg.adapt import Loader
+    from psycopg.types.numeric import FloatLoader
+    from psycopg.types.string import TextLoader
+
+    class BoolAsInt(Loader):
+        def load(self, data: Any) -> int:
+            return 1 if bytes(data) == b"t" else 0
+
+    class TimeAsText(Loader):
+        def load(self, data: Any) -> str:
+            text = bytes(data).decode("ascii")  # "2026-11-25 08:30:00.1234+00" (ISO DateStyle, UTC)
+            end = len(text)
+            for i in range(19, len(text)):
+                if text[i] in "+-":
+                    end = i
+                    break
+            fraction = text[20:end] if end > 19 and text[19:20] == "." else ""
+            return f"{text[:19]}.{fraction.ljust(6, '0')}"
+
+    adapters = con.adapters
+    adapters.register_loader("date", TextLoader)
+    adapters.register_loader("timestamptz", TimeAsText)
+    adapters.register_loader("timestamp", TimeAsText)
+    adapters.register_loader("bool", BoolAsInt)
+    adapters.register_loader("numeric", FloatLoader)
 
 
 _SQL_TOKEN = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(::)|(?<![\w:]):([A-Za-z_][A-Za-z0-9_]*)|(%)""")

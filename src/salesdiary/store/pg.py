@@ -101,7 +101,9 @@ def connect(url: str) -> Any:
         raise SdError(
             _("{url} is not a database URL sd can use: {reason}").format(url=redact_url(url), reason=reason(url, exc))
         ) from None
-    con.execute("SET TIME ZONE 'UTC'")
+    # times compared and shown as UTC, dates written ISO (as SQLite keeps them); no JIT compiling, which costs
+    # a read command more than it saves (a few hundred ms on a report)
+    con.execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET jit = off")
     return con
 
 

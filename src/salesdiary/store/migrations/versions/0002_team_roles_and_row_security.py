@@ -20,6 +20,9 @@ Names and owners, which lists are sorted by, are compared by code point (COLLATE
 The owner of the tables (whoever ran `sd db upgrade`) is not subject to the policies.
 
 On SQLite (one person's file) this migration does nothing.
+
+A later migration that adds a table must grant it to sd_rep and sd_manager, enable row-level security on it
+and give it policies like these (and grant its sequence), or reps cannot use it.
 """
 
 from collections.abc import Sequence
