@@ -110,7 +110,6 @@ def journal_facts(path: Path) -> dict[str, Any]:
         )
         facts = {
             "deal_id": deal,
-            "account_id": account,
             "account": one(f"SELECT name FROM account WHERE id = {int(account)}"),
             "account_deal": one(f"SELECT min(id) FROM deal WHERE account_id = {int(account)} AND status = 'open'"),
             "contact": one(
@@ -124,7 +123,7 @@ def journal_facts(path: Path) -> dict[str, Any]:
     return facts
 
 
-def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any], lang: str) -> list[Case]:
+def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any]) -> list[Case]:
     read = READ_TARGET[size]
     name = facts["account"]
     prefix = name[:2] if not name.isascii() else name.split()[0][:4]
@@ -541,15 +540,17 @@ def main(argv: list[str] | None = None) -> int:
     env = base_env(journal, info["today"], args.lang)
     bring_up_to_date(journal, env)
     facts = journal_facts(journal)
-    cases = make_cases(args.size, journal, scratch, facts, args.lang)
+    cases = make_cases(args.size, journal, scratch, facts)
     if args.only:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
         cases = [c for c in cases if c.group == "floor" or any(w in c.label for w in wanted)]
     try:
         return _measure(args, journal, info, scratch, env, cases)
-    finally:
-        for path in scratch.glob(f"{journal.stem}-*.sqlite*"):
+    finally:  # the copies, and the backups sd makes of them (before an import, say)
+        for path in [*scratch.glob(f"{journal.stem}-*.sqlite*"), *scratch.glob(f"backups/{journal.stem}-*")]:
             path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (scratch / "backups").rmdir()
 
 
 def _measure(

@@ -201,3 +201,14 @@ def test_a_migration_is_preceded_by_a_backup(sd, demo, isolated):
     assert len(copies) == 1
     assert stat.S_IMODE(copies[0].stat().st_mode) == 0o600
     assert count(copies[0]) == 41
+
+
+def test_an_import_is_preceded_by_a_backup(sd, demo, isolated):
+    source = isolated / "accounts.csv"
+    source.write_text("name,region\n新客户有限公司,上海\n", encoding="utf-8")
+    assert sd("import", "accounts", str(source)).exit_code == 0
+    [copy] = [p for p in backups(isolated) if "before-import" in p.name]
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert count(copy, "account") == 12 and count(isolated / "journal.sqlite", "account") == 13
+    assert sd("import", "accounts", str(source), "--dry-run").exit_code == 0
+    assert len([p for p in backups(isolated) if "before-import" in p.name]) == 1  # a dry run writes nothing

@@ -246,7 +246,7 @@ def later_changes(r: Reader, changeset_id: int) -> list[dict[str, Any]]:
     (a command and its undo); with an odd number its last link left a change (e.g. a redo).
     """
     rows = r.rows(
-        "SELECT h.entity, h.entity_id, h.changeset_id, c.command, c.\"user\", c.at"
+        'SELECT h.entity, h.entity_id, h.changeset_id, c.command, c."user", c.at'
         " FROM history h JOIN changeset c ON c.id = h.changeset_id"
         " WHERE h.changeset_id > :cid AND c.undone_by IS NULL"
         " AND EXISTS (SELECT 1 FROM history o WHERE o.changeset_id = :cid"

@@ -365,6 +365,11 @@ def import_file(
             r.close()  # type: ignore[attr-defined]
     from salesdiary.store.tx import run_write
 
+    path = getattr(target, "path", None)
+    if path is not None and path.is_file() and path.stat().st_size:
+        from salesdiary.store.backup import backup_sqlite
+
+        backup_sqlite(path, reason="before-import")  # issue 10: a copy before every import, rotated like the others
     return run_write(target, lambda tx: run_import(table, source, options, _reader_of(tx), tx, progress))
 
 
