@@ -59,6 +59,32 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     dispose_all()
 
 
+@pytest.fixture(scope="session")
+def migrated_journal(tmp_path_factory):  # noqa: ANN001, ANN201
+    """A freshly migrated journal, made once: copying it is much faster than migrating for every test."""
+    import sqlite3
+
+    from salesdiary.store.engine import dispose_all
+    from salesdiary.store.migrate import ensure_schema
+    from salesdiary.store.paths import Target
+
+    path = tmp_path_factory.mktemp("template") / "journal.sqlite"
+    ensure_schema(Target(path=path))
+    dispose_all()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def fresh_journal(isolated, migrated_journal):  # noqa: ANN001
+    """Start the test from an empty, already migrated journal (opt in with usefixtures)."""
+    import shutil
+
+    shutil.copyfile(migrated_journal, isolated / "journal.sqlite")
+
+
 def run_sd(*args: str, input: str | None = None) -> Result:
     from salesdiary.cli.app import main
     from salesdiary.store.paths import load_config
@@ -91,11 +117,11 @@ def demo(sd):  # noqa: ANN001, ANN201
 SD_BIN = Path(sys.executable).parent / "sd"
 
 
-def run_process(*args: str, input: str | None = None, env: dict[str, str] | None = None,
-                timeout: float = 60) -> Result:
+def run_process(*args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([str(SD_BIN), *map(str, args)], input=input or "", capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
+    proc = subprocess.run(
+        [str(SD_BIN), *map(str, args)], input=input or "", capture_output=True, text=True, env=full_env, timeout=timeout
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-
 import pytest
 
 FOLLOWUP_KEYS = {
@@ -27,25 +24,7 @@ FOLLOWUP_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def empty_journal(tmp_path_factory):  # noqa: ANN001, ANN201
-    """A freshly migrated journal, made once: copying it is much faster than migrating for every test."""
-    from salesdiary.store.engine import dispose_all
-    from salesdiary.store.migrate import ensure_schema
-    from salesdiary.store.paths import Target
-
-    path = tmp_path_factory.mktemp("template") / "journal.sqlite"
-    ensure_schema(Target(path=path))
-    dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return path
-
-
-@pytest.fixture(autouse=True)
-def fresh_journal(isolated, empty_journal):  # noqa: ANN001
-    shutil.copyfile(empty_journal, isolated / "journal.sqlite")
+pytestmark = pytest.mark.usefixtures("fresh_journal")
 
 
 @pytest.fixture
