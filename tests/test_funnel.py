@@ -169,6 +169,48 @@ def test_conversion_from_stage_history(sd, pipeline):
     assert s["order_payment"]["conversion_pct"] is None
 
 
+def test_conversion_counts_the_stages_a_deal_reached_from_first_to_furthest(tmp_path):
+    # E1 jumps from 1 to 4: it reached 1-4 and got past 1-3. E2 goes 1 → 3 → back to 2: it reached 1-3 and got
+    # past 1-2 (it was at 3 once). E3 is won at 2. E4 is lost at 1.
+    path = tmp_path / "journal.sqlite"
+    build(
+        path,
+        [
+            ("2026-10-01", ("account", "add", "Acme")),
+            ("2026-10-01", ("deal", "add", "E1", "--account", "Acme")),
+            ("2026-10-10", ("deal", "edit", "E1", "--stage", "4")),
+            ("2026-10-01", ("deal", "add", "E2", "--account", "Acme")),
+            ("2026-10-05", ("deal", "edit", "E2", "--stage", "3")),
+            ("2026-10-20", ("deal", "edit", "E2", "--stage", "2")),
+            ("2026-10-01", ("deal", "add", "E3", "--account", "Acme", "--stage", "2")),
+            ("2026-10-09", ("deal", "won", "E3")),
+            ("2026-10-01", ("deal", "add", "E4", "--account", "Acme")),
+            ("2026-10-02", ("deal", "lost", "E4", "--reason", "price")),
+        ],
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SD_DB", str(path))
+        mp.setenv("SD_TODAY", "2026-11-25")
+        s = by_stage(run_sd("funnel", "--json").json())
+    got = {k: (s[k]["entered"], s[k]["advanced"]) for k in TEN_STEP[:5]}
+    assert got == {
+        "project_info": (3, 2),  # E1 E2 E4; past it: E1 E2
+        "project_confirmation": (3, 3),  # E1 E2 E3; past it: E1 E2, and E3 was won there
+        "customer_analysis": (2, 1),  # E1 E2; past it: E1
+        "competitiveness": (1, 0),  # E1, still there
+        "initial_acceptance": (0, 0),
+    }
+    window = by_stage(run_sd("funnel", "--since", "2026-10-05", "--json").json())
+    # in the window: E1 entered 4 (10-10), E2 entered 3 then 2 (10-05, 10-20): only stages seen since count
+    assert {k: (window[k]["entered"], window[k]["advanced"]) for k in TEN_STEP[:5]} == {
+        "project_info": (0, 0),
+        "project_confirmation": (1, 1),
+        "customer_analysis": (1, 0),
+        "competitiveness": (1, 0),
+        "initial_acceptance": (0, 0),
+    }
+
+
 def test_since_limits_conversion_and_closed_deals(sd, pipeline):
     data = sd("funnel", "--since", "2026-11-01", "--json").json()
     s = by_stage(data)

@@ -216,8 +216,8 @@ def funnel_document(data: dict[str, Any]) -> Document:
     notes = [
         _("Weighted = amount × the stage's win probability. Days = average days in the stage."),
         _(
-            "Stale = no visit for {n} days or more. Conv. = share of the deals that entered a stage and moved on to a "
-            "later one or were won."
+            "Stale = no visit for {n} days or more. Conv. = share of the deals that reached a stage and got past it or "
+            "were won."
         ).format(n=data["stale_days"]),
     ]
     cov = data.get("coverage")

@@ -210,27 +210,38 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _conversion(r: Reader, q: FunnelQuery) -> dict[str, dict[str, int]]:
-    """Per stage: the deals that entered it (in the window) and how many of them moved on to a later stage
-    (at any time after entering it) or were won."""
+    """Per stage: the deals that reached it (in the window) and how many of them got past it or were won.
+
+    A deal reached every stage from the earliest to the furthest one its stage history shows (in the window,
+    when there is one): a deal that skipped a stage is counted as having gone through it, as in the classic
+    funnel. The database groups the deals by (earliest, furthest, won) — a few dozen rows, one pass over the
+    stage history in deal order — and those rows are folded into the stages here.
+    """
     book = q.playbook
-    number = _stage_case("sh.stage", ((s.key, str(s.number)) for s in book.stages), "0")
+    number = _stage_case("sh.stage", ((s.key, str(s.number)) for s in book.stages))
     scope_sql, params = q.scope.deals()
     params = {**params, "pb": book.name}
     since_sql = ""
     if q.since:
-        since_sql = " AND h.entered_on >= :since"
+        since_sql = " AND sh.entered_on >= :since"
         params["since"] = q.since.isoformat()
     rows = r.rows(
-        "WITH h AS (SELECT sh.deal_id AS deal_id, sh.stage AS stage, sh.entered_on AS entered_on,"
-        f" {number} AS num, MAX({number}) OVER (PARTITION BY sh.deal_id ORDER BY sh.id"
-        " ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later"
-        " FROM stage_history sh WHERE sh.playbook = :pb)"
-        " SELECT h.stage AS stage, COUNT(DISTINCT h.deal_id) AS entered,"
-        " COUNT(DISTINCT CASE WHEN d.status = 'won' OR h.later > h.num THEN h.deal_id END) AS advanced"
-        f" FROM h JOIN deal d ON d.id = h.deal_id WHERE 1 = 1{since_sql}{scope_sql} GROUP BY h.stage",
+        f"WITH p AS (SELECT sh.deal_id AS deal_id, MIN({number}) AS lo, MAX({number}) AS hi FROM stage_history sh"
+        f" WHERE sh.playbook = :pb{since_sql} GROUP BY sh.deal_id)"
+        " SELECT p.lo AS lo, p.hi AS hi, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END AS won, COUNT(*) AS n"
+        f" FROM p JOIN deal d ON d.id = p.deal_id WHERE p.hi IS NOT NULL{scope_sql}"
+        " GROUP BY p.lo, p.hi, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END",
         params,
     )
-    return {row["stage"]: {"entered": int(row["entered"]), "advanced": int(row["advanced"])} for row in rows}
+    out = {s.key: {"entered": 0, "advanced": 0} for s in book.stages}
+    for row in rows:
+        lo, hi, won, n = int(row["lo"]), int(row["hi"]), bool(row["won"]), int(row["n"])
+        for s in book.stages:
+            if lo <= s.number <= hi:
+                out[s.key]["entered"] += n
+                if s.number < hi or won:
+                    out[s.key]["advanced"] += n
+    return out
 
 
 def coverage(r: Reader, scope: Scope) -> dict[str, int]:
@@ -572,44 +583,51 @@ def _opponent_late(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
 
 
 def _markers_unmet(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
-    """Stages a deal has left (its current stage being later) whose required markers are not all met."""
-    required = [
-        f"SELECT {_lit(book.name)} AS playbook, {_lit(s.key)} AS stage, {s.number} AS number, {_lit(m.key)} AS marker"
-        for book in q.playbooks
-        for s in book.stages
-        for m in s.required_markers
-    ]
-    if not required:
+    """Stages a deal has left (its current stage being later) whose required markers are not all met.
+
+    Driven by the open deals: each one's left stages come from its stage history (by deal), and the required
+    markers met in a stage are counted on deal_marker's primary key (deal, stage, marker) — never a pass over
+    every marker ever ticked.
+    """
+    needs = [(book, s) for book in q.playbooks for s in book.stages if s.required_markers]
+    if not needs:
         return []
+
+    def per_stage(stage_expr: str, value: Any) -> str:
+        whens = " ".join(
+            f"WHEN d.playbook = {_lit(book.name)} AND {stage_expr} = {_lit(s.key)} THEN {value(s)}" for book, s in needs
+        )
+        return f"CASE {whens} ELSE 0 END"
+
+    need = per_stage("sh.stage", lambda s: len(s.required_markers))
+    number = per_stage("sh.stage", lambda s: s.number)
+    required = " ".join(
+        f"WHEN d.playbook = {_lit(book.name)} AND m.stage = {_lit(s.key)}"
+        f" THEN m.marker IN ({', '.join(_lit(m.key) for m in s.required_markers)})"
+        for book, s in needs
+    )
+    met = (
+        "(SELECT COUNT(*) FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = sh.stage"
+        f" AND CASE {required} ELSE 1 = 0 END)"
+    )
     current = " ".join(
         f"WHEN d.playbook = {_lit(book.name)} AND d.stage = {_lit(s.key)} THEN {s.number}"
         for book in q.playbooks
         for s in book.stages
     )
+    # the move out of the stage is the next history row: it says whether that move was forced, and why
+    next_row = "(SELECT MIN(n.id) FROM stage_history n WHERE n.deal_id = sh.deal_id AND n.id > sh.id)"
     scope_sql, params = q.scope.deals()
     return r.rows(
-        f"WITH req AS ({' UNION ALL '.join(required)}),"
-        " need AS (SELECT req.playbook AS playbook, req.stage AS stage, req.number AS number, COUNT(*) AS n"
-        " FROM req GROUP BY req.playbook, req.stage, req.number),"
-        # the required markers met, per deal and stage (driven by the ticked markers, which are few)
-        " met AS (SELECT m.deal_id AS deal_id, m.stage AS stage, COUNT(*) AS n FROM deal_marker m"
-        " JOIN deal d ON d.id = m.deal_id"
-        " JOIN req ON req.playbook = d.playbook AND req.stage = m.stage AND req.marker = m.marker"
-        " GROUP BY m.deal_id, m.stage)"
-        f" SELECT {_DEAL_COLUMNS}, sh.stage AS passed_stage, need.number AS passed_number,"
-        " MAX(need.n - COALESCE(met.n, 0)) AS unmet, MAX(CASE WHEN nx.forced THEN 1 ELSE 0 END) AS forced,"
-        " MAX(nx.reason) AS reason"
+        f"SELECT {_DEAL_COLUMNS}, sh.stage AS passed_stage, {number} AS passed_number,"
+        f" MAX({need} - {met}) AS unmet, MAX(CASE WHEN nx.forced THEN 1 ELSE 0 END) AS forced, MAX(nx.reason) AS reason"
         " FROM deal d JOIN account a ON a.id = d.account_id"
         " JOIN stage_history sh ON sh.deal_id = d.id AND sh.playbook = d.playbook AND sh.left_on IS NOT NULL"
-        " JOIN need ON need.playbook = d.playbook AND need.stage = sh.stage"
-        " LEFT JOIN met ON met.deal_id = d.id AND met.stage = sh.stage"
-        # the move out of the stage is the next history row: it says whether that move was forced, and why
-        " LEFT JOIN stage_history nx ON nx.deal_id = sh.deal_id"
-        " AND nx.id = (SELECT MIN(n.id) FROM stage_history n WHERE n.deal_id = sh.deal_id AND n.id > sh.id)"
-        f" WHERE d.status = 'open' AND need.number < CASE {current} ELSE 0 END"
-        f" AND need.n > COALESCE(met.n, 0){scope_sql}"
-        " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, sh.stage, need.number"
-        " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, need.number",
+        f" LEFT JOIN stage_history nx ON nx.id = {next_row}"
+        f" WHERE d.status = 'open' AND {need} > 0 AND {number} < CASE {current} ELSE 0 END"
+        f" AND {met} < {need}{scope_sql}"
+        " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, sh.stage"
+        f" ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, {number}",
         params,
     )
 
