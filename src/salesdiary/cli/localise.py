@@ -46,6 +46,11 @@ SUBCOMMAND_METAVAR = N_("COMMAND [ARGS]...")
 HELP_OPTION_HELP = N_("Show this message and exit.")
 
 
+def typer_text(key: str) -> str:
+    """One of Typer's Rich texts (RICH_TEXTS) in the chosen language."""
+    return _(RICH_TEXTS[key])
+
+
 def type_names() -> dict[str, str]:
     """Type labels Typer shows beside options (`<str>`), in the chosen language."""
     return {
