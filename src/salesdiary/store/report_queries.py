@@ -587,34 +587,27 @@ def _markers_unmet(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
 
     Driven by the open deals: each one's left stages come from its stage history (by deal), and the required
     markers met in a stage are counted on deal_marker's primary key (deal, stage, marker) — never a pass over
-    every marker ever ticked.
+    every marker ever ticked. The per-stage figures are CASEs by playbook, then by stage.
     """
     needs = [(book, s) for book in q.playbooks for s in book.stages if s.required_markers]
     if not needs:
         return []
 
-    def per_stage(stage_expr: str, value: Any) -> str:
-        whens = " ".join(
-            f"WHEN d.playbook = {_lit(book.name)} AND {stage_expr} = {_lit(s.key)} THEN {value(s)}" for book, s in needs
+    def per_stage(stage_expr: str, value: Any, stages: Any = needs) -> str:
+        by_book: dict[str, list[str]] = {}
+        for book, s in stages:
+            by_book.setdefault(book.name, []).append(f"WHEN {_lit(s.key)} THEN {value(s)}")
+        inner = " ".join(
+            f"WHEN {_lit(name)} THEN CASE {stage_expr} {' '.join(whens)} ELSE 0 END" for name, whens in by_book.items()
         )
-        return f"CASE {whens} ELSE 0 END"
+        return f"CASE d.playbook {inner} ELSE 0 END"
 
     need = per_stage("sh.stage", lambda s: len(s.required_markers))
     number = per_stage("sh.stage", lambda s: s.number)
-    required = " ".join(
-        f"WHEN d.playbook = {_lit(book.name)} AND m.stage = {_lit(s.key)}"
-        f" THEN m.marker IN ({', '.join(_lit(m.key) for m in s.required_markers)})"
-        for book, s in needs
-    )
-    met = (
-        "(SELECT COUNT(*) FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = sh.stage"
-        f" AND CASE {required} ELSE 1 = 0 END)"
-    )
-    current = " ".join(
-        f"WHEN d.playbook = {_lit(book.name)} AND d.stage = {_lit(s.key)} THEN {s.number}"
-        for book in q.playbooks
-        for s in book.stages
-    )
+    current = per_stage("d.stage", lambda s: s.number, [(book, s) for book in q.playbooks for s in book.stages])
+    required = per_stage("m.stage", lambda s: f"m.marker IN ({', '.join(_lit(m.key) for m in s.required_markers)})")
+    met = f"(SELECT COUNT(*) FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = sh.stage AND {required})"
+    with_required = ", ".join(sorted({_lit(s.key) for _book, s in needs}))
     # the move out of the stage is the next history row: it says whether that move was forced, and why
     next_row = "(SELECT MIN(n.id) FROM stage_history n WHERE n.deal_id = sh.deal_id AND n.id > sh.id)"
     scope_sql, params = q.scope.deals()
@@ -624,7 +617,7 @@ def _markers_unmet(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
         " FROM deal d JOIN account a ON a.id = d.account_id"
         " JOIN stage_history sh ON sh.deal_id = d.id AND sh.playbook = d.playbook AND sh.left_on IS NOT NULL"
         f" LEFT JOIN stage_history nx ON nx.id = {next_row}"
-        f" WHERE d.status = 'open' AND {need} > 0 AND {number} < CASE {current} ELSE 0 END"
+        f" WHERE d.status = 'open' AND sh.stage IN ({with_required}) AND {need} > 0 AND {number} < {current}"
         f" AND {met} < {need}{scope_sql}"
         " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, sh.stage"
         f" ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, {number}",
