@@ -426,3 +426,41 @@ def test_on_sqlite_reps_adding_the_same_account_at_once_get_one_winner(isolated)
     assert [r.returncode for r in results].count(0) == 1, [r.stderr for r in results]
     for r in results:
         assert r.returncode == 0 or "is already reported as account #1" in r.stderr, r.stderr
+
+
+# The guided flow on another rep's account ---------------------------------------------------------------------
+
+
+def guided_as(t: Team, who: str, monkeypatch, *args: str, keys: str):  # noqa: ANN001, ANN201
+    """Run `sd ARGS` as WHO on a terminal, typing KEYS (questionary through prompt_toolkit's pipe input)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from salesdiary.cli import state
+
+    monkeypatch.setattr(state, "can_prompt", lambda: True)
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        with create_app_session(input=pipe, output=DummyOutput()):
+            return t.sd(who, *args)
+
+
+def test_guided_visit_on_another_reps_account_asks_whether_it_was_an_assist(team, monkeypatch):
+    start(team)
+    wang = team.names["wang"]
+    keys = "y" + "\r" + " \r" + "\r" + "\r\r\r" + "Send the drawings\r\r" + "\r"
+    # helping? yes · the deal · meet 李明 (no "someone new": his account is wang's) · a visit · three skips ·
+    # next step and its date · save. No markers, no advancing, no relationship question: wang's deal stays his.
+    done = guided_as(team, "li", monkeypatch, "visit", "add", "--account", "华东", keys=keys)
+    assert done.exit_code == 0, done.output
+    assert "helping on a teammate's account" in done.stdout  # the summary says so
+    visit = team.ok("li", "visit", "list", "--owner", "all", "--json").json()[0]
+    assert (visit["assist"], visit["owner"], visit["deal"]) == (True, team.names["li"], "调度中心网络改造")
+    assert team.ok("wang", "deal", "show", "1", "--json").json()["stage"] == "project_confirmation"
+
+    refused = guided_as(team, "li", monkeypatch, "visit", "add", "--account", "华东", keys="n")
+    assert refused.exit_code == 1
+    assert f"Only {wang} (or a manager) logs visits there; nothing was written." in refused.output
+    assert len(team.ok("boss", "visit", "list", "--owner", "all", "--json").json()) == 1

@@ -82,11 +82,12 @@ def add(
 class _Journal:
     """What the guided flow reads (prompts/visit.py's VisitJournal), over plain-SQL reads."""
 
-    def __init__(self, r) -> None:  # noqa: ANN001
+    def __init__(self, r, owner: str | None = None) -> None:  # noqa: ANN001
         from salesdiary.cli.common import today
 
         self.r = r
         self.today = today()
+        self.owner = owner  # --owner: whose visit it is (default: you)
 
     def account_names(self) -> list[str]:
         from salesdiary.store.progress_reads import account_choices
@@ -130,12 +131,23 @@ class _Journal:
 
         message(text, style)
 
+    def owned_by_another(self, account_id: int) -> tuple[str, str] | None:
+        from salesdiary.store.reads import one
+        from salesdiary.store.team import is_team, whoami
+
+        if not is_team(self.r):
+            return None
+        row = one(self.r, "account", account_id)
+        if row["owner"] == (self.owner or whoami(self.r)):
+            return None
+        return str(row["owner"]), str(row["reported_at"])[:10]
+
 
 def _guided_add(account: str | None, deal: str | None, contacts: list[str], values: dict) -> None:
     """`sd visit add` on a terminal: ask what the flags did not say, show a summary, write once confirmed."""
     from salesdiary.cli.common import guided, reader, resolve, write
     from salesdiary.prompts import ask
-    from salesdiary.prompts.visit import ContactMet, VisitAnswers, guided_visit
+    from salesdiary.prompts.visit import ContactMet, NotYourAccount, VisitAnswers, guided_visit
     from salesdiary.render.console import message
     from salesdiary.store import progress
     from salesdiary.store.progress_reads import contacts_by_id
@@ -168,9 +180,14 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
     if "follow_up_date" in values:
         a.follow_up = values["follow_up_date"]
         a.given.add("follow_up")
-    journal = _Journal(r)
+    a.assist = bool(values.get("assist"))
+    journal = _Journal(r, values.get("owner"))
     with guided():
-        guided_visit(journal, a)
+        try:
+            guided_visit(journal, a)
+        except NotYourAccount as exc:
+            message(_("Only {owner} (or a manager) logs visits there; nothing was written.").format(owner=exc.args[0]))
+            raise typer.Exit(1) from None
         _print_summary(a, values.get("date") or journal.today)
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))
@@ -183,7 +200,9 @@ def _plan(a, values: dict):  # noqa: ANN001, ANN202
     """The answers as the one write the store makes of them."""
     from salesdiary.store.progress import MetContact, VisitPlan
 
-    visit = {k: v for k, v in values.items() if k in ("date", "owner", "assist")}
+    visit = {k: v for k, v in values.items() if k in ("date", "owner")}
+    if a.assist:
+        visit["assist"] = True
     visit.update(kind=a.kind, purpose=a.purpose, summary=a.summary, feedback=a.feedback)
     visit.update(next_step=a.next_step, follow_up_date=a.follow_up)
     return VisitPlan(
@@ -222,6 +241,7 @@ def _print_summary(a, when) -> None:  # noqa: ANN001
         deal = a.deal_name + (f" {new}" if a.new_deal else "")
     fields = [
         (_("Account"), (a.account_name or "") + (f" {new}" if a.new_account else "")),
+        (_("Assist"), _("yes: helping on a teammate's account") if a.assist else ""),
         (_("Deal"), deal),
         (_("Met"), "; ".join(people)),
         (_("Activity"), enums.VISIT_KIND.label(a.kind or "visit")),

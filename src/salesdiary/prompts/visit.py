@@ -41,6 +41,10 @@ class VisitJournal(Protocol):
 
     def say(self, text: str, style: str = "") -> None: ...
 
+    def owned_by_another(self, account_id: int) -> tuple[str, str] | None:
+        """In a team database, (owner, first reported on) when the account is another rep's; else None."""
+        ...
+
 
 @dataclass
 class ContactMet:
@@ -75,6 +79,7 @@ class VisitAnswers:
     advance_to: Stage | None = None
     next_step: str | None = None
     follow_up: dt.date | None = None
+    assist: bool = False  # helping on another rep's account: the visit is theirs to build on
 
     @property
     def new_account(self) -> bool:
@@ -85,6 +90,8 @@ def guided_visit(j: VisitJournal, a: VisitAnswers) -> VisitAnswers:
     """Ask for everything A lacks, in the order a rep tells the story."""
     if a.account_id is None:
         _account(j, a)
+    if a.account_id is not None and not a.assist:
+        _assist(j, a)
     if "deal" not in a.given:
         _deal(j, a)
     if "contacts" not in a.given:
@@ -102,11 +109,32 @@ def guided_visit(j: VisitJournal, a: VisitAnswers) -> VisitAnswers:
     ):
         if name not in a.given:
             setattr(a, name, _long_text(question))
-    if (a.deal_id is not None or a.new_deal) and a.deal_open:
+    if (a.deal_id is not None or a.new_deal) and a.deal_open and not a.assist:
         _progress(j, a)
-    _relationships(a)
+    if not a.assist:
+        _relationships(a)
     _next_step(j, a)
     return a
+
+
+class NotYourAccount(Exception):
+    """The rep was not helping on another rep's account: the visit is not theirs to log."""
+
+
+def _assist(j: VisitJournal, a: VisitAnswers) -> None:
+    """Another rep's account (team database): log it as an assist, or not at all (seed 001: first reporter owns).
+    An assist leaves the owner's deal, its people and their relationships to the owner."""
+    other = j.owned_by_another(a.account_id)
+    if other is None:
+        return
+    owner, since = other
+    question = _(
+        "{account} is {owner}'s (first reported on {since}). Were you helping there? (the visit is recorded as an "
+        "assist; {owner}'s deal and people stay as they are)"
+    ).format(account=a.account_name, owner=owner, since=since)
+    if not ask.confirm(question, default=True):
+        raise NotYourAccount(owner)
+    a.assist = True
 
 
 def _check_name(text: str) -> None:
@@ -151,7 +179,7 @@ def _deal(j: VisitJournal, a: VisitAnswers) -> None:
     for d in deals:
         stage = _stage_of(j, d["playbook"], d["stage"])
         options.append((int(d["id"]), f"{d['name']} — {stage_title(stage)}" if stage else str(d["name"])))
-    options += [(NONE, _("No deal")), (NEW, _("A new deal…"))]
+    options += [(NONE, _("No deal"))] + ([] if a.assist else [(NEW, _("A new deal…"))])
     picked = ask.select(_("Which deal was it about?"), options, default=options[0][0], search=len(options) > 6)
     if picked == NONE:
         return
@@ -190,7 +218,7 @@ def _contacts(j: VisitJournal, a: VisitAnswers) -> None:
                     ContactMet(int(p["id"]), str(p["name"]), p.get("title"), p.get("role"), p.get("relationship"))
                 )
     question = _("Did you meet someone new? (add a contact)")
-    while ask.confirm(question, default=not a.contacts):
+    while not a.assist and ask.confirm(question, default=not a.contacts):
         name = ask.required_text(_("Their name:"), check=_check_name)
         title = ask.text(_("Their title (Enter to skip):")) or None
         role = ask.select(
