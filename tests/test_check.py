@@ -227,6 +227,21 @@ def test_limit_per_rule_in_the_table(sd, journal):
     assert "1 of 2" not in sd("check", "--rule", "no_decision_maker", "--all").output
 
 
+def test_the_tables_counts_are_the_json_findings_whatever_the_limit(sd, journal):
+    import collections
+    import re
+
+    per_rule = collections.Counter(f["rule"] for f in sd("check", "--json").json())
+    titles = {f["rule"]: f["rule_name"] for f in sd("check", "--json").json()}
+    text = sd("check", "--limit", "1").stdout
+    total = sum(per_rule.values())
+    assert f"Pipeline health · {total} findings" in text
+    for rule, n in per_rule.items():
+        assert f"{titles[rule]} ({n})" in text
+        if n > 1:
+            assert re.search(rf"1 of {n} shown; use --rule {rule} --all", text)
+
+
 def test_a_healthy_journal_passes(sd):
     result = sd("check")
     assert result.exit_code == 0

@@ -285,7 +285,7 @@ def check(
     account: str = typer.Option(None, "--account", "-A", help=_("Only this account.")),
     rule: list[str] = typer.Option(None, "--rule", help=_("Only this rule (repeat for several).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help=_("Show at most N findings per rule.")),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, help=_("Show at most N findings per rule.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
@@ -341,7 +341,8 @@ def check(
         scope=scope,
     )
     found = rq.health(r, q)
-    findings = health.build_findings(found, th, _stage_labeller(books), enums.RELATIONSHIP.label)
+    per_rule = None if as_json else limit_of(limit, show_all)
+    findings = health.build_findings(found, th, _stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
     if as_json:
         from salesdiary.render.data import print_json_rows
 
@@ -350,7 +351,8 @@ def check(
         from salesdiary.render.document import print_document
         from salesdiary.render.reports import check_document
 
-        print_document(check_document(findings, per_rule=limit_of(limit, show_all), checked=len(rules)))
+        counts = health.count_findings(found, th)
+        print_document(check_document(findings, per_rule=per_rule, checked=len(rules), counts=counts))
     if findings:
         raise typer.Exit(1)
 

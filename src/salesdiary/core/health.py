@@ -295,18 +295,27 @@ def build_findings(
     th: Thresholds,
     stage_name: StageName,
     relationship_label: Callable[[str | None], str],
+    per_rule: int | None = None,
 ) -> list[Finding]:
-    """Findings from the rows each rule's query returned (rules in their fixed order)."""
+    """Findings from the rows each rule's query returned (rules in their fixed order); with PER_RULE, only the
+    first PER_RULE of each rule (a table shows no more; count_findings gives the totals)."""
+    from itertools import islice
+
     out: list[Finding] = []
     for rule in RULES:
         rows = found.get(rule)
         if not rows or not th.enabled(rule):
             continue
         title = rule_title(rule, th)
-        for finding in _BUILDERS[rule](rows, th, stage_name, relationship_label):
+        for finding in islice(_BUILDERS[rule](rows, th, stage_name, relationship_label), per_rule):
             finding.rule_name = title
             out.append(finding)
     return out
+
+
+def count_findings(found: Mapping[str, Sequence[Mapping[str, Any]]], th: Thresholds) -> dict[str, int]:
+    """How many findings each rule has: one per record (deal or account) its rows name."""
+    return {rule: len({r["id"] for r in rows}) for rule, rows in found.items() if rows and th.enabled(rule)}
 
 
 def _no_next_step(rows, th, stage_name, rel):  # noqa: ANN001, ANN202

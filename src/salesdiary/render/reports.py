@@ -389,8 +389,16 @@ def agenda_document(data: dict[str, Any]) -> Document:
 # --- health ---------------------------------------------------------------------------------------------
 
 
-def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: int) -> Document:
-    n = len(findings)
+def check_document(
+    findings: Sequence[Any], *, per_rule: int | None, checked: int, counts: dict[str, int] | None = None
+) -> Document:
+    """The findings by rule, PER_RULE of each at most; COUNTS gives each rule's total when FINDINGS holds only
+    the ones shown."""
+    if counts is None:
+        counts = {}
+        for f in findings:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+    n = sum(counts.values())
     if n == 0:
         title = _("Pipeline health · no findings ({rules} rules checked)").format(rules=checked)
     else:
@@ -409,19 +417,20 @@ def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: in
         cols.append(Col(_("Finding"), min_width=30))
         table = Table(cols)
         shown = items if per_rule is None else items[:per_rule]
+        total = counts.get(rule, len(items))
         for f in shown:
             cells = [f.record_id, f.name] + ([f.account] if deal_rule else []) + [f.detail]
             table.add(*cells)
         after = []
-        if len(shown) < len(items):
+        if len(shown) < total:
             after.append(
                 _("{shown} of {total} shown; use --rule {rule} --all to see them all.").format(
-                    shown=len(shown), total=len(items), rule=rule
+                    shown=len(shown), total=total, rule=rule
                 )
             )
         doc.sections.append(
             Section(
-                title=f"{first.rule_name} ({len(items)})",
+                title=f"{first.rule_name} ({total})",
                 lead=first.action,
                 table=table,
                 after=after,
