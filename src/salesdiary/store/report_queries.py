@@ -593,19 +593,22 @@ def _markers_unmet(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
     if not needs:
         return []
 
-    def per_stage(stage_expr: str, value: Any, stages: Any = needs) -> str:
+    def per_stage(stage_expr: str, value: Any, stages: Any = needs, default: str = "0") -> str:
         by_book: dict[str, list[str]] = {}
         for book, s in stages:
             by_book.setdefault(book.name, []).append(f"WHEN {_lit(s.key)} THEN {value(s)}")
         inner = " ".join(
-            f"WHEN {_lit(name)} THEN CASE {stage_expr} {' '.join(whens)} ELSE 0 END" for name, whens in by_book.items()
+            f"WHEN {_lit(name)} THEN CASE {stage_expr} {' '.join(whens)} ELSE {default} END"
+            for name, whens in by_book.items()
         )
-        return f"CASE d.playbook {inner} ELSE 0 END"
+        return f"CASE d.playbook {inner} ELSE {default} END"
 
     need = per_stage("sh.stage", lambda s: len(s.required_markers))
     number = per_stage("sh.stage", lambda s: s.number)
     current = per_stage("d.stage", lambda s: s.number, [(book, s) for book in q.playbooks for s in book.stages])
-    required = per_stage("m.stage", lambda s: f"m.marker IN ({', '.join(_lit(m.key) for m in s.required_markers)})")
+    required = per_stage(
+        "m.stage", lambda s: f"m.marker IN ({', '.join(_lit(m.key) for m in s.required_markers)})", default="1 = 0"
+    )
     met = f"(SELECT COUNT(*) FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = sh.stage AND {required})"
     with_required = ", ".join(sorted({_lit(s.key) for _book, s in needs}))
     # the move out of the stage is the next history row: it says whether that move was forced, and why
