@@ -189,7 +189,10 @@ def _invoke(args: list[str]) -> int:
         import typer.main
 
         from salesdiary.cli.completion import attach_completion
+        from salesdiary.cli.fastparams import install as skip_needless_conversions
         from salesdiary.cli.localise import localise
+
+        skip_needless_conversions()
 
         words = _command_words(args)
         app = build_app(modules_for(words))
