@@ -24,8 +24,10 @@ SLOW = object()  # "let Typer convert it"
 
 def fast_value(param: Any, value: Any) -> Any:
     """VALUE converted as Typer would for PARAM, or SLOW when only Typer can say."""
-    desc = param.type_descriptor
-    info = desc.parameter_info
+    desc = getattr(param, "type_descriptor", None)
+    info = getattr(desc, "parameter_info", None)
+    if info is None:
+        return SLOW
     if desc.is_file or info.parser is not None or getattr(info, "click_type", None) is not None:
         return SLOW
     if value is None:
@@ -53,6 +55,8 @@ def install() -> None:
 
     if getattr(core, "_salesdiary_fast_params", False):
         return
+    if not all(hasattr(core._TyperParameter, name) for name in ("process_value", "value_is_missing")):
+        return  # not the Typer this was written for: let it convert everything itself
     core._salesdiary_fast_params = True  # type: ignore[attr-defined]
     typers = core._TyperParameter.process_value
 
