@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +131,26 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 
 def export_columns(table: str, *, include_personal: bool = False) -> tuple[Column, ...]:
     return tuple(c for c in COLUMNS[table] if include_personal or not c.personal)
+
+
+class Rows:
+    """The rows of an export, streamed once: TUPLES hold the values in the order of NAMES.
+
+    Iterating gives each row as a dict (name → value); the writers take the tuples as they come, which spares
+    a dict per row on a long export.
+    """
+
+    __slots__ = ("names", "tuples")
+
+    def __init__(self, names: Sequence[str], tuples: Iterable[tuple[Any, ...]]) -> None:
+        self.names = tuple(names)
+        self.tuples: Iterator[tuple[Any, ...]] = iter(tuples)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        return dict(zip(self.names, next(self.tuples), strict=True))
 
 
 # Imports ----------------------------------------------------------------------------------------------

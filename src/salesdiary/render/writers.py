@@ -1,7 +1,8 @@
 """Writers for data that leaves `sd`: CSV, a JSON array and JSON lines, row by row.
 
 They know columns and kinds (core/tabular.py), not the database: rows come in as
-dicts and go out one at a time, so a file of any size costs the memory of one row.
+dicts, or as tuples (tabular.Rows, what an export streams), and go out in batches of a
+few hundred, so a file of any size costs the memory of one batch.
 Values are written as what they are: ids and amounts as plain numbers, dates ISO
 8601, times in UTC with a Z, booleans true/false, lists as lists (JSON) or joined
 with "; " (CSV).
@@ -24,14 +25,17 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
 from salesdiary.core.errors import BadInput
-from salesdiary.core.tabular import LIST_SEPARATOR, Column
+from salesdiary.core.tabular import LIST_SEPARATOR, Column, Rows
 from salesdiary.i18n import _
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_START)
+BATCH = 500  # CSV rows formatted before one write
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()\-.]*")
 
@@ -81,44 +85,126 @@ def _json_value(kind: str) -> Callable[[Any], Any]:
     return str
 
 
-def _csv_value(kind: str) -> Callable[[Any], str]:
+def _csv_value(kind: str) -> Callable[[Any], str] | None:
+    """What a value of KIND (not None) is written as in CSV; None: the value as it is, since csv.writer writes
+    it as str() gives it (None as an empty cell), which is what a text or enum column holds."""
     if kind == "amount":
         return lambda v: str(plain_number(v))
     if kind == "bool":
         return lambda v: "true" if v else "false"
     if kind in ("names", "ids"):
-        return lambda v: "; ".join(_items(v))
-    as_json = _json_value(kind)
-    return lambda v: str(as_json(v))
+        return lambda v: str(v).replace(LIST_SEPARATOR, "; ")  # the items joined with "; "
+    if kind == "date":
+        return lambda v: str(v)[:10]
+    if kind == "datetime":
+        return _timestamp
+    if kind == "id":
+        return lambda v: str(int(v))
+    return None
 
 
-def _converters(columns: Sequence[Column], convert: Callable[[str], Callable[[Any], Any]]) -> list[Any]:
-    return [(c.name, convert(c.kind)) for c in columns]
+def _tuples(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
+    """The values of each row in the order of COLUMNS: ROWS are dicts, or tabular.Rows whose tuples they are."""
+    names = tuple(c.name for c in columns)
+    if isinstance(rows, Rows):
+        if rows.names == names:
+            return rows.tuples
+        missing = [name for name in names if name not in rows.names]
+        if missing:
+            raise KeyError(missing[0])
+        pick: Callable[[Any], Sequence[Any]] = _picker([rows.names.index(name) for name in names])
+        return map(pick, rows.tuples)
+    return map(_picker(list(names)), rows)
 
 
-def write_csv(stream: TextIO, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, excel: bool = False) -> int:
+def _picker(keys: list[Any]) -> Callable[[Any], Sequence[Any]]:
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    return lambda row: tuple(row[key] for key in keys)
+
+
+def _csv_cells(columns: Sequence[Column]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """A row's values → its CSV cells: each column's conversion worked out once, not per cell."""
+    ids = [i for i, c in enumerate(columns) if c.kind == "id"]
+    others = [(i, convert) for i, c in enumerate(columns) if c.kind != "id" and (convert := _csv_value(c.kind))]
+
+    def cells(row: Sequence[Any]) -> list[Any]:
+        line = list(row)
+        for i in ids:
+            value = line[i]
+            if value.__class__ is not int and value is not None:  # an int is written as str(int(value)) would be
+                line[i] = str(int(value))
+        for i, convert in others:
+            value = line[i]
+            if value is not None:
+                line[i] = convert(value)
+        return line
+
+    return cells
+
+
+def _spreadsheet_cells(line: Sequence[Any]) -> list[str]:
+    out = []
+    for cell in line:
+        if cell.__class__ is not str:
+            cell = "" if cell is None else str(cell)
+        out.append(neutralise(cell) if cell[:1] in _FORMULA_FIRST else cell)
+    return out
+
+
+class _Lines(list[str]):
+    """What a csv.writer writes into it, a line per row."""
+
+    write = list.append
+
+
+def write_csv(stream: TextIO, columns: Sequence[Column], rows: Iterable[Any], *, excel: bool = False) -> int:
     """Write ROWS as CSV (header first); return how many rows were written."""
     terminator = "\r\n" if excel else "\n"
-    writer = csv.writer(stream, lineterminator=terminator)
-    # With "\n" line ends the csv module leaves a lone "\r" unquoted, and a reader would end the row there.
-    careful = writer if excel else csv.writer(stream, lineterminator=terminator, quoting=csv.QUOTE_ALL)
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator=terminator)
+    # With "\n" line ends the csv module leaves a lone "\r" unquoted, and a reader would end the row there:
+    # such a row is written again with every cell quoted.
+    careful = csv.writer(lines, lineterminator=terminator, quoting=csv.QUOTE_ALL)
     writer.writerow([c.name for c in columns])
-    cells = _converters(columns, _csv_value)
+    stream.write(lines.pop())
+    batch: list[Sequence[Any]] = []
+
+    def flush() -> None:
+        writer.writerows(batch)
+        text = "".join(lines)
+        if not excel and "\r" in text:
+            for i, line in enumerate(lines):
+                if "\r" in line:
+                    careful.writerow(batch[i])
+                    lines[i] = lines.pop()
+            text = "".join(lines)
+        lines.clear()
+        batch.clear()
+        stream.write(text)
+
+    line_of = _csv_cells(columns)
     n = 0
-    for row in rows:
-        line = ["" if row[name] is None else convert(row[name]) for name, convert in cells]
-        if excel:
-            writer.writerow([neutralise(cell) for cell in line])
-        else:
-            (careful if any("\r" in cell for cell in line) else writer).writerow(line)
-        n += 1
+    try:
+        for line in map(line_of, _tuples(columns, rows)):
+            batch.append(_spreadsheet_cells(line) if excel else line)
+            n += 1
+            if len(batch) == BATCH:
+                flush()
+    finally:  # also the rows before one that failed, as a row-by-row writer would have written them
+        if batch:
+            flush()
     return n
 
 
-def _json_rows(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    values = _converters(columns, _json_value)
-    for row in rows:
-        obj = {name: (None if row[name] is None else convert(row[name])) for name, convert in values}
+def _json_rows(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[str]:
+    names = [c.name for c in columns]
+    values = [_json_value(c.kind) for c in columns]
+    for row in _tuples(columns, rows):
+        obj = {
+            name: (None if value is None else convert(value))
+            for name, convert, value in zip(names, values, row, strict=True)
+        }
         yield json.dumps(obj, ensure_ascii=False)
 
 

@@ -3,13 +3,18 @@
 Plain SQL over a Reader (stdlib sqlite3 on the default), so exporting never loads
 SQLModel; the cursor is iterated, never fetched whole, so memory stays flat however
 many rows there are. Each query's column aliases are the export column names of
-core/tabular.py, in that order (a test holds them together).
+core/tabular.py, in that order (tests/test_export_streaming.py holds them together);
+rows go on as tuples (tabular.Rows), which the writers read without a dict per row.
+
+The people met at a visit come from one ordered join (a row per visit and person,
+in id order, met_id and met_name last) folded here into the visit's contact_ids and
+contacts: two sub-queries per visit cost several times as much on a large journal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,18 +51,12 @@ class _Query:
     status: str | None = None
     playbook: str | None = None
     timestamp: bool = False  # the date column holds a time: compare with the day after --until
+    order: str = "1"
+    people_met: bool = False  # one row per visit and person met (met_id, met_name last): _fold_people_met
 
 
-def _list(dialect: str, value: str, order: str, source: str) -> str:
-    """An aggregate of VALUE in ORDER joined by the list separator, for one row of the outer query."""
-    if dialect == "postgresql":
-        return f"(SELECT string_agg(CAST({value} AS TEXT), chr(31) ORDER BY {order}) FROM {source})"
-    return f"(SELECT group_concat(x, char(31)) FROM (SELECT {value} AS x FROM {source} ORDER BY {order}))"
-
-
-def _queries(dialect: str, include_personal: bool) -> dict[str, _Query]:
+def _queries(include_personal: bool) -> dict[str, _Query]:
     personal = "".join(f", c.{c.name}" for c in tabular.COLUMNS["contacts"] if c.personal) if include_personal else ""
-    visit_people = "visit_contact vc JOIN contact c ON c.id = vc.contact_id WHERE vc.visit_id = v.id"
     return {
         "accounts": _Query(
             "SELECT a.id, a.name, a.purchase_mode, a.source, a.industry, a.region, a.address, a.phone, a.website,"
@@ -93,13 +92,15 @@ def _queries(dialect: str, include_personal: bool) -> dict[str, _Query]:
         ),
         "visits": _Query(
             "SELECT v.id, v.date, v.kind, v.account_id, a.name AS account, v.deal_id, d.name AS deal,"
-            f" {_list(dialect, 'vc.contact_id', 'vc.contact_id', visit_people)} AS contact_ids,"
-            f" {_list(dialect, 'c.name', 'c.id', visit_people)} AS contacts,"
-            " v.purpose, v.summary, v.feedback, v.next_step, v.follow_up_date, v.assist, v.owner"
-            " FROM visit v JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id",
+            " v.purpose, v.summary, v.feedback, v.next_step, v.follow_up_date, v.assist, v.owner,"
+            " c.id AS met_id, c.name AS met_name"
+            " FROM visit v JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id"
+            " LEFT JOIN visit_contact vc ON vc.visit_id = v.id LEFT JOIN contact c ON c.id = vc.contact_id",
             date="v.date",
             owner="v.owner",
             account="v.account_id",
+            order="v.id, vc.contact_id",
+            people_met=True,
         ),
         "followups": _Query(
             "SELECT f.id, f.due, f.action, f.kind, f.done_on, f.account_id, a.name AS account, f.deal_id,"
@@ -127,19 +128,25 @@ def _queries(dialect: str, include_personal: bool) -> dict[str, _Query]:
 
 def filters_for(table: str) -> tuple[str, ...]:
     """The filter options that apply to TABLE (others are refused rather than ignored)."""
-    q = _queries("sqlite", False)[table]
+    q = _queries(False)[table]
     return ("since", "until", "owner", "account", *(n for n in ("stage", "status", "playbook") if getattr(q, n)))
 
 
-def export_rows(
-    r: Reader, table: str, where: ExportFilter, *, include_personal: bool = False
-) -> Iterator[dict[str, Any]]:
-    """The rows of TABLE as the export writes them, streamed in id order."""
+def export_rows(r: Reader, table: str, where: ExportFilter, *, include_personal: bool = False) -> tabular.Rows:
+    """The rows of TABLE as the export writes them, streamed in id order (iterating gives dicts)."""
     if table not in tabular.EXPORT_TABLES:
         raise BadInput(
             _("Cannot export {table!r}; tables: {tables}.").format(table=table, tables=", ".join(tabular.EXPORT_TABLES))
         )
-    q = _queries(r.dialect, include_personal)[table]
+    sql, params = export_sql(table, where, include_personal=include_personal)
+    names = [c.name for c in tabular.export_columns(table, include_personal=include_personal)]
+    rows = _tuples(r, sql, params)
+    return tabular.Rows(names, _fold_people_met(rows) if _queries(include_personal)[table].people_met else rows)
+
+
+def export_sql(table: str, where: ExportFilter, *, include_personal: bool = False) -> tuple[str, dict[str, Any]]:
+    """The SELECT (with its parameters) that export_rows runs for TABLE."""
+    q = _queries(include_personal)[table]
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if where.since:
@@ -161,8 +168,38 @@ def export_rows(
             raise BadInput(_("--{option} does not apply to {table}.").format(option=name, table=table))
         clauses.append(f"{column} = :{name}")
         params[name] = value
-    sql = q.select + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY 1"
-    return r.stream(sql, params)
+    return q.select + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY " + q.order, params
+
+
+def _tuples(r: Reader, sql: str, params: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+    tuples = getattr(r, "tuples", None)  # every reader of store/connection.py; a stand-in may have only stream
+    if tuples is not None:
+        return tuples(sql, params)
+    return (tuple(row.values()) for row in r.stream(sql, params))
+
+
+_MET_AT = [c.name for c in tabular.COLUMNS["visits"]].index("contact_ids")  # then "contacts"
+
+
+def _fold_people_met(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Rows of a visit per person met (visit id first, met_id and met_name last, in the order of the people's
+    ids) as one row per visit, the ids and the names each in one cell joined by the list separator (None when
+    no one is recorded), as an aggregate would give them."""
+    separator = tabular.LIST_SEPARATOR
+    rows = iter(rows)
+    row = next(rows, None)
+    while row is not None:
+        first = row
+        visit = row[0]
+        ids: list[str] = []
+        names: list[str] = []
+        while row is not None and row[0] == visit:
+            if row[-2] is not None:
+                ids.append(str(row[-2]))
+                names.append(str(row[-1]))
+            row = next(rows, None)
+        met = (separator.join(ids), separator.join(names)) if ids else (None, None)
+        yield first[:_MET_AT] + met + first[_MET_AT:-2]
 
 
 # Everything, for `sd export all` ------------------------------------------------------------------------
