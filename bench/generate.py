@@ -680,6 +680,145 @@ def _progress(name: str, n: int) -> None:
     print(f"  {name:<14} {n:>10,}", file=sys.stderr, flush=True)
 
 
+# --- the same journal on PostgreSQL ----------------------------------------------------------
+
+PG_REP_PASSWORD = "sd-bench-rep"  # the bench rep's login role on the (test) server the benchmark is pointed at
+PG_OWN_TABLES = ("alembic_version", "sd_meta")  # facts about the database itself, written by `sd db upgrade`
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """URL whose sessions work in SCHEMA (libpq's `options`)."""
+    from urllib.parse import quote
+
+    return url + ("&" if "?" in url else "?") + "options=" + quote(f"-csearch_path={schema}")
+
+
+def with_login(url: str, user: str, password: str) -> str:
+    """URL as USER with PASSWORD, on the same server, database and options."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    netloc = f"{quote(user)}:{quote(password)}@{parts.hostname or 'localhost'}"
+    netloc += f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def postgres_copy(journal: Path, url: str, *, schema: str | None = None, force: bool = False) -> dict[str, Any]:
+    """JOURNAL's rows in SCHEMA (default sd_bench_STEM) of the PostgreSQL database at URL; loaded once.
+
+    The tables are made by `sd db upgrade` (store.migrate.upgrade_database, the project's migrations) as the
+    URL's role, which thereby owns them, as the manager would. Every row is read from the journal through
+    SQLAlchemy over the models' tables (typed values) and written with COPY inside one transaction of the
+    project's engine on the URL; then the id sequences are set past the rows and the tables are analysed
+    (autovacuum would do that within a minute of such a load: done here so that every run gets the same
+    plans). The bench user (BENCH_USER) gets a login role in sd_rep, so that the commands run as a rep does,
+    under row-level security. A rerun keeps the copy when the journal's generation stamp, the schema
+    revision and every table's row count still match (JOURNAL's stem + .pg.json beside it).
+    """
+    import psycopg
+
+    from salesdiary.store.pg import conninfo
+    from salesdiary.store.version import SCHEMA_HEAD
+
+    info = json.loads(journal.with_suffix(".json").read_text(encoding="utf-8"))
+    schema = schema or f"sd_bench_{journal.stem}"
+    if not schema.replace("_", "").isalnum() or not schema.isascii():
+        raise SystemExit(f"{schema!r}: a schema name of letters, digits and _ please")
+    owner_url = with_search_path(url, schema)
+    marker = journal.with_name(journal.stem + ".pg.json")
+    with psycopg.connect(conninfo(owner_url), autocommit=True) as admin:
+        loaded = _postgres_loaded(admin, schema, info, marker, SCHEMA_HEAD)
+        if loaded is None or force:
+            print(f"Loading {journal.name} into PostgreSQL (schema {schema}) …", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            admin.execute(f"CREATE SCHEMA {schema}")
+            _postgres_fill(journal, owner_url)
+            for table in info["counts"]:
+                admin.execute(f"VACUUM ANALYZE {table}")
+            loaded = {
+                "schema": schema,
+                "generated_at": info["generated_at"],
+                "revision": SCHEMA_HEAD,
+                "counts": info["counts"],
+                "loaded_seconds": round(time.perf_counter() - started, 1),
+            }
+            marker.write_text(json.dumps(loaded, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        rep_url, as_rep = _postgres_rep(admin, owner_url)
+    return {**loaded, "url": rep_url, "owner_url": owner_url, "as_rep": as_rep}
+
+
+def _postgres_loaded(admin: Any, schema: str, info: dict[str, Any], marker: Path, head: str) -> dict | None:
+    """The description of the copy in SCHEMA when it is the journal's and complete; else None."""
+    if not marker.exists():
+        return None
+    loaded = json.loads(marker.read_text(encoding="utf-8"))
+    if (loaded.get("schema"), loaded.get("generated_at")) != (schema, info["generated_at"]):
+        return None
+    try:
+        if admin.execute("SELECT version_num FROM alembic_version").fetchone() != (head,):
+            return None
+        for table, n in info["counts"].items():
+            if admin.execute(f"SELECT count(*) FROM {table}").fetchone() != (n,):
+                return None
+    except Exception:  # no schema, no tables: load it
+        return None
+    return loaded
+
+
+def _postgres_fill(journal: Path, owner_url: str) -> None:
+    """sd's tables in the (empty) schema of OWNER_URL, and the journal's rows in them."""
+    from sqlalchemy import select
+
+    from salesdiary.store import models
+    from salesdiary.store.engine import dispose_all, engine_for
+    from salesdiary.store.migrate import upgrade_database
+    from salesdiary.store.paths import Target
+
+    target = Target(url=owner_url)
+    upgrade_database(target)  # what `sd db upgrade` runs
+    source = engine_for(Target(path=journal))
+    tables = [t for t in models.SQLModel.metadata.sorted_tables if t.name not in PG_OWN_TABLES]  # parents first
+    with engine_for(target).begin() as conn, source.connect() as src:
+        raw = conn.connection.driver_connection  # the psycopg connection of the engine's transaction
+        for table in tables:
+            columns = ", ".join(f'"{c.name}"' for c in table.columns)
+            rows = src.execution_options(yield_per=20_000).execute(select(table))
+            n = 0
+            with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    n += 1
+            if "id" in table.columns and n:
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
+                )
+            if n:
+                _progress(table.name, n)
+    dispose_all()
+
+
+def _postgres_rep(admin: Any, owner_url: str) -> tuple[str, bool]:
+    """(URL, True) to connect as the bench user's rep role (made when missing), else (OWNER_URL, False)."""
+    import psycopg
+    from psycopg import sql
+
+    from salesdiary.store.pg import conninfo
+
+    rep = sql.Identifier(BENCH_USER)
+    try:
+        exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (BENCH_USER,)).fetchone()
+        verb = "ALTER" if exists else "CREATE"
+        admin.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(rep, sql.Literal(PG_REP_PASSWORD)))
+        admin.execute(sql.SQL("GRANT sd_rep TO {}").format(rep))
+        url = with_login(owner_url, BENCH_USER, PG_REP_PASSWORD)
+        psycopg.connect(conninfo(url)).close()
+    except psycopg.Error as exc:
+        print(f"note: connecting as the URL's role, not as a rep ({' '.join(str(exc).split())})", file=sys.stderr)
+        return owner_url, False
+    return url, True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=("small", "large", "huge"), default="small")

@@ -40,7 +40,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from generate import BENCH_USER, DATA_DIR, bench_env, generate  # noqa: E402
+from generate import BENCH_USER, DATA_DIR, bench_env, generate, postgres_copy  # noqa: E402
 
 FLOOR = ROOT.parent / "shared" / "bench" / "floor.py"
 SAMPLE_DEALS = ROOT.parent / "shared" / "realdata" / "sales_pipeline.csv"
@@ -52,6 +52,8 @@ READ_TARGET = {"small": 1.25, "large": 1.25, "huge": 1.6}
 MEMORY_TARGET = 1.5  # × the floor's peak (`table`)
 EXPORT_SECONDS = 3.0  # for the 200,000 visits of the large journal
 IMPORT_SECONDS = 5.0
+POSTGRES_TARGET = 1.5  # × the same command on SQLite, in the same run (issue 12)
+POSTGRES_ENV = "SD_BENCH_POSTGRES_URL"
 # The README's own import of the CRM sample (section "Importing from another CRM"): all 8,800 rows,
 # the 1,425 without an account going to an account named Unassigned.
 IMPORT_OPTIONS = [
@@ -230,6 +232,47 @@ def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any]) -
     return cases
 
 
+def postgres_pairs(facts: dict[str, Any], url: str) -> list[tuple[Case, Case]]:
+    """(SQLite, PostgreSQL) cases of each read command: the same command line, the same rows.
+
+    A command with --owner is given `--owner all`: on SQLite that is what it shows anyway (the journal is
+    one person's), on PostgreSQL the default is the rep's own records (store/team.py). SD_PG_READER=psycopg
+    in the runner's environment is passed on (reads through psycopg instead of libpq, to compare).
+    """
+    name = facts["account"]
+    env = {"SD_DB": url}
+    if os.environ.get("SD_PG_READER"):
+        env["SD_PG_READER"] = os.environ["SD_PG_READER"]
+    reads = [
+        (["due"], True, (0,)),
+        (["funnel"], True, (0,)),
+        (["check"], True, (0, 1)),
+        (["account", "list"], True, (0,)),
+        (["deal", "show", str(facts["deal_id"])], False, (0,)),
+        (["map", name], False, (0,)),
+        (["visit", "list"], True, (0,)),
+    ]
+    prefix = name[:2] if not name.isascii() else name.split()[0][:4]
+    words = {"_SD_COMPLETE": "complete_bash", "COMP_WORDS": f"sd account show {prefix}", "COMP_CWORD": "3"}
+    pairs = [
+        (
+            Case(f"complete account name '{prefix}'", [], group="sqlite", env=words, needs_output=True),
+            Case(f"complete account name '{prefix}'", [], group="postgres", env={**env, **words}, needs_output=True),
+        )
+    ]
+    for argv, owned, ok in reads:
+        for extra in ([], ["--json"]):
+            line = [*argv, *(["--owner", "all"] if owned else []), *extra]
+            label = "sd " + " ".join(f"'{a}'" if a == name else a for a in line)
+            pairs.append(
+                (
+                    Case(label, line, group="sqlite", ok_codes=ok),
+                    Case(label, line, group="postgres", ok_codes=ok, env=env),
+                )
+            )
+    return pairs
+
+
 def command_line(case: Case) -> list[str]:
     if case.group in ("floor", "other"):
         return case.argv
@@ -402,6 +445,25 @@ def run_hyperfine(cases: list[Case], env: dict[str, str], journal: Path, warmup:
     measure_memory(live, env, journal)
 
 
+def run_pairs(pairs: list[tuple[Case, Case]], env: dict[str, str], journal: Path, warmup: int, runs: int) -> None:
+    """Each command on SQLite then on PostgreSQL, run by run: a change of load hits both alike (what the
+    ratio needs; hyperfine would time all the runs of one before the other's)."""
+    for lite, pg in pairs:
+        live = [case for case in (lite, pg) if case.status == "ok"]
+        if len(live) < 2:
+            continue
+        for _ in range(warmup):
+            for case in live:
+                run_once(case, env, journal)
+        for _ in range(runs):
+            for case in live:
+                code, seconds, cpu, _text = run_once(case, env, journal)
+                if code not in case.ok_codes:
+                    case.status, case.note = "failed", f"exit {code} during timing"
+                case.times.append(seconds)
+                case.cpu.append(cpu)
+
+
 def measure_memory(cases: list[Case], env: dict[str, str], journal: Path, runs: int = 3) -> None:
     for _ in range(runs):
         for case in cases:
@@ -475,6 +537,60 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def evaluate_postgres(pairs: list[tuple[Case, Case]]) -> list[dict[str, Any]]:
+    """PostgreSQL's median over SQLite's for each command, held to POSTGRES_TARGET."""
+    rows = []
+    for lite, pg in pairs:
+        row: dict[str, Any] = {"command": lite.label}
+        bad = [c for c in (lite, pg) if c.status != "ok"]
+        if bad or not (lite.times and pg.times):
+            row["status"] = bad[0].status if bad else "failed"
+            row["note"] = "; ".join(f"{c.group}: {c.status} {c.note}".strip() for c in bad) or "not timed"
+            rows.append(row)
+            continue
+        row.update(
+            status="ok",
+            sqlite_ms=median(lite.times) * 1000,
+            postgres_ms=median(pg.times) * 1000,
+            ratio=median(pg.times) / median(lite.times),
+            sqlite_cpu_ms=median(lite.cpu) * 1000,
+            postgres_cpu_ms=median(pg.cpu) * 1000,
+            cpu_ratio=median(pg.cpu) / median(lite.cpu),
+            postgres_min_ms=min(pg.times) * 1000,
+            postgres_max_ms=max(pg.times) * 1000,
+        )
+        row["result"] = "met" if row["ratio"] <= POSTGRES_TARGET else "MISSED"
+        rows.append(row)
+    return rows
+
+
+def markdown_postgres(rows: list[dict[str, Any]]) -> str:
+    head = "| command | SQLite ms | PostgreSQL ms | PG min–max ms | PG / SQLite | SQLite cpu ms | PG cpu ms "
+    head += "| cpu PG / SQLite | target | result |"
+    lines = [head, "|---|--:|--:|--:|--:|--:|--:|--:|---|---|"]
+    for r in rows:
+        if r["status"] != "ok":
+            lines.append(f"| `{r['command']}` | | | | | | | | | **{r['status']}** {r['note']} |")
+            continue
+        lines.append(
+            f"| `{r['command']}` | {r['sqlite_ms']:.0f} | {r['postgres_ms']:.0f} "
+            f"| {r['postgres_min_ms']:.0f}–{r['postgres_max_ms']:.0f} | {r['ratio']:.2f} "
+            f"| {r['sqlite_cpu_ms']:.0f} | {r['postgres_cpu_ms']:.0f} | {r['cpu_ratio']:.2f} "
+            f"| ≤ {POSTGRES_TARGET:g}× SQLite | {r['result']} |"
+        )
+    return "\n".join(lines)
+
+
+def postgres_versions(url: str) -> str:
+    import psycopg
+
+    from salesdiary.store.pg import conninfo
+
+    with psycopg.connect(conninfo(url)) as con:
+        server = con.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    return f"PostgreSQL {server.split()[0]}, psycopg {psycopg.__version__} ({psycopg.pq.__impl__})"
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -524,7 +640,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="zh", help="SD_LANG for sd (default zh, the users' language)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where journals are kept")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get(POSTGRES_ENV) or None,
+        help=f"also time the read commands on this PostgreSQL database, beside SQLite (default ${POSTGRES_ENV});"
+        " the journal is copied into its schema sd_bench_SIZE once",
+    )
+    parser.add_argument("--postgres-only", action="store_true", help="with --postgres: only the PostgreSQL section")
+    parser.add_argument("--postgres-schema", help="the schema the journal is copied into (default sd_bench_SIZE)")
     args = parser.parse_args(argv)
+    if args.postgres_only and not args.postgres:
+        parser.error(f"--postgres-only needs --postgres URL (or ${POSTGRES_ENV})")
     if not args.smoke and args.runs < 5:
         parser.error("--runs must be at least 5")
 
@@ -541,11 +668,19 @@ def main(argv: list[str] | None = None) -> int:
     bring_up_to_date(journal, env)
     facts = journal_facts(journal)
     cases = make_cases(args.size, journal, scratch, facts)
+    pairs: list[tuple[Case, Case]] = []
+    postgres: dict[str, Any] | None = None
+    if args.postgres:
+        postgres = postgres_copy(journal, args.postgres, schema=args.postgres_schema)
+        pairs = postgres_pairs(facts, postgres["url"])
+    if args.postgres_only:
+        cases = []
     if args.only:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
         cases = [c for c in cases if c.group == "floor" or any(w in c.label for w in wanted)]
+        pairs = [pair for pair in pairs if any(w in pair[0].label for w in wanted)]
     try:
-        return _measure(args, journal, info, scratch, env, cases)
+        return _measure(args, journal, info, scratch, env, cases, pairs, postgres)
     finally:  # the copies, and the backups sd makes of them (before an import, say)
         for path in [*scratch.glob(f"{journal.stem}-*.sqlite*"), *scratch.glob(f"backups/{journal.stem}-*")]:
             path.unlink(missing_ok=True)
@@ -554,11 +689,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _measure(
-    args: argparse.Namespace, journal: Path, info: dict[str, Any], scratch: Path, env: dict[str, str], cases: list[Case]
+    args: argparse.Namespace,
+    journal: Path,
+    info: dict[str, Any],
+    scratch: Path,
+    env: dict[str, str],
+    cases: list[Case],
+    pairs: list[tuple[Case, Case]],
+    postgres: dict[str, Any] | None,
 ) -> int:
     write_copy = scratch / f"{journal.stem}-write.sqlite"
     fresh(journal, write_copy)
     preflight(cases, env, journal)
+    both = [case for pair in pairs for case in pair]  # SQLite and PostgreSQL in turn, command by command
+    preflight(both, env, journal)
     fresh(journal, write_copy)  # timed writes start from the generated journal too
     counts = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items() if k in ("account", "deal", "visit", "followup"))
     print(f"# sd benchmark — {args.size} journal ({counts}; {info['bytes'] / 1e6:,.1f} MB)")
@@ -567,12 +711,16 @@ def _measure(
     if info.get("missing_indexes"):
         how = "created from store/models.py" if info.get("created_missing_indexes") else "MISSING from the journal"
         print(f"note: indexes the migrations lack ({', '.join(info['missing_indexes'])}): {how}")
+    if postgres:
+        print(f"{postgres_versions(postgres['url'])}: the journal in schema {postgres['schema']}")
     if args.smoke:
-        bad = [c for c in cases if c.status == "failed" or (args.strict and c.status == "missing")]
-        for case in cases:
-            print(f"{case.status:>8}  {case.label}" + (f"  — {case.note}" if case.note else ""))
+        every = cases + both
+        bad = [c for c in every if c.status == "failed" or (args.strict and c.status == "missing")]
+        for case in every:
+            where = " (PostgreSQL)" if case.group == "postgres" else " (SQLite)" if case.group == "sqlite" else ""
+            print(f"{case.status:>8}  {case.label}{where}" + (f"  — {case.note}" if case.note else ""))
         print(
-            f"smoke: {len(cases) - len(bad)} of {len(cases)} passed" + (" (missing allowed)" if not args.strict else "")
+            f"smoke: {len(every) - len(bad)} of {len(every)} passed" + (" (missing allowed)" if not args.strict else "")
         )
         return 1 if bad else 0
 
@@ -584,20 +732,48 @@ def _measure(
     print()
     load_before = os.getloadavg()
     started = time.perf_counter()
-    (run_hyperfine if harness == "hyperfine" else run_python)(cases, env, journal, args.warmup, args.runs)
-    rows = evaluate(cases)
-    print(markdown(rows))
-    print()
+    run = run_hyperfine if harness == "hyperfine" else run_python
+    rows: list[dict[str, Any]] = []
+    if cases:
+        run(cases, env, journal, args.warmup, args.runs)
+        rows = evaluate(cases)
+        print(markdown(rows))
+        print()
+    pg_rows: list[dict[str, Any]] = []
+    if postgres:
+        run_pairs(pairs, env, journal, args.warmup, args.runs)
+        pg_rows = evaluate_postgres(pairs)
+        role = f"as the rep {BENCH_USER} (a login role in sd_rep)" if postgres["as_rep"] else "as the URL's role"
+        how = "psycopg (SD_PG_READER=psycopg)" if os.environ.get("SD_PG_READER") else "sd's libpq reader"
+        print(f"## PostgreSQL beside SQLite (the same journal; PostgreSQL {role}, on {redact(postgres['url'])})")
+        print()
+        print(
+            f"Reads through {how}. Each command alternates with its SQLite twin run by run ({args.warmup} warm-up"
+            f" + {args.runs} runs each); the server runs on this machine, so its time is in the wall clock, not"
+            " in the cpu column (the client's). The verdict reads the wall-clock ratio."
+        )
+        print()
+        print(markdown_postgres(pg_rows))
+        print()
     load_after = os.getloadavg()
     print(
-        f"({time.perf_counter() - started:.0f} s. Ratios: a median over the floor's median in the same run; "
-        f"the verdict reads the wall-clock ratio, the CPU (user+system) ratio is a cross-check that other load on "
-        f"the machine disturbs less. Load average {load_before[0]:.1f} before, {load_after[0]:.1f} after, "
-        f"on {os.cpu_count()} cores.)"
+        f"({time.perf_counter() - started:.0f} s. Ratios: a median over the floor's median (PostgreSQL's: over "
+        f"SQLite's) in the same run; the verdict reads the wall-clock ratio, the CPU (user+system) ratio is a "
+        f"cross-check that other load on the machine disturbs less. Load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after, on {os.cpu_count()} cores.)"
     )
     if args.json:
-        args.json.write_text(json.dumps({"size": args.size, "info": info, "rows": rows}, ensure_ascii=False, indent=2))
-    return 1 if any(c.status == "failed" for c in cases) else 0
+        found = {"size": args.size, "info": info, "rows": rows}
+        if postgres:
+            found["postgres"] = {"rows": pg_rows, **{k: v for k, v in postgres.items() if not k.endswith("url")}}
+        args.json.write_text(json.dumps(found, ensure_ascii=False, indent=2))
+    return 1 if any(c.status == "failed" for c in cases + both) else 0
+
+
+def redact(url: str) -> str:
+    from salesdiary.store.paths import redact_url
+
+    return redact_url(url)
 
 
 if __name__ == "__main__":

@@ -40,3 +40,28 @@ def test_benchmark_smoke_runs_every_command_on_the_small_journal(tmp_path: Path)
     # the generator described the journal it made
     info = json.loads((tmp_path / "small.json").read_text(encoding="utf-8"))
     assert info["counts"]["account"] > 0 and info["counts"]["visit"] > 0
+
+
+def test_benchmark_smoke_on_postgresql_runs_every_read_command_on_both_databases(tmp_path: Path) -> None:
+    import pgtools
+
+    base = pgtools.base_url()  # skip (fail on CI) without a server
+    with pgtools.schema() as (schema, _url):
+        args = ["--size", "small", "--smoke", "--data-dir", str(tmp_path), "--postgres-only"]
+        args += ["--postgres", base, "--postgres-schema", schema]
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "run.py"), *args], capture_output=True, text=True, timeout=600
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        lines = [line for line in proc.stdout.splitlines() if line[:8].strip() in ("ok", "missing", "failed")]
+        on = {where: [line for line in lines if line.endswith(f"({where})")] for where in ("SQLite", "PostgreSQL")}
+        # completion of an account name, and 7 read commands, each also --json
+        assert len(on["SQLite"]) == len(on["PostgreSQL"]) == 15, proc.stdout
+        assert any("sd visit list --owner all --json" in line for line in on["PostgreSQL"]), proc.stdout
+        assert any("complete account name" in line for line in on["PostgreSQL"]), proc.stdout
+        assert all(line.split()[0] == "ok" for line in lines), proc.stdout
+        # a second run finds the copy in place and does not load it again
+        again = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "run.py"), *args], capture_output=True, text=True, timeout=600
+        )
+        assert again.returncode == 0 and "Loading" in proc.stderr and "Loading" not in again.stderr, again.stderr

@@ -4,9 +4,11 @@ Typer completes subcommands and options by itself (the shell scripts in
 `completions/` call `sd` with `_SD_COMPLETE` set). This module adds values:
 
 - account, deal and contact names (and owners) from the journal, read with
-  stdlib sqlite3 through `store.connection`, read-only; nothing heavy is
-  imported, and a journal that is missing, not SQLite or not up to date gives
-  no names rather than an error or a migration;
+  stdlib sqlite3 through `store.connection`, read-only, or from a team database
+  on PostgreSQL through the read commands' libpq reader (store/pg.py, a short
+  connect timeout); nothing heavy is imported, and a journal that is missing,
+  not up to date or not reachable gives no names rather than an error or a
+  migration;
 - the keys of the method's vocabularies (`--role decision_maker`, with the
   label as hint), or the labels when the rep starts typing one (`--role 拍`);
 - stage keys and labels of the deal's playbook, playbook names, currencies,
@@ -66,13 +68,19 @@ PROG_NAME = "sd"
 COMPLETE_VAR = "_SD_COMPLETE"
 
 
+SERVER_TIMEOUT = 2  # seconds: a shell waiting on Tab gives up on a database server that does not answer
+
+
 def _journal_names(ctx: Any, entity: str, incomplete: str) -> Pairs:
-    """Names from the journal on the SQLite default; nothing when it cannot be read quickly."""
+    """Names from the journal (a SQLite file or a PostgreSQL database); nothing when it cannot be read quickly."""
     import sqlite3
 
     from salesdiary.store.connection import SqliteReader, schema_version
     from salesdiary.store.version import SCHEMA_VERSION
 
+    url = _server_url(ctx)
+    if url is not None:
+        return _server_names(url, entity, incomplete)
     path = _journal_path(ctx)
     if path is None:
         return []
@@ -92,8 +100,8 @@ def _journal_names(ctx: Any, entity: str, incomplete: str) -> Pairs:
         con.close()
 
 
-def _journal_path(ctx: Any) -> Any:
-    """The journal file this command line would open, if it is an existing SQLite file."""
+def _target(ctx: Any) -> Any:
+    """The database this command line would open (None when the config cannot be read)."""
     from salesdiary.cli.state import STATE
     from salesdiary.store.paths import resolve_target
 
@@ -101,12 +109,45 @@ def _journal_path(ctx: Any) -> Any:
     if ctx is not None:
         db = ctx.find_root().params.get("db")
     try:
-        target = resolve_target(db or STATE.db)
+        return resolve_target(db or STATE.db)
     except Exception:  # a broken config file: complete nothing rather than fail in the shell
         return None
-    if not target.is_sqlite_file or target.path is None or not target.path.is_file():
+
+
+def _journal_path(ctx: Any) -> Any:
+    """The journal file this command line would open, if it is an existing SQLite file."""
+    target = _target(ctx)
+    if target is None or not target.is_sqlite_file or target.path is None or not target.path.is_file():
         return None
     return target.path
+
+
+def _server_url(ctx: Any) -> str | None:
+    """The PostgreSQL URL this command line would open, if it is one."""
+    target = _target(ctx)
+    if target is None or target.is_sqlite_file:
+        return None
+    from salesdiary.store.pg import is_postgres_url
+
+    return str(target.url) if is_postgres_url(target.url) else None
+
+
+def _server_names(url: str, entity: str, incomplete: str) -> Pairs:
+    """Names from a PostgreSQL team database, as the read commands read it (no SQLAlchemy, no psycopg when
+    libpq can be loaded); nothing when it is not reachable within SERVER_TIMEOUT or not at this sd's schema."""
+    from salesdiary.store import pg
+    from salesdiary.store.reads import completion_names
+
+    try:
+        reader = pg.open_reader(url, timeout=SERVER_TIMEOUT)
+    except Exception:  # no driver, no server, a wrong password, no sd tables: no names, and no message in the shell
+        return []
+    try:
+        return completion_names(reader, entity, incomplete)
+    except Exception:  # a failed statement must not break the shell either
+        return []
+    finally:
+        reader.close()
 
 
 def accounts(ctx: Any, incomplete: str) -> Pairs:

@@ -1,8 +1,9 @@
 """PostgreSQL: connecting, errors that never show a password, and the schema check on open.
 
-Read commands connect with psycopg directly (importing SQLAlchemy would cost more than the whole query);
-writes and `sd db upgrade` go through SQLAlchemy (store/engine.py) on the same URL. The URL may be given
-the SQLAlchemy way (`postgresql+psycopg://rep@host/db`) or the libpq way (`postgresql://…`, `postgres://…`).
+Read commands talk to libpq directly (LibpqReader below: importing psycopg, let alone SQLAlchemy, would cost
+more than connecting and querying together), else through psycopg; writes and `sd db upgrade` go through
+SQLAlchemy (store/engine.py) on the same URL. The URL may be given the SQLAlchemy way
+(`postgresql+psycopg://rep@host/db`) or the libpq way (`postgresql://…`, `postgres://…`).
 Passwords come from the URL, PGPASSWORD or ~/.pgpass (libpq reads the last two itself).
 
 The schema on PostgreSQL is created and upgraded only by `sd db upgrade`, run by the database owner:
@@ -16,14 +17,22 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import Conflict, SdError
 from salesdiary.i18n import _
 from salesdiary.store.paths import redact_url
 from salesdiary.store.version import SCHEMA_HEAD
 
+if TYPE_CHECKING:
+    from salesdiary.store.connection import Reader
+
 SCHEMES = ("postgresql", "postgres")
+# Every session: times compared and shown as UTC, dates written ISO (as SQLite keeps them); no JIT compiling,
+# which costs a read command more than it saves (a few hundred ms on a report).
+SESSION_SQL = "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET jit = off"
 DRIVER_HINT = "pip install 'salesdiary[postgres]'"
 
 
@@ -87,23 +96,24 @@ def missing_driver() -> SdError:
     )
 
 
-def connect(url: str) -> Any:
+CONNECT_TIMEOUT = 10  # seconds
+
+
+def connect(url: str, *, timeout: int = CONNECT_TIMEOUT) -> Any:
     """A psycopg connection (autocommit: a reader holds no transaction open; time zone UTC), or one SdError."""
     try:
         import psycopg
     except ImportError:
         raise missing_driver() from None
     try:
-        con = psycopg.connect(conninfo(url), connect_timeout=10, autocommit=True)
+        con = psycopg.connect(conninfo(url), connect_timeout=timeout, autocommit=True)
     except psycopg.Error as exc:
         raise connection_error(url, exc) from None
     except Exception as exc:  # e.g. an unreadable URL
         raise SdError(
             _("{url} is not a database URL sd can use: {reason}").format(url=redact_url(url), reason=reason(url, exc))
         ) from None
-    # times compared and shown as UTC, dates written ISO (as SQLite keeps them); no JIT compiling, which costs
-    # a read command more than it saves (a few hundred ms on a report)
-    con.execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET jit = off")
+    con.execute(SESSION_SQL)
     return con
 
 
@@ -123,12 +133,12 @@ def revision_of(con: Any) -> str | None:
 
 def state_of(revision: str | None) -> str:
     """empty | current | older | newer."""
-    from salesdiary.store.backup import known_revisions
-
     if revision is None:
         return "empty"
     if revision == SCHEMA_HEAD:
         return "current"
+    from salesdiary.store.backup import known_revisions
+
     if revision in known_revisions():
         return "older"
     return "newer"
@@ -158,3 +168,349 @@ def check_schema(url: str, revision: str | None, *, write: bool) -> None:
                 "Nothing was written: upgrade sd first."
             ).format(url=where, found=revision, head=SCHEMA_HEAD)
         )
+
+
+# Reads through libpq itself --------------------------------------------------------------------------------
+#
+# Importing psycopg costs a read command 60-110 ms (the package imports all its adapters, asyncio and ssl), more
+# than connecting and running the queries. So a read command loads the libpq psycopg itself uses (the one in
+# the psycopg-binary wheel, else the system's libpq.so.5) through ctypes and asks for text results, converted
+# as sqlite3 returns them (what connection._load_as_sqlite makes psycopg's loaders do). One round trip sets the
+# session up and reads the schema revision; statements are not prepared. psycopg stays required (a read
+# without it says how to install it, as a write does) and does the rest: writes (through SQLAlchemy),
+# `sd db status`, `sd doctor`, and the long streams of an export or an import (stream/tuples), where its C
+# loaders beat converting cell by cell here. Without a loadable libpq, or with SD_PG_READER=psycopg, reads
+# use psycopg too (PsycopgReader).
+
+READER_ENV = "SD_PG_READER"
+UNDEFINED_TABLE = "42P01"
+_OK = (1, 2)  # PGRES_COMMAND_OK, PGRES_TUPLES_OK
+_CONNECTION_OK = 0
+
+
+class ServerError(Exception):
+    """What libpq or the server answered to a failed statement (psycopg's error classes are not imported here)."""
+
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+def open_reader(url: str, *, timeout: int = CONNECT_TIMEOUT) -> Reader:
+    """A Reader on the database at URL, whose schema this sd can read (else Conflict); failures as one SdError."""
+    from importlib.util import find_spec
+
+    try:
+        driver = find_spec("psycopg")
+    except (ImportError, ValueError):  # ValueError: imported already, without a spec
+        driver = True  # type: ignore[assignment]
+    if driver is None:
+        raise missing_driver()
+    lib = None if os.environ.get(READER_ENV, "").strip().lower() == "psycopg" else libpq()
+    if lib is None:
+        from salesdiary.store.connection import PsycopgReader
+
+        con = connect(url, timeout=timeout)
+        try:
+            check_schema(url, revision_of(con), write=False)
+        except BaseException:
+            con.close()
+            raise
+        return PsycopgReader(con)
+    reader = LibpqReader.connect(lib, url, timeout)
+    try:
+        check_schema(url, reader.setup(), write=False)
+    except BaseException:
+        reader.close()
+        raise
+    return reader
+
+
+class LibpqReader:
+    """The Reader of store/connection.py over libpq (see above): rows() here, stream() and tuples() by psycopg."""
+
+    dialect = "postgresql"
+
+    def __init__(self, lib: Any, conn: int, url: str) -> None:
+        self.lib = lib
+        self.conn: int | None = conn
+        self.url = url
+        self._psycopg: Any = None
+
+    @classmethod
+    def connect(cls, lib: Any, url: str, timeout: int) -> LibpqReader:
+        import ctypes
+
+        try:
+            info = conninfo(url).encode()
+        except UnicodeEncodeError as exc:
+            raise _not_a_url(url, exc) from None
+        error = ctypes.c_void_p()
+        options = lib.PQconninfoParse(info, ctypes.byref(error))
+        if not options:  # psycopg checks the URL the same way before connecting
+            message = ctypes.string_at(error.value).decode(errors="replace") if error.value else ""
+            if error.value:
+                lib.PQfreemem(error)
+            raise _not_a_url(url, ServerError(message.strip() or "invalid connection string"))
+        lib.PQconninfoFree(options)
+        # the URL first (expanded), then what sd needs whatever it says: the timeout (as psycopg.connect(...,
+        # connect_timeout=) overrides the URL's) and UTF-8 text
+        keys = (ctypes.c_char_p * 4)(b"dbname", b"connect_timeout", b"client_encoding", None)
+        values = (ctypes.c_char_p * 4)(info, str(timeout).encode(), b"UTF8", None)
+        conn = lib.PQconnectdbParams(keys, values, 1)
+        if not conn:
+            raise connection_error(url, ServerError("libpq could not allocate a connection"))
+        if lib.PQstatus(conn) != _CONNECTION_OK:
+            message = (lib.PQerrorMessage(conn) or b"").decode(errors="replace").strip()
+            lib.PQfinish(conn)
+            raise connection_error(url, ServerError(message or "connection failed"))
+        return cls(lib, conn, url)
+
+    def setup(self) -> str | None:
+        """Set the session up and read the schema revision, in one round trip; None: sd's tables are not there."""
+        lib = self.lib
+        res = lib.PQexec(self.conn, f"{SESSION_SQL}; SELECT version_num FROM alembic_version".encode())
+        try:
+            status = lib.PQresultStatus(res) if res else -1
+            if status not in _OK:
+                error = self._error(res)
+                if getattr(error, "sqlstate", None) == UNDEFINED_TABLE:
+                    return None  # (the settings went with the failed statement; the caller stops anyway)
+                raise error
+            if lib.PQntuples(res) < 1 or lib.PQgetisnull(res, 0, 0):
+                return None
+            return str(lib.PQgetvalue(res, 0, 0).decode())
+        finally:
+            if res:
+                lib.PQclear(res)
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        import ctypes
+
+        from salesdiary.core.errors import BadInput
+
+        lib = self.lib
+        text, names = numbered(sql)
+        given = params or {}
+        try:
+            pairs = [_param(given[name]) for name in names]
+        except UnicodeEncodeError:  # a lone surrogate: bytes from the command line that are not UTF-8
+            raise BadInput(_("A value given is not valid UTF-8 text.")) from None
+        n = len(pairs)
+        types = (ctypes.c_uint * n)(*(oid for oid, _value in pairs))
+        values = (ctypes.c_char_p * n)(*(value for _oid, value in pairs))
+        res = lib.PQexecParams(self.conn, text.encode(), n, types, values, None, None, 0)
+        try:
+            if not res or lib.PQresultStatus(res) not in _OK:
+                raise self._error(res)
+            return _dicts(lib, res)
+        finally:
+            if res:
+                lib.PQclear(res)
+
+    def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        return self._streaming().stream(sql, params)  # type: ignore[no-any-return]
+
+    def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        return self._streaming().tuples(sql, params)  # type: ignore[no-any-return]
+
+    def _streaming(self) -> Any:
+        """A psycopg reader on a second connection, for long results (server-side cursors, C loaders)."""
+        if self._psycopg is None:
+            from salesdiary.store.connection import PsycopgReader
+
+            self._psycopg = PsycopgReader(connect(self.url))
+        return self._psycopg
+
+    def _error(self, res: int | None) -> Exception:
+        """The failure of RES (None: not even sent) as an exception: the server's, or a lost connection."""
+        lib = self.lib
+        message = lib.PQresultErrorField(res, ord("M")) if res else None
+        sqlstate = lib.PQresultErrorField(res, ord("C")) if res else None
+        if not message:
+            message = (lib.PQresultErrorMessage(res) if res else None) or lib.PQerrorMessage(self.conn) or b""
+        error = ServerError(message.decode(errors="replace").strip(), sqlstate.decode() if sqlstate else None)
+        if lib.PQstatus(self.conn) != _CONNECTION_OK:
+            return connection_error(self.url, error)
+        return error
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn:
+            self.lib.PQfinish(conn)
+        if self._psycopg is not None:
+            self._psycopg.close()
+            self._psycopg = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # at interpreter exit libpq may be gone already
+            pass
+
+
+def _not_a_url(url: str, exc: BaseException) -> SdError:
+    return SdError(
+        _("{url} is not a database URL sd can use: {reason}").format(url=redact_url(url), reason=reason(url, exc))
+    )
+
+
+def _dicts(lib: Any, res: int) -> list[dict[str, Any]]:
+    """The rows of RES as dicts, each value as sqlite3 would give it (NULL: None)."""
+    width = lib.PQnfields(res)
+    columns = [(j, lib.PQfname(res, j).decode(), LOADERS.get(lib.PQftype(res, j), bytes.decode)) for j in range(width)]
+    get, isnull = lib.PQgetvalue, lib.PQgetisnull
+    out = []
+    for i in range(lib.PQntuples(res)):
+        row = {}
+        for j, name, load in columns:
+            value = get(res, i, j)  # b"" for NULL as for an empty text
+            row[name] = load(value) if value or not isnull(res, i, j) else None
+        out.append(row)
+    return out
+
+
+def _time_text(data: bytes) -> str:
+    """'2026-11-25 08:30:00.1234+00' (DateStyle ISO, time zone UTC) as SQLite keeps it: '2026-11-25 08:30:00.123400'."""
+    text = data.decode("ascii")
+    end = len(text)
+    for i in range(19, len(text)):
+        if text[i] in "+-":
+            end = i
+            break
+    fraction = text[20:end] if end > 19 and text[19:20] == "." else ""
+    return f"{text[:19]}.{fraction.ljust(6, '0')}"
+
+
+def _bool(data: bytes) -> int:
+    return 1 if data == b"t" else 0
+
+
+# Result types by OID (everything else is text): bool, int8, int2, int4, oid, float4, float8, timestamp,
+# timestamptz, numeric. Dates stay ISO text.
+LOADERS: dict[int, Callable[[bytes], Any]] = {
+    16: _bool,
+    20: int,
+    21: int,
+    23: int,
+    26: int,
+    700: float,
+    701: float,
+    1114: _time_text,
+    1184: _time_text,
+    1700: float,
+}
+
+
+def _param(value: Any) -> tuple[int, bytes | None]:
+    """(type OID, text) of a parameter, typed as psycopg types it: text as unknown (the server infers the type
+    from where it stands), an int as the smallest integer type that holds it."""
+    if value is None:
+        return 0, None
+    if isinstance(value, str):
+        data = value.encode()
+        if b"\x00" in data:
+            raise ServerError("PostgreSQL text fields cannot contain NUL (0x00) bytes", "22021")
+        return 0, data
+    if isinstance(value, bool):
+        return 16, b"t" if value else b"f"
+    if isinstance(value, int):
+        if -(2**15) <= value < 2**15:
+            return 21, b"%d" % value
+        if -(2**31) <= value < 2**31:
+            return 23, b"%d" % value
+        return (20 if -(2**63) <= value < 2**63 else 1700), b"%d" % value
+    if isinstance(value, float):
+        return 701, repr(value).encode()
+    import datetime as dt
+    from decimal import Decimal
+
+    if isinstance(value, dt.datetime):
+        return (1184 if value.tzinfo else 1114), value.isoformat(sep=" ").encode()
+    if isinstance(value, dt.date):
+        return 1082, value.isoformat().encode()
+    if isinstance(value, Decimal):
+        return 1700, str(value).encode()
+    return 0, str(value).encode()
+
+
+_PLACEHOLDER = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(::)|(?<![\w:]):([A-Za-z_][A-Za-z0-9_]*)""")
+
+
+@lru_cache(maxsize=512)
+def numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """SQL with :named parameters (as sqlite3 takes it) with libpq's $1, $2 …, and the names in that order."""
+    names: list[str] = []
+
+    def swap(m: re.Match[str]) -> str:
+        if not m.group(4):
+            return m.group(0)
+        if m.group(4) not in names:
+            names.append(m.group(4))
+        return f"${names.index(m.group(4)) + 1}"
+
+    return _PLACEHOLDER.sub(swap, sql), tuple(names)
+
+
+_libpq_found: list[Any] = []
+
+
+def libpq() -> Any:
+    """libpq through ctypes, with the functions a reader uses declared; None when none can be loaded."""
+    if not _libpq_found:
+        _libpq_found.append(_load_libpq())
+    return _libpq_found[0]
+
+
+def _libpq_files() -> list[str]:
+    """Where libpq may be: the psycopg-binary wheel's own copy (what psycopg would use), then the system's."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    found: list[str] = []
+    try:
+        spec = find_spec("psycopg_binary")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        package = Path(spec.origin).parent
+        for folder in (package.parent / "psycopg_binary.libs", package / ".dylibs"):  # Linux wheels, macOS wheels
+            found += sorted(str(path) for path in folder.glob("libpq*"))
+    return [*found, "libpq.so.5", "libpq.5.dylib"]
+
+
+def _load_libpq() -> Any:
+    import ctypes
+
+    p, s, i, u = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint
+    signatures: dict[str, tuple[Any, list[Any]]] = {
+        "PQconninfoParse": (p, [s, ctypes.POINTER(p)]),
+        "PQconninfoFree": (None, [p]),
+        "PQfreemem": (None, [p]),
+        "PQconnectdbParams": (p, [ctypes.POINTER(s), ctypes.POINTER(s), i]),
+        "PQstatus": (i, [p]),
+        "PQerrorMessage": (s, [p]),
+        "PQfinish": (None, [p]),
+        "PQexec": (p, [p, s]),
+        "PQexecParams": (p, [p, s, i, ctypes.POINTER(u), ctypes.POINTER(s), p, p, i]),
+        "PQresultStatus": (i, [p]),
+        "PQresultErrorField": (s, [p, i]),
+        "PQresultErrorMessage": (s, [p]),
+        "PQntuples": (i, [p]),
+        "PQnfields": (i, [p]),
+        "PQfname": (s, [p, i]),
+        "PQftype": (u, [p, i]),
+        "PQgetvalue": (s, [p, i, i]),
+        "PQgetisnull": (i, [p, i, i]),
+        "PQclear": (None, [p]),
+    }
+    for name in _libpq_files():
+        try:
+            lib = ctypes.CDLL(name)
+            for function, (restype, argtypes) in signatures.items():
+                getattr(lib, function).restype = restype
+                getattr(lib, function).argtypes = argtypes
+        except (OSError, AttributeError):  # not there, or not a libpq with these functions
+            continue
+        return lib
+    return None

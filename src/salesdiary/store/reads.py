@@ -345,7 +345,8 @@ COMPLETION_SQL = {
     "WHERE substr(d.name, 1, length(:prefix)) = :prefix ORDER BY d.status <> 'open', d.name LIMIT :limit",
     "contact": "SELECT c.name AS name, a.name AS hint FROM contact c JOIN account a ON a.id = c.account_id "
     "WHERE substr(c.name, 1, length(:prefix)) = :prefix ORDER BY c.name LIMIT :limit",
-    "owner": "SELECT DISTINCT owner AS name, NULL AS hint FROM (SELECT owner FROM account UNION SELECT owner FROM deal)"
+    "owner": "SELECT DISTINCT owner AS name, NULL AS hint"
+    " FROM (SELECT owner FROM account UNION SELECT owner FROM deal) AS o"
     " WHERE substr(owner, 1, length(:prefix)) = :prefix ORDER BY owner LIMIT :limit",
 }
 
