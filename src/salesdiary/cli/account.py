@@ -95,6 +95,7 @@ def list_(
         search=search,
         stage=INFO_STAGE.parse(info_stage) if info_stage else None,
         limit=limit_of(limit, show_all),
+        count=not as_json,
     )
     rows, total = list_accounts(r, q)
     emit_rows(

@@ -119,6 +119,7 @@ def list_(
         search=search,
         role=ROLE.parse(role) if role else None,
         limit=limit_of(limit, show_all),
+        count=not as_json,
     )
     rows, total = list_contacts(r, q)
     emit_rows(

@@ -106,6 +106,7 @@ def list_(
         status="all" if status.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(status),
         stage=stage_key(book or default_playbook(), step) if step else None,
         limit=limit_of(limit, show_all),
+        count=not as_json,
         extra={"playbook": book} if book else {},
     )
     rows, total = list_deals(r, q)

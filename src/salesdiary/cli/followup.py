@@ -64,6 +64,7 @@ def list_(
         status=status,
         owner=owner_filter(r, owner, narrowed=bool(account or deal)),
         limit=limit_of(limit, show_all),
+        count=not as_json,
     )
     rows, total = list_followups(r, q)
     emit_rows(rows, total, FOLLOWUP_COLUMNS, as_json=as_json, empty=_("No follow-ups here."))

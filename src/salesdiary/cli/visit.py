@@ -323,6 +323,7 @@ def list_(
         until=end.isoformat() if end else None,
         owner=owner_filter(r, owner, narrowed=bool(account or deal or contact)),
         limit=limit_of(limit, show_all),
+        count=not as_json,
     )
     rows, total = list_visits(r, q)
     emit_rows(

@@ -100,19 +100,30 @@ class ListQuery:
     role: str | None = None
     search: str | None = None
     limit: int | None = 50
+    count: bool = True  # False: the total is not shown (JSON), so not counted
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _page(
-    r: Reader, select: str, count: str, where: list[str], params: dict[str, Any], order: str, limit: int | None
+    r: Reader,
+    select: str,
+    count: str,
+    where: list[str],
+    params: dict[str, Any],
+    order: str,
+    limit: int | None,
+    counted: bool = True,
 ) -> tuple[list[dict[str, Any]], int]:
+    """A page of rows and how many there are in all. The count is a query of its own only when the page is full
+    and COUNTED (a table's "50 of N" line); data for programs (counted=False) does not say it."""
     clause = (" WHERE " + " AND ".join(where)) if where else ""
-    total = int(r.rows(count + clause, params)[0]["n"])
     sql = select + clause + " ORDER BY " + order
     if limit is not None:
         sql += " LIMIT :limit"
-        params = {**params, "limit": limit}
-    return _bools(r.rows(sql, params)), total
+    rows = _bools(r.rows(sql, {**params, "limit": limit} if limit is not None else params))
+    if limit is None or len(rows) < limit or not counted:
+        return rows, len(rows)
+    return rows, int(r.rows(count + clause, params)[0]["n"])
 
 
 def list_accounts(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
@@ -134,7 +145,7 @@ def list_accounts(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
         " (SELECT max(v.date) FROM visit v WHERE v.account_id = a.id) AS last_visit"
         " FROM account a"
     )
-    return _page(r, select, "SELECT count(*) AS n FROM account a", where, params, "a.name, a.id", q.limit)
+    return _page(r, select, "SELECT count(*) AS n FROM account a", where, params, "a.name, a.id", q.limit, q.count)
 
 
 def list_contacts(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
@@ -154,7 +165,7 @@ def list_contacts(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
         " JOIN account a ON a.id = c.account_id LEFT JOIN contact b ON b.id = c.reports_to_id"
     )
     count = "SELECT count(*) AS n FROM contact c"
-    return _page(r, select, count, where, params, "a.name, c.name, c.id", q.limit)
+    return _page(r, select, count, where, params, "a.name, c.name, c.id", q.limit, q.count)
 
 
 def list_deals(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
@@ -177,7 +188,9 @@ def list_deals(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
         params["playbook"] = q.extra["playbook"]
     select = "SELECT d.*, a.name AS account FROM deal d JOIN account a ON a.id = d.account_id"
     count = "SELECT count(*) AS n FROM deal d"
-    return _page(r, select, count, where, params, "d.status, d.next_step_date IS NULL, d.next_step_date, d.id", q.limit)
+    return _page(
+        r, select, count, where, params, "d.status, d.next_step_date IS NULL, d.next_step_date, d.id", q.limit, q.count
+    )
 
 
 def list_visits(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
@@ -206,7 +219,7 @@ def list_visits(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
         " JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id"
     )
     count = "SELECT count(*) AS n FROM visit v"
-    rows, total = _page(r, select, count, where, params, "v.date DESC, v.id DESC", q.limit)
+    rows, total = _page(r, select, count, where, params, "v.date DESC, v.id DESC", q.limit, q.count)
     _attach_contacts(r, rows)
     return rows, total
 
@@ -252,7 +265,7 @@ def list_followups(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
         " LEFT JOIN contact c ON c.id = f.contact_id"
     )
     count = "SELECT count(*) AS n FROM followup f"
-    return _page(r, select, count, where, params, "f.due, f.id", q.limit)
+    return _page(r, select, count, where, params, "f.due, f.id", q.limit, q.count)
 
 
 def one(r: Reader, entity: str, record_id: int) -> dict[str, Any]:
