@@ -190,3 +190,21 @@ def test_the_layout_keeps_names_and_drops_by_order():
     assert sum(widths.values()) + chrome(len(shown)) <= 70
     shown, widths = plan(measures, [c.drop for c in columns], 40, chrome)
     assert shown == [0, 1, 3] and widths[1] >= len("Logistics") and sum(widths.values()) + chrome(3) <= 40
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Logged visit #42.", "已记录拜访 #200003。", "Deal [bold]x[/] “引号” — 50%", "x" * 300, "tab\there", "a\nb", ""],
+)
+@pytest.mark.parametrize("style", ["", "green", "yellow"])
+def test_a_message_to_a_pipe_is_what_rich_prints(monkeypatch, capsys, text, style):
+    from salesdiary.render import console
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    console.reset()
+    console.message(text, style)
+    plain = capsys.readouterr().err
+    monkeypatch.setattr(console, "_plain_line", lambda text: False)
+    console.reset()
+    console.message(text, style)
+    assert plain == capsys.readouterr().err

@@ -40,9 +40,27 @@ def reset() -> None:
 
 def message(text: str, style: str = "") -> None:
     """A line for the person, on stderr."""
+    if _plain_line(text):
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+        return
     from rich.markup import escape
 
     err().print(f"[{style}]{escape(text)}[/]" if style else escape(text))
+
+
+def _plain_line(text: str) -> bool:
+    """Whether Rich would print TEXT on stderr exactly as it is (then Rich is not imported for it): stderr is
+    not a terminal and nothing forces colour, so there is no style, and err() does not wrap (soft_wrap) what
+    has no control characters or line breaks. A test holds the two outputs equal."""
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") or os.environ.get("TTY_INTERACTIVE"):
+        return False
+    try:
+        if sys.stderr.isatty():
+            return False
+    except (AttributeError, ValueError):
+        return False
+    return text.isprintable()
 
 
 def success(text: str) -> None:
