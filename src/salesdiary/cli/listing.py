@@ -135,7 +135,6 @@ def _print_options(
 ) -> None:
     from rich.columns import Columns
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     from salesdiary.cli.localise import typer_text
@@ -182,30 +181,18 @@ def _print_options(
         )
     if any(required):
         rows = [[mark, *row] for mark, row in zip(required, rows, strict=True)]
-    table = Table(
-        highlight=True,
-        show_header=False,
-        expand=True,
-        box=None,
-        show_lines=False,
-        leading=0,
-        border_style=None,
-        row_styles=None,
-        pad_edge=False,
-        padding=(0, 1),
-    )
+    table = _panel_table(highlight=True)
     for row in rows:
         table.add_row(*row)
     console.print(Panel(table, border_style=_STYLE_PANEL_BORDER, title=title, title_align="left"))
 
 
-def _print_commands(console: Any, commands: list[Any], title: str, rich_text: Any, fold: Any) -> None:
-    from rich.panel import Panel
+def _panel_table(*, highlight: bool) -> Any:
+    """The borderless table inside a help panel (typer.rich_utils' STYLE_*_TABLE_* settings)."""
     from rich.table import Table
-    from rich.text import Text
 
-    table = Table(
-        highlight=False,
+    return Table(
+        highlight=highlight,
         show_header=False,
         expand=True,
         box=None,
@@ -216,6 +203,13 @@ def _print_commands(console: Any, commands: list[Any], title: str, rich_text: An
         pad_edge=False,
         padding=(0, 1),
     )
+
+
+def _print_commands(console: Any, commands: list[Any], title: str, rich_text: Any, fold: Any) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    table = _panel_table(highlight=False)
     table.add_column(style=_STYLE_COMMAND_NAME, no_wrap=True, width=max(len(c.name or "") for c in commands))
     table.add_column("Description", justify="left", no_wrap=False, ratio=10)
     for command in commands:

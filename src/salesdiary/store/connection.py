@@ -174,16 +174,11 @@ def _load_as_sqlite(con: Any) -> None:
         def load(self, data: Any) -> int:
             return 1 if bytes(data) == b"t" else 0
 
+    from salesdiary.store.pg import _time_text
+
     class TimeAsText(Loader):
         def load(self, data: Any) -> str:
-            text = bytes(data).decode("ascii")  # "2026-11-25 08:30:00.1234+00" (ISO DateStyle, UTC)
-            end = len(text)
-            for i in range(19, len(text)):
-                if text[i] in "+-":
-                    end = i
-                    break
-            fraction = text[20:end] if end > 19 and text[19:20] == "." else ""
-            return f"{text[:19]}.{fraction.ljust(6, '0')}"
+            return _time_text(bytes(data))  # "2026-11-25 08:30:00.1234+00" (ISO DateStyle, UTC) → SQLite's form
 
     adapters = con.adapters
     adapters.register_loader("date", TextLoader)
