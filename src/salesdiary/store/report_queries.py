@@ -456,11 +456,13 @@ def _stale_deal(r: Reader, q: HealthQuery) -> list[dict[str, Any]]:
         "(SELECT v.date FROM visit v WHERE v.account_id = d.account_id"
         " AND (v.deal_id = d.id OR v.deal_id IS NULL) ORDER BY v.date DESC LIMIT 1)"
     )
+    # stale: no visit after the cut-off, i.e. the last visit (if any) is not after it. Asked of each deal through
+    # the last-visit lookup (an index walk back from the newest visit) rather than NOT EXISTS, which PostgreSQL
+    # turns into a hash of every visit (≈ 100 ms on 200,000 visits).
     rows = r.rows(
         f"SELECT {_DEAL_COLUMNS}, {last_visit} AS last_visit, {_days(r, ':today', 'd.stage_entered_on')}"
         f" AS days_in_stage, {limit} AS limit_days{_DEAL_FROM}"
-        f" AND d.stage_entered_on <= {cutoff} AND NOT EXISTS (SELECT 1 FROM visit v WHERE v.account_id = d.account_id"
-        f" AND v.date > {cutoff} AND (v.deal_id = d.id OR v.deal_id IS NULL)){scope_sql}{_DEAL_ORDER}",
+        f" AND d.stage_entered_on <= {cutoff} AND NOT COALESCE({last_visit} > {cutoff}, 1 = 0){scope_sql}{_DEAL_ORDER}",
         params,
     )
     for row in rows:
