@@ -406,17 +406,22 @@ def _no_such_command(case: Case, env: dict[str, str], journal: Path) -> bool:
 def run_python(cases: list[Case], env: dict[str, str], journal: Path, warmup: int, runs: int) -> None:
     """The fallback harness: run by run, every command in turn, so drift hits all of them alike."""
     live = [c for c in cases if c.status == "ok"]
+    time_in_turn(live, env, journal, warmup, runs)
+    measure_memory(live, env, journal)
+
+
+def time_in_turn(cases: list[Case], env: dict[str, str], journal: Path, warmup: int, runs: int) -> None:
+    """WARMUP then RUNS rounds, each running every case once in turn."""
     for _ in range(warmup):
-        for case in live:
+        for case in cases:
             run_once(case, env, journal)
     for _ in range(runs):
-        for case in live:
+        for case in cases:
             code, seconds, cpu, _text = run_once(case, env, journal)
             if code not in case.ok_codes:
                 case.status, case.note = "failed", f"exit {code} during timing"
             case.times.append(seconds)
             case.cpu.append(cpu)
-    measure_memory(live, env, journal)
 
 
 def run_hyperfine(cases: list[Case], env: dict[str, str], journal: Path, warmup: int, runs: int) -> None:
@@ -450,18 +455,8 @@ def run_pairs(pairs: list[tuple[Case, Case]], env: dict[str, str], journal: Path
     ratio needs; hyperfine would time all the runs of one before the other's)."""
     for lite, pg in pairs:
         live = [case for case in (lite, pg) if case.status == "ok"]
-        if len(live) < 2:
-            continue
-        for _ in range(warmup):
-            for case in live:
-                run_once(case, env, journal)
-        for _ in range(runs):
-            for case in live:
-                code, seconds, cpu, _text = run_once(case, env, journal)
-                if code not in case.ok_codes:
-                    case.status, case.note = "failed", f"exit {code} during timing"
-                case.times.append(seconds)
-                case.cpu.append(cpu)
+        if len(live) == 2:
+            time_in_turn(live, env, journal, warmup, runs)
 
 
 def measure_memory(cases: list[Case], env: dict[str, str], journal: Path, runs: int = 3) -> None:

@@ -67,6 +67,7 @@ def format_listing(group: Any, ctx: Any) -> None:
     from rich.text import Text
     from rich.theme import Theme
 
+    from salesdiary.cli.localise import fold_text as fold
     from salesdiary.cli.localise import typer_text
 
     class OptionHighlighter(RegexHighlighter):
@@ -98,10 +99,6 @@ def format_listing(group: Any, ctx: Any) -> None:
         if "\033[" in text:
             return highlighter(Text.from_ansi(text, style=style))
         return highlighter(Text.from_markup(text, style=style))
-
-    def fold(text: Any) -> Any:  # as cli/localise does for Typer's tables: Chinese has no spaces to wrap at
-        text.overflow = "fold"
-        return text
 
     console.print(Padding(highlighter(group.get_usage(ctx)), 1), style=_STYLE_USAGE_COMMAND)
     if group.help:
@@ -139,6 +136,7 @@ def _print_options(
 
     from salesdiary.cli.localise import typer_text
 
+    highlighter = console.highlighter
     rows = []
     required = []
     for param in params:
@@ -168,7 +166,6 @@ def _print_options(
         for item in items:
             fold(item)
         required.append(Text("*", style=_STYLE_REQUIRED_SHORT) if param.required else "")
-        highlighter = console.highlighter
         rows.append(
             [
                 highlighter(",".join(longs)),

@@ -228,7 +228,7 @@ def _localise_rich_utils(rich_utils: Any) -> None:
     command_help = rich_utils._make_command_help
 
     def folding_command_help(**kwargs: Any) -> Any:
-        return _fold(command_help(**kwargs))
+        return fold_text(command_help(**kwargs))
 
     rich_utils._make_command_help = folding_command_help
 
@@ -237,7 +237,7 @@ def _localise_rich_utils(rich_utils: Any) -> None:
     def folding_parameter_help(**kwargs: Any) -> Any:
         columns = parameter_help(**kwargs)
         for item in getattr(columns, "renderables", ()):
-            _fold(item)
+            fold_text(item)
         return columns
 
     rich_utils._get_parameter_help = folding_parameter_help
@@ -295,7 +295,8 @@ class _AfterImport:
         return spec
 
 
-def _fold(renderable: Any) -> Any:
+def fold_text(renderable: Any) -> Any:
+    """RENDERABLE, a Rich Text, set to break anywhere when too long (Chinese has no spaces to wrap at)."""
     from rich.text import Text
 
     if isinstance(renderable, Text):

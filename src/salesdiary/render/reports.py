@@ -389,15 +389,9 @@ def agenda_document(data: dict[str, Any]) -> Document:
 # --- health ---------------------------------------------------------------------------------------------
 
 
-def check_document(
-    findings: Sequence[Any], *, per_rule: int | None, checked: int, counts: dict[str, int] | None = None
-) -> Document:
-    """The findings by rule, PER_RULE of each at most; COUNTS gives each rule's total when FINDINGS holds only
-    the ones shown."""
-    if counts is None:
-        counts = {}
-        for f in findings:
-            counts[f.rule] = counts.get(f.rule, 0) + 1
+def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: int, counts: dict[str, int]) -> Document:
+    """The findings by rule, PER_RULE of each at most (FINDINGS may hold only those); COUNTS gives each rule's
+    total."""
     n = sum(counts.values())
     if n == 0:
         title = _("Pipeline health · no findings ({rules} rules checked)").format(rules=checked)
@@ -417,7 +411,7 @@ def check_document(
         cols.append(Col(_("Finding"), min_width=30))
         table = Table(cols)
         shown = items if per_rule is None else items[:per_rule]
-        total = counts.get(rule, len(items))
+        total = counts[rule]
         for f in shown:
             cells = [f.record_id, f.name] + ([f.account] if deal_rule else []) + [f.detail]
             table.add(*cells)

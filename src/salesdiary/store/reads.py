@@ -220,11 +220,12 @@ def list_visits(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
     )
     count = "SELECT count(*) AS n FROM visit v"
     rows, total = _page(r, select, count, where, params, "v.date DESC, v.id DESC", q.limit, q.count)
-    _attach_contacts(r, rows)
+    attach_contacts(r, rows)
     return rows, total
 
 
-def _attach_contacts(r: Reader, visits: list[dict[str, Any]]) -> None:
+def attach_contacts(r: Reader, visits: list[dict[str, Any]]) -> None:
+    """Add the contacts met ({id, name}, by name) to each visit row (one query for all)."""
     if not visits:
         return
     ids = {int(v["id"]): v for v in visits}
@@ -292,7 +293,7 @@ def one(r: Reader, entity: str, record_id: int) -> dict[str, Any]:
         raise NotFound(_("There is no {what} #{id}.").format(what=entity_label(entity), id=record_id))
     row = _bools(rows)[0]
     if entity == "visit":
-        _attach_contacts(r, [row])
+        attach_contacts(r, [row])
     return row
 
 

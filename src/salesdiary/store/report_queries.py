@@ -332,19 +332,11 @@ def agenda(r: Reader, day: dt.date, *, owner: str | None = None) -> dict[str, An
 
 def _attach_met(r: Reader, visits: list[dict[str, Any]]) -> None:
     """Add the names of the contacts met to each visit row (one query for all)."""
-    if not visits:
-        return
-    by_id = {int(v["id"]): v for v in visits}
+    from salesdiary.store.reads import attach_contacts
+
+    attach_contacts(r, visits)
     for v in visits:
-        v["contacts"] = []
-    marks = ", ".join(f":v{i}" for i in range(len(by_id)))
-    params = {f"v{i}": vid for i, vid in enumerate(by_id)}
-    for row in r.rows(
-        "SELECT vc.visit_id AS visit_id, c.name AS name FROM visit_contact vc JOIN contact c ON c.id = vc.contact_id"
-        f" WHERE vc.visit_id IN ({marks}) ORDER BY c.name",
-        params,
-    ):
-        by_id[int(row["visit_id"])]["contacts"].append(row["name"])
+        v["contacts"] = [c["name"] for c in v["contacts"]]
 
 
 # --- pipeline health -----------------------------------------------------------------------------------
