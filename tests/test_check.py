@@ -242,6 +242,24 @@ def test_the_tables_counts_are_the_json_findings_whatever_the_limit(sd, journal)
             assert re.search(rf"1 of {n} shown; use --rule {rule} --all", text)
 
 
+def test_json_writes_the_same_first_findings_per_rule_and_says_how_many_it_left_out(sd, journal):
+    everything = sd("check", "--json", "--all").json()
+    first = sd("check", "--json", "--limit", "1")
+    assert first.exit_code == 1
+    expected = []
+    for f in everything:  # each rule's first finding, in the order --all gives them
+        if not any(g["rule"] == f["rule"] for g in expected):
+            expected.append(f)
+    assert first.json() == expected
+    assert f"{len(expected)} of {len(everything)} findings written (1 per rule); --all writes them all." in first.stderr
+    assert "--all" not in sd("check", "--json", "--all").stderr
+
+
+def test_a_rule_with_findings_beyond_the_limit_still_fails_the_check(sd, journal):
+    result = sd("check", "--rule", "no_decision_maker", "--limit", "1", "--json")
+    assert result.exit_code == 1 and len(result.json()) == 1
+
+
 def test_a_healthy_journal_passes(sd):
     result = sd("check")
     assert result.exit_code == 0

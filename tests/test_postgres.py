@@ -262,6 +262,7 @@ PARITY_COMMANDS = [
     "funnel --playbook six_step --json",
     "funnel --by owner --json",
     "check --json",
+    "check --json --limit 1",
     "map 1 --json",
     "report week --format json",
     "report month --format json",

@@ -62,6 +62,10 @@ class RecordingReader:
         self.statements.append((sql, dict(params or {})))
         return self.inner.stream(sql, params)
 
+    def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        self.statements.append((sql, dict(params or {})))
+        return self.inner.tuples(sql, params)
+
 
 def _facts(con: sqlite3.Connection) -> dict[str, Any]:
     def one(sql: str) -> Any:
@@ -211,13 +215,18 @@ def test_report_and_list_commands_do_not_scan_visits_or_followups(
     con.close()
     names["deal"] = str(facts["deal"])
     statements: list[tuple[str, dict[str, Any]]] = []
-    stream = connection.SqliteReader.stream
+    stream, tuples = connection.SqliteReader.stream, connection.SqliteReader.tuples
 
     def recording(self: Any, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         statements.append((sql, dict(params or {})))
         return stream(self, sql, params)
 
+    def recording_tuples(self: Any, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        statements.append((sql, dict(params or {})))
+        return tuples(self, sql, params)
+
     monkeypatch.setattr(connection.SqliteReader, "stream", recording)
+    monkeypatch.setattr(connection.SqliteReader, "tuples", recording_tuples)
     monkeypatch.setenv("SD_DB", str(journal))
     result = sd(*[a.format(**names) for a in argv], "--json")
     if result.exit_code == 2 and "No such command" in result.stderr:

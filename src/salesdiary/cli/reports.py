@@ -293,6 +293,7 @@ def check(
     from salesdiary.core import enums, health
     from salesdiary.core.errors import BadInput, SdError
     from salesdiary.render.console import warning
+    from salesdiary.store import health_queries as hq
     from salesdiary.store import report_queries as rq
     from salesdiary.store.paths import config_value
 
@@ -323,7 +324,7 @@ def check(
         cutoffs[name], _default = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], day)
         limits[name] = {s.key: th.stale_days_for(s.key, s.number) for s in book.stages}
     _cuts, default_cutoff = health.stale_cutoffs(th, [], day)
-    q = rq.HealthQuery(
+    q = hq.HealthQuery(
         today=day,
         playbooks=list(books.values()),
         stale_cutoffs=cutoffs,
@@ -340,20 +341,28 @@ def check(
         rules=rules,
         scope=scope,
     )
-    found = rq.health(r, q)
-    per_rule = None if as_json else limit_of(limit, show_all)
-    findings = health.build_findings(found, th, _stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
+    per_rule = limit_of(limit, show_all)
+    found = hq.health(r, q, per_rule)
+    findings = health.build_findings(found.rows, th, _stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
     if as_json:
         from salesdiary.render.data import print_json_rows
 
         print_json_rows(f.as_json() for f in findings)
+        total = sum(found.counts.values())
+        if len(findings) < total:
+            from salesdiary.render.console import message
+
+            message(
+                _("{shown} of {total} findings written ({limit} per rule); --all writes them all.").format(
+                    shown=len(findings), total=total, limit=per_rule
+                )
+            )
     else:
         from salesdiary.render.document import print_document
         from salesdiary.render.reports import check_document
 
-        counts = health.count_findings(found, th)
-        print_document(check_document(findings, per_rule=per_rule, checked=len(rules), counts=counts))
-    if findings:
+        print_document(check_document(findings, per_rule=per_rule, checked=len(rules), counts=found.counts))
+    if findings or any(found.counts.values()):
         raise typer.Exit(1)
 
 

@@ -298,7 +298,7 @@ def build_findings(
     per_rule: int | None = None,
 ) -> list[Finding]:
     """Findings from the rows each rule's query returned (rules in their fixed order); with PER_RULE, only the
-    first PER_RULE of each rule (a table shows no more; count_findings gives the totals)."""
+    first PER_RULE of each rule (the queries count them all: store/health_queries.py)."""
     from itertools import islice
 
     out: list[Finding] = []
@@ -311,11 +311,6 @@ def build_findings(
             finding.rule_name = title
             out.append(finding)
     return out
-
-
-def count_findings(found: Mapping[str, Sequence[Mapping[str, Any]]], th: Thresholds) -> dict[str, int]:
-    """How many findings each rule has: one per record (deal or account) its rows name."""
-    return {rule: len({r["id"] for r in rows}) for rule, rows in found.items() if rows and th.enabled(rule)}
 
 
 def _no_next_step(rows, th, stage_name, rel):  # noqa: ANN001, ANN202

@@ -30,6 +30,8 @@ class Reader(Protocol):
 
     def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]: ...
 
+    def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]: ...
+
 
 class SqliteReader:
     dialect = "sqlite"

@@ -1,0 +1,419 @@
+"""The queries behind `sd check`: which records each health rule finds, and how many.
+
+Three passes instead of one query per rule:
+
+- **open deals** — one scan of the open deals computes, for each deal, one bit per deal rule (no next step,
+  next step overdue, stale, no analysis meeting, no decision maker). The costly tests (the last visit, the
+  marker, the decision maker) are asked only of the deals the cheap ones leave: a stale test only when the deal
+  has been in its stage past the cut-off, and so on. Python counts each rule's deals and keeps the first ones
+  in the rule's order; only those shown are then read in full (names, the last visit, days late).
+- **accounts** — one scan of the accounts that are not yet customers, each with its number of visits counted
+  once, gives the three account rules' bits the same way.
+- **per deal and person / stage** — an opposing person late in a deal, and the required markers unmet in the
+  stages a deal has left, give one row per person or stage; they are queries of their own.
+
+So a rule with 20,000 findings costs its count, not 20,000 rows built and drawn: with PER_RULE, each rule's
+rows are those of its first PER_RULE records. On SQLite two planner hints keep the passes on their cheapest
+path (see `_scan`): the open deals are read by a scan of the deal table (a third of it is open: walking the
+status index and fetching each row costs three times more), and each deal's stage history is joined from the
+deal, not the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from salesdiary.core.playbook import Playbook
+from salesdiary.store.connection import Reader
+from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _stages_from
+
+
+@dataclass
+class HealthQuery:
+    today: dt.date
+    playbooks: list[Playbook]  # the playbooks of the open deals
+    stale_cutoffs: dict[str, dict[str, str]]  # playbook → stage → ISO cutoff
+    stale_limits: dict[str, dict[str, int]]  # playbook → stage → days
+    default_cutoff: str
+    default_limit: int
+    coach_after_visits: int = 3
+    still_c_after_visits: int = 5
+    key_roles: tuple[str, ...] = ("decision_maker", "influencer")
+    analysis_amount: float = 200_000
+    analysis_marker: str = "analysis_meeting"
+    decision_maker_by_stage: int = 3
+    opponent_from_stage: int = 7
+    rules: tuple[str, ...] = ()  # which rules to run (empty: all)
+    scope: Scope = field(default_factory=Scope)
+
+
+@dataclass
+class HealthFound:
+    """What the rules found: each rule's rows (those of its first PER_RULE records) and its number of records."""
+
+    rows: dict[str, list[dict[str, Any]]]
+    counts: dict[str, int]
+
+
+DEAL_RULES = (
+    "no_next_step",
+    "next_step_overdue",
+    "stale_deal",
+    "analysis_meeting",
+    "no_decision_maker",
+    "opponent_late",
+    "markers_unmet",
+)
+ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
+
+_DEAL_COLUMNS = (
+    "d.id AS id, d.name AS name, a.name AS account, d.playbook AS playbook, d.stage AS stage, d.amount AS amount"
+)
+_DEAL_ORDER = " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id"
+
+
+def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFound:
+    """The rows each wanted rule finds (PER_RULE records of each at most) and how many records each finds."""
+    wanted = set(q.rules) if q.rules else set(DEAL_RULES + ACCOUNT_RULES)
+    found = HealthFound({}, {})
+    deal_rules = [rule for rule in DEAL_RULES if rule in wanted]
+    if deal_rules:
+        _open_deal_rules(r, q, deal_rules, per_rule, found)
+    account_rules = [rule for rule in ACCOUNT_RULES if rule in wanted]
+    if account_rules:
+        _account_rules(r, q, account_rules, per_rule, found)
+    return found
+
+
+def _scan(r: Reader, expr: str) -> str:
+    """EXPR kept off its index on SQLite (unary +): the planner then scans the table, which is cheaper here."""
+    return f"+{expr}" if r.dialect == "sqlite" else expr
+
+
+def _fence(r: Reader) -> str:
+    """What keeps a subquery from being merged into the query around it (which would compute its columns again)."""
+    return "LIMIT -1" if r.dialect == "sqlite" else "OFFSET 0"
+
+
+def _ids(r: Reader, name: str) -> str:
+    """SQL for the integers of the JSON array in parameter NAME (one parameter for any number of ids)."""
+    if r.dialect == "sqlite":
+        return f"(SELECT value FROM json_each(:{name}))"
+    return f"(SELECT CAST(value AS INTEGER) FROM json_array_elements_text(CAST(:{name} AS json)))"
+
+
+def _id_list(ids: Sequence[int]) -> str:
+    import json
+
+    return json.dumps(list(ids))
+
+
+def _per_playbook_case(
+    expr: str,
+    q: HealthQuery,
+    values: dict[str, dict[str, Any]],
+    default: str,
+    prefix: str,
+    param: Callable[[str], str] = lambda name: f":{name}",
+) -> tuple[str, dict[str, Any]]:
+    """CASE over (playbook, stage) pairs giving a per-stage parameter value (PARAM(name) writes the parameter)."""
+    whens, params = [], {}
+    for b, book in enumerate(q.playbooks):
+        for s, stage in enumerate(book.stages):
+            value = values.get(book.name, {}).get(stage.key)
+            if value is None:
+                continue
+            name = f"{prefix}_{b}_{s}"
+            whens.append(f"WHEN d.playbook = {_lit(book.name)} AND {expr} = {_lit(stage.key)} THEN {param(name)}")
+            params[name] = value
+    if not whens:
+        return default, params
+    return f"CASE {' '.join(whens)} ELSE {default} END", params
+
+
+def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, str, dict[str, Any]]:
+    """(the stage's cut-off date, the stage's limit in days, the deal's last visit) as SQL, and their parameters."""
+    cutoff, params = _per_playbook_case(
+        "d.stage", q, q.stale_cutoffs, _date_param(r, "cut_default"), "cut", lambda name: _date_param(r, name)
+    )
+    limit, limit_params = _per_playbook_case(
+        "d.stage", q, q.stale_limits, "CAST(:limit_default AS INTEGER)", "lim", lambda name: f"CAST(:{name} AS INTEGER)"
+    )
+    params.update(limit_params, cut_default=q.default_cutoff, limit_default=q.default_limit)
+    last_visit = (
+        "(SELECT v.date FROM visit v WHERE v.account_id = d.account_id"
+        " AND (v.deal_id = d.id OR v.deal_id IS NULL) ORDER BY v.date DESC LIMIT 1)"
+    )
+    return cutoff, limit, last_visit, params
+
+
+# --- the open deals: one pass ------------------------------------------------------------------------------
+
+
+def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
+    """One SQL test per rule (true when the deal is a finding), in the order of RULES."""
+    params: dict[str, Any] = {"today": q.today.isoformat()}
+    tests: dict[str, str] = {
+        "no_next_step": "d.next_step IS NULL OR d.next_step = '' OR d.next_step_date IS NULL",
+        "next_step_overdue": "d.next_step_date < :today",
+    }
+    if "stale_deal" in rules:
+        cutoff, _limit, last_visit, stale_params = _stale_parts(r, q)
+        params.update(stale_params)
+        # stale: in the stage since the cut-off or before, and no visit after it (the last visit, if any, is not
+        # after it). Asked through the last-visit lookup (an index walk back from the newest visit) rather than
+        # NOT EXISTS, which PostgreSQL turns into a hash of every visit.
+        tests["stale_deal"] = f"d.stage_entered_on <= {cutoff} AND NOT COALESCE({last_visit} > {cutoff}, 1 = 0)"
+    parts = []
+    for book in q.playbooks:
+        holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
+        if holder is None:
+            continue
+        keys = ", ".join(_lit(s.key) for s in book.stages if s.number >= holder.number)
+        parts.append(
+            f"(d.playbook = {_lit(book.name)} AND d.stage IN ({keys}) AND NOT EXISTS (SELECT 1 FROM deal_marker m"
+            f" WHERE m.deal_id = d.id AND m.stage = {_lit(holder.key)} AND m.marker = {_lit(q.analysis_marker)}))"
+        )
+    params["amount"] = q.analysis_amount
+    tests["analysis_meeting"] = f"d.amount >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
+    stages, any_ = _stages_from(q.playbooks, q.decision_maker_by_stage)
+    # a decision maker: a person of the account who is one in this deal (deal_contact.role), or by their own
+    # role when the deal gives them none
+    tests["no_decision_maker"] = (
+        f"{stages} AND NOT EXISTS (SELECT 1 FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id"
+        " WHERE dc.deal_id = d.id AND dc.role = 'decision_maker' AND c.account_id = d.account_id)"
+        " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id AND c.role = 'decision_maker'"
+        " AND NOT EXISTS (SELECT 1 FROM deal_contact dc WHERE dc.deal_id = d.id AND dc.contact_id = c.id"
+        " AND dc.role IS NOT NULL))"
+        if any_
+        else "1 = 0"
+    )
+    opposed = _opposed(q)
+    tests["opponent_late"] = f"{opposed[0]} AND EXISTS (SELECT 1 {opposed[1]})" if opposed else "1 = 0"
+    passed = _passed(r, q) if "markers_unmet" in rules else None
+    tests["markers_unmet"] = (
+        f"EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.where} AND {passed.unmet} > 0)" if passed else "1 = 0"
+    )
+    return [tests[rule] for rule in rules], params
+
+
+def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None, found: HealthFound) -> None:
+    tests, params = _deal_tests(r, q, rules)
+    scope_sql, scope_params = q.scope.deals()
+    params.update(scope_params)
+    bits = " + ".join(f"CASE WHEN {test} THEN {1 << i} ELSE 0 END" for i, test in enumerate(tests))
+    # every open deal comes back (a few bytes each): filtering on the bits in SQL would compute them twice
+    hits: dict[str, list[Any]] = {rule: [] for rule in rules}
+    for deal_id, next_date, flags in r.tuples(
+        f"SELECT d.id, d.next_step_date, {bits} FROM deal d WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}"
+        + _DEAL_ORDER,
+        params,
+    ):
+        if flags:
+            for i, rule in enumerate(rules):
+                if flags & (1 << i):
+                    hits[rule].append((str(next_date), deal_id) if rule == "next_step_overdue" else deal_id)
+    if "next_step_overdue" in hits:  # the most overdue first
+        hits["next_step_overdue"] = [deal_id for _date, deal_id in sorted(hits["next_step_overdue"])]
+    shown = {rule: ids[:per_rule] for rule, ids in hits.items()}
+    one_row = [ids for rule, ids in shown.items() if rule not in ("opponent_late", "markers_unmet")]
+    details = _deal_details(r, q, sorted({i for ids in one_row for i in ids}))
+    listed = {"opponent_late": _opponent_rows, "markers_unmet": _markers_rows}  # several rows per deal
+    for rule in rules:
+        found.counts[rule] = len(hits[rule])
+        if rule in listed:
+            found.rows[rule] = listed[rule](r, q, shown[rule])
+        else:
+            found.rows[rule] = [details[i] for i in shown[rule]]
+
+
+def _deal_details(r: Reader, q: HealthQuery, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The shown deals in full: what each rule's finding says of them."""
+    if not ids:
+        return {}
+    _cutoff, limit, last_visit, params = _stale_parts(r, q)
+    params.update(ids=_id_list(ids), today=q.today.isoformat())
+    rows = r.rows(
+        f"SELECT {_DEAL_COLUMNS}, d.next_step AS next_step, d.next_step_date AS next_step_date,"
+        f" {_days(r, ':today', 'd.next_step_date')} AS days_late, {last_visit} AS last_visit,"
+        f" {_days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days"
+        f" FROM deal d JOIN account a ON a.id = d.account_id WHERE d.id IN {_ids(r, 'ids')}",
+        params,
+    )
+    for row in rows:
+        row["days_since_visit"] = (
+            (q.today - dt.date.fromisoformat(str(row["last_visit"])[:10])).days if row["last_visit"] else None
+        )
+    return {int(row["id"]): row for row in rows}
+
+
+# --- the accounts: one pass --------------------------------------------------------------------------------
+
+
+def _key_roles(q: HealthQuery) -> tuple[str, dict[str, Any]]:
+    names = [f":role{i}" for i in range(len(q.key_roles))]
+    return (", ".join(names) or "NULL"), {f"role{i}": role for i, role in enumerate(q.key_roles)}
+
+
+def _best_key_relationship(roles_sql: str) -> str:
+    # the highest relationship stage among the account's key people (acquainted < dating < trusting < allied)
+    rank = (
+        "CASE c.relationship WHEN 'allied' THEN 4 WHEN 'trusting' THEN 3 WHEN 'dating' THEN 2"
+        " WHEN 'acquainted' THEN 1 ELSE 0 END"
+    )
+    return (
+        f"(SELECT CASE MAX({rank}) WHEN 4 THEN 'allied' WHEN 3 THEN 'trusting' WHEN 2 THEN 'dating'"
+        f" WHEN 1 THEN 'acquainted' END FROM contact c WHERE c.account_id = a.id AND c.role IN ({roles_sql}))"
+    )
+
+
+def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None, found: HealthFound) -> None:
+    scope_sql, params = q.scope.accounts()
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params, coach_n=q.coach_after_visits, c_n=q.still_c_after_visits)
+    key_at_b = (
+        "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
+        f" AND c.role IN ({roles_sql}) AND c.relationship IN ('trusting', 'allied'))"
+    )
+    tests = {
+        "no_coach": "a.visits >= :coach_n"
+        " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)",
+        "prospect_below_b": f"a.info_stage = 'prospect' AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A')"
+        f" OR NOT {key_at_b})",
+        "still_at_c": f"(a.relation IS NULL OR a.relation = 'C') AND a.visits >= :c_n AND NOT {key_at_b}",
+    }
+    bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
+    visits = "(SELECT COUNT(*) FROM visit v WHERE v.account_id = a.id)"
+    if not {"no_coach", "still_at_c"} & set(rules):
+        visits = "0"
+    # the visits are counted once per account, in the inner query (kept whole: see _fence); the outer one tests them
+    hits: dict[str, list[tuple[int, int]]] = {rule: [] for rule in rules}
+    for account_id, n_visits, flags in r.tuples(
+        f"SELECT a.id, a.visits, {bits} FROM (SELECT a.id AS id, a.info_stage AS info_stage, a.relation AS relation,"
+        f" {visits} AS visits FROM account a WHERE a.info_stage <> 'customer'{scope_sql} {_fence(r)}) a",
+        params,
+    ):
+        if flags:
+            for i, rule in enumerate(rules):
+                if flags & (1 << i):
+                    hits[rule].append((account_id, n_visits))
+    for rule in rules:  # most visited first, then by id; prospects by id
+        key = (lambda hit: hit[0]) if rule == "prospect_below_b" else (lambda hit: (-hit[1], hit[0]))
+        hits[rule].sort(key=key)
+    shown = {rule: [account_id for account_id, _n in found_[:per_rule]] for rule, found_ in hits.items()}
+    ids = sorted({i for ids in shown.values() for i in ids})
+    details: dict[int, dict[str, Any]] = {}
+    if ids:
+        params = {**role_params, "ids": _id_list(ids)}
+        for row in r.rows(
+            f"SELECT a.id AS id, a.name AS name, a.relation AS relation, {_best_key_relationship(roles_sql)}"
+            f" AS best_key_relationship, {visits} AS visits,"
+            " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts"
+            f" FROM account a WHERE a.id IN {_ids(r, 'ids')}",
+            params,
+        ):
+            details[int(row["id"])] = row
+    for rule in rules:
+        found.counts[rule] = len(hits[rule])
+        found.rows[rule] = [details[i] for i in shown[rule]]
+
+
+# --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
+
+
+def _opposed(q: HealthQuery) -> tuple[str, str] | None:
+    """(the deal is late enough, a person of its account opposes it in this deal) as SQL; None: no such stage."""
+    stages, any_ = _stages_from(q.playbooks, q.opponent_from_stage)
+    if not any_:
+        return None
+    return stages, (
+        "FROM contact c LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+        " WHERE c.account_id = d.account_id AND COALESCE(dc.stance, c.stance) = 'opponent'"
+    )
+
+
+def _opponent_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """One row per opposing person of the deals IDS (in the deals' order)."""
+    opposed = _opposed(q)
+    if opposed is None or not ids:
+        return []
+    stages, people = opposed
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}, c.name AS contact, c.title AS title"
+        f" FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id"
+        " LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+        f" WHERE d.id IN {_ids(r, 'ids')} AND {stages} AND COALESCE(dc.stance, c.stance) = 'opponent'"
+        " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, c.name",
+        {"ids": _id_list(ids)},
+    )
+
+
+@dataclass(frozen=True)
+class _Passed:
+    """SQL over a deal d and one row sh of its stage history: the stages it has left that have required markers."""
+
+    where: str  # sh is such a stage
+    number: str  # sh's stage number
+    unmet: str  # how many of sh's required markers the deal has not met
+
+
+def _passed(r: Reader, q: HealthQuery) -> _Passed | None:
+    """Stages a deal has left (its current stage being later) whose required markers are not all met.
+
+    Each stage with required markers has its own count of the deal's required markers met in it: one short range
+    of deal_marker's primary key (deal, stage, marker), the marker list kept off the index (`_scan`) so that the
+    range is read once rather than probed marker by marker. The per-stage figures are CASEs by playbook, then by
+    stage. None: no playbook requires a marker.
+    """
+    needs = [(book, s) for book in q.playbooks for s in book.stages if s.required_markers]
+    if not needs:
+        return None
+
+    def per_stage(stage_expr: str, value: Any, stages: Any = needs, default: str = "0") -> str:
+        by_book: dict[str, list[str]] = {}
+        for book, s in stages:
+            by_book.setdefault(book.name, []).append(f"WHEN {_lit(s.key)} THEN {value(s)}")
+        inner = " ".join(
+            f"WHEN {_lit(name)} THEN CASE {stage_expr} {' '.join(whens)} ELSE {default} END"
+            for name, whens in by_book.items()
+        )
+        return f"CASE d.playbook {inner} ELSE {default} END"
+
+    def met(s: Any) -> str:
+        markers = ", ".join(_lit(m.key) for m in s.required_markers)
+        return (
+            f"(SELECT COUNT(*) FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {_lit(s.key)}"
+            f" AND {_scan(r, 'm.marker')} IN ({markers}))"
+        )
+
+    every_stage = [(book, s) for book in q.playbooks for s in book.stages]
+    number = per_stage("sh.stage", lambda s: s.number, every_stage)
+    current = per_stage("d.stage", lambda s: s.number, every_stage)
+    with_required = ", ".join(sorted({_lit(s.key) for _book, s in needs}))
+    where = (
+        f"sh.deal_id = d.id AND sh.playbook = d.playbook AND sh.left_on IS NOT NULL"
+        f" AND {_scan(r, 'sh.stage')} IN ({with_required}) AND {number} < {current}"
+    )
+    return _Passed(where, number, per_stage("sh.stage", lambda s: f"{len(s.required_markers)} - {met(s)}"))
+
+
+def _markers_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """One row per stage left with required markers unmet, of the deals IDS (in the deals' order)."""
+    passed = _passed(r, q)
+    if passed is None or not ids:
+        return []
+    # the move out of the stage is the next history row: it says whether that move was forced, and why
+    next_row = "(SELECT MIN(n.id) FROM stage_history n WHERE n.deal_id = sh.deal_id AND n.id > sh.id)"
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}, sh.stage AS passed_stage, {passed.number} AS passed_number,"
+        f" MAX({passed.unmet}) AS unmet, MAX(CASE WHEN nx.forced THEN 1 ELSE 0 END) AS forced, MAX(nx.reason) AS reason"
+        " FROM deal d JOIN account a ON a.id = d.account_id JOIN stage_history sh ON sh.deal_id = d.id"
+        f" LEFT JOIN stage_history nx ON nx.id = {next_row}"
+        f" WHERE d.id IN {_ids(r, 'ids')} AND {passed.where} AND {passed.unmet} > 0"
+        " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, sh.stage"
+        f" ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, {passed.number}",
+        {"ids": _id_list(ids)},
+    )
