@@ -17,6 +17,7 @@ import pytest
 
 import pgtools
 from conftest import run_sd
+from salesdiary.store.version import SCHEMA_HEAD
 
 
 @pytest.fixture
@@ -50,13 +51,13 @@ def test_an_empty_database_is_not_created_by_a_rep_command_but_by_sd_db_upgrade(
     assert sd("account", "list").exit_code == 1  # reads too: there is nothing to read
     created = sd("db", "upgrade")
     assert created.exit_code == 0, created.output
-    assert "Created sd's tables" in created.stderr and "0002" in created.stderr
+    assert "Created sd's tables" in created.stderr and SCHEMA_HEAD in created.stderr
     again = sd("db", "upgrade")
     assert again.exit_code == 0 and "up to date" in again.stderr
     assert sd("account", "add", "Acme").exit_code == 0
     assert [a["name"] for a in sd("account", "list", "--json").json()] == ["Acme"]
     status = sd("db", "status", "--json").json()
-    assert status["schema"] == "0002" and status["state"] == "current"
+    assert status["schema"] == SCHEMA_HEAD and status["state"] == "current"
     assert status["user"] == "sd_app" and status["manager"] is True  # the owner of the tables
 
 
@@ -76,9 +77,9 @@ def test_an_older_schema_asks_for_sd_db_upgrade_which_brings_it_up_to_date(sd, p
     for args in (("account", "add", "Acme"), ("account", "list")):
         refused = sd(*args)
         assert refused.exit_code == 1
-        assert "schema 0001; this sd needs 0002" in refused.stderr and "sd db upgrade" in refused.stderr
+        assert f"schema 0001; this sd needs {SCHEMA_HEAD}" in refused.stderr and "sd db upgrade" in refused.stderr
     upgraded = sd("db", "upgrade")
-    assert upgraded.exit_code == 0 and "from schema 0001 to 0002" in upgraded.stderr
+    assert upgraded.exit_code == 0 and f"from schema 0001 to {SCHEMA_HEAD}" in upgraded.stderr
     assert sd("account", "add", "Acme").exit_code == 0
 
 
@@ -113,7 +114,7 @@ def test_the_schema_on_postgresql_is_exactly_the_models(sd, team):
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, SQLModel.metadata) == []
-            assert context.get_current_revision() == "0002"
+            assert context.get_current_revision() == SCHEMA_HEAD
     finally:
         engine.dispose()
     # names and owners sort by code point, as on SQLite, whatever the server's locale

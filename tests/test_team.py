@@ -20,6 +20,7 @@ import pytest
 
 import pgtools
 from conftest import SD_BIN, run_sd
+from salesdiary.store.version import SCHEMA_HEAD
 
 FULL = os.environ.get("SD_STRESS") == "full"
 REPS = int(os.environ.get("SD_STRESS_PROCS", "20" if FULL else "6"))
@@ -383,7 +384,7 @@ def test_on_sqlite_the_user_is_the_configured_name_and_lists_show_everyone(sd, i
     assert sd("account", "add", "Initech", "--owner", "me").exit_code == 0  # me is me when writing too
     assert sd("account", "show", "Initech", "--json").json()["owner"] == "bob"
     status = sd("db", "status", "--json").json()
-    assert (status["user"], status["team"], status["schema"]) == ("bob", False, "0002")
+    assert (status["user"], status["team"], status["schema"]) == ("bob", False, SCHEMA_HEAD)
 
 
 def test_on_sqlite_a_visit_on_anothers_account_is_allowed_and_assist_is_recorded_as_given(sd, isolated):

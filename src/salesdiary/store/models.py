@@ -145,11 +145,12 @@ class DealMarker(_Table, table=True):
 
 class Visit(_Table, table=True):
     __tablename__ = "visit"
-    # an account's recent visits: the funnel and `sd check` ask, for every open deal, whether its account
-    # had a visit since a cut-off date (without it SQLite reads every visit of the account from the table)
-    __table_args__ = (Index("ix_visit_account_date", "account_id", "date"),)
+    # an account's recent visits and their deal: the funnel and `sd check` ask, for every open deal, for the
+    # last visit to its account about the deal or about no deal, answered from this index alone (migration
+    # 0003); it also serves every lookup by account, so account_id has no index of its own
+    __table_args__ = (Index("ix_visit_account_date_deal", "account_id", "date", "deal_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = _fk("account.id")
+    account_id: int = _fk("account.id", index=False)
     deal_id: int | None = _fk("deal.id", ondelete="SET NULL", nullable=True)
     date: dt.date = Field(index=True)
     kind: str = "visit"

@@ -6,9 +6,10 @@ revision of the same schema is SCHEMA_HEAD, and SCHEMA_VERSION is its number
 also has the head revision. A test checks they agree with the migrations folder.
 Revision 0002 (team roles and row-level security) changes nothing on SQLite:
 an SQLite journal at version 1 is moved to 2 (after a backup) without any table change.
+Revision 0003 replaces two indexes of visit by one that covers the last-visit lookup.
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 2
-SCHEMA_HEAD = "0002"
+SCHEMA_VERSION = 3
+SCHEMA_HEAD = "0003"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
