@@ -28,7 +28,7 @@ from typing import Any
 
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader
-from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _stages_from
+from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _scan, _stages_from
 
 
 @dataclass
@@ -86,11 +86,6 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
     if account_rules:
         _account_rules(r, q, account_rules, per_rule, found)
     return found
-
-
-def _scan(r: Reader, expr: str) -> str:
-    """EXPR kept off its index on SQLite (unary +): the planner then scans the table, which is cheaper here."""
-    return f"+{expr}" if r.dialect == "sqlite" else expr
 
 
 def _fence(r: Reader) -> str:

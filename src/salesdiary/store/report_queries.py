@@ -42,6 +42,13 @@ def _days(r: Reader, later: str, earlier: str) -> str:
     return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
 
 
+def _scan(r: Reader, expr: str) -> str:
+    """EXPR kept off its index on SQLite (unary +), so that the planner scans the table instead. For the open deals
+    (a third of the table): a scan reads each page once, the status index fetches every row by itself (3 × slower).
+    """
+    return f"+{expr}" if r.dialect == "sqlite" else expr
+
+
 def _date_param(r: Reader, name: str) -> str:
     """A date parameter where SQL cannot infer its type (a CASE result): PostgreSQL needs a cast, and
     SQLite must not get one (CAST AS DATE would make a number of it); dates are ISO text there."""
@@ -124,7 +131,7 @@ def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
     return (
         f"SELECT d.stage AS stage, d.amount AS amount, d.amount * {probability} AS weighted100,"
         f" {_days(r, ':today', 'd.stage_entered_on')} AS days, {stale} AS stale"
-        f" FROM deal d WHERE d.status = 'open' AND d.playbook = :pb{scope_sql}"
+        f" FROM deal d WHERE {_scan(r, 'd.status')} = 'open' AND d.playbook = :pb{scope_sql}"
     )
 
 
@@ -179,14 +186,15 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         closed_params["since"] = q.since.isoformat()
     closed = r.rows(
         "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
-        f" WHERE d.status <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
+        f" WHERE {_scan(r, 'd.status')} <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
         closed_params,
     )
     order = {"won": 0, "lost": 1, "dropped": 2}
     closed.sort(key=lambda c: (order.get(c["status"], 9), c["status"]))
     others = r.rows(
         "SELECT d.playbook AS playbook, COUNT(*) AS deals FROM deal d"
-        f" WHERE d.status = 'open' AND d.playbook <> :pb{scope_sql} GROUP BY d.playbook ORDER BY d.playbook",
+        f" WHERE {_scan(r, 'd.status')} = 'open' AND d.playbook <> :pb{scope_sql}"
+        " GROUP BY d.playbook ORDER BY d.playbook",
         {"pb": q.playbook.name, **scope_params},
     )
     return {
@@ -343,12 +351,12 @@ def _attach_met(r: Reader, visits: list[dict[str, Any]]) -> None:
 
 
 def open_playbooks(r: Reader, scope: Scope) -> list[str]:
-    """The playbooks of the open deals. On SQLite the status is kept off its index (unary +): a scan of the deal
-    table is cheaper than fetching a third of its rows one by one through the index."""
+    """The playbooks of the open deals."""
     scope_sql, params = scope.deals()
-    status = "+d.status" if r.dialect == "sqlite" else "d.status"
     rows = r.rows(
-        f"SELECT DISTINCT d.playbook AS playbook FROM deal d WHERE {status} = 'open'{scope_sql} ORDER BY 1", params
+        f"SELECT DISTINCT d.playbook AS playbook FROM deal d WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}"
+        " ORDER BY 1",
+        params,
     )
     return [row["playbook"] for row in rows]
 
