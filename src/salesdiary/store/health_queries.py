@@ -28,7 +28,7 @@ from typing import Any
 
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader
-from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _scan, _stages_from
+from salesdiary.store.report_queries import Scope, _date_param, _days, _fence, _lit, _scan, _stages_from
 
 
 @dataclass
@@ -86,11 +86,6 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
     if account_rules:
         _account_rules(r, q, account_rules, per_rule, found)
     return found
-
-
-def _fence(r: Reader) -> str:
-    """What keeps a subquery from being merged into the query around it (which would compute its columns again)."""
-    return "LIMIT -1" if r.dialect == "sqlite" else "OFFSET 0"
 
 
 def _ids(r: Reader, name: str) -> str:
