@@ -28,7 +28,7 @@ from typing import Any
 
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader
-from salesdiary.store.report_queries import Scope, _date_param, _days, _fence, _lit, _scan, _stages_from
+from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _scan, _stages_from
 
 
 @dataclass
@@ -263,32 +263,31 @@ def _best_key_relationship(roles_sql: str) -> str:
 def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None, found: HealthFound) -> None:
     scope_sql, params = q.scope.accounts()
     roles_sql, role_params = _key_roles(q)
-    params.update(role_params, coach_n=q.coach_after_visits, c_n=q.still_c_after_visits)
+    params.update(role_params)
     key_at_b = (
         "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
         f" AND c.role IN ({roles_sql}) AND c.relationship IN ('trusting', 'allied'))"
     )
+    # each rule's test of the account's people; the visits are counted once per account and compared here (a
+    # test on the count in SQL would count them again)
     tests = {
-        "no_coach": "a.visits >= :coach_n"
-        " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)",
+        "no_coach": "NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)",
         "prospect_below_b": f"a.info_stage = 'prospect' AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A')"
         f" OR NOT {key_at_b})",
-        "still_at_c": f"(a.relation IS NULL OR a.relation = 'C') AND a.visits >= :c_n AND NOT {key_at_b}",
+        "still_at_c": f"(a.relation IS NULL OR a.relation = 'C') AND NOT {key_at_b}",
     }
+    least_visits = {"no_coach": q.coach_after_visits, "still_at_c": q.still_c_after_visits}
     bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
     visits = "(SELECT COUNT(*) FROM visit v WHERE v.account_id = a.id)"
-    if not {"no_coach", "still_at_c"} & set(rules):
+    if not set(least_visits) & set(rules):
         visits = "0"
-    # the visits are counted once per account, in the inner query (kept whole: see _fence); the outer one tests them
     hits: dict[str, list[tuple[int, int]]] = {rule: [] for rule in rules}
     for account_id, n_visits, flags in r.tuples(
-        f"SELECT a.id, a.visits, {bits} FROM (SELECT a.id AS id, a.info_stage AS info_stage, a.relation AS relation,"
-        f" {visits} AS visits FROM account a WHERE a.info_stage <> 'customer'{scope_sql} {_fence(r)}) a",
-        params,
+        f"SELECT a.id, {visits}, {bits} FROM account a WHERE a.info_stage <> 'customer'{scope_sql}", params
     ):
         if flags:
             for i, rule in enumerate(rules):
-                if flags & (1 << i):
+                if flags & (1 << i) and n_visits >= least_visits.get(rule, 0):
                     hits[rule].append((account_id, n_visits))
     for rule in rules:  # most visited first, then by id; prospects by id
         key = (lambda hit: hit[0]) if rule == "prospect_below_b" else (lambda hit: (-hit[1], hit[0]))
