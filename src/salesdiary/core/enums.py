@@ -33,10 +33,15 @@ class Vocabulary:
             Choice(c[0], Label(c[1], c[2]), tuple(c[3]) if len(c) > 3 else ())
             for c in choices  # type: ignore[misc]
         )
-        self._index: dict[str, str] = {}
-        for c in self.choices:
-            for form in (c.key, c.label.en, c.label.zh, *c.aliases):
-                self._index[_fold(form)] = c.key
+        self._forms: dict[str, str] | None = None  # folded key, label or alias → key; built when first asked
+
+    @property
+    def _index(self) -> dict[str, str]:
+        if self._forms is None:
+            self._forms = {
+                _fold(form): c.key for c in self.choices for form in (c.key, c.label.en, c.label.zh, *c.aliases)
+            }
+        return self._forms
 
     @property
     def keys(self) -> list[str]:
