@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-SAMPLES = [None, "", "abc", "华东电网", "12", "-3", "2.5", "true", ("a", "b"), ["x"], (), 0, 1, 7, -1, 50, 2.5, 1e9]
+SAMPLES = [None, "", "abc", "华东电网", "12", "-3", "0", "5", "05", "+3", " 7", "1_0", "-0", "99999999999999999999"]
+SAMPLES += ["2.5", "true", ("a", "b"), ["x"], (), 0, 1, 7, -1, 50, 2.5, 1e9]
 
 
 def every_parameter():  # noqa: ANN201
@@ -56,7 +57,9 @@ def test_values_typer_must_judge_still_go_to_typer():
 
     limits = [p for c, p in every_parameter() if c.name == "list" and p.name == "limit"]
     assert limits
-    assert fast_value(limits[0], "5") is SLOW  # typed on the command line: pydantic parses it
+    assert fast_value(limits[0], "5") == 5  # a whole number written plainly
+    for typed in ("05", "+5", " 5", "5.0", "1_0", "0"):  # other spellings, and 0 below min=1: Typer judges
+        assert fast_value(limits[0], typed) is SLOW, typed
     assert fast_value(limits[0], 0) is SLOW  # below its min=1: Typer's own message
 
 
@@ -68,7 +71,17 @@ def test_errors_and_conversions_are_still_typers(sd, demo):
 
 @pytest.mark.parametrize(
     "argv",
-    [["due"], ["funnel"], ["check"], ["account", "list"], ["deal", "show", "1"], ["map", "1"], ["funnel", "--json"]],
+    [
+        ["due"],
+        ["funnel"],
+        ["check"],
+        ["account", "list"],
+        ["deal", "show", "1"],
+        ["map", "1"],
+        ["funnel", "--json"],
+        ["check", "-n", "5"],
+        ["due", "--days", "30"],
+    ],
 )
 def test_common_commands_do_not_import_pydantic(demo, argv):
     code = (

@@ -160,6 +160,52 @@ def test_builtin_playbooks_load_and_validate() -> None:
         assert book.path.endswith(f"{book.name}.toml")
 
 
+def test_the_compiled_playbooks_are_the_toml_files_parsed() -> None:
+    import json
+    import tomllib
+
+    from salesdiary.core.playbook import compiled_path
+
+    for path in playbook_paths(None).values():
+        compiled = json.loads(compiled_path(path).read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        assert compiled["source"] == text, f"{path.name} changed: run scripts/playbooks.py"
+        assert compiled["data"] == tomllib.loads(text)
+
+
+def _shipped(folder: Path, monkeypatch: pytest.MonkeyPatch, compiled_source: str, title: str) -> Path:
+    """A built-in folder holding the ten steps, compiled from COMPILED_SOURCE, with the title TITLE in the JSON."""
+    import json
+    import shutil
+    import tomllib
+
+    from salesdiary.core import playbook as module
+
+    toml = folder / "ten_step.toml"
+    shutil.copy(builtin_dir() / "ten_step.toml", toml)
+    data = tomllib.loads(toml.read_text(encoding="utf-8"))
+    data["label"] = {**data["label"], "en": title}
+    (folder / "compiled").mkdir()
+    (folder / "compiled" / "ten_step.json").write_text(json.dumps({"source": compiled_source, "data": data}))
+    monkeypatch.setattr(module, "builtin_dir", lambda: folder)
+    return toml
+
+
+def test_a_builtin_playbook_is_read_from_its_compiled_form_when_made_from_the_same_text(tmp_path, monkeypatch):
+    from salesdiary.core.playbook import load_file
+
+    text = (builtin_dir() / "ten_step.toml").read_text(encoding="utf-8")
+    toml = _shipped(tmp_path, monkeypatch, text, "From the JSON")
+    assert load_file(toml).label.en == "From the JSON"
+
+
+def test_an_edited_builtin_playbook_is_never_shadowed_by_an_older_compilation(tmp_path, monkeypatch):
+    from salesdiary.core.playbook import load_file
+
+    toml = _shipped(tmp_path, monkeypatch, "an older text", "From the JSON")
+    assert load_file(toml).label.en == load_playbook("ten_step").label.en != "From the JSON"
+
+
 def test_ten_step_stages(ten: Playbook) -> None:
     assert ten.label.zh == "项目销售十步法"
     got = [(s.key, s.probability, s.label.zh, s.label.en) for s in ten.stages]

@@ -8,18 +8,22 @@ commands have only such values: `sd due`, `sd funnel`, `sd deal show 12`, `sd vi
 - an option not given (None): what Typer's RuntimeParam.coerce returns for it (`()` for a repeatable
   option, else None);
 - a `str` parameter given text, and a `list[str]` one given several texts (as a list, as pydantic makes it);
-- an `int` or `float` parameter whose value already has that type and meets its min/max (a default).
+- an `int` or `float` parameter whose value already has that type and meets its min/max (a default);
+- an `int` parameter given a whole number written plainly (`5`, `-3`, `30`: digits, no sign but minus, no
+  leading zero, no space) that meets its min/max: `sd check -n 5`, `sd due --days 30`.
 
-Everything else (a number typed on the command line, a choice, a path, a file, a custom parser, a value
-outside its range) goes through Typer and pydantic as before, with their messages. A test holds the fast
+Everything else (another spelling of a number, a float typed on the command line, a choice, a path, a file, a
+custom parser, a value outside its range) goes through Typer and pydantic as before, with their messages. A test holds the fast
 results equal to Typer's own for every parameter of every command.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, get_args, get_origin
 
 SLOW = object()  # "let Typer convert it"
+_PLAIN_INT = re.compile(r"-?[1-9][0-9]{0,17}|0")
 
 
 def fast_value(param: Any, value: Any) -> Any:
@@ -41,6 +45,8 @@ def fast_value(param: Any, value: Any) -> Any:
         if isinstance(value, (list, tuple)) and all(type(v) is str for v in value):
             return list(value)
         return SLOW
+    if annotation is int and type(value) is str and _PLAIN_INT.fullmatch(value):
+        value = int(value)
     if annotation in (int, float) and type(value) is annotation:
         low, high = info.min, info.max
         if (low is None or value >= low) and (high is None or value <= high):

@@ -52,8 +52,11 @@ class Account(_Table, table=True):
 
 class Contact(_Table, table=True):
     __tablename__ = "contact"
+    # an account's people with what the health rules ask of them (decision maker, coach, key person at B,
+    # opponent), read from the index alone (migration 0003); it also serves every lookup by account
+    __table_args__ = (Index("ix_contact_account_people", "account_id", "role", "relationship", "coach", "stance"),)
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = _fk("account.id")
+    account_id: int = _fk("account.id", index=False)
     name: str = Field(index=True)
     title: str | None = None
     department: str | None = None
