@@ -14,8 +14,7 @@ commands have only such values: `sd due`, `sd funnel`, `sd deal show 12`, `sd vi
 
 Everything else (another spelling of a number, a float typed on the command line, a choice, a path, a file, a
 custom parser, a value outside its range) goes through Typer and pydantic as before, with their messages.
-A test holds the fast
-results equal to Typer's own for every parameter of every command.
+A test holds the fast results equal to Typer's own for every parameter of every command.
 """
 
 from __future__ import annotations

@@ -285,7 +285,7 @@ def check(
     account: str = typer.Option(None, "--account", "-A", help=_("Only this account.")),
     rule: list[str] = typer.Option(None, "--rule", help=_("Only this rule (repeat for several).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(10, "--limit", "-n", min=1, help=_("Show at most N findings per rule.")),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, help=_("Show at most N findings per rule.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
