@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 
-_command: str | None = None
+_args: list[str] | None = None
 
 
 def set_command(args: list[str]) -> None:
-    global _command
-    _command = "sd " + shlex.join(_redacted(args))
+    """Remember the command's arguments; they are quoted (and redacted) only if a write records them."""
+    global _args
+    _args = list(args)
 
 
 def _redacted(args: list[str]) -> list[str]:
@@ -21,4 +21,6 @@ def _redacted(args: list[str]) -> list[str]:
 
 
 def command_line() -> str:
-    return _command if _command is not None else "sd " + shlex.join(_redacted(sys.argv[1:]))
+    import shlex
+
+    return "sd " + shlex.join(_redacted(sys.argv[1:] if _args is None else _args))
