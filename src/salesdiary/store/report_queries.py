@@ -49,11 +49,6 @@ def _scan(r: Reader, expr: str) -> str:
     return f"+{expr}" if r.dialect == "sqlite" else expr
 
 
-def _fence(r: Reader) -> str:
-    """What keeps a subquery from being merged into the query around it (which would compute its columns again)."""
-    return "LIMIT -1" if r.dialect == "sqlite" else "OFFSET 0"
-
-
 def _date_param(r: Reader, name: str) -> str:
     """A date parameter where SQL cannot infer its type (a CASE result): PostgreSQL needs a cast, and
     SQLite must not get one (CAST AS DATE would make a number of it); dates are ISO text there."""
@@ -191,7 +186,7 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         closed_params["since"] = q.since.isoformat()
     closed = r.rows(
         "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
-        f" WHERE {_scan(r, 'd.status')} <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
+        f" WHERE d.status <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
         closed_params,
     )
     order = {"won": 0, "lost": 1, "dropped": 2}
@@ -238,15 +233,9 @@ def _conversion(r: Reader, q: FunnelQuery) -> dict[str, dict[str, int]]:
     if q.since:
         since_sql = " AND sh.entered_on >= :since"
         params["since"] = q.since.isoformat()
-    # each row's stage number computed once, in a subquery kept whole (_fence: merged into the grouping, the CASE
-    # would run for MIN and again for MAX); read in table order, then grouped
-    numbered = (
-        f"SELECT sh.deal_id AS deal_id, {number} AS n FROM stage_history sh WHERE sh.playbook = :pb{since_sql}"
-        f" {_fence(r)}"
-    )
     rows = r.rows(
-        f"WITH p AS (SELECT s.deal_id AS deal_id, MIN(s.n) AS lo, MAX(s.n) AS hi FROM ({numbered}) s"
-        " GROUP BY s.deal_id)"
+        f"WITH p AS (SELECT sh.deal_id AS deal_id, MIN({number}) AS lo, MAX({number}) AS hi FROM stage_history sh"
+        f" WHERE sh.playbook = :pb{since_sql} GROUP BY sh.deal_id)"
         " SELECT p.lo AS lo, p.hi AS hi, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END AS won, COUNT(*) AS n"
         f" FROM p JOIN deal d ON d.id = p.deal_id WHERE p.hi IS NOT NULL{scope_sql}"
         " GROUP BY p.lo, p.hi, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END",
