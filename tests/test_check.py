@@ -260,6 +260,48 @@ def test_a_rule_with_findings_beyond_the_limit_still_fails_the_check(sd, journal
     assert result.exit_code == 1 and len(result.json()) == 1
 
 
+SIDE_BY_SIDE_ARGS = [
+    ("--json", "--all"),
+    (),
+    ("--limit", "1"),
+    ("--rule", "markers_unmet", "--rule", "no_coach", "--json"),
+    ("--rule", "stale_deal"),
+]
+
+
+def test_the_passes_side_by_side_find_what_they_find_one_after_the_other(sd, journal, monkeypatch):
+    from salesdiary.store import connection
+
+    opened = []
+    siblings = connection.SqliteReader.siblings
+
+    def counted(self):  # noqa: ANN001, ANN202
+        make = siblings(self)
+        return lambda: opened.append(1) or make()
+
+    monkeypatch.setattr(connection.SqliteReader, "siblings", counted)
+    side_by_side = [sd("check", *args) for args in SIDE_BY_SIDE_ARGS]
+    assert len(opened) >= 2 * 3  # the passes ran on connections of their own
+    monkeypatch.setattr(connection.SqliteReader, "siblings", lambda self: None)
+    in_turn = [sd("check", *args) for args in SIDE_BY_SIDE_ARGS]
+    assert [(r.exit_code, r.stdout, r.stderr) for r in side_by_side] == [
+        (r.exit_code, r.stdout, r.stderr) for r in in_turn
+    ]
+    assert side_by_side[0].json() and side_by_side[0].exit_code == 1
+
+
+def test_an_error_in_a_pass_beside_is_the_commands_error(sd, journal, monkeypatch):
+    from salesdiary.core.errors import Conflict
+    from salesdiary.store import health_queries
+
+    def busy(*_args):  # noqa: ANN202
+        raise Conflict("The journal is busy.")
+
+    monkeypatch.setattr(health_queries, "_account_rules", busy)
+    result = sd("check")
+    assert result.exit_code == 1 and "The journal is busy." in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_healthy_journal_passes(sd):
     result = sd("check")
     assert result.exit_code == 0

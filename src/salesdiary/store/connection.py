@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -61,6 +61,14 @@ class SqliteReader:
 
     def close(self) -> None:
         self.con.close()
+
+    def siblings(self) -> Callable[[], SqliteReader] | None:
+        """What opens another reader on the same file (in the thread that calls it), for a query run beside this
+        one; None for a journal in memory."""
+        path = self.con.execute("PRAGMA database_list").fetchone()[2]
+        if not path:
+            return None
+        return lambda: SqliteReader(connect_sqlite(path))
 
 
 class SqlAlchemyReader:
