@@ -24,6 +24,25 @@ LimitOpt = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows.
 AllOpt = typer.Option(False, "--all", "-a", help=_("Show every row."))
 
 
+def render_ready() -> Callable[[], None]:
+    """Get the renderer ready (import Rich's tables, open the console) in a background thread while this one waits
+    on the database; call the function returned before rendering. sqlite3 lets other threads run while it works,
+    so on a second core the imports cost no time on the command's path. Anything going wrong there is left for
+    the rendering to meet again in this thread."""
+    import threading
+
+    def prepare() -> None:
+        with contextlib.suppress(Exception):
+            from salesdiary.render import document, reports  # noqa: F401
+            from salesdiary.render.console import out
+
+            out()
+
+    thread = threading.Thread(target=prepare, daemon=True)
+    thread.start()
+    return thread.join
+
+
 def target() -> Target:
     from salesdiary.cli.state import STATE
     from salesdiary.store.paths import resolve_target

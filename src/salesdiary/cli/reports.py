@@ -127,7 +127,7 @@ def funnel(
     by: str = typer.Option(None, "--by", help=_("owner: the team's pipeline, one row per rep.")),
 ) -> None:
     """The pipeline by stage: deals, amount, weighted amount, days in stage, stale deals and conversion."""
-    from salesdiary.cli.common import parse_date_opt, reader, today
+    from salesdiary.cli.common import parse_date_opt, reader, render_ready, today
     from salesdiary.core import health
     from salesdiary.render.reports import funnel_csv_rows, funnel_data, funnel_document
     from salesdiary.store import report_queries as rq
@@ -148,6 +148,7 @@ def funnel(
     start = parse_date_opt(since, "--since")
     th = health.thresholds(config_value)
     cutoffs, default_cutoff = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], today())
+    ready = render_ready() if chosen == "table" else None
     raw = rq.funnel(r, rq.FunnelQuery(book, today(), cutoffs, default_cutoff, since=start, scope=scope))
     per_prospect = _positive("funnel.qualified_per_prospect", 15)
     per_customer = _positive("funnel.prospects_per_customer", 3)
@@ -167,6 +168,8 @@ def funnel(
     elif chosen == "csv":
         _print_csv(funnel_csv_rows(data))
     else:
+        assert ready is not None
+        ready()
         from salesdiary.render.document import print_document
 
         print_document(funnel_document(data))
@@ -289,7 +292,7 @@ def check(
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
-    from salesdiary.cli.common import limit_of, reader, today
+    from salesdiary.cli.common import limit_of, reader, render_ready, today
     from salesdiary.core import enums, health
     from salesdiary.core.errors import BadInput, SdError
     from salesdiary.render.console import warning
@@ -342,6 +345,7 @@ def check(
         scope=scope,
     )
     per_rule = limit_of(limit, show_all)
+    ready = None if as_json else render_ready()
     found = hq.health(r, q, per_rule)
     findings = health.build_findings(found.rows, th, _stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
     if as_json:
@@ -358,6 +362,8 @@ def check(
                 )
             )
     else:
+        assert ready is not None
+        ready()
         from salesdiary.render.document import print_document
         from salesdiary.render.reports import check_document
 
