@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from salesdiary.core.playbook import Playbook
-from salesdiary.store.connection import Reader
+from salesdiary.store.connection import Reader, side_by_side
 from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _scan, _stages_from
 
 
@@ -79,7 +79,7 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
     """The rows each wanted rule finds (PER_RULE records of each at most) and how many records each finds.
 
     Three independent passes: the open deals, their unmet markers (the costliest test, a pass of its own), the
-    accounts. On SQLite they run side by side (`_side_by_side`).
+    accounts. On SQLite they run side by side (connection.side_by_side).
     """
     wanted = set(q.rules) if q.rules else set(DEAL_RULES + ACCOUNT_RULES)
     deal_rules = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
@@ -93,7 +93,7 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
         if rules:
             passes.append(lambda reader, rules=rules, run=run: _collect(run, reader, q, rules, per_rule))
     found = HealthFound({}, {})
-    for part in _side_by_side(r, passes):
+    for part in side_by_side(r, passes):
         found.rows.update(part.rows)
         found.counts.update(part.counts)
     return found
@@ -105,45 +105,6 @@ def _collect(
     found = HealthFound({}, {})
     run(r, q, rules, per_rule, found)
     return found
-
-
-def _side_by_side(r: Reader, passes: Sequence[Callable[[Reader], HealthFound]]) -> list[HealthFound]:
-    """Each pass's result. On SQLite every pass but the first runs in a thread of its own, on a connection of its
-    own to the same file (sqlite3 lets other threads run while one waits on the database): on two cores the
-    three passes take the time of the longest. Elsewhere (PostgreSQL) they run one after the other.
-
-    Each pass is one read, as each query already was (no pass sees another's snapshot, before or now).
-    """
-    siblings = getattr(r, "siblings", None)
-    sibling = siblings() if siblings is not None and len(passes) > 1 else None
-    if sibling is None:
-        return [run(r) for run in passes]
-    import threading
-
-    results: list[HealthFound | None] = [None] * len(passes)
-    errors: list[BaseException] = []
-
-    def in_thread(i: int) -> None:
-        try:
-            other = sibling()
-            try:
-                results[i] = passes[i](other)
-            finally:
-                other.close()
-        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=in_thread, args=(i,), daemon=True) for i in range(1, len(passes))]
-    for thread in threads:
-        thread.start()
-    try:
-        results[0] = passes[0](r)
-    finally:
-        for thread in threads:
-            thread.join()
-    if errors:
-        raise errors[0]
-    return [result for result in results if result is not None]
 
 
 def _ids(r: Reader, name: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from salesdiary.core.collection import URGENCY
 from salesdiary.core.playbook import Playbook
-from salesdiary.store.connection import Reader
+from salesdiary.store.connection import Reader, side_by_side
 
 _SAFE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -156,15 +156,38 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
     """
     scope_sql, scope_params = q.scope.deals()
     params = {**_funnel_params(q), **scope_params}
-    rows = r.rows(
-        f"WITH x AS ({_funnel_rows(r, q)})"
-        f" SELECT x.stage AS stage, {_FUNNEL_AGGREGATES} FROM x GROUP BY x.stage"
-        f" UNION ALL SELECT NULL, {_FUNNEL_AGGREGATES} FROM x",
-        params,
-    )
+
+    def by_stage(r: Reader) -> list[dict[str, Any]]:
+        return r.rows(
+            f"WITH x AS ({_funnel_rows(r, q)})"
+            f" SELECT x.stage AS stage, {_FUNNEL_AGGREGATES} FROM x GROUP BY x.stage"
+            f" UNION ALL SELECT NULL, {_FUNNEL_AGGREGATES} FROM x",
+            params,
+        )
+
+    def closed_and_others(r: Reader) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        closed_params = {"pb": q.playbook.name, **scope_params}
+        since_sql = ""
+        if q.since:
+            since_sql = " AND d.closed_on >= :since"
+            closed_params["since"] = q.since.isoformat()
+        closed = r.rows(
+            "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
+            f" WHERE d.status <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
+            closed_params,
+        )
+        others = r.rows(
+            "SELECT d.playbook AS playbook, COUNT(*) AS deals FROM deal d"
+            f" WHERE {_scan(r, 'd.status')} = 'open' AND d.playbook <> :pb{scope_sql}"
+            " GROUP BY d.playbook ORDER BY d.playbook",
+            {"pb": q.playbook.name, **scope_params},
+        )
+        return closed, others
+
+    # three independent reads, side by side on SQLite (the conversion's pass over the stage history is the longest)
+    conversion, rows, (closed, others) = side_by_side(r, [lambda r: _conversion(r, q), by_stage, closed_and_others])
     totals = next(row for row in rows if row["stage"] is None)
     grouped = {row["stage"]: row for row in rows if row["stage"] is not None}
-    conversion = _conversion(r, q)
     stages: list[dict[str, Any]] = []
     for s in q.playbook.stages:
         row = grouped.pop(s.key, None) or {
@@ -179,24 +202,8 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         stages.append({"stage": s.key, "number": s.number, "probability": s.probability, **_clean(row), **conv})
     for key, row in sorted(grouped.items()):  # stages the playbook no longer has
         stages.append({"stage": key, "number": None, "probability": 0, **_clean(row), "entered": 0, "advanced": 0})
-    closed_params = {"pb": q.playbook.name, **scope_params}
-    since_sql = ""
-    if q.since:
-        since_sql = " AND d.closed_on >= :since"
-        closed_params["since"] = q.since.isoformat()
-    closed = r.rows(
-        "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
-        f" WHERE d.status <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
-        closed_params,
-    )
     order = {"won": 0, "lost": 1, "dropped": 2}
     closed.sort(key=lambda c: (order.get(c["status"], 9), c["status"]))
-    others = r.rows(
-        "SELECT d.playbook AS playbook, COUNT(*) AS deals FROM deal d"
-        f" WHERE {_scan(r, 'd.status')} = 'open' AND d.playbook <> :pb{scope_sql}"
-        " GROUP BY d.playbook ORDER BY d.playbook",
-        {"pb": q.playbook.name, **scope_params},
-    )
     return {
         "stages": stages,
         "totals": _clean(totals),
