@@ -126,6 +126,9 @@ class StageHistory(_Table, table=True):
     """When a deal entered and left each stage."""
 
     __tablename__ = "stage_history"
+    # a playbook's history deal by deal, with the stage and the day: the funnel's conversion reads it alone
+    # (migration 0003)
+    __table_args__ = (Index("ix_stage_history_playbook_deal", "playbook", "deal_id", "stage", "entered_on"),)
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = _fk("deal.id")
     playbook: str

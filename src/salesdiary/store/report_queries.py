@@ -184,8 +184,19 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         )
         return closed, others
 
-    # three independent reads, side by side on SQLite (the conversion's pass over the stage history is the longest)
-    conversion, rows, (closed, others) = side_by_side(r, [lambda r: _conversion(r, q), by_stage, closed_and_others])
+    # independent reads, side by side on SQLite. The conversion's pass over the stage history is the longest: it
+    # is read in two halves of the deal ids (each deal's history is in one of them, so the figures add up)
+    half = (int(r.rows("SELECT MAX(d.id) AS n FROM deal d")[0]["n"] or 0) + 1) // 2
+    rows, (closed, others), low, high = side_by_side(
+        r,
+        [
+            by_stage,
+            closed_and_others,
+            lambda r: _conversion(r, q, (None, half)),
+            lambda r: _conversion(r, q, (half, None)),
+        ],
+    )
+    conversion = {key: {name: low[key][name] + high[key][name] for name in ("entered", "advanced")} for key in low}
     totals = next(row for row in rows if row["stage"] is None)
     grouped = {row["stage"]: row for row in rows if row["stage"] is not None}
     stages: list[dict[str, Any]] = []
@@ -224,13 +235,16 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _conversion(r: Reader, q: FunnelQuery) -> dict[str, dict[str, int]]:
+def _conversion(
+    r: Reader, q: FunnelQuery, deals: tuple[int | None, int | None] = (None, None)
+) -> dict[str, dict[str, int]]:
     """Per stage: the deals that reached it (in the window) and how many of them got past it or were won.
 
     A deal reached every stage from the earliest to the furthest one its stage history shows (in the window,
     when there is one): a deal that skipped a stage is counted as having gone through it, as in the classic
     funnel. The database groups the deals by (earliest, furthest, won) — a few dozen rows, one pass over the
-    stage history in deal order — and those rows are folded into the stages here.
+    stage history in deal order (the index on playbook, deal, stage) — and those rows are folded into the
+    stages here. DEALS (from, below) limits it to a range of deal ids: the figures of two ranges add up.
     """
     book = q.playbook
     number = _stage_case("sh.stage", ((s.key, str(s.number)) for s in book.stages))
@@ -240,6 +254,12 @@ def _conversion(r: Reader, q: FunnelQuery) -> dict[str, dict[str, int]]:
     if q.since:
         since_sql = " AND sh.entered_on >= :since"
         params["since"] = q.since.isoformat()
+    if deals[0] is not None:
+        since_sql += " AND sh.deal_id >= :from_deal"
+        params["from_deal"] = deals[0]
+    if deals[1] is not None:
+        since_sql += " AND sh.deal_id < :below_deal"
+        params["below_deal"] = deals[1]
     rows = r.rows(
         f"WITH p AS (SELECT sh.deal_id AS deal_id, MIN({number}) AS lo, MAX({number}) AS hi FROM stage_history sh"
         f" WHERE sh.playbook = :pb{since_sql} GROUP BY sh.deal_id)"

@@ -6,7 +6,7 @@ revision of the same schema is SCHEMA_HEAD, and SCHEMA_VERSION is its number
 also has the head revision. A test checks they agree with the migrations folder.
 Revision 0002 (team roles and row-level security) changes nothing on SQLite:
 an SQLite journal at version 1 is moved to 2 (after a backup) without any table change.
-Revision 0003 replaces indexes of visit and contact by covering ones (the funnel's and the health rules' lookups).
+Revision 0003 gives visit, contact and stage_history covering indexes (the funnel's and the health rules' lookups).
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 

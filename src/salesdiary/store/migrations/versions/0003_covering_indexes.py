@@ -11,9 +11,12 @@ Create Date: 2026-12-02 01:30:00
 - contact (account_id, role, relationship, coach, stance): the health rules ask of each deal's or account's
   people whether one is the decision maker, a coach, a key person at "trusting" or better, an opponent; the
   contact rows are wide (notes, personal details), these five columns are what the rules read.
+- stage_history (playbook, deal_id, stage, entered_on): the funnel's conversion reads a playbook's history deal
+  by deal (earliest and furthest stage of each deal, in a `--since` window): from this index alone, in order.
 
-Each new index starts with account_id and replaces the indexes that were its prefixes ((account_id, date) and
-(account_id) on visit, (account_id) on contact): a visit written updates one index fewer than before.
+The visit and contact indexes start with account_id and replace the indexes that were their prefixes
+((account_id, date) and (account_id) on visit, (account_id) on contact): a visit written updates one index fewer
+than before.
 """
 
 from collections.abc import Sequence
@@ -26,6 +29,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 CONTACT_PEOPLE = ["account_id", "role", "relationship", "coach", "stance"]
+HISTORY_BY_DEAL = ["playbook", "deal_id", "stage", "entered_on"]
 
 
 def upgrade() -> None:
@@ -34,9 +38,11 @@ def upgrade() -> None:
     op.drop_index("ix_visit_account_id", table_name="visit")
     op.create_index("ix_contact_account_people", "contact", CONTACT_PEOPLE, unique=False)
     op.drop_index("ix_contact_account_id", table_name="contact")
+    op.create_index("ix_stage_history_playbook_deal", "stage_history", HISTORY_BY_DEAL, unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stage_history_playbook_deal", table_name="stage_history")
     op.create_index("ix_contact_account_id", "contact", ["account_id"], unique=False)
     op.drop_index("ix_contact_account_people", table_name="contact")
     op.create_index("ix_visit_account_id", "visit", ["account_id"], unique=False)
