@@ -195,13 +195,14 @@ def _invoke(args: list[str]) -> int:
         skip_needless_conversions()
 
         words = _command_words(args)
-        app = build_app(modules_for(words))
+        modules = modules_for(words)
+        app = build_app(modules)
         listed = _listed_group(app, args)
         if listed is not None:
             _keep_names_and_help(listed)
         command = typer.main.get_command(app)
-        if words and words[0] not in getattr(command, "commands", {}):  # not where modules_for looked
-            command = typer.main.get_command(build_app())
+        if modules != COMMAND_MODULES and words[0] not in getattr(command, "commands", {}):
+            command = typer.main.get_command(build_app())  # not where modules_for looked: every module
         command = attach_completion(localise(command))
         _drop_help_only_options(command, args)
         if listed is not None:
