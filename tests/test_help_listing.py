@@ -50,6 +50,7 @@ def test_listing_is_what_typer_draws(monkeypatch, lang, colour, path):
 def test_a_listing_does_not_import_typers_rich_help():
     code = (
         "import sys; from salesdiary.cli.app import main; main(['--help']); main(['deal', '--help']);"
+        " assert main([]) == 2 and main(['deal']) == 2;"
         " sys.exit(1 if 'typer.rich_utils' in sys.modules else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

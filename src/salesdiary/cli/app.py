@@ -316,6 +316,23 @@ def _list_without_rich_utils(command, args: list[str]) -> None:  # noqa: ANN001
             return
     if hasattr(group, "commands") and can_list(group):
         group.format_help = types.MethodType(lambda self, ctx, formatter: format_listing(self, ctx), group)
+        group.parse_args = types.MethodType(_listing_when_no_args(group.parse_args), group)
+
+
+def _listing_when_no_args(parse_args):  # noqa: ANN001, ANN202
+    """`sd` and `sd deal` alone print the listing and exit 2, as Typer does (click raises NoArgsIsHelpError,
+    whose making prints the help); Typer then imports its Rich error module only to print nothing more for it.
+    Exit 2 straight away instead."""
+
+    def parse(self, ctx, args):  # noqa: ANN001, ANN202
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            from typer import Exit
+
+            ctx.get_help()  # draws the listing (format_listing)
+            raise Exit(2)
+        return parse_args(ctx, args)
+
+    return parse
 
 
 def _drop_help_only_options(command, args: list[str]) -> None:  # noqa: ANN001
