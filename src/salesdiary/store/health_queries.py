@@ -1,22 +1,22 @@
 """The queries behind `sd check`: which records each health rule finds, and how many.
 
-Three passes instead of one query per rule:
+Three passes instead of one query per rule, run side by side on SQLite (connection.side_by_side):
 
 - **open deals** — one scan of the open deals computes, for each deal, one bit per deal rule (no next step,
-  next step overdue, stale, no analysis meeting, no decision maker). The costly tests (the last visit, the
-  marker, the decision maker) are asked only of the deals the cheap ones leave: a stale test only when the deal
-  has been in its stage past the cut-off, and so on. Python counts each rule's deals and keeps the first ones
-  in the rule's order; only those shown are then read in full (names, the last visit, days late).
+  next step overdue, stale, no analysis meeting, no decision maker, an opponent late in the deal). The costly
+  tests (the last visit, the marker, the people) are asked only of the deals the cheap ones leave: a stale test
+  only when the deal has been in its stage past the cut-off, and so on. Python counts each rule's deals and
+  keeps the first ones in the rule's order; only those shown are then read in full (names, the last visit,
+  days late, the opposing people).
+- **unmet markers** — the same scan with one bit: a stage the deal has left whose required markers are not all
+  met (the costliest test, hence a pass of its own); the stages are listed for the deals shown.
 - **accounts** — one scan of the accounts that are not yet customers, each with its number of visits counted
   once, gives the three account rules' bits the same way.
-- **per deal and person / stage** — an opposing person late in a deal, and the required markers unmet in the
-  stages a deal has left, give one row per person or stage; they are queries of their own.
 
 So a rule with 20,000 findings costs its count, not 20,000 rows built and drawn: with PER_RULE, each rule's
-rows are those of its first PER_RULE records. On SQLite two planner hints keep the passes on their cheapest
-path (see `_scan`): the open deals are read by a scan of the deal table (a third of it is open: walking the
-status index and fetching each row costs three times more), and each deal's stage history is joined from the
-deal, not the other way round.
+rows are those of its first PER_RULE records. On SQLite the open deals are read by a scan of the deal table
+(report_queries._scan: a third of it is open, and fetching those rows one by one through the status index
+costs three times more).
 """
 
 from __future__ import annotations
