@@ -22,7 +22,7 @@ costs three times more).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +72,6 @@ ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
 _DEAL_COLUMNS = (
     "d.id AS id, d.name AS name, a.name AS account, d.playbook AS playbook, d.stage AS stage, d.amount AS amount"
 )
-_DEAL_ORDER = " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id"
 
 
 def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFound:
@@ -105,6 +104,20 @@ def _collect(
     found = HealthFound({}, {})
     run(r, q, rules, per_rule, found)
     return found
+
+
+def _values(r: Reader, sql: str, params: dict[str, Any], width: int) -> Iterable[tuple[Any, ...]]:
+    """The rows of a pass (SQL selecting WIDTH columns named c0, c1, …) as tuples: streamed from sqlite3; from
+    PostgreSQL as one JSON array built by the server (thousands of short rows, read value by value through
+    libpq, cost more than the query)."""
+    if r.dialect == "sqlite":
+        return r.tuples(sql, params)
+    import json
+
+    columns = ", ".join(f"t.c{i}" for i in range(width))
+    rows = r.rows(f"SELECT COALESCE(json_agg(json_build_array({columns})), '[]') AS v FROM ({sql}) t", params)
+    value = rows[0]["v"]
+    return [tuple(row) for row in (json.loads(value) if isinstance(value, (str, bytes)) else value)]
 
 
 def _ids(r: Reader, name: str) -> str:
@@ -214,13 +227,20 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
     scope_sql, scope_params = q.scope.deals()
     params.update(scope_params)
     bits = " + ".join(f"CASE WHEN {test} THEN {1 << i} ELSE 0 END" for i, test in enumerate(tests))
-    # every open deal comes back (a few bytes each): filtering on the bits in SQL would compute them twice
+    # every open deal comes back (a few bytes each): filtering on the bits in SQL would compute them twice; they
+    # are put in the deals' order here (the largest first, then by id), the same on every database
     hits: dict[str, list[Any]] = {rule: [] for rule in rules}
-    for deal_id, next_date, flags in r.tuples(
-        f"SELECT d.id, d.next_step_date, {bits} FROM deal d WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}"
-        + _DEAL_ORDER,
-        params,
-    ):
+    deals = list(
+        _values(
+            r,
+            f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d"
+            f" WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}",
+            params,
+            4,
+        )
+    )
+    deals.sort(key=lambda deal: (deal[2] is None, -(deal[2] or 0), deal[0]))
+    for deal_id, next_date, _amount, flags in deals:
         if flags:
             for i, rule in enumerate(rules):
                 if flags & (1 << i):
@@ -301,8 +321,11 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     if not set(least_visits) & set(rules):
         visits = "0"
     hits: dict[str, list[tuple[int, int]]] = {rule: [] for rule in rules}
-    for account_id, n_visits, flags in r.tuples(
-        f"SELECT a.id, {visits}, {bits} FROM account a WHERE a.info_stage <> 'customer'{scope_sql}", params
+    for account_id, n_visits, flags in _values(
+        r,
+        f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a WHERE a.info_stage <> 'customer'{scope_sql}",
+        params,
+        3,
     ):
         if flags:
             for i, rule in enumerate(rules):

@@ -284,6 +284,22 @@ class LibpqReader:
             if res:
                 lib.PQclear(res)
 
+    def siblings(self) -> Any:
+        """What opens another reader on the same database (in the thread that calls it), for a query run beside
+        this one: the server answers the two on two backends."""
+        lib, url = self.lib, self.url
+
+        def open_one() -> LibpqReader:
+            reader = LibpqReader.connect(lib, url, CONNECT_TIMEOUT)
+            try:
+                reader.setup()
+            except BaseException:
+                reader.close()
+                raise
+            return reader
+
+        return open_one
+
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         import ctypes
 
