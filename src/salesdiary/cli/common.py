@@ -24,11 +24,14 @@ LimitOpt = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows.
 AllOpt = typer.Option(False, "--all", "-a", help=_("Show every row."))
 
 
-def render_ready() -> Callable[[], None]:
+def render_ready(wanted: bool = True) -> Callable[[], None]:
     """Get the renderer ready (import Rich's tables, open the console) in a background thread while this one waits
-    on the database; call the function returned before rendering. sqlite3 lets other threads run while it works,
-    so on a second core the imports cost no time on the command's path. Anything going wrong there is left for
-    the rendering to meet again in this thread."""
+    on the database; call the function returned before rendering (nothing to wait for unless WANTED: output for
+    programs is not drawn by Rich). sqlite3 lets other threads run while it works, so on a second core the imports
+    cost no time on the command's path. Anything going wrong there is left for the rendering to meet again in
+    this thread."""
+    if not wanted:
+        return lambda: None
     import threading
 
     def prepare() -> None:

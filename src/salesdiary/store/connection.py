@@ -219,10 +219,11 @@ def pyformat(sql: str) -> str:
 
 
 def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
-    """Each pass's result. On SQLite every pass but the first runs in a thread of its own, on a connection of its
-    own to the same file (sqlite3 lets other threads run while one waits on the database): on two cores the
-    passes take about the time of the longest. Elsewhere (PostgreSQL) they run one after the other. The passes
-    must be independent reads (each query is a read of its own, on one connection as on several).
+    """Each pass's result. When the reader can open siblings (SQLite: another connection to the same file; the
+    libpq reader: another connection to the server), every pass but the first runs in a thread of its own on one
+    (sqlite3 and libpq let other threads run while they wait): on two cores the passes take about the time of the
+    longest. Other readers run them one after the other. The passes must be independent reads (each query is a
+    read of its own, on one connection as on several).
     """
     siblings = getattr(r, "siblings", None)
     sibling = siblings() if siblings is not None and len(passes) > 1 else None

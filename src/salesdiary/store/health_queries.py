@@ -72,6 +72,13 @@ ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
 _DEAL_COLUMNS = (
     "d.id AS id, d.name AS name, a.name AS account, d.playbook AS playbook, d.stage AS stage, d.amount AS amount"
 )
+# the order of a rule's deals: the largest first (no amount last), then by id (_open_deal_rules sorts alike)
+_DEAL_ORDER = "CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id"
+# a person c of the deal d's account who opposes it (their stance in this deal, else their own)
+_OPPOSES = (
+    "LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id",
+    "c.account_id = d.account_id AND COALESCE(dc.stance, c.stance) = 'opponent'",
+)
 
 
 def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFound:
@@ -90,19 +97,11 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
         (account_rules, _account_rules),
     ):
         if rules:
-            passes.append(lambda reader, rules=rules, run=run: _collect(run, reader, q, rules, per_rule))
+            passes.append(lambda reader, rules=rules, run=run: run(reader, q, rules, per_rule))
     found = HealthFound({}, {})
     for part in side_by_side(r, passes):
         found.rows.update(part.rows)
         found.counts.update(part.counts)
-    return found
-
-
-def _collect(
-    run: Callable[..., None], r: Reader, q: HealthQuery, rules: list[str], per_rule: int | None
-) -> HealthFound:
-    found = HealthFound({}, {})
-    run(r, q, rules, per_rule, found)
     return found
 
 
@@ -213,8 +212,9 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         if any_
         else "1 = 0"
     )
-    opposed = _opposed(q)
-    tests["opponent_late"] = f"{opposed[0]} AND EXISTS (SELECT 1 {opposed[1]})" if opposed else "1 = 0"
+    late = _opposed(q)
+    join, opposes = _OPPOSES
+    tests["opponent_late"] = f"{late} AND EXISTS (SELECT 1 FROM contact c {join} WHERE {opposes})" if late else "1 = 0"
     passed = _passed(r, q) if "markers_unmet" in rules else None
     tests["markers_unmet"] = (
         f"EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.where} AND {passed.unmet} > 0)" if passed else "1 = 0"
@@ -222,13 +222,13 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
     return [tests[rule] for rule in rules], params
 
 
-def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None, found: HealthFound) -> None:
+def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
     tests, params = _deal_tests(r, q, rules)
     scope_sql, scope_params = q.scope.deals()
     params.update(scope_params)
     bits = " + ".join(f"CASE WHEN {test} THEN {1 << i} ELSE 0 END" for i, test in enumerate(tests))
     # every open deal comes back (a few bytes each): filtering on the bits in SQL would compute them twice; they
-    # are put in the deals' order here (the largest first, then by id), the same on every database
+    # are put in the deals' order (_DEAL_ORDER) here, the same on every database
     hits: dict[str, list[Any]] = {rule: [] for rule in rules}
     deals = list(
         _values(
@@ -251,12 +251,10 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
     one_row = [ids for rule, ids in shown.items() if rule not in ("opponent_late", "markers_unmet")]
     details = _deal_details(r, q, sorted({i for ids in one_row for i in ids}))
     listed = {"opponent_late": _opponent_rows, "markers_unmet": _markers_rows}  # several rows per deal
-    for rule in rules:
-        found.counts[rule] = len(hits[rule])
-        if rule in listed:
-            found.rows[rule] = listed[rule](r, q, shown[rule])
-        else:
-            found.rows[rule] = [details[i] for i in shown[rule]]
+    rows = {
+        rule: listed[rule](r, q, shown[rule]) if rule in listed else [details[i] for i in shown[rule]] for rule in rules
+    }
+    return HealthFound(rows, {rule: len(hits[rule]) for rule in rules})
 
 
 def _deal_details(r: Reader, q: HealthQuery, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -299,7 +297,7 @@ def _best_key_relationship(roles_sql: str) -> str:
     )
 
 
-def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None, found: HealthFound) -> None:
+def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
     scope_sql, params = q.scope.accounts()
     roles_sql, role_params = _key_roles(q)
     params.update(role_params)
@@ -347,37 +345,30 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
             params,
         ):
             details[int(row["id"])] = row
-    for rule in rules:
-        found.counts[rule] = len(hits[rule])
-        found.rows[rule] = [details[i] for i in shown[rule]]
+    return HealthFound(
+        {rule: [details[i] for i in shown[rule]] for rule in rules}, {rule: len(hits[rule]) for rule in rules}
+    )
 
 
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
 
 
-def _opposed(q: HealthQuery) -> tuple[str, str] | None:
-    """(the deal is late enough, a person of its account opposes it in this deal) as SQL; None: no such stage."""
+def _opposed(q: HealthQuery) -> str | None:
+    """SQL: the deal d is at the stage where an opponent matters, or later; None: no playbook has that stage."""
     stages, any_ = _stages_from(q.playbooks, q.opponent_from_stage)
-    if not any_:
-        return None
-    return stages, (
-        "FROM contact c LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
-        " WHERE c.account_id = d.account_id AND COALESCE(dc.stance, c.stance) = 'opponent'"
-    )
+    return stages if any_ else None
 
 
 def _opponent_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[str, Any]]:
     """One row per opposing person of the deals IDS (in the deals' order)."""
-    opposed = _opposed(q)
-    if opposed is None or not ids:
+    stages = _opposed(q)
+    if stages is None or not ids:
         return []
-    stages, people = opposed
+    join, opposes = _OPPOSES
     return r.rows(
         f"SELECT {_DEAL_COLUMNS}, c.name AS contact, c.title AS title"
-        f" FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id"
-        " LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
-        f" WHERE d.id IN {_ids(r, 'ids')} AND {stages} AND COALESCE(dc.stance, c.stance) = 'opponent'"
-        " ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, c.name",
+        f" FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id {join}"
+        f" WHERE d.id IN {_ids(r, 'ids')} AND {stages} AND {opposes} ORDER BY {_DEAL_ORDER}, c.name",
         {"ids": _id_list(ids)},
     )
 
@@ -445,6 +436,6 @@ def _markers_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[st
         f" LEFT JOIN stage_history nx ON nx.id = {next_row}"
         f" WHERE d.id IN {_ids(r, 'ids')} AND {passed.where} AND {passed.unmet} > 0"
         " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, sh.stage"
-        f" ORDER BY CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id, {passed.number}",
+        f" ORDER BY {_DEAL_ORDER}, {passed.number}",
         {"ids": _id_list(ids)},
     )

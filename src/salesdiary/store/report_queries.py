@@ -250,19 +250,19 @@ def _conversion(
     number = _stage_case("sh.stage", ((s.key, str(s.number)) for s in book.stages))
     scope_sql, params = q.scope.deals()
     params = {**params, "pb": book.name}
-    since_sql = ""
+    where_sql = ""
     if q.since:
-        since_sql = " AND sh.entered_on >= :since"
+        where_sql = " AND sh.entered_on >= :since"
         params["since"] = q.since.isoformat()
     if deals[0] is not None:
-        since_sql += " AND sh.deal_id >= :from_deal"
+        where_sql += " AND sh.deal_id >= :from_deal"
         params["from_deal"] = deals[0]
     if deals[1] is not None:
-        since_sql += " AND sh.deal_id < :below_deal"
+        where_sql += " AND sh.deal_id < :below_deal"
         params["below_deal"] = deals[1]
     rows = r.rows(
         f"WITH p AS (SELECT sh.deal_id AS deal_id, MIN({number}) AS lo, MAX({number}) AS hi FROM stage_history sh"
-        f" WHERE sh.playbook = :pb{since_sql} GROUP BY sh.deal_id)"
+        f" WHERE sh.playbook = :pb{where_sql} GROUP BY sh.deal_id)"
         " SELECT p.lo AS lo, p.hi AS hi, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END AS won, COUNT(*) AS n"
         f" FROM p JOIN deal d ON d.id = p.deal_id WHERE p.hi IS NOT NULL{scope_sql}"
         " GROUP BY p.lo, p.hi, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END",
