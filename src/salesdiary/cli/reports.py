@@ -149,7 +149,12 @@ def funnel(
     th = health.thresholds(config_value)
     cutoffs, default_cutoff = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], today())
     ready = render_ready(chosen == "table")
-    raw = rq.funnel(r, rq.FunnelQuery(book, today(), cutoffs, default_cutoff, since=start, scope=scope))
+    raw = rq.funnel(
+        r,
+        rq.FunnelQuery(
+            book, today(), cutoffs, default_cutoff, since=start, scope=scope, coverage=scope.account_id is None
+        ),
+    )
     per_prospect = _positive("funnel.qualified_per_prospect", 15)
     per_customer = _positive("funnel.prospects_per_customer", 3)
     data = funnel_data(
@@ -157,7 +162,7 @@ def funnel(
         book,
         since=start,
         stale_days=th.stale_days,
-        coverage=rq.coverage(r, scope) if scope.account_id is None else None,
+        coverage=raw["coverage"],
         per_prospect=per_prospect,
         per_customer=per_customer,
     )

@@ -136,32 +136,47 @@ def _per_playbook_case(
     expr: str,
     q: HealthQuery,
     values: dict[str, dict[str, Any]],
-    default: str,
+    default: tuple[str, Any],
     prefix: str,
     param: Callable[[str], str] = lambda name: f":{name}",
 ) -> tuple[str, dict[str, Any]]:
-    """CASE over (playbook, stage) pairs giving a per-stage parameter value (PARAM(name) writes the parameter)."""
+    """CASE over (playbook, stage) pairs giving a per-stage parameter value (PARAM(name) writes the parameter).
+
+    DEFAULT is (its SQL, its value): the stages whose value is the default's are left to the ELSE (each WHEN is
+    a test per deal; with one threshold for every stage there is no CASE at all).
+    """
     whens, params = [], {}
+    default_sql, default_value = default
     for b, book in enumerate(q.playbooks):
         for s, stage in enumerate(book.stages):
             value = values.get(book.name, {}).get(stage.key)
-            if value is None:
+            if value is None or value == default_value:
                 continue
             name = f"{prefix}_{b}_{s}"
             whens.append(f"WHEN d.playbook = {_lit(book.name)} AND {expr} = {_lit(stage.key)} THEN {param(name)}")
             params[name] = value
     if not whens:
-        return default, params
-    return f"CASE {' '.join(whens)} ELSE {default} END", params
+        return default_sql, params
+    return f"CASE {' '.join(whens)} ELSE {default_sql} END", params
 
 
 def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, str, dict[str, Any]]:
     """(the stage's cut-off date, the stage's limit in days, the deal's last visit) as SQL, and their parameters."""
     cutoff, params = _per_playbook_case(
-        "d.stage", q, q.stale_cutoffs, _date_param(r, "cut_default"), "cut", lambda name: _date_param(r, name)
+        "d.stage",
+        q,
+        q.stale_cutoffs,
+        (_date_param(r, "cut_default"), q.default_cutoff),
+        "cut",
+        lambda name: _date_param(r, name),
     )
     limit, limit_params = _per_playbook_case(
-        "d.stage", q, q.stale_limits, "CAST(:limit_default AS INTEGER)", "lim", lambda name: f"CAST(:{name} AS INTEGER)"
+        "d.stage",
+        q,
+        q.stale_limits,
+        ("CAST(:limit_default AS INTEGER)", q.default_limit),
+        "lim",
+        lambda name: f"CAST(:{name} AS INTEGER)",
     )
     params.update(limit_params, cut_default=q.default_cutoff, limit_default=q.default_limit)
     last_visit = (

@@ -111,15 +111,21 @@ class FunnelQuery:
     default_cutoff: str
     since: dt.date | None = None
     scope: Scope = field(default_factory=Scope)
+    coverage: bool = False  # also count the accounts by information stage (coverage())
 
 
 def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
     """One row per open deal: its stage, amount, weighted amount × 100, days in stage and whether it is stale."""
     book = q.playbook
     probability = _stage_case("d.stage", ((s.key, str(s.probability)) for s in book.stages), "0")
+    # only the stages whose cut-off is not the default are named (each WHEN is a test per open deal)
     cutoff = _stage_case(
         "d.stage",
-        ((s.key, _date_param(r, f"cut_{i}")) for i, s in enumerate(book.stages)),
+        (
+            (s.key, _date_param(r, f"cut_{i}"))
+            for i, s in enumerate(book.stages)
+            if q.cutoffs.get(s.key, q.default_cutoff) != q.default_cutoff
+        ),
         _date_param(r, "cut_default"),
     )
     stale = (
@@ -149,7 +155,7 @@ def _funnel_params(q: FunnelQuery) -> dict[str, Any]:
 
 
 def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
-    """The open pipeline of one playbook by stage, its totals, conversion, closed deals and coverage.
+    """The open pipeline of one playbook by stage, its totals, conversion, closed deals (and coverage when asked).
 
     The totals are aggregated by the database over all the open deals (the row whose stage is NULL),
     not summed from the per-stage rows, so a test can hold one against the other.
@@ -165,15 +171,17 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
             params,
         )
 
-    def closed_and_others(r: Reader) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def closed_and_others(r: Reader) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int] | None]:
         closed_params = {"pb": q.playbook.name, **scope_params}
         since_sql = ""
         if q.since:
             since_sql = " AND d.closed_on >= :since"
             closed_params["since"] = q.since.isoformat()
+        # grouped by a scan of the table: grouping by the status index would fetch every deal's row by itself
+        status = _scan(r, "d.status")
         closed = r.rows(
             "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
-            f" WHERE d.status <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY d.status",
+            f" WHERE {status} <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY {status}",
             closed_params,
         )
         others = r.rows(
@@ -182,12 +190,12 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
             " GROUP BY d.playbook ORDER BY d.playbook",
             {"pb": q.playbook.name, **scope_params},
         )
-        return closed, others
+        return closed, others, coverage(r, q.scope) if q.coverage else None
 
     # independent reads, side by side on SQLite. The conversion's pass over the stage history is the longest: it
     # is read in two halves of the deal ids (each deal's history is in one of them, so the figures add up)
     half = (int(r.rows("SELECT MAX(d.id) AS n FROM deal d")[0]["n"] or 0) + 1) // 2
-    rows, (closed, others), low, high = side_by_side(
+    rows, (closed, others, accounts), low, high = side_by_side(
         r,
         [
             by_stage,
@@ -220,6 +228,7 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         "totals": _clean(totals),
         "closed": [{**c, "amount": float(c["amount"] or 0)} for c in closed],
         "other_playbooks": others,
+        "coverage": accounts,
     }
 
 
