@@ -117,3 +117,41 @@ def test_a_command_that_prints_no_help_does_not_load_typers_rich_help(demo) -> N
 def test_completion_does_not_load_pydantic(demo) -> None:
     found = _loaded([], _SD_COMPLETE="complete_bash", COMP_WORDS="sd account show 华东", COMP_CWORD="3")
     assert found == {"code": 0, "loaded": []}
+
+
+GC_PROBE = """
+import contextlib, gc, io, json, sys
+from salesdiary.cli.loading import loading
+from salesdiary.cli.app import main
+loading()  # as run() does
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(json.loads(sys.argv[1]))
+print(json.dumps({"code": code, "collecting": gc.isenabled(), "frozen": gc.get_freeze_count() > 0}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "collecting"),
+    [
+        (["account", "list", "--json"], True),  # a read: collection is back on for the command's work
+        (["visit", "list", "--json"], True),
+        (["export", "visits", "--format", "csv"], True),  # a long stream is collected as usual
+        (["--help"], False),  # never reaches the journal: a short run, collection stays off
+    ],
+)
+def test_collection_is_off_while_loading_and_on_for_the_work(demo, args: list[str], collecting: bool) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, json.dumps(args)], capture_output=True, text=True, timeout=60, env=os.environ
+    )
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert found == {"code": 0, "collecting": collecting, "frozen": collecting}
+
+
+def test_a_write_collects_again_once_it_reaches_the_journal(demo) -> None:
+    args = ["followup", "add", "Call back", "--account", "1", "--due", "tomorrow", "--no-input"]
+    proc = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, json.dumps(args)], capture_output=True, text=True, timeout=60, env=os.environ
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"code": 0, "collecting": True, "frozen": True}

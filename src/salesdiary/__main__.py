@@ -1,3 +1,3 @@
-from salesdiary.cli.app import main
+from salesdiary.cli.app import run
 
-main()
+run()

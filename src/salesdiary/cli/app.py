@@ -356,6 +356,10 @@ def run() -> None:
     """Console-script entry point."""
     import signal
 
+    from salesdiary.cli.loading import loading
+
+    loading()  # collection off until the command reaches the journal (cli.loading)
+
     if hasattr(signal, "SIGPIPE"):  # `sd … | head`: stop quietly when the reader goes away, like other Unix tools
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())

@@ -47,9 +47,13 @@ def render_ready(wanted: bool = True) -> Callable[[], None]:
 
 
 def target() -> Target:
+    """The journal this run works on. Every command reaches the journal through here: where loading ends
+    and the command's own work starts (cli.loading)."""
+    from salesdiary.cli.loading import loaded
     from salesdiary.cli.state import STATE
     from salesdiary.store.paths import resolve_target
 
+    loaded()
     return resolve_target(STATE.db)
 
 
