@@ -225,3 +225,18 @@ def test_formula_looking_names_are_stored_as_text(sd, demo, isolated):
     assert set(names) <= stored
     exported = sd("export", "accounts", "--excel").stdout
     assert "'=HYPERLINK" in exported and "'@SUM(A1)" in exported  # a spreadsheet shows them as text
+
+
+def test_names_with_emoji_codes_and_markup_are_shown_as_typed(sd, demo):
+    """Rich turns ":smile:" into an emoji and "[bold]" into style: a record's own text is never read that way."""
+    name = "Test :smile: [bold]Co[/bold] :thumbs_up:"
+    added = sd("account", "add", name, "--no-input")
+    assert added.exit_code == 0, added.output
+    assert name in added.output
+    for args in (("account", "list", "--all"), ("account", "show", name), ("check", "--rule", "no_coach", "--all")):
+        shown = sd(*args)
+        assert shown.exit_code in (0, 1), shown.output
+        assert "😄" not in shown.output and "👍" not in shown.output, args
+    listed = sd("account", "list", "--all").output
+    assert ":smile:" in listed and "[bold]Co[/bold]" in listed
+    assert name in sd("account", "show", name).output

@@ -161,7 +161,7 @@ def test_an_edit_names_fields_and_values_in_chinese(sd):
     sd("account", "add", "华东电网有限公司", "--tier", "strategic", "--region", "上海")
     zh = sd("--lang", "zh", "account", "edit", "华东", "--tier", "important", "--region", "北京")
     assert zh.exit_code == 0, zh.output
-    assert "客户价值：战略客户 → 重要客户，区域：上海 → 北京" in zh.stderr
+    assert "区域：上海 → 北京，客户价值：战略客户 → 重要客户" in zh.stderr  # in the order `sd account show` lists them
     en = sd("--lang", "en", "account", "edit", "华东", "--tier", "ordinary")
     assert "tier: Important account → Ordinary account" in en.stderr
 

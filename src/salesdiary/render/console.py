@@ -19,7 +19,8 @@ def _no_color() -> bool:
 def out() -> Console:
     from rich.console import Console
 
-    console = Console(no_color=_no_color(), highlight=False, soft_wrap=False)
+    # emoji=False: a name with ":smile:" in it is shown as typed (Rich would draw an emoji), and no cell is searched
+    console = Console(no_color=_no_color(), highlight=False, soft_wrap=False, emoji=False)
     if not console.is_terminal and not os.environ.get("COLUMNS"):
         console.width = 160  # piped: wide enough that tables are not folded for a script or a pager
     return console
@@ -29,7 +30,7 @@ def out() -> Console:
 def err() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=not sys.stderr.isatty())
+    return Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=not sys.stderr.isatty(), emoji=False)
 
 
 def reset() -> None:

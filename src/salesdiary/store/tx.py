@@ -37,7 +37,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def _row(obj: SQLModel) -> dict[str, Any]:
-    return {k: _jsonable(v) for k, v in obj.model_dump().items()}
+    """OBJ's fields in the order the model declares them (model_dump follows the order the attributes were set
+    or loaded in, which differs from one load to the next: history and "Updated …" would list changes in a
+    different order each time)."""
+    dumped = obj.model_dump()
+    return {k: _jsonable(dumped[k]) for k in type(obj).model_fields if k in dumped}
 
 
 class Tx:
