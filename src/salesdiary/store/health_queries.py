@@ -1,6 +1,6 @@
 """The queries behind `sd check`: which records each health rule finds, and how many.
 
-Three passes instead of one query per rule, run side by side on SQLite (connection.side_by_side):
+Three passes instead of one query per rule, in two lanes side by side (connection.side_by_side):
 
 - **open deals** — one scan of the open deals computes, for each deal, one bit per deal rule (no next step,
   next step overdue, stale, no analysis meeting, no decision maker, an opponent late in the deal). The costly
@@ -85,21 +85,29 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
     """The rows each wanted rule finds (PER_RULE records of each at most) and how many records each finds.
 
     Three independent passes: the open deals, their unmet markers (the costliest test, a pass of its own), the
-    accounts. On SQLite they run side by side (connection.side_by_side).
+    accounts. They run in two lanes side by side (connection.side_by_side), of about equal length on the
+    journals of bench/: the unmet markers in one, the open deals then the accounts in the other (a thread per
+    pass ran three queries and the renderer's imports on two cores, and took longer).
     """
     wanted = set(q.rules) if q.rules else set(DEAL_RULES + ACCOUNT_RULES)
     deal_rules = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
     account_rules = [rule for rule in ACCOUNT_RULES if rule in wanted]
-    passes: list[Callable[[Reader], HealthFound]] = []
-    for rules, run in (
-        (deal_rules, _open_deal_rules),
-        (["markers_unmet"] if "markers_unmet" in wanted else [], _open_deal_rules),
-        (account_rules, _account_rules),
-    ):
-        if rules:
-            passes.append(lambda reader, rules=rules, run=run: run(reader, q, rules, per_rule))
+    first_lane: list[Callable[[Reader], HealthFound]] = []
+    if deal_rules:
+        first_lane.append(lambda reader: _open_deal_rules(reader, q, deal_rules, per_rule))
+    if account_rules:
+        first_lane.append(lambda reader: _account_rules(reader, q, account_rules, per_rule))
+    lanes: list[Callable[[Reader], HealthFound]] = []
+    if first_lane:
+        lanes.append(lambda reader: _merged([run(reader) for run in first_lane]))
+    if "markers_unmet" in wanted:
+        lanes.append(lambda reader: _open_deal_rules(reader, q, ["markers_unmet"], per_rule))
+    return _merged(side_by_side(r, lanes))
+
+
+def _merged(parts: Iterable[HealthFound]) -> HealthFound:
     found = HealthFound({}, {})
-    for part in side_by_side(r, passes):
+    for part in parts:
         found.rows.update(part.rows)
         found.counts.update(part.counts)
     return found
@@ -244,24 +252,25 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
     bits = " + ".join(f"CASE WHEN {test} THEN {1 << i} ELSE 0 END" for i, test in enumerate(tests))
     # every open deal comes back (a few bytes each): filtering on the bits in SQL would compute them twice; they
     # are put in the deals' order (_DEAL_ORDER) here, the same on every database
-    hits: dict[str, list[Any]] = {rule: [] for rule in rules}
-    deals = list(
-        _values(
+    found = [
+        deal
+        for deal in _values(
             r,
             f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d"
             f" WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}",
             params,
             4,
         )
-    )
-    deals.sort(key=lambda deal: (deal[2] is None, -(deal[2] or 0), deal[0]))
-    for deal_id, next_date, _amount, flags in deals:
-        if flags:
-            for i, rule in enumerate(rules):
-                if flags & (1 << i):
-                    hits[rule].append((str(next_date), deal_id) if rule == "next_step_overdue" else deal_id)
-    if "next_step_overdue" in hits:  # the most overdue first
-        hits["next_step_overdue"] = [deal_id for _date, deal_id in sorted(hits["next_step_overdue"])]
+        if deal[3]  # only the deals some rule found are sorted and sorted out
+    ]
+    found.sort(key=lambda deal: (deal[2] is None, -(deal[2] or 0), deal[0]))
+    hits: dict[str, list[Any]] = {}
+    for i, rule in enumerate(rules):
+        bit = 1 << i
+        if rule == "next_step_overdue":  # the most overdue first
+            hits[rule] = [deal_id for _date, deal_id in sorted((str(d[1]), d[0]) for d in found if d[3] & bit)]
+        else:
+            hits[rule] = [d[0] for d in found if d[3] & bit]
     shown = {rule: ids[:per_rule] for rule, ids in hits.items()}
     one_row = [ids for rule, ids in shown.items() if rule not in ("opponent_late", "markers_unmet")]
     details = _deal_details(r, q, sorted({i for ids in one_row for i in ids}))
@@ -333,18 +342,22 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     visits = "(SELECT COUNT(*) FROM visit v WHERE v.account_id = a.id)"
     if not set(least_visits) & set(rules):
         visits = "0"
-    hits: dict[str, list[tuple[int, int]]] = {rule: [] for rule in rules}
-    for account_id, n_visits, flags in _values(
-        r,
-        f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a WHERE a.info_stage <> 'customer'{scope_sql}",
-        params,
-        3,
-    ):
-        if flags:
-            for i, rule in enumerate(rules):
-                if flags & (1 << i) and n_visits >= least_visits.get(rule, 0):
-                    hits[rule].append((account_id, n_visits))
-    for rule in rules:  # most visited first, then by id; prospects by id
+    found = [
+        account
+        for account in _values(
+            r,
+            f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a"
+            f" WHERE a.info_stage <> 'customer'{scope_sql}",
+            params,
+            3,
+        )
+        if account[2]
+    ]
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for i, rule in enumerate(rules):
+        bit, least = 1 << i, least_visits.get(rule, 0)
+        hits[rule] = [(a[0], a[1]) for a in found if a[2] & bit and a[1] >= least]
+        # most visited first, then by id; prospects by id
         key = (lambda hit: hit[0]) if rule == "prospect_below_b" else (lambda hit: (-hit[1], hit[0]))
         hits[rule].sort(key=key)
     shown = {rule: [account_id for account_id, _n in found_[:per_rule]] for rule, found_ in hits.items()}
