@@ -1,11 +1,11 @@
 """Garbage collection while `sd` loads: off, then back on for the command's own work.
 
-Loading Typer, SQLModel and the journal's models makes some 300,000 objects that live as long as the process
-and are none of them garbage; with collection on, every collection of the older generations walks all of them
-again (≈ 130 ms of a 700 ms `sd visit add`, ≈ 20 % of its CPU). So `run()` switches collection off first, and
-the command switches it back on when it reaches the journal (cli.common.target): what was loaded by then is
-frozen out of every later collection (gc.freeze), and the command's own work — a long export or import
-included — is collected as usual. Nothing is ever left uncollected for long: a run that never reaches the
+Loading Typer, SQLModel and the journal's models makes over 100,000 objects the collector tracks, most of
+them living as long as the process; with collection on, the collections of the older generations walk them
+again and again (a full one takes ≈ 60 ms here; ≈ 20 % of `sd visit add`'s CPU went that way). So `run()`
+switches collection off first, and the command switches it back on when it reaches the journal
+(cli.common.target): what was loaded by then is frozen out of every later collection (gc.freeze), and the
+command's own work — a long export or import included — is collected as usual. A run that never reaches the
 journal is short (help, a usage error), and its memory goes with the process.
 """
 
