@@ -211,6 +211,22 @@ def test_thresholds_come_from_config(sd, journal, isolated):
     assert bad.exit_code == 2 and "health.stale_days" in bad.stderr and "Traceback" not in bad.output
 
 
+def test_a_disabled_rule_runs_when_asked_for_by_name(sd, journal, isolated):
+    from salesdiary.core.health import RULES
+
+    config = isolated / "config.toml"
+    config.write_text("[health]\ndisabled = ['no_coach']\n", encoding="utf-8")
+    assert not [f for f in pairs(findings(sd, "--all")) if f[0] == "no_coach"]
+    asked = findings(sd, "--rule", "no_coach", "--all")
+    assert asked and {f["rule"] for f in asked} == {"no_coach"}  # that rule, and only that one
+    every = ", ".join(f"'{key}'" for key in RULES)
+    config.write_text(f"[health]\ndisabled = [{every}]\n", encoding="utf-8")
+    none = sd("--lang", "en", "check")
+    assert none.exit_code == 0, none.output
+    assert "no findings (0 rules checked)" in none.stdout
+    assert sd("check", "--json").json() == []
+
+
 def test_rule_and_account_filters(sd, journal):
     assert pairs(findings(sd, "--rule", "stale_deal", "--rule", "no_coach")) == {
         ("stale_deal", "D1"),

@@ -240,3 +240,14 @@ def test_names_with_emoji_codes_and_markup_are_shown_as_typed(sd, demo):
     listed = sd("account", "list", "--all").output
     assert ":smile:" in listed and "[bold]Co[/bold]" in listed
     assert name in sd("account", "show", name).output
+
+
+def test_reports_written_to_a_file_keep_emoji_codes_as_typed(sd, demo, isolated):
+    name = "Smile :smile: Co"
+    assert sd("account", "add", name, "--no-input").exit_code == 0
+    assert sd("visit", "add", "--account", name, "--summary", "hi :thumbs_up:", "--no-input").exit_code == 0
+    for args, out in ((("report", "week", "-o"), "week.txt"), (("report", "week", "--format", "html", "-o"), "w.html")):
+        result = sd(*args, str(isolated / out))
+        assert result.exit_code == 0, result.output
+        text = (isolated / out).read_text(encoding="utf-8")
+        assert ":smile:" in text and "😄" not in text and "👍" not in text, out

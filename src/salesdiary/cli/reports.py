@@ -311,7 +311,8 @@ def check(
             raise BadInput(
                 _("Unknown rule {rule!r}. Rules: {rules}.").format(rule=unknown[0], rules=", ".join(health.RULES))
             )
-    rules = tuple(k for k in (rule or health.RULES) if th.enabled(k))
+    # the rules asked for by name run even when the config disables them; otherwise the enabled ones
+    rules = tuple(rule) if rule else tuple(k for k in health.RULES if th.enabled(k))
     r = reader()
     scope = _scope(r, owner, account)
     books: dict[str, Playbook] = {}
@@ -495,7 +496,8 @@ def report(
         from rich.console import Console
 
         buffer = io.StringIO()
-        print_document(period_document(data), Console(file=buffer, width=110, no_color=True, highlight=False))
+        console = Console(file=buffer, width=110, no_color=True, highlight=False, emoji=False)
+        print_document(period_document(data), console)
         text = buffer.getvalue()
     if output is None:
         _write_text("-", text)

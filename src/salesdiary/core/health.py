@@ -298,13 +298,14 @@ def build_findings(
     per_rule: int | None = None,
 ) -> list[Finding]:
     """Findings from the rows each rule's query returned (rules in their fixed order); with PER_RULE, only the
-    first PER_RULE of each rule (the queries count them all: store/health_queries.py)."""
+    first PER_RULE of each rule (the queries count them all: store/health_queries.py). The rules run are those
+    FOUND holds: the caller leaves out the disabled ones unless they were asked for by name."""
     from itertools import islice
 
     out: list[Finding] = []
     for rule in RULES:
         rows = found.get(rule)
-        if not rows or not th.enabled(rule):
+        if not rows:
             continue
         title = rule_title(rule, th)
         for finding in islice(_BUILDERS[rule](rows, th, stage_name, relationship_label), per_rule):

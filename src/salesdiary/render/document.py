@@ -425,7 +425,13 @@ def to_html(doc: Document, *, width: int = 110, lang: str = "en") -> str:
     from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 
     console = Console(
-        record=True, width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor", highlight=False
+        record=True,
+        width=width,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        highlight=False,
+        emoji=False,  # records' text as typed (render/console.py)
     )
     print_document(doc, console)
     title = html_escape(doc.title).replace("{", "{{").replace("}", "}}")

@@ -46,7 +46,7 @@ class HealthQuery:
     analysis_marker: str = "analysis_meeting"
     decision_maker_by_stage: int = 3
     opponent_from_stage: int = 7
-    rules: tuple[str, ...] = ()  # which rules to run (empty: all)
+    rules: tuple[str, ...] = field(default_factory=lambda: DEAL_RULES + ACCOUNT_RULES)  # which to run (empty: none)
     scope: Scope = field(default_factory=Scope)
 
 
@@ -89,7 +89,7 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
     journals of bench/: the unmet markers in one, the open deals then the accounts in the other (a thread per
     pass ran three queries and the renderer's imports on two cores, and took longer).
     """
-    wanted = set(q.rules) if q.rules else set(DEAL_RULES + ACCOUNT_RULES)
+    wanted = set(q.rules)
     deal_rules = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
     account_rules = [rule for rule in ACCOUNT_RULES if rule in wanted]
     first_lane: list[Callable[[Reader], HealthFound]] = []
