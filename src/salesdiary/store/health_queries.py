@@ -30,6 +30,17 @@ from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader, side_by_side
 from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _scan, _stages_from
 
+DEAL_RULES = (
+    "no_next_step",
+    "next_step_overdue",
+    "stale_deal",
+    "analysis_meeting",
+    "no_decision_maker",
+    "opponent_late",
+    "markers_unmet",
+)
+ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
+
 
 @dataclass
 class HealthQuery:
@@ -46,7 +57,7 @@ class HealthQuery:
     analysis_marker: str = "analysis_meeting"
     decision_maker_by_stage: int = 3
     opponent_from_stage: int = 7
-    rules: tuple[str, ...] = field(default_factory=lambda: DEAL_RULES + ACCOUNT_RULES)  # which to run (empty: none)
+    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
 
@@ -57,17 +68,6 @@ class HealthFound:
     rows: dict[str, list[dict[str, Any]]]
     counts: dict[str, int]
 
-
-DEAL_RULES = (
-    "no_next_step",
-    "next_step_overdue",
-    "stale_deal",
-    "analysis_meeting",
-    "no_decision_maker",
-    "opponent_late",
-    "markers_unmet",
-)
-ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
 
 _DEAL_COLUMNS = (
     "d.id AS id, d.name AS name, a.name AS account, d.playbook AS playbook, d.stage AS stage, d.amount AS amount"

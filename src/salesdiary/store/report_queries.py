@@ -186,14 +186,15 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         )
         others = r.rows(
             "SELECT d.playbook AS playbook, COUNT(*) AS deals FROM deal d"
-            f" WHERE {_scan(r, 'd.status')} = 'open' AND d.playbook <> :pb{scope_sql}"
+            f" WHERE {status} = 'open' AND d.playbook <> :pb{scope_sql}"
             " GROUP BY d.playbook ORDER BY d.playbook",
             {"pb": q.playbook.name, **scope_params},
         )
         return closed, others, coverage(r, q.scope) if q.coverage else None
 
-    # independent reads, side by side on SQLite. The conversion's pass over the stage history is the longest: it
-    # is read in two halves of the deal ids (each deal's history is in one of them, so the figures add up)
+    # independent reads, side by side (connection.side_by_side). The conversion's pass over the stage history is
+    # the longest: it is read in two halves of the deal ids (each deal's history is in one of them, so the figures
+    # add up)
     half = (int(r.rows("SELECT MAX(d.id) AS n FROM deal d")[0]["n"] or 0) + 1) // 2
     rows, (closed, others, accounts), low, high = side_by_side(
         r,
