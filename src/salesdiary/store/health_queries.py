@@ -22,6 +22,7 @@ costs three times more).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,18 +114,40 @@ def _merged(parts: Iterable[HealthFound]) -> HealthFound:
     return found
 
 
-def _values(r: Reader, sql: str, params: dict[str, Any], width: int) -> Iterable[tuple[Any, ...]]:
-    """The rows of a pass (SQL selecting WIDTH columns named c0, c1, …) as tuples: streamed from sqlite3; from
-    PostgreSQL as one JSON array built by the server (thousands of short rows, read value by value through
-    libpq, cost more than the query)."""
-    if r.dialect == "sqlite":
-        return r.tuples(sql, params)
+def _by_rule(
+    r: Reader, sql: str, params: dict[str, Any], order: Sequence[str], lists: dict[str, tuple[str, str]]
+) -> dict[str, list[Any]]:
+    """A pass's findings rule by rule: for each NAME in LISTS, (VALUE, WHEN) gives the list of VALUE over the rows
+    of SQL where WHEN, in ORDER (expressions over the pass's columns, written t.c0, t.c1, …).
+
+    The database builds each list (a JSON array, in one row): the passes run side by side in threads, and a row
+    fetched at a time hands Python's lock from thread to thread tens of thousands of times (each query then
+    took 1.5 to 2 times longer than alone); sorting and sorting out tens of thousands of rows in Python cost
+    more than in the database, where the other thread goes on meanwhile; from PostgreSQL, thousands of short
+    rows read value by value through libpq cost more than the query. The pass is fenced off (LIMIT -1 /
+    OFFSET 0) so that its columns are computed once per row, not again for each list.
+    """
     import json
 
-    columns = ", ".join(f"t.c{i}" for i in range(width))
-    rows = r.rows(f"SELECT COALESCE(json_agg(json_build_array({columns})), '[]') AS v FROM ({sql}) t", params)
-    value = rows[0]["v"]
-    return [tuple(row) for row in (json.loads(value) if isinstance(value, (str, bytes)) else value)]
+    if r.dialect == "sqlite":  # the lists keep the order in which the fenced, ordered pass gives its rows
+        inner = ", ".join(term.replace("t.", "") for term in order)
+        aggregates = [f"json_group_array({value}) FILTER (WHERE {when})" for value, when in lists.values()]
+        source = f"({sql} ORDER BY {inner} LIMIT -1) t"
+    else:
+        by = ", ".join(order)
+        aggregates = [
+            f"COALESCE(json_agg({value.replace('json_array(', 'json_build_array(')} ORDER BY {by})"
+            f" FILTER (WHERE {when}), '[]')"
+            for value, when in lists.values()
+        ]
+        source = f"({sql} OFFSET 0) t"
+    selected = ", ".join(f"{aggregate} AS l{i}" for i, aggregate in enumerate(aggregates))
+    row = r.rows(f"SELECT {selected} FROM {source}", params)[0]
+    values = [row[f"l{i}"] for i in range(len(lists))]
+    return {
+        name: json.loads(value) if isinstance(value, (str, bytes)) else value
+        for name, value in zip(lists, values, strict=True)
+    }
 
 
 def _ids(r: Reader, name: str) -> str:
@@ -250,35 +273,31 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
     scope_sql, scope_params = q.scope.deals()
     params.update(scope_params)
     bits = " + ".join(f"CASE WHEN {test} THEN {1 << i} ELSE 0 END" for i, test in enumerate(tests))
-    # every open deal comes back (a few bytes each): filtering on the bits in SQL would compute them twice; they
-    # are put in the deals' order (_DEAL_ORDER) here, the same on every database
-    found = [
-        deal
-        for deal in _values(
-            r,
-            f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d"
-            f" WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}",
-            params,
-            4,
-        )
-        if deal[3]  # only the deals some rule found are sorted and sorted out
-    ]
-    found.sort(key=lambda deal: (deal[2] is None, -(deal[2] or 0), deal[0]))
-    hits: dict[str, list[Any]] = {}
-    for i, rule in enumerate(rules):
-        bit = 1 << i
-        if rule == "next_step_overdue":  # the most overdue first
-            hits[rule] = [deal_id for _date, deal_id in sorted((str(d[1]), d[0]) for d in found if d[3] & bit)]
-        else:
-            hits[rule] = [d[0] for d in found if d[3] & bit]
+    # each rule's deals in the deals' order (_DEAL_ORDER); the overdue ones by their next step's date
+    lists = {rule: ("t.c0", f"(t.c3 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
+    if "next_step_overdue" in lists:
+        lists["next_step_overdue"] = ("json_array(t.c1, t.c0)", lists["next_step_overdue"][1])
+    hits = _by_rule(
+        r,
+        f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d"
+        f" WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}",
+        params,
+        ("CASE WHEN t.c2 IS NULL THEN 1 ELSE 0 END", "t.c2 DESC", "t.c0"),
+        lists,
+    )
+    counts = {rule: len(hits[rule]) for rule in rules}
     shown = {rule: ids[:per_rule] for rule, ids in hits.items()}
+    if "next_step_overdue" in hits:  # the most overdue first
+        pairs = [(str(day), deal_id) for day, deal_id in hits["next_step_overdue"]]
+        first = sorted(pairs) if per_rule is None else heapq.nsmallest(per_rule, pairs)
+        shown["next_step_overdue"] = [deal_id for _day, deal_id in first]
     one_row = [ids for rule, ids in shown.items() if rule not in ("opponent_late", "markers_unmet")]
     details = _deal_details(r, q, sorted({i for ids in one_row for i in ids}))
     listed = {"opponent_late": _opponent_rows, "markers_unmet": _markers_rows}  # several rows per deal
     rows = {
         rule: listed[rule](r, q, shown[rule]) if rule in listed else [details[i] for i in shown[rule]] for rule in rules
     }
-    return HealthFound(rows, {rule: len(hits[rule]) for rule in rules})
+    return HealthFound(rows, counts)
 
 
 def _deal_details(r: Reader, q: HealthQuery, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -342,25 +361,22 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     visits = "(SELECT COUNT(*) FROM visit v WHERE v.account_id = a.id)"
     if not set(least_visits) & set(rules):
         visits = "0"
-    found = [
-        account
-        for account in _values(
-            r,
-            f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a"
-            f" WHERE a.info_stage <> 'customer'{scope_sql}",
-            params,
-            3,
-        )
-        if account[2]
-    ]
-    hits: dict[str, list[tuple[int, int]]] = {}
-    for i, rule in enumerate(rules):
-        bit, least = 1 << i, least_visits.get(rule, 0)
-        hits[rule] = [(a[0], a[1]) for a in found if a[2] & bit and a[1] >= least]
-        # most visited first, then by id; prospects by id
-        key = (lambda hit: hit[0]) if rule == "prospect_below_b" else (lambda hit: (-hit[1], hit[0]))
-        hits[rule].sort(key=key)
-    shown = {rule: [account_id for account_id, _n in found_[:per_rule]] for rule, found_ in hits.items()}
+    # each rule's accounts: the most visited first, then by id (prospects by id alone)
+    params.update({f"least_{rule}": least for rule, least in least_visits.items() if rule in rules})
+    lists = {
+        rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0" + (f" AND t.c1 >= :least_{rule}" if rule in least_visits else ""))
+        for i, rule in enumerate(rules)
+    }
+    hits = _by_rule(
+        r,
+        f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a WHERE a.info_stage <> 'customer'{scope_sql}",
+        params,
+        ("t.c1 DESC", "t.c0"),
+        lists,
+    )
+    if "prospect_below_b" in hits:
+        hits["prospect_below_b"].sort()
+    shown = {rule: ids[:per_rule] for rule, ids in hits.items()}
     ids = sorted({i for ids in shown.values() for i in ids})
     details: dict[int, dict[str, Any]] = {}
     if ids:

@@ -87,6 +87,8 @@ class Deal(_Table, table=True):
         Index("ix_deal_status_stage", "status", "stage"),
         # an account's open deals (account list counts them per row; without it SQLite walks every open deal)
         Index("ix_deal_account_status", "account_id", "status"),
+        # the playbooks of the open deals (sd check loads those; migration 0004)
+        Index("ix_deal_status_playbook", "status", "playbook"),
     )
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = _fk("account.id")
@@ -127,10 +129,14 @@ class StageHistory(_Table, table=True):
 
     __tablename__ = "stage_history"
     # a playbook's history deal by deal, with the stage and the day: the funnel's conversion reads it alone
-    # (migration 0003)
-    __table_args__ = (Index("ix_stage_history_playbook_deal", "playbook", "deal_id", "stage", "entered_on"),)
+    # (migration 0003); a deal's stages left, by playbook: sd check's unmet-marker test reads it alone, and a
+    # deal's history is found by its prefix (migration 0004)
+    __table_args__ = (
+        Index("ix_stage_history_playbook_deal", "playbook", "deal_id", "stage", "entered_on"),
+        Index("ix_stage_history_deal_left", "deal_id", "playbook", "left_on", "stage"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    deal_id: int = _fk("deal.id")
+    deal_id: int = _fk("deal.id", index=False)
     playbook: str
     stage: str
     entered_on: dt.date
