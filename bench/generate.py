@@ -772,13 +772,15 @@ def _postgres_fill(journal: Path, owner_url: str) -> None:
 
     from salesdiary.store import models
     from salesdiary.store.engine import dispose_all, engine_for
+    from salesdiary.store.export_queries import NOT_DUMPED
     from salesdiary.store.migrate import upgrade_database
     from salesdiary.store.paths import Target
 
     target = Target(url=owner_url)
     upgrade_database(target)  # what `sd db upgrade` runs
     source = engine_for(Target(path=journal))
-    tables = [t for t in models.SQLModel.metadata.sorted_tables if t.name not in PG_OWN_TABLES]  # parents first
+    # parents first; not the figures the database keeps itself (its triggers fill them as the rows arrive)
+    tables = [t for t in models.SQLModel.metadata.sorted_tables if t.name not in (*PG_OWN_TABLES, *NOT_DUMPED)]
     with engine_for(target).begin() as conn, source.connect() as src:
         raw = conn.connection.driver_connection  # the psycopg connection of the engine's transaction
         for table in tables:

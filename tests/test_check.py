@@ -280,7 +280,7 @@ SIDE_BY_SIDE_ARGS = [
     ("--json", "--all"),
     (),
     ("--limit", "1"),
-    ("--rule", "markers_unmet", "--rule", "no_coach", "--json"),
+    ("--rule", "markers_unmet", "--rule", "no_next_step", "--json"),
     ("--rule", "stale_deal"),
 ]
 

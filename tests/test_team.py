@@ -20,6 +20,8 @@ import pytest
 
 import pgtools
 from conftest import SD_BIN, run_sd
+from salesdiary.store.connection import PsycopgReader
+from salesdiary.store.kept_figures import disagreements
 from salesdiary.store.version import SCHEMA_HEAD
 
 FULL = os.environ.get("SD_STRESS") == "full"
@@ -225,6 +227,14 @@ def test_a_visit_on_another_reps_account_needs_assist_and_leaves_their_deal_alon
     assert (visit["owner"], visit["created_by"], visit["assist"]) == (li, li, True)
     assert [f["owner"] for f in team.ok("li", "followup", "list", "--json").json()] == [li]
     assert team.ok("wang", "deal", "show", "1", "--json").json()["next_step"] is None  # still wang's to set
+    # the figures the database keeps followed li's visit on wang's account and deal (row security kept li out)
+    con = team.raw("li")
+    try:
+        assert set(disagreements(PsycopgReader(con)).values()) == {0}
+        assert con.execute("SELECT visits FROM account_visits WHERE account_id = 1").fetchone()[0] == 1
+        assert con.execute("SELECT last_visit_on FROM deal_last_visit WHERE deal_id = 1").fetchone()[0] is not None
+    finally:
+        con.close()
     team.ok("wang", "visit", "add", "--deal", "1", "--summary", "own visit", "--assist")
     assert team.ok("wang", "visit", "show", "2", "--json").json()["assist"] is False  # not an assist there
     exported = team.ok("boss", "export", "visits", "--format", "json").json()

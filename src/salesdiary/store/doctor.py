@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from salesdiary.core.errors import SdError
 from salesdiary.i18n import _, ngettext
+from salesdiary.store.connection import Reader, SqliteReader
 from salesdiary.store.paths import Target, config_path, load_config
 from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
 
@@ -204,6 +205,8 @@ def _check_database(path: Path) -> list[Check]:
             )
         else:
             checks.append(Check(_("foreign keys"), OK, _("every reference points at a record")))
+        if version == SCHEMA_VERSION and revision == SCHEMA_HEAD:
+            checks.append(_check_kept_figures(SqliteReader(con)))
         mode = con.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
             checks.append(
@@ -231,6 +234,29 @@ def _check_database(path: Path) -> list[Check]:
     finally:
         con.close()
     return checks
+
+
+def _check_kept_figures(r: Reader) -> Check:
+    """The figures the database keeps itself (visits per account, a deal's last visit, a stage's markers)."""
+    from salesdiary.store.kept_figures import disagreements
+
+    labels = {
+        "account visits": _("visits per account"),
+        "deal last visit": _("last visit per deal"),
+        "stage markers": _("markers per stage"),
+        "figures of removed records": _("figures of removed records"),
+    }
+    wrong = {labels.get(name, name): n for name, n in disagreements(r).items() if n}
+    if not wrong:
+        return Check(_("kept figures"), OK, _("visits, last visits and markers agree with the records"))
+    return Check(
+        _("kept figures"),
+        FAIL,
+        _("{n} figures disagree with the records ({which}): the file was changed without its triggers").format(
+            n=sum(wrong.values()), which=", ".join(wrong)
+        ),
+        _("sd export all -o FILE, then sd --db NEW import all FILE: a journal rebuilt from its records."),
+    )
 
 
 def _check_backups(path: Path) -> list[Check]:
@@ -340,6 +366,7 @@ def _check_postgres(target: Target) -> list[Check]:
     try:
         revision = pg.revision_of(con)
         who = status(PsycopgReader(con))
+        kept = _check_kept_figures(PsycopgReader(con)) if pg.state_of(revision) == "current" else None
     finally:
         con.close()
     checks = [Check(_("database"), OK, redact_url(url))]
@@ -383,6 +410,8 @@ def _check_postgres(target: Target) -> list[Check]:
         )
     else:
         checks.append(Check(_("you"), OK, detail))
+    if kept is not None:
+        checks.append(kept)
     return checks
 
 

@@ -25,7 +25,9 @@ from salesdiary.store.connection import Reader
 
 DUMP_FORMAT = "salesdiary"
 DUMP_VERSION = 1
-NOT_DUMPED = ("alembic_version", "sd_meta")  # facts about the file itself, written by the journal that gets the dump
+# facts about the file itself, written by the journal that gets the dump; figures its triggers compute again
+NOT_DUMPED = ("alembic_version", "sd_meta", "account_visits", "deal_last_visit")
+KEPT_COLUMNS = {"stage_history": ("markers",)}  # computed by triggers (migration 0005): not dumped, not restored
 
 
 @dataclass
@@ -252,6 +254,10 @@ def primary_key(r: Reader, table: str) -> list[str]:
 
 
 def dump_rows(r: Reader, table: str) -> Iterator[dict[str, Any]]:
-    """Every row of TABLE as stored, in key order."""
+    """Every row of TABLE as stored, in key order (without the figures the database keeps itself)."""
     order = ", ".join(f'"{c}"' for c in primary_key(r, table)) or "1"
-    return r.stream(f'SELECT * FROM "{table}" ORDER BY {order}')
+    rows = r.stream(f'SELECT * FROM "{table}" ORDER BY {order}')
+    kept = KEPT_COLUMNS.get(table)
+    if not kept:
+        return rows
+    return ({k: v for k, v in row.items() if k not in kept} for row in rows)

@@ -7,7 +7,7 @@ timestamps (UTC); enum fields hold their keys (core/enums.py).
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from salesdiary.store.version import SCHEMA_VERSION  # noqa: E402,F401  (re-exported for migrations)
@@ -129,12 +129,8 @@ class StageHistory(_Table, table=True):
 
     __tablename__ = "stage_history"
     # a playbook's history deal by deal, with the stage and the day: the funnel's conversion reads it alone
-    # (migration 0003); a deal's stages left, by playbook: sd check's unmet-marker test reads it alone, and a
-    # deal's history is found by its prefix (migration 0004)
-    __table_args__ = (
-        Index("ix_stage_history_playbook_deal", "playbook", "deal_id", "stage", "entered_on"),
-        Index("ix_stage_history_deal_left", "deal_id", "playbook", "left_on", "stage"),
-    )
+    # (migration 0003); a deal's stages left, with their markers, is the other index (below)
+    __table_args__ = (Index("ix_stage_history_playbook_deal", "playbook", "deal_id", "stage", "entered_on"),)
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = _fk("deal.id", index=False)
     playbook: str
@@ -261,3 +257,37 @@ class Meta(_Table, table=True):
     __tablename__ = "sd_meta"
     key: str = Field(primary_key=True)
     value: str
+
+
+# --- figures the database keeps itself (migration 0005) ----------------------------------------------------
+# Triggers recompute them from the records in the transaction that changes those: no command writes them, and
+# the models above do not map them (a write never carries them, history never records them). `sd check` reads
+# them instead of counting visits and markers for every account and deal.
+
+# the markers checked for the deal in this stage, ",a,b,c," ("," for none)
+StageHistory.__table__.append_column(Column("markers", String, nullable=False, server_default=","))  # type: ignore[attr-defined]
+_history = StageHistory.__table__.c  # type: ignore[attr-defined]
+# a deal's stages left, by playbook, with their markers: the unmet-marker test reads this index alone, and a
+# deal's history is found by its prefix (migrations 0004, 0005)
+Index(
+    "ix_stage_history_deal_left",
+    _history.deal_id,
+    _history.playbook,
+    _history.left_on,
+    _history.stage,
+    _history.markers,
+)
+
+account_visits = Table(
+    "account_visits",
+    SQLModel.metadata,
+    Column("account_id", Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True),
+    Column("visits", Integer, nullable=False),
+)
+# the last visit to the deal's account about the deal or about no deal
+deal_last_visit = Table(
+    "deal_last_visit",
+    SQLModel.metadata,
+    Column("deal_id", Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True),
+    Column("last_visit_on", Date),
+)

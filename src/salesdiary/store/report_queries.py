@@ -128,10 +128,11 @@ def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
         ),
         _date_param(r, "cut_default"),
     )
+    # stale: in the stage since the cut-off or before, and no visit after it; the deal's last visit (to its
+    # account, about it or about no deal) is kept by the database (migration 0005)
     stale = (
-        f"CASE WHEN d.stage_entered_on <= {cutoff} AND NOT EXISTS (SELECT 1 FROM visit v"
-        f" WHERE v.account_id = d.account_id AND v.date > {cutoff}"
-        " AND (v.deal_id = d.id OR v.deal_id IS NULL)) THEN 1 ELSE 0 END"
+        f"CASE WHEN d.stage_entered_on <= {cutoff} AND NOT COALESCE((SELECT x.last_visit_on FROM deal_last_visit x"
+        f" WHERE x.deal_id = d.id) > {cutoff}, 1 = 0) THEN 1 ELSE 0 END"
     )
     scope_sql, _params = q.scope.deals()
     return (

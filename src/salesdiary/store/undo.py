@@ -23,6 +23,7 @@ from salesdiary.core.errors import Conflict
 from salesdiary.i18n import _
 from salesdiary.store import history_reads as hr
 from salesdiary.store import models
+from salesdiary.store.export_queries import KEPT_COLUMNS
 from salesdiary.store.tx import Tx, _jsonable
 
 
@@ -139,14 +140,14 @@ class _Reverser:
                 chunk = ordered[start : start + self.CHUNK]
                 for key in chunk:
                     self.current[(name, (key,))] = None
-                for found in self.conn.execute(select(table).where(column.in_(chunk))).mappings():
+                for found in self.conn.execute(_stored(table).where(column.in_(chunk))).mappings():
                     self.current[(name, (found[column.name],))] = dict(found)
 
     def row_now(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
         cache_key = (table.name, tuple(key.values()))
         if cache_key not in self.current:
             where = and_(*(table.c[name] == value for name, value in key.items()))
-            found = self.conn.execute(select(table).where(where)).mappings().first()
+            found = self.conn.execute(_stored(table).where(where)).mappings().first()
             self.current[cache_key] = dict(found) if found is not None else None
         return self.current[cache_key]
 
@@ -179,7 +180,7 @@ class _Reverser:
         elif action == "delete":
             if current is not None:
                 raise self.refuse(entity, entity_id, _("exists again (made by a later command)."))
-            values: dict[str, Any] = {c.name: None for c in table.columns}
+            values: dict[str, Any] = {c.name: None for c in _stored(table).selected_columns}
             values.update({name: _typed(table, name, pair[0]) for name, pair in changes.items() if name in table.c})
             self.batch("insert", table, values)
             self.recorded.append(
@@ -247,6 +248,12 @@ class _Reverser:
     def finish(self) -> None:
         self.flush()
         self.tx.record_many(self.recorded)
+
+
+def _stored(table: Table) -> Any:
+    """SELECT of TABLE's columns but those the database computes itself (KEPT_COLUMNS: its triggers set them)."""
+    kept = KEPT_COLUMNS.get(table.name, ())
+    return select(*(c for c in table.columns if c.name not in kept))
 
 
 def _same(a: Any, b: Any) -> bool:

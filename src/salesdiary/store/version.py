@@ -8,9 +8,11 @@ Revision 0002 (team roles and row-level security) changes nothing on SQLite:
 an SQLite journal at version 1 is moved to 2 (after a backup) without any table change.
 Revision 0003 gives visit, contact and stage_history covering indexes (the funnel's and the health rules' lookups).
 Revision 0004 gives stage_history and deal the indexes of `sd check`'s unmet-marker test and open playbooks.
+Revision 0005 has the database keep each account's visits, each deal's last visit and each stage's markers
+(triggers).
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 4
-SCHEMA_HEAD = "0004"
+SCHEMA_VERSION = 5
+SCHEMA_HEAD = "0005"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
