@@ -661,8 +661,8 @@ def _bulk(target: Any, counts: dict[str, int], today: dt.date, seed: int) -> dic
         for group in (gen.deals(), gen.visits_and_followups()):
             for name in (
                 "deal",
+                "deal_marker",  # before the history: each history row then computes its markers once (0005)
                 "stage_history",
-                "deal_marker",
                 "deal_contact",
                 "receivable",
                 "visit",
@@ -734,7 +734,7 @@ def postgres_copy(journal: Path, url: str, *, schema: str | None = None, force: 
             admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             admin.execute(f"CREATE SCHEMA {schema}")
             _postgres_fill(journal, owner_url)
-            for table in info["counts"]:
+            for table in (*info["counts"], "account_visits", "deal_last_visit"):  # and what the triggers filled
                 admin.execute(f"VACUUM ANALYZE {table}")
             loaded = {
                 "schema": schema,

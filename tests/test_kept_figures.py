@@ -181,3 +181,30 @@ def test_commands_undo_and_a_restore_keep_them(sd, demo, isolated, tmp_path):
     with sqlite3.connect(path) as a, sqlite3.connect(fresh) as b:
         for sql in figures:
             assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+
+
+def test_doctor_finds_figures_changed_behind_sds_back(sd, demo, isolated):
+    path = isolated / "journal.sqlite"
+    assert sd("doctor").exit_code == 0
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE account_visits SET visits = visits + 5 WHERE account_id = 1")
+    result = sd("doctor")
+    assert result.exit_code == 1 and "1 figures disagree with the records (visits per account)" in result.output
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE account_visits SET visits = visits - 5 WHERE account_id = 1")
+        con.execute("DROP TRIGGER sd_visit_added")
+    result = sd("doctor")
+    assert result.exit_code == 1 and "triggers that keep them" in result.output
+
+
+def test_an_export_of_an_older_schema_is_restored(sd, demo, tmp_path):
+    import json
+
+    dump = tmp_path / "all.json"
+    assert sd("export", "all", "-o", str(dump)).exit_code == 0
+    data = json.loads(dump.read_text(encoding="utf-8"))
+    data["schema_version"] = 4  # the exported tables and columns are the same
+    dump.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    fresh = tmp_path / "restored.sqlite"
+    assert sd("--db", str(fresh), "import", "all", str(dump)).exit_code == 0
+    agree(fresh)

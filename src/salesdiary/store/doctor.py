@@ -245,6 +245,7 @@ def _check_kept_figures(r: Reader) -> Check:
         "deal last visit": _("last visit per deal"),
         "stage markers": _("markers per stage"),
         "figures of removed records": _("figures of removed records"),
+        "missing triggers": _("triggers that keep them"),
     }
     wrong = {labels.get(name, name): n for name, n in disagreements(r).items() if n}
     if not wrong:
@@ -252,7 +253,7 @@ def _check_kept_figures(r: Reader) -> Check:
     return Check(
         _("kept figures"),
         FAIL,
-        _("{n} figures disagree with the records ({which}): the file was changed without its triggers").format(
+        _("{n} figures disagree with the records ({which}): the file was changed by something other than sd").format(
             n=sum(wrong.values()), which=", ".join(wrong)
         ),
         _("sd export all -o FILE, then sd --db NEW import all FILE: a journal rebuilt from its records."),

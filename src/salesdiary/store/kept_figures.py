@@ -10,6 +10,21 @@ from __future__ import annotations
 
 from salesdiary.store.connection import Reader
 
+# the SQLite triggers of migration 0005 (sd doctor checks they are all there)
+SQLITE_TRIGGERS = (
+    "sd_account_added",
+    "sd_deal_added",
+    "sd_deal_moved",
+    "sd_visit_added",
+    "sd_visit_removed",
+    "sd_visit_changed",
+    "sd_marker_added",
+    "sd_marker_removed",
+    "sd_marker_changed",
+    "sd_history_added",
+    "sd_history_changed",
+)
+
 
 def _markers(r: Reader) -> str:
     if r.dialect == "sqlite":
@@ -24,7 +39,8 @@ def _markers(r: Reader) -> str:
 
 
 def disagreements(r: Reader) -> dict[str, int]:
-    """How many kept figures differ from the records, per figure (zero everywhere when all is well)."""
+    """How many kept figures differ from the records, per figure (zero everywhere when all is well); on SQLite,
+    also how many of the triggers that keep them are missing."""
     visits = (
         "SELECT COUNT(*) AS n FROM account a LEFT JOIN account_visits x ON x.account_id = a.id"
         " WHERE x.visits IS NULL OR x.visits <> (SELECT COUNT(*) FROM visit v WHERE v.account_id = a.id)"
@@ -41,6 +57,10 @@ def disagreements(r: Reader) -> dict[str, int]:
         " (SELECT 1 FROM deal d WHERE d.id = x.deal_id)) AS n"
     )
     found = {}
+    if r.dialect == "sqlite":
+        names = ", ".join(f"'{name}'" for name in SQLITE_TRIGGERS)
+        present = r.rows(f"SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})")
+        found["missing triggers"] = len(SQLITE_TRIGGERS) - int(present[0]["n"])
     for name, sql in (
         ("account visits", visits),
         ("deal last visit", last),

@@ -8,7 +8,7 @@ Create Date: 2026-12-02 05:10:00
 the account's visits), an account's number of visits (a count of them), and for every stage a deal has left the
 markers checked in it (a range of deal_marker per stage): on the huge journal of bench/ (1,000,000 visits,
 2,800,000 markers) those lookups were most of its time. The database now keeps these figures up to date itself,
-in the same transaction as the change they follow (triggers), so they can never disagree with the records:
+in the same transaction as the change they follow (triggers):
 
 - account_visits (account_id, visits): one row per account;
 - deal_last_visit (deal_id, last_visit_on): one row per deal, the last visit to its account about it or about
@@ -24,9 +24,14 @@ A stage's markers are recomputed from its few deal_marker rows on every change t
 (a value a write gives the column is replaced). Which markers a stage requires is left to the query:
 playbooks are files the user may edit.
 
-On PostgreSQL the trigger functions run as the owner of the tables (SECURITY DEFINER, with this schema as their
-search path): a rep's visit to a teammate's account updates the teammate's figures, which row-level security
-would not let the rep write. The tables are readable by both group roles and written only by the triggers.
+On PostgreSQL the trigger functions run as the owner of the tables (SECURITY DEFINER, with this schema, then
+pg_temp, as their search path): a rep's visit to a teammate's account updates the teammate's figures, which
+row-level security would not let the rep write. The tables are readable by both group roles and written only by
+the triggers. Writers side by side take a lock first (the account's figures row; an advisory lock per deal for
+its history and markers), so that each computes with the other's rows. SQLite has one writer at a time.
+
+A later migration that rebuilds one of these tables on SQLite (alembic's batch mode copies a table) must create
+its triggers again: the copy has none (and one on visit fails while the triggers name it).
 """
 
 from collections.abc import Sequence
@@ -64,31 +69,33 @@ def _sqlite_markers(deal: str, stage: str) -> str:
     )
 
 
-def _deals_of(row: str) -> str:
-    """The deals whose last visit a visit ROW (NEW or OLD) counts for: its deal, or every deal of its account."""
+def _deals_of(row: str) -> tuple[str, str]:
+    """Conditions on deal_last_visit for the deals whose last visit a visit ROW (NEW or OLD) counts for: its deal
+    (if of its account), or, for a visit about no deal, every deal of its account. Two conditions, each its own
+    statement, so that a visit about a deal does not read the account's other deals."""
     return (
-        f"deal_id IN (SELECT d.id FROM deal d WHERE d.account_id = {row}.account_id"
-        f" AND ({row}.deal_id IS NULL OR d.id = {row}.deal_id))"
+        f"{row}.deal_id IS NOT NULL AND deal_id = {row}.deal_id"
+        f" AND EXISTS (SELECT 1 FROM deal d WHERE d.id = {row}.deal_id AND d.account_id = {row}.account_id)",
+        f"{row}.deal_id IS NULL AND deal_id IN (SELECT d.id FROM deal d WHERE d.account_id = {row}.account_id)",
     )
 
 
 def _visit_added(row: str) -> str:
     """Statements for a visit ROW that now counts: one more visit, and a later last visit for its deals."""
-    return (
-        f"UPDATE account_visits SET visits = visits + 1 WHERE account_id = {row}.account_id;"
-        f" UPDATE deal_last_visit SET last_visit_on = {row}.date WHERE {_deals_of(row)}"
+    return f"UPDATE account_visits SET visits = visits + 1 WHERE account_id = {row}.account_id;" + "".join(
+        f" UPDATE deal_last_visit SET last_visit_on = {row}.date WHERE {deals}"
         f" AND (last_visit_on IS NULL OR last_visit_on < {row}.date);"
+        for deals in _deals_of(row)
     )
 
 
 def _visit_gone(row: str) -> str:
     """Statements for a visit ROW that no longer counts: one visit less, and the last visit found again for the
     deals whose last visit it was (a walk back through the account's newest visits)."""
-    return (
-        f"UPDATE account_visits SET visits = visits - 1 WHERE account_id = {row}.account_id;"
-        " UPDATE deal_last_visit SET last_visit_on ="
-        f" {_last_visit_walk(row + '.account_id', 'deal_last_visit.deal_id')}"
-        f" WHERE {_deals_of(row)} AND last_visit_on = {row}.date;"
+    walk = _last_visit_walk(f"{row}.account_id", "deal_last_visit.deal_id")
+    return f"UPDATE account_visits SET visits = visits - 1 WHERE account_id = {row}.account_id;" + "".join(
+        f" UPDATE deal_last_visit SET last_visit_on = {walk} WHERE {deals} AND last_visit_on = {row}.date;"
+        for deals in _deals_of(row)
     )
 
 
@@ -113,10 +120,6 @@ SQLITE_TRIGGERS = {
     f" VALUES (NEW.id, {_last_visit('NEW.account_id', 'NEW.id')}); END",
     "sd_deal_moved": "AFTER UPDATE OF account_id ON deal BEGIN UPDATE deal_last_visit SET last_visit_on ="
     f" {_last_visit('NEW.account_id', 'NEW.id')} WHERE deal_id = NEW.id; END",
-    # the deal's visits are now about no deal: they count for the account's other deals
-    "sd_deal_removed": "AFTER DELETE ON deal BEGIN UPDATE deal_last_visit SET last_visit_on ="
-    f" {_last_visit_walk('OLD.account_id', 'deal_last_visit.deal_id')} WHERE deal_id IN (SELECT d.id FROM deal d"
-    " WHERE d.account_id = OLD.account_id); END",
     "sd_visit_added": f"AFTER INSERT ON visit BEGIN {_visit_added('NEW')} END",
     "sd_visit_removed": f"AFTER DELETE ON visit BEGIN {_visit_gone('OLD')} END",
     "sd_visit_changed": "AFTER UPDATE OF account_id, deal_id, date ON visit BEGIN"
@@ -127,13 +130,20 @@ SQLITE_TRIGGERS = {
     f" {_sqlite_marker_refresh('OLD')} {_sqlite_marker_refresh('NEW')} END",
     "sd_history_added": "AFTER INSERT ON stage_history BEGIN UPDATE stage_history SET markers ="
     f" {_sqlite_markers('NEW.deal_id', 'NEW.stage')} WHERE id = NEW.id; END",
-    "sd_history_changed": "AFTER UPDATE OF deal_id, stage, markers ON stage_history BEGIN UPDATE stage_history"
+    # (WHEN: its own update, were recursive triggers on, finds the markers right and stops there)
+    "sd_history_changed": "AFTER UPDATE OF deal_id, stage, markers ON stage_history"
+    f" WHEN NEW.markers IS NOT {_sqlite_markers('NEW.deal_id', 'NEW.stage')} BEGIN UPDATE stage_history"
     f" SET markers = {_sqlite_markers('NEW.deal_id', 'NEW.stage')} WHERE id = NEW.id; END",
 }
 
 
 def _postgresql_functions(schema: str) -> list[str]:
-    definer = f"SECURITY DEFINER SET search_path = {schema}"
+    # the owner's rights, this schema's tables: pg_temp last, or a rep's temporary table of the same name would be
+    # found first (and its triggers run with the owner's rights)
+    definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
+    # a deal's history and markers change one transaction at a time (two, side by side, would each compute the
+    # markers without the other's row)
+    deal_lock = "PERFORM pg_advisory_xact_lock(1396986189, {row}.deal_id);"
     markers = (
         "COALESCE((SELECT ',' || string_agg(m.marker, ',' ORDER BY m.marker) || ',' FROM deal_marker m"
         " WHERE m.deal_id = $1 AND m.stage = $2), ',')"
@@ -144,10 +154,9 @@ def _postgresql_functions(schema: str) -> list[str]:
         f"CREATE FUNCTION sd_account_figures() RETURNS trigger LANGUAGE plpgsql {definer} AS $$ BEGIN"
         f" INSERT INTO account_visits (account_id, visits) VALUES (NEW.id, {_visits('NEW.id')})"
         " ON CONFLICT (account_id) DO UPDATE SET visits = EXCLUDED.visits; RETURN NULL; END $$",
+        # the account's figures row locked first: a visit logged there meanwhile waits (it takes the same lock)
         f"CREATE FUNCTION sd_deal_figures() RETURNS trigger LANGUAGE plpgsql {definer} AS $$ BEGIN"
-        " IF TG_OP = 'DELETE' THEN UPDATE deal_last_visit SET last_visit_on ="
-        f" {_last_visit_walk('OLD.account_id', 'deal_last_visit.deal_id')} WHERE deal_id IN (SELECT d.id FROM deal d"
-        " WHERE d.account_id = OLD.account_id); RETURN NULL; END IF;"
+        " PERFORM 1 FROM account_visits WHERE account_id = NEW.account_id FOR UPDATE;"
         " INSERT INTO deal_last_visit (deal_id, last_visit_on)"
         f" VALUES (NEW.id, {_last_visit('NEW.account_id', 'NEW.id')})"
         " ON CONFLICT (deal_id) DO UPDATE SET last_visit_on = EXCLUDED.last_visit_on; RETURN NULL; END $$",
@@ -155,19 +164,21 @@ def _postgresql_functions(schema: str) -> list[str]:
         f" IF TG_OP <> 'INSERT' THEN {_visit_gone('OLD')} END IF;"
         f" IF TG_OP <> 'DELETE' THEN {_visit_added('NEW')} END IF; RETURN NULL; END $$",
         f"CREATE FUNCTION sd_marker_figures() RETURNS trigger LANGUAGE plpgsql {definer} AS $$ BEGIN"
-        " IF TG_OP <> 'INSERT' THEN UPDATE stage_history SET markers = sd_markers(OLD.deal_id, OLD.stage)"
+        f" IF TG_OP <> 'INSERT' THEN {deal_lock.format(row='OLD')}"
+        " UPDATE stage_history SET markers = sd_markers(OLD.deal_id, OLD.stage)"
         " WHERE deal_id = OLD.deal_id AND stage = OLD.stage; END IF;"
-        " IF TG_OP <> 'DELETE' THEN UPDATE stage_history SET markers = sd_markers(NEW.deal_id, NEW.stage)"
+        f" IF TG_OP <> 'DELETE' THEN {deal_lock.format(row='NEW')}"
+        " UPDATE stage_history SET markers = sd_markers(NEW.deal_id, NEW.stage)"
         " WHERE deal_id = NEW.deal_id AND stage = NEW.stage; END IF; RETURN NULL; END $$",
         f"CREATE FUNCTION sd_history_figures() RETURNS trigger LANGUAGE plpgsql {definer} AS $$ BEGIN"
-        " NEW.markers := sd_markers(NEW.deal_id, NEW.stage); RETURN NEW; END $$",
+        f" {deal_lock.format(row='NEW')} NEW.markers := sd_markers(NEW.deal_id, NEW.stage); RETURN NEW; END $$",
     ]
 
 
 POSTGRESQL_TRIGGERS = {
     "sd_account_figures": "AFTER INSERT ON account FOR EACH ROW EXECUTE FUNCTION sd_account_figures()",
-    "sd_deal_figures": "AFTER INSERT OR DELETE OR UPDATE OF account_id ON deal FOR EACH ROW"
-    " EXECUTE FUNCTION sd_deal_figures()",
+    # (a deal removed: the foreign key sets its visits' deal to none, which the visit trigger follows)
+    "sd_deal_figures": "AFTER INSERT OR UPDATE OF account_id ON deal FOR EACH ROW EXECUTE FUNCTION sd_deal_figures()",
     "sd_visit_figures": "AFTER INSERT OR DELETE OR UPDATE OF account_id, deal_id, date ON visit FOR EACH ROW"
     " EXECUTE FUNCTION sd_visit_figures()",
     "sd_marker_figures": "AFTER INSERT OR DELETE OR UPDATE ON deal_marker FOR EACH ROW"
