@@ -260,9 +260,7 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
     join, opposes = _OPPOSES
     tests["opponent_late"] = f"{late} AND EXISTS (SELECT 1 FROM contact c {join} WHERE {opposes})" if late else "1 = 0"
     passed = _passed(r, q) if "markers_unmet" in rules else None
-    tests["markers_unmet"] = (
-        f"EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.where} AND {passed.unmet} > 0)" if passed else "1 = 0"
-    )
+    tests["markers_unmet"] = f"EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})" if passed else "1 = 0"
     return [tests[rule] for rule in rules], params
 
 
@@ -421,9 +419,15 @@ def _opponent_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[s
 class _Passed:
     """SQL over a deal d and one row sh of its stage history: the stages it has left that have required markers."""
 
-    where: str  # sh is such a stage
+    where: str  # sh is a stage of the deal's playbook that the deal has left
+    earlier: str  # sh's stage comes before the deal's stage
     number: str  # sh's stage number
-    unmet: str  # how many of sh's required markers the deal has not met
+    unmet: str  # how many of sh's required markers the deal has not met (0 for a stage that requires none)
+
+    def found(self) -> str:
+        """sh is a stage the deal has left, before its stage, with required markers unmet: the markers are asked
+        first (rarely unmet: the stage numbers, two CASEs of string comparisons, are seldom needed)."""
+        return f"{self.where} AND {self.unmet} > 0 AND {self.earlier}"
 
 
 def _passed(r: Reader, q: HealthQuery) -> _Passed | None:
@@ -460,12 +464,9 @@ def _passed(r: Reader, q: HealthQuery) -> _Passed | None:
     every_stage = [(book, s) for book in q.playbooks for s in book.stages]
     number = per_stage("sh.stage", lambda s: s.number, every_stage)
     current = per_stage("d.stage", lambda s: s.number, every_stage)
-    with_required = ", ".join(sorted({_lit(s.key) for _book, s in needs}))
-    where = (
-        f"sh.deal_id = d.id AND sh.playbook = d.playbook AND sh.left_on IS NOT NULL"
-        f" AND {_scan(r, 'sh.stage')} IN ({with_required}) AND {number} < {current}"
-    )
-    return _Passed(where, number, per_stage("sh.stage", lambda s: f"{len(s.required_markers)} - {met(s)}"))
+    where = "sh.deal_id = d.id AND sh.playbook = d.playbook AND sh.left_on IS NOT NULL"
+    unmet = per_stage("sh.stage", lambda s: f"{len(s.required_markers)} - {met(s)}")
+    return _Passed(where, f"{number} < {current}", number, unmet)
 
 
 def _markers_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -480,7 +481,7 @@ def _markers_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[st
         f" MAX({passed.unmet}) AS unmet, MAX(CASE WHEN nx.forced THEN 1 ELSE 0 END) AS forced, MAX(nx.reason) AS reason"
         " FROM deal d JOIN account a ON a.id = d.account_id JOIN stage_history sh ON sh.deal_id = d.id"
         f" LEFT JOIN stage_history nx ON nx.id = {next_row}"
-        f" WHERE d.id IN {_ids(r, 'ids')} AND {passed.where} AND {passed.unmet} > 0"
+        f" WHERE d.id IN {_ids(r, 'ids')} AND {passed.found()}"
         " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, sh.stage"
         f" ORDER BY {_DEAL_ORDER}, {passed.number}",
         {"ids": _id_list(ids)},
