@@ -140,6 +140,45 @@ def test_the_schema_on_postgresql_is_exactly_the_models(sd, team):
     assert listed == sorted(listed)  # Python sorts by code point, as SQLite does
 
 
+def test_kept_figures_follow_a_load_of_many_deals_in_one_transaction_without_filling_the_lock_table(sd, team):
+    """The markers' trigger locks each deal's row, not an advisory lock per deal: a restore or an import of
+    thousands of deals in one transaction would run the server out of lock slots (max_locks_per_transaction)."""
+    import psycopg
+
+    from salesdiary.store.connection import PsycopgReader
+    from salesdiary.store.kept_figures import disagreements
+
+    with psycopg.connect(pgtools.libpq(team)) as con:
+        account = con.execute(
+            "INSERT INTO account (name, name_key, info_stage, owner, created_by, reported_at, created_at, updated_at)"
+            " VALUES ('Load', 'load', 'lead', 'sd_app', 'sd_app', now(), now(), now()) RETURNING id"
+        ).fetchone()[0]
+        deals = [
+            row[0]
+            for row in con.execute(
+                "INSERT INTO deal (account_id, name, currency, playbook, stage, stage_entered_on, status, owner,"
+                " created_by, created_at, updated_at) SELECT %s, 'D' || n, 'CNY', 'ten_step', 'project_info',"
+                " '2026-11-25', 'open', 'sd_app', 'sd_app', now(), now() FROM generate_series(1, 300) n RETURNING id",
+                (account,),
+            ).fetchall()
+        ]
+        with con.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO stage_history (deal_id, playbook, stage, entered_on, forced)"
+                " VALUES (%s, 'ten_step', 'project_info', '2026-11-25', false)",
+                [(d,) for d in deals],
+            )
+            cur.executemany(
+                "INSERT INTO deal_marker (deal_id, stage, marker, checked_on) VALUES (%s, 'project_info', %s, now())",
+                [(d, m) for d in deals for m in ("budget", "customer_name")],
+            )
+        held = con.execute("SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid()").fetchone()[0]
+        assert held < 50, held  # a few table locks, however many deals
+        assert set(disagreements(PsycopgReader(con)).values()) == {0}
+        marked = con.execute("SELECT DISTINCT markers FROM stage_history WHERE deal_id = ANY(%s)", (deals,)).fetchall()
+        assert marked == [(",budget,customer_name,",)]
+
+
 def test_the_url_may_be_written_the_libpq_way_and_set_in_the_config(sd, team, monkeypatch, isolated):
     libpq = "postgresql://" + team.split("://", 1)[1]
     monkeypatch.delenv("SD_DATABASE_URL")

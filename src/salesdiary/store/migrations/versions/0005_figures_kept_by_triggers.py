@@ -27,8 +27,8 @@ playbooks are files the user may edit.
 On PostgreSQL the trigger functions run as the owner of the tables (SECURITY DEFINER, with this schema, then
 pg_temp, as their search path): a rep's visit to a teammate's account updates the teammate's figures, which
 row-level security would not let the rep write. The tables are readable by both group roles and written only by
-the triggers. Writers side by side take a lock first (the account's figures row; an advisory lock per deal for
-its history and markers), so that each computes with the other's rows. SQLite has one writer at a time.
+the triggers. Writers side by side take a row lock first (the account's figures row; the deal's row for its
+history and markers), so that each computes with the other's rows. SQLite has one writer at a time.
 
 A later migration that rebuilds one of these tables on SQLite (alembic's batch mode copies a table) must create
 its triggers again: the copy has none (and one on visit fails while the triggers name it).
@@ -142,8 +142,10 @@ def _postgresql_functions(schema: str) -> list[str]:
     # found first (and its triggers run with the owner's rights)
     definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
     # a deal's history and markers change one transaction at a time (two, side by side, would each compute the
-    # markers without the other's row)
-    deal_lock = "PERFORM pg_advisory_xact_lock(1396986189, {row}.deal_id);"
+    # markers without the other's row): the deal's row is locked (a row lock lives in the row, so a load of
+    # thousands of deals in one transaction takes no room in the server's lock table, as advisory locks would;
+    # NO KEY: rows that merely point at the deal are still written meanwhile)
+    deal_lock = "PERFORM 1 FROM deal WHERE id = {row}.deal_id FOR NO KEY UPDATE;"
     markers = (
         "COALESCE((SELECT ',' || string_agg(m.marker, ',' ORDER BY m.marker) || ',' FROM deal_marker m"
         " WHERE m.deal_id = $1 AND m.stage = $2), ',')"
