@@ -237,10 +237,11 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         if holder is None:
             continue
         keys = ", ".join(_lit(s.key) for s in book.stages if s.number >= holder.number)
-        parts.append(
-            f"(d.playbook = {_lit(book.name)} AND d.stage IN ({keys}) AND NOT EXISTS (SELECT 1 FROM deal_marker m"
-            f" WHERE m.deal_id = d.id AND m.stage = {_lit(holder.key)} AND m.marker = {_lit(q.analysis_marker)}))"
+        held = _none(
+            f"SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {_lit(holder.key)}"
+            f" AND m.marker = {_lit(q.analysis_marker)}"
         )
+        parts.append(f"(d.playbook = {_lit(book.name)} AND d.stage IN ({keys}) AND {held})")
     params["amount"] = q.analysis_amount
     tests["analysis_meeting"] = f"d.amount >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
     stages, any_ = _stages_from(q.playbooks, q.decision_maker_by_stage)
@@ -251,8 +252,11 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         f"{stages} AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id"
         " AND c.role = 'decision_maker' AND NOT EXISTS (SELECT 1 FROM deal_contact dc WHERE dc.deal_id = d.id"
         " AND dc.contact_id = c.id AND dc.role IS NOT NULL))"
-        " AND NOT EXISTS (SELECT 1 FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id"
-        " WHERE dc.deal_id = d.id AND dc.role = 'decision_maker' AND c.account_id = d.account_id)"
+        " AND "
+        + _none(
+            "SELECT 1 FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id"
+            " WHERE dc.deal_id = d.id AND dc.role = 'decision_maker' AND c.account_id = d.account_id"
+        )
         if any_
         else "1 = 0"
     )
@@ -262,6 +266,13 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
     passed = _passed(r, q) if "markers_unmet" in rules else None
     tests["markers_unmet"] = f"EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})" if passed else "1 = 0"
     return [tests[rule] for rule in rules], params
+
+
+def _none(select: str) -> str:
+    """SQL: SELECT (one correlated row or none) finds none. Written as a lookup of its first row rather than NOT
+    EXISTS, which PostgreSQL may answer by hashing the whole table once (a parallel scan of 500,000 markers, a
+    join of every deal's people) where the deal's own few rows are a short index range."""
+    return f"COALESCE(({select} LIMIT 1), 0) = 0"
 
 
 def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
