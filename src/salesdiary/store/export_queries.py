@@ -30,6 +30,12 @@ NOT_DUMPED = ("alembic_version", "sd_meta", "account_visits", "deal_last_visit")
 KEPT_COLUMNS = {"stage_history": ("markers",)}  # computed by triggers (migration 0005): not dumped, not restored
 
 
+def stored_columns(table: Any) -> list[Any]:
+    """The columns of TABLE (an SQLAlchemy Table) that writes carry: all but KEPT_COLUMNS (its triggers set them)."""
+    kept = KEPT_COLUMNS.get(table.name, ())
+    return [c for c in table.columns if c.name not in kept]
+
+
 @dataclass
 class ExportFilter:
     """What an export keeps. Dates are ISO strings; stage and status are keys."""

@@ -5,13 +5,13 @@ Three passes instead of one query per rule, in two lanes side by side (connectio
 - **open deals** — one scan of the open deals computes, for each deal, one bit per deal rule (no next step,
   next step overdue, stale, no analysis meeting, no decision maker, an opponent late in the deal). The costly
   tests (the last visit, the marker, the people) are asked only of the deals the cheap ones leave: a stale test
-  only when the deal has been in its stage past the cut-off, and so on. Python counts each rule's deals and
-  keeps the first ones in the rule's order; only those shown are then read in full (names, the last visit,
-  days late, the opposing people).
+  only when the deal has been in its stage past the cut-off, and so on. The database returns each rule's deals
+  as a list in the rule's order (`_by_rule`); only the first ones, those shown, are then read in full (names,
+  the last visit, days late, the opposing people).
 - **unmet markers** — the same scan with one bit: a stage the deal has left whose required markers are not all
   met (the costliest test, hence a pass of its own); the stages are listed for the deals shown.
-- **accounts** — one scan of the accounts that are not yet customers, each with its number of visits counted
-  once, gives the three account rules' bits the same way.
+- **accounts** — one scan of the accounts that are not yet customers, each with its number of visits (kept by
+  the database), gives the three account rules' bits the same way.
 
 So a rule with 20,000 findings costs its count, not 20,000 rows built and drawn: with PER_RULE, each rule's
 rows are those of its first PER_RULE records. On SQLite the open deals are read by a scan of the deal table
@@ -29,7 +29,16 @@ from typing import Any
 
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader, side_by_side
-from salesdiary.store.report_queries import Scope, _date_param, _days, _lit, _scan, _stages_from
+from salesdiary.store.report_queries import (
+    LAST_VISIT,
+    Scope,
+    _date_param,
+    _days,
+    _lit,
+    _scan,
+    _stages_from,
+    stale_sql,
+)
 
 DEAL_RULES = (
     "no_next_step",
@@ -136,9 +145,7 @@ def _by_rule(
     else:
         by = ", ".join(order)
         aggregates = [
-            f"COALESCE(json_agg({value.replace('json_array(', 'json_build_array(')} ORDER BY {by})"
-            f" FILTER (WHERE {when}), '[]')"
-            for value, when in lists.values()
+            f"COALESCE(json_agg({value} ORDER BY {by}) FILTER (WHERE {when}), '[]')" for value, when in lists.values()
         ]
         source = f"({sql} OFFSET 0) t WHERE t.{bits} <> 0"
     selected = ", ".join(f"{aggregate} AS l{i}" for i, aggregate in enumerate(aggregates))
@@ -191,8 +198,8 @@ def _per_playbook_case(
     return f"CASE {' '.join(whens)} ELSE {default_sql} END", params
 
 
-def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, str, dict[str, Any]]:
-    """(the stage's cut-off date, the stage's limit in days, the deal's last visit) as SQL, and their parameters."""
+def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, dict[str, Any]]:
+    """(the stage's cut-off date, the stage's limit in days) as SQL, and their parameters."""
     cutoff, params = _per_playbook_case(
         "d.stage",
         q,
@@ -210,9 +217,7 @@ def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, str, dict[str, An
         lambda name: f"CAST(:{name} AS INTEGER)",
     )
     params.update(limit_params, cut_default=q.default_cutoff, limit_default=q.default_limit)
-    # kept by the database (migration 0005): the last visit to the account about the deal or about no deal
-    last_visit = "(SELECT x.last_visit_on FROM deal_last_visit x WHERE x.deal_id = d.id)"
-    return cutoff, limit, last_visit, params
+    return cutoff, limit, params
 
 
 # --- the open deals: one pass ------------------------------------------------------------------------------
@@ -226,11 +231,9 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         "next_step_overdue": "d.next_step_date < :today",
     }
     if "stale_deal" in rules:
-        cutoff, _limit, last_visit, stale_params = _stale_parts(r, q)
+        cutoff, _limit, stale_params = _stale_parts(r, q)
         params.update(stale_params)
-        # stale: in the stage since the cut-off or before, and no visit after it (the last visit, if any, is not
-        # after it)
-        tests["stale_deal"] = f"d.stage_entered_on <= {cutoff} AND NOT COALESCE({last_visit} > {cutoff}, 1 = 0)"
+        tests["stale_deal"] = stale_sql(cutoff)
     parts = []
     for book in q.playbooks:
         holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
@@ -283,7 +286,8 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
     # each rule's deals in the deals' order (_DEAL_ORDER); the overdue ones by their next step's date
     lists = {rule: ("t.c0", f"(t.c3 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
     if "next_step_overdue" in lists:
-        lists["next_step_overdue"] = ("json_array(t.c1, t.c0)", lists["next_step_overdue"][1])
+        pair = "json_array" if r.dialect == "sqlite" else "json_build_array"
+        lists["next_step_overdue"] = (f"{pair}(t.c1, t.c0)", lists["next_step_overdue"][1])
     hits = _by_rule(
         r,
         f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d"
@@ -294,7 +298,7 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
         "c3",
     )
     counts = {rule: len(hits[rule]) for rule in rules}
-    shown = {rule: ids[:per_rule] for rule, ids in hits.items()}
+    shown = {rule: ids[:per_rule] for rule, ids in hits.items() if rule != "next_step_overdue"}
     if "next_step_overdue" in hits:  # the most overdue first
         pairs = [(str(day), deal_id) for day, deal_id in hits["next_step_overdue"]]
         first = sorted(pairs) if per_rule is None else heapq.nsmallest(per_rule, pairs)
@@ -312,11 +316,11 @@ def _deal_details(r: Reader, q: HealthQuery, ids: Sequence[int]) -> dict[int, di
     """The shown deals in full: what each rule's finding says of them."""
     if not ids:
         return {}
-    _cutoff, limit, last_visit, params = _stale_parts(r, q)
+    _cutoff, limit, params = _stale_parts(r, q)
     params.update(ids=_id_list(ids), today=q.today.isoformat())
     rows = r.rows(
         f"SELECT {_DEAL_COLUMNS}, d.next_step AS next_step, d.next_step_date AS next_step_date,"
-        f" {_days(r, ':today', 'd.next_step_date')} AS days_late, {last_visit} AS last_visit,"
+        f" {_days(r, ':today', 'd.next_step_date')} AS days_late, {LAST_VISIT} AS last_visit,"
         f" {_days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days"
         f" FROM deal d JOIN account a ON a.id = d.account_id WHERE d.id IN {_ids(r, 'ids')}",
         params,

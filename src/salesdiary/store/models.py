@@ -260,7 +260,7 @@ class Meta(_Table, table=True):
 
 
 # --- figures the database keeps itself (migration 0005) ----------------------------------------------------
-# Triggers recompute them from the records in the transaction that changes those: no command writes them, and
+# Triggers keep them up to date in the transaction that changes the records: no command writes them, and
 # the models above do not map them (a write never carries them, history never records them). `sd check` reads
 # them instead of counting visits and markers for every account and deal.
 

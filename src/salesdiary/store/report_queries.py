@@ -114,6 +114,16 @@ class FunnelQuery:
     coverage: bool = False  # also count the accounts by information stage (coverage())
 
 
+# the deal d's last visit: to its account, about it or about no deal (kept by the database, migration 0005)
+LAST_VISIT = "(SELECT x.last_visit_on FROM deal_last_visit x WHERE x.deal_id = d.id)"
+
+
+def stale_sql(cutoff: str) -> str:
+    """SQL: the deal d has been in its stage since CUTOFF (an SQL date) or before, and no visit came after it
+    (the funnel's stale count and `sd check`'s stale rule)."""
+    return f"d.stage_entered_on <= {cutoff} AND NOT COALESCE({LAST_VISIT} > {cutoff}, 1 = 0)"
+
+
 def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
     """One row per open deal: its stage, amount, weighted amount × 100, days in stage and whether it is stale."""
     book = q.playbook
@@ -128,12 +138,7 @@ def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
         ),
         _date_param(r, "cut_default"),
     )
-    # stale: in the stage since the cut-off or before, and no visit after it; the deal's last visit (to its
-    # account, about it or about no deal) is kept by the database (migration 0005)
-    stale = (
-        f"CASE WHEN d.stage_entered_on <= {cutoff} AND NOT COALESCE((SELECT x.last_visit_on FROM deal_last_visit x"
-        f" WHERE x.deal_id = d.id) > {cutoff}, 1 = 0) THEN 1 ELSE 0 END"
-    )
+    stale = f"CASE WHEN {stale_sql(cutoff)} THEN 1 ELSE 0 END"
     scope_sql, _params = q.scope.deals()
     return (
         f"SELECT d.stage AS stage, d.amount AS amount, d.amount * {probability} AS weighted100,"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import BadInput, Conflict
 from salesdiary.i18n import _
-from salesdiary.store.export_queries import DUMP_FORMAT, DUMP_VERSION, KEPT_COLUMNS, NOT_DUMPED
+from salesdiary.store.export_queries import DUMP_FORMAT, DUMP_VERSION, KEPT_COLUMNS, NOT_DUMPED, stored_columns
 from salesdiary.store.version import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def _rows(table: Table, rows: Any) -> list[dict[str, Any]]:
     if not isinstance(rows, list):
         raise BadInput(_("Table {table} in the export is not a list of rows.").format(table=table.name))
     kept = set(KEPT_COLUMNS.get(table.name, ()))  # the triggers compute them: ignored if a dump has them
-    converters = {c.name: _converter(c) for c in table.columns if c.name not in kept}
+    converters = {c.name: _converter(c) for c in stored_columns(table)}
     out = []
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or set(row) - set(converters) - kept:

@@ -23,7 +23,7 @@ from salesdiary.core.errors import Conflict
 from salesdiary.i18n import _
 from salesdiary.store import history_reads as hr
 from salesdiary.store import models
-from salesdiary.store.export_queries import KEPT_COLUMNS
+from salesdiary.store.export_queries import stored_columns
 from salesdiary.store.tx import Tx, _jsonable
 
 
@@ -180,7 +180,7 @@ class _Reverser:
         elif action == "delete":
             if current is not None:
                 raise self.refuse(entity, entity_id, _("exists again (made by a later command)."))
-            values: dict[str, Any] = {c.name: None for c in _stored(table).selected_columns}
+            values: dict[str, Any] = {c.name: None for c in stored_columns(table)}
             values.update({name: _typed(table, name, pair[0]) for name, pair in changes.items() if name in table.c})
             self.batch("insert", table, values)
             self.recorded.append(
@@ -251,9 +251,8 @@ class _Reverser:
 
 
 def _stored(table: Table) -> Any:
-    """SELECT of TABLE's columns but those the database computes itself (KEPT_COLUMNS: its triggers set them)."""
-    kept = KEPT_COLUMNS.get(table.name, ())
-    return select(*(c for c in table.columns if c.name not in kept))
+    """SELECT of TABLE's columns but those the database computes itself (its triggers set them)."""
+    return select(*stored_columns(table))
 
 
 def _same(a: Any, b: Any) -> bool:
