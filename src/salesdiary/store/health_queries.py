@@ -299,8 +299,8 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
     )
     counts = {rule: len(hits[rule]) for rule in rules}
     shown = {rule: ids[:per_rule] for rule, ids in hits.items() if rule != "next_step_overdue"}
-    if "next_step_overdue" in hits:  # the most overdue first
-        pairs = [(str(day), deal_id) for day, deal_id in hits["next_step_overdue"]]
+    if "next_step_overdue" in hits:  # the most overdue first: [ISO date, id] pairs, compared as they are
+        pairs = hits["next_step_overdue"]
         first = sorted(pairs) if per_rule is None else heapq.nsmallest(per_rule, pairs)
         shown["next_step_overdue"] = [deal_id for _day, deal_id in first]
     one_row = [ids for rule, ids in shown.items() if rule not in ("opponent_late", "markers_unmet")]
@@ -356,9 +356,10 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     scope_sql, params = q.scope.accounts()
     roles_sql, role_params = _key_roles(q)
     params.update(role_params)
+    # one seek for the account's people (an account has a few), not one per (role, relationship) pair (4 × slower)
     key_at_b = (
         "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
-        f" AND c.role IN ({roles_sql}) AND c.relationship IN ('trusting', 'allied'))"
+        f" AND {_scan(r, 'c.role')} IN ({roles_sql}) AND {_scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
     )
     # each rule's test of the account's people; the visits are counted once per account and compared here (a
     # test on the count in SQL would count them again)
