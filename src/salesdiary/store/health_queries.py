@@ -361,28 +361,27 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
         "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
         f" AND {_scan(r, 'c.role')} IN ({roles_sql}) AND {_scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
     )
-    # each rule's test of the account's people; the visits are counted once per account and compared here (a
-    # test on the count in SQL would count them again)
+    # each rule's test of the account's people, asked only of the accounts visited often enough for the rule
+    # (the visits: kept by the database, migration 0005, read once per account by the join)
+    least_visits = {"no_coach": q.coach_after_visits, "still_at_c": q.still_c_after_visits}
     tests = {
-        "no_coach": "NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)",
+        "no_coach": "x.visits >= :least_no_coach"
+        " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)",
         "prospect_below_b": f"a.info_stage = 'prospect' AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A')"
         f" OR NOT {key_at_b})",
-        "still_at_c": f"(a.relation IS NULL OR a.relation = 'C') AND NOT {key_at_b}",
+        "still_at_c": f"x.visits >= :least_still_at_c AND (a.relation IS NULL OR a.relation = 'C') AND NOT {key_at_b}",
     }
-    least_visits = {"no_coach": q.coach_after_visits, "still_at_c": q.still_c_after_visits}
     bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
-    visits = "(SELECT x.visits FROM account_visits x WHERE x.account_id = a.id)"  # kept by the database (0005)
-    if not set(least_visits) & set(rules):
-        visits = "0"
-    # each rule's accounts: the most visited first, then by id (prospects by id alone)
+    visits, join = "0", ""
+    if set(least_visits) & set(rules):
+        visits, join = "x.visits", " LEFT JOIN account_visits x ON x.account_id = a.id"
     params.update({f"least_{rule}": least for rule, least in least_visits.items() if rule in rules})
-    lists = {
-        rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0" + (f" AND t.c1 >= :least_{rule}" if rule in least_visits else ""))
-        for i, rule in enumerate(rules)
-    }
+    # each rule's accounts: the most visited first, then by id (prospects by id alone)
+    lists = {rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
     hits = _by_rule(
         r,
-        f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a WHERE a.info_stage <> 'customer'{scope_sql}",
+        f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a{join}"
+        f" WHERE a.info_stage <> 'customer'{scope_sql}",
         params,
         ("t.c1 DESC", "t.c0"),
         lists,
@@ -399,7 +398,7 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
             f"SELECT a.id AS id, a.name AS name, a.relation AS relation, {_best_key_relationship(roles_sql)}"
             f" AS best_key_relationship, {visits} AS visits,"
             " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts"
-            f" FROM account a WHERE a.id IN {_ids(r, 'ids')}",
+            f" FROM account a{join} WHERE a.id IN {_ids(r, 'ids')}",
             params,
         ):
             details[int(row["id"])] = row
