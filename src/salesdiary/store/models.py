@@ -118,6 +118,8 @@ class DealContact(_Table, table=True):
     """A contact's role and stance in one deal (may differ from deal to deal)."""
 
     __tablename__ = "deal_contact"
+    # a deal's people by their role in it: `sd check`'s decision-maker test reads the index alone (migration 0006)
+    __table_args__ = (Index("ix_deal_contact_deal_role", "deal_id", "role", "contact_id"),)
     deal_id: int = Field(foreign_key="deal.id", ondelete="CASCADE", primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", primary_key=True, index=True)
     role: str | None = None

@@ -10,9 +10,10 @@ Revision 0003 gives visit, contact and stage_history covering indexes (the funne
 Revision 0004 gives stage_history and deal the indexes of `sd check`'s unmet-marker test and open playbooks.
 Revision 0005 has the database keep each account's visits, each deal's last visit and each stage's markers
 (triggers).
+Revision 0006 gives deal_contact an index by deal and role (`sd check`'s decision-maker test).
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 5
-SCHEMA_HEAD = "0005"
+SCHEMA_VERSION = 6
+SCHEMA_HEAD = "0006"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
