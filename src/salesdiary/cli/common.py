@@ -36,7 +36,11 @@ def render_ready(wanted: bool = True) -> Callable[[], None]:
 
     def prepare() -> None:
         with contextlib.suppress(Exception):
-            from salesdiary.render import document, reports  # noqa: F401
+            import rich.box  # noqa: F401  (rich_table's own imports: first met when the first table is drawn)
+            import rich.markup  # noqa: F401
+            import rich.table  # noqa: F401
+
+            from salesdiary.render import bars, document, reports  # noqa: F401
             from salesdiary.render.console import out
 
             out()

@@ -22,7 +22,9 @@ def out() -> Console:
     # emoji=False: a name with ":smile:" in it is shown as typed (Rich would draw an emoji), and no cell is searched
     console = Console(no_color=_no_color(), highlight=False, soft_wrap=False, emoji=False)
     if not console.is_terminal and not os.environ.get("COLUMNS"):
-        console.width = 160  # piped: wide enough that tables are not folded for a script or a pager
+        # piped: wide enough that tables are not folded for a script or a pager; the height given too, or Rich asks
+        # the three standard streams for a terminal size again each time it measures (hundreds of times a table)
+        console.size = (160, console.height)
     return console
 
 
