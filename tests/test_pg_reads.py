@@ -124,6 +124,54 @@ def test_a_failed_statement_says_what_failed_and_the_reader_goes_on(team, monkey
         fast.close()
 
 
+def backends(reader) -> int:  # noqa: ANN001
+    """How many sessions of this database's user are connected (the reader's own included)."""
+    return reader.rows(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = current_user"
+    )[0]["n"]
+
+
+def test_a_sibling_opened_early_is_the_one_the_passes_get_and_is_closed_when_unused(team, monkeypatch):
+    from salesdiary.store import connection, pg
+
+    fast, slow = readers(team, monkeypatch)
+    slow.close()
+    before = backends(fast)
+    connection.open_siblings_early(fast, 2)
+    opener = fast.siblings()
+    first = opener()  # one of the two opened early (joined, not opened again)
+    assert isinstance(first, pg.LibpqReader) and first.rows("SELECT 1 AS one") == [{"one": 1}]
+    assert backends(fast) == before + 2
+    assert connection.side_by_side(first, [lambda r: r.rows("SELECT 2 AS two")] * 2) == [[{"two": 2}]] * 2
+    first.close()
+    fast.close()  # closes the sibling opened early and never asked for
+    other = pg.open_reader(team)
+    try:
+        deadline = time.monotonic() + 5
+        while backends(other) != before and time.monotonic() < deadline:  # the server notices the goodbyes
+            time.sleep(0.05)
+        assert backends(other) == before
+    finally:
+        other.close()
+
+
+def test_a_sibling_that_failed_early_says_why_when_asked_for(team, monkeypatch):
+    from salesdiary.store import connection, pg
+
+    fast, slow = readers(team, monkeypatch)
+    slow.close()
+    try:
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(fast.url)
+        fast.url = urlunsplit(parts._replace(path="/sd_no_such_database"))
+        connection.open_siblings_early(fast)
+        with pytest.raises(pg.SdError):
+            fast.siblings()()
+    finally:
+        fast.close()
+
+
 @pytest.mark.parametrize("argv", [["account", "list", "--json"], ["check", "--json"], ["funnel", "--json"]])
 def test_a_read_command_imports_neither_psycopg_nor_the_write_stack(team, argv):
     code = (

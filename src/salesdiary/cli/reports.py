@@ -131,6 +131,7 @@ def funnel(
     from salesdiary.core import health
     from salesdiary.render.reports import funnel_csv_rows, funnel_data, funnel_document
     from salesdiary.store import report_queries as rq
+    from salesdiary.store.connection import open_siblings_early
     from salesdiary.store.paths import config_value
 
     chosen = _format(fmt, as_json, ("table", "json", "csv"))
@@ -143,6 +144,7 @@ def funnel(
             raise BadInput(_("--by can only be owner."))
         funnel_by_owner(r, chosen, parse_date_opt(since, "--since"))
         return
+    open_siblings_early(r, rq.FUNNEL_SIBLINGS)
     book = _playbook(playbook)
     scope = _scope(r, owner, account)
     start = parse_date_opt(since, "--since")
@@ -302,6 +304,7 @@ def check(
     from salesdiary.render.console import warning
     from salesdiary.store import health_queries as hq
     from salesdiary.store import report_queries as rq
+    from salesdiary.store.connection import open_siblings_early
     from salesdiary.store.paths import config_value
 
     th = health.thresholds(config_value)
@@ -314,6 +317,7 @@ def check(
     # the rules asked for by name run even when the config disables them; otherwise the enabled ones
     rules = tuple(rule) if rule else tuple(k for k in health.RULES if th.enabled(k))
     r = reader()
+    open_siblings_early(r, hq.siblings(rules))
     scope = _scope(r, owner, account)
     books: dict[str, Playbook] = {}
     for name in rq.open_playbooks(r, scope):

@@ -218,6 +218,16 @@ def pyformat(sql: str) -> str:
     return _SQL_TOKEN.sub(swap, sql)
 
 
+def open_siblings_early(r: Reader, count: int = 1) -> None:
+    """For a command about to run passes side by side: have R start opening the COUNT other connections now, while
+    the command gets its queries ready (PostgreSQL: connecting and signing in wait on the server for several
+    milliseconds; another SQLite connection opens at once, when asked)."""
+    start = getattr(r, "open_sibling_early", None)
+    if start is not None:
+        for _ in range(count):
+            start()
+
+
 def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
     """Each pass's result. When the reader can open siblings (SQLite: another connection to the same file; the
     libpq reader: another connection to the server), every pass but the first runs in a thread of its own on one

@@ -99,19 +99,31 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
     length on the journals of bench/: the open deals in one, the unmet markers then the accounts in the other
     (a thread per pass, three on two cores, took longer).
     """
-    wanted = set(q.rules)
-    deal_rules = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
-    account_rules = [rule for rule in ACCOUNT_RULES if rule in wanted]
+    deal_rules, markers, account_rules = _by_pass(q.rules)
     first: list[Callable[[Reader], HealthFound]] = []
     second: list[Callable[[Reader], HealthFound]] = []
     if deal_rules:
         first.append(lambda reader: _open_deal_rules(reader, q, deal_rules, per_rule))
-    if "markers_unmet" in wanted:
-        second.append(lambda reader: _open_deal_rules(reader, q, ["markers_unmet"], per_rule))
+    if markers:
+        second.append(lambda reader: _open_deal_rules(reader, q, markers, per_rule))
     if account_rules:
         second.append(lambda reader: _account_rules(reader, q, account_rules, per_rule))
     lanes = [lambda reader, runs=runs: _merged([run(reader) for run in runs]) for runs in (first, second) if runs]
     return _merged(side_by_side(r, lanes))
+
+
+def siblings(rules: Sequence[str]) -> int:
+    """How many connections health() opens besides its reader's for RULES (one for a second lane)."""
+    deal_rules, markers, account_rules = _by_pass(rules)
+    return 1 if deal_rules and (markers or account_rules) else 0
+
+
+def _by_pass(rules: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """RULES by pass: the open deals', the unmet markers', the accounts'."""
+    wanted = set(rules)
+    deal_rules = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
+    markers = ["markers_unmet"] if "markers_unmet" in wanted else []
+    return deal_rules, markers, [rule for rule in ACCOUNT_RULES if rule in wanted]
 
 
 def _merged(parts: Iterable[HealthFound]) -> HealthFound:
@@ -441,8 +453,10 @@ class _Passed:
 
     def found(self) -> str:
         """sh is a stage the deal has left, before its stage, with required markers unmet: the markers are asked
-        first (rarely unmet: the stage numbers, two CASEs of string comparisons, are seldom needed)."""
-        return f"{self.where} AND {self.unmet} > 0 AND {self.earlier}"
+        first (rarely unmet: the stage numbers, two CASEs of string comparisons, are seldom needed). Written as a
+        CASE because PostgreSQL orders the conditions of a filter by their estimated cost, and would compare the
+        stage numbers of every row first."""
+        return f"{self.where} AND CASE WHEN {self.unmet} > 0 THEN {self.earlier} ELSE FALSE END"
 
 
 def _passed(r: Reader, q: HealthQuery) -> _Passed | None:

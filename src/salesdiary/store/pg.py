@@ -15,6 +15,7 @@ read, but nothing is written to it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -236,6 +237,7 @@ class LibpqReader:
         self.conn: int | None = conn
         self.url = url
         self._psycopg: Any = None
+        self._early: list[tuple[Any, dict[str, LibpqReader]]] = []  # siblings being opened (open_sibling_early)
 
     @classmethod
     def connect(cls, lib: Any, url: str, timeout: int) -> LibpqReader:
@@ -286,19 +288,43 @@ class LibpqReader:
 
     def siblings(self) -> Any:
         """What opens another reader on the same database (in the thread that calls it), for a query run beside
-        this one: the server answers the two on two backends."""
-        lib, url = self.lib, self.url
+        this one: the server answers the two on two backends. A sibling opened early (open_sibling_early) is
+        handed out first."""
 
         def open_one() -> LibpqReader:
-            reader = LibpqReader.connect(lib, url, CONNECT_TIMEOUT)
             try:
-                reader.setup()
-            except BaseException:
-                reader.close()
-                raise
-            return reader
+                thread, opened = self._early.pop()
+            except IndexError:
+                return self._open_sibling()
+            thread.join()
+            return opened["reader"] if "reader" in opened else self._open_sibling()  # failed: again, to say why
 
         return open_one
+
+    def _open_sibling(self) -> LibpqReader:
+        reader = LibpqReader.connect(self.lib, self.url, CONNECT_TIMEOUT)
+        try:
+            reader.setup()
+        except BaseException:
+            reader.close()
+            raise
+        return reader
+
+    def open_sibling_early(self) -> None:
+        """Start opening a sibling now, in a thread, for passes about to run side by side: connecting and signing
+        in waits several milliseconds on the server, which this thread spends getting the queries ready (libpq
+        lets other threads run meanwhile)."""
+        import threading
+
+        opened: dict[str, LibpqReader] = {}
+
+        def run() -> None:
+            with contextlib.suppress(Exception):  # met again, and reported, when the sibling is asked for
+                opened["reader"] = self._open_sibling()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        self._early.append((thread, opened))
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         import ctypes
@@ -351,6 +377,11 @@ class LibpqReader:
         return error
 
     def close(self) -> None:
+        while self._early:  # opened early, never asked for
+            thread, opened = self._early.pop()
+            thread.join()
+            if "reader" in opened:
+                opened["reader"].close()
         conn, self.conn = self.conn, None
         if conn:
             self.lib.PQfinish(conn)

@@ -148,6 +148,8 @@ def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
     )
 
 
+FUNNEL_SIBLINGS = 3  # the connections funnel() opens besides its reader's: its four reads run side by side
+
 _FUNNEL_AGGREGATES = (
     "COUNT(*) AS deals, COUNT(x.amount) AS with_amount, COALESCE(SUM(x.amount), 0) AS amount,"
     " COALESCE(SUM(x.weighted100), 0) / 100.0 AS weighted, AVG(x.days) AS avg_days, COALESCE(SUM(x.stale), 0) AS stale"
@@ -199,9 +201,9 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         )
         return closed, others, coverage(r, q.scope) if q.coverage else None
 
-    # independent reads, side by side (connection.side_by_side). The conversion's pass over the stage history is
-    # the longest: it is read in two halves of the deal ids (each deal's history is in one of them, so the figures
-    # add up)
+    # independent reads, side by side (connection.side_by_side; FUNNEL_SIBLINGS connections besides R's). The
+    # conversion's pass over the stage history is the longest: it is read in two halves of the deal ids (each
+    # deal's history is in one of them, so the figures add up)
     half = (int(r.rows("SELECT MAX(d.id) AS n FROM deal d")[0]["n"] or 0) + 1) // 2
     rows, (closed, others, accounts), low, high = side_by_side(
         r,
