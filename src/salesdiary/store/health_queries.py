@@ -279,7 +279,11 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
     join, opposes = _OPPOSES
     tests["opponent_late"] = f"{late} AND EXISTS (SELECT 1 FROM contact c {join} WHERE {opposes})" if late else "1 = 0"
     passed = _passed(r, q) if "markers_unmet" in rules else None
-    tests["markers_unmet"] = f"EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})" if passed else "1 = 0"
+    tests["markers_unmet"] = (
+        f"NOT {passed.too_early} AND EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})"
+        if passed
+        else "1 = 0"
+    )
     return [tests[rule] for rule in rules], params
 
 
@@ -450,6 +454,7 @@ class _Passed:
     earlier: str  # sh's stage comes before the deal's stage
     number: str  # sh's stage number
     unmet: str  # how many of sh's required markers the deal has not met (0 for a stage that requires none)
+    too_early: str  # the deal d is in a stage before which no stage requires markers (it has nothing to find)
 
     def found(self) -> str:
         """sh is a stage the deal has left, before its stage, with required markers unmet: the markers are asked
@@ -495,7 +500,13 @@ def _passed(r: Reader, q: HealthQuery) -> _Passed | None:
     current = per_stage("d.stage", lambda s: s.number, every_stage)
     where = "sh.deal_id = d.id AND sh.playbook = d.playbook AND sh.left_on IS NOT NULL"
     unmet = per_stage("sh.stage", lambda s: f"{len(s.required_markers)} - {met(s)}")
-    return _Passed(where, f"{number} < {current}", number, unmet)
+    # a deal in its playbook's first stage (or any before the first that requires markers) has no stage to look up
+    too_early = []
+    for book in q.playbooks:
+        first = min((s.number for s in book.stages if s.required_markers), default=None)
+        keys = [_lit(s.key) for s in book.stages if first is None or s.number <= first]
+        too_early.append(f"(d.playbook = {_lit(book.name)} AND d.stage IN ({', '.join(keys)}))")
+    return _Passed(where, f"{number} < {current}", number, unmet, f"({' OR '.join(too_early)})")
 
 
 def _markers_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[str, Any]]:
