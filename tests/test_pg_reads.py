@@ -124,52 +124,85 @@ def test_a_failed_statement_says_what_failed_and_the_reader_goes_on(team, monkey
         fast.close()
 
 
-def backends(reader) -> int:  # noqa: ANN001
-    """How many sessions of this database's user are connected (the reader's own included)."""
-    return reader.rows(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = current_user"
-    )[0]["n"]
+def pid(reader) -> int:  # noqa: ANN001
+    return reader.rows("SELECT pg_backend_pid() AS pid")[0]["pid"]
+
+
+def gone(pids: set[int], url: str) -> bool:
+    """Whether none of the server processes PIDS is left (waiting up to 5 s: the server notices goodbyes late)."""
+    from salesdiary.store import pg
+
+    watcher = pg.open_reader(url)
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            alive = {row["pid"] for row in watcher.rows("SELECT pid FROM pg_stat_activity")} & pids
+            if not alive or time.monotonic() > deadline:
+                return not alive
+            time.sleep(0.05)
+    finally:
+        watcher.close()
 
 
 def test_a_sibling_opened_early_is_the_one_the_passes_get_and_is_closed_when_unused(team, monkeypatch):
-    from salesdiary.store import connection, pg
+    from salesdiary.store import connection
 
     fast, slow = readers(team, monkeypatch)
     slow.close()
-    before = backends(fast)
     connection.open_siblings_early(fast, 2)
-    opener = fast.siblings()
-    first = opener()  # one of the two opened early (joined, not opened again)
-    assert isinstance(first, pg.LibpqReader) and first.rows("SELECT 1 AS one") == [{"one": 1}]
-    assert backends(fast) == before + 2
+    for thread, _opened in fast._early:
+        thread.join()
+    early = {pid(opened["reader"]) for _thread, opened in fast._early}
+    assert len(early) == 2
+    first = fast.siblings()()  # handed one of them, not a new connection
+    assert pid(first) in early
     assert connection.side_by_side(first, [lambda r: r.rows("SELECT 2 AS two")] * 2) == [[{"two": 2}]] * 2
+    fast.close()  # closes the one never asked for
+    assert gone(early - {pid(first)}, team)
     first.close()
-    fast.close()  # closes the sibling opened early and never asked for
-    other = pg.open_reader(team)
-    try:
-        deadline = time.monotonic() + 5
-        while backends(other) != before and time.monotonic() < deadline:  # the server notices the goodbyes
-            time.sleep(0.05)
-        assert backends(other) == before
-    finally:
-        other.close()
 
 
-def test_a_sibling_that_failed_early_says_why_when_asked_for(team, monkeypatch):
+def test_a_sibling_that_failed_early_raises_its_error_when_asked_for_without_trying_again(team, monkeypatch):
+    import threading
+    from urllib.parse import urlsplit, urlunsplit
+
     from salesdiary.store import connection, pg
 
     fast, slow = readers(team, monkeypatch)
     slow.close()
-    try:
-        from urllib.parse import urlsplit, urlunsplit
+    tries: list[bool] = []
+    real = pg._open_sibling
 
-        parts = urlsplit(fast.url)
-        fast.url = urlunsplit(parts._replace(path="/sd_no_such_database"))
+    def counted(lib, url):  # noqa: ANN001, ANN202
+        tries.append(threading.current_thread() is threading.main_thread())
+        return real(lib, url)
+
+    monkeypatch.setattr(pg, "_open_sibling", counted)
+    try:
+        fast.url = urlunsplit(urlsplit(fast.url)._replace(path="/sd_no_such_database"))
         connection.open_siblings_early(fast)
-        with pytest.raises(pg.SdError):
+        with pytest.raises(pg.SdError, match="sd_no_such_database"):
             fast.siblings()()
+        assert tries == [False]  # once, in the early thread
     finally:
         fast.close()
+
+
+def test_a_reader_dropped_while_its_sibling_is_being_opened_closes_both(team, monkeypatch):
+    import gc
+
+    from salesdiary.store import connection
+
+    fast, slow = readers(team, monkeypatch)
+    slow.close()
+    own = pid(fast)
+    connection.open_siblings_early(fast)
+    ((thread, opened),) = fast._early
+    del fast  # (the thread, still connecting, holds no reference to it)
+    gc.collect()
+    thread.join()
+    assert opened["reader"].conn is None  # closed with the reader that opened it early
+    assert gone({own}, team)
 
 
 @pytest.mark.parametrize("argv", [["account", "list", "--json"], ["check", "--json"], ["funnel", "--json"]])

@@ -144,10 +144,10 @@ def funnel(
             raise BadInput(_("--by can only be owner."))
         funnel_by_owner(r, chosen, parse_date_opt(since, "--since"))
         return
-    open_siblings_early(r, rq.FUNNEL_SIBLINGS)
     book = _playbook(playbook)
     scope = _scope(r, owner, account)
     start = parse_date_opt(since, "--since")
+    open_siblings_early(r, rq.FUNNEL_SIBLINGS)  # once the arguments are known to be good
     th = health.thresholds(config_value)
     cutoffs, default_cutoff = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], today())
     ready = render_ready(chosen == "table")
@@ -317,8 +317,8 @@ def check(
     # the rules asked for by name run even when the config disables them; otherwise the enabled ones
     rules = tuple(rule) if rule else tuple(k for k in health.RULES if th.enabled(k))
     r = reader()
-    open_siblings_early(r, hq.siblings(rules))
     scope = _scope(r, owner, account)
+    open_siblings_early(r, hq.siblings(rules))  # once the arguments are known to be good
     books: dict[str, Playbook] = {}
     for name in rq.open_playbooks(r, scope):
         try:

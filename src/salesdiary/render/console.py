@@ -24,7 +24,7 @@ def out() -> Console:
     if not console.is_terminal and not os.environ.get("COLUMNS"):
         # piped: wide enough that tables are not folded for a script or a pager; the height given too, or Rich asks
         # the three standard streams for a terminal size again each time it measures (hundreds of times a table)
-        console.size = (160, console.height)
+        console.size = (160 + int(console.legacy_windows), console.height)  # (Rich takes a column off on Windows)
     return console
 
 

@@ -15,7 +15,6 @@ read, but nothing is written to it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -237,7 +236,7 @@ class LibpqReader:
         self.conn: int | None = conn
         self.url = url
         self._psycopg: Any = None
-        self._early: list[tuple[Any, dict[str, LibpqReader]]] = []  # siblings being opened (open_sibling_early)
+        self._early: list[tuple[Any, dict[str, Any]]] = []  # siblings being opened (open_sibling_early)
 
     @classmethod
     def connect(cls, lib: Any, url: str, timeout: int) -> LibpqReader:
@@ -287,40 +286,38 @@ class LibpqReader:
                 lib.PQclear(res)
 
     def siblings(self) -> Any:
-        """What opens another reader on the same database (in the thread that calls it), for a query run beside
-        this one: the server answers the two on two backends. A sibling opened early (open_sibling_early) is
-        handed out first."""
+        """What gives another reader on the same database, for a query run beside this one (the server answers
+        the two on two backends): one opened early (open_sibling_early) if there is one, else one opened in the
+        thread that calls it."""
+        lib, url, early = self.lib, self.url, self._early
 
         def open_one() -> LibpqReader:
             try:
-                thread, opened = self._early.pop()
+                thread, opened = early.pop()
             except IndexError:
-                return self._open_sibling()
+                return _open_sibling(lib, url)
             thread.join()
-            return opened["reader"] if "reader" in opened else self._open_sibling()  # failed: again, to say why
+            if "error" in opened:
+                raise opened["error"]
+            return opened["reader"]
 
         return open_one
-
-    def _open_sibling(self) -> LibpqReader:
-        reader = LibpqReader.connect(self.lib, self.url, CONNECT_TIMEOUT)
-        try:
-            reader.setup()
-        except BaseException:
-            reader.close()
-            raise
-        return reader
 
     def open_sibling_early(self) -> None:
         """Start opening a sibling now, in a thread, for passes about to run side by side: connecting and signing
         in waits several milliseconds on the server, which this thread spends getting the queries ready (libpq
-        lets other threads run meanwhile)."""
+        lets other threads run meanwhile). An error is kept for when the sibling is asked for. The thread holds
+        no reference to this reader, which may be dropped (and closed) before it ends."""
         import threading
 
-        opened: dict[str, LibpqReader] = {}
+        lib, url = self.lib, self.url
+        opened: dict[str, Any] = {}
 
         def run() -> None:
-            with contextlib.suppress(Exception):  # met again, and reported, when the sibling is asked for
-                opened["reader"] = self._open_sibling()
+            try:
+                opened["reader"] = _open_sibling(lib, url)
+            except BaseException as exc:  # noqa: BLE001 - raised where the sibling is asked for
+                opened["error"] = exc
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
@@ -377,23 +374,35 @@ class LibpqReader:
         return error
 
     def close(self) -> None:
-        while self._early:  # opened early, never asked for
-            thread, opened = self._early.pop()
-            thread.join()
-            if "reader" in opened:
-                opened["reader"].close()
-        conn, self.conn = self.conn, None
-        if conn:
-            self.lib.PQfinish(conn)
-        if self._psycopg is not None:
-            self._psycopg.close()
-            self._psycopg = None
+        try:
+            while self._early:  # opened early, never asked for
+                thread, opened = self._early.pop()
+                thread.join()
+                if "reader" in opened:
+                    opened["reader"].close()
+        finally:
+            conn, self.conn = self.conn, None
+            if conn:
+                self.lib.PQfinish(conn)
+            if self._psycopg is not None:
+                self._psycopg.close()
+                self._psycopg = None
 
     def __del__(self) -> None:
         try:
             self.close()
         except Exception:  # at interpreter exit libpq may be gone already
             pass
+
+
+def _open_sibling(lib: Any, url: str) -> LibpqReader:
+    reader = LibpqReader.connect(lib, url, CONNECT_TIMEOUT)
+    try:
+        reader.setup()
+    except BaseException:
+        reader.close()
+        raise
+    return reader
 
 
 def _not_a_url(url: str, exc: BaseException) -> SdError:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,15 +205,14 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
     # conversion's pass over the stage history is the longest: it is read in two halves of the deal ids (each
     # deal's history is in one of them, so the figures add up)
     half = (int(r.rows("SELECT MAX(d.id) AS n FROM deal d")[0]["n"] or 0) + 1) // 2
-    rows, (closed, others, accounts), low, high = side_by_side(
-        r,
-        [
-            by_stage,
-            closed_and_others,
-            lambda r: _conversion(r, q, (None, half)),
-            lambda r: _conversion(r, q, (half, None)),
-        ],
-    )
+    passes: list[Callable[[Reader], Any]] = [
+        by_stage,
+        closed_and_others,
+        lambda r: _conversion(r, q, (None, half)),
+        lambda r: _conversion(r, q, (half, None)),
+    ]
+    assert len(passes) == FUNNEL_SIBLINGS + 1, "FUNNEL_SIBLINGS: the connections a command opens early for these"
+    rows, (closed, others, accounts), low, high = side_by_side(r, passes)
     conversion = {key: {name: low[key][name] + high[key][name] for name in ("entered", "advanced")} for key in low}
     totals = next(row for row in rows if row["stage"] is None)
     grouped = {row["stage"]: row for row in rows if row["stage"] is not None}

@@ -31,7 +31,7 @@ class DryRun(Exception):
 
 
 # the schemas whose exports this sd restores: their exported tables and columns are this schema's (migrations 0002
-# to 0005 changed none of them: roles, indexes, figures the database computes). A migration that changes an
+# to 0006 changed none of them: roles, indexes, figures the database computes). A migration that changes an
 # exported column must narrow this.
 READABLE_SCHEMAS = range(1, SCHEMA_VERSION + 1)
 
