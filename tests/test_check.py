@@ -306,6 +306,28 @@ def test_the_passes_side_by_side_find_what_they_find_one_after_the_other(sd, jou
     assert side_by_side[0].json() and side_by_side[0].exit_code == 1
 
 
+def test_the_playbooks_of_the_open_deals_are_each_named_once(sd, journal):
+    from salesdiary.store.connection import SqliteReader, connect_sqlite
+    from salesdiary.store.report_queries import Scope, open_playbooks
+
+    def playbooks(scope: Scope = Scope()) -> list[str]:  # noqa: B008
+        r = SqliteReader(connect_sqlite(str(journal)))
+        try:
+            return open_playbooks(r, scope)
+        finally:
+            r.close()
+
+    assert playbooks() == ["ten_step"]
+    for name in ("S1", "S2"):
+        assert sd("deal", "add", name, "--account", "Gamma", "--playbook", "six_step").exit_code == 0
+    assert playbooks() == ["six_step", "ten_step"]
+    assert playbooks(Scope(owner="nobody")) == []
+    assert sd("deal", "won", "S1").exit_code == 0
+    assert playbooks() == ["six_step", "ten_step"]  # S2 is still open
+    assert sd("deal", "lost", "S2").exit_code == 0
+    assert playbooks() == ["ten_step"]
+
+
 def test_an_error_in_a_pass_beside_is_the_commands_error(sd, journal, monkeypatch):
     from salesdiary.core.errors import Conflict
     from salesdiary.store import health_queries

@@ -396,10 +396,13 @@ def _attach_met(r: Reader, visits: list[dict[str, Any]]) -> None:
 
 
 def open_playbooks(r: Reader, scope: Scope) -> list[str]:
-    """The playbooks of the open deals (from the index on status and playbook)."""
+    """The playbooks of the open deals, from the index on status and playbook: the first, then each one after the
+    last found (a seek per playbook, where DISTINCT read every open deal's entry: 40,000 on the huge journal)."""
     scope_sql, params = scope.deals()
+    first = f"SELECT MIN(d.playbook) FROM deal d WHERE d.status = 'open'{scope_sql}"
     rows = r.rows(
-        f"SELECT DISTINCT d.playbook AS playbook FROM deal d WHERE d.status = 'open'{scope_sql} ORDER BY 1",
+        f"WITH RECURSIVE pb(name) AS ({first} UNION ALL SELECT ({first} AND d.playbook > pb.name) FROM pb"
+        " WHERE pb.name IS NOT NULL) SELECT name AS playbook FROM pb WHERE name IS NOT NULL ORDER BY 1",
         params,
     )
     return [row["playbook"] for row in rows]
