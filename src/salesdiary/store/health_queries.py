@@ -99,31 +99,34 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFoun
     length on the journals of bench/: the open deals in one, the unmet markers then the accounts in the other
     (a thread per pass, three on two cores, took longer).
     """
-    deal_rules, markers, account_rules = _by_pass(q.rules)
-    first: list[Callable[[Reader], HealthFound]] = []
-    second: list[Callable[[Reader], HealthFound]] = []
-    if deal_rules:
-        first.append(lambda reader: _open_deal_rules(reader, q, deal_rules, per_rule))
-    if markers:
-        second.append(lambda reader: _open_deal_rules(reader, q, markers, per_rule))
-    if account_rules:
-        second.append(lambda reader: _account_rules(reader, q, account_rules, per_rule))
-    lanes = [lambda reader, runs=runs: _merged([run(reader) for run in runs]) for runs in (first, second) if runs]
+    lanes = [
+        lambda reader, lane=lane: _merged([run(reader, q, rules, per_rule) for run, rules in lane])
+        for lane in _lanes(q.rules)
+    ]
     return _merged(side_by_side(r, lanes))
 
 
 def siblings(rules: Sequence[str]) -> int:
-    """How many connections health() opens besides its reader's for RULES (one for a second lane)."""
-    deal_rules, markers, account_rules = _by_pass(rules)
-    return 1 if deal_rules and (markers or account_rules) else 0
+    """How many connections health() opens besides its reader's for RULES (one per lane after the first)."""
+    return max(len(_lanes(rules)) - 1, 0)
 
 
-def _by_pass(rules: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
-    """RULES by pass: the open deals', the unmet markers', the accounts'."""
+_Pass = Callable[[Reader, HealthQuery, Sequence[str], int | None], HealthFound]  # a pass, given its rules
+
+
+def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
+    """RULES as the passes each lane runs, with their rules: the open deals | the unmet markers, then the accounts
+    (passes and lanes with no rule left out)."""
     wanted = set(rules)
-    deal_rules = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
+    deals = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
     markers = ["markers_unmet"] if "markers_unmet" in wanted else []
-    return deal_rules, markers, [rule for rule in ACCOUNT_RULES if rule in wanted]
+    accounts = [rule for rule in ACCOUNT_RULES if rule in wanted]
+    lanes: list[list[tuple[_Pass, list[str]]]] = [
+        [(_open_deal_rules, deals)],
+        [(_open_deal_rules, markers), (_account_rules, accounts)],
+    ]
+    kept = ([(run, rules) for run, rules in lane if rules] for lane in lanes)
+    return [lane for lane in kept if lane]
 
 
 def _merged(parts: Iterable[HealthFound]) -> HealthFound:
