@@ -13,13 +13,44 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
-from salesdiary.core.errors import BadInput, Conflict
+from salesdiary.core.errors import BadInput, Conflict, SdError
 from salesdiary.i18n import _
 from salesdiary.store.paths import Target
 from salesdiary.store.version import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 15_000
 T = TypeVar("T")
+# SQLite's result codes for a file with no room to grow (a full disk, a quota, a file-size limit): SQLITE_FULL,
+# and the I/O errors of writing, truncating and growing the -shm file, which are what SQLite reports when the
+# write() beneath it fails with ENOSPC or EFBIG. None of them means the journal is damaged.
+_SQLITE_FULL = 13
+_NO_ROOM = {778, 1546, 4874}  # SQLITE_IOERR_WRITE, _TRUNCATE, _SHMSIZE
+_CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def is_full_disk(exc: BaseException) -> bool:
+    """Whether an sqlite3 error says there was no room to write (never damage: see _NO_ROOM)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and ((code & 0xFF) == _SQLITE_FULL or code in _NO_ROOM):
+        return True
+    return "database or disk is full" in str(exc)
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    """Whether an sqlite3 error says the file itself is damaged or not a database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _CORRUPT
+    return "malformed" in str(exc) or "not a database" in str(exc)
+
+
+def full_disk_error(path: Any, exc: BaseException) -> SdError:
+    """The one line for a journal sd could not open or read for want of room."""
+    return SdError(
+        _("The disk is full: sd cannot use {path} ({error}). Free some space; the journal is not damaged.").format(
+            path=path, error=exc
+        )
+    )
 
 
 class Reader(Protocol):
@@ -295,6 +326,8 @@ def open_reader(target: Target) -> Reader:
             con = connect_sqlite(str(target.path))
             version = schema_version(con)
         except sqlite3.DatabaseError as exc:
+            if is_full_disk(exc):
+                raise full_disk_error(target.path, exc) from None
             raise Conflict(
                 _("{path} is not a journal sd can read: {error}").format(path=target.path, error=exc)
             ) from None
