@@ -161,6 +161,9 @@ def _copy_into_new_file(journal: Path, dest: Path, *, check: bool = False) -> No
                 target.close()
         finally:
             source.close()
+            from salesdiary.store.connection import keep_sidecars_writable
+
+            keep_sidecars_writable(journal)
         if problems:
             raise JournalDamaged(_damaged_message(journal, "; ".join(problems)))
         os.chmod(tmp, 0o600)
@@ -355,7 +358,10 @@ def check_journal_file(path: Path) -> JournalFile:
 
 
 def restore_sqlite(journal: Path, source: Path) -> tuple[JournalFile, Path | None]:
-    """Replace JOURNAL's contents with SOURCE after checking it. Returns the check and the copy kept of JOURNAL."""
+    """Replace JOURNAL's contents with SOURCE after checking it. Returns the check and the copy kept of JOURNAL.
+
+    A journal that is a symbolic link is restored where it points (the link stays, as the user made it);
+    the copy of the journal as it was goes to backups/ beside the link, where sd backup puts it."""
     journal = Path(journal)
     source = Path(source).expanduser()
     info = check_journal_file(source)
@@ -364,11 +370,12 @@ def restore_sqlite(journal: Path, source: Path) -> tuple[JournalFile, Path | Non
     kept = None
     if journal.is_file() and journal.stat().st_size > 0:
         kept = _keep_current(journal)
-    journal.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    real = journal.resolve() if journal.is_symlink() else journal
+    real.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        _restore_live(journal, source, info)
+        _restore_live(real, source, info)
     except sqlite3.DatabaseError:
-        _restore_by_rename(journal, source)  # the journal itself is unreadable: replace the file
+        _restore_by_rename(real, source)  # the journal itself is unreadable: replace the file
     from salesdiary.store.engine import dispose_all
 
     dispose_all()
@@ -421,6 +428,9 @@ def _restore_live(journal: Path, source: Path, info: JournalFile) -> None:
             dst.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if dst.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("the restored journal does not pass its check")
+        # the journal file alone holds the restored contents: no -wal full of them is left beside it, for a
+        # copy of the file to miss or for a file copied in later to be mixed with
+        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     finally:
         dst.close()
         src.close()

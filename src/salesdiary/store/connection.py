@@ -305,6 +305,30 @@ def connect_sqlite(path: str) -> sqlite3.Connection:
     return con
 
 
+def keep_sidecars_writable(path: Any) -> None:
+    """After a read of a journal the user cannot write (a 0400 file): SQLite made its -wal and -shm with the
+    journal's own mode, and a read-only connection leaves them behind; a 0400 -shm would make every later
+    write fail, once the journal is writable again. Give them back their owner's write permission (0600).
+    One stat on the usual path (a writable journal: SQLite gives its files the journal's mode)."""
+    import os
+    import stat
+
+    try:
+        if os.stat(path).st_mode & stat.S_IWUSR:
+            return
+    except OSError:
+        return
+    real = os.path.realpath(path)  # SQLite keeps them beside the file a symbolic link points at
+    for suffix in ("-wal", "-shm"):
+        side = real + suffix
+        try:
+            info = os.stat(side)
+            if info.st_uid == os.geteuid() and not info.st_mode & stat.S_IWUSR:
+                os.chmod(side, 0o600)
+        except OSError:
+            continue
+
+
 def schema_version(con: sqlite3.Connection) -> int:
     return int(con.execute("PRAGMA user_version").fetchone()[0])
 
@@ -332,6 +356,7 @@ def open_reader(target: Target) -> Reader:
                 _("{path} is not a journal sd can read: {error}").format(path=target.path, error=exc)
             ) from None
         if version == SCHEMA_VERSION:
+            keep_sidecars_writable(target.path)  # the read above made them, when they were not there
             return SqliteReader(con)
         con.close()
     from salesdiary.store.migrate import ensure_schema

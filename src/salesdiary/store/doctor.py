@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from salesdiary.core.errors import SdError
 from salesdiary.i18n import _, ngettext
-from salesdiary.store.connection import Reader, SqliteReader
+from salesdiary.store.connection import Reader, SqliteReader, keep_sidecars_writable
 from salesdiary.store.paths import Target, config_path, load_config
 from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
 
@@ -263,6 +263,7 @@ def _check_database(path: Path) -> list[Check]:
         checks.append(_unreadable(path, exc, restore_advice))
     finally:
         con.close()
+        keep_sidecars_writable(path)
     return checks
 
 
