@@ -7,6 +7,7 @@ write-ahead log beyond the limit fail just as they would on a full disk.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -139,7 +140,7 @@ def test_a_full_disk_is_not_called_damage_by_doctor_or_the_commands(sd, demo, is
         Path(str(journal) + suffix).unlink(missing_ok=True)  # opening it must make a -shm: no room for it
     result = run_limited("doctor", "--json", limit=8 * 1024)
     assert result.returncode == 1, result.stderr
-    checks = {c["name"]: c for c in __import__("json").loads(result.stdout)}
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
     assert checks["disk"]["status"] == "fail" and "disk is full" in checks["disk"]["detail"]
     assert "not damaged" in checks["disk"]["advice"]
     assert "integrity" not in checks or checks["integrity"]["status"] == "ok"
