@@ -212,3 +212,92 @@ def test_an_import_is_preceded_by_a_backup(sd, demo, isolated):
     assert count(copy, "account") == 12 and count(isolated / "journal.sqlite", "account") == 13
     assert sd("import", "accounts", str(source), "--dry-run").exit_code == 0
     assert len([p for p in backups(isolated) if "before-import" in p.name]) == 1  # a dry run writes nothing
+
+
+def scribble(path: Path) -> None:
+    """Damage PATH's b-tree pages (the header stays, so it still opens as SQLite)."""
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = bytearray(path.read_bytes())
+    for offset in range(4096 * 3, len(data) - 4096, 4096):
+        data[offset + 8 : offset + 64] = os.urandom(56)
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_journal_is_refused_and_the_good_backups_stay(sd, demo, isolated):
+    """Issue 25: a backup of a corrupt journal succeeded and rotation deleted every good backup."""
+    (isolated / "config.toml").write_text("[backup]\nkeep = 1\n", encoding="utf-8")
+    assert sd("backup").exit_code == 0
+    [good] = backups(isolated)
+    scribble(isolated / "journal.sqlite")
+    for _ in range(3):
+        result = sd("backup")
+        assert result.exit_code == 1, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "damaged" in result.stderr and "no backup was made" in result.stderr
+        assert "sd export all" in result.stderr and ".recover" in result.stderr
+        assert f"sd restore {good}" in result.stderr  # the last good backup, named
+    assert backups(isolated) == [good]
+    assert integrity(good) == "ok" and count(good) == 41
+    assert not [p for p in (isolated / "backups").iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_a_damaged_journal_names_the_last_good_backup_not_a_damaged_one(sd, demo, isolated):
+    assert sd("backup").exit_code == 0
+    [good] = backups(isolated)
+    scribble(isolated / "journal.sqlite")
+    bad = good.with_name(good.name.replace("-manual", "-before-import").replace(good.name[8:14], "99991231"))
+    bad.write_bytes((isolated / "journal.sqlite").read_bytes())  # a newer copy, as damaged as the journal
+    result = sd("backup")
+    assert result.exit_code == 1
+    assert str(good) in result.stderr and str(bad) not in result.stderr
+
+
+def test_rotation_removes_only_the_copies_sd_made(sd, demo, isolated):
+    """Issue 25: rotation deleted a foreign file in backups/."""
+    (isolated / "config.toml").write_text("[backup]\nkeep = 1\n", encoding="utf-8")
+    assert sd("backup").exit_code == 0
+    folder = isolated / "backups"
+    mine = folder / "journal-20200101-000000-000000-mine.sqlite"  # a name like sd's, a reason sd never writes
+    mine.write_bytes(b"the user's own file")
+    not_a_time = folder / "journal-20201399-999999-000000-manual.sqlite"
+    not_a_time.write_bytes(b"not sd's either")
+    elsewhere = isolated / "precious.sqlite"
+    elsewhere.write_bytes(b"kept elsewhere")
+    link = folder / "journal-20200101-000000-000001-manual.sqlite"
+    link.symlink_to(elsewhere)
+    assert sd("backup").exit_code == 0
+    assert sd("backup").exit_code == 0
+    assert mine.read_bytes() == b"the user's own file"
+    assert not_a_time.exists() and link.is_symlink() and elsewhere.read_bytes() == b"kept elsewhere"
+    [kept] = set(backups(isolated)) - {mine, not_a_time, link}  # keep = 1: the newest of its own copies
+    assert kept.name.startswith("journal-2026")
+
+
+def test_a_symlinked_backups_folder_is_refused(sd, demo, isolated):
+    """Issue 25: a symlinked backups/ was trusted (copies go, and rotation deletes, wherever it points)."""
+    elsewhere = isolated / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (isolated / "backups").symlink_to(elsewhere)
+    result = sd("backup")
+    assert result.exit_code == 1, result.output
+    assert "symbolic link" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list(elsewhere.iterdir()) == []
+    # a file named outright is the user's choice, and works
+    assert sd("backup", str(isolated / "copy.sqlite")).exit_code == 0
+
+
+def test_a_backups_folder_others_can_write_to_is_refused(sd, demo, isolated):
+    folder = isolated / "backups"
+    folder.mkdir()
+    os.chmod(folder, 0o777)
+    result = sd("backup")
+    assert result.exit_code == 1, result.output
+    assert "others can write" in result.stderr and "drwxrwxrwx" in result.stderr
+    assert list(folder.iterdir()) == []
+    os.chmod(folder, 0o700)
+    assert sd("backup").exit_code == 0

@@ -119,3 +119,50 @@ def test_a_broken_config_file_fails(sd, demo, isolated):
     result = sd("doctor", "--json")
     assert result.exit_code == 1
     assert statuses(result)["config"] == "fail"
+
+
+def test_a_backups_folder_that_is_a_symlink_or_open_to_others_fails(sd, demo, isolated):
+    elsewhere = isolated / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (isolated / "backups").symlink_to(elsewhere)
+    result = sd("doctor", "--json")
+    assert result.exit_code == 1
+    checks = {c["name"]: c for c in result.json()}
+    assert checks["backups"]["status"] == "fail" and "symbolic link" in checks["backups"]["detail"]
+    assert "mkdir -m 700" in checks["backups"]["advice"]
+    (isolated / "backups").unlink()
+    (isolated / "backups").mkdir()
+    os.chmod(isolated / "backups", 0o773)
+    checks = {c["name"]: c for c in sd("doctor", "--json").json()}
+    assert checks["backups"]["status"] == "fail" and "others can write" in checks["backups"]["detail"]
+
+
+def test_a_damaged_last_backup_fails_and_names_the_last_good_one(sd, demo, isolated):
+    assert sd("backup").exit_code == 0
+    assert sd("backup").exit_code == 0
+    good, last = sorted((isolated / "backups").iterdir())
+    data = bytearray(last.read_bytes())
+    for offset in range(4096 * 3, len(data) - 4096, 4096):
+        data[offset + 8 : offset + 64] = os.urandom(56)
+    last.write_bytes(bytes(data))
+    result = sd("doctor", "--json")
+    assert result.exit_code == 1, result.output
+    checks = {c["name"]: c for c in result.json()}
+    assert checks["backups"]["status"] == "fail"
+    assert last.name in checks["backups"]["detail"] and "damaged" in checks["backups"]["detail"]
+    assert str(good) in checks["backups"]["advice"]
+    assert checks["integrity"]["status"] == "ok"  # the journal itself is fine
+
+
+def test_a_read_only_shm_beside_the_journal_fails_with_the_fix(sd, demo, isolated):
+    """Issue 25: a 0400 -shm left by a read of a read-only journal blocked every write while doctor said ok."""
+    close_engines()
+    shm = isolated / "journal.sqlite-shm"
+    shm.write_bytes(b"\0" * 32768)
+    os.chmod(shm, 0o400)
+    result = sd("doctor", "--json")
+    assert result.exit_code == 1, result.output
+    checks = {c["name"]: c for c in result.json()}
+    assert checks["journal files"]["status"] == "fail"
+    assert str(shm) in checks["journal files"]["detail"]
+    assert f"chmod 600 {shm}" in checks["journal files"]["advice"]

@@ -7,6 +7,7 @@ write-ahead log beyond the limit fail just as they would on a full disk.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -118,3 +119,44 @@ def test_a_new_journal_that_cannot_be_created_says_so(isolated):
     env = {**os.environ, "SD_DB": str(journal)}
     again = subprocess.run([str(SD_BIN), "account", "add", "Contoso"], capture_output=True, text=True, env=env)
     assert again.returncode == 0, again.stderr
+
+
+def test_a_backup_without_room_says_the_disk_is_full(sd, demo, isolated):
+    journal = isolated / "journal.sqlite"
+    settle(journal)
+    result = run_limited("backup")
+    line = one_line(result)
+    assert result.returncode == 1
+    assert "disk is full" in line and "journal is intact" in line
+    assert "damaged" not in line
+
+
+def test_a_full_disk_is_not_called_damage_by_doctor_or_the_commands(sd, demo, isolated):
+    """Issue 25: a full disk was diagnosed as corruption, with advice to restore (throwing work away)."""
+    journal = isolated / "journal.sqlite"
+    assert sd("backup").exit_code == 0
+    settle(journal)
+    for suffix in ("-wal", "-shm"):
+        Path(str(journal) + suffix).unlink(missing_ok=True)  # opening it must make a -shm: no room for it
+    result = run_limited("doctor", "--json", limit=8 * 1024)
+    assert result.returncode == 1, result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    assert checks["disk"]["status"] == "fail" and "disk is full" in checks["disk"]["detail"]
+    assert "not damaged" in checks["disk"]["advice"]
+    assert "integrity" not in checks or checks["integrity"]["status"] == "ok"
+    assert not any("sd restore" in c["advice"] for c in checks.values())
+    for args in (("due",), ("account", "list"), ("export", "visits")):
+        line = one_line(run_limited(*args, limit=8 * 1024))
+        assert "disk is full" in line and "not a journal" not in line, (args, line)
+    assert state(journal)[0] == "ok"
+
+
+def test_an_export_without_room_says_the_disk_is_full(sd, demo, isolated):
+    journal = isolated / "journal.sqlite"
+    settle(journal)
+    out = isolated / "all.json"
+    result = run_limited("export", "all", "-o", str(out), limit=40 * 1024)  # room for the -shm, not the export
+    assert result.returncode == 1, result.stderr
+    line = one_line(result)
+    assert "disk is full" in line and str(out) in line
+    assert not out.exists() and not list(isolated.glob("all.json*"))

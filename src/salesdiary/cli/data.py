@@ -63,12 +63,35 @@ def export(
 
     columns = tabular.export_columns(table, include_personal=include_personal)
     rows = export_rows(r, table, where, include_personal=include_personal)
-    with writers.output(output, bom=excel) as stream:
+    with _full_disk_said(output), writers.output(output, bom=excel) as stream:
         count = writers.write_rows(stream, fmt, columns, rows, excel=excel)
     if output and output != "-":
         from salesdiary.cli.common import done
 
         done(_("Wrote {n} {table} to {path}.").format(n=count, table=table, path=output))
+
+
+def _full_disk_said(output: str | None) -> Any:
+    """An export that runs out of room (ENOSPC, a quota, a file-size limit) says the disk is full, in one line."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def guard() -> Any:
+        try:
+            yield
+        except OSError as exc:
+            from salesdiary.core.errors import SdError
+            from salesdiary.store.backup import is_full_disk_errno
+
+            if not is_full_disk_errno(exc.errno):
+                raise
+            if output and output != "-":
+                message = _("The disk is full: {path} was not written; the journal is unchanged.").format(path=output)
+            else:
+                message = _("The disk is full: the export was cut short; the journal is unchanged.")
+            raise SdError(message + " " + _("Free some space and export again.")) from None
+
+    return guard()
 
 
 def _format(fmt: str) -> str:
@@ -143,7 +166,7 @@ def _export_all(fmt: str | None, output: str | None, excel: bool, *filters: str 
     r = reader()
     header = {"format": q.DUMP_FORMAT, "version": q.DUMP_VERSION, "schema_version": SCHEMA_VERSION}
     tables = [(name, q.dump_rows(r, name)) for name in q.dump_tables(r)]
-    with writers.output(output) as stream:
+    with _full_disk_said(output), writers.output(output) as stream:
         count = writers.write_dump(stream, header, tables)
     if output and output != "-":
         done(_("Wrote the whole journal ({n} rows) to {path}.").format(n=count, path=output))

@@ -13,13 +13,44 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
-from salesdiary.core.errors import BadInput, Conflict
+from salesdiary.core.errors import BadInput, Conflict, SdError
 from salesdiary.i18n import _
 from salesdiary.store.paths import Target
 from salesdiary.store.version import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 15_000
 T = TypeVar("T")
+# SQLite's result codes for a file with no room to grow (a full disk, a quota, a file-size limit): SQLITE_FULL,
+# and the I/O errors of writing, truncating and growing the -shm file, which are what SQLite reports when the
+# write() beneath it fails with ENOSPC or EFBIG. None of them means the journal is damaged.
+_SQLITE_FULL = 13
+_NO_ROOM = {778, 1546, 4874}  # SQLITE_IOERR_WRITE, _TRUNCATE, _SHMSIZE
+_CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def is_full_disk(exc: BaseException) -> bool:
+    """Whether an sqlite3 error says there was no room to write (never damage: see _NO_ROOM)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and ((code & 0xFF) == _SQLITE_FULL or code in _NO_ROOM):
+        return True
+    return "database or disk is full" in str(exc)
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    """Whether an sqlite3 error says the file itself is damaged or not a database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _CORRUPT
+    return "malformed" in str(exc) or "not a database" in str(exc)
+
+
+def full_disk_error(path: Any, exc: BaseException) -> SdError:
+    """The one line for a journal sd could not open or read for want of room."""
+    return SdError(
+        _("The disk is full: sd cannot use {path} ({error}). Free some space; the journal is not damaged.").format(
+            path=path, error=exc
+        )
+    )
 
 
 class Reader(Protocol):
@@ -274,6 +305,30 @@ def connect_sqlite(path: str) -> sqlite3.Connection:
     return con
 
 
+def keep_sidecars_writable(path: Any) -> None:
+    """After a read of a journal the user cannot write (a 0400 file): SQLite made its -wal and -shm with the
+    journal's own mode, and a read-only connection leaves them behind; a 0400 -shm would make every later
+    write fail, once the journal is writable again. Give them back their owner's write permission (0600).
+    One stat on the usual path (a writable journal: SQLite gives its files the journal's mode)."""
+    import os
+    import stat
+
+    try:
+        if os.stat(path).st_mode & stat.S_IWUSR:
+            return
+    except OSError:
+        return
+    real = os.path.realpath(path)  # SQLite keeps them beside the file a symbolic link points at
+    for suffix in ("-wal", "-shm"):
+        side = real + suffix
+        try:
+            info = os.stat(side)
+            if info.st_uid == os.geteuid() and not info.st_mode & stat.S_IWUSR:
+                os.chmod(side, 0o600)
+        except OSError:
+            continue
+
+
 def schema_version(con: sqlite3.Connection) -> int:
     return int(con.execute("PRAGMA user_version").fetchone()[0])
 
@@ -295,10 +350,13 @@ def open_reader(target: Target) -> Reader:
             con = connect_sqlite(str(target.path))
             version = schema_version(con)
         except sqlite3.DatabaseError as exc:
+            if is_full_disk(exc):
+                raise full_disk_error(target.path, exc) from None
             raise Conflict(
                 _("{path} is not a journal sd can read: {error}").format(path=target.path, error=exc)
             ) from None
         if version == SCHEMA_VERSION:
+            keep_sidecars_writable(target.path)  # the read above made them, when they were not there
             return SqliteReader(con)
         con.close()
     from salesdiary.store.migrate import ensure_schema

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from salesdiary.core.errors import SdError
 from salesdiary.i18n import _, ngettext
-from salesdiary.store.connection import Reader, SqliteReader
+from salesdiary.store.connection import Reader, SqliteReader, keep_sidecars_writable
 from salesdiary.store.paths import Target, config_path, load_config
 from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
 
@@ -65,9 +65,11 @@ def run_checks(target: Target) -> list[Check]:
         )
         return checks
     checks.extend(_check_permissions(path))
+    checks.extend(_check_sidecars(path))
     checks.extend(_check_database(path))
     checks.extend(_check_backups(path))
-    checks.append(_check_disk(path))
+    if not any(c.name == _("disk") for c in checks):  # a full disk found on the way says so already
+        checks.append(_check_disk(path))
     return checks
 
 
@@ -109,6 +111,34 @@ def _check_permissions(path: Path) -> list[Check]:
     return [Check(_("permissions"), OK, _("private to you ({mode})").format(mode=stat.filemode(path.stat().st_mode)))]
 
 
+def _check_sidecars(path: Path) -> list[Check]:
+    """The -wal and -shm files beside the journal must be the user's to write: one left read-only (e.g. by
+    a reader of a journal that was read-only then) makes every later write fail, however the journal is."""
+    import os
+
+    stuck = []
+    for item in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = item.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid != os.geteuid() or not info.st_mode & stat.S_IWUSR or not os.access(item, os.W_OK):
+            stuck.append(item)
+    if not stuck:
+        return []
+    files = " ".join(str(p) for p in stuck)
+    return [
+        Check(
+            _("journal files"),
+            FAIL,
+            _("sd cannot write {files}: every write to the journal would fail").format(files=files),
+            _("Make them yours again: chmod 600 {files} (another user's: sudo chown $USER {files}).").format(
+                files=files
+            ),
+        )
+    ]
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=15)
 
@@ -126,7 +156,7 @@ def _check_database(path: Path) -> list[Check]:
     try:
         con = _connect(path)
     except sqlite3.DatabaseError as exc:
-        return [Check(_("journal"), FAIL, str(exc), restore_advice)]
+        return [_unreadable(path, exc, restore_advice)]
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = int(con.execute("PRAGMA user_version").fetchone()[0])
@@ -230,10 +260,33 @@ def _check_database(path: Path) -> list[Check]:
             size += wal.stat().st_size
         checks.append(Check(_("size"), OK, f"{_size(size)}: {record_counts(counts)}"))
     except sqlite3.DatabaseError as exc:
-        checks.append(Check(_("integrity"), FAIL, str(exc), restore_advice))
+        checks.append(_unreadable(path, exc, restore_advice))
     finally:
         con.close()
+        keep_sidecars_writable(path)
     return checks
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError, restore_advice: str) -> Check:
+    """What an error reading the journal means: damage only when SQLite says so; a full disk is a full disk
+    (restoring would throw away the work since the backup), any other I/O error a problem of the disk."""
+    from salesdiary.store.connection import is_corrupt, is_full_disk
+
+    if is_full_disk(exc):
+        return Check(
+            _("disk"),
+            FAIL,
+            _("the disk is full: sd cannot use the journal ({error})").format(error=exc),
+            _("Free some space beside {path}. The journal is not damaged: do not restore it.").format(path=path.parent),
+        )
+    if is_corrupt(exc):
+        return Check(_("integrity"), FAIL, str(exc), restore_advice)
+    return Check(
+        _("journal"),
+        FAIL,
+        _("cannot read {path}: {error}").format(path=path, error=exc),
+        _("Check the disk and the files' permissions (sd doctor lists them), then run sd doctor again."),
+    )
 
 
 def _check_kept_figures(r: Reader) -> Check:
@@ -261,8 +314,29 @@ def _check_kept_figures(r: Reader) -> Check:
 
 
 def _check_backups(path: Path) -> list[Check]:
-    from salesdiary.store.backup import backup_dir, last_backup, list_backups
+    from salesdiary.store.backup import (
+        backup_dir,
+        folder_problem,
+        is_good_copy,
+        last_backup,
+        last_good_backup,
+        list_backups,
+    )
 
+    problem = folder_problem(backup_dir(path))
+    if problem is not None:
+        return [
+            Check(
+                _("backups"),
+                FAIL,
+                _("the backup folder {folder} is not safe: {problem}; sd backup refuses it").format(
+                    folder=backup_dir(path), problem=problem
+                ),
+                _("Make it a private folder of yours: mv {folder} {folder}.old && mkdir -m 700 {folder}").format(
+                    folder=backup_dir(path)
+                ),
+            )
+        ]
     last = last_backup(path)
     if last is None:
         return [
@@ -286,6 +360,22 @@ def _check_backups(path: Path) -> list[Check]:
                 FAIL,
                 _("others can read: {files}").format(files=", ".join(loose)),
                 _("chmod 600 {folder}/*").format(folder=backup_dir(path)),
+            )
+        ]
+    if not is_good_copy(last):
+        good = last_good_backup(path)
+        return [
+            Check(
+                _("backups"),
+                FAIL,
+                _("the last backup {file} is damaged").format(file=last.name),
+                (
+                    _("Make a new one once the journal passes its checks: sd backup. The last good one: {file}").format(
+                        file=good
+                    )
+                    if good is not None
+                    else _("Make a new one once the journal passes its checks: sd backup. No backup here is good.")
+                ),
             )
         ]
     if age > BACKUP_AGE_WARN_DAYS:

@@ -2,7 +2,10 @@
 
 On SQLite every connection gets foreign keys and a busy timeout, and every
 transaction starts with BEGIN IMMEDIATE so that concurrent writers queue on
-the lock instead of failing half-way.
+the lock instead of failing half-way. A connection that wrote checkpoints the
+write-ahead log when it is given back (the end of a write), so that the journal
+file alone holds every committed change: a copy of it misses nothing, and no
+-wal full of frames is left for a copied-in file to be mixed with.
 """
 
 from __future__ import annotations
@@ -45,6 +48,15 @@ def _make_engine(url: str) -> Engine:
         def _on_begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            record.info["sd_changes"] = dbapi_connection.total_changes
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+            if dbapi_connection is not None and dbapi_connection.total_changes != record.info.get("sd_changes"):
+                checkpoint(dbapi_connection)
+
         return engine
     from salesdiary.store import pg
 
@@ -63,6 +75,22 @@ def _make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def checkpoint(dbapi_connection: Any) -> None:
+    """Copy the write-ahead log into the journal and empty it (TRUNCATE), without waiting: with the busy
+    timeout off, a reader of another process that still needs the log makes it a PASSIVE checkpoint (as
+    much as can be copied now), and the log is emptied by a later write or when the last connection closes."""
+    import sqlite3
+
+    try:
+        dbapi_connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except sqlite3.Error:  # the write is committed; the log is folded in later (no room now, or busy)
+        pass
 
 
 def dispose_all() -> None:
