@@ -59,16 +59,13 @@ def conninfo(url: str) -> str:
 
 
 def _secrets(url: str) -> list[str]:
-    found = []
-    rest = url.split("://", 1)[1] if "://" in url else url
-    if "@" in rest:
-        creds = rest.rsplit("@", 1)[0]
-        if ":" in creds:
-            found.append(creds.split(":", 1)[1])
-    found += re.findall(r"[?&]password=([^&]*)", url, flags=re.IGNORECASE)
+    """Every secret of URL, in every spelling (store.paths.url_secrets), and PGPASSWORD, which libpq reads."""
+    from salesdiary.store.paths import url_secrets
+
+    found = url_secrets(url)
     if os.environ.get("PGPASSWORD"):
         found.append(os.environ["PGPASSWORD"])
-    return [s for s in found if len(s) >= 3]
+    return sorted((s for s in found if len(s) >= 3), key=len, reverse=True)
 
 
 def reason(url: str, exc: BaseException) -> str:
@@ -76,9 +73,6 @@ def reason(url: str, exc: BaseException) -> str:
     text = " ".join(str(getattr(exc, "orig", None) or exc).split())
     for secret in _secrets(url):
         text = text.replace(secret, "***")
-        from urllib.parse import unquote
-
-        text = text.replace(unquote(secret), "***")
     return text[:300] or type(exc).__name__
 
 
