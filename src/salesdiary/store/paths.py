@@ -278,6 +278,32 @@ def resolve_target(cli_db: str | None = None) -> Target:
     return Target(path=data_dir() / "journal.sqlite")
 
 
+# How long a write waits for a lock another session (PostgreSQL) or program (SQLite's busy wait) holds, and how
+# long one PostgreSQL statement of a write may run, in seconds; nothing waits forever.
+TIMEOUTS = {
+    "database.lock_timeout": ("SD_LOCK_TIMEOUT", 10.0),
+    "database.statement_timeout": ("SD_STATEMENT_TIMEOUT", 60.0),
+}
+
+
+def timeout_seconds(key: str) -> float:
+    """The timeout KEY (database.lock_timeout or database.statement_timeout) in seconds: its environment variable
+    (SD_LOCK_TIMEOUT, SD_STATEMENT_TIMEOUT), else the config, else the default; BadInput unless a number above 0."""
+    env, default = TIMEOUTS[key]
+    source, value = (env, os.environ[env]) if os.environ.get(env, "").strip() else (key, config_value(key, default))
+    try:
+        seconds = float(str(value).strip().removesuffix("s"))
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 86_400:  # (nan fails too)
+        raise BadInput(
+            _("{setting} must be a number of seconds above 0 (at most a day), not {value!r}.").format(
+                setting=source, value=value
+            )
+        )
+    return seconds
+
+
 def current_user() -> str:
     """Who is writing: `user.name` in config, else the OS user."""
     name = config_value("user.name")
