@@ -195,3 +195,11 @@ def test_write_sessions_carry_the_timeouts_and_the_name_sd(team, monkeypatch):
         ).one()
     assert tuple(got) == ("7s", "1min", "sd")
     assert os.environ["SD_LOCK_TIMEOUT"] == "7"
+
+
+def test_db_status_shows_the_timeouts_in_force(team, monkeypatch):
+    monkeypatch.setenv("SD_DATABASE_URL", team["wang"][1])
+    monkeypatch.setenv("SD_STATEMENT_TIMEOUT", "90")
+    status = run_sd("db", "status", "--json")
+    assert status.exit_code == 0 and (status.json()["lock_timeout"], status.json()["statement_timeout"]) == (10, 90)
+    assert "10 s at most for a lock, 90 s for a statement" in run_sd("db", "status").stdout
