@@ -93,6 +93,13 @@ def test_a_keyword_dsn_is_postgresql_never_a_file_name(sd, isolated, monkeypatch
     assert sorted(p.name for p in isolated.iterdir()) == before  # no SQLite file named after the DSN
 
 
+def test_a_file_path_with_an_equals_sign_is_still_a_file(sd, isolated):
+    path = isolated / "host=a" / "journal.sqlite"
+    path.parent.mkdir()
+    assert sd("--db", str(path), "account", "add", "Acme").exit_code == 0
+    assert path.exists()
+
+
 @pytest.mark.parametrize(
     "dsn",
     [f"host=db password='{SECRET}", f"host=db password={SECRET} colour=blue", f"dbname=sales password={SECRET} x"],

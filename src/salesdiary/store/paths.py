@@ -170,8 +170,8 @@ def is_keyword_dsn(value: str) -> bool:
     """Whether VALUE is a libpq keyword connection string (`host=db dbname=sales user=wang`), not a file name."""
     if "://" in value or "=" not in value:
         return False
-    keys = [m.group(1).lower() for m in _DSN_PAIR.finditer(value)]
-    return bool(keys) and keys[0] in DSN_KEYWORDS
+    first = _DSN_PAIR.match(value)  # it starts with a libpq keyword (a path such as ./host=a/j.sqlite does not)
+    return first is not None and first.group(1).lower() in DSN_KEYWORDS
 
 
 def _dsn_pairs(value: str) -> list[tuple[str, str]] | None:
