@@ -12,6 +12,8 @@ KNOWN = {
     "language": _("Language of messages: zh or en."),
     "user.name": _("Your name as owner of new records (default: the OS user)."),
     "database.url": _("An SQLAlchemy URL for a shared database (e.g. PostgreSQL)."),
+    "database.lock_timeout": _("Seconds a write waits for a lock another session holds (default 10)."),
+    "database.statement_timeout": _("Seconds one statement of a write may run on PostgreSQL (default 60)."),
     "playbook": _("Default playbook for new deals: ten_step or six_step."),
     "currency": _("Default currency of new deals."),
     "backup.keep": _("How many automatic backups to keep."),

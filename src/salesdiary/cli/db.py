@@ -59,6 +59,12 @@ def status(as_json: bool = JsonOpt) -> None:
             info.update(team_status(PsycopgReader(con)))
         finally:
             con.close()
+        from salesdiary.store.paths import timeout_seconds
+
+        info.update(
+            lock_timeout=timeout_seconds("database.lock_timeout"),
+            statement_timeout=timeout_seconds("database.statement_timeout"),
+        )
     elif where.is_sqlite_file:
         from salesdiary.store.paths import current_user
 
@@ -109,6 +115,15 @@ def status(as_json: bool = JsonOpt) -> None:
         elif info.get("team"):
             role += " (" + (", ".join(info.get("roles") or []) or _("no sd role: ask the manager")) + ")"
         rows.append((_("Role"), role))
+    if "lock_timeout" in info:
+        rows.append(
+            (
+                _("Writes wait"),
+                _("{lock:g} s at most for a lock, {statement:g} s for a statement").format(
+                    lock=info["lock_timeout"], statement=info["statement_timeout"]
+                ),
+            )
+        )
     print_record(_("sd db status"), rows)
 
 

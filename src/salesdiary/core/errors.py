@@ -33,3 +33,8 @@ class Conflict(SdError):
 
 class Ambiguous(BadInput):
     """A name matches several records; the message lists them (exit 2)."""
+
+
+class LockTimeout(Conflict):
+    """A write gave up waiting for a lock another session or program holds (exit 1): nothing waits forever.
+    The message says who holds it, when the database can tell."""

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
-from salesdiary.core.errors import BadInput, Conflict, SdError
+from salesdiary.core.errors import BadInput, Conflict, LockTimeout, SdError
 from salesdiary.i18n import _
 from salesdiary.store.paths import Target
 from salesdiary.store.version import SCHEMA_VERSION
 
-BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_MS = 15_000  # kept for code that imports it: the wait in force is busy_timeout_ms()
 T = TypeVar("T")
 # SQLite's result codes for a file with no room to grow (a full disk, a quota, a file-size limit): SQLITE_FULL,
 # and the I/O errors of writing, truncating and growing the -shm file, which are what SQLite reports when the
@@ -79,6 +79,8 @@ class SqliteReader:
             cur = self.con.execute(sql, dict(params or {}))
         except UnicodeEncodeError:  # a lone surrogate: bytes from the command line that are not UTF-8
             raise BadInput(_("A value given is not valid UTF-8 text.")) from None
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(self.con, exc) from None
         names = [d[0] for d in cur.description or ()]
         for row in cur:
             yield dict(zip(names, row, strict=True))
@@ -89,6 +91,8 @@ class SqliteReader:
             cur = self.con.execute(sql, dict(params or {}))
         except UnicodeEncodeError:
             raise BadInput(_("A value given is not valid UTF-8 text.")) from None
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(self.con, exc) from None
         yield from cur
 
     def close(self) -> None:
@@ -298,9 +302,45 @@ def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
     return results  # type: ignore[return-value]  (every pass has run)
 
 
+def busy_timeout_ms() -> int:
+    """How long SQLite waits for a journal another program holds before giving up (database.lock_timeout)."""
+    from salesdiary.store.paths import timeout_seconds
+
+    return int(timeout_seconds("database.lock_timeout") * 1000)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether an sqlite3 error says the journal is locked by another connection."""
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def journal_locked(path: Any, seconds: float) -> LockTimeout:
+    """The one line a user reads when SQLite's busy wait on the journal at PATH ran out."""
+    return LockTimeout(
+        _(
+            "The journal {path} stayed locked by another program for {seconds:g} s (another sd, or a tool that has "
+            "it open for writing, e.g. a database browser); nothing was done. Try again when it has finished "
+            "(database.lock_timeout sets the wait)."
+        ).format(path=path, seconds=seconds)
+    )
+
+
+def _busy_or(con: sqlite3.Connection, exc: sqlite3.OperationalError) -> Exception:
+    """EXC as journal_locked when the journal is locked, else EXC itself."""
+    if not is_busy(exc):
+        return exc
+    try:
+        path = con.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+    except sqlite3.Error:
+        path = "?"
+    return journal_locked(path, busy_timeout_ms() / 1000)
+
+
 def connect_sqlite(path: str) -> sqlite3.Connection:
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    wait = busy_timeout_ms()
+    con = sqlite3.connect(path, timeout=wait / 1000, isolation_level=None)
+    con.execute(f"PRAGMA busy_timeout = {wait}")
     con.execute("PRAGMA foreign_keys = ON")
     return con
 
@@ -352,6 +392,8 @@ def open_reader(target: Target) -> Reader:
         except sqlite3.DatabaseError as exc:
             if is_full_disk(exc):
                 raise full_disk_error(target.path, exc) from None
+            if is_busy(exc):
+                raise journal_locked(target.path, busy_timeout_ms() / 1000) from None
             raise Conflict(
                 _("{path} is not a journal sd can read: {error}").format(path=target.path, error=exc)
             ) from None

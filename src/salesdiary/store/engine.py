@@ -5,7 +5,10 @@ transaction starts with BEGIN IMMEDIATE so that concurrent writers queue on
 the lock instead of failing half-way. A connection that wrote checkpoints the
 write-ahead log when it is given back (the end of a write), so that the journal
 file alone holds every committed change: a copy of it misses nothing, and no
--wal full of frames is left for a copied-in file to be mixed with.
+-wal full of frames is left for a copied-in file to be mixed with. On PostgreSQL
+every session gets a lock_timeout and a statement_timeout (database.lock_timeout
+and database.statement_timeout): a write never waits forever behind a teammate's
+open transaction, and says who holds the lock when it gives up (store/pg.py).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
-from salesdiary.store.connection import BUSY_TIMEOUT_MS
-from salesdiary.store.paths import Target
+from salesdiary.store.connection import busy_timeout_ms
+from salesdiary.store.paths import Target, timeout_seconds
 
 _engines: dict[str, Engine] = {}
 
@@ -34,13 +37,14 @@ def engine_for(target: Target, *, ensure: bool = True) -> Engine:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        wait = busy_timeout_ms()
+        engine = create_engine(url, connect_args={"timeout": wait / 1000})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_connection.cursor()
-            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute(f"PRAGMA busy_timeout = {wait}")
             cur.execute("PRAGMA foreign_keys = ON")
             cur.close()
 
@@ -61,16 +65,23 @@ def _make_engine(url: str) -> Engine:
     from salesdiary.store import pg
 
     if pg.is_postgres_url(url):
+        lock_ms = int(timeout_seconds("database.lock_timeout") * 1000)
+        statement_ms = int(timeout_seconds("database.statement_timeout") * 1000)
         try:
-            engine = create_engine(pg.sqlalchemy_url(url), pool_pre_ping=True)
+            # the session is named sd (unless the URL names it), so a teammate waiting on it sees who holds a lock
+            engine = create_engine(
+                pg.sqlalchemy_url(url), pool_pre_ping=True, connect_args={"fallback_application_name": "sd"}
+            )
         except ImportError:
             raise pg.missing_driver() from None
 
         @event.listens_for(engine, "connect")
         def _on_pg_connect(dbapi_connection: Any, _record: Any) -> None:
-            # times are compared with ISO dates as UTC, as SQLite keeps them
+            # times are compared with ISO dates as UTC, as SQLite keeps them; nothing waits forever
             with dbapi_connection.cursor() as cur:
-                cur.execute("SET TIME ZONE 'UTC'")
+                cur.execute(
+                    f"SET TIME ZONE 'UTC'; SET lock_timeout = {lock_ms}; SET statement_timeout = {statement_ms}"
+                )
             dbapi_connection.commit()
 
         return engine
@@ -88,7 +99,7 @@ def checkpoint(dbapi_connection: Any) -> None:
         try:
             dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         finally:
-            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     except sqlite3.Error:  # the write is committed; the log is folded in later (no room now, or busy)
         pass
 

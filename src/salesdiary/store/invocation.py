@@ -14,10 +14,11 @@ def set_command(args: list[str]) -> None:
 
 
 def _redacted(args: list[str]) -> list[str]:
-    """ARGS with the password of any database URL hidden (`--db postgresql://rep:secret@…` is kept in history)."""
-    from salesdiary.store.paths import redact_url
+    """ARGS with the password of any database URL or keyword DSN hidden (`--db postgresql://rep:secret@…` is kept
+    in history)."""
+    from salesdiary.store.paths import is_keyword_dsn, redact_url
 
-    return [redact_url(a) if "://" in a else a for a in args]
+    return [redact_url(a) if "://" in a or is_keyword_dsn(a) else a for a in args]
 
 
 def command_line() -> str:

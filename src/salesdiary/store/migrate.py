@@ -125,6 +125,7 @@ def _upgrade_server(target: Target) -> tuple[str | None, str]:
     cfg = alembic_config()
     try:
         with engine.begin() as connection:
+            connection.execute(text("SET LOCAL statement_timeout = 0"))  # a long migration is no stuck write
             connection.execute(text(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})"))
             before = _revision(connection, text)  # another sd db upgrade may have run while we waited
             if before != SCHEMA_HEAD:

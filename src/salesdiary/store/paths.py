@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,20 +79,187 @@ class Target:
         return redact_url(self.url or "")
 
 
-def redact_url(url: str) -> str:
-    """The URL with any password hidden (in the user part, or a `password=` query parameter)."""
-    if "://" not in url:
-        return url
-    import re
+# Connection parameters whose value is a secret, or says where one is kept: never shown, in any spelling.
+SECRET_KEYS = frozenset({"password", "passfile", "sslpassword"})
+# libpq's connection keywords (a keyword DSN such as `host=db user=wang password=…` is PostgreSQL).
+DSN_KEYWORDS = frozenset(
+    {
+        "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "require_auth", "channel_binding",
+        "connect_timeout", "client_encoding", "options", "application_name", "fallback_application_name",
+        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+        "replication", "gssencmode", "sslmode", "requiressl", "sslcompression", "sslcert", "sslkey",
+        "sslpassword", "sslcertmode", "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "requirepeer",
+        "ssl_min_protocol_version", "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation",
+        "service", "target_session_attrs", "load_balance_hosts",
+    }
+)  # fmt: skip
+# What --db, SD_DATABASE_URL and database.url may name: a file, or a URL with one of these schemes.
+SQLITE_SCHEMES = ("sqlite", "sqlite+pysqlite")
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgres+psycopg")
+_QUERY = re.compile(r"[A-Za-z0-9_.~%+-]+(?:=[^&]*)?(?:&[A-Za-z0-9_.~%+-]+(?:=[^&]*)?)*(?:#.*)?")
+_PARAM = re.compile(r"([?&;])([^=&;#?]*)=([^&;#]*)")
+_DSN_PAIR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']+)?")
 
-    url = re.sub(r"([?&]password=)[^&]*", r"\1***", url, flags=re.IGNORECASE)
-    if "@" not in url:
-        return url
+
+def _is_secret_key(key: str) -> bool:
+    """Whether a query or DSN key names a secret, however it is spelled (case, percent-encoding, even twice)."""
+    from urllib.parse import unquote
+
+    for _pass in range(4):
+        decoded = unquote(key)
+        if decoded == key:
+            break
+        key = decoded
+    return key.strip().lower() in SECRET_KEYS
+
+
+def redact_url(url: str) -> str:
+    """URL (or a libpq keyword DSN) with every secret hidden as ***: the password of the user part (any
+    characters, even unencoded `@`, `/` or `?`), and the values of `password`, `passfile` and `sslpassword`
+    parameters however their names are spelled (`PASSWORD=`, `%70assword=`)."""
+    return _redacted(url)[0]
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets redact_url hides in URL, as written, percent-decoded and in pieces (to hide them in a driver's
+    message)."""
+    from urllib.parse import unquote
+
+    found = _redacted(url)[1]
+    found += [unquote(s) for s in found]
+    # a password with an unencoded / ? @ # : & is cut there by libpq, which may quote a piece in its message
+    found += [piece for s in found for piece in re.split(r"[/?@#:&]", s)]
+    return [s for s in dict.fromkeys(found) if s]
+
+
+def _redacted(url: str) -> tuple[str, list[str]]:
+    found: list[str] = []
+    if "://" not in url:
+        if not is_keyword_dsn(url):
+            return url, found
+
+        def hide_pair(m: re.Match[str]) -> str:
+            if not _is_secret_key(m.group(1)):
+                return m.group(0).strip()
+            found.append(m.group(2) or "")
+            found.append((m.group(2) or "").strip("'"))
+            return f"{m.group(1)}=***"
+
+        return " ".join(hide_pair(m) for m in _DSN_PAIR.finditer(url)) or url, found
     scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    if ":" in creds:
-        creds = creds.split(":", 1)[0] + ":***"
-    return f"{scheme}://{creds}@{host}"
+
+    def hide(m: re.Match[str]) -> str:
+        if not _is_secret_key(m.group(2)):
+            return m.group(0)
+        found.append(m.group(3))
+        return f"{m.group(1)}{m.group(2)}=***"
+
+    # the query starts at the first `?` followed by nothing but key=value pairs (a `?` before it is in the password)
+    start = next((i for i, c in enumerate(rest) if c == "?" and _QUERY.fullmatch(rest, i + 1)), len(rest))
+    head, query = rest[:start], _PARAM.sub(hide, rest[start:])
+    if "@" in head:
+        creds, host = head.rsplit("@", 1)
+        if ":" in creds:
+            user, password = creds.split(":", 1)
+            found.append(password)
+            head = user + ":***@" + host
+    return f"{scheme}://{head}{query}", found
+
+
+def is_keyword_dsn(value: str) -> bool:
+    """Whether VALUE is a libpq keyword connection string (`host=db dbname=sales user=wang`), not a file name."""
+    if "://" in value or "=" not in value:
+        return False
+    first = _DSN_PAIR.match(value)  # it starts with a libpq keyword (a path such as ./host=a/j.sqlite does not)
+    return first is not None and first.group(1).lower() in DSN_KEYWORDS
+
+
+def _dsn_pairs(value: str) -> list[tuple[str, str]] | None:
+    """The keyword/value pairs of a keyword DSN, unquoted as libpq reads them; None when it cannot be read."""
+    pairs, pos = [], 0
+    while pos < len(value.rstrip()):
+        m = _DSN_PAIR.match(value, pos)
+        if m is None or m.end() == pos:
+            return None
+        raw = m.group(2) or ""
+        if raw.startswith("'"):
+            raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
+        elif "\\" in raw:
+            raw = re.sub(r"\\(.)", r"\1", raw)
+        pairs.append((m.group(1).lower(), raw))
+        pos = m.end()
+        if pos < len(value) and not value[pos].isspace():
+            return None
+    return pairs
+
+
+def dsn_to_url(value: str) -> str:
+    """A libpq keyword DSN as the postgresql:// URL that says the same (every value percent-encoded), or BadInput
+    (without the DSN's secrets) when it cannot be read or names a keyword libpq does not know."""
+    from urllib.parse import quote
+
+    pairs = _dsn_pairs(value)
+    unknown = sorted({k for k, _v in pairs or () if k not in DSN_KEYWORDS})
+    if pairs is None or unknown:
+        raise BadInput(
+            _(
+                "{dsn} looks like a PostgreSQL connection string (keyword=value …) but sd cannot read it{detail}. "
+                "Write it as a URL: postgresql://USER@HOST:PORT/DATABASE"
+            ).format(
+                dsn=redact_url(value),
+                detail=(" (" + _("unknown keyword {names}").format(names=", ".join(unknown)) + ")") if unknown else "",
+            )
+        )
+    given = dict(pairs)
+    user = given.pop("user", "")
+    password = given.pop("password", None)
+    host = given.get("host", "")
+    netloc = ""
+    if host and "," not in host and not host.startswith("/") and not host.startswith("@"):
+        given.pop("host")
+        netloc = f"[{host}]" if ":" in host else quote(host, safe="")
+        port = given.get("port", "")
+        if port.isdigit():
+            netloc += ":" + given.pop("port")
+    if user or password is not None:
+        creds = quote(user, safe="") + (":" + quote(password, safe="") if password is not None else "")
+        netloc = creds + "@" + netloc
+    path = "/" + quote(given.pop("dbname"), safe="") if "dbname" in given else "/"
+    query = "&".join(f"{k}={quote(v, safe='')}" for k, v in given.items())
+    return f"postgresql://{netloc}{path}" + (f"?{query}" if query else "")
+
+
+def _target_from(value: str, *, where: str = "--db") -> Target:
+    """The database VALUE names: a file path, a sqlite:/// or postgresql:// URL, or a libpq keyword DSN (taken
+    as PostgreSQL, never as a file name); BadInput for a URL whose scheme sd does not speak."""
+    if "://" in value:
+        scheme = value.split("://", 1)[0].lower()
+        if scheme in SQLITE_SCHEMES:
+            if value.startswith("sqlite:///") and "?" not in value:
+                return Target(path=Path(value[len("sqlite:///") :]).expanduser())
+            return Target(url=value)
+        if scheme in POSTGRES_SCHEMES:
+            return Target(url=value)
+        raise BadInput(
+            _(
+                "{where} names a database sd cannot use ({scheme}://…): sd works with a SQLite file "
+                "(a path, or sqlite:///PATH) and with PostgreSQL (postgresql://… or postgresql+psycopg://…)."
+            ).format(where=where, scheme=_shown_scheme(scheme))
+        )
+    if is_keyword_dsn(value):
+        return Target(url=dsn_to_url(value))
+    if where == "SD_DATABASE_URL":
+        raise BadInput(
+            _("{where} must be a database URL (postgresql://… or sqlite:///PATH), not {value!r}.").format(
+                where=where, value=redact_url(value)
+            )
+        )
+    return Target(path=Path(value).expanduser())
+
+
+def _shown_scheme(scheme: str) -> str:
+    """The scheme as typed, cut short and without what cannot be a scheme (it is shown in the message)."""
+    return re.sub(r"[^A-Za-z0-9+.-]", "?", scheme)[:30]
 
 
 def resolve_target(cli_db: str | None = None) -> Target:
@@ -99,21 +267,41 @@ def resolve_target(cli_db: str | None = None) -> Target:
     if cli_db:
         return _target_from(cli_db)
     if os.environ.get("SD_DATABASE_URL"):
-        return Target(url=os.environ["SD_DATABASE_URL"])
+        value = os.environ["SD_DATABASE_URL"]
+        target = _target_from(value, where="SD_DATABASE_URL")
+        return target if target.url or "://" not in value else Target(url=value)  # sqlite:/// stays a URL
     if os.environ.get("SD_DB"):
-        return _target_from(os.environ["SD_DB"])
+        return _target_from(os.environ["SD_DB"], where="SD_DB")
     url = config_value("database.url")
     if url:
-        return _target_from(str(url))
+        return _target_from(str(url), where="database.url")
     return Target(path=data_dir() / "journal.sqlite")
 
 
-def _target_from(value: str) -> Target:
-    if "://" in value:
-        if value.startswith("sqlite:///") and "?" not in value:
-            return Target(path=Path(value[len("sqlite:///") :]).expanduser())
-        return Target(url=value)
-    return Target(path=Path(value).expanduser())
+# How long a write waits for a lock another session (PostgreSQL) or program (SQLite's busy wait) holds, and how
+# long one PostgreSQL statement of a write may run, in seconds; nothing waits forever.
+TIMEOUTS = {
+    "database.lock_timeout": ("SD_LOCK_TIMEOUT", 10.0),
+    "database.statement_timeout": ("SD_STATEMENT_TIMEOUT", 60.0),
+}
+
+
+def timeout_seconds(key: str) -> float:
+    """The timeout KEY (database.lock_timeout or database.statement_timeout) in seconds: its environment variable
+    (SD_LOCK_TIMEOUT, SD_STATEMENT_TIMEOUT), else the config, else the default; BadInput unless a number above 0."""
+    env, default = TIMEOUTS[key]
+    source, value = (env, os.environ[env]) if os.environ.get(env, "").strip() else (key, config_value(key, default))
+    try:
+        seconds = float(str(value).strip().removesuffix("s"))
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 86_400:  # (nan fails too)
+        raise BadInput(
+            _("{setting} must be a number of seconds above 0 (at most a day), not {value!r}.").format(
+                setting=source, value=value
+            )
+        )
+    return seconds
 
 
 def current_user() -> str:

@@ -59,16 +59,13 @@ def conninfo(url: str) -> str:
 
 
 def _secrets(url: str) -> list[str]:
-    found = []
-    rest = url.split("://", 1)[1] if "://" in url else url
-    if "@" in rest:
-        creds = rest.rsplit("@", 1)[0]
-        if ":" in creds:
-            found.append(creds.split(":", 1)[1])
-    found += re.findall(r"[?&]password=([^&]*)", url, flags=re.IGNORECASE)
+    """Every secret of URL, in every spelling (store.paths.url_secrets), and PGPASSWORD, which libpq reads."""
+    from salesdiary.store.paths import url_secrets
+
+    found = url_secrets(url)
     if os.environ.get("PGPASSWORD"):
         found.append(os.environ["PGPASSWORD"])
-    return [s for s in found if len(s) >= 3]
+    return sorted((s for s in found if len(s) >= 3), key=len, reverse=True)
 
 
 def reason(url: str, exc: BaseException) -> str:
@@ -76,9 +73,6 @@ def reason(url: str, exc: BaseException) -> str:
     text = " ".join(str(getattr(exc, "orig", None) or exc).split())
     for secret in _secrets(url):
         text = text.replace(secret, "***")
-        from urllib.parse import unquote
-
-        text = text.replace(unquote(secret), "***")
     return text[:300] or type(exc).__name__
 
 
@@ -115,6 +109,104 @@ def connect(url: str, *, timeout: int = CONNECT_TIMEOUT) -> Any:
         ) from None
     con.execute(SESSION_SQL)
     return con
+
+
+# Waits that ran out ------------------------------------------------------------------------------------------
+#
+# Every write session has a lock_timeout and a statement_timeout (store/engine.py). When one runs out, the
+# transaction is gone (nothing was written) and the user reads one line saying who holds the lock: the server
+# knows it (pg_locks, pg_stat_activity), so a fresh connection asks. A rep sees a teammate's role name,
+# application and process id; when the session started its transaction only for their own sessions (or with
+# pg_read_all_stats), as PostgreSQL shows it.
+
+LOCK_NOT_AVAILABLE = "55P03"
+QUERY_CANCELED = "57014"
+
+HOLDERS_SQL = """
+SELECT a.pid, a.usename AS who, a.application_name AS app,
+       to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS since
+FROM pg_stat_activity a
+WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+  AND EXISTS (
+    SELECT 1 FROM pg_locks l
+    WHERE l.pid = a.pid AND l.granted
+      AND ((l.locktype = 'relation' AND l.mode <> 'AccessShareLock'
+            AND (%(relation)s::text IS NULL OR l.relation = to_regclass(%(relation)s::text)))
+           OR (l.locktype = 'advisory' AND %(relation)s::text IS NULL))
+  )
+ORDER BY a.xact_start NULLS LAST, a.backend_start NULLS LAST, a.pid
+LIMIT 3
+"""
+
+
+def waited_too_long(url: str, exc: BaseException) -> SdError | None:
+    """The one line for a write whose lock_timeout or statement_timeout ran out (EXC, from the driver); None when
+    EXC is something else."""
+    from salesdiary.core.errors import LockTimeout
+    from salesdiary.store.paths import timeout_seconds
+
+    orig = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == QUERY_CANCELED and "statement timeout" in str(orig):
+        return LockTimeout(
+            _(
+                "The database stopped a statement of this command after {seconds:g} s "
+                "(database.statement_timeout); nothing was written."
+            ).format(seconds=timeout_seconds("database.statement_timeout"))
+        )
+    if sqlstate != LOCK_NOT_AVAILABLE:
+        return None
+    seconds = timeout_seconds("database.lock_timeout")
+    holders = lock_holders(url, _relation_of(orig))
+    if not holders:
+        return LockTimeout(
+            _(
+                "Another session held a lock this command needs for more than {seconds:g} s "
+                "(database.lock_timeout); nothing was written. Try again."
+            ).format(seconds=seconds)
+        )
+    return LockTimeout(
+        _(
+            "Waited {seconds:g} s (database.lock_timeout) for a lock held by {holders}; nothing was written. "
+            "Try again when they have finished, or ask them to end their transaction."
+        ).format(seconds=seconds, holders="; ".join(_holder(h) for h in holders))
+    )
+
+
+def _relation_of(orig: BaseException) -> str | None:
+    """The table a lock wait was on, from the server's context line ("while updating tuple (0,1) in relation
+    "deal""); None when it was not a table's row (an advisory lock, say)."""
+    diag = getattr(orig, "diag", None)
+    context = (getattr(diag, "context", None) or "") + " " + str(orig)
+    found = re.search(r'relation "([^"]+)"', context)
+    return found.group(1) if found else None
+
+
+def _holder(row: Mapping[str, Any]) -> str:
+    """'wang (psql, process 4242, in a transaction since 2026-11-25 08:30:00 UTC)'."""
+    details = [str(row["app"]) if row.get("app") else _("an unnamed program")]
+    details.append(_("process {pid}").format(pid=row["pid"]))
+    if row.get("since"):
+        details.append(_("in a transaction since {since} UTC").format(since=row["since"]))
+    return f"{row['who'] or '?'} ({', '.join(details)})"
+
+
+def lock_holders(url: str, relation: str | None) -> list[dict[str, Any]]:
+    """Sessions of other processes holding a lock a write may wait on (on RELATION's rows, else any table's or
+    an advisory lock), the oldest transaction first; [] when the server cannot be asked."""
+    try:
+        con = connect(url, timeout=5)
+    except SdError:
+        return []
+    try:
+        con.execute("SET statement_timeout = 5000")
+        cur = con.execute(HOLDERS_SQL, {"relation": relation})
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    except Exception:  # noqa: BLE001 - the message says less, but the command still ends with one line
+        return []
+    finally:
+        con.close()
 
 
 # The schema ------------------------------------------------------------------------------------------------

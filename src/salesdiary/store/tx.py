@@ -277,12 +277,19 @@ def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None)
     check_writable(target)
     delay = 0.05
     for attempt in range(RETRIES):
+        started = time.monotonic()
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 return fn(Tx(session, command or command_line()))
         except OperationalError as exc:
             message = str(exc.orig)
             sqlstate = getattr(exc.orig, "sqlstate", None)
+            if target.url and not target.is_sqlite_file:  # PostgreSQL: a lock or statement timeout ran out
+                from salesdiary.store import pg
+
+                waited = pg.waited_too_long(target.url, exc)
+                if waited is not None:
+                    raise waited from None
             if sqlstate in ("40001", "40P01") and attempt < RETRIES - 1:  # PostgreSQL: serialization, deadlock
                 time.sleep(delay)
                 delay *= 2
@@ -292,11 +299,16 @@ def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None)
 
                 raise pg.connection_error(target.url, exc) from None
             if "locked" in message or "busy" in message:
-                if attempt < RETRIES - 1:
+                from salesdiary.store.connection import busy_timeout_ms, journal_locked
+
+                wait = busy_timeout_ms() / 1000
+                # SQLite's busy wait ran out: say so (waiting again would double it); a lock error that came at
+                # once (no busy wait, e.g. two processes switching a new journal to WAL) is tried again
+                if attempt < RETRIES - 1 and time.monotonic() - started < wait * 0.8:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise Conflict(_("The journal is busy with another sd; nothing was written. Try again.")) from None
+                raise journal_locked(target.path or target.describe(), wait) from None
             if "disk is full" in message or "disk I/O" in message:
                 raise SdError(_("The disk is full: nothing was written, the journal is intact.")) from None
             raise SdError(

@@ -7,6 +7,11 @@ reversed (`changeset.undone_by`), so `sd redo` reverses the undo the same way. U
 record, when a later change still in effect touched a record of the command, or when a record no longer
 holds what the command left in it.
 
+Undo and redo run one at a time per user: on PostgreSQL each first takes a transaction-scoped advisory lock keyed
+by the user (two `sd undo` at once would otherwise both pick the same command and reverse it twice); on SQLite
+the write transaction itself (BEGIN IMMEDIATE) already lets one writer in at a time. The second waits, then
+picks the next command, or stops after database.lock_timeout saying who holds the lock.
+
 Rows are written with SQLAlchemy Core (no ORM objects): undoing a 50,000-row import stays quick.
 """
 
@@ -48,7 +53,22 @@ def _tables() -> dict[str, Table]:
     return tables
 
 
+# The advisory lock space of undo and redo (two int4 keys: this, and the user's name hashed).
+UNDO_LOCK_SPACE = 0x53445544  # "SDUD"
+
+
+def _one_at_a_time(tx: Tx) -> None:
+    """Wait until no other undo or redo of the same user runs (PostgreSQL; SQLite: the transaction already does),
+    so the target read next is the one in effect once the other has committed."""
+    if tx.reader.dialect == "postgresql":
+        tx.reader.rows(
+            "SELECT 1 AS locked FROM pg_advisory_xact_lock(:space, hashtext(:user))",
+            {"space": UNDO_LOCK_SPACE, "user": tx.user},
+        )
+
+
 def undo_last(tx: Tx) -> Reversal:
+    _one_at_a_time(tx)
     target = hr.undo_target(tx.reader, tx.user)
     if target is None:
         raise Conflict(_("Nothing to undo: you have no command left that changed the journal."))
@@ -56,6 +76,7 @@ def undo_last(tx: Tx) -> Reversal:
 
 
 def redo_last(tx: Tx) -> Reversal:
+    _one_at_a_time(tx)
     target = hr.redo_target(tx.reader, tx.user)
     if target is None:
         raise Conflict(_("Nothing to redo: there is no undo since your last command."))
