@@ -237,6 +237,7 @@ def _check_database(path: Path) -> list[Check]:
             checks.append(Check(_("foreign keys"), OK, _("every reference points at a record")))
         if version == SCHEMA_VERSION and revision == SCHEMA_HEAD:
             checks.append(_check_kept_figures(SqliteReader(con)))
+            checks.append(_check_same_organisation(SqliteReader(con)))
         mode = con.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
             checks.append(
@@ -310,6 +311,26 @@ def _check_kept_figures(r: Reader) -> Check:
             n=sum(wrong.values()), which=", ".join(wrong)
         ),
         _("sd export all -o FILE, then sd --db NEW import all FILE: a journal rebuilt from its records."),
+    )
+
+
+def _check_same_organisation(r: Reader) -> Check:
+    """Accounts that are one organisation under two spellings, kept apart by migration 0008: when the key fold
+    grew (traditional Chinese, look-alike letters, legal forms), the later one's key got "#" and its id."""
+    pairs = r.rows(
+        "SELECT a.id AS first_id, a.name AS first, b.id AS later_id, b.name AS later FROM account a"
+        " JOIN account b ON b.name_key = a.name_key || '#' || CAST(b.id AS VARCHAR) ORDER BY a.id, b.id"
+    )
+    if not pairs:
+        return Check(_("account names"), OK, _("each organisation is reported once"))
+    shown = "; ".join(f"#{p['first_id']} {p['first']!r} = #{p['later_id']} {p['later']!r}" for p in pairs[:10])
+    return Check(
+        _("account names"),
+        WARN,
+        _("{n} accounts are an organisation already reported under another spelling: {pairs}").format(
+            n=len(pairs), pairs=shown
+        ),
+        _("Move the later account's records to the first and remove it, or rename it (sd account edit ID --name)."),
     )
 
 
@@ -457,7 +478,9 @@ def _check_postgres(target: Target) -> list[Check]:
     try:
         revision = pg.revision_of(con)
         who = status(PsycopgReader(con))
-        kept = _check_kept_figures(PsycopgReader(con)) if pg.state_of(revision) == "current" else None
+        kept = []
+        if pg.state_of(revision) == "current":
+            kept = [_check_kept_figures(PsycopgReader(con)), _check_same_organisation(PsycopgReader(con))]
     finally:
         con.close()
     checks = [Check(_("database"), OK, redact_url(url))]
@@ -501,8 +524,7 @@ def _check_postgres(target: Target) -> list[Check]:
         )
     else:
         checks.append(Check(_("you"), OK, detail))
-    if kept is not None:
-        checks.append(kept)
+    checks.extend(kept)
     return checks
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from salesdiary.core.errors import BadInput, NotFound
-from salesdiary.core.naming import Candidate, choose
+from salesdiary.core.naming import Candidate, account_key, choose
 from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
 
@@ -76,7 +76,11 @@ def resolve(r: Reader, entity: str, text: str, *, account_id: int | None = None)
     base, alias = _NAMED[entity]
     scope = f" AND {alias}.account_id = :account" if alias and account_id is not None else ""
     params: dict[str, Any] = {"pat": _like(raw), "account": account_id}
-    where = "WHERE lower(" + ("a" if alias is None else alias) + ".name) LIKE :pat ESCAPE '\\'"
+    where = "WHERE (lower(" + ("a" if alias is None else alias) + ".name) LIKE :pat ESCAPE '\\'"
+    if entity == "account":  # also by the key: 华东电网 finds 華東電網, "Contoso" finds "Сontoso"
+        where += " OR a.name_key LIKE :key ESCAPE '\\'"
+        params["key"] = _like(account_key(raw))
+    where += ")"
     rows = r.rows(f"{base} {where}{scope} ORDER BY 1 LIMIT 500", params)
     if not rows:
         where_all = f"WHERE {alias}.account_id = :account" if scope else ""
