@@ -12,7 +12,7 @@ import pytest
         (("account", "ad", "x"), "sd: error: No such command 'ad'. Did you mean 'add'?"),
         (("account", "add"), "sd: error: Missing argument 'NAME'."),
         (("account", "list", "--bogus"), "sd: error: No such option: --bogus"),
-        (("account", "list", "--limit", "x"), "sd: error: Invalid value for '--limit' / '-n': a whole number is needed"),
+        (("account", "list", "-n", "x"), "sd: error: Invalid value for '--limit' / '-n': a whole number is needed"),
     ],
 )
 def test_usage_errors_are_one_line_in_sds_own_style(sd, args, shows):
