@@ -47,3 +47,26 @@ def test_an_option_is_still_named_as_the_option(sd):
     assert sd("account", "add", "Foo").exit_code == 0
     result = sd("account", "edit", "Foo", "--name", "")
     assert result.exit_code == 2 and "--name" in result.stderr
+
+
+def test_no_double_period_after_a_name_ending_in_one(sd):
+    result = sd("account", "add", "Northwind Logistics Ltd.")
+    assert result.exit_code == 0
+    assert result.stderr.strip().endswith("Northwind Logistics Ltd."), result.stderr
+    assert ".." not in result.stderr
+    dup = sd("account", "add", "Northwind Logistics Ltd.")
+    assert dup.exit_code == 1 and "Ltd.." not in dup.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "one", "many"),
+    [
+        (("funnel",), "1 open deal\n", "2 open deals"),
+    ],
+)
+def test_plurals_in_english(sd, args, one, many):
+    assert sd("account", "add", "Foo").exit_code == 0
+    assert sd("deal", "add", "D1", "--account", "Foo", "--amount", "100").exit_code == 0
+    assert one in sd(*args).stdout
+    assert sd("deal", "add", "D2", "--account", "Foo", "--amount", "100").exit_code == 0
+    assert many in sd(*args).stdout

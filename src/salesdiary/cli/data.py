@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from salesdiary.i18n import _
+from salesdiary.i18n import _, ngettext
 
 EXPORT_TABLES_HELP = _("What to export: accounts, contacts, deals, visits, followups, stages, or all.")
 IMPORT_TABLES_HELP = _("What to import: accounts, contacts, deals, visits, or all (a whole-journal export).")
@@ -146,7 +146,11 @@ def _export_all(fmt: str | None, output: str | None, excel: bool, *filters: str 
     with writers.output(output) as stream:
         count = writers.write_dump(stream, header, tables)
     if output and output != "-":
-        done(_("Wrote the whole journal ({n} rows) to {path}.").format(n=count, path=output))
+        done(
+            ngettext(
+                "Wrote the whole journal ({n} row) to {path}.", "Wrote the whole journal ({n} rows) to {path}.", count
+            ).format(n=count, path=output)
+        )
     warning(_("The export holds everything, contacts' personal files included: keep it private."))
 
 
@@ -217,9 +221,11 @@ def import_(
         _print_report(refused.report, file, as_json)
         if dry_run:
             raise BadInput(
-                _("{n} rows are invalid: a real import would write nothing (or the rest with --skip-invalid).").format(
-                    n=refused.report.invalid_rows
-                )
+                ngettext(
+                    "{n} row is invalid: a real import would write nothing (or the rest with --skip-invalid).",
+                    "{n} rows are invalid: a real import would write nothing (or the rest with --skip-invalid).",
+                    refused.report.invalid_rows,
+                ).format(n=refused.report.invalid_rows)
             ) from None
         raise
     _print_report(report, file, as_json)
@@ -279,7 +285,13 @@ def _print_report(report: Any, file: str, as_json: bool) -> None:
     )
     (message if report.dry_run or report.invalid else success)(line)
     if report.accounts_created:
-        message(_("{n} new accounts were named in the file and created with it.").format(n=report.accounts_created))
+        message(
+            ngettext(
+                "{n} new account was named in the file and created with it.",
+                "{n} new accounts were named in the file and created with it.",
+                report.accounts_created,
+            ).format(n=report.accounts_created)
+        )
     if report.unknown_columns:
         warning(
             _(
@@ -295,7 +307,14 @@ def _print_report(report: Any, file: str, as_json: bool) -> None:
         )
         warning(f"  {where}: {p.reason}")
     if len(report.invalid) > shown:
-        warning(_("  … and {n} more problems (all of them with --json).").format(n=len(report.invalid) - shown))
+        more = len(report.invalid) - shown
+        warning(
+            ngettext(
+                "  … and {n} more problem (all of them with --json).",
+                "  … and {n} more problems (all of them with --json).",
+                more,
+            ).format(n=more)
+        )
 
 
 def _import_all(file: str, encoding: str | None, *, dry_run: bool, as_json: bool) -> None:
