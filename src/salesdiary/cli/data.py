@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
@@ -63,6 +64,10 @@ def export(
 
     columns = tabular.export_columns(table, include_personal=include_personal)
     rows = export_rows(r, table, where, include_personal=include_personal)
+    if output and output != "-" or not sys.stdout.isatty():  # a bar beside rows printed on the terminal: no
+        from salesdiary.render.progress import with_progress
+
+        rows = with_progress(rows, _("Exporting {table}").format(table=table))
     with writers.output(output, bom=excel) as stream:
         count = writers.write_rows(stream, fmt, columns, rows, excel=excel)
     if output and output != "-":
@@ -218,7 +223,7 @@ def import_(
         with _progress(len(source.rows)) as progress:
             report = importer.import_file(target(), table, source, options, progress)
     except importer.ImportRefused as refused:
-        _print_report(refused.report, file, as_json)
+        _print_report(refused.report, file, as_json, refused=not dry_run)
         if dry_run:
             raise BadInput(
                 ngettext(
@@ -262,7 +267,7 @@ def _progress(total: int) -> Any:
     return bar()
 
 
-def _print_report(report: Any, file: str, as_json: bool) -> None:
+def _print_report(report: Any, file: str, as_json: bool, refused: bool = False) -> None:
     from salesdiary.render.console import message, success, warning
 
     if as_json:
@@ -279,7 +284,12 @@ def _print_report(report: Any, file: str, as_json: bool) -> None:
         skipped=report.skipped,
         invalid=report.invalid_rows,
     )
-    head = _("Dry run, nothing written") if report.dry_run else _("Imported")
+    if report.dry_run:
+        head = _("Dry run, nothing written")
+    elif refused:
+        head = _("Not imported, nothing written")
+    else:
+        head = _("Imported")
     line = _("{head} — {table} from {file} ({encoding}): {counts}").format(
         head=head, table=report.table, file=file, encoding=report.encoding, counts=counts
     )
