@@ -146,3 +146,27 @@ def test_import_reads_chinese_headings_of_each_table(sd, isolated):
     assert (deal["name"], deal["amount"], deal["expected_close"]) == ("配电自动化", 1200000, "2027-03-01")
     visit = sd("visit", "list", "--all", "--json").json()[0]
     assert (visit["kind"], visit["summary"]) == ("call", "沟通方案")
+
+
+@pytest.mark.parametrize("book", ["ten_step", "six_step"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_marker_checklist_keeps_its_star_on_a_60_column_terminal(book, lang):
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.i18n import set_language
+    from salesdiary.prompts.progress import marker_title
+    from rich.cells import cell_len as display_width
+
+    set_language(lang)
+    try:
+        for stage in load_playbook(book).stages:
+            for marker in stage.markers:
+                line = marker_title(marker)
+                visible, width = "", 0
+                for ch in line:  # what fits beside questionary's pointer and box ("» ○ ") at 60 columns
+                    width += display_width(ch)
+                    if width > 60 - 4:
+                        break
+                    visible += ch
+                assert ("*" in visible) == marker.required, (stage.key, marker.key, visible)
+    finally:
+        set_language("en")

@@ -131,6 +131,7 @@ def test_guided_visit_end_to_end_in_a_terminal(contoso, isolated):
     term.answer("Their buying role:", "purch", ENTER)
     term.answer("Did you meet someone else new?", "n")
     term.answer("What kind of activity?", "tech", ENTER)
+    term.answer("When was it?", ENTER)
     term.answer("What was it for?", "Walk the IT team through the design", ENTER)
     term.answer("What happened?", "They want redundancy in the core", ENTER)
     term.answer("What did the customer say?", "Budget is approved for Q1", ENTER)

@@ -18,7 +18,9 @@ def stage_title(stage: Stage) -> str:
 
 
 def marker_title(marker: Marker) -> str:
-    return f"{marker.label}" + (" *" if marker.required else "")
+    """A marker as a checklist line: `* ` first when it is needed to leave the stage, so a narrow terminal that
+    cuts a long label keeps it (a trailing star was cut off at 60 columns)."""
+    return ("* " if marker.required else "  ") + str(marker.label)
 
 
 def show_stage(say: Say, stage: Stage) -> None:
