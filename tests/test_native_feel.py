@@ -151,10 +151,11 @@ def test_import_reads_chinese_headings_of_each_table(sd, isolated):
 @pytest.mark.parametrize("book", ["ten_step", "six_step"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_marker_checklist_keeps_its_star_on_a_60_column_terminal(book, lang):
+    from rich.cells import cell_len as display_width
+
     from salesdiary.core.playbook import load_playbook
     from salesdiary.i18n import set_language
     from salesdiary.prompts.progress import marker_title
-    from rich.cells import cell_len as display_width
 
     set_language(lang)
     try:
