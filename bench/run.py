@@ -42,7 +42,8 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from generate import BENCH_USER, DATA_DIR, bench_env, generate, postgres_copy  # noqa: E402
 
-FLOOR = ROOT.parent / "shared" / "bench" / "floor.py"
+# the stack's floor, kept beside the project (../shared/bench/floor.py) or named by SD_BENCH_FLOOR / --floor
+FLOOR = Path(os.environ.get("SD_BENCH_FLOOR") or ROOT.parent / "shared" / "bench" / "floor.py")
 SAMPLE_DEALS = ROOT.parent / "shared" / "realdata" / "sales_pipeline.csv"
 PYTHON = Path(sys.executable)
 TIME = Path("/usr/bin/time")
@@ -644,6 +645,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-only", action="store_true", help="with --postgres: only the PostgreSQL section")
     parser.add_argument("--postgres-schema", help="the schema the journal is copied into (default sd_bench_SIZE)")
     args = parser.parse_args(argv)
+    if not FLOOR.is_file():
+        parser.error(
+            f"the floor ({FLOOR}) is not there: the ratios are read against it. Point SD_BENCH_FLOOR at a floor.py"
+        )
     if args.postgres_only and not args.postgres:
         parser.error(f"--postgres-only needs --postgres URL (or ${POSTGRES_ENV})")
     if not args.smoke and args.runs < 5:

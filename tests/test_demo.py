@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 
 def dump(path) -> str:  # noqa: ANN001
     con = sqlite3.connect(path)
@@ -81,3 +83,44 @@ def test_demo_into_another_file(sd, isolated):
     assert result.exit_code == 0, result.output
     assert len(sd("--db", str(other), "account", "list", "--json").json()) == 12
     assert [a["name"] for a in sd("account", "list", "--json").json()] == ["My real customer"]
+
+
+def _counts(sd) -> tuple[int, int, int]:
+    return tuple(len(sd(noun, "list", "--all", "--json").json()) for noun in ("account", "deal", "visit"))
+
+
+def test_demo_remove_takes_out_only_the_demos_records(sd, isolated):
+    assert sd("demo").exit_code == 0
+    assert sd("account", "add", "My Own Customer").exit_code == 0
+    assert sd("deal", "add", "My Deal", "--account", "My Own Customer").exit_code == 0
+    result = sd("demo", "--remove")
+    assert result.exit_code == 0, result.output
+    assert "sd redo" in result.stderr
+    assert [a["name"] for a in sd("account", "list", "--all", "--json").json()] == ["My Own Customer"]
+    assert [d["name"] for d in sd("deal", "list", "--all", "--json").json()] == ["My Deal"]
+    assert sd("visit", "list", "--all", "--json").json() == []
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    con.close()
+    again = sd("demo", "--remove")
+    assert again.exit_code == 1 and "no demo data" in again.stderr
+    assert sd("redo").exit_code == 0  # the demo comes back
+    assert _counts(sd)[0] == 13
+
+
+@pytest.mark.parametrize(
+    "mine",
+    [
+        ("visit", "add", "--account", "华东电网有限公司", "--summary", "my own visit"),
+        ("deal", "edit", "调度中心网络改造", "--amount", "300万"),
+        ("contact", "add", "新朋友", "--account", "华东电网有限公司"),
+    ],
+)
+def test_demo_remove_refuses_when_the_reps_work_hangs_on_it(sd, mine):
+    assert sd("demo").exit_code == 0
+    assert sd(*mine).exit_code == 0
+    before = _counts(sd)
+    result = sd("demo", "--remove")
+    assert result.exit_code == 1
+    assert "not removed" in result.stderr or "Cannot undo" in result.stderr
+    assert _counts(sd) == before

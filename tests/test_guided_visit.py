@@ -105,6 +105,7 @@ def test_new_account_deal_and_contact_with_markers_advance_and_next_step(guided,
             "Li Wei" + ENTER + "CTO" + ENTER + "decision" + ENTER,  # name, title, buying role (typed to filter)
             "n",  # nobody else
             "tech" + ENTER,  # activity: Technical exchange
+            ENTER,  # when: today (the default)
             "Present the design" + ENTER,  # what it was for
             "Walked through the design" + ENTER,  # what happened
             "Wants a quote" + ENTER,  # the customer's feedback
@@ -167,6 +168,7 @@ def test_existing_account_found_by_typing_part_of_its_name(guided, sd, isolated,
             ENTER,  # its open deal (first choice)
             SPACE + ENTER,  # met Priya Shah (first in the list)
             "n",  # nobody new
+            ENTER,  # when: today
             "Talked about the budget" + ENTER + ENTER,  # what happened; no feedback
             SPACE + ENTER,  # the first unmet marker (rough need) is now true; one required is still unmet
             ENTER,  # Priya: a meal builds trust — the suggestion
@@ -216,6 +218,7 @@ def test_flags_skip_their_questions(guided, sd, isolated, contoso):
         "--follow-up",
         "fri",
         keys=[
+            ENTER,  # when: today
             ENTER,  # markers: none ticked
             ENTER,  # Priya: a call builds acquaintance, which she already has: no change (the default)
             ENTER,  # save
@@ -239,6 +242,7 @@ def test_contact_given_names_the_account(guided, sd, isolated, contoso):
         "visit",
         keys=[
             DOWN + ENTER,  # deal: none
+            ENTER,  # when: today
             ENTER + ENTER + ENTER,  # purpose, what happened, feedback: skipped
             ENTER,  # Tom (relationship not recorded): a visit builds acquaintance — the suggestion
             ENTER + ENTER,  # no next step; save
@@ -262,6 +266,7 @@ def test_a_bad_date_is_asked_again(guided, sd, isolated, contoso):
         keys=[
             DOWN + ENTER,  # no deal
             ENTER + "n",  # met nobody listed, nobody new
+            ENTER,  # when: today
             ENTER + ENTER + ENTER,  # purpose, summary, feedback
             "Call back" + ENTER,  # next step
             CTRL_U + "someday" + ENTER,  # not a date: the question stays
@@ -288,7 +293,7 @@ def test_cancel_at_any_question_writes_nothing(guided, sd, isolated, contoso, ca
             DOWN + ENTER + "New deal" + ENTER + ENTER,  # …and a new deal
             "n",  # nobody new
             *cancel,  # at the activity question
-            ENTER + ENTER + ENTER + ENTER + ENTER + ENTER + ENTER,  # what would finish and save the visit
+            ENTER + ENTER + ENTER + ENTER + ENTER + ENTER + ENTER + ENTER,  # what would finish and save the visit
         ],
     )
     assert result.exit_code == code, result.output
@@ -309,7 +314,7 @@ def test_saying_no_at_the_summary_writes_nothing(guided, sd, isolated, contoso):
         "Contoso",
         "--kind",
         "call",
-        keys=[DOWN, ENTER, ENTER, "n", ENTER, ENTER, ENTER, ENTER, "n"],
+        keys=[DOWN, ENTER, ENTER, "n", ENTER, ENTER, ENTER, ENTER, ENTER, "n"],
     )
     assert result.exit_code == 1
     assert "Visit to save" in result.stdout
@@ -328,3 +333,42 @@ def test_no_input_in_a_subprocess_fails_fast(sd_process):
     assert result.exit_code == 2
     assert "Missing --account" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_guided_visit_asks_when_it_happened(guided, sd, isolated, contoso):
+    result = guided(
+        "visit",
+        "add",
+        "--account",
+        "Contoso",
+        "--kind",
+        "call",
+        keys=[
+            DOWN + ENTER,  # no deal
+            ENTER + "n",  # met nobody listed, nobody new
+            CTRL_U + "someday" + ENTER,  # not a date: asked again
+            CTRL_U + "yesterday" + ENTER,  # when
+            ENTER + ENTER + ENTER,  # purpose, summary, feedback
+            ENTER,  # no next step
+            ENTER,  # save
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2026-11-24" in result.stdout  # the summary shows the date given
+    assert db(isolated).execute("SELECT date FROM visit").fetchone()[0] == "2026-11-24"
+
+
+def test_a_date_flag_skips_the_question(guided, sd, isolated, contoso):
+    result = guided(
+        "visit",
+        "add",
+        "--account",
+        "Contoso",
+        "--kind",
+        "call",
+        "--date",
+        "2026-11-20",
+        keys=[DOWN + ENTER, ENTER + "n", ENTER + ENTER + ENTER, ENTER, ENTER],
+    )
+    assert result.exit_code == 0, result.output
+    assert db(isolated).execute("SELECT date FROM visit").fetchone()[0] == "2026-11-20"

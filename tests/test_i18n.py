@@ -229,19 +229,19 @@ def test_typer_texts_in_chinese(sd):
 
 def test_typer_texts_stay_english_in_english(sd):
     result = sd("--lang", "en", "deal", "add", "--help")
-    for text in ("Usage: sd deal add [OPTIONS] {name}", "Arguments", "Options", "Show this message and exit.", "<str>"):
+    for text in ("Usage: sd deal add [OPTIONS] {NAME}", "Arguments", "Options", "Show this message and exit.", "<str>"):
         assert text in result.stdout
 
 
 @pytest.mark.parametrize(
     ("args", "zh", "en"),
     [
-        (("deal", "show"), "缺少参数 '项目'。", "Missing argument 'deal'."),
+        (("deal", "show"), "缺少参数 '项目'。", "Missing argument 'DEAL'."),
         (("deal", "lsit"), "没有命令 'lsit'。你是不是想用", "No such command 'lsit'. Did you mean"),
         (("deal", "list", "--acount", "x"), "没有选项 --acount（可能是：--account）", "No such option: --acount"),
         (("deal", "list", "--limit", "x"), "'--limit' / '-n' 的值无效：需要一个整数", "Invalid value for '--limit'"),
-        (("deal", "list", "--limit", "0"), "不能小于 1", "greater than or equal to 1"),
-        (("deal", "list", "--account"), "选项 '--account' 需要一个值。", "Option '--account' requires an argument."),
+        (("deal", "list", "--limit", "0"), "不能小于 1", "it must be at least 1"),
+        (("deal", "list", "--account"), "选项 '--account' 需要一个值。", "Option '--account' requires a value."),
         (("deal", "show", "1", "2"), "多出了参数（2）", "Got unexpected extra argument(s) (2)"),
     ],
 )

@@ -136,3 +136,26 @@ def test_read_commands_stay_light(sd, demo, args):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "HEAVY [] RC 0" in proc.stderr, proc.stderr[-2000:]
+
+
+def test_the_readme_steps_for_an_own_playbook_work_as_written(sd, isolated):
+    """README: copy a shipped file to playbooks/MINE.toml, set name = "MINE", use it with --playbook MINE or the
+    config. Upper case in the file name and in `name` is the playbook `mine`, and what the list shows is what
+    --playbook takes."""
+    shipped = next(p["path"] for p in sd("playbook", "list", "--json").json() if p["name"] == "ten_step")
+    text = Path(shipped).read_text(encoding="utf-8").replace('name = "ten_step"', 'name = "MINE"')
+    (user_playbooks(isolated) / "MINE.toml").write_text(text, encoding="utf-8")
+    listed = sd("playbook", "list", "--json")
+    assert listed.exit_code == 0 and "must be snake_case" not in listed.stderr
+    names = [p["name"] for p in listed.json()]
+    assert "mine" in names
+    assert sd("account", "add", "Foo").exit_code == 0
+    for i, spelling in enumerate(names + ["MINE", "Mine"]):
+        result = sd("deal", "add", f"D{i}", "--account", "Foo", "--playbook", spelling)
+        assert result.exit_code == 0, (spelling, result.output)
+    assert sd("config", "set", "playbook", "MINE").exit_code == 0
+    assert sd("deal", "add", "Dx", "--account", "Foo").exit_code == 0
+    deals = {d["name"]: d["playbook"] for d in sd("deal", "list", "--json").json()}
+    assert deals["Dx"] == "mine" and deals["D3"] == "mine"
+    default = [p["name"] for p in sd("playbook", "list", "--json").json() if p["default"]]
+    assert default == ["mine"]

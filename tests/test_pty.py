@@ -131,6 +131,7 @@ def test_guided_visit_end_to_end_in_a_terminal(contoso, isolated):
     term.answer("Their buying role:", "purch", ENTER)
     term.answer("Did you meet someone else new?", "n")
     term.answer("What kind of activity?", "tech", ENTER)
+    term.answer("When was it?", ENTER)
     term.answer("What was it for?", "Walk the IT team through the design", ENTER)
     term.answer("What happened?", "They want redundancy in the core", ENTER)
     term.answer("What did the customer say?", "Budget is approved for Q1", ENTER)
@@ -184,3 +185,20 @@ def test_no_input_in_a_terminal_asks_nothing(contoso):
     term.expect("Missing --account")
     assert term.wait() == 2
     assert "?" not in term.text.split("Missing")[0]  # no question was drawn first
+
+
+def test_the_questions_own_words_are_chinese_in_chinese(contoso, isolated):
+    """questionary writes its answers and hints in English ("Yes", "No", "(y/N)", "done"); in Chinese they are
+    Chinese too."""
+    term = Terminal("--lang", "zh", "visit", "add", "--account", "Contoso", "--kind", "call")
+    term.answer("和哪个项目有关？", ENTER)
+    term.answer("见了谁？", ENTER)  # nobody ticked: questionary says "done"
+    term.expect("完成")
+    term.expect("（Y 是 / n 否）")
+    term.type("n")
+    term.expect("否")
+    term.answer("什么时候？", CTRL_C)
+    assert term.wait() == 130
+    screen = term.text
+    for english in ("done", "(y/N)", "(Y/n)", " No\n", " Yes\n"):
+        assert english not in screen, (english, screen[-1500:])

@@ -24,12 +24,12 @@ OwnerOpt = typer.Option(None, "--owner", help=_("Owner (default: you)."))
 NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
 
 
-def _values(**raw: object) -> dict[str, object]:
+def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
     from salesdiary.cli.common import today
     from salesdiary.core import fields
 
     names = {"mode": "purchase_mode"}
-    return fields.convert_all(fields.ACCOUNT, {names.get(k, k): v for k, v in raw.items()}, today())
+    return fields.convert_all(fields.ACCOUNT, {names.get(k, k): v for k, v in raw.items()}, today(), arguments)
 
 
 @app.command("add")
@@ -54,6 +54,7 @@ def add(
     from salesdiary.store import records
 
     values = _values(
+        arguments=("name",),
         name=name,
         mode=mode,
         source=source,

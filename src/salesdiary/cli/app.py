@@ -210,12 +210,14 @@ def _invoke(args: list[str]) -> int:
         command.main(args=args, prog_name="sd", standalone_mode=True)
         return 0
     except SystemExit as exc:  # Typer's own exit: help, usage errors (already printed), Exit(n)
+        if _interrupted(exc):  # Typer turns Ctrl-C into a silent Exit(130): say what happened
+            error_line(_("Cancelled; nothing was written."))
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except SdError as exc:
         error_line(_error_prefix() + exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
-        error_line(_("Interrupted; nothing was written."))
+        error_line(_("Cancelled; nothing was written."))
         return 130
     except BrokenPipeError:
         _quiet_broken_pipe()
@@ -229,6 +231,17 @@ def _invoke(args: list[str]) -> int:
             )
         )
         return 70
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether EXC is Typer's exit for a Ctrl-C: an Exit(130) raised *from* a KeyboardInterrupt (a guided
+    prompt's own Exit(130) is raised from nothing, after its message)."""
+    seen: BaseException | None = exc.__context__
+    while seen is not None:
+        if isinstance(seen.__cause__, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def _command_words(args: list[str]) -> list[str]:

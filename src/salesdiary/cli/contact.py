@@ -34,11 +34,11 @@ PersonalOpt = typer.Option(None, "--personal-notes", help=_("Other personal note
 NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
 
 
-def _values(**raw: object) -> dict[str, object]:
+def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
     from salesdiary.cli.common import today
     from salesdiary.core import fields
 
-    return fields.convert_all(fields.CONTACT, raw, today())
+    return fields.convert_all(fields.CONTACT, raw, today(), arguments)
 
 
 @app.command("add")
@@ -71,6 +71,7 @@ def add(
 
     require(account, "--account")
     values = _values(
+        arguments=("name",),
         name=name,
         title=title,
         department=department,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
 
-from salesdiary.i18n import _
+from salesdiary.i18n import _, ngettext
 
 EXPORT_TABLES_HELP = _("What to export: accounts, contacts, deals, visits, followups, stages, or all.")
 IMPORT_TABLES_HELP = _("What to import: accounts, contacts, deals, visits, or all (a whole-journal export).")
@@ -63,6 +64,10 @@ def export(
 
     columns = tabular.export_columns(table, include_personal=include_personal)
     rows = export_rows(r, table, where, include_personal=include_personal)
+    if output and output != "-" or not sys.stdout.isatty():  # a bar beside rows printed on the terminal: no
+        from salesdiary.render.progress import with_progress
+
+        rows = with_progress(rows, _("Exporting {table}").format(table=table))
     with _full_disk_said(output), writers.output(output, bom=excel) as stream:
         count = writers.write_rows(stream, fmt, columns, rows, excel=excel)
     if output and output != "-":
@@ -169,7 +174,11 @@ def _export_all(fmt: str | None, output: str | None, excel: bool, *filters: str 
     with _full_disk_said(output), writers.output(output) as stream:
         count = writers.write_dump(stream, header, tables)
     if output and output != "-":
-        done(_("Wrote the whole journal ({n} rows) to {path}.").format(n=count, path=output))
+        done(
+            ngettext(
+                "Wrote the whole journal ({n} row) to {path}.", "Wrote the whole journal ({n} rows) to {path}.", count
+            ).format(n=count, path=output)
+        )
     warning(_("The export holds everything, contacts' personal files included: keep it private."))
 
 
@@ -237,12 +246,14 @@ def import_(
         with _progress(len(source.rows)) as progress:
             report = importer.import_file(target(), table, source, options, progress)
     except importer.ImportRefused as refused:
-        _print_report(refused.report, file, as_json)
+        _print_report(refused.report, file, as_json, refused=not dry_run)
         if dry_run:
             raise BadInput(
-                _("{n} rows are invalid: a real import would write nothing (or the rest with --skip-invalid).").format(
-                    n=refused.report.invalid_rows
-                )
+                ngettext(
+                    "{n} row is invalid: a real import would write nothing (or the rest with --skip-invalid).",
+                    "{n} rows are invalid: a real import would write nothing (or the rest with --skip-invalid).",
+                    refused.report.invalid_rows,
+                ).format(n=refused.report.invalid_rows)
             ) from None
         raise
     _print_report(report, file, as_json)
@@ -279,7 +290,7 @@ def _progress(total: int) -> Any:
     return bar()
 
 
-def _print_report(report: Any, file: str, as_json: bool) -> None:
+def _print_report(report: Any, file: str, as_json: bool, refused: bool = False) -> None:
     from salesdiary.render.console import message, success, warning
 
     if as_json:
@@ -296,13 +307,24 @@ def _print_report(report: Any, file: str, as_json: bool) -> None:
         skipped=report.skipped,
         invalid=report.invalid_rows,
     )
-    head = _("Dry run, nothing written") if report.dry_run else _("Imported")
+    if report.dry_run:
+        head = _("Dry run, nothing written")
+    elif refused:
+        head = _("Not imported, nothing written")
+    else:
+        head = _("Imported")
     line = _("{head} — {table} from {file} ({encoding}): {counts}").format(
         head=head, table=report.table, file=file, encoding=report.encoding, counts=counts
     )
     (message if report.dry_run or report.invalid else success)(line)
     if report.accounts_created:
-        message(_("{n} new accounts were named in the file and created with it.").format(n=report.accounts_created))
+        message(
+            ngettext(
+                "{n} new account was named in the file and created with it.",
+                "{n} new accounts were named in the file and created with it.",
+                report.accounts_created,
+            ).format(n=report.accounts_created)
+        )
     if report.unknown_columns:
         warning(
             _(
@@ -318,7 +340,14 @@ def _print_report(report: Any, file: str, as_json: bool) -> None:
         )
         warning(f"  {where}: {p.reason}")
     if len(report.invalid) > shown:
-        warning(_("  … and {n} more problems (all of them with --json).").format(n=len(report.invalid) - shown))
+        more = len(report.invalid) - shown
+        warning(
+            ngettext(
+                "  … and {n} more problem (all of them with --json).",
+                "  … and {n} more problems (all of them with --json).",
+                more,
+            ).format(n=more)
+        )
 
 
 def _import_all(file: str, encoding: str | None, *, dry_run: bool, as_json: bool) -> None:

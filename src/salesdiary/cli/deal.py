@@ -23,12 +23,12 @@ OwnerOpt = typer.Option(None, "--owner", help=_("Owner (default: you)."))
 NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
 
 
-def _values(**raw: object) -> dict[str, object]:
+def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
     from salesdiary.cli.common import today
     from salesdiary.core import fields
 
     names = {"close": "expected_close", "next": "next_step"}
-    return fields.convert_all(fields.DEAL, {names.get(k, k): v for k, v in raw.items()}, today())
+    return fields.convert_all(fields.DEAL, {names.get(k, k): v for k, v in raw.items()}, today(), arguments)
 
 
 def _word(value: str | None, option: str) -> str | None:
@@ -61,6 +61,7 @@ def add(
 
     require(account, "--account")
     values = _values(
+        arguments=("name",),
         name=name,
         amount=amount,
         currency=currency,

@@ -11,7 +11,7 @@ import typer
 
 from salesdiary.cli.common import JsonOpt
 from salesdiary.cli.deal import app
-from salesdiary.i18n import _
+from salesdiary.i18n import _, ngettext
 
 DealArg = typer.Argument(..., help=_("Deal id or name."))
 
@@ -117,7 +117,12 @@ def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reaso
         save_ticks = (
             bool(plan.ticks)
             and not plan.advance
-            and ask.confirm(_("Save the {n} markers you ticked?").format(n=len(plan.ticks)), default=True)
+            and ask.confirm(
+                ngettext("Save the marker you ticked?", "Save the {n} markers you ticked?", len(plan.ticks)).format(
+                    n=len(plan.ticks)
+                ),
+                default=True,
+            )
         )
     if plan.advance:
         moved = write(lambda tx: _advance(tx, deal_id, plan.ticks, plan.forced, plan.reason))
@@ -125,7 +130,11 @@ def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reaso
         return
     if save_ticks:
         write(lambda tx: progress.tick_markers(tx, deal_id, plan.ticks))
-        done(_("Ticked {n} markers of deal #{id}.").format(n=len(plan.ticks), id=deal_id))
+        done(
+            ngettext("Ticked {n} marker of deal #{id}.", "Ticked {n} markers of deal #{id}.", len(plan.ticks)).format(
+                n=len(plan.ticks), id=deal_id
+            )
+        )
     _say(_("Deal #{id} stays at {stage}.").format(id=deal_id, stage=_title(stage)), "yellow")
     raise typer.Exit(1)
 

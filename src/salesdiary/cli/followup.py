@@ -27,7 +27,9 @@ def add(
     from salesdiary.store import records
 
     require(due, "--due")
-    values = fields.convert_all(fields.FOLLOWUP, {"action": action, "due": due, "kind": kind, "owner": owner}, today())
+    values = fields.convert_all(
+        fields.FOLLOWUP, {"action": action, "due": due, "kind": kind, "owner": owner}, today(), ("action",)
+    )
     r = reader()
     account_id = _account_for(r, account, deal)
     require(account_id, "--account")

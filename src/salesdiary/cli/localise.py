@@ -127,8 +127,9 @@ def localise(command: Any) -> Any:
         if hasattr(cmd, "subcommand_metavar"):
             cmd.subcommand_metavar = _(SUBCOMMAND_METAVAR)
         for param in cmd.params:
-            if chinese and param.param_type_name == "argument" and param.metavar is None:
-                param.metavar = pgettext("argument", param.name)
+            if param.param_type_name == "argument" and param.metavar is None:
+                # Typer 0.29 shows an argument as `{name}`; usage lines and errors name it NAME (or in Chinese)
+                param.metavar = pgettext("argument", param.name) if chinese else param.name.upper()
     return command
 
 
@@ -140,9 +141,8 @@ def walk(command: Any) -> Iterator[Any]:
 
 
 def translate_error(message: str) -> str:
-    """A usage error Typer wrote in English, in the chosen language (unchanged in English)."""
-    if current_language() == "en":
-        return message
+    """A usage error Typer wrote in English, in the chosen language (in English, pydantic's wording of a bad
+    value — 'Input should be a valid integer, unable to parse…' — becomes the rep's: 'a whole number is needed')."""
     return _reword(message, USAGE_ERRORS)
 
 
@@ -242,12 +242,18 @@ def _localise_rich_utils(rich_utils: Any) -> None:
 
     rich_utils._get_parameter_help = folding_parameter_help
 
-    format_error = rich_utils.rich_format_error
-
     def localised_format_error(error: Any) -> None:
-        message = translate_error(error.format_message())
-        error.format_message = lambda: message
-        format_error(error)
+        """A usage error in sd's one error style (one line, `sd: error: …`, as every other error), re-worded in
+        the rep's language, with where to find help — instead of Typer's usage line and boxed panel."""
+        from salesdiary.render.console import error_line
+
+        if error.__class__.__name__ == "NoArgsIsHelpError":  # the help was printed: nothing to add (as Typer)
+            return
+        text = _("sd: error: ") + translate_error(error.format_message())
+        ctx = getattr(error, "ctx", None)
+        if ctx is not None:
+            text += " " + _("(see '{command} -h')").format(command=ctx.command_path)
+        error_line(text)
 
     rich_utils.rich_format_error = localised_format_error
 

@@ -14,13 +14,21 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     if_empty: bool = typer.Option(False, "--if-empty", help=_("Do nothing (and succeed) when the journal has data.")),
+    remove: bool = typer.Option(
+        False, "--remove", help=_("Take the demo's records out again (yours stay; `sd redo` puts them back).")
+    ),
 ) -> None:
     """Fill an empty journal with realistic sample data (bilingual accounts, people, deals, visits)."""
     from salesdiary.cli.common import done, reader, target, write
     from salesdiary.core.errors import Conflict
     from salesdiary.render.console import message
-    from salesdiary.store.demo import fill_demo
+    from salesdiary.store.demo import fill_demo, remove_demo
     from salesdiary.store.reads import is_empty
+
+    if remove:
+        removed = write(remove_demo)
+        done(_("Removed the demo's records ({count} changes); `sd redo` puts them back.").format(count=removed))
+        return
 
     if not is_empty(reader()):
         if if_empty:

@@ -13,9 +13,10 @@ app = typer.Typer(help=_("Playbooks: the sales methods your deals follow, stage 
 
 
 def _default() -> str:
+    from salesdiary.core.playbook import playbook_key
     from salesdiary.store.paths import config_value
 
-    return str(config_value("playbook", "ten_step"))
+    return playbook_key(str(config_value("playbook", "ten_step")))
 
 
 @app.command("list")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from salesdiary.core.playbook import Playbook
@@ -260,7 +260,11 @@ def _write_ics(path: str, data: dict[str, Any]) -> None:
         )
     _write_text(path, calendar(events, name=_("sd follow-ups"), stamp=dt.datetime.now(dt.UTC)))
     if path != "-":
-        success(_("Wrote {n} follow-ups to {path}.").format(n=len(events), path=path))
+        success(
+            ngettext("Wrote {n} follow-up to {path}.", "Wrote {n} follow-ups to {path}.", len(events)).format(
+                n=len(events), path=path
+            )
+        )
 
 
 def today(

@@ -174,6 +174,9 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
         if key in values:
             setattr(a, name, values[key])
             a.given.add(name)
+    if values.get("date") is not None:
+        a.date = values["date"]
+        a.given.add("date")
     if "next_step" in values:
         a.next_step = values["next_step"]
         a.given.add("next_step")
@@ -188,7 +191,7 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
         except NotYourAccount as exc:
             message(_("Only {owner} (or a manager) logs visits there; nothing was written.").format(owner=exc.args[0]))
             raise typer.Exit(1) from None
-        _print_summary(a, values.get("date") or journal.today)
+        _print_summary(a, a.date or journal.today)
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
@@ -201,6 +204,8 @@ def _plan(a, values: dict):  # noqa: ANN001, ANN202
     from salesdiary.store.progress import MetContact, VisitPlan
 
     visit = {k: v for k, v in values.items() if k in ("date", "owner")}
+    if a.date is not None:
+        visit["date"] = a.date
     if a.assist:
         visit["assist"] = True
     visit.update(kind=a.kind, purpose=a.purpose, summary=a.summary, feedback=a.feedback)

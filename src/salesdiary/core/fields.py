@@ -31,9 +31,10 @@ class FieldSpec:
     def option(self) -> str:
         return "--" + self.name.replace("_", "-")
 
-    def convert(self, raw: Any, today: dt.date) -> Any:
-        """The stored value for RAW as typed by a person (None clears a field)."""
-        where = self.option
+    def convert(self, raw: Any, today: dt.date, where: str | None = None) -> Any:
+        """The stored value for RAW as typed by a person (None clears a field). WHERE names the value in
+        errors: the option (`--name`) unless the command takes it as an argument (`NAME`)."""
+        where = where or self.option
         if raw is None:
             return None
         if self.kind == "bool":
@@ -162,10 +163,21 @@ def spec(fields: tuple[FieldSpec, ...], name: str) -> FieldSpec:
     raise KeyError(name)
 
 
-def convert_all(fields: tuple[FieldSpec, ...], raw: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """Convert the values a person gave (None = not given; '' = clear the field)."""
+def convert_all(
+    fields: tuple[FieldSpec, ...], raw: dict[str, Any], today: dt.date, arguments: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Convert the values a person gave (None = not given; '' = clear the field). ARGUMENTS: the fields the
+    command takes as arguments, which errors name as the usage line shows them (NAME), not as an option."""
     out: dict[str, Any] = {}
     for f in fields:
         if f.name in raw and raw[f.name] is not None:
-            out[f.name] = None if raw[f.name] == "" and f.kind != "name" else f.convert(raw[f.name], today)
+            where = argument_name(f.name) if f.name in arguments else None
+            out[f.name] = None if raw[f.name] == "" and f.kind != "name" else f.convert(raw[f.name], today, where)
     return out
+
+
+def argument_name(name: str) -> str:
+    """An argument as usage lines show it: NAME in English, its Chinese name (context "argument") in Chinese."""
+    from salesdiary.i18n import current_language, pgettext
+
+    return name.upper() if current_language() == "en" else pgettext("argument", name)

@@ -389,7 +389,11 @@ def _prospect_below_b(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
 def _still_at_c(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
     action = RULES["still_at_c"].action_text()
     for r in rows:
-        detail = _("{visits} visits; company relationship {company}; best key person: {person}").format(
+        detail = ngettext(
+            "{visits} visit; company relationship {company}; best key person: {person}",
+            "{visits} visits; company relationship {company}; best key person: {person}",
+            int(r["visits"]),
+        ).format(
             visits=r["visits"],
             company=r["relation"] or "C",
             person=rel(r["best_key_relationship"]) or _("none known"),

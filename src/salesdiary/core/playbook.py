@@ -199,6 +199,11 @@ def _as_key(text: str) -> str:
     return text.strip().lower().replace("-", "_").replace(" ", "_")
 
 
+def playbook_key(name: str) -> str:
+    """The name a playbook is known by, however it was typed or spelt in its file: `MINE`, `mine`, `Mine` → mine."""
+    return _as_key(name)
+
+
 # --- validation ---------------------------------------------------------------------------
 
 
@@ -271,7 +276,7 @@ def parse_playbook(data: dict[str, Any], path: str) -> Playbook:
     top = _("the playbook")
     check.table(data, top)
     check.no_unknown(data, _TOP_KEYS, top)
-    name = check.text(data, "name", top)
+    name = _as_key(check.text(data, "name", top))  # `name = "MINE"` is the playbook mine, as its file MINE.toml
     if not _KEY_RE.match(name):
         raise check.fail(_("name '{name}' must be snake_case (a-z, 0-9, _)").format(name=name))
     if "version" in data:
@@ -389,7 +394,7 @@ def playbook_paths(config_dir: Path | None = None) -> dict[str, Path]:
         if folder.is_dir():
             for path in sorted(folder.glob("*.toml")):
                 if path.is_file():
-                    paths[path.stem] = path
+                    paths[_as_key(path.stem)] = path  # MINE.toml is the playbook `mine`, named in any case
     return paths
 
 
@@ -425,7 +430,7 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> Playbook:
             raise PlaybookError(path, _("invalid TOML: {error}").format(error=problem), line=line) from exc
     playbook = parse_playbook(data, path)
     stem = Path(path).stem
-    if playbook.name != stem:
+    if playbook.name != _as_key(stem):
         raise PlaybookError(
             path,
             _("name '{name}' does not match the file name '{stem}.toml'").format(name=playbook.name, stem=stem),

@@ -214,11 +214,51 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s\-./]+", "_", text.strip().casefold()).strip("_")
 
 
+# Headings Chinese spreadsheets and CRM exports commonly use, by field (any table that has the field) …
+_CHINESE_HEADINGS = {
+    "amount": ("项目金额", "合同金额", "预算", "预算金额", "预计金额", "金额(元)", "金额（元）", "金额（万元）"),
+    "stage": ("销售阶段", "项目阶段", "商机阶段"),
+    "date": ("拜访日期", "拜访时间", "时间", "活动日期"),
+    "expected_close": ("预计成交日期", "预计签约日期", "预计签单日期", "预计关闭日期"),
+    "phone": ("手机", "手机号", "联系电话", "电话号码", "办公电话"),
+    "email": ("电子邮件", "邮件", "电子邮箱", "e-mail"),
+    "title": ("职位", "岗位", "头衔"),
+    "industry": ("所属行业",),
+    "region": ("地区", "所在地区", "省份", "城市"),
+    "owner": ("销售", "销售人员", "业务员", "客户经理", "跟进人", "所有者"),
+    "notes": ("说明", "备注信息"),
+    "summary": ("拜访内容", "内容", "纪要", "拜访纪要", "沟通内容", "拜访记录"),
+    "kind": ("拜访方式", "方式", "类型", "活动方式"),
+    "purpose": ("拜访目的",),
+    "feedback": ("反馈",),
+    "next_step": ("下一步计划", "下步计划", "后续计划"),
+    "follow_up_date": ("下次跟进日期", "跟进时间"),
+    "competitors": ("竞争对手情况", "竞品"),
+    "currency": ("货币",),
+    "status": ("项目状态", "商机状态"),
+    "address": ("详细地址", "公司地址"),
+    "website": ("网址", "官网"),
+    "department": ("所在部门", "科室"),
+    "account": ("客户名称", "公司名称", "单位名称", "客户全称", "所属客户", "公司", "单位"),
+    "contacts": ("联系人", "拜访人", "拜访对象姓名"),
+}
+# … and the headings whose meaning depends on the table: in an accounts file 客户名称 is the account's own name.
+_CHINESE_HEADINGS_BY_TABLE = {
+    "accounts": {"name": ("客户名称", "客户", "公司名称", "单位名称", "客户全称", "公司", "单位")},
+    "contacts": {"name": ("联系人", "联系人姓名", "名字")},
+    "deals": {"name": ("项目", "商机名称", "商机", "机会名称")},
+}
+
+
 def field_names(table: str) -> dict[str, FieldSpec]:
-    """Every heading an import of TABLE understands, folded, with the field it fills."""
+    """Every heading an import of TABLE understands, folded, with the field it fills: the field's name and
+    labels, the usual English aliases, the usual Chinese headings; those of the table itself win."""
     known: dict[str, FieldSpec] = {}
     for f in IMPORT_FIELDS[table]:
-        for form in (f.label.zh, f.label.en, *_ALIASES.get(f.name, ()), f.name):
+        for form in (*_CHINESE_HEADINGS.get(f.name, ()), f.label.zh, f.label.en, *_ALIASES.get(f.name, ()), f.name):
+            known[header_key(form)] = f
+    for f in IMPORT_FIELDS[table]:
+        for form in _CHINESE_HEADINGS_BY_TABLE.get(table, {}).get(f.name, ()):
             known[header_key(form)] = f
     return known
 

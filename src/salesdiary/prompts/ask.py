@@ -6,11 +6,12 @@ does the same. Choices are (value, title) pairs; values are never None.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from salesdiary.core.errors import SdError
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _, ngettext
 
 T = TypeVar("T")
 
@@ -35,9 +36,77 @@ def _with_escape(question: Any) -> Any:
     return question
 
 
+# questionary's own words on the screen (its answers, instructions and the checklist's "done"), which it writes
+# in English whatever the language: (style class, English) → the rep's words. Counted ones are matched below.
+_QUESTIONARY_WORDS = {
+    "Yes": N_("Yes"),
+    "No": N_("No"),
+    "(Y/n)": N_("(Y/n)"),
+    "(y/N)": N_("(y/N)"),
+    "done": N_("done"),
+    "(Use arrow keys)": N_("(Use arrow keys)"),
+    "(Use shortcuts or arrow keys)": N_("(Use shortcuts or arrow keys)"),
+    "(Use arrow keys to move, <space> to select, <a> to toggle, <i> to invert)": N_(
+        "(space ticks or unticks, enter accepts)"
+    ),
+}
+_DONE_SELECTIONS = re.compile(r"done \((\d+) selections?\)")
+
+
+def _in_language(question: Any) -> Any:
+    """QUESTION with questionary's own English words shown in the rep's language (nothing changes in English)."""
+    from salesdiary.i18n import current_language
+
+    if current_language() == "en":
+        return question
+    from prompt_toolkit.layout import Window, walk
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
+    # the question's line is drawn as the input line's prefix (prompt_toolkit's PromptSession), other lines by
+    # formatted-text controls: pass both through the translation
+    for window in walk(question.application.layout.container):
+        if not isinstance(window, Window):
+            continue
+        control = window.content
+        if isinstance(control, FormattedTextControl) and callable(control.text):
+            control.text = _translated_tokens(control.text)
+        if window.get_line_prefix is not None:
+            window.get_line_prefix = _translated_tokens(window.get_line_prefix)
+    return question
+
+
+def _translated_tokens(tokens: Callable[..., Any]) -> Callable[..., Any]:
+    from prompt_toolkit.formatted_text import to_formatted_text
+
+    def translated(*args: Any) -> Any:
+        runs: list[list[Any]] = []  # a line prefix comes one character a fragment: join runs of one style first
+        for style, text, *rest in to_formatted_text(tokens(*args)):
+            if runs and not rest and not runs[-1][2:] and runs[-1][0] == style:
+                runs[-1][1] += text
+            else:
+                runs.append([style, text, *rest])
+        return [
+            (style, _questionary_word(text) if "answer" in style or "instruction" in style else text, *rest)
+            for style, text, *rest in runs
+        ]
+
+    return translated
+
+
+def _questionary_word(text: str) -> str:
+    key = text.strip()
+    if key in _QUESTIONARY_WORDS:
+        return text.replace(key, _(_QUESTIONARY_WORDS[key]))
+    found = _DONE_SELECTIONS.fullmatch(key)
+    if found:
+        n = int(found.group(1))
+        return text.replace(key, ngettext("done ({n} selection)", "done ({n} selections)", n).format(n=n))
+    return text
+
+
 def _ask(question: Any) -> Any:
     try:
-        answer = _with_escape(question).unsafe_ask()
+        answer = _in_language(_with_escape(question)).unsafe_ask()
     except (KeyboardInterrupt, EOFError):
         raise Cancelled from None
     if answer is None:
@@ -142,5 +211,10 @@ def checklist(message: str, choices: Sequence[tuple[T, str]], *, checked: Iterab
 
 def confirm(message: str, *, default: bool = True) -> bool:
     import questionary
+    from questionary.prompts import confirm as confirm_prompt
 
+    # the confirm prompt reads its words from its module when it draws: set them in the rep's language
+    for name in ("YES", "NO", "YES_OR_NO", "NO_OR_YES"):
+        english = getattr(questionary.constants, name)
+        setattr(confirm_prompt, name, _(_QUESTIONARY_WORDS[english]))
     return bool(_ask(questionary.confirm(message, default=default)))

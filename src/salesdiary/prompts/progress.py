@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from salesdiary.core.playbook import Marker, Playbook, Stage
-from salesdiary.i18n import _
+from salesdiary.i18n import _, ngettext
 from salesdiary.prompts import ask
 
 Say = Callable[..., None]  # say(text, style="")
@@ -18,7 +18,9 @@ def stage_title(stage: Stage) -> str:
 
 
 def marker_title(marker: Marker) -> str:
-    return f"{marker.label}" + (" *" if marker.required else "")
+    """A marker as a checklist line: `* ` first when it is needed to leave the stage, so a narrow terminal that
+    cuts a long label keeps it (a trailing star was cut off at 60 columns)."""
+    return ("* " if marker.required else "  ") + str(marker.label)
 
 
 def show_stage(say: Say, stage: Stage) -> None:
@@ -115,7 +117,11 @@ def guided_advance(
         missing = unmet(stage, done, required_only=True)
     if missing:
         if not ask.confirm(
-            _("{n} needed markers are still unmet. Advance anyway (recorded as forced)?").format(n=len(missing)),
+            ngettext(
+                "{n} needed marker is still unmet. Advance anyway (recorded as forced)?",
+                "{n} needed markers are still unmet. Advance anyway (recorded as forced)?",
+                len(missing),
+            ).format(n=len(missing)),
             default=False,
         ):
             return plan

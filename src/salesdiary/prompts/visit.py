@@ -72,6 +72,7 @@ class VisitAnswers:
     deal_open: bool = True
     contacts: list[ContactMet] = field(default_factory=list)
     kind: str | None = None
+    date: dt.date | None = None  # when it happened (None: today)
     purpose: str | None = None
     summary: str | None = None
     feedback: str | None = None
@@ -102,6 +103,8 @@ def guided_visit(j: VisitJournal, a: VisitAnswers) -> VisitAnswers:
             [(c.key, str(c.label)) for c in enums.VISIT_KIND.choices],
             default=a.kind or "visit",
         )
+    if "date" not in a.given:
+        a.date = _when_it_happened(j)
     for name, question in (
         ("purpose", _("What was it for? (Enter to skip)")),
         ("summary", _("What happened? (Enter to skip)")),
@@ -264,6 +267,17 @@ def _relationships(a: VisitAnswers) -> None:
             )
         picked = ask.select(question + hint, options, default=default, search=False)
         c.moved_to = None if picked in (SAME, now) else picked
+
+
+def _when_it_happened(j: VisitJournal) -> dt.date:
+    from salesdiary.core.dates import parse_date
+
+    when = ask.text(
+        _("When was it? (Enter for today; any date form: yesterday, -2d, 周一, 2026-12-01…)"),
+        default=j.today.isoformat(),
+        check=lambda t: parse_date(t, j.today),
+    )
+    return parse_date(when, j.today) if when else j.today
 
 
 def _next_step(j: VisitJournal, a: VisitAnswers) -> None:

@@ -41,8 +41,16 @@ def reset() -> None:
     err.cache_clear()
 
 
+def sentence(text: str) -> str:
+    """TEXT without the double period of a sentence ending in a name that ends in one ('… Ltd..')."""
+    if text.endswith("..") and not text.endswith("..."):
+        return text[:-1]
+    return text
+
+
 def message(text: str, style: str = "") -> None:
     """A line for the person, on stderr."""
+    text = sentence(text)
     if _plain_line(text):
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
@@ -76,7 +84,7 @@ def warning(text: str) -> None:
 
 def error_line(text: str) -> None:
     """One error line on stderr, safe for any text (no markup, no encoding errors)."""
-    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    safe = sentence(text).encode("utf-8", "backslashreplace").decode("utf-8")
     stream = sys.stderr
     try:
         stream.write(safe + "\n")

@@ -163,7 +163,9 @@ def funnel_csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 def funnel_document(data: dict[str, Any]) -> Document:
     stages = data["stages"]
     t = data["totals"]
-    title = _("Funnel · {playbook} · {n} open deals").format(playbook=data["playbook_label"], n=t["deals"])
+    title = ngettext("Funnel · {playbook} · {n} open deal", "Funnel · {playbook} · {n} open deals", t["deals"]).format(
+        playbook=data["playbook_label"], n=t["deals"]
+    )
     doc = Document(title)
     if data["since"]:
         doc.lines.append(_("Won, lost and conversion since {date}.").format(date=data["since"]))
@@ -850,9 +852,11 @@ def period_document(data: dict[str, Any]) -> Document:
     rec = data["overdue_receivables"]
     if rec["receivables"]:
         after.append(
-            _("{n} receivables overdue, {amount} outstanding: sd receivable list").format(
-                n=rec["receivables"], amount=money(rec["outstanding"])
-            )
+            ngettext(
+                "{n} receivable overdue, {amount} outstanding: sd receivable list",
+                "{n} receivables overdue, {amount} outstanding: sd receivable list",
+                rec["receivables"],
+            ).format(n=rec["receivables"], amount=money(rec["outstanding"]))
         )
     doc.sections.append(
         Section(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 from salesdiary.store import records
@@ -414,3 +415,76 @@ def _walk_to(tx: Tx, deal_id: int, stage: str, days_in_stage: int) -> None:
 def _first_history_id(tx: Tx, deal_id: int) -> int:
     rows = tx.reader.rows("SELECT id FROM stage_history WHERE deal_id = :d ORDER BY id LIMIT 1", {"d": deal_id})
     return int(rows[0]["id"])
+
+
+# --- taking the demo out again -------------------------------------------------------------------------------
+
+# Tables whose rows the database keeps by itself (migration 0005's triggers) or that record the journal's own
+# history: not records of the demo's or the rep's.
+_NOT_RECORDS = frozenset({"account_visits", "deal_last_visit", "changeset", "history", "meta"})
+_DEMO_COMMAND = re.compile(r"(^|\s)demo(\s|$)")
+
+
+def demo_changeset(r: Any) -> dict[str, Any] | None:
+    """The changeset `sd demo` wrote, while it is in effect (not undone); None when the journal has none."""
+    rows = r.rows('SELECT id, at, command, "user", undone_by FROM changeset WHERE undone_by IS NULL ORDER BY id')
+    for row in rows:
+        command = str(row["command"])
+        if _DEMO_COMMAND.search(command) and "--remove" not in command:
+            return dict(row)
+    return None
+
+
+def remove_demo(tx: Tx) -> int:
+    """Take out exactly the records `sd demo` wrote, as one command `sd undo` can put back.
+
+    Refused, naming the record, when the rep has since changed a demo record or made one of their own that
+    refers to one (a visit on a demo account, a marker ticked on a demo deal…): removing the demo then would
+    take the rep's own work with it. Returns how many records were removed.
+    """
+    from salesdiary.core.errors import Conflict
+    from salesdiary.i18n import _
+    from salesdiary.store import undo
+
+    target = demo_changeset(tx.reader)
+    if target is None:
+        raise Conflict(_("This journal has no demo data to remove."))
+    created: dict[str, set[str]] = {}
+    for row in tx.reader.rows(
+        "SELECT entity, entity_id FROM history WHERE changeset_id = :id AND action = 'insert'", {"id": target["id"]}
+    ):
+        created.setdefault(str(row["entity"]), set()).add(str(row["entity_id"]))
+    theirs = _records_on_the_demo(tx, created)
+    if theirs:
+        child, parent = theirs
+        raise Conflict(
+            _(
+                "The demo was not removed: {record} is not the demo's and refers to the demo's {parent}. "
+                "Remove or move it first (or keep the demo)."
+            ).format(record=undo.record_name(tx, *child), parent=undo.record_name(tx, *parent))
+        )
+    return undo.undo_changeset(tx, target).changes
+
+
+def _records_on_the_demo(tx: Tx, created: dict[str, set[str]]) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The first row not written by the demo that refers to a row the demo wrote: ((table, key), (table, key))."""
+    from sqlmodel import SQLModel
+
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in _NOT_RECORDS:
+            continue
+        keys = [c.name for c in table.primary_key.columns]
+        for fk in table.foreign_keys:
+            parent = fk.column.table.name
+            ids = sorted(int(i) for i in created.get(parent, ()) if i.isdigit())
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+                columns = ", ".join(f'"{k}"' for k in keys)
+                ref = f'"{fk.parent.name}"'
+                sql = f'SELECT {columns}, {ref} AS _ref FROM "{table.name}" WHERE {ref} IN ({marks})'
+                for row in tx.reader.rows(sql, {f"p{i}": v for i, v in enumerate(chunk)}):
+                    key = "/".join(str(row[k]) for k in keys)
+                    if key not in created.get(table.name, ()):
+                        return (table.name, key), (parent, str(row["_ref"]))
+    return None

@@ -227,9 +227,11 @@ def _check_database(path: Path) -> list[Check]:
                 Check(
                     _("foreign keys"),
                     FAIL,
-                    _("{n} rows point at records that do not exist (in {tables})").format(
-                        n=len(broken), tables=", ".join(tables_hit)
-                    ),
+                    ngettext(
+                        "{n} row points at a record that does not exist (in {tables})",
+                        "{n} rows point at records that do not exist (in {tables})",
+                        len(broken),
+                    ).format(n=len(broken), tables=", ".join(tables_hit)),
                     restore_advice,
                 )
             )

@@ -340,3 +340,14 @@ def _short(text: str, width: int = 60) -> str:
     from salesdiary.core.validate import show
 
     return show(text, width)
+
+
+def undo_changeset(tx: Tx, changeset: dict[str, Any]) -> Reversal:
+    """Reverse one given changeset (not necessarily the user's last), as `sd undo` reverses the last: refused,
+    naming the record, when a later change still in effect touched one of its records."""
+    return _reverse(tx, changeset, redo=False)
+
+
+def record_name(tx: Tx, entity: str, entity_id: str) -> str:
+    """A record as a person reads it, with its name where it has one: 'deal #12 “调度中心网络改造”'."""
+    return _label(tx, entity, entity_id)
