@@ -443,7 +443,10 @@ def _changes(stored: dict[str, Any], values: dict[str, Any], names: tuple[str, .
             old = bool(old)
         elif isinstance(new, float) and old is not None:
             old = float(old)
-        if _comparable(old) != _comparable(new):
+        old, new_cmp = _comparable(old), _comparable(new)
+        if isinstance(old, dt.datetime) and isinstance(new_cmp, dt.datetime) and not new_cmp.microsecond:
+            old = old.replace(microsecond=0)  # a file cut to whole seconds (an older export) keeps the finer time
+        if old != new_cmp:
             out[name] = new
     return out
 
