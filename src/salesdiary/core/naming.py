@@ -76,20 +76,27 @@ def choose(text: str, candidates: Sequence[Candidate], what: str) -> Candidate:
 
     Several matches at any step is an error that lists them; never a guess.
     """
+    return match(text, candidates, what)[0]
+
+
+def match(text: str, candidates: Sequence[Candidate], what: str) -> tuple[Candidate, bool]:
+    """The record TEXT names (as choose()) and whether it was only a close match: a part of the name or a near
+    spelling, not the name itself nor the start of it. A write command says what it took then, so a typo does
+    not land on another record unseen."""
     wanted = fold(text)
-    for matches in (
-        [c for c in candidates if fold(c.name) == wanted],
-        [c for c in candidates if fold(c.name).startswith(wanted)],
-        [c for c in candidates if wanted and wanted in fold(c.name)],
+    for close_step, matches in (
+        (False, [c for c in candidates if fold(c.name) == wanted]),
+        (False, [c for c in candidates if fold(c.name).startswith(wanted)]),
+        (True, [c for c in candidates if wanted and wanted in fold(c.name)]),
     ):
         if len(matches) == 1:
-            return matches[0]
+            return matches[0], close_step
         if len(matches) > 1:
             raise Ambiguous(_ambiguous(text, matches, what))
     by_name = {fold(c.name): c for c in candidates}
     close = difflib.get_close_matches(wanted, list(by_name), n=5, cutoff=0.75)
     if len(close) == 1:
-        return by_name[close[0]]
+        return by_name[close[0]], True
     if close:
         raise Ambiguous(_ambiguous(text, [by_name[n] for n in close], what))
     raise NotFound(_("No {what} matches {text!r}.").format(what=what, text=show(text, 80)))
