@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesdiary.core import tabular
+from salesdiary.core.currency import default_currency
 from salesdiary.core.dates import today as today_date
 from salesdiary.core.enums import DEAL_STATUS
 from salesdiary.core.errors import BadInput, SdError
@@ -799,7 +800,7 @@ class _DealLoader(_Loader):
                 "stage_entered_on": self.today,
                 "closed_on": self.today if status != "open" else None,
                 "owner": self.user,
-                "currency": str(config_value("currency", "CNY")),
+                "currency": default_currency(config_value),
                 **plain,
                 "account_id": account,
             }

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from salesdiary.core.currency import default_currency
 from salesdiary.core.enums import DEAL_STATUS
 from salesdiary.core.errors import BadInput, Conflict, NotFound
 from salesdiary.core.naming import account_key, fold
@@ -269,7 +270,7 @@ def add_deal(
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
     values.setdefault("owner", tx.user)
-    values.setdefault("currency", str(config_value("currency", "CNY")))
+    values.setdefault("currency", default_currency(config_value))
     deal = Deal(
         **values,
         account_id=account_id,
