@@ -362,6 +362,7 @@ def check(
         still_c_after_visits=th.still_c_after_visits,
         key_roles=th.key_roles,
         analysis_amount=th.analysis_meeting_amount,
+        rates={code: rate for code, rate in th.currency_rates.items() if code != th.currency},
         analysis_marker=th.analysis_meeting_marker,
         decision_maker_by_stage=th.decision_maker_by_stage,
         opponent_from_stage=th.opponent_from_stage,

@@ -977,8 +977,20 @@ def period_document(data: dict[str, Any]) -> Document:
 
 
 def receivables_data(
-    rows: Sequence[dict[str, Any]], summary: dict[str, Any], *, today: dt.date, long_days: int, large_amount: float
+    rows: Sequence[dict[str, Any]],
+    summary: dict[str, Any],
+    *,
+    today: dt.date,
+    long_days: int,
+    large_amount: float,
+    rates: Rates | None = None,
 ) -> dict[str, Any]:
+    """Receivables for programs and people. Money as in funnel_data: the totals' and groups' `amount`, `paid`,
+    `outstanding` are in `currency` (null when currencies are mixed and not converted), with `…_by_currency`
+    beside them; each item carries its deal's `currency`."""
+    from salesdiary.core import currency
+
+    plan = currency.plan(summary["outstanding_by_currency"], rates or currency.Rates())
     items = []
     for r in rows:
         action = ACTION_BY_KEY.get(r["action"]) if r["action"] else None
@@ -989,6 +1001,7 @@ def receivables_data(
                 "deal": r["deal"],
                 "account": r["account"],
                 "amount": r["amount"],
+                "currency": r["currency"],
                 "paid_amount": r["paid_amount"],
                 "outstanding": r["outstanding"],
                 "due": str(r["due"]),
@@ -1004,12 +1017,28 @@ def receivables_data(
     groups = []
     for g in summary["groups"]:
         action = ACTION_BY_KEY.get(g["action"]) if g["action"] else None
-        groups.append({**g, "action_label": str(action.label) if action else None})
+        per = g["outstanding_by_currency"]
+        groups.append(
+            {
+                "state": g["state"],
+                "action": g["action"],
+                "receivables": g["receivables"],
+                "outstanding": plan.total(per),
+                "outstanding_by_currency": currency.per_currency(per),
+                "action_label": str(action.label) if action else None,
+            }
+        )
+    totals: dict[str, Any] = {"receivables": summary["receivables"]}
+    for k in ("amount", "paid", "outstanding"):
+        totals[k] = plan.total(summary[f"{k}_by_currency"])
+    for k in ("amount", "paid", "outstanding"):
+        totals[f"{k}_by_currency"] = currency.per_currency(summary[f"{k}_by_currency"])
     return {
         "today": today.isoformat(),
         "long_days": long_days,
         "large_amount": large_amount,
-        "totals": {k: summary[k] for k in ("receivables", "amount", "paid", "outstanding")},
+        **plan.describe(),
+        "totals": totals,
         "groups": groups,
         "items": items,
     }
@@ -1019,9 +1048,11 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
     tot = data["totals"]
     doc = Document(
         _("Receivables · {n} · {outstanding} outstanding").format(
-            n=tot["receivables"], outstanding=money(tot["outstanding"])
+            n=tot["receivables"], outstanding=money_in(tot["outstanding"], tot["outstanding_by_currency"], apart(data))
         )
     )
+    if data.get("currency_note"):
+        doc.lines.append(data["currency_note"])
     doc.lines.append(
         _("Seed 004's matrix: overdue {days} days or more is long; {amount} or more is large.").format(
             days=data["long_days"], amount=money(data["large_amount"])
@@ -1052,13 +1083,13 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
                 i["id"],
                 i["account"],
                 i["deal"],
-                money(i["outstanding"]),
+                deal_money(i["outstanding"], i["currency"], data),
                 i["due"],
                 ngettext("{n} day", "{n} days", i["days_overdue"]).format(n=i["days_overdue"]),
             )
         doc.sections.append(
             Section(
-                title=f"{ACTION_BY_KEY[key].label} ({g['receivables']} · {money(g['outstanding'])})",
+                title=f"{ACTION_BY_KEY[key].label} ({g['receivables']} · {_group_money(g, data)})",
                 table=t,
                 after=_more(len(items), g["receivables"], shown_all),
             )
@@ -1074,12 +1105,12 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
                 i["id"],
                 i["account"],
                 i["deal"],
-                money(i["outstanding"] if state == "due" else i["paid_amount"]),
+                deal_money(i["outstanding"] if state == "due" else i["paid_amount"], i["currency"], data),
                 i["due"],
             )
         doc.sections.append(
             Section(
-                title=f"{title} ({g['receivables']} · {money(g['outstanding'])})",
+                title=f"{title} ({g['receivables']} · {_group_money(g, data)})",
                 table=t,
                 after=_more(len(items), g["receivables"], shown_all),
             )
@@ -1089,6 +1120,10 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
             Section(lines=[_("No receivables here. Add one with: sd receivable add DEAL --amount N --due DATE")])
         )
     return doc
+
+
+def _group_money(group: dict[str, Any], data: dict[str, Any]) -> str:
+    return money_in(group["outstanding"], group["outstanding_by_currency"], apart(data))
 
 
 def _more(shown: int, total: int, shown_all: bool) -> list[str]:

@@ -656,7 +656,8 @@ def _receivable_base(r: Reader) -> str:
     outstanding = "(rc.amount - rc.paid_amount)"
     return (
         "SELECT rc.id AS id, rc.deal_id AS deal_id, d.name AS deal, d.account_id AS account_id, a.name AS account,"
-        f" rc.amount AS amount, rc.paid_amount AS paid_amount, {outstanding} AS outstanding, rc.due AS due,"
+        f" rc.amount AS amount, d.currency AS currency, rc.paid_amount AS paid_amount, {outstanding} AS outstanding,"
+        " rc.due AS due,"
         " rc.paid_on AS paid_on, rc.note AS note, rc.owner AS owner,"
         f" CASE WHEN {outstanding} <= 0.005 THEN 'paid' WHEN rc.due < :today THEN 'overdue' ELSE 'due' END AS state,"
         f" CASE WHEN {outstanding} > 0.005 AND rc.due < :today THEN {_days(r, ':today', 'rc.due')} ELSE 0 END"
@@ -710,30 +711,31 @@ def receivables(r: Reader, q: ReceivableQuery) -> tuple[list[dict[str, Any]], di
         for k in ("amount", "paid_amount", "outstanding"):
             row[k] = round(float(row[k]), 2)
     totals_params = {k: v for k, v in params.items() if k != "limit"}
+    # each figure per currency (a receivable is in its deal's currency): the report decides what a mix shows
     groups = r.rows(
-        "SELECT x.state AS state, x.action AS action, COUNT(*) AS receivables, COALESCE(SUM(x.outstanding), 0)"
-        f" AS outstanding FROM ({_receivable_base(r)}{where}) x GROUP BY x.state, x.action",
+        "SELECT x.state AS state, x.action AS action, x.currency AS currency, COUNT(*) AS receivables,"
+        f" COALESCE(SUM(x.outstanding), 0) AS outstanding FROM ({_receivable_base(r)}{where}) x"
+        " GROUP BY x.state, x.action, x.currency",
         totals_params,
     )
-    total = r.rows(
-        "SELECT COUNT(*) AS receivables, COALESCE(SUM(x.amount), 0) AS amount, COALESCE(SUM(x.paid_amount), 0)"
-        f" AS paid, COALESCE(SUM(x.outstanding), 0) AS outstanding FROM ({_receivable_base(r)}{where}) x",
+    totals = r.rows(
+        "SELECT x.currency AS currency, COUNT(*) AS receivables, COALESCE(SUM(x.amount), 0) AS amount,"
+        " COALESCE(SUM(x.paid_amount), 0) AS paid, COALESCE(SUM(x.outstanding), 0) AS outstanding"
+        f" FROM ({_receivable_base(r)}{where}) x GROUP BY x.currency",
         totals_params,
-    )[0]
+    )
+    folded: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for g in groups:
+        group = folded.setdefault((g["state"], g["action"]), {"receivables": 0, "outstanding_by_currency": {}})
+        group["receivables"] += int(g["receivables"])
+        group["outstanding_by_currency"][g["currency"]] = round(float(g["outstanding"]), 2)
     summary = {
-        "groups": [
-            {
-                "state": g["state"],
-                "action": g["action"],
-                "receivables": int(g["receivables"]),
-                "outstanding": round(float(g["outstanding"]), 2),
-            }
-            for g in groups
-        ],
-        "receivables": int(total["receivables"]),
-        "amount": round(float(total["amount"]), 2),
-        "paid": round(float(total["paid"]), 2),
-        "outstanding": round(float(total["outstanding"]), 2),
+        "groups": [{"state": state, "action": action, **g} for (state, action), g in folded.items()],
+        "receivables": sum(int(t["receivables"]) for t in totals),
+        **{
+            f"{k}_by_currency": {t["currency"]: round(float(t[k]), 2) for t in totals}
+            for k in ("amount", "paid", "outstanding")
+        },
     }
     return rows, summary
 
