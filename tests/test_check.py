@@ -357,3 +357,24 @@ def test_reads_well_at_any_width(sd, journal, monkeypatch, width):
     words = set(re.findall(r"[\w'.-]+", out))
     for phrase in ("Ask your office manager for help", "no visit yet, 55 days in the stage", "2026-11-20"):
         assert all(w in words for w in re.findall(r"[\w'.-]+", phrase)), (width, phrase)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_deal_in_another_currency_is_held_to_the_thresholds_at_the_configured_rate(sd, journal, isolated, lang):
+    """The analysis-meeting amounts are in the base currency: 100,000 USD is too small as a figure, but 710,000
+    at USD = 7.1, a director's meeting. Its finding names the currency."""
+    assert (
+        sd(
+            "deal", "add", "U1", "--account", "Gamma", "--amount", "100000", "--currency", "USD", "--stage", "4"
+        ).exit_code
+        == 0
+    )
+    assert ("analysis_meeting", "U1") not in pairs(findings(sd))  # no rates: the figure as it is
+    (isolated / "config.toml").write_text('[currency]\nbase = "CNY"\n[currency.rates]\nUSD = 7.1\n', encoding="utf-8")
+    items = findings(sd, "--lang", lang)
+    meeting = one(items, "analysis_meeting", "U1")
+    assert (meeting["amount"], meeting["currency"], meeting["director_leads"]) == (100_000, "USD", True)
+    assert "100,000 USD" in meeting["detail"]
+    g1 = one(items, "analysis_meeting", "G1")
+    assert g1["currency"] == "CNY" and "CNY" not in g1["detail"]  # the thresholds' own currency goes unsaid
+    assert "100,000 USD" in sd("--lang", lang, "check").stdout

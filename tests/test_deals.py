@@ -254,3 +254,28 @@ def test_add_without_account_names_the_flag(sd, acme):
     result = sd("deal", "add", "D")
     assert result.exit_code == 2 and "--account" in result.stderr
     assert sd("deal", "list", "--status", "all", "--json").json() == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_second_deal_of_the_same_name_at_an_account_is_refused_unless_allowed(sd, lang):
+    assert sd("account", "add", "广州地铁集团").exit_code == 0
+    assert sd("account", "add", "深圳地铁集团").exit_code == 0
+    assert sd("deal", "add", "14号线通信系统", "--account", "广州地铁").exit_code == 0
+    again = sd("--lang", lang, "deal", "add", "１４号线通信系统", "--account", "广州地铁", "--amount", "5")
+    assert again.exit_code == 1, again.output
+    assert "#1 14号线通信系统" in again.stderr and "--allow-duplicate" in again.stderr
+    assert again.stderr.count("\n") == 1
+    assert len(sd("deal", "list", "--json").json()) == 1  # nothing was added
+    elsewhere = sd("deal", "add", "14号线通信系统", "--account", "深圳地铁")  # another account: fine
+    assert elsewhere.exit_code == 0, elsewhere.output
+    allowed = sd("deal", "add", "14号线通信系统", "--account", "广州地铁", "--allow-duplicate")
+    assert allowed.exit_code == 0, allowed.output
+    assert len(sd("deal", "list", "--json").json()) == 3
+
+
+def test_a_closed_deal_of_the_same_name_is_a_duplicate_too(sd):
+    assert sd("account", "add", "华为").exit_code == 0
+    assert sd("deal", "add", "Core network", "--account", "华为").exit_code == 0
+    assert sd("deal", "lost", "Core network", "--reason", "price").exit_code == 0
+    again = sd("deal", "add", "core network", "--account", "华为")
+    assert again.exit_code == 1 and "#1 Core network" in again.stderr, again.output

@@ -146,6 +146,8 @@ def test_each_figure_matches_the_hand_computed_value(sd, pipeline):
         "weighted": 550_000,
         "avg_days_in_stage": 24.2,  # (5 + 10 + 55 + 20 + 0 + 55) / 6
         "stale": 1,
+        "amount_by_currency": {"CNY": 2_600_000},
+        "weighted_by_currency": {"CNY": 550_000},
     }
     assert [(c["status"], c["deals"], c["amount"]) for c in data["closed"]] == [
         ("won", 1, 300_000),
@@ -223,7 +225,15 @@ def test_since_limits_conversion_and_closed_deals(sd, pipeline):
 
 def test_filters_by_owner_account_and_playbook(sd, pipeline):
     bob = sd("funnel", "--owner", "bob", "--json").json()
-    assert bob["totals"] == {"deals": 1, "amount": 500_000, "weighted": 150_000, "avg_days_in_stage": 0.0, "stale": 0}
+    assert bob["totals"] == {
+        "deals": 1,
+        "amount": 500_000,
+        "weighted": 150_000,
+        "avg_days_in_stage": 0.0,
+        "stale": 0,
+        "amount_by_currency": {"CNY": 500_000},
+        "weighted_by_currency": {"CNY": 150_000},
+    }
     assert bob["closed"] == []
     beta = sd("funnel", "--account", "Beta", "--json").json()
     assert (beta["totals"]["deals"], beta["totals"]["amount"], beta["totals"]["stale"]) == (2, 600_000, 1)
@@ -390,3 +400,108 @@ def test_totals_equal_the_sum_of_the_rows(sd, isolated, deals, account_visits):
     if totals["deals"]:
         mean = sum(r["avg_days_in_stage"] * r["deals"] for r in rows if r["deals"]) / totals["deals"]
         assert totals["avg_days_in_stage"] == pytest.approx(mean, abs=0.1)
+
+
+# --- money in several currencies ------------------------------------------------------------------------------
+
+RATES = '[currency]\nbase = "CNY"\n[currency.rates]\nUSD = 7.1\n'
+
+
+@pytest.fixture
+def two_currencies(sd, pipeline):  # noqa: ANN001, ANN201
+    """The pipeline plus D9, 20,000 USD at stage 2 (weighted 10 %), and D10, 5,000 USD, lost."""
+    for args in (
+        ("deal", "add", "D9", "--account", "Beta", "--amount", "20000", "--currency", "USD", "--stage", "2"),
+        ("deal", "add", "D10", "--account", "Beta", "--amount", "5000", "--currency", "USD"),
+        ("deal", "lost", "D10", "--reason", "price"),
+    ):
+        result = sd(*args)
+        assert result.exit_code == 0, result.output
+    return pipeline
+
+
+def test_one_currency_shows_no_currency_and_keeps_its_keys(sd, pipeline):
+    data = sd("funnel", "--json").json()
+    assert (data["currency"], data["currencies"], data["converted"], data["rates"]) == ("CNY", ["CNY"], False, None)
+    assert data["totals"]["amount"] == 2_600_000 and data["currency_note"] is None
+    table = sd("funnel").stdout
+    assert "CNY" not in table and "2,600,000" in table
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_amounts_in_two_currencies_are_never_added(sd, two_currencies, lang):
+    data = sd("--lang", lang, "funnel", "--json").json()
+    t = data["totals"]
+    assert (data["currency"], data["currencies"], data["converted"]) == (None, ["CNY", "USD"], False)
+    assert t["amount"] is None and t["weighted"] is None  # no silent 2,620,000
+    assert t["amount_by_currency"] == {"CNY": 2_600_000, "USD": 20_000}
+    assert t["weighted_by_currency"] == {"CNY": 550_000, "USD": 2_000}
+    s = by_stage(data)
+    assert s["project_confirmation"]["amount_by_currency"] == {"CNY": 1_000_000, "USD": 20_000}
+    assert s["customer_analysis"]["amount_by_currency"] == {"CNY": 1_000_000}
+    for code in ("CNY", "USD"):  # the database's total per currency is the sum of the stages'
+        assert sum(st["amount_by_currency"].get(code, 0) for st in data["stages"]) == t["amount_by_currency"][code]
+    lost = next(c for c in data["closed"] if c["status"] == "lost")
+    assert lost["amount"] is None and lost["amount_by_currency"] == {"CNY": 250_000, "USD": 5_000}
+    table = sd("--lang", lang, "funnel").stdout
+    assert "2,600,000 CNY · 20,000 USD" in table and "550,000 CNY · 2,000 USD" in table
+    assert "2,620,000" not in table
+    assert data["currency_note"] in table.replace("\n", " ") or data["currency_note"][:20] in table
+    assert ("never added" in data["currency_note"]) == (lang == "en")
+    assert ("不相加" in data["currency_note"]) == (lang == "zh")
+
+
+def test_csv_gives_each_currency_its_columns_and_says_why_on_stderr(sd, two_currencies):
+    result = sd("funnel", "--format", "csv")
+    flat = list(csv.DictReader(io.StringIO(result.stdout)))
+    total = next(r for r in flat if r["stage"] == "total")
+    assert total["amount"] == "" and float(total["amount_CNY"]) == 2_600_000 and float(total["amount_USD"]) == 20_000
+    assert float(total["weighted_USD"]) == 2_000
+    assert "never added" in result.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_configured_rates_convert_the_totals_and_say_so(sd, two_currencies, isolated, lang):
+    (isolated / "config.toml").write_text(RATES, encoding="utf-8")
+    data = sd("--lang", lang, "funnel", "--json").json()
+    assert (data["currency"], data["converted"], data["rates"]) == ("CNY", True, {"CNY": 1.0, "USD": 7.1})
+    assert data["totals"]["amount"] == 2_600_000 + 20_000 * 7.1
+    assert data["totals"]["amount_by_currency"] == {"CNY": 2_600_000, "USD": 20_000}
+    table = sd("--lang", lang, "funnel").stdout
+    assert "2,742,000" in table and "USD 7.1" in table
+    assert ("converted at the configured rates" in table) == (lang == "en")
+    assert ("按配置的汇率折算" in table) == (lang == "zh")
+
+
+def test_a_currency_without_a_rate_is_not_converted(sd, two_currencies, isolated):
+    (isolated / "config.toml").write_text('[currency]\nbase = "CNY"\n[currency.rates]\nEUR = 7.7\n', encoding="utf-8")
+    data = sd("funnel", "--json").json()
+    assert data["converted"] is False and data["totals"]["amount"] is None
+    assert "no rate for USD" in data["currency_note"]
+
+
+@pytest.mark.parametrize(
+    "config", ['[currency]\nbase = "yuan"\n', "[currency]\n[currency.rates]\nUSD = -1\n", "[currency]\nrates = 3\n"]
+)
+def test_a_bad_currency_table_is_one_line_and_exit_2(sd, pipeline, isolated, config):
+    (isolated / "config.toml").write_text(config, encoding="utf-8")
+    result = sd("funnel")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "currency" in result.stderr, result.output
+
+
+def test_the_base_of_a_currency_table_is_the_currency_of_new_deals(sd, isolated):
+    (isolated / "config.toml").write_text('[currency]\nbase = "USD"\n', encoding="utf-8")
+    assert sd("account", "add", "Acme").exit_code == 0
+    assert sd("deal", "add", "Pumps", "--account", "Acme", "--amount", "10").exit_code == 0
+    assert sd("deal", "show", "Pumps", "--json").json()["currency"] == "USD"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_deals_on_other_playbooks_are_named_in_every_format(sd, pipeline, lang):
+    assert sd("deal", "add", "S1", "--account", "Alpha", "--playbook", "six_step").exit_code == 0
+    table = sd("--lang", lang, "funnel").stdout
+    assert "sd funnel --playbook six_step" in table
+    assert ("1 more open deal follows playbook six_step" in table) == (lang == "en")
+    csv_run = sd("--lang", lang, "funnel", "--format", "csv")
+    assert "sd funnel --playbook six_step" in csv_run.stderr and "six_step" not in csv_run.stdout
+    assert sd("funnel", "--json").json()["other_playbooks"] == [{"playbook": "six_step", "deals": 1}]

@@ -142,3 +142,29 @@ def test_an_empty_name_names_nothing(sd):
     missing = sd("contact", "add", "X", "--account", "")
     assert missing.exit_code == 2 and "--account" in missing.stderr
     assert len(sd("account", "list", "--json").json()) == 6
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    ("command", "typed"),
+    [
+        (("deal", "edit", "{}", "--amount", "1000"), "network"),  # a part of the deal's name
+        (("deal", "edit", "{}", "--amount", "1000"), "Core netwrk"),  # a typo
+        (("visit", "add", "--account", "{}", "--summary", "met"), "Northwnd Traders"),
+    ],
+)
+def test_a_close_match_on_a_write_command_says_what_it_took(sd, command, typed, lang):
+    result = sd("--lang", lang, *(typed if part == "{}" else part for part in command))
+    assert result.exit_code == 0, result.output
+    took = "#1 Core network" if command[0] == "deal" else "#5 Northwind Traders"
+    line = next(ln for ln in result.stderr.splitlines() if took in ln)
+    assert repr(typed) in line
+    assert ("taken as" in line) == (lang == "en") and ("按" in line) == (lang == "zh")
+
+
+def test_an_exact_or_prefix_name_or_a_read_command_says_nothing_more(sd):
+    for args in (("deal", "edit", "Core network", "--amount", "5"), ("deal", "edit", "core", "--amount", "6")):
+        result = sd(*args)
+        assert result.exit_code == 0 and "taken as" not in result.stderr, result.output
+    shown = sd("deal", "show", "network", "--json")
+    assert shown.json()["id"] == 1 and shown.stderr == ""

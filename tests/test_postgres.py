@@ -347,6 +347,35 @@ def two_journals(tmp_path_factory):  # noqa: ANN001, ANN201
             for args in (
                 ["deal", "advance", "1", "--force", "--reason", "test"],
                 ["receivable", "add", "3", "--amount", "1000", "--due", "2026-11-01"],
+                # money in a second currency: every sum must stay per currency on both databases
+                [
+                    "deal",
+                    "add",
+                    "Export USD",
+                    "--account",
+                    "1",
+                    "--amount",
+                    "30000",
+                    "--currency",
+                    "USD",
+                    "--stage",
+                    "4",
+                ],
+                [
+                    "deal",
+                    "add",
+                    "Export won",
+                    "--account",
+                    "2",
+                    "--amount",
+                    "20000",
+                    "--currency",
+                    "USD",
+                    "--stage",
+                    "9",
+                ],
+                ["deal", "won", "Export won"],
+                ["receivable", "add", "Export won", "--amount", "20000", "--due", "2026-11-10"],
                 ["visit", "add", "--account", "1", "--summary", "50% done: 'quoted' \\ ok", "--follow-up", "+2d"],
                 ["followup", "done", "1"],
                 ["undo"],
@@ -406,3 +435,18 @@ def test_without_a_server_the_tests_skip_saying_how_and_fail_on_ci(tmp_path):
     failed = subprocess.run(args, env={**env, "CI": "true"}, capture_output=True, text=True, cwd=here)
     assert failed.returncode == 1, failed.stdout  # an error at set-up: the run fails
     assert "must run, not skip" in failed.stdout and "SKIPPED" not in failed.stdout
+
+
+def test_sums_stay_per_currency_on_both_databases(two_journals, monkeypatch):
+    """The parity journal holds USD deals beside the demo's CNY ones: both databases keep them apart alike."""
+    for env in two_journals.values():
+        for name in ("SD_DB", "SD_DATABASE_URL", "SD_CONFIG"):
+            if name in env:
+                monkeypatch.setenv(name, env[name])
+            else:
+                monkeypatch.delenv(name, raising=False)
+        funnel = run_sd("funnel", "--json").json()
+        assert funnel["currencies"] == ["CNY", "USD"] and funnel["totals"]["amount"] is None
+        assert funnel["totals"]["amount_by_currency"]["USD"] == 30_000
+        owed = run_sd("receivable", "list", "--json").json()["totals"]["outstanding_by_currency"]
+        assert owed.get("USD") == 20_000

@@ -67,7 +67,15 @@ def test_overdue_receivables_grouped_by_the_collection_matrix(sd, journal):
         ("overdue", "finance_reminder"): (1, 20_000),
         ("due", None): (1, 250_000),
     }
-    assert data["totals"] == {"receivables": 6, "amount": 1_320_000, "paid": 0, "outstanding": 1_320_000}
+    assert data["totals"] == {
+        "receivables": 6,
+        "amount": 1_320_000,
+        "paid": 0,
+        "outstanding": 1_320_000,
+        "amount_by_currency": {"CNY": 1_320_000},
+        "paid_by_currency": {"CNY": 0},
+        "outstanding_by_currency": {"CNY": 1_320_000},
+    }
     assert data["items"][0]["note"] == "首付款"
 
 
@@ -164,3 +172,45 @@ def test_reads_well_at_any_width(sd, journal, monkeypatch, width):
     out = sd("receivable", "list").stdout
     assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= width
     assert "招商银行深圳分行" in out and "147 days" in out
+
+
+@pytest.fixture
+def two_currencies(sd, journal):  # noqa: ANN001, ANN201
+    """Also a won USD deal with 40,000 USD overdue (5 days, small: finance reminder) beside the CNY ones."""
+    for args in (
+        ("deal", "add", "Export", "--account", "招商银行", "--amount", "40000", "--currency", "USD", "--stage", "9"),
+        ("deal", "won", "Export"),
+        ("receivable", "add", "Export", "--amount", "40000", "--due", "2026-11-20"),
+    ):
+        result = sd(*args)
+        assert result.exit_code == 0, (args, result.output)
+    return journal
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_receivables_in_two_currencies_are_never_added(sd, two_currencies, lang):
+    data = listing(sd, "--lang", lang)
+    t = data["totals"]
+    assert (data["currencies"], data["converted"]) == (["CNY", "USD"], False)
+    assert t["receivables"] == 7 and t["outstanding"] is None and t["amount"] is None
+    assert t["outstanding_by_currency"] == {"CNY": 1_320_000, "USD": 40_000}
+    groups = {(g["state"], g["action"]): g for g in data["groups"]}
+    reminder = groups[("overdue", "finance_reminder")]
+    assert reminder["receivables"] == 2 and reminder["outstanding"] is None
+    assert reminder["outstanding_by_currency"] == {"CNY": 20_000, "USD": 40_000}
+    assert next(i for i in data["items"] if i["deal"] == "Export")["currency"] == "USD"
+    text = sd("--lang", lang, "receivable", "list").stdout
+    assert "1,320,000 CNY · 40,000 USD" in text and "20,000 CNY · 40,000 USD" in text
+    assert "1,360,000" not in text and "60,000" not in text
+    assert "40,000 USD" in text and data["currency_note"] in text
+
+
+def test_receivable_totals_convert_at_the_configured_rates(sd, two_currencies, isolated):
+    (isolated / "config.toml").write_text('[currency]\nbase = "CNY"\n[currency.rates]\nUSD = 7.1\n', encoding="utf-8")
+    data = listing(sd)
+    assert data["converted"] is True and data["totals"]["outstanding"] == 1_320_000 + 40_000 * 7.1
+    assert "1,604,000" in sd("receivable", "list").stdout
+
+
+def test_one_currency_receivables_show_no_code(sd, journal):
+    assert "CNY" not in sd("receivable", "list").stdout

@@ -118,6 +118,8 @@ def test_week_report_figures(sd, journal):
         "overdue": 1,
         "overdue_receivables": 0,
         "overdue_receivable_amount": 0,
+        "won_amount_by_currency": {"CNY": 500_000},
+        "overdue_receivable_amount_by_currency": {},
     }
     new = data["new_accounts"][0]
     assert (new["name"], new["source"], new["purchase_mode"], new["info_stage"], new["first_contact"]) == (
@@ -217,3 +219,50 @@ def test_reads_well_at_any_width(sd, journal, monkeypatch, width):
     out = sd("report", "week").stdout
     assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= width
     assert "Design review" in out and "Visit Old One again" in out
+
+
+@pytest.fixture
+def two_currencies(sd, journal):  # noqa: ANN001, ANN201
+    """This week also: Export (30,000 USD) won; receivables overdue: 100,000 CNY on Won deal, 30,000 USD on Export."""
+    for args in (
+        ("deal", "add", "Export", "--account", "Old One", "--amount", "30000", "--currency", "USD", "--stage", "9"),
+        ("deal", "won", "Export"),
+        ("receivable", "add", "Won deal", "--amount", "100000", "--due", "2026-11-20"),
+        ("receivable", "add", "Export", "--amount", "30000", "--due", "2026-11-21"),
+    ):
+        result = sd(*args)
+        assert result.exit_code == 0, (args, result.output)
+    return journal
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_report_never_adds_two_currencies(sd, two_currencies, lang):
+    data = report(sd, "--lang", lang, "week")
+    s = data["summary"]
+    assert (data["currencies"], data["converted"], data["currency"]) == (["CNY", "USD"], False, None)
+    assert s["won"] == 2 and s["won_amount"] is None
+    assert s["won_amount_by_currency"] == {"CNY": 500_000, "USD": 30_000}
+    assert s["overdue_receivable_amount"] is None
+    assert s["overdue_receivable_amount_by_currency"] == {"CNY": 100_000, "USD": 30_000}
+    assert data["overdue_receivables"]["outstanding_by_currency"] == {"CNY": 100_000, "USD": 30_000}
+    assert {m["deal"]: m["currency"] for m in data["stage_moves"]}["Old deal"] == "CNY"
+    text = sd("--lang", lang, "report", "week").stdout
+    assert "500,000 CNY · 30,000 USD" in text and "100,000 CNY · 30,000 USD" in text
+    assert "530,000" not in text and "130,000" not in text
+    assert "800,000 CNY" in text  # each deal's row names its currency
+    assert data["currency_note"] in text
+
+
+def test_a_report_converts_at_the_configured_rates(sd, two_currencies, isolated):
+    (isolated / "config.toml").write_text('[currency]\nbase = "CNY"\n[currency.rates]\nUSD = 7.1\n', encoding="utf-8")
+    data = report(sd, "week")
+    assert data["converted"] is True and data["currency"] == "CNY"
+    assert data["summary"]["won_amount"] == 500_000 + 30_000 * 7.1
+    assert data["summary"]["overdue_receivable_amount"] == 100_000 + 30_000 * 7.1
+    text = sd("report", "week").stdout
+    assert "713,000" in text and "converted at the configured rates" in text
+
+
+def test_one_currency_reports_show_no_code(sd, journal):
+    text = sd("report", "week").stdout
+    assert "CNY" not in text and "500,000" in text

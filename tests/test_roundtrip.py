@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -237,3 +238,39 @@ def test_excel_cells_never_start_a_formula(cell):
         phone = re.fullmatch(r"\+?[0-9][0-9 ()\-.]*", shown) and sum(ch in "0123456789" for ch in shown) >= 5
         assert number or phone, shown
     assert shown in (cell, "'" + cell)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_reimporting_your_own_export_changes_nothing(sd, demo, tmp_path, fmt):
+    """`sd export TABLE` then `sd import TABLE FILE` on the same journal: 0 updated, nothing changed. Exports give
+    times to the second (README) while the journal keeps microseconds: that alone made every account "updated"."""
+    for table, extra in TABLES:
+        out = tmp_path / f"{table}.{fmt}"
+        assert sd("export", table, "--format", fmt, "-o", out, *extra).exit_code == 0
+        before = sd("export", table, "--format", "json", *extra).stdout
+        again = sd("import", table, out, "--json").json()
+        assert again["created"] == again["updated"] == 0 and again["skipped"] == again["rows"], (table, again)
+        assert sd("export", table, "--format", "json", *extra).stdout == before, table
+
+
+def test_a_reimport_keeps_the_stored_times_to_the_microsecond(sd, demo, tmp_path, isolated):
+    """The times in the journal keep their precision through a re-import of a file cut to whole seconds; a time
+    that really differs (another second) is still an update."""
+    import sqlite3
+
+    def stamps() -> list[str]:
+        with contextlib.closing(sqlite3.connect(isolated / "journal.sqlite")) as con:
+            return [str(row[0]) for row in con.execute("SELECT reported_at FROM account ORDER BY id")]
+
+    before = stamps()
+    assert any("." in s for s in before)  # the journal's times have sub-second digits
+    out = tmp_path / "accounts.csv"
+    assert sd("export", "accounts", "-o", out).exit_code == 0
+    assert sd("import", "accounts", out, "--json").json()["updated"] == 0
+    assert stamps() == before
+    text = out.read_text(encoding="utf-8")
+    first = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", text)
+    assert first is not None
+    moved = text.replace(first.group(0), "2020-01-01T00:00:00Z", 1)
+    out.write_text(moved, encoding="utf-8")
+    assert sd("import", "accounts", out, "--json").json()["updated"] == 1

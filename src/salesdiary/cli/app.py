@@ -152,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     STATE.db = str(found["--db"]) if found.get("--db") else None
     STATE.no_input = bool(found.get("--no-input"))
     STATE.debug = bool(found.get("--debug")) or bool(os.environ.get("SD_DEBUG"))
+    STATE.taken.clear()
     lang_arg = found.get("--lang")
     STATE.lang = choose_language(str(lang_arg) if lang_arg else None)
     set_language(STATE.lang)

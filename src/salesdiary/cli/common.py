@@ -68,15 +68,29 @@ def reader() -> Reader:
 
 
 def write(fn: Callable[[Tx], T]) -> T:
+    from salesdiary.cli.state import STATE
     from salesdiary.store.tx import run_write
+
+    if STATE.taken:
+        from salesdiary.render.console import message
+
+        for line in STATE.taken:
+            message(line)
+        STATE.taken.clear()
 
     return run_write(target(), fn)
 
 
 def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:
+    """The id of the record TEXT names. A close match (a part of the name, a near spelling) is remembered, and
+    write() says what it took before it writes: "'14号' taken as #3 14号线通信系统"."""
+    from salesdiary.cli.state import STATE
     from salesdiary.store.reads import resolve as _resolve
 
-    return _resolve(r, entity, text, account_id=account_id)
+    def taken(typed: str, found: Any) -> None:
+        STATE.taken.append(_("{text!r} taken as #{id} {name}").format(text=typed, id=found.id, name=found.name))
+
+    return _resolve(r, entity, text, account_id=account_id, taken=taken)
 
 
 def today() -> Any:

@@ -54,6 +54,9 @@ def add(
     external_id: str = ExternalOpt,
     owner: str = OwnerOpt,
     notes: str = NotesOpt,
+    allow_duplicate: bool = typer.Option(
+        False, "--allow-duplicate", help=_("Add it even when the account already has a deal of this name.")
+    ),
 ) -> None:
     """Open a deal at an account."""
     from salesdiary.cli.common import done, reader, require, resolve, write
@@ -76,7 +79,11 @@ def add(
     )
     account_id = resolve(reader(), "account", account)
     book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
-    new_id = write(lambda tx: records.add_deal(tx, account_id, values, playbook=book, stage=step))
+    new_id = write(
+        lambda tx: records.add_deal(
+            tx, account_id, values, playbook=book, stage=step, refuse_duplicate=not allow_duplicate
+        )
+    )
     done(_("Added deal #{id} {name}.").format(id=new_id, name=values["name"]))
 
 

@@ -63,6 +63,9 @@ def list_(
     if status not in ("open", "paid", "all"):
         raise BadInput(_("--status must be open, paid or all."))
     rules = collection.rules(config_value)
+    from salesdiary.core import currency
+
+    currency.rates(config_value)  # a bad [currency] table: said before any work
     r = reader()
     from salesdiary.store.team import owner_filter
 
@@ -73,7 +76,14 @@ def list_(
     day = today()
     q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit_of(limit, show_all))
     rows, summary = receivables(r, q)
-    data = receivables_data(rows, summary, today=day, long_days=rules.long_days, large_amount=rules.large_amount)
+    data = receivables_data(
+        rows,
+        summary,
+        today=day,
+        long_days=rules.long_days,
+        large_amount=rules.large_amount,
+        rates=currency.rates(config_value),
+    )
     if as_json:
         from salesdiary.render.data import print_json
 

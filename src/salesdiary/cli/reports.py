@@ -91,6 +91,14 @@ def _positive(key: str, default: float) -> float:
     return float(value)
 
 
+def _rates() -> Any:
+    """The config's currency rates (core/currency.py): a bad [currency] table is an error before any work."""
+    from salesdiary.core import currency
+    from salesdiary.store.paths import config_value
+
+    return currency.rates(config_value)
+
+
 def _write_text(path: str, text: str) -> None:
     """Write TEXT to PATH (or stdout for -) whole or not at all."""
     import os
@@ -147,6 +155,7 @@ def funnel(
     book = _playbook(playbook)
     scope = _scope(r, owner, account)
     start = parse_date_opt(since, "--since")
+    rates = _rates()
     open_siblings_early(r, rq.FUNNEL_SIBLINGS)  # once the arguments are known to be good
     th = health.thresholds(config_value)
     cutoffs, default_cutoff = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], today())
@@ -167,13 +176,19 @@ def funnel(
         coverage=raw["coverage"],
         per_prospect=per_prospect,
         per_customer=per_customer,
+        rates=rates,
     )
     if chosen == "json":
         from salesdiary.render.data import print_json
 
         print_json(data)
     elif chosen == "csv":
+        from salesdiary.render.console import message
+        from salesdiary.render.reports import other_playbooks_lines
+
         _print_csv(funnel_csv_rows(data))
+        for line in [*([data["currency_note"]] if data["currency_note"] else []), *other_playbooks_lines(data)]:
+            message(line)  # on stderr: the rows stay data
     else:
         ready()
         from salesdiary.render.document import print_document
@@ -351,6 +366,7 @@ def check(
         still_c_after_visits=th.still_c_after_visits,
         key_roles=th.key_roles,
         analysis_amount=th.analysis_meeting_amount,
+        rates={code: rate for code, rate in th.currency_rates.items() if code != th.currency},
         analysis_marker=th.analysis_meeting_marker,
         decision_maker_by_stage=th.decision_maker_by_stage,
         opponent_from_stage=th.opponent_from_stage,
@@ -476,6 +492,7 @@ def report(
         next_start=next_start,
         next_end=next_end,
         stage_label=_stage_labeller({}),
+        rates=_rates(),
     )
     if q.owner is None and (is_team(r) or owner is not None):  # the team's view: a section per rep
         add_by_owner(r, data, q)

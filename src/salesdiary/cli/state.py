@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -13,6 +13,7 @@ class State:
     lang: str = "en"
     no_input: bool = False
     debug: bool = False
+    taken: list[str] = field(default_factory=list)  # "taken as" lines of close name matches, said when writing
 
 
 STATE = State()

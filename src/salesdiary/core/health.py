@@ -163,6 +163,16 @@ class Thresholds:
     decision_maker_by_stage: int = 3
     opponent_from_stage: int = 7
     disabled: tuple[str, ...] = ()
+    # the amounts above are in this currency; a deal in another one is held to them at the rate the config names
+    # ([currency.rates], core/currency.py), or by its own figure when there is none
+    currency: str = "CNY"
+    currency_rates: Mapping[str, float] = field(default_factory=dict)
+
+    def in_base(self, amount: float, code: str | None) -> float:
+        """AMOUNT in CODE as the thresholds' currency counts it."""
+        if not code or code == self.currency:
+            return amount
+        return amount * self.currency_rates.get(code, 1.0)
 
     def stale_days_for(self, stage_key: str, stage_number: int) -> int:
         """Days without a visit after which a deal in this stage is stale."""
@@ -202,6 +212,9 @@ def _strings(get: Getter, key: str, default: Sequence[str]) -> tuple[str, ...]:
 
 def thresholds(get: Getter) -> Thresholds:
     """The thresholds from config (via GET(dotted_key, default)), with the seeds' defaults."""
+    from salesdiary.core import currency
+
+    conversion = currency.rates(get)
     raw_stale = get("health.stale_days", DEFAULT_STALE_DAYS)
     by_stage: dict[str, int] = {}
     if isinstance(raw_stale, dict):
@@ -228,6 +241,8 @@ def thresholds(get: Getter) -> Thresholds:
         decision_maker_by_stage=_int(get, "decision_maker_by_stage", 3, 1),
         opponent_from_stage=_int(get, "opponent_from_stage", 7, 1),
         disabled=disabled,
+        currency=conversion.base,
+        currency_rates=dict(conversion.rates),
     )
 
 
@@ -407,20 +422,16 @@ def _analysis_meeting(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
     )
     for r in rows:
         amount = float(r["amount"])
-        if amount >= th.analysis_meeting_director_amount:
+        code = r.get("currency") or th.currency
+        shown = money(amount) if code == th.currency else f"{money(amount)} {code}"  # not the thresholds' currency
+        director_leads = th.in_base(amount, code) >= th.analysis_meeting_director_amount
+        if director_leads:
             detail = _("{amount} at {stage}; to be led by a director").format(
-                amount=money(amount), stage=stage_name(r["playbook"], r["stage"])
+                amount=shown, stage=stage_name(r["playbook"], r["stage"])
             )
         else:
-            detail = _("{amount} at {stage}").format(amount=money(amount), stage=stage_name(r["playbook"], r["stage"]))
-        yield _deal(
-            "analysis_meeting",
-            r,
-            detail,
-            action,
-            amount=amount,
-            director_leads=amount >= th.analysis_meeting_director_amount,
-        )
+            detail = _("{amount} at {stage}").format(amount=shown, stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("analysis_meeting", r, detail, action, amount=amount, currency=code, director_leads=director_leads)
 
 
 def _no_decision_maker(rows, th, stage_name, rel):  # noqa: ANN001, ANN202

@@ -169,25 +169,32 @@ def choose(text: str, candidates: Sequence[Candidate], what: str) -> Candidate:
     a name spelt exactly as typed wins over one that is only equal folded. Several matches at any step is an
     error that lists them; never a guess.
     """
+    return match(text, candidates, what)[0]
+
+
+def match(text: str, candidates: Sequence[Candidate], what: str) -> tuple[Candidate, bool]:
+    """The record TEXT names (as choose()) and whether it was only a close match: a part of the name or a near
+    spelling, not the name itself nor the start of it. A write command says what it took then, so a typo does
+    not land on another record unseen."""
     exact = [c for c in candidates if fold(c.name) == fold(text)]
     if len(exact) == 1:
-        return exact[0]
+        return exact[0], False
     simplify = _HAN.search(text) is not None  # text without Chinese: converting the names changes no answer
     wanted = name_fold(text, simplify=simplify)
     folded = [(name_fold(c.name, simplify=simplify), c) for c in candidates]
-    for matches in (
-        [c for name, c in folded if name == wanted],
-        [c for name, c in folded if name.startswith(wanted)],
-        [c for name, c in folded if wanted and wanted in name],
+    for close_step, matches in (
+        (False, [c for name, c in folded if name == wanted]),
+        (False, [c for name, c in folded if name.startswith(wanted)]),
+        (True, [c for name, c in folded if wanted and wanted in name]),
     ):
         if len(matches) == 1:
-            return matches[0]
+            return matches[0], close_step
         if len(matches) > 1:
             raise Ambiguous(_ambiguous(text, matches, what))
     by_name = {name: c for name, c in folded}
     close = difflib.get_close_matches(wanted, list(by_name), n=5, cutoff=0.75)
     if len(close) == 1:
-        return by_name[close[0]]
+        return by_name[close[0]], True
     if close:
         raise Ambiguous(_ambiguous(text, [by_name[n] for n in close], what))
     raise NotFound(_("No {what} matches {text!r}.").format(what=what, text=show(text, 80)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core import enums
 from salesdiary.core.collection import ACTION_BY_KEY, URGENCY
@@ -19,6 +19,9 @@ from salesdiary.i18n import _, ngettext
 from salesdiary.render.document import Col, Document, Section, Table
 
 StageLabel = Callable[[str | None, str | None], str]
+
+if TYPE_CHECKING:
+    from salesdiary.core.currency import Rates
 
 
 # --- formatting ---------------------------------------------------------------------------------------
@@ -29,6 +32,27 @@ def money(value: float | int | None) -> str:
         return ""
     v = float(value)
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
+
+
+def money_in(value: float | None, per: dict[str, float] | None, apart: bool) -> str:
+    """An amount for a table: the plain figure, or (APART: currencies mixed and not converted) each currency's
+    figure with its code, "1,000,000 CNY · 20,000 USD"."""
+    if apart:
+        parts = [f"{money(v)} {c}" for c, v in sorted((per or {}).items()) if v]
+        return " · ".join(parts) if parts else money(0)
+    return money(value)
+
+
+def apart(data: dict[str, Any]) -> bool:
+    """Whether a report's money is shown per currency: several currencies, not converted."""
+    return len(data.get("currencies") or ()) > 1 and not data.get("converted")
+
+
+def deal_money(value: float | None, code: str | None, data: dict[str, Any]) -> str:
+    """One deal's amount in a table: with its currency when the report holds more than one."""
+    if value is None or len(data.get("currencies") or ()) < 2:
+        return money(value)
+    return f"{money(value)} {code}"
 
 
 def one_decimal(value: float | None) -> str:
@@ -65,7 +89,14 @@ def funnel_data(
     coverage: dict[str, int] | None,
     per_prospect: float,
     per_customer: float,
+    rates: Rates | None = None,
 ) -> dict[str, Any]:
+    """The funnel for programs and people. Money: each figure per currency (`amount_by_currency`,
+    `weighted_by_currency`); `amount`/`weighted` are the plain figures in `currency` — the one currency present,
+    or the base one when the config's rates convert a mix — and null when currencies are mixed unconverted."""
+    from salesdiary.core import currency
+
+    plan = currency.plan(raw.get("currencies", ()), rates or currency.Rates())
     by_key = {s.key: s for s in book.stages}
     stages = []
     for row in raw["stages"]:
@@ -77,8 +108,7 @@ def funnel_data(
                 "label": str(stage.label) if stage else row["stage"],
                 "probability": row["probability"],
                 "deals": row["deals"],
-                "amount": round(row["amount"], 2),
-                "weighted": round(row["weighted"], 2),
+                **_money(row, plan),
                 "avg_days_in_stage": None if row["avg_days"] is None else round(row["avg_days"], 1),
                 "stale": row["stale"],
                 "entered": row["entered"],
@@ -89,8 +119,7 @@ def funnel_data(
     t = raw["totals"]
     totals = {
         "deals": t["deals"],
-        "amount": round(t["amount"], 2),
-        "weighted": round(t["weighted"], 2),
+        **_money(t, plan),
         "avg_days_in_stage": None if t["avg_days"] is None else round(t["avg_days"], 1),
         "stale": t["stale"],
     }
@@ -99,7 +128,8 @@ def funnel_data(
             "status": c["status"],
             "label": enums.DEAL_STATUS.label(c["status"]),
             "deals": int(c["deals"]),
-            "amount": round(c["amount"], 2),
+            "amount": plan.total(c["amount_by_currency"]),
+            "amount_by_currency": currency.per_currency(c["amount_by_currency"]),
         }
         for c in raw["closed"]
     ]
@@ -108,6 +138,7 @@ def funnel_data(
         "playbook_label": str(book.label),
         "since": since.isoformat() if since else None,
         "stale_days": stale_days,
+        **plan.describe(),
         "stages": stages,
         "totals": totals,
         "closed": closed,
@@ -129,8 +160,33 @@ def funnel_data(
     return data
 
 
+def _money(row: dict[str, Any], plan: Any) -> dict[str, Any]:
+    """A funnel row's money for JSON (funnel_data's docstring)."""
+    from salesdiary.core.currency import per_currency
+
+    return {
+        "amount": plan.total(row["amount_by_currency"]),
+        "weighted": plan.total(row["weighted_by_currency"]),
+        "amount_by_currency": per_currency(row["amount_by_currency"]),
+        "weighted_by_currency": per_currency(row["weighted_by_currency"]),
+    }
+
+
+def _per_currency_cells(row: dict[str, Any], currencies: Sequence[str]) -> dict[str, Any]:
+    """CSV cells amount_CNY, weighted_CNY, … of a funnel row (when several currencies are present)."""
+    out: dict[str, Any] = {}
+    for code in currencies:
+        out[f"amount_{code}"] = (row.get("amount_by_currency") or {}).get(code, 0.0)
+        if "weighted_by_currency" in row:
+            out[f"weighted_{code}"] = row["weighted_by_currency"].get(code, 0.0)
+    return out
+
+
 def funnel_csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The funnel as flat rows: each stage, the total, then won/lost."""
+    """The funnel as flat rows: each stage, the total, then won/lost. Several currencies: amount and weighted are
+    empty unless converted, and columns amount_CODE and weighted_CODE give each currency's figures."""
+    several = data["currencies"] if len(data["currencies"]) > 1 else []
+    extra = [f"{kind}_{code}" for code in several for kind in ("amount", "weighted")]
     keys = (
         "stage",
         "number",
@@ -145,16 +201,21 @@ def funnel_csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         "advanced",
         "conversion_pct",
     )
-    rows = [{k: s[k] for k in keys} for s in data["stages"]]
-    rows.append({**dict.fromkeys(keys), "stage": "total", "label": _("Total"), **data["totals"]})
+    blank = dict.fromkeys([*keys, *extra])
+    rows = [{**blank, **{k: s[k] for k in keys}, **_per_currency_cells(s, several)} for s in data["stages"]]
+    totals = {k: v for k, v in data["totals"].items() if k in blank}
+    rows.append(
+        {**blank, "stage": "total", "label": _("Total"), **totals, **_per_currency_cells(data["totals"], several)}
+    )
     for c in data["closed"]:
         rows.append(
             {
-                **dict.fromkeys(keys),
+                **blank,
                 "stage": c["status"],
                 "label": c["label"],
                 "deals": c["deals"],
                 "amount": c["amount"],
+                **{k: v for k, v in _per_currency_cells(c, several).items() if k.startswith("amount_")},
             }
         )
     return rows
@@ -182,7 +243,8 @@ def funnel_document(data: dict[str, Any]) -> Document:
         narrow="split",
         split_at=(4,),
     )
-    values = [float(st["amount"]) for st in stages]
+    plan = apart(data)
+    values = [float(st["amount"] or 0) for st in stages]
     if not any(values):
         values = [float(st["deals"]) for st in stages]
     biggest = max(values, default=0.0)
@@ -194,8 +256,8 @@ def funnel_document(data: dict[str, Any]) -> Document:
         table.add(
             label(s),
             s["deals"],
-            money(s["amount"]),
-            money(s["weighted"]),
+            money_in(s["amount"], s["amount_by_currency"], plan),
+            money_in(s["weighted"], s["weighted_by_currency"], plan),
             one_decimal(s["avg_days_in_stage"]) if s["deals"] else "",
             s["stale"] or ("" if not s["deals"] else "0"),
             percent(s["conversion_pct"]),
@@ -205,8 +267,8 @@ def funnel_document(data: dict[str, Any]) -> Document:
     table.add(
         _("Total"),
         t["deals"],
-        money(t["amount"]),
-        money(t["weighted"]),
+        money_in(t["amount"], t["amount_by_currency"], plan),
+        money_in(t["weighted"], t["weighted_by_currency"], plan),
         one_decimal(t["avg_days_in_stage"]) if t["deals"] else "",
         t["stale"],
         "",
@@ -214,8 +276,18 @@ def funnel_document(data: dict[str, Any]) -> Document:
         separator=True,
     )
     for i, c in enumerate(data["closed"]):
-        table.add(c["label"], c["deals"], money(c["amount"]), "", "", "", "", separator=i == 0)
+        table.add(
+            c["label"],
+            c["deals"],
+            money_in(c["amount"], c["amount_by_currency"], plan),
+            "",
+            "",
+            "",
+            "",
+            separator=i == 0,
+        )
     notes = [
+        *([data["currency_note"]] if data.get("currency_note") else []),
         _("Weighted = amount × the stage's win probability. Days = average days in the stage."),
         _(
             "Stale = no visit for {n} days or more. Conv. = share of the deals that reached a stage and got past it or "
@@ -236,14 +308,21 @@ def funnel_document(data: dict[str, Any]) -> Document:
                 expected=one_decimal(cov["expected_customers"]),
             )
         )
-    for o in data["other_playbooks"]:
-        notes.append(
-            _("{n} more open deals follow playbook {playbook}: sd funnel --playbook {playbook}").format(
-                n=o["deals"], playbook=o["playbook"]
-            )
-        )
+    notes.extend(other_playbooks_lines(data))
     doc.sections.append(Section(table=table, after=notes))
     return doc
+
+
+def other_playbooks_lines(data: dict[str, Any]) -> list[str]:
+    """The open deals a funnel leaves out because they follow another playbook, and how to see them."""
+    return [
+        ngettext(
+            "{n} more open deal follows playbook {playbook}: sd funnel --playbook {playbook}",
+            "{n} more open deals follow playbook {playbook}: sd funnel --playbook {playbook}",
+            o["deals"],
+        ).format(n=o["deals"], playbook=o["playbook"])
+        for o in data["other_playbooks"]
+    ]
 
 
 # --- due list and agenda --------------------------------------------------------------------------------
@@ -571,7 +650,24 @@ def period_data(
     next_start: dt.date,
     next_end: dt.date,
     stage_label: StageLabel,
+    rates: Rates | None = None,
 ) -> dict[str, Any]:
+    """The weekly or monthly report. Money as in funnel_data: `won_amount` and `overdue_receivable_amount` are in
+    `currency` (null when currencies are mixed and not converted), with `…_by_currency` beside them; each deal
+    row carries its `currency`."""
+    from salesdiary.core import currency
+
+    won = next((c for c in raw["closed_totals"] if c["status"] == "won"), None)
+    won_per = won["amount_by_currency"] if won else {}
+    receivable_per = raw["overdue_receivables"]["outstanding_by_currency"]
+    plan = currency.plan(
+        [
+            *(c for t in raw["closed_totals"] for c in t["amount_by_currency"]),
+            *receivable_per,
+            *(m["currency"] for m in [*raw["stage_moves"], *raw["closed"]] if m["amount"] is not None),
+        ],
+        rates or currency.Rates(),
+    )
     moves = []
     for m in raw["stage_moves"]:
         if m["from_stage"] is None:
@@ -586,6 +682,7 @@ def period_data(
                 "deal": m["name"],
                 "account": m["account"],
                 "amount": m["amount"],
+                "currency": m["currency"],
                 "date": str(m["entered_on"]),
                 "from_stage": m["from_stage"],
                 "from_label": stage_label(m["playbook"], m["from_stage"]) if m["from_stage"] else None,
@@ -604,13 +701,15 @@ def period_data(
         "asof": asof.isoformat(),
         "next_start": next_start.isoformat(),
         "next_end": next_end.isoformat(),
+        **plan.describe(),
         "summary": {
             "new_accounts": len(raw["new_accounts"]),
             "visits": raw["visit_totals"]["visits"],
             "accounts_visited": raw["visit_totals"]["accounts"],
             "stage_moves": len(moves),
             "won": next((c["deals"] for c in raw["closed_totals"] if c["status"] == "won"), 0),
-            "won_amount": next((c["amount"] for c in raw["closed_totals"] if c["status"] == "won"), 0.0),
+            "won_amount": plan.total(won_per),
+            "won_amount_by_currency": currency.per_currency(won_per),
             "lost": next((c["deals"] for c in raw["closed_totals"] if c["status"] == "lost"), 0),
             "planned_visits": plan_totals["planned"],
             "planned_visits_done": plan_totals["planned_done"],
@@ -618,7 +717,8 @@ def period_data(
             "followups_done": fu["done"],
             "overdue": len(raw["overdue"]),
             "overdue_receivables": raw["overdue_receivables"]["receivables"],
-            "overdue_receivable_amount": raw["overdue_receivables"]["outstanding"],
+            "overdue_receivable_amount": plan.total(receivable_per),
+            "overdue_receivable_amount_by_currency": currency.per_currency(receivable_per),
         },
         "new_accounts": [
             {
@@ -666,7 +766,11 @@ def period_data(
             {k: f[k] for k in ("id", "due", "days_late", "kind", "account", "deal", "contact", "action")}
             for f in raw["overdue"]
         ],
-        "overdue_receivables": raw["overdue_receivables"],
+        "overdue_receivables": {
+            "receivables": raw["overdue_receivables"]["receivables"],
+            "outstanding": plan.total(receivable_per),
+            "outstanding_by_currency": currency.per_currency(receivable_per),
+        },
     }
 
 
@@ -685,7 +789,9 @@ def period_document(data: dict[str, Any]) -> Document:
                 + " "
                 + ngettext("at {n} account", "at {n} accounts", s["accounts_visited"]).format(n=s["accounts_visited"]),
                 ngettext("{n} stage move", "{n} stage moves", s["stage_moves"]).format(n=s["stage_moves"]),
-                _("{n} won ({amount})").format(n=s["won"], amount=money(s["won_amount"])),
+                _("{n} won ({amount})").format(
+                    n=s["won"], amount=money_in(s["won_amount"], s["won_amount_by_currency"], apart(data))
+                ),
                 _("{n} lost").format(n=s["lost"]),
             ]
         )
@@ -698,6 +804,8 @@ def period_document(data: dict[str, Any]) -> Document:
             fdue=s["followups_due"],
         )
     )
+    if data.get("currency_note"):
+        doc.lines.append(data["currency_note"])
 
     # 1. New accounts (seed 001 table 3)
     t = Table(
@@ -772,11 +880,11 @@ def period_document(data: dict[str, Any]) -> Document:
             move = f"{m['from_label']} → {m['to_label']}"
             if m["how"] == "forced":
                 move += " " + _("(forced: {reason})").format(reason=m["reason"] or "–")
-        t.add(m["date"], m["deal"], m["account"], move, money(m["amount"]))
+        t.add(m["date"], m["deal"], m["account"], move, deal_money(m["amount"], m["currency"], data))
     for c in data["closed"]:
         status = enums.DEAL_STATUS.label(c["status"])
         move = status + (f" ({c['loss_reason']})" if c.get("loss_reason") else "")
-        t.add(c["closed_on"], c["name"], c["account"], move, money(c["amount"]))
+        t.add(c["closed_on"], c["name"], c["account"], move, deal_money(c["amount"], c["currency"], data))
     doc.sections.append(
         Section(
             title=_("Deals that moved ({n})").format(n=len(data["stage_moves"]) + len(data["closed"])),
@@ -856,7 +964,9 @@ def period_document(data: dict[str, Any]) -> Document:
                 "{n} receivable overdue, {amount} outstanding: sd receivable list",
                 "{n} receivables overdue, {amount} outstanding: sd receivable list",
                 rec["receivables"],
-            ).format(n=rec["receivables"], amount=money(rec["outstanding"]))
+            ).format(
+                n=rec["receivables"], amount=money_in(rec["outstanding"], rec["outstanding_by_currency"], apart(data))
+            )
         )
     doc.sections.append(
         Section(
@@ -873,8 +983,20 @@ def period_document(data: dict[str, Any]) -> Document:
 
 
 def receivables_data(
-    rows: Sequence[dict[str, Any]], summary: dict[str, Any], *, today: dt.date, long_days: int, large_amount: float
+    rows: Sequence[dict[str, Any]],
+    summary: dict[str, Any],
+    *,
+    today: dt.date,
+    long_days: int,
+    large_amount: float,
+    rates: Rates | None = None,
 ) -> dict[str, Any]:
+    """Receivables for programs and people. Money as in funnel_data: the totals' and groups' `amount`, `paid`,
+    `outstanding` are in `currency` (null when currencies are mixed and not converted), with `…_by_currency`
+    beside them; each item carries its deal's `currency`."""
+    from salesdiary.core import currency
+
+    plan = currency.plan(summary["outstanding_by_currency"], rates or currency.Rates())
     items = []
     for r in rows:
         action = ACTION_BY_KEY.get(r["action"]) if r["action"] else None
@@ -885,6 +1007,7 @@ def receivables_data(
                 "deal": r["deal"],
                 "account": r["account"],
                 "amount": r["amount"],
+                "currency": r["currency"],
                 "paid_amount": r["paid_amount"],
                 "outstanding": r["outstanding"],
                 "due": str(r["due"]),
@@ -900,12 +1023,28 @@ def receivables_data(
     groups = []
     for g in summary["groups"]:
         action = ACTION_BY_KEY.get(g["action"]) if g["action"] else None
-        groups.append({**g, "action_label": str(action.label) if action else None})
+        per = g["outstanding_by_currency"]
+        groups.append(
+            {
+                "state": g["state"],
+                "action": g["action"],
+                "receivables": g["receivables"],
+                "outstanding": plan.total(per),
+                "outstanding_by_currency": currency.per_currency(per),
+                "action_label": str(action.label) if action else None,
+            }
+        )
+    totals: dict[str, Any] = {"receivables": summary["receivables"]}
+    for k in ("amount", "paid", "outstanding"):
+        totals[k] = plan.total(summary[f"{k}_by_currency"])
+    for k in ("amount", "paid", "outstanding"):
+        totals[f"{k}_by_currency"] = currency.per_currency(summary[f"{k}_by_currency"])
     return {
         "today": today.isoformat(),
         "long_days": long_days,
         "large_amount": large_amount,
-        "totals": {k: summary[k] for k in ("receivables", "amount", "paid", "outstanding")},
+        **plan.describe(),
+        "totals": totals,
         "groups": groups,
         "items": items,
     }
@@ -915,9 +1054,11 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
     tot = data["totals"]
     doc = Document(
         _("Receivables · {n} · {outstanding} outstanding").format(
-            n=tot["receivables"], outstanding=money(tot["outstanding"])
+            n=tot["receivables"], outstanding=money_in(tot["outstanding"], tot["outstanding_by_currency"], apart(data))
         )
     )
+    if data.get("currency_note"):
+        doc.lines.append(data["currency_note"])
     doc.lines.append(
         _("Seed 004's matrix: overdue {days} days or more is long; {amount} or more is large.").format(
             days=data["long_days"], amount=money(data["large_amount"])
@@ -948,13 +1089,13 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
                 i["id"],
                 i["account"],
                 i["deal"],
-                money(i["outstanding"]),
+                deal_money(i["outstanding"], i["currency"], data),
                 i["due"],
                 ngettext("{n} day", "{n} days", i["days_overdue"]).format(n=i["days_overdue"]),
             )
         doc.sections.append(
             Section(
-                title=f"{ACTION_BY_KEY[key].label} ({g['receivables']} · {money(g['outstanding'])})",
+                title=f"{ACTION_BY_KEY[key].label} ({g['receivables']} · {_group_money(g, data)})",
                 table=t,
                 after=_more(len(items), g["receivables"], shown_all),
             )
@@ -970,12 +1111,12 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
                 i["id"],
                 i["account"],
                 i["deal"],
-                money(i["outstanding"] if state == "due" else i["paid_amount"]),
+                deal_money(i["outstanding"] if state == "due" else i["paid_amount"], i["currency"], data),
                 i["due"],
             )
         doc.sections.append(
             Section(
-                title=f"{title} ({g['receivables']} · {money(g['outstanding'])})",
+                title=f"{title} ({g['receivables']} · {_group_money(g, data)})",
                 table=t,
                 after=_more(len(items), g["receivables"], shown_all),
             )
@@ -985,6 +1126,10 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
             Section(lines=[_("No receivables here. Add one with: sd receivable add DEAL --amount N --due DATE")])
         )
     return doc
+
+
+def _group_money(group: dict[str, Any], data: dict[str, Any]) -> str:
+    return money_in(group["outstanding"], group["outstanding_by_currency"], apart(data))
 
 
 def _more(shown: int, total: int, shown_all: bool) -> list[str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,8 @@ class HealthQuery:
     still_c_after_visits: int = 5
     key_roles: tuple[str, ...] = ("decision_maker", "influencer")
     analysis_amount: float = 200_000
+    # currency code → its rate to the currency analysis_amount is in (core/currency.py); others count as they are
+    rates: dict[str, float] = field(default_factory=dict)
     analysis_marker: str = "analysis_meeting"
     decision_maker_by_stage: int = 3
     opponent_from_stage: int = 7
@@ -80,7 +83,8 @@ class HealthFound:
 
 
 _DEAL_COLUMNS = (
-    "d.id AS id, d.name AS name, a.name AS account, d.playbook AS playbook, d.stage AS stage, d.amount AS amount"
+    "d.id AS id, d.name AS name, a.name AS account, d.playbook AS playbook, d.stage AS stage, d.amount AS amount,"
+    " d.currency AS currency"
 )
 # the order of a rule's deals: the largest first (no amount last), then by id (_open_deal_rules sorts alike)
 _DEAL_ORDER = "CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, d.id"
@@ -261,7 +265,7 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         )
         parts.append(f"(d.playbook = {_lit(book.name)} AND d.stage IN ({keys}) AND {held})")
     params["amount"] = q.analysis_amount
-    tests["analysis_meeting"] = f"d.amount >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
+    tests["analysis_meeting"] = f"{_in_base(q.rates)} >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
     stages, any_ = _stages_from(q.playbooks, q.decision_maker_by_stage)
     # a decision maker: a person of the account who is one by their own role when the deal gives them none, or
     # who is one in this deal (deal_contact.role); asked in that order: the account's decision makers are one
@@ -295,6 +299,15 @@ def _none(select: str) -> str:
     EXISTS, which PostgreSQL may answer by hashing the whole table once (a parallel scan of 500,000 markers, a
     join of every deal's people) where the deal's own few rows are a short index range."""
     return f"COALESCE(({select} LIMIT 1), 0) = 0"
+
+
+def _in_base(rates: dict[str, float]) -> str:
+    """SQL: the deal d's amount in the thresholds' currency, at the configured rates (codes and numbers checked
+    by core/currency.py; checked again here before they are inlined)."""
+    whens = " ".join(
+        f"WHEN '{code}' THEN {float(rate)!r}" for code, rate in sorted(rates.items()) if re.fullmatch(r"[A-Z]{3}", code)
+    )
+    return f"d.amount * CASE d.currency {whens} ELSE 1 END" if whens else "d.amount"
 
 
 def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesdiary.core import tabular
+from salesdiary.core.currency import default_currency
 from salesdiary.core.dates import today as today_date
 from salesdiary.core.enums import DEAL_STATUS
 from salesdiary.core.errors import BadInput, SdError
@@ -443,7 +444,10 @@ def _changes(stored: dict[str, Any], values: dict[str, Any], names: tuple[str, .
             old = bool(old)
         elif isinstance(new, float) and old is not None:
             old = float(old)
-        if _comparable(old) != _comparable(new):
+        old, new_cmp = _comparable(old), _comparable(new)
+        if isinstance(old, dt.datetime) and isinstance(new_cmp, dt.datetime) and not new_cmp.microsecond:
+            old = old.replace(microsecond=0)  # a file cut to whole seconds (an older export) keeps the finer time
+        if old != new_cmp:
             out[name] = new
     return out
 
@@ -796,7 +800,7 @@ class _DealLoader(_Loader):
                 "stage_entered_on": self.today,
                 "closed_on": self.today if status != "open" else None,
                 "owner": self.user,
-                "currency": str(config_value("currency", "CNY")),
+                "currency": default_currency(config_value),
                 **plain,
                 "account_id": account,
             }

@@ -6,11 +6,12 @@ returns (rows, total) so a command can say how many rows it did not show.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from salesdiary.core.errors import BadInput, NotFound
-from salesdiary.core.naming import Candidate, account_key, choose
+from salesdiary.core.naming import Candidate, account_key, match
 from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
 
@@ -59,8 +60,17 @@ def entity_label(entity: str) -> str:
     }[entity]
 
 
-def resolve(r: Reader, entity: str, text: str, *, account_id: int | None = None) -> int:
-    """The id of the ENTITY record TEXT names: an id, or a name (exact, prefix, substring, close)."""
+def resolve(
+    r: Reader,
+    entity: str,
+    text: str,
+    *,
+    account_id: int | None = None,
+    taken: Callable[[str, Candidate], None] | None = None,
+) -> int:
+    """The id of the ENTITY record TEXT names: an id, or a name (exact, prefix, substring, close).
+
+    TAKEN, when given, hears of a close match (a part of a name, a near spelling): (what TEXT was, the record)."""
     what = entity_label(entity)
     raw = _typed(text, what)
     if raw is None:
@@ -86,7 +96,10 @@ def resolve(r: Reader, entity: str, text: str, *, account_id: int | None = None)
         where_all = f"WHERE {alias}.account_id = :account" if scope else ""
         rows = r.rows(f"{base} {where_all} ORDER BY 1 LIMIT 50000", params)
     candidates = [Candidate(int(row["id"]), row["name"], row["detail"] or "") for row in rows]
-    return choose(raw, candidates, what).id
+    found, close = match(raw, candidates, what)
+    if close and taken is not None:
+        taken(raw, found)
+    return found.id
 
 
 @dataclass

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlmodel import select
 
+from salesdiary.core.currency import default_currency
 from salesdiary.core.enums import DEAL_STATUS
 from salesdiary.core.errors import BadInput, Conflict, NotFound
-from salesdiary.core.naming import account_key
+from salesdiary.core.naming import account_key, fold
 from salesdiary.i18n import _
 from salesdiary.store import reads
 from salesdiary.store.models import (
@@ -240,15 +241,36 @@ stage_key = reads.stage_key
 
 
 def add_deal(
-    tx: Tx, account_id: int, values: dict[str, Any], *, playbook: str | None = None, stage: str | None = None
+    tx: Tx,
+    account_id: int,
+    values: dict[str, Any],
+    *,
+    playbook: str | None = None,
+    stage: str | None = None,
+    refuse_duplicate: bool = False,
 ) -> int:
-    tx.check_owner(_get(tx, Account, account_id, "account"))  # the first reporter owns the account's deals
+    """Open a deal at the account. REFUSE_DUPLICATE (sd deal add without --allow-duplicate): a deal of the same
+    name there (any case or width, open or closed) is a conflict, as a second "14号线通信系统" would split one
+    sale's visits and figures between two records."""
+    account = _get(tx, Account, account_id, "account")
+    tx.check_owner(account)  # the first reporter owns the account's deals
+    if refuse_duplicate and values.get("name"):
+        wanted = fold(str(values["name"]))
+        same = tx.session.exec(select(Deal.id, Deal.name).where(Deal.account_id == account_id)).all()
+        for deal_id, name in same:
+            if fold(name) == wanted:
+                raise Conflict(
+                    _(
+                        "{account} already has deal #{id} {name}: name the new one apart, or add it anyway with "
+                        "--allow-duplicate."
+                    ).format(account=account.name, id=deal_id, name=name)
+                )
     playbook = reads.playbook_name(playbook or default_playbook())
     key = stage_key(playbook, stage)
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
     values.setdefault("owner", tx.user)
-    values.setdefault("currency", str(config_value("currency", "CNY")))
+    values.setdefault("currency", default_currency(config_value))
     deal = Deal(
         **values,
         account_id=account_id,

@@ -142,7 +142,7 @@ def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
     stale = f"CASE WHEN {stale_sql(cutoff)} THEN 1 ELSE 0 END"
     scope_sql, _params = q.scope.deals()
     return (
-        f"SELECT d.stage AS stage, d.amount AS amount, d.amount * {probability} AS weighted100,"
+        f"SELECT d.stage AS stage, d.currency AS currency, d.amount AS amount, d.amount * {probability} AS weighted100,"
         f" {_days(r, ':today', 'd.stage_entered_on')} AS days, {stale} AS stale"
         f" FROM deal d WHERE {_scan(r, 'd.status')} = 'open' AND d.playbook = :pb{scope_sql}"
     )
@@ -175,8 +175,9 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
     def by_stage(r: Reader) -> list[dict[str, Any]]:
         return r.rows(
             f"WITH x AS ({_funnel_rows(r, q)})"
-            f" SELECT x.stage AS stage, {_FUNNEL_AGGREGATES} FROM x GROUP BY x.stage"
-            f" UNION ALL SELECT NULL, {_FUNNEL_AGGREGATES} FROM x",
+            f" SELECT x.stage AS stage, x.currency AS currency, {_FUNNEL_AGGREGATES} FROM x"
+            " GROUP BY x.stage, x.currency"
+            f" UNION ALL SELECT NULL, x.currency, {_FUNNEL_AGGREGATES} FROM x GROUP BY x.currency",
             params,
         )
 
@@ -189,8 +190,9 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
         # grouped by a scan of the table: grouping by the status index would fetch every deal's row by itself
         status = _scan(r, "d.status")
         closed = r.rows(
-            "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
-            f" WHERE {status} <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY {status}",
+            "SELECT d.status AS status, d.currency AS currency, COUNT(*) AS deals, COUNT(d.amount) AS with_amount,"
+            " COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
+            f" WHERE {status} <> 'open' AND d.playbook = :pb{scope_sql}{since_sql} GROUP BY {status}, d.currency",
             closed_params,
         )
         others = r.rows(
@@ -214,42 +216,64 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
     assert len(passes) == FUNNEL_SIBLINGS + 1, "FUNNEL_SIBLINGS: the connections a command opens early for these"
     rows, (closed, others, accounts), low, high = side_by_side(r, passes)
     conversion = {key: {name: low[key][name] + high[key][name] for name in ("entered", "advanced")} for key in low}
-    totals = next(row for row in rows if row["stage"] is None)
-    grouped = {row["stage"]: row for row in rows if row["stage"] is not None}
+    currencies = {row["currency"] for row in [*rows, *closed] if row["with_amount"]}
+    grouped = _by_currency(rows, "stage")
+    totals = grouped.pop(None, None) or _clean([])
     stages: list[dict[str, Any]] = []
     for s in q.playbook.stages:
-        row = grouped.pop(s.key, None) or {
-            "deals": 0,
-            "with_amount": 0,
-            "amount": 0,
-            "weighted": 0,
-            "avg_days": None,
-            "stale": 0,
-        }
+        row = grouped.pop(s.key, None) or _clean([])
         conv = conversion.get(s.key, {"entered": 0, "advanced": 0})
-        stages.append({"stage": s.key, "number": s.number, "probability": s.probability, **_clean(row), **conv})
+        stages.append({"stage": s.key, "number": s.number, "probability": s.probability, **row, **conv})
     for key, row in sorted(grouped.items()):  # stages the playbook no longer has
-        stages.append({"stage": key, "number": None, "probability": 0, **_clean(row), "entered": 0, "advanced": 0})
+        stages.append({"stage": key, "number": None, "probability": 0, **row, "entered": 0, "advanced": 0})
     order = {"won": 0, "lost": 1, "dropped": 2}
-    closed.sort(key=lambda c: (order.get(c["status"], 9), c["status"]))
+    closed_rows = [{"status": k, **v} for k, v in _by_currency(closed, "status").items()]
+    closed_rows.sort(key=lambda c: (order.get(c["status"], 9), c["status"]))
     return {
         "stages": stages,
-        "totals": _clean(totals),
-        "closed": [{**c, "amount": float(c["amount"] or 0)} for c in closed],
+        "totals": totals,
+        "closed": [
+            {
+                "status": c["status"],
+                "deals": c["deals"],
+                "amount": c["amount"],
+                "amount_by_currency": c["amount_by_currency"],
+            }
+            for c in closed_rows
+        ],
+        "currencies": sorted(currencies),
         "other_playbooks": others,
         "coverage": accounts,
     }
 
 
-def _clean(row: dict[str, Any]) -> dict[str, Any]:
-    avg = row.get("avg_days")
+def _by_currency(rows: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
+    """Rows the database grouped by KEY and currency, folded per KEY (_clean): counts added, money kept apart."""
+    parts: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        parts.setdefault(row[key], []).append(row)
+    return {k: _clean(v) for k, v in parts.items()}
+
+
+def _clean(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One group's figures from its rows, one per currency: deals, stale and days over them all; the amount and the
+    weighted amount per currency (only currencies with an amount), with `amount`/`weighted` their plain sum for the
+    one-currency case (the report decides what a mix shows: core/currency.py)."""
+    deals = sum(int(row["deals"] or 0) for row in rows)
+    days = [(float(row["avg_days"]), int(row["deals"] or 0)) for row in rows if row.get("avg_days") is not None]
+    amounts = {row["currency"]: float(row["amount"] or 0) for row in rows if row.get("with_amount")}
+    weighted = {row["currency"]: float(row.get("weighted") or 0) for row in rows if row.get("with_amount")}
     return {
-        "deals": int(row["deals"] or 0),
-        "with_amount": int(row["with_amount"] or 0),
-        "amount": float(row["amount"] or 0),
-        "weighted": float(row["weighted"] or 0),
-        "avg_days": None if avg is None else float(avg),
-        "stale": int(row["stale"] or 0),
+        "deals": deals,
+        "with_amount": sum(int(row.get("with_amount") or 0) for row in rows),
+        "amount": sum(amounts.values()),
+        "weighted": sum(weighted.values()),
+        "amount_by_currency": amounts,
+        "weighted_by_currency": weighted,
+        "avg_days": sum(a * n for a, n in days) / sum(n for _a, n in days)
+        if days and sum(n for _a, n in days)
+        else None,
+        "stale": sum(int(row.get("stale") or 0) for row in rows),
     }
 
 
@@ -522,6 +546,7 @@ def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
     )[0]
     moves = r.rows(
         "SELECT sh.id AS history_id, d.id AS id, d.name AS name, a.name AS account, d.amount AS amount,"
+        " d.currency AS currency,"
         " sh.playbook AS playbook, sh.stage AS stage, sh.entered_on AS entered_on, sh.forced AS forced,"
         " sh.reason AS reason,"
         " (SELECT p.stage FROM stage_history p WHERE p.deal_id = sh.deal_id AND p.id < sh.id"
@@ -534,15 +559,17 @@ def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
         m["forced"] = bool(m["forced"])
     closed = r.rows(
         "SELECT d.id AS id, d.name AS name, a.name AS account, d.status AS status, d.amount AS amount,"
-        " d.closed_on AS closed_on, d.loss_reason AS loss_reason"
+        " d.currency AS currency, d.closed_on AS closed_on, d.loss_reason AS loss_reason"
         " FROM deal d JOIN account a ON a.id = d.account_id"
         f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')}"
         " ORDER BY d.closed_on, d.id",
         p,
     )
     closed_totals = r.rows(
-        "SELECT d.status AS status, COUNT(*) AS deals, COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
-        f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')} GROUP BY d.status",
+        "SELECT d.status AS status, d.currency AS currency, COUNT(*) AS deals, COUNT(d.amount) AS with_amount,"
+        " COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
+        f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')}"
+        " GROUP BY d.status, d.currency",
         p,
     )
     plan_union = (
@@ -583,10 +610,11 @@ def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
     for o in overdue:
         o["days_late"] = int(o["days_late"])
     receivables_due = r.rows(
-        "SELECT COUNT(*) AS receivables, COALESCE(SUM(rc.amount - rc.paid_amount), 0) AS outstanding"
-        f" FROM receivable rc WHERE rc.due < :asof AND rc.amount - rc.paid_amount > 0.005{own('rc')}",
+        "SELECT d.currency AS currency, COUNT(*) AS receivables, COALESCE(SUM(rc.amount - rc.paid_amount), 0)"
+        " AS outstanding FROM receivable rc JOIN deal d ON d.id = rc.deal_id"
+        f" WHERE rc.due < :asof AND rc.amount - rc.paid_amount > 0.005{own('rc')} GROUP BY d.currency",
         p,
-    )[0]
+    )
     return {
         "new_accounts": new_accounts,
         "visits": visits,
@@ -594,15 +622,19 @@ def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
         "visit_totals": {k: int(v) for k, v in visit_totals.items()},
         "stage_moves": moves,
         "closed": closed,
-        "closed_totals": [{**c, "deals": int(c["deals"]), "amount": float(c["amount"])} for c in closed_totals],
+        "closed_totals": [
+            {"status": k, "deals": v["deals"], "amount": v["amount"], "amount_by_currency": v["amount_by_currency"]}
+            for k, v in _by_currency(closed_totals, "status").items()
+        ],
         "plan": [{**row, **{k: int(row[k]) for k in ("planned", "planned_done", "visits")}} for row in plan_rows],
         "plan_totals": {k: int(v) for k, v in plan_totals.items()},
         "followup_totals": {k: int(v) for k, v in followup_totals.items()},
         "next_plan": next_plan,
         "overdue": overdue,
         "overdue_receivables": {
-            "receivables": int(receivables_due["receivables"]),
-            "outstanding": float(receivables_due["outstanding"]),
+            "receivables": sum(int(row["receivables"]) for row in receivables_due),
+            "outstanding": sum(float(row["outstanding"]) for row in receivables_due),
+            "outstanding_by_currency": {row["currency"]: float(row["outstanding"]) for row in receivables_due},
         },
     }
 
@@ -624,7 +656,8 @@ def _receivable_base(r: Reader) -> str:
     outstanding = "(rc.amount - rc.paid_amount)"
     return (
         "SELECT rc.id AS id, rc.deal_id AS deal_id, d.name AS deal, d.account_id AS account_id, a.name AS account,"
-        f" rc.amount AS amount, rc.paid_amount AS paid_amount, {outstanding} AS outstanding, rc.due AS due,"
+        f" rc.amount AS amount, d.currency AS currency, rc.paid_amount AS paid_amount, {outstanding} AS outstanding,"
+        " rc.due AS due,"
         " rc.paid_on AS paid_on, rc.note AS note, rc.owner AS owner,"
         f" CASE WHEN {outstanding} <= 0.005 THEN 'paid' WHEN rc.due < :today THEN 'overdue' ELSE 'due' END AS state,"
         f" CASE WHEN {outstanding} > 0.005 AND rc.due < :today THEN {_days(r, ':today', 'rc.due')} ELSE 0 END"
@@ -678,30 +711,31 @@ def receivables(r: Reader, q: ReceivableQuery) -> tuple[list[dict[str, Any]], di
         for k in ("amount", "paid_amount", "outstanding"):
             row[k] = round(float(row[k]), 2)
     totals_params = {k: v for k, v in params.items() if k != "limit"}
+    # each figure per currency (a receivable is in its deal's currency): the report decides what a mix shows
     groups = r.rows(
-        "SELECT x.state AS state, x.action AS action, COUNT(*) AS receivables, COALESCE(SUM(x.outstanding), 0)"
-        f" AS outstanding FROM ({_receivable_base(r)}{where}) x GROUP BY x.state, x.action",
+        "SELECT x.state AS state, x.action AS action, x.currency AS currency, COUNT(*) AS receivables,"
+        f" COALESCE(SUM(x.outstanding), 0) AS outstanding FROM ({_receivable_base(r)}{where}) x"
+        " GROUP BY x.state, x.action, x.currency",
         totals_params,
     )
-    total = r.rows(
-        "SELECT COUNT(*) AS receivables, COALESCE(SUM(x.amount), 0) AS amount, COALESCE(SUM(x.paid_amount), 0)"
-        f" AS paid, COALESCE(SUM(x.outstanding), 0) AS outstanding FROM ({_receivable_base(r)}{where}) x",
+    totals = r.rows(
+        "SELECT x.currency AS currency, COUNT(*) AS receivables, COALESCE(SUM(x.amount), 0) AS amount,"
+        " COALESCE(SUM(x.paid_amount), 0) AS paid, COALESCE(SUM(x.outstanding), 0) AS outstanding"
+        f" FROM ({_receivable_base(r)}{where}) x GROUP BY x.currency",
         totals_params,
-    )[0]
+    )
+    folded: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for g in groups:
+        group = folded.setdefault((g["state"], g["action"]), {"receivables": 0, "outstanding_by_currency": {}})
+        group["receivables"] += int(g["receivables"])
+        group["outstanding_by_currency"][g["currency"]] = round(float(g["outstanding"]), 2)
     summary = {
-        "groups": [
-            {
-                "state": g["state"],
-                "action": g["action"],
-                "receivables": int(g["receivables"]),
-                "outstanding": round(float(g["outstanding"]), 2),
-            }
-            for g in groups
-        ],
-        "receivables": int(total["receivables"]),
-        "amount": round(float(total["amount"]), 2),
-        "paid": round(float(total["paid"]), 2),
-        "outstanding": round(float(total["outstanding"]), 2),
+        "groups": [{"state": state, "action": action, **g} for (state, action), g in folded.items()],
+        "receivables": sum(int(t["receivables"]) for t in totals),
+        **{
+            f"{k}_by_currency": {t["currency"]: round(float(t[k]), 2) for t in totals}
+            for k in ("amount", "paid", "outstanding")
+        },
     }
     return rows, summary
 
