@@ -171,3 +171,25 @@ def test_the_marker_checklist_keeps_its_star_on_a_60_column_terminal(book, lang)
                 assert ("*" in visible) == marker.required, (stage.key, marker.key, visible)
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        (("visit", "add"), ("call", "visit", "demo", "tech_exchange", "meal", "tour", "proposal")),
+        (("deal", "add"), ("customer_analysis", "ten_step", "six_step", "head_on", "indirect", "divide", "delay")),
+    ],
+)
+def test_chinese_help_never_breaks_a_word_in_two(sd, monkeypatch, columns, command, words):
+    monkeypatch.setenv("COLUMNS", columns)
+    result = sd("--lang", "zh", *command, "--help")
+    assert result.exit_code == 0
+    for word in words:
+        assert word in result.stdout, (word, result.stdout)
+
+
+def test_english_help_wraps_as_rich_does(sd, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    result = sd("--lang", "en", "visit", "add", "--help")
+    assert result.exit_code == 0 and "tech_exchange" in result.stdout

@@ -241,6 +241,7 @@ def _localise_rich_utils(rich_utils: Any) -> None:
         return columns
 
     rich_utils._get_parameter_help = folding_parameter_help
+    _wrap_between_chinese_characters()
 
     def localised_format_error(error: Any) -> None:
         """A usage error in sd's one error style (one line, `sd: error: …`, as every other error), re-worded in
@@ -308,3 +309,66 @@ def fold_text(renderable: Any) -> Any:
     if isinstance(renderable, Text):
         renderable.overflow = "fold"
     return renderable
+
+
+# Where a line of help may break in Chinese: between two characters, but not before closing punctuation (，。、）…)
+# nor after opening punctuation (（“…); a run of Latin letters ("demo", "--playbook") is one word, never cut.
+_HAN = "\u2e80-\u2fff\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CLOSING = "，。、：；！？）」』】〉》”’…·％\uff0c\uff0e\uff1a\uff1b\uff01\uff1f\uff09"
+_OPENING = "（「『【〈《“‘\uff08"
+_FULL = _HAN + _CLOSING + _OPENING + "\u3000-\u303f\uff00-\uffef"
+_WORD = re.compile(rf"\s*[{_OPENING}]*(?:[{_HAN}]|[{_CLOSING}{_OPENING}]|[^\s{_FULL}]+)[{_CLOSING}]*\s*")
+
+
+def _wrap_between_chinese_characters() -> None:
+    """Rich wraps a line only at spaces, and folds a longer "word" at any cell: a Chinese help sentence (one
+    "word") was cut inside the Latin words it holds ("de|mo", "pro|posal"). While Typer draws help (this runs
+    once typer.rich_utils is imported, which only help and usage errors do), Rich's line breaking treats each
+    Chinese character as a word of its own. Text without Chinese is wrapped by Rich's own function, unchanged."""
+    import rich.text
+
+    original = rich.text.divide_line
+    if getattr(original, "salesdiary", False):
+        return
+
+    def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+        if not re.search(f"[{_FULL}]", text):
+            return original(text, width, fold)
+        return _divide(text, width, fold)
+
+    divide_line.salesdiary = True  # type: ignore[attr-defined]
+    rich.text.divide_line = divide_line
+
+
+def _divide(text: str, width: int, fold: bool) -> list[int]:
+    """Rich's `divide_line` (rich/_wrap.py) with Chinese-aware words (_WORD): offsets to break TEXT at."""
+    from rich.cells import cell_len, chop_cells
+
+    breaks: list[int] = []
+    offset = 0
+    position = 0
+    while (found := _WORD.match(text, position)) is not None and found.end() > position:
+        start, end = found.span()
+        word = found.group(0)
+        position = end
+        length = cell_len(word.rstrip())
+        if width - offset >= length:
+            offset += cell_len(word)
+        elif length > width:
+            if fold:
+                pieces = chop_cells(word, width=width)
+                for i, piece in enumerate(pieces):
+                    if start:
+                        breaks.append(start)
+                    if i == len(pieces) - 1:
+                        offset = cell_len(piece)
+                    else:
+                        start += len(piece)
+            else:
+                if start:
+                    breaks.append(start)
+                offset = cell_len(word)
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(word)
+    return breaks

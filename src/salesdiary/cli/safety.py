@@ -186,17 +186,19 @@ def _record_cell(row: dict[str, Any]) -> str:
 
 
 def _change_cell(row: dict[str, Any]) -> str:
+    from salesdiary.render.changes import changed_fields, history_separator, listed_fields, specs_of
     from salesdiary.store.history_reads import HIDDEN_FIELDS
 
     changes = row["changes"]
     shown = {k: v for k, v in changes.items() if k not in HIDDEN_FIELDS and k != "id" and isinstance(v, list)}
+    specs, separator = specs_of(row["entity"]), history_separator()
     if row["action"] == "insert":
-        body = "; ".join(f"{k}={_short(v[1])}" for k, v in shown.items())
+        body = listed_fields(specs, {k: v[1] for k, v in shown.items()}, separator)
         return _("added: {fields}").format(fields=body) if body else _("added")
     if row["action"] == "delete":
-        body = "; ".join(f"{k}={_short(v[0])}" for k, v in shown.items())
+        body = listed_fields(specs, {k: v[0] for k, v in shown.items()}, separator)
         return _("removed: {fields}").format(fields=body) if body else _("removed")
-    return "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in shown.items() if len(v) == 2)
+    return changed_fields(specs, shown, separator)
 
 
 # sd undo / sd redo ------------------------------------------------------------------------------------

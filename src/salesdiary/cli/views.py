@@ -269,52 +269,20 @@ def show_visit(r: Reader, visit_id: int, *, as_json: bool) -> None:
 
 
 def report_changes(what: str, record_id: int, changes: dict[str, list[Any]]) -> None:
+    from salesdiary.render.changes import changed_fields
     from salesdiary.render.console import message, success
 
     if not changes:
         message(_("Nothing changed in {what} #{id}.").format(what=what, id=record_id))
         return
-    specs = _specs_of(what)
     # TRANSLATORS: what goes between two changed fields in "Updated account #1: region: East → North, …"
-    shown = _(", ").join(
-        # TRANSLATORS: one changed field in "Updated account #1: region: East → North"
-        _("{field}: {old} → {new}").format(
-            field=_field_name(specs, k),
-            old=_short(_field_value(specs, k, v[0])),
-            new=_short(_field_value(specs, k, v[1])),
-        )
-        for k, v in changes.items()
-    )
+    shown = changed_fields(_specs_of(what), changes, _(", "))
     success(_("Updated {what} #{id}: {changes}").format(what=what, id=record_id, changes=shown))
 
 
 def _specs_of(what: str) -> tuple[fields.FieldSpec, ...]:
     """The fields of the record WHAT (a translated noun) names; every entity's fields if none matches."""
-    known = {
-        _("account"): fields.ACCOUNT,
-        _("contact"): fields.CONTACT,
-        _("deal"): fields.DEAL,
-        _("visit"): fields.VISIT,
-    }
-    if what in known:
-        return known[what]
-    return fields.ACCOUNT + fields.CONTACT + fields.DEAL + fields.VISIT + fields.FOLLOWUP
+    from salesdiary.render.changes import specs_of
 
-
-def _field_name(specs: tuple[fields.FieldSpec, ...], name: str) -> str:
-    """A changed field as the person knows it: the option name in English (`relation`), its label in Chinese."""
-    from salesdiary.i18n import current_language
-
-    found = next((f for f in specs if f.name == name), None)
-    return str(found.label) if found is not None and current_language() != "en" else name
-
-
-def _field_value(specs: tuple[fields.FieldSpec, ...], name: str, value: Any) -> Any:
-    """VALUE as `show` displays it (an enum's label in the current language, yes/no for a flag)."""
-    found = next((f for f in specs if f.name == name), None)
-    return found.display(value) if found is not None and value not in (None, "") else value
-
-
-def _short(value: Any) -> str:
-    text = "∅" if value in (None, "") else str(value)
-    return text if len(text) <= 30 else text[:29] + "…"
+    known = {_("account"): "account", _("contact"): "contact", _("deal"): "deal", _("visit"): "visit"}
+    return specs_of(known.get(what))
