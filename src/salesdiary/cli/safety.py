@@ -247,10 +247,10 @@ def _show_pending(*, as_json: bool) -> None:
     from salesdiary.cli.common import reader
     from salesdiary.render.console import message, warning
     from salesdiary.store import history_reads as hr
-    from salesdiary.store.team import whoami
+    from salesdiary.store.team import undo_users
 
     r = reader()
-    pending = hr.undo_target(r, whoami(r))  # the same user a write records (on a team database: the login)
+    pending = hr.undo_target(r, undo_users(r))  # the names sd undo reverses (on a team database: the login)
     if pending is None:
         if as_json:
             from salesdiary.render.data import print_json

@@ -121,9 +121,20 @@ def current_user() -> str:
     name = config_value("user.name")
     if name:
         return str(name)
+    return login_name()
+
+
+def login_name() -> str:
+    """The OS user: who writes in a journal of one's own until `user.name` is set."""
     import getpass
 
     try:
         return getpass.getuser()
     except Exception:  # no user name in the environment (containers)
         return "me"
+
+
+def own_names() -> tuple[str, ...]:
+    """The names a person's commands are recorded under in a journal of their own: `user.name` and, from
+    before it was set, the OS user (so setting user.name keeps the earlier commands undoable)."""
+    return tuple(dict.fromkeys((current_user(), login_name())))
