@@ -404,9 +404,20 @@ def _size(n: float) -> str:
 def doctor(as_json: bool = JsonOpt) -> None:
     """Check the journal: integrity, foreign keys, schema, permissions, paths, size, last backup."""
     from salesdiary.cli.common import target
+    from salesdiary.core.errors import SdError
     from salesdiary.store.doctor import failed, run_checks
+    from salesdiary.store.paths import load_config
 
-    checks = run_checks(target())
+    try:
+        where = target()
+    except SdError:
+        try:
+            load_config()
+        except SdError:
+            where = None  # the config file cannot be read, so neither can the database it names: say why
+        else:
+            raise
+    checks = run_checks(where)
     if as_json:
         from salesdiary.render.data import print_json
 

@@ -33,11 +33,12 @@ def config_path() -> Path:
 
 @lru_cache(maxsize=1)
 def load_config() -> dict[str, Any]:
-    """The user's config file as a dict (empty when there is none)."""
+    """The user's config file as a dict (empty when there is none), checked against the settings' schema
+    (core.settings): a file of the wrong shape or type is a BadConfig naming the file, key and expected type."""
     path = config_path()
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except FileNotFoundError:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -46,6 +47,10 @@ def load_config() -> dict[str, Any]:
         raise BadInput(
             _("The config file {path} cannot be opened: {error}").format(path=path, error=exc.strerror)
         ) from None
+    from salesdiary.core.settings import check
+
+    check(data, path)
+    return data
 
 
 def config_value(dotted: str, default: Any = None) -> Any:
