@@ -22,11 +22,13 @@ OwnerOpt = typer.Option(None, "--owner", help=_("Who did it (default: you)."))
 
 
 def _values(**raw: object) -> dict[str, object]:
-    from salesdiary.cli.common import today
+    from salesdiary.cli.common import today, warn_past_dates
     from salesdiary.core import fields
 
     names = {"next": "next_step", "follow_up": "follow_up_date"}
-    return fields.convert_all(fields.VISIT, {names.get(k, k): v for k, v in raw.items()}, today())
+    values = fields.convert_all(fields.VISIT, {names.get(k, k): v for k, v in raw.items()}, today())
+    warn_past_dates(values)
+    return values
 
 
 @app.command("add")
