@@ -216,3 +216,14 @@ def test_completion_offers_every_setting(sd, monkeypatch):
     offered = sd().stdout.split()
     assert sorted(offered) == sorted(k for k in SETTINGS if k.startswith("health."))
     assert "health.stale_days" in offered and "collection.long_days" not in offered
+
+
+def test_every_setting_can_be_read_and_its_default_is_the_one_in_use(sd):
+    from salesdiary.core.settings import SETTINGS
+
+    for key, setting in SETTINGS.items():
+        result = sd("config", "get", key, "--json")
+        assert result.exit_code == (1 if setting.default_value() is None else 0), (key, result.output)
+    assert sd("config", "get", "health.stale_days").stdout == "30\n"
+    assert sd("config", "get", "collection.long_days").stdout == "90\n"
+    assert sd("config", "get", "health.key_roles", "--json").json() == ["decision_maker", "influencer"]

@@ -146,6 +146,15 @@ def _health_default(name: str) -> Callable[[], Any]:
     return default
 
 
+def _collection_default(name: str) -> Callable[[], Any]:
+    def default() -> Any:
+        from salesdiary.core import collection
+
+        return getattr(collection.CollectionRules(), name)
+
+    return default
+
+
 def _days(key: str, help_: str, default: Any, **kw: Any) -> Setting:
     return Setting(key, "whole", help_, default, low=1, high=MAX_DAYS, **kw)
 
@@ -236,8 +245,16 @@ SETTINGS: dict[str, Setting] = {
             _health_default("opponent_from_stage"),
         ),
         Setting("health.disabled", "names", N_("Health rules that sd check skips."), [], choices=_rules),
-        _days("collection.long_days", N_("Days overdue from which a receivable is overdue for long."), 90),
-        _amount("collection.large_amount", N_("Outstanding amount from which a receivable is large."), 200_000),
+        _days(
+            "collection.long_days",
+            N_("Days overdue from which a receivable is overdue for long."),
+            _collection_default("long_days"),
+        ),
+        _amount(
+            "collection.large_amount",
+            N_("Outstanding amount from which a receivable is large."),
+            _collection_default("large_amount"),
+        ),
         Setting(
             "funnel.qualified_per_prospect",
             "number",
