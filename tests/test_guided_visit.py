@@ -328,3 +328,25 @@ def test_no_input_in_a_subprocess_fails_fast(sd_process):
     assert result.exit_code == 2
     assert "Missing --account" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_past_follow_up_date_answered_is_kept_with_a_warning(guided, sd, isolated, contoso):
+    result = guided(
+        "visit",
+        "add",
+        "--account",
+        "Contoso",
+        "--kind",
+        "call",
+        keys=[
+            DOWN + ENTER,  # no deal
+            ENTER + "n",  # met nobody listed, nobody new
+            ENTER + ENTER + ENTER,  # purpose, summary, feedback
+            "Call back" + ENTER,  # next step
+            CTRL_U + "2026-11-20" + ENTER,  # in the past: kept
+            ENTER,  # save
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2026-11-20 is in the past (5 days ago); kept as given." in result.stderr
+    assert db(isolated).execute("SELECT due FROM followup").fetchone()[0] == "2026-11-20"

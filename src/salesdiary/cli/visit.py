@@ -190,6 +190,10 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
         except NotYourAccount as exc:
             message(_("Only {owner} (or a manager) logs visits there; nothing was written.").format(owner=exc.args[0]))
             raise typer.Exit(1) from None
+        if "follow_up_date" not in values and a.follow_up is not None:
+            from salesdiary.cli.common import warn_past_dates
+
+            warn_past_dates({"follow_up_date": a.follow_up})  # answered to the prompt
         _print_summary(a, values.get("date") or journal.today)
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))
