@@ -52,6 +52,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("SD_DATABASE_URL", "SD_NO_INPUT", "SD_DEBUG", "LC_ALL", "LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
     load_config.cache_clear()
+    from salesdiary.i18n import set_language
+
+    set_language("en")  # a test that ran `sd --lang zh` leaves no Chinese behind for library-level tests
     yield tmp_path
     load_config.cache_clear()
     from salesdiary.store.engine import dispose_all

@@ -40,7 +40,12 @@ CASES: list[tuple[date, str, str]] = [
     (WED, "9999-12-31", "9999-12-31"),
     (WED, "11-22", "2026-11-22"),
     (WED, "11/22", "2026-11-22"),
-    (WED, "1/5", "2026-01-05"),
+    (WED, "1/15", "2026-01-15"),
+    (WED, "22/11", "2026-11-22"),
+    (WED, "13/11/2026", "2026-11-13"),
+    (WED, "11/13/2026", "2026-11-13"),
+    (WED, "22/11/2026", "2026-11-22"),
+    (WED, "11/11", "2026-11-11"),
     (EOM, "11-22", "2026-11-22"),
     (WED, "2026年11月22日", "2026-11-22"),
     (WED, "2027年2月3日", "2027-02-03"),
@@ -278,7 +283,6 @@ UNREADABLE = [
     "3x",
     "2026-11",
     "2026-11-22T10:00",
-    "22/11/2026",
     "11/22/26",
     "26-11-22",
     "2026-11/22",
@@ -574,3 +578,68 @@ def test_months_clamp_to_month_end(base: date, months: int) -> None:
     assert (got.year * 12 + got.month) - (base.year * 12 + base.month) == months
     month_end = (got + timedelta(days=1)).day == 1
     assert got.day == base.day or (got.day < base.day and month_end)
+
+
+# --- slash dates whose order is ambiguous (issue 23) --------------------------------------------------
+
+
+@pytest.fixture
+def order():  # noqa: ANN201
+    """Set the slash-date order for one test; put it back after."""
+    from salesdiary.core import dates
+
+    yield dates.set_order
+    dates.set_order(None)
+
+
+@pytest.mark.parametrize("text", ["11/12", "1/5", "11/12/2026", "5/1/2027"])
+def test_ambiguous_slash_date_is_refused_with_both_readings(text: str) -> None:
+    a, b, *year = (int(x) for x in text.split("/"))
+    y = year[0] if year else WED.year
+    with pytest.raises(BadInput) as err:
+        parse_date(text, today=WED)
+    message = err.value.message
+    assert repr(text) in message
+    assert date(y, a, b).isoformat() in message and date(y, b, a).isoformat() in message
+    assert "--dates" in message
+
+
+@pytest.mark.parametrize(
+    ("setting", "text", "expected"),
+    [
+        ("dmy", "11/12", "2026-12-11"),
+        ("mdy", "11/12", "2026-11-12"),
+        ("ymd", "11/12", "2026-11-12"),
+        ("dmy", "5/1/2027", "2027-01-05"),
+        ("mdy", "5/1/2027", "2027-05-01"),
+        ("dmy", "2026/11/12", "2026-11-12"),  # year first is ISO whatever the order
+        ("dmy", "11-12", "2026-11-12"),  # dashes stay month first, as in ISO
+    ],
+)
+def test_the_order_settles_a_slash_date(order, setting: str, text: str, expected: str) -> None:  # noqa: ANN001
+    order(setting)
+    assert parse_date(text, today=WED) == d(expected)
+
+
+def test_a_set_order_refuses_what_it_cannot_read(order) -> None:  # noqa: ANN001
+    order("mdy")
+    with pytest.raises(BadInput) as err:
+        parse_date("13/11/2026", today=WED)
+    assert "no such day" in err.value.message
+
+
+@given(a=st.integers(1, 31), b=st.integers(1, 31))
+def test_slash_dates_are_read_one_way_or_refused(a: int, b: int) -> None:
+    readings = set()
+    for month, day in ((a, b), (b, a)):
+        try:
+            readings.add(date(2026, month, day))
+        except ValueError:
+            pass
+    try:
+        got = parse_date(f"{a}/{b}", today=WED)
+    except BadInput as err:
+        assert len(readings) != 1
+        assert ("two ways" in err.message) == (len(readings) == 2)
+    else:
+        assert readings == {got}

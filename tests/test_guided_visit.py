@@ -372,3 +372,26 @@ def test_a_date_flag_skips_the_question(guided, sd, isolated, contoso):
     )
     assert result.exit_code == 0, result.output
     assert db(isolated).execute("SELECT date FROM visit").fetchone()[0] == "2026-11-20"
+
+
+def test_a_past_follow_up_date_answered_is_kept_with_a_warning(guided, sd, isolated, contoso):
+    result = guided(
+        "visit",
+        "add",
+        "--account",
+        "Contoso",
+        "--kind",
+        "call",
+        keys=[
+            DOWN + ENTER,  # no deal
+            ENTER + "n",  # met nobody listed, nobody new
+            ENTER,  # when: today
+            ENTER + ENTER + ENTER,  # purpose, summary, feedback
+            "Call back" + ENTER,  # next step
+            CTRL_U + "2026-11-20" + ENTER,  # in the past: kept
+            ENTER,  # save
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2026-11-20 is in the past (5 days ago); kept as given." in result.stderr
+    assert db(isolated).execute("SELECT due FROM followup").fetchone()[0] == "2026-11-20"

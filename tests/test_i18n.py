@@ -170,7 +170,9 @@ def _names_that_stay() -> set[str]:
     words |= {"zh", "en", "x", "id", "json", "csv", "jsonl", "html", "markdown", "text", "ics"}
     words |= {"today", "tomorrow", "yesterday", "fri", "next", "week", "eow", "eom", "d", "w", "m"}
     words |= {"yes", "partly", "no", "unknown", "funding", "small"}  # evaluation answers
-    words |= {"language", "user", "name", "database", "url", "playbook", "currency", "backup", "keep"}  # config keys
+    from salesdiary.core.settings import SETTINGS
+
+    words |= {part for key in SETTINGS for part in WORD.findall(key)}  # config keys (dates.order, health.stale_days…)
     words |= {"SQLAlchemy", "URL", "PostgreSQL", "SQLite", "JSON", "CSV", "UTF", "TOML", "WAL", "ISO", "README"}
     words |= {"SD_DB", "SD_DATABASE_URL", "SD_LANG", "SD_TODAY", "SD_CONFIG", "NO_COLOR", "Excel"}
     words |= {"bash", "zsh", "fish", "Shell", "completion", "pg_dump", "chmod", "backups", "playbooks", "Esc"}

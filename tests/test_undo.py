@@ -297,3 +297,19 @@ def test_undo_list_on_a_team_database_shows_your_own_last_command(sd, monkeypatc
         assert sd("account", "show", "华东", "--json").json()["region"] is None
         rows = sd("history", "account", "华东", "--json").json()
         assert rows[0]["command"] == "sd undo" and rows[0]["changes"]["region"] == ["上海", None]
+
+
+def test_setting_user_name_keeps_undo_of_the_earlier_commands(sd):
+    """Commands written before `user.name` was set are recorded under the OS user; they are still yours."""
+    assert sd("account", "add", "华东电网有限公司").exit_code == 0
+    assert sd("account", "edit", "华东", "--region", "上海").exit_code == 0
+    assert sd("config", "set", "user.name", "小王").exit_code == 0
+    pending = sd("undo", "--list", "--json").json()
+    assert pending["command"].startswith("sd account edit"), pending
+    result = sd("undo")
+    assert result.exit_code == 0, result.output
+    assert sd("account", "show", "华东", "--json").json()["region"] is None
+    assert sd("redo").exit_code == 0
+    assert sd("account", "show", "华东", "--json").json()["region"] == "上海"
+    assert sd("undo").exit_code == 0 and sd("undo").exit_code == 0  # the edit, then the add
+    assert sd("account", "list", "--json").json() == []

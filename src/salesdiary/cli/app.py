@@ -37,7 +37,9 @@ COMMAND_HOME = {
     **dict.fromkeys(("backup", "doctor", "history", "redo", "restore", "undo"), "safety"),
     **dict.fromkeys(("completion", "demo"), "misc"),
 }
-GLOBAL_VALUE_OPTIONS = ("--db", "--lang")
+GLOBAL_VALUE_OPTIONS = ("--db", "--lang", "--dates")
+# Commands that run with a config file that cannot be read: they are how it gets repaired or diagnosed.
+CONFIG_REPAIRS = ("config", "doctor", "completion")
 GLOBAL_FLAGS = ("--no-input", "--debug")
 
 
@@ -114,6 +116,9 @@ def build_app(modules: Sequence[str] = COMMAND_MODULES):  # noqa: ANN201
     def _globals(
         db: str = typer.Option(None, "--db", help=_("Journal file (or SQLAlchemy URL); also SD_DB / SD_DATABASE_URL.")),
         lang: str = typer.Option(None, "--lang", help=_("Language: zh or en (also SD_LANG).")),
+        dates: str = typer.Option(
+            None, "--dates", help=_("How to read a slash date like 11/12: dmy, mdy or ymd (also config dates.order).")
+        ),
         no_input: bool = typer.Option(False, "--no-input", help=_("Never prompt; a missing value is an error.")),
         version: bool = typer.Option(
             False, "--version", callback=_print_version, is_eager=True, help=_("Print the version and exit.")
@@ -165,7 +170,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--db" in found and not found["--db"]:
         error_line(_error_prefix() + _("--db needs a file path."))
         return 2
+    from salesdiary.core.errors import SdError
+
+    try:
+        _settle_config(found, args)
+    except SdError as exc:
+        error_line(_error_prefix() + exc.message)
+        return exc.exit_code
     return _invoke(args)
+
+
+def _settle_config(found: dict[str, str | bool], args: list[str]) -> None:
+    """Check the config file once, before any command runs (a file of the wrong shape or type stops every
+    command the same way, exit 2), and set how slash dates are read (--dates, else config dates.order).
+    `sd config`, `sd doctor`, completion and help run with a broken file: they are how it gets repaired."""
+    from salesdiary.core import dates
+    from salesdiary.core.errors import BadInput, SdError
+    from salesdiary.core.settings import DATE_ORDERS
+    from salesdiary.i18n import _
+    from salesdiary.store.paths import config_value
+
+    dates.set_order(None)
+    order = found.get("--dates")
+    if order is not None and str(order).lower() not in DATE_ORDERS:
+        raise BadInput(_("--dates must be dmy, mdy or ymd, not {value!r}.").format(value=order))
+    try:
+        configured = config_value("dates.order")
+    except SdError:
+        if not _repairs_config(args):
+            raise
+        configured = None
+    if order is not None and args and args[0] == "import":
+        args += ["--dates", str(order)]  # `sd import` has its own --dates: the date order of the file
+    dates.set_order(str(order or configured or "").lower() or None)
+
+
+def _repairs_config(args: list[str]) -> bool:
+    """Whether this run may go on with a config file that cannot be read (it shows help or the version,
+    completes a word, or is `sd config …` / `sd doctor`, which repair and diagnose the file)."""
+    words = _command_words(args)
+    if not words or words[0] in CONFIG_REPAIRS or os.environ.get("_SD_COMPLETE"):
+        return True
+    return any(a in ("--help", "-h", "--version") for a in args)
 
 
 def _known_lang(value: str) -> bool:
@@ -350,11 +396,11 @@ def _listing_when_no_args(parse_args):  # noqa: ANN001, ANN202
 
 
 def _drop_help_only_options(command, args: list[str]) -> None:  # noqa: ANN001
-    """--db and --lang never reach Typer (split_globals takes them out first); on the root command they
+    """--db, --lang and --dates never reach Typer (split_globals takes them out first); on the root command they
     are there to be listed by `sd --help`. When a subcommand runs, leave them out: Typer would convert
     their empty values through pydantic (~70 ms, e.g. on every `sd deal --help`) for nothing."""
     if args and args[0] in getattr(command, "commands", {}):
-        command.params = [p for p in command.params if p.name not in ("db", "lang")]
+        command.params = [p for p in command.params if p.name not in ("db", "lang", "dates")]
 
 
 def _quiet_broken_pipe() -> None:

@@ -116,6 +116,30 @@ def parse_date_opt(text: str | None, option: str) -> Any:
         raise BadInput(f"{option}: {exc.message}") from None
 
 
+# Dates that say when something is still to be done, by the option that sets them.
+PLANNED_DATES = {"due": "--due", "follow_up_date": "--follow-up", "next_step_date": "--next-date"}
+
+
+def warn_past_dates(values: dict[str, Any]) -> None:
+    """A follow-up or due date in the past is kept (a rep catching up on last week logs it so), with one
+    warning line on stderr: it may be a typo, and it is late from the moment it is written."""
+    from salesdiary.i18n import ngettext
+    from salesdiary.render.console import warning
+
+    now = today()
+    for name, option in PLANNED_DATES.items():
+        when = values.get(name)
+        if when is not None and when < now:
+            days = (now - when).days
+            warning(
+                ngettext(
+                    "{option}: {date} is in the past ({n} day ago); kept as given.",
+                    "{option}: {date} is in the past ({n} days ago); kept as given.",
+                    days,
+                ).format(option=option, date=when.isoformat(), n=days)
+            )
+
+
 def limit_of(limit: int, show_all: bool) -> int | None:
     return None if show_all else limit
 

@@ -259,11 +259,10 @@ def followup_status(ctx: Any, incomplete: str) -> Pairs:
 
 
 def config_keys(ctx: Any, incomplete: str) -> Pairs:
-    try:
-        from salesdiary.cli.config import KNOWN
-    except ImportError:
-        return []
-    return matching(((key, (), str(hint)) for key, hint in KNOWN.items()), incomplete)
+    from salesdiary.core.settings import SETTINGS
+    from salesdiary.i18n import _
+
+    return matching(((key, (), _(s.help)) for key, s in SETTINGS.items()), incomplete)
 
 
 def completer_for(param: Any, group: str) -> Callable[[Any, str], Pairs] | None:

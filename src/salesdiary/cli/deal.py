@@ -24,11 +24,13 @@ NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
 
 
 def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
-    from salesdiary.cli.common import today
+    from salesdiary.cli.common import today, warn_past_dates
     from salesdiary.core import fields
 
     names = {"close": "expected_close", "next": "next_step"}
-    return fields.convert_all(fields.DEAL, {names.get(k, k): v for k, v in raw.items()}, today(), arguments)
+    values = fields.convert_all(fields.DEAL, {names.get(k, k): v for k, v in raw.items()}, today(), arguments)
+    warn_past_dates(values)
+    return values
 
 
 def _word(value: str | None, option: str) -> str | None:

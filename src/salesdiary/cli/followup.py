@@ -21,7 +21,7 @@ def add(
     owner: str = typer.Option(None, "--owner", help=_("Who should do it (default: you).")),
 ) -> None:
     """Add a follow-up."""
-    from salesdiary.cli.common import done, reader, require, resolve, today, write
+    from salesdiary.cli.common import done, reader, require, resolve, today, warn_past_dates, write
     from salesdiary.cli.visit import _account_for
     from salesdiary.core import fields
     from salesdiary.store import records
@@ -30,6 +30,7 @@ def add(
     values = fields.convert_all(
         fields.FOLLOWUP, {"action": action, "due": due, "kind": kind, "owner": owner}, today(), ("action",)
     )
+    warn_past_dates(values)
     r = reader()
     account_id = _account_for(r, account, deal)
     require(account_id, "--account")

@@ -402,8 +402,6 @@ def check(
 
 # --- map ---------------------------------------------------------------------------------------------------
 
-DEFAULT_MAP_ROLES = ("decision_maker", "influencer", "gatekeeper", "user", "purchaser", "evaluator")
-
 
 def decision_map(
     account: str = typer.Argument(..., help=_("Account id or name.")),
@@ -414,6 +412,7 @@ def decision_map(
     from salesdiary.cli.common import reader, resolve
     from salesdiary.core import enums
     from salesdiary.core.errors import BadInput
+    from salesdiary.core.settings import DEFAULT_MAP_ROLES
     from salesdiary.render.reports import map_data, map_document
     from salesdiary.store.paths import config_value
     from salesdiary.store.report_queries import decision_map as query

@@ -249,10 +249,10 @@ def _show_pending(*, as_json: bool) -> None:
     from salesdiary.cli.common import reader
     from salesdiary.render.console import message, warning
     from salesdiary.store import history_reads as hr
-    from salesdiary.store.team import whoami
+    from salesdiary.store.team import undo_users
 
     r = reader()
-    pending = hr.undo_target(r, whoami(r))  # the same user a write records (on a team database: the login)
+    pending = hr.undo_target(r, undo_users(r))  # the names sd undo reverses (on a team database: the login)
     if pending is None:
         if as_json:
             from salesdiary.render.data import print_json
@@ -406,9 +406,20 @@ def _size(n: float) -> str:
 def doctor(as_json: bool = JsonOpt) -> None:
     """Check the journal: integrity, foreign keys, schema, permissions, paths, size, last backup."""
     from salesdiary.cli.common import target
+    from salesdiary.core.errors import SdError
     from salesdiary.store.doctor import failed, run_checks
+    from salesdiary.store.paths import load_config
 
-    checks = run_checks(target())
+    try:
+        where = target()
+    except SdError:
+        try:
+            load_config()
+        except SdError:
+            where = None  # the config file cannot be read, so neither can the database it names: say why
+        else:
+            raise
+    checks = run_checks(where)
     if as_json:
         from salesdiary.render.data import print_json
 

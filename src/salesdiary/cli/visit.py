@@ -22,11 +22,13 @@ OwnerOpt = typer.Option(None, "--owner", help=_("Who did it (default: you)."))
 
 
 def _values(**raw: object) -> dict[str, object]:
-    from salesdiary.cli.common import today
+    from salesdiary.cli.common import today, warn_past_dates
     from salesdiary.core import fields
 
     names = {"next": "next_step", "follow_up": "follow_up_date"}
-    return fields.convert_all(fields.VISIT, {names.get(k, k): v for k, v in raw.items()}, today())
+    values = fields.convert_all(fields.VISIT, {names.get(k, k): v for k, v in raw.items()}, today())
+    warn_past_dates(values)
+    return values
 
 
 @app.command("add")
@@ -191,6 +193,10 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
         except NotYourAccount as exc:
             message(_("Only {owner} (or a manager) logs visits there; nothing was written.").format(owner=exc.args[0]))
             raise typer.Exit(1) from None
+        if "follow_up_date" not in values and a.follow_up is not None:
+            from salesdiary.cli.common import warn_past_dates
+
+            warn_past_dates({"follow_up_date": a.follow_up})  # answered to the prompt
         _print_summary(a, a.date or journal.today)
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))

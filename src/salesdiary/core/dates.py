@@ -6,10 +6,16 @@ Pure stdlib and cheap to import: it sits on the start-up path of every command.
 (full-width ASCII such as ``２０２６－１１－２２`` or ``＋３ｄ`` is read as ASCII):
 
 Absolute
-    ``2026-11-22``, ``2026/11/22``, ``2026.11.22``, ``20261122``; ``11-22`` and
-    ``11/22`` (this year); ``2026年11月22日``, ``11月22日``, ``11月22号`` (Chinese
-    numerals work for month and day too: ``十一月二十二日``). Years need four
-    digits; ``22/11/2026`` and ``11/22/26`` are refused as ambiguous.
+    ``2026-11-22``, ``2026/11/22``, ``2026.11.22``, ``20261122``; ``11-22`` (this
+    year, month first as in ISO); ``2026年11月22日``, ``11月22日``, ``11月22号``
+    (Chinese numerals work for month and day too: ``十一月二十二日``). Years need
+    four digits (``11/22/26`` is refused).
+Slash dates without the year first
+    ``13/11/2026``, ``11/13/2026``, ``22/11``, ``11/22``: day and month in either
+    order when only one order makes a date. When both do (``11/12``, ``1/5/2027``)
+    the date is refused with its two readings, unless the order is set
+    (`set_order`: ``--dates dmy|mdy|ymd`` or config ``dates.order``; ``ymd`` puts
+    the month first, as ISO does).
 Named days
     ``today`` ``tod`` ``now`` · ``tomorrow`` ``tmr`` ``tmrw`` · ``yesterday`` ``yday``;
     今天 今日 · 明天 明日 · 后天 (+2) · 大后天 (+3) · 昨天 昨日 · 前天 (-2) · 大前天 (-3).
@@ -56,6 +62,7 @@ from datetime import date, datetime
 from salesdiary.core.errors import BadInput
 from salesdiary.i18n import _
 
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 MAX_INPUT_LENGTH = 64
 _SHOWN_WHEN_TOO_LONG = 40
 _MAX_ORDINAL = date.max.toordinal()
@@ -121,7 +128,8 @@ class _Grammar:
         self.space_next_to_cjk = c(rf" (?=[{_CJK}])|(?<=[{_CJK}]) ")
         self.iso = c(r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})")
         self.compact = c(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})")
-        self.month_day = c(r"(?P<m>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})")
+        self.month_day = c(r"(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})")
+        self.slash = c(r"(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?")
         self.zh_date = c(rf"(?:(?P<y>[0-9]{{4}})年)?(?P<m>{_NUMBER})月(?P<d>{_NUMBER})[日号]?")
         self.relative = c(rf"(?P<sign>[+-]?) ?(?P<n>[0-9]+) ?{_UNIT}(?: from now| later)?")
         self.relative_in = c(rf"in (?:(?P<n>[0-9]+) ?|(?P<a>an?) ){_UNIT}")
@@ -146,6 +154,41 @@ class _OutOfRange(Exception):
 
 class _NoSuchDay(Exception):
     pass
+
+
+class _Ambiguous(Exception):
+    def __init__(self, month_first: date, day_first: date) -> None:
+        super().__init__()
+        self.month_first, self.day_first = month_first, day_first
+
+
+_order: str | None = None
+
+
+def set_order(order: str | None) -> None:
+    """How `parse_date` reads a slash date whose order is ambiguous (11/12): "dmy" (day first), "mdy" or
+    "ymd" (month first), or None (refuse it, showing both readings). The CLI sets it once per run."""
+    global _order
+    if order is not None and order not in DATE_ORDERS:
+        raise ValueError(order)
+    _order = order
+
+
+def _slash(a: int, b: int, year: int, order: str | None) -> date:
+    """D/M or M/D (of YEAR): by ORDER when one is set, else the only order that makes a date."""
+    if order is not None:
+        return _ymd(year, b, a) if order == "dmy" else _ymd(year, a, b)
+    readings = []
+    for month, day in ((a, b), (b, a)):
+        try:
+            readings.append(_ymd(year, month, day))
+        except _NoSuchDay:
+            pass
+    if not readings:
+        raise _NoSuchDay
+    if len(readings) == 2 and readings[0] != readings[1]:
+        raise _Ambiguous(*readings)
+    return readings[0]
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -290,6 +333,14 @@ def parse_date(text: str, today: date | None = None) -> date:
         raise BadInput(
             _("Cannot read the date {text}: there is no such day in the calendar.").format(text=_show(text))
         ) from None
+    except _Ambiguous as both:
+        raise BadInput(
+            _(
+                "The date {text} can be read two ways: {month_first} (month first) or {day_first} (day first). "
+                "Write it as 2026-11-22, or say the order with --dates mdy or --dates dmy "
+                "(or sd config set dates.order dmy)."
+            ).format(text=_show(text), month_first=both.month_first.isoformat(), day_first=both.day_first.isoformat())
+        ) from None
     except (_OutOfRange, OverflowError, ValueError):
         raise BadInput(_("The date {text} falls outside the years 1 to 9999.").format(text=_show(text))) from None
     if result is None:
@@ -338,6 +389,8 @@ def _interpret(s: str, base: date) -> date | None:
 
     if m := g.iso.fullmatch(s) or g.compact.fullmatch(s):
         return _ymd(int(m["y"]), int(m["m"]), int(m["d"]))
+    if m := g.slash.fullmatch(s):
+        return _slash(int(m["a"]), int(m["b"]), int(m["y"]) if m["y"] else base.year, _order)
     if m := g.month_day.fullmatch(s):
         return _ymd(base.year, int(m["m"]), int(m["d"]))
     if m := g.zh_date.fullmatch(s):

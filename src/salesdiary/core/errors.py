@@ -19,6 +19,10 @@ class BadInput(SdError):
     exit_code = 2
 
 
+class BadConfig(BadInput):
+    """A config file, or a setting given to `sd config`, of the wrong shape, type or range (exit 2)."""
+
+
 class NotFound(SdError):
     """A named record does not exist (exit 1)."""
 

@@ -1,58 +1,103 @@
-"""Writing the config file (TOML), keeping what else is in it."""
+"""Writing the config file (TOML), keeping what else is in it.
+
+Keys and values are checked against the settings' schema (core.settings) before anything is written, and the
+file is replaced whole (a temporary file renamed over it), so it is never left half-written.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from salesdiary.core.errors import BadInput
+from salesdiary.core import settings
+from salesdiary.core.errors import BadConfig, BadInput
 from salesdiary.i18n import _
 from salesdiary.store.paths import config_path, load_config
 
-_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-
-
-def parse_value(text: str) -> Any:
-    """'true'/'false' → bool, digits → int, a decimal → float, else the text."""
-    lowered = text.strip().lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if re.fullmatch(r"-?\d+", text.strip()):
-        return int(text)
-    if re.fullmatch(r"-?\d+\.\d+", text.strip()):
-        return float(text)
-    return text
-
 
 def set_value(key: str, value: str) -> Path:
-    if not _KEY.match(key):
-        raise BadInput(_("A setting is written like language or user.name, not {key!r}.").format(key=key))
-    if key == "language" and value and value not in ("zh", "en"):
-        raise BadInput(_("language must be zh or en."))
+    """Set KEY to VALUE as typed ('' removes it); BadConfig when KEY is not a setting or VALUE not one of its
+    values. One entry of a table by stage (`health.stale_days.tender_prepared`) turns a plain number into a
+    table whose `default` keeps it."""
+    if value == "":
+        unset_value(key)
+        return config_path()
+    found = settings.find(key)
+    if found is None:
+        raise BadConfig(_unknown(key))
+    setting, stage = found
+    parsed = setting.parse(value, key)
     path = config_path()
-    data: dict[str, Any] = {}
-    if path.exists():
-        with open(path, "rb") as fh:
-            try:
-                data = tomllib.load(fh)
-            except tomllib.TOMLDecodeError as exc:
-                raise BadInput(
-                    _("The config file {path} cannot be read: {error}").format(path=path, error=exc)
-                ) from None
-    node = data
+    data = _read(path)
     parts = key.split(".")
-    for part in parts[:-1]:
+    node = data
+    for i, part in enumerate(parts[:-1]):
         child = node.setdefault(part, {})
+        if stage is not None and i == len(parts) - 2 and not isinstance(child, dict):
+            child = node[part] = {"default": child}  # stale_days = 30 → { default = 30, STAGE = N }
         if not isinstance(child, dict):
             raise BadInput(_("{key} cannot be set: {part} is a value, not a section.").format(key=key, part=part))
         node = child
-    if value == "":
-        node.pop(parts[-1], None)
-    else:
-        node[parts[-1]] = parse_value(value)
+    node[parts[-1]] = parsed
+    _write(path, data)
+    return path
+
+
+def unset_value(key: str) -> bool:
+    """Remove KEY from the config file (and the sections it leaves empty); False when it was not there.
+    A key the schema does not know may be removed too: that is how a file with a stray key is repaired."""
+    path = config_path()
+    data = _read(path) if path.exists() else {}
+    parts = key.split(".")
+    trail = [data]
+    for part in parts[:-1]:
+        child = trail[-1].get(part)
+        if not isinstance(child, dict):
+            trail = []
+            break
+        trail.append(child)
+    if not trail or parts[-1] not in trail[-1]:
+        if settings.find(key) is None:
+            raise BadConfig(_unknown(key))
+        return False
+    del trail[-1][parts[-1]]
+    for parent, part in zip(reversed(trail[:-1]), reversed(parts[:-1]), strict=True):
+        if parent[part]:
+            break
+        del parent[part]
+    _write(path, data)
+    return True
+
+
+def _unknown(key: str) -> str:
+    return settings.problems(_nested(key))[0]
+
+
+def _nested(key: str) -> dict[str, Any]:
+    """{"a": {"b": None}} for "a.b": how the file would hold KEY (to ask the schema about it)."""
+    out: dict[str, Any] = {}
+    node = out
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = None
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The file as it is (not checked: set and unset are how a bad file is repaired); {} when there is none."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadInput(_("The config file {path} cannot be read: {error}").format(path=path, error=exc)) from None
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
     import tomli_w
 
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -62,4 +107,3 @@ def set_value(key: str, value: str) -> Path:
         tomli_w.dump(data, fh)
     os.replace(tmp, path)
     load_config.cache_clear()
-    return path

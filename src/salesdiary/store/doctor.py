@@ -45,8 +45,12 @@ def _size(n: float) -> str:
     return f"{n:.1f} GB"
 
 
-def run_checks(target: Target) -> list[Check]:
+def run_checks(target: Target | None) -> list[Check]:
+    """The checks, the config file's first; TARGET None: the journal is unknown (the config file that names
+    it cannot be read), so only the config is checked."""
     checks = [_check_config()]
+    if target is None:
+        return checks
     if not target.is_sqlite_file:
         checks.extend(_check_server(target))
         return checks
@@ -79,7 +83,12 @@ def _check_config() -> Check:
         load_config.cache_clear()
         load_config()
     except SdError as exc:
-        return Check(_("config"), FAIL, exc.message, _("Fix or remove {path}.").format(path=path))
+        return Check(
+            _("config"),
+            FAIL,
+            exc.message,
+            _("Fix it with sd config set or sd config unset, or edit {path}.").format(path=path),
+        )
     if not path.exists():
         return Check(_("config"), OK, _("no config file (defaults apply): {path}").format(path=path))
     return Check(_("config"), OK, str(path))

@@ -13,7 +13,7 @@ of a redo… Even depths do something (they can be undone), odd depths undo some
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,25 +191,34 @@ def _depths(undid: dict[int, int]) -> dict[int, int]:
     return depths
 
 
-def undo_target(r: Reader, user: str) -> dict[str, Any] | None:
-    """The changeset `sd undo` reverses: USER's latest command (or redo) that is still in effect."""
+def _users(users: str | Sequence[str]) -> tuple[str, dict[str, str]]:
+    """SQL for `"user" IN (…)` over USERS (one name or several), and its parameters."""
+    names = (users,) if isinstance(users, str) else tuple(users)
+    params = {f"user{i}": name for i, name in enumerate(names)}
+    return '"user" IN (' + ", ".join(f":{p}" for p in params) + ")", params
+
+
+def undo_target(r: Reader, user: str | Sequence[str]) -> dict[str, Any] | None:
+    """The changeset `sd undo` reverses: the latest command (or redo) of USER (a name, or the several names
+    one person's commands are recorded under) that is still in effect."""
     depths = _depths(_links(r))
+    where, params = _users(user)
     for row in r.stream(
-        'SELECT id, at, command, "user", undone_by FROM changeset WHERE "user" = :user AND undone_by IS NULL'
+        f'SELECT id, at, command, "user", undone_by FROM changeset WHERE {where} AND undone_by IS NULL'
         " ORDER BY id DESC",
-        {"user": user},
+        params,
     ):
         if depths.get(int(row["id"]), 0) % 2 == 0:
             return row
     return None
 
 
-def redo_target(r: Reader, user: str) -> dict[str, Any] | None:
+def redo_target(r: Reader, user: str | Sequence[str]) -> dict[str, Any] | None:
     """The undo `sd redo` reverses: USER's latest undo still in effect, unless USER ran a new command since."""
     depths = _depths(_links(r))
-    for row in r.stream(
-        'SELECT id, at, command, "user", undone_by FROM changeset WHERE "user" = :user ORDER BY id DESC', {"user": user}
-    ):
+    where, params = _users(user)
+    sql = f'SELECT id, at, command, "user", undone_by FROM changeset WHERE {where} ORDER BY id DESC'
+    for row in r.stream(sql, params):
         d = depths.get(int(row["id"]), 0)
         if d == 0:
             return None

@@ -34,11 +34,12 @@ def config_path() -> Path:
 
 @lru_cache(maxsize=1)
 def load_config() -> dict[str, Any]:
-    """The user's config file as a dict (empty when there is none)."""
+    """The user's config file as a dict (empty when there is none), checked against the settings' schema
+    (core.settings): a file of the wrong shape or type is a BadConfig naming the file, key and expected type."""
     path = config_path()
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except FileNotFoundError:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -47,6 +48,10 @@ def load_config() -> dict[str, Any]:
         raise BadInput(
             _("The config file {path} cannot be opened: {error}").format(path=path, error=exc.strerror)
         ) from None
+    from salesdiary.core.settings import check
+
+    check(data, path)
+    return data
 
 
 def config_value(dotted: str, default: Any = None) -> Any:
@@ -309,9 +314,20 @@ def current_user() -> str:
     name = config_value("user.name")
     if name:
         return str(name)
+    return login_name()
+
+
+def login_name() -> str:
+    """The OS user: who writes in a journal of one's own until `user.name` is set."""
     import getpass
 
     try:
         return getpass.getuser()
     except Exception:  # no user name in the environment (containers)
         return "me"
+
+
+def own_names() -> tuple[str, ...]:
+    """The names a person's commands are recorded under in a journal of their own: `user.name` and, from
+    before it was set, the OS user (so setting user.name keeps the earlier commands undoable)."""
+    return tuple(dict.fromkeys((current_user(), login_name())))

@@ -17,7 +17,7 @@ from typing import Any
 from salesdiary.core.errors import BadInput
 from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
-from salesdiary.store.paths import current_user
+from salesdiary.store.paths import current_user, own_names
 
 # What --owner accepts besides a name.
 ALL_WORDS = frozenset({"all", "*", "everyone", "team", "全部", "所有", "所有人", "全员"})
@@ -40,6 +40,14 @@ def whoami(r: Reader) -> str:
     if is_team(r):
         return str(r.rows("SELECT current_user AS who")[0]["who"])
     return current_user()
+
+
+def undo_users(r: Reader) -> tuple[str, ...]:
+    """Whose commands `sd undo` reverses: the login on a team database; in a journal of one's own, the names
+    one's commands are recorded under (paths.own_names)."""
+    if is_team(r):
+        return (whoami(r),)
+    return own_names()
 
 
 def is_manager(r: Reader) -> bool:

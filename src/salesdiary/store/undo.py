@@ -69,7 +69,7 @@ def _one_at_a_time(tx: Tx) -> None:
 
 def undo_last(tx: Tx) -> Reversal:
     _one_at_a_time(tx)
-    target = hr.undo_target(tx.reader, tx.user)
+    target = hr.undo_target(tx.reader, _users(tx))
     if target is None:
         raise Conflict(_("Nothing to undo: you have no command left that changed the journal."))
     return _reverse(tx, target, redo=False)
@@ -77,10 +77,18 @@ def undo_last(tx: Tx) -> Reversal:
 
 def redo_last(tx: Tx) -> Reversal:
     _one_at_a_time(tx)
-    target = hr.redo_target(tx.reader, tx.user)
+    target = hr.redo_target(tx.reader, _users(tx))
     if target is None:
         raise Conflict(_("Nothing to redo: there is no undo since your last command."))
     return _reverse(tx, target, redo=True)
+
+
+def _users(tx: Tx) -> tuple[str, ...]:
+    """Whose commands undo and redo reverse: the login on a team database; in a journal of one's own, every
+    name one's commands were recorded under (user.name, and the OS user from before it was set)."""
+    from salesdiary.store.paths import own_names
+
+    return (tx.user,) if tx.team else own_names()
 
 
 def _reverse(tx: Tx, target: dict[str, Any], *, redo: bool) -> Reversal:
