@@ -136,6 +136,32 @@ def reassign_account(tx: Tx, account_id: int, new_owner: str, reason: str) -> di
     return {"from": old, "to": new_owner, "deals": len(deals), "followups": len(followups)}
 
 
+def _check_nothing_of_others(tx: Tx, record: Any, rows: list[Any]) -> None:
+    """In a team database, refuse (for a rep) to remove RECORD while ROWS hanging on it belong to someone else:
+    removing it would remove or change them, which only their owner or a manager may do (the database refuses
+    it too, less clearly). The message names each such record and its owner."""
+    if not tx.team or tx.is_manager:
+        return
+    from salesdiary.store.history_reads import record_label
+    from salesdiary.store.tx import _key
+
+    others = list({(row.__tablename__, _key(row)): row for row in rows if row.owner != tx.user}.values())
+    if not others:
+        return
+    names = [f"{record_label(row.__tablename__, _key(row))} ({row.owner})" for row in others[:5]]
+    if len(others) > 5:
+        names.append(_("{n} more").format(n=len(others) - 5))
+    raise Conflict(
+        _(
+            "{record} holds records of other reps: {records}. Only their owners or a manager can remove those; "
+            "nothing was written."
+        ).format(
+            record=record_label(record.__tablename__, _key(record), getattr(record, "name", None)),
+            records=", ".join(names),
+        )
+    )
+
+
 def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
     account = _get(tx, Account, account_id, "account")
     tx.check_owner(account)
@@ -143,6 +169,12 @@ def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
     contacts = s.exec(select(Contact).where(Contact.account_id == account_id)).all()
     deals = s.exec(select(Deal).where(Deal.account_id == account_id)).all()
     visits = s.exec(select(Visit).where(Visit.account_id == account_id)).all()
+    if tx.team and not tx.is_manager:
+        hanging: list[Any] = [*deals, *visits]
+        hanging += s.exec(select(FollowUp).where(FollowUp.account_id == account_id)).all()
+        for deal in deals:
+            hanging += _hanging_on_deal(tx, deal)
+        _check_nothing_of_others(tx, account, hanging)
     if (contacts or deals or visits) and not force:
         raise Conflict(
             _(
@@ -342,8 +374,19 @@ def close_deal(
     tx.update(deal, values)
 
 
+def _hanging_on_deal(tx: Tx, deal: Deal) -> list[Any]:
+    """The records with an owner that removing DEAL removes or changes: its receivables, visits and follow-ups."""
+    s = tx.session
+    return [
+        *s.exec(select(Receivable).where(Receivable.deal_id == deal.id)).all(),
+        *s.exec(select(Visit).where(Visit.deal_id == deal.id)).all(),
+        *s.exec(select(FollowUp).where(FollowUp.deal_id == deal.id)).all(),
+    ]
+
+
 def _remove_deal(tx: Tx, deal: Deal) -> None:
     tx.check_owner(deal)
+    _check_nothing_of_others(tx, deal, _hanging_on_deal(tx, deal))
     s = tx.session
     for model in (DealContact, DealMarker, StageHistory, DealEvaluation, Receivable):
         for row in s.exec(select(model).where(model.deal_id == deal.id)).all():  # type: ignore[attr-defined]

@@ -11,9 +11,11 @@ Revision 0004 gives stage_history and deal the indexes of `sd check`'s unmet-mar
 Revision 0005 has the database keep each account's visits, each deal's last visit and each stage's markers
 (triggers).
 Revision 0006 gives deal_contact an index by deal and role (`sd check`'s decision-maker test).
+Revision 0007 has a team database (PostgreSQL) keep its rules for raw SQL too (no cascade across owners, owners
+are people, rows hang on a teammate's only as sd allows, history about one's own records); nothing on SQLite.
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 6
-SCHEMA_HEAD = "0006"
+SCHEMA_VERSION = 7
+SCHEMA_HEAD = "0007"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
