@@ -110,6 +110,13 @@ def test_a_rep_deleting_their_own_account_cannot_take_a_teammates_records_with_i
     team.ok("li", "visit", "add", "--account", "西北", "--follow-up", "+1d")
     with team.raw("li") as con:
         assert con.execute("DELETE FROM account WHERE name = '西北电网'").rowcount == 1
+    # nor does a rep's own contact take a teammate's visit's people with it (li was at 南方 with wang's visit)
+    team.ok("li", "contact", "add", "张工", "--account", "南方")
+    team.ok("wang", "visit", "edit", "1", "--contact", "张工")
+    with team.raw("li") as con:
+        with pytest.raises(Refused, match=f"visit #1 belongs to {wang}"):
+            con.execute("DELETE FROM contact WHERE name = '张工'")
+    assert as_admin(team, "SELECT count(*) FROM visit_contact WHERE visit_id = 1") == [(1,)]
     # and a manager removes li's account with everything on it, kept in history
     team.ok("boss", "account", "rm", "南方", "--force")
     assert counts(team)["account"] == 1 and counts(team)["deal"] == 1
@@ -163,6 +170,8 @@ def test_a_rep_acting_as_the_group_role_can_neither_own_nor_change_anything(team
 def test_a_rep_cannot_hang_rows_on_a_teammates_account_or_deal(team):
     li = team.names["li"]
     team.ok("wang", "visit", "add", "--deal", "1", "--date", "2026-12-01")
+    team.ok("wang", "contact", "add", "李明", "--account", "华东")
+    wangs_contact = as_admin(team, "SELECT id FROM contact WHERE name = '李明'")[0][0]
     team.ok("boss", "deal", "won", "1")
     last_visit = as_admin(team, "SELECT last_visit_on FROM deal_last_visit WHERE deal_id = 1")
     before = counts(team)
@@ -191,6 +200,16 @@ def test_a_rep_cannot_hang_rows_on_a_teammates_account_or_deal(team):
         con.execute(VISIT, (2, None, "2026-12-02", False))
         with pytest.raises(Refused, match="assist"):
             con.execute("UPDATE visit SET account_id = 1 WHERE owner = current_user")
+        # people are linked within one account: not wang's 李明 to li's deal, visit or contact
+        lis_visit = con.execute("SELECT id FROM visit WHERE owner = current_user").fetchone()[0]
+        boss_of = "INSERT INTO contact (account_id, name, coach, reports_to_id, created_at, updated_at)"
+        for sql, params in (
+            ("INSERT INTO deal_contact (deal_id, contact_id) VALUES (2, %s)", (wangs_contact,)),
+            ("INSERT INTO visit_contact (visit_id, contact_id) VALUES (%s, %s)", (lis_visit, wangs_contact)),
+            (boss_of + " VALUES (2, 'x', false, %s, now(), now())", (wangs_contact,)),
+        ):
+            with pytest.raises(Refused, match="does not work at"):
+                con.execute(sql, params)
     assert counts(team) == {**before, "visit": before["visit"] + 1}
     assert as_admin(team, "SELECT last_visit_on FROM deal_last_visit WHERE deal_id = 1") == last_visit
     # what sd allows still works by hand: an assist visit, dated sensibly, and its follow-up
@@ -252,6 +271,21 @@ def test_a_rep_cannot_forge_history_about_a_teammates_record_and_old_forgeries_d
     team.ok("boss", "deal", "edit", "1", "--next", "约技术交流")
     blocked = team.sd("wang", "undo")
     assert blocked.exit_code == 1 and "was changed later" in blocked.stderr
+    # nor does one forged about a record gone since: wang's removed visit comes back
+    team.ok("wang", "visit", "add", "--account", "华东", "--summary", "拜访")
+    team.ok("wang", "visit", "rm", "1")
+    forged = as_admin(
+        team, """INSERT INTO changeset (at, command, "user") VALUES (now(), 'sd visit rm 1', %s) RETURNING id""", (li,)
+    )[0][0]
+    as_admin(
+        team,
+        "INSERT INTO history (changeset_id, seq, entity, entity_id, action, changes)"
+        """ VALUES (%s, 1, 'visit', '1', 'delete', '{}')""",
+        (forged,),
+    )
+    undone = team.sd("wang", "undo")
+    assert undone.exit_code == 0, undone.output
+    assert team.ok("wang", "visit", "show", "1", "--json").json()["summary"] == "拜访"
 
 
 # The migration -------------------------------------------------------------------------------------------------

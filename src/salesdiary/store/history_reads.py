@@ -247,13 +247,14 @@ def later_changes(r: Reader, changeset_id: int) -> list[dict[str, Any]]:
 
     On a team database (PostgreSQL) an entry by another rep about a record that rep does not own does not
     count: the database has refused such entries since schema 0007, so an old one was forged by hand, not
-    written by a change (undo still checks that each record holds what the command left in it).
+    written by a change. Nor does one about a record gone since (its owner unknown): undo checks that each record
+    still holds what the command left in it, and refuses, naming it, when it is gone.
     """
     forged = ""
     if r.dialect == "postgresql":
         forged = (
             ' AND (c."user" = (SELECT u."user" FROM changeset u WHERE u.id = :cid) OR sd_is_manager(c."user")'
-            ' OR sd_record_owner(h.entity, h.entity_id) IS NULL OR sd_record_owner(h.entity, h.entity_id) = c."user")'
+            ' OR sd_record_owner(h.entity, h.entity_id) = c."user")'
         )
     rows = r.rows(
         'SELECT h.entity, h.entity_id, h.changeset_id, c.command, c."user", c.at'

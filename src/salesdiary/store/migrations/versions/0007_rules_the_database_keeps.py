@@ -17,11 +17,14 @@ the database now keeps these rules itself, for raw SQL exactly as for `sd`:
   own account deleted a teammate's visits, follow-ups, deals and receivables on it, without history. A record
   with an owner (account, deal, visit, follow-up, receivable) is now changed or removed only by its owner, a
   manager or the owner of the tables, whichever statement reached it; a rep's delete that would reach a
-  teammate's record is refused whole.
+  teammate's record is refused whole. What hangs on a teammate's account, deal or visit (its contacts, a deal's
+  people, markers, stages and answers, a visit's people) is removed only with it or by a manager: a cascade
+  from a rep's own contact does not take them.
 - A rep's record hangs on a teammate's account or deal only as `sd` allows: a deal, a receivable only on the
   rep's own account / deal; a visit on a teammate's account only as an assist (assist = true), dated from
   1900-01-01 to two days after the server's today (no visit "forever" in the teammate's kept figures); a
-  follow-up on a teammate's account only with the rep's own visit there; a record's deal is of its account.
+  follow-up on a teammate's account only with the rep's own visit there; a record's deal is of its account, and
+  people are linked (a deal's, a visit's, whom a contact reports to) only within one account.
 - History describes only rows the writer may change: a rep's history entry about a teammate's record (or about
   a table sd does not keep) is refused. (`sd undo` also passes over old entries of a rep about a record that
   rep does not own: history_reads.later_changes.)
@@ -60,6 +63,8 @@ GROUPS = "sd_rep, sd_manager"
 
 FUNCTIONS = (
     "sd_row_rules()",
+    "sd_child_guard()",
+    "sd_link_rules()",
     "sd_owner_guard()",
     "sd_changeset_rules()",
     "sd_history_rules()",
@@ -225,6 +230,47 @@ def _functions(schema: str) -> list[str]:
         )
         + " END IF; END IF;"
         " END IF; RETURN NEW; END $$",
+        # what hangs on a teammate's account, deal or visit goes only with it (or by a manager): a cascade from
+        # a rep's own contact does not take a teammate's deal's or visit's people with it
+        f"CREATE FUNCTION sd_child_guard() RETURNS trigger LANGUAGE plpgsql {definer}"
+        " AS $$ DECLARE kept_by varchar; parent varchar; parent_id integer; BEGIN"
+        " IF TG_TABLE_NAME = 'contact' THEN parent := 'account'; parent_id := OLD.account_id;"
+        f" kept_by := {account_owner.format(id='OLD.account_id')};"
+        " ELSIF TG_TABLE_NAME = 'visit_contact' THEN parent := 'visit'; parent_id := OLD.visit_id;"
+        f" kept_by := {visit_owner.format(id='OLD.visit_id')};"
+        " ELSE parent := 'deal'; parent_id := OLD.deal_id;"
+        f" kept_by := {deal_owner.format(id='OLD.deal_id')}; END IF;"
+        f" IF kept_by IS NOT NULL AND kept_by <> {me} AND NOT sd_privileged() THEN"
+        + _refuse(
+            "%s #%s belongs to %s: only %s or a manager can remove what hangs on it (%s; nothing was written)",
+            "parent",
+            "parent_id",
+            "kept_by",
+            "kept_by",
+            "TG_TABLE_NAME",
+        )
+        + " END IF; RETURN OLD; END $$",
+        # a rep links people only within one account, as sd does (no pointer from a rep's row into a teammate's)
+        f"CREATE FUNCTION sd_link_rules() RETURNS trigger LANGUAGE plpgsql {definer} AS $$ BEGIN"
+        " IF sd_privileged() THEN RETURN NEW; END IF;"
+        " IF TG_TABLE_NAME = 'contact' THEN"
+        " IF NEW.reports_to_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.reports_to_id IS DISTINCT FROM"
+        " OLD.reports_to_id OR NEW.account_id IS DISTINCT FROM OLD.account_id) AND NOT EXISTS (SELECT 1 FROM contact b"
+        " WHERE b.id = NEW.reports_to_id AND b.account_id = NEW.account_id) THEN"
+        + _refuse("contact #%s does not work at account #%s", "NEW.reports_to_id", "NEW.account_id")
+        + " END IF;"
+        " ELSIF TG_TABLE_NAME = 'deal_contact' THEN"
+        " IF (TG_OP = 'INSERT' OR NEW.contact_id IS DISTINCT FROM OLD.contact_id OR NEW.deal_id IS DISTINCT FROM"
+        " OLD.deal_id) AND NOT EXISTS (SELECT 1 FROM contact c JOIN deal d ON d.account_id = c.account_id"
+        " WHERE c.id = NEW.contact_id AND d.id = NEW.deal_id) THEN"
+        + _refuse("contact #%s does not work at the account of deal #%s", "NEW.contact_id", "NEW.deal_id")
+        + " END IF;"
+        " ELSIF TG_OP = 'INSERT' OR NEW.contact_id IS DISTINCT FROM OLD.contact_id"
+        " OR NEW.visit_id IS DISTINCT FROM OLD.visit_id THEN"
+        " IF NOT EXISTS (SELECT 1 FROM contact c JOIN visit v ON v.account_id = c.account_id"
+        " WHERE c.id = NEW.contact_id AND v.id = NEW.visit_id) THEN"
+        + _refuse("contact #%s does not work at the account of visit #%s", "NEW.contact_id", "NEW.visit_id")
+        + " END IF; END IF; RETURN NEW; END $$",
         f"CREATE FUNCTION sd_changeset_rules() RETURNS trigger LANGUAGE plpgsql {definer} AS $$ BEGIN"
         " IF sd_admin() THEN RETURN NEW; END IF;"
         f" IF TG_OP = 'INSERT' AND NEW.\"user\" IS DISTINCT FROM {me} THEN"
@@ -261,6 +307,14 @@ TRIGGERS = {
     **{
         f"sd_{table}_rules": f"BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION sd_row_rules()"
         for table in OWNED
+    },
+    **{
+        f"sd_{table}_child_guard": f"BEFORE DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION sd_child_guard()"
+        for table in CHILDREN
+    },
+    **{
+        f"sd_{table}_link_rules": f"BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION sd_link_rules()"
+        for table in ("contact", "deal_contact", "visit_contact")
     },
     "sd_changeset_rules": "BEFORE INSERT OR UPDATE ON changeset FOR EACH ROW EXECUTE FUNCTION sd_changeset_rules()",
     "sd_history_rules": "BEFORE INSERT ON history FOR EACH ROW EXECUTE FUNCTION sd_history_rules()",
