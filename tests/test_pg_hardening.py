@@ -220,15 +220,19 @@ def test_a_rep_cannot_hang_rows_on_a_teammates_account_or_deal(team):
             " updated_at) VALUES (1, 1, %s, '2026-12-24', 'x', 'todo', current_user, current_user, now(), now())",
             (visit,),
         )
-    # and sd says it in one line
-    for args in (
-        ("followup", "add", "送资料", "--account", "华东", "--due", "fri"),
-        ("receivable", "add", "1", "--amount", "1", "--due", "fri", "--owner", li),
-        ("visit", "add", "--account", "华东", "--assist", "--date", "2099-01-01"),
+    # and sd says it in one line, before the database has to
+    wang = team.names["wang"]
+    for args, code, says in (
+        (("followup", "add", "送资料", "--account", "华东", "--due", "fri"), 1, f"account #1 is {wang}'s"),
+        (("followup", "add", "送资料", "--deal", "1", "--due", "fri"), 1, "--assist --follow-up"),
+        (("receivable", "add", "1", "--amount", "1", "--due", "fri", "--owner", li), 1, f"belongs to {wang}"),
+        (("visit", "add", "--account", "华东", "--assist", "--date", "2099-01-01"), 2, "not 2099-01-01"),
     ):
         refused = team.sd("li", *args)
-        assert refused.exit_code == 1, (args, refused.output)
-        assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.output
+        assert refused.exit_code == code, (args, refused.output)
+        assert len(refused.stderr.strip().splitlines()) == 1 and says in refused.stderr, (args, refused.stderr)
+        assert "database refused" not in refused.stderr
+    team.ok("li", "visit", "add", "--account", "华东", "--assist", "--follow-up", "+3d")  # as sd allows
 
 
 # 4. History about what the writer may change ------------------------------------------------------------------

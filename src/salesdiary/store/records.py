@@ -449,6 +449,13 @@ def add_visit(
             ).format(id=account_id, name=account.name, owner=account.owner, since=str(account.reported_at)[:10])
         )
     values["assist"] = helping if tx.team else bool(values.get("assist"))
+    if helping and not dt.date(1900, 1, 1) <= values["date"] <= tx.today + dt.timedelta(days=2):
+        # the database refuses it too: a future assist would stand as the owner's deal's last visit
+        raise BadInput(
+            _("--date: an assist on {owner}'s account is logged once it happened (by today), not {date}.").format(
+                owner=account.owner, date=values["date"].isoformat()
+            )
+        )
     visit = tx.insert(
         Visit(**values, account_id=account_id, deal_id=deal_id, created_by=tx.user, created_at=stamp, updated_at=stamp)
     )
@@ -562,9 +569,19 @@ def add_followup(
     contact_id: int | None = None,
     visit_id: int | None = None,
 ) -> int:
-    _get(tx, Account, account_id, "account")
-    if deal_id is not None and _get(tx, Deal, deal_id, "deal").account_id != account_id:
+    account = _get(tx, Account, account_id, "account")
+    deal = _get(tx, Deal, deal_id, "deal") if deal_id is not None else None
+    if deal is not None and deal.account_id != account_id:
         raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+    theirs = account if account.owner != tx.user else deal if deal is not None and deal.owner != tx.user else None
+    if tx.team and theirs is not None and visit_id is None and not tx.is_manager:
+        # on a teammate's account a rep follows up on their own assist visit (the database refuses the rest)
+        raise Conflict(
+            _(
+                "{record} is {owner}'s: follow-ups there are {owner}'s to set. If you helped there, log the visit "
+                "with --assist --follow-up DATE. Nothing was written."
+            ).format(record=reads.entity_label(theirs.__tablename__) + f" #{theirs.id}", owner=theirs.owner)
+        )
     if contact_id is not None and _get(tx, Contact, contact_id, "contact").account_id != account_id:
         raise BadInput(_("--contact: contact #{id} works at another account.").format(id=contact_id))
     stamp = now()
