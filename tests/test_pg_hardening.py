@@ -233,6 +233,13 @@ def test_a_rep_cannot_hang_rows_on_a_teammates_account_or_deal(team):
         assert len(refused.stderr.strip().splitlines()) == 1 and says in refused.stderr, (args, refused.stderr)
         assert "database refused" not in refused.stderr
     team.ok("li", "visit", "add", "--account", "华东", "--assist", "--follow-up", "+3d")  # as sd allows
+    # on li's own account a visit is li's, also about a deal the manager made there for wang; but not "forever"
+    team.ok("boss", "deal", "add", "备件框架协议", "--account", "南方", "--owner", wang)
+    team.ok("li", "visit", "add", "--account", "南方", "--deal", "备件", "--summary", "顺便问了备件")
+    spare = as_admin(team, "SELECT id FROM deal WHERE name = '备件框架协议'")[0][0]
+    with team.raw("li") as con:
+        with pytest.raises(Refused, match="dated"):
+            con.execute(VISIT, (2, spare, "9999-12-31", False))
 
 
 # 4. History about what the writer may change ------------------------------------------------------------------

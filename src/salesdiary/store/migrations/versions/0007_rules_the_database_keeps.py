@@ -188,21 +188,20 @@ def _functions(schema: str) -> list[str]:
         " IF NEW.deal_id IS NOT NULL AND the_deal.account_id IS DISTINCT FROM NEW.account_id THEN"
         + _refuse("deal #%s is not a deal of account #%s", "NEW.deal_id", "NEW.account_id")
         + " END IF;"
-        f" IF account_owner IS DISTINCT FROM {me} OR (NEW.deal_id IS NOT NULL AND the_deal.owner IS DISTINCT FROM {me})"
-        " THEN"
-        " IF NOT NEW.assist THEN"
+        # (as in sd: on the rep's own account a visit is the rep's, whoever owns the deal it is about)
+        f" IF account_owner IS DISTINCT FROM {me} AND NOT NEW.assist THEN"
         + _refuse(
-            "account #%s belongs to %s: a visit there is an assist (assist = true)",
-            "NEW.account_id",
-            f"COALESCE(NULLIF(account_owner, {me}), the_deal.owner)",
+            "account #%s belongs to %s: a visit there is an assist (assist = true)", "NEW.account_id", "account_owner"
         )
         + " END IF;"
-        " IF NEW.date < DATE '1900-01-01' OR NEW.date > current_date + 2 THEN"
+        f" IF (account_owner IS DISTINCT FROM {me}"
+        f" OR (NEW.deal_id IS NOT NULL AND the_deal.owner IS DISTINCT FROM {me}))"
+        " AND (NEW.date < DATE '1900-01-01' OR NEW.date > current_date + 2) THEN"
         + _refuse(
-            "an assist visit on a teammate''s account is dated from 1900-01-01 to today, not %s",
+            "a visit on a teammate''s account or deal is dated from 1900-01-01 to today, not %s",
             "NEW.date",
         )
-        + " END IF; END IF; END IF;"
+        + " END IF; END IF;"
         " ELSIF TG_TABLE_NAME = 'followup' THEN"
         " IF TG_OP = 'INSERT' OR NEW.account_id IS DISTINCT FROM OLD.account_id"
         " OR (NEW.deal_id IS NOT NULL AND NEW.deal_id IS DISTINCT FROM OLD.deal_id)"
