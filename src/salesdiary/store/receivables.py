@@ -27,6 +27,7 @@ def add_receivable(
     deal = tx.get(Deal, deal_id)
     if deal is None:
         raise NotFound(_("There is no deal #{id}.").format(id=deal_id))
+    tx.check_owner(deal)  # a deal's money is its owner's (or a manager's) to record
     if deal.status != "won":
         raise Conflict(
             _("Deal #{id} {name} is {status}, not won; receivables are for won deals (sd deal won {id}).").format(

@@ -137,6 +137,32 @@ def reassign_account(tx: Tx, account_id: int, new_owner: str, reason: str) -> di
     return {"from": old, "to": new_owner, "deals": len(deals), "followups": len(followups)}
 
 
+def _check_nothing_of_others(tx: Tx, record: Any, rows: list[Any]) -> None:
+    """In a team database, refuse (for a rep) to remove RECORD while ROWS hanging on it belong to someone else:
+    removing it would remove or change them, which only their owner or a manager may do (the database refuses
+    it too, less clearly). The message names each such record and its owner."""
+    if not tx.team or tx.is_manager:
+        return
+    from salesdiary.store.history_reads import record_label
+    from salesdiary.store.tx import _key
+
+    others = list({(row.__tablename__, _key(row)): row for row in rows if row.owner != tx.user}.values())
+    if not others:
+        return
+    names = [f"{record_label(row.__tablename__, _key(row))} ({row.owner})" for row in others[:5]]
+    if len(others) > 5:
+        names.append(_("{n} more").format(n=len(others) - 5))
+    raise Conflict(
+        _(
+            "{record} holds records of other reps: {records}. Only their owners or a manager can remove those; "
+            "nothing was written."
+        ).format(
+            record=record_label(record.__tablename__, _key(record), getattr(record, "name", None)),
+            records=", ".join(names),
+        )
+    )
+
+
 def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
     account = _get(tx, Account, account_id, "account")
     tx.check_owner(account)
@@ -144,6 +170,12 @@ def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
     contacts = s.exec(select(Contact).where(Contact.account_id == account_id)).all()
     deals = s.exec(select(Deal).where(Deal.account_id == account_id)).all()
     visits = s.exec(select(Visit).where(Visit.account_id == account_id)).all()
+    if tx.team and not tx.is_manager:
+        hanging: list[Any] = [*deals, *visits]
+        hanging += s.exec(select(FollowUp).where(FollowUp.account_id == account_id)).all()
+        for deal in deals:
+            hanging += _hanging_on_deal(tx, deal)
+        _check_nothing_of_others(tx, account, hanging)
     if (contacts or deals or visits) and not force:
         raise Conflict(
             _(
@@ -364,8 +396,19 @@ def close_deal(
     tx.update(deal, values)
 
 
+def _hanging_on_deal(tx: Tx, deal: Deal) -> list[Any]:
+    """The records with an owner that removing DEAL removes or changes: its receivables, visits and follow-ups."""
+    s = tx.session
+    return [
+        *s.exec(select(Receivable).where(Receivable.deal_id == deal.id)).all(),
+        *s.exec(select(Visit).where(Visit.deal_id == deal.id)).all(),
+        *s.exec(select(FollowUp).where(FollowUp.deal_id == deal.id)).all(),
+    ]
+
+
 def _remove_deal(tx: Tx, deal: Deal) -> None:
     tx.check_owner(deal)
+    _check_nothing_of_others(tx, deal, _hanging_on_deal(tx, deal))
     s = tx.session
     for model in (DealContact, DealMarker, StageHistory, DealEvaluation, Receivable):
         for row in s.exec(select(model).where(model.deal_id == deal.id)).all():  # type: ignore[attr-defined]
@@ -428,6 +471,13 @@ def add_visit(
             ).format(id=account_id, name=account.name, owner=account.owner, since=str(account.reported_at)[:10])
         )
     values["assist"] = helping if tx.team else bool(values.get("assist"))
+    if helping and not dt.date(1900, 1, 1) <= values["date"] <= tx.today + dt.timedelta(days=2):
+        # the database refuses it too: a future assist would stand as the owner's deal's last visit
+        raise BadInput(
+            _("--date: an assist on {owner}'s account is logged once it happened (by today), not {date}.").format(
+                owner=account.owner, date=values["date"].isoformat()
+            )
+        )
     visit = tx.insert(
         Visit(**values, account_id=account_id, deal_id=deal_id, created_by=tx.user, created_at=stamp, updated_at=stamp)
     )
@@ -541,9 +591,19 @@ def add_followup(
     contact_id: int | None = None,
     visit_id: int | None = None,
 ) -> int:
-    _get(tx, Account, account_id, "account")
-    if deal_id is not None and _get(tx, Deal, deal_id, "deal").account_id != account_id:
+    account = _get(tx, Account, account_id, "account")
+    deal = _get(tx, Deal, deal_id, "deal") if deal_id is not None else None
+    if deal is not None and deal.account_id != account_id:
         raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+    theirs = account if account.owner != tx.user else deal if deal is not None and deal.owner != tx.user else None
+    if tx.team and theirs is not None and visit_id is None and not tx.is_manager:
+        # on a teammate's account a rep follows up on their own assist visit (the database refuses the rest)
+        raise Conflict(
+            _(
+                "{record} is {owner}'s: follow-ups there are {owner}'s to set. If you helped there, log the visit "
+                "with --assist --follow-up DATE. Nothing was written."
+            ).format(record=reads.entity_label(theirs.__tablename__) + f" #{theirs.id}", owner=theirs.owner)
+        )
     if contact_id is not None and _get(tx, Contact, contact_id, "contact").account_id != account_id:
         raise BadInput(_("--contact: contact #{id} works at another account.").format(id=contact_id))
     stamp = now()

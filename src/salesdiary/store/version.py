@@ -11,6 +11,8 @@ Revision 0004 gives stage_history and deal the indexes of `sd check`'s unmet-mar
 Revision 0005 has the database keep each account's visits, each deal's last visit and each stage's markers
 (triggers).
 Revision 0006 gives deal_contact an index by deal and role (`sd check`'s decision-maker test).
+Revision 0007 has a team database (PostgreSQL) keep its rules for raw SQL too (no cascade across owners, owners
+are people, rows hang on a teammate's only as sd allows, history about one's own records); nothing on SQLite.
 Revision 0008 recomputes account.name_key with the fold of traditional Chinese, look-alike letters and legal forms.
 PostgreSQL has no user_version: the alembic revision is read instead.
 """

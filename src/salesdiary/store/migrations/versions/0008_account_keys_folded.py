@@ -1,7 +1,7 @@
 """account keys recomputed with the fold that makes one organisation one key, whatever the spelling
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 15:40:00
 
 The first reporter owns an account: the unique index on account.name_key refuses a second account whose name
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
