@@ -233,7 +233,7 @@ def test_on_postgresql_sd_db_upgrade_recomputes_keys_keeping_a_colliding_pair(te
     with pgtools.admin() as con:
         schema = team.schema
         con.execute(f"SET search_path = {schema}")
-        con.execute("UPDATE alembic_version SET version_num = '0006'")
+        con.execute("UPDATE alembic_version SET version_num = '0007'")  # the revision before 0008
         for name, key, when in (("華東電網", "華東電網", "2026-01-02"), ("华东电网", "华东电网", "2026-01-01")):
             con.execute(
                 "INSERT INTO account (name, name_key, info_stage, owner, created_by, reported_at, created_at,"
