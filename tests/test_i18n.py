@@ -174,7 +174,7 @@ def _names_that_stay() -> set[str]:
 
     words |= {part for key in SETTINGS for part in WORD.findall(key)}  # config keys (dates.order, health.stale_days…)
     words |= {"SQLAlchemy", "URL", "PostgreSQL", "SQLite", "JSON", "CSV", "UTF", "TOML", "WAL", "ISO", "README"}
-    words |= {"SD_DB", "SD_DATABASE_URL", "SD_LANG", "SD_TODAY", "SD_CONFIG", "NO_COLOR", "Excel"}
+    words |= {"SD_DB", "SD_DATABASE_URL", "SD_LANG", "SD_TODAY", "SD_CONFIG", "SD_PAGER", "NO_COLOR", "Excel"}
     words |= {"bash", "zsh", "fish", "Shell", "completion", "pg_dump", "chmod", "backups", "playbooks", "Esc"}
     words |= {"salesdiary", "BOM", "iCalendar", "all", "ymd", "dmy", "mdy", "Won", "Engaging"}  # formats, examples
     words |= {"table", "month", "me", "owner"}  # values of --format, the report period, --owner, --by

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import run_sd
 
 SD_BIN = Path(sys.executable).parent / "sd"
 ENTER, DOWN, SPACE, CTRL_C = "\r", "\x1b[B", " ", "\x03"
@@ -202,3 +203,36 @@ def test_the_questions_own_words_are_chinese_in_chinese(contoso, isolated):
     screen = term.text
     for english in ("done", "(y/N)", "(Y/n)", " No\n", " Yes\n"):
         assert english not in screen, (english, screen[-1500:])
+
+
+@pytest.mark.parametrize(
+    ("args", "paged"),
+    [
+        (("history",), True),
+        (("account", "list", "--all"), True),
+        (("--no-pager", "history"), False),
+        (("history", "--limit", "1"), False),  # fits on the screen: printed as it is
+    ],
+)
+def test_long_output_goes_through_the_pager_on_a_terminal(contoso, isolated, monkeypatch, args, paged):
+    got = isolated / "paged.txt"
+    monkeypatch.setenv("SD_PAGER", f"cat > {got}")
+    for i in range(30):
+        assert run_sd("account", "add", f"Account {i:02d}").exit_code == 0
+    term = Terminal(*args, rows=20)
+    assert term.wait() == 0
+    if paged:
+        assert got.exists() and "Account 29" in got.read_text()
+        assert "Account 29" not in term.text
+    else:
+        assert not got.exists()
+        assert term.text.strip()
+
+
+def test_piped_output_never_goes_through_a_pager(contoso, isolated, monkeypatch):
+    got = isolated / "paged.txt"
+    monkeypatch.setenv("SD_PAGER", f"cat > {got}")
+    for i in range(30):
+        assert run_sd("account", "add", f"Account {i:02d}").exit_code == 0
+    result = run_sd("history")
+    assert result.exit_code == 0 and "Account 29" in result.stdout and not got.exists()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 DOMAIN = "salesdiary"
@@ -96,3 +97,9 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
+
+
+def series(items: Iterable[str]) -> str:
+    """Items of a list in a sentence, with the language's one separator: `a, b, c`; in Chinese `a、b、c`."""
+    # TRANSLATORS: between the items of a list in a sentence (Chinese: the enumeration comma 、)
+    return pgettext("list", ", ").join(items)

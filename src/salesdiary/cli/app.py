@@ -9,6 +9,7 @@ shown only with --debug.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -40,7 +41,10 @@ COMMAND_HOME = {
 GLOBAL_VALUE_OPTIONS = ("--db", "--lang", "--dates")
 # Commands that run with a config file that cannot be read: they are how it gets repaired or diagnosed.
 CONFIG_REPAIRS = ("config", "doctor", "completion")
-GLOBAL_FLAGS = ("--no-input", "--debug")
+GLOBAL_FLAGS = ("--no-input", "--no-pager", "--debug")
+# Commands whose output may run over a screen: on a terminal it goes through a pager (render/pager.py).
+PAGED = {"history", "playbook show", "check", "account list", "contact list", "deal list", "visit list",
+         "followup list", "receivable list", "map", "report"}  # fmt: skip
 
 
 def split_globals(argv: Sequence[str]) -> tuple[dict[str, str | bool], list[str]]:
@@ -120,6 +124,9 @@ def build_app(modules: Sequence[str] = COMMAND_MODULES):  # noqa: ANN201
             None, "--dates", help=_("How to read a slash date like 11/12: dmy, mdy or ymd (also config dates.order).")
         ),
         no_input: bool = typer.Option(False, "--no-input", help=_("Never prompt; a missing value is an error.")),
+        no_pager: bool = typer.Option(
+            False, "--no-pager", help=_("Print long output as it is, not through a pager (also SD_PAGER=).")
+        ),
         version: bool = typer.Option(
             False, "--version", callback=_print_version, is_eager=True, help=_("Print the version and exit.")
         ),
@@ -156,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_command(list(sys.argv[1:] if argv is None else argv))
     STATE.db = str(found["--db"]) if found.get("--db") else None
     STATE.no_input = bool(found.get("--no-input"))
+    STATE.no_pager = bool(found.get("--no-pager"))
     STATE.debug = bool(found.get("--debug")) or bool(os.environ.get("SD_DEBUG"))
     STATE.taken.clear()
     lang_arg = found.get("--lang")
@@ -254,7 +262,8 @@ def _invoke(args: list[str]) -> int:
         _drop_help_only_options(command, args)
         if listed is not None:
             _list_without_rich_utils(command, args)
-        command.main(args=args, prog_name="sd", standalone_mode=True)
+        with _pager_for(words):
+            command.main(args=args, prog_name="sd", standalone_mode=True)
         return 0
     except SystemExit as exc:  # Typer's own exit: help, usage errors (already printed), Exit(n)
         if _interrupted(exc):  # Typer turns Ctrl-C into a silent Exit(130): say what happened
@@ -278,6 +287,22 @@ def _invoke(args: list[str]) -> int:
             )
         )
         return 70
+
+
+def _pager_for(words: list[str]) -> contextlib.AbstractContextManager[None]:
+    """Long output of the commands in PAGED through a pager on a terminal (as git); nothing for the rest."""
+    from salesdiary.cli.state import STATE
+
+    named = [w for w in words if not w.startswith("-")][:2]
+    if (
+        STATE.no_pager
+        or os.environ.get("_SD_COMPLETE")
+        or not (" ".join(named[:1]) in PAGED or " ".join(named) in PAGED)
+    ):
+        return contextlib.nullcontext()
+    from salesdiary.render.pager import paged
+
+    return paged()
 
 
 def _interrupted(exc: BaseException) -> bool:

@@ -12,6 +12,7 @@ class State:
     db: str | None = None
     lang: str = "en"
     no_input: bool = False
+    no_pager: bool = False
     debug: bool = False
     taken: list[str] = field(default_factory=list)  # "taken as" lines of close name matches, said when writing
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from salesdiary.core import enums, fields
-from salesdiary.i18n import _, ngettext, pgettext
+from salesdiary.i18n import _, ngettext, pgettext, series
 from salesdiary.render.tables import Column, print_record, sub_table
 from salesdiary.store.connection import Reader
 
@@ -42,7 +42,7 @@ def _amount(row: dict[str, Any]) -> str:
 
 
 def _names(items: list[dict[str, Any]] | None) -> str:
-    return ", ".join(i["name"] for i in items or [])
+    return series(i["name"] for i in items or [])
 
 
 def _late(row: dict[str, Any]) -> str:

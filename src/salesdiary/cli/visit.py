@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import _, series
 
 app = typer.Typer(help=_("Visits: log what you did with the customer and what comes next."), no_args_is_help=True)
 
@@ -254,13 +254,13 @@ def _print_summary(a, when) -> None:  # noqa: ANN001
         (_("Account"), (a.account_name or "") + (f" {new}" if a.new_account else "")),
         (_("Assist"), _("yes: helping on a teammate's account") if a.assist else ""),
         (_("Deal"), deal),
-        (_("Met"), "; ".join(people)),
+        (_("Met"), series(people)),
         (_("Activity"), enums.VISIT_KIND.label(a.kind or "visit")),
         (_("Date"), str(when)),
         (_("Purpose"), a.purpose),
         (_("What happened"), a.summary),
         (_("Customer feedback"), a.feedback),
-        (_("Markers now met"), "; ".join(marker_labels.get(k, k) for k in a.ticks)),
+        (_("Markers now met"), series(marker_labels.get(k, k) for k in a.ticks)),
         (
             _("Advance to"),
             f"{a.advance_to.number}. {a.advance_to.label} ({a.advance_to.probability}%)" if a.advance_to else "",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from salesdiary.core.errors import BadInput
 from salesdiary.core.text import Label
-from salesdiary.i18n import N_, _
+from salesdiary.i18n import N_, _, series
 
 ANSWERS = ("yes", "partly", "no", "unknown")
 POINTS = {"yes": 1.0, "partly": 0.5, "no": 0.0, "unknown": 0.0}
@@ -372,7 +372,7 @@ def evaluate(answers: Mapping[str, str]) -> Evaluation:
         if not fair:
             verdict = Verdict("go", _("Go for it: a real project, ours, winnable and worth winning."))
         else:
-            verdict = Verdict("pursue", _("Pursue it, and work on: {groups}").format(groups="; ".join(fair)))
+            verdict = Verdict("pursue", _("Pursue it, and work on: {groups}").format(groups=series(fair)))
     return Evaluation(clean, scores, verdict)
 
 
