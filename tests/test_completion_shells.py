@@ -242,6 +242,10 @@ def test_the_issue_line_completes_on_the_first_tab(shell, tmp_path, sd_process, 
         term.expect(f"ARG[show]\nARG[{names[0]}]\n")
         _complete_and_print(term, "sd account show 华")
         term.expect("ARG[show]\nARG[华东 电网:二期]\n")
+        _complete_and_print(term, "sd account show Foo:B")  # bash breaks words at `:` (COMP_WORDBREAKS)
+        term.expect("ARG[show]\nARG[Foo:Bar baz]\n")
+        _complete_and_print(term, "sd account show back")
+        term.expect("ARG[show]\nARG[back\\slash]\n")
     finally:
         term.close()
     _nothing_ran(tmp_path)
