@@ -180,6 +180,7 @@ HOSTILE = (
     "Y`touch {tmp}/owned2`",
     "Z';touch {tmp}/o3;'",
     'W";touch {tmp}/o4;"',
+    "V\\$(touch {tmp}/o5)",
     "A\nB",
     '"quoted"',
     "back\\slash",
@@ -213,7 +214,7 @@ def hostile(tmp_path, sd_process):  # noqa: ANN001, ANN201
 
 
 def _nothing_ran(tmp_path: Path) -> None:
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name in ("owned_zsh", "owned2", "o3", "o4")) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name in ("owned_zsh", "owned2", "o3", "o4", "o5")) == []
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -259,3 +260,48 @@ def test_commands_still_complete(shell, tmp_path, sd_process):
         term.expect("ARG[sd]\nARG[account]\n")
     finally:
         term.close()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_file_argument_still_completes_file_names(shell, tmp_path, sd_process):
+    """Where sd has no candidate (`sd import deals FILE`), the shell completes file names as before."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "deals-2026.csv").write_text("name\n", encoding="utf-8")
+    term = _start(shell, home, sd_process)
+    try:
+        term.type("cd ~", ENTER)
+        _complete_and_print(term, "sd import deals deals-")
+        term.expect("ARG[deals]\nARG[deals-2026.csv]\n")
+    finally:
+        term.close()
+
+
+def test_an_old_zsh_script_still_installed_runs_nothing(tmp_path, sd_process, monkeypatch):
+    """Typer's zsh script (`eval $(sd …)`), as the README of earlier versions installed it: sd answers it with a
+    fixed message instead of the names, so Tab (twice: its first Tab only loads it) runs nothing."""
+    names = [name.format(tmp=tmp_path) for name in HOSTILE]
+    monkeypatch.setenv("SD_DB", str(_journal(tmp_path / "all.sqlite", names, sd_process)))
+    home = tmp_path / "home"
+    term = _start("zsh", home, sd_process)
+    term.close()
+    (home / ".zfunc" / "_sd").write_text(
+        "#compdef sd\n\n_sd_completion() {\n"
+        '  eval $(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" _SD_COMPLETE=complete_zsh sd)\n'
+        "}\n\ncompdef _sd_completion sd\n",
+        encoding="utf-8",
+    )
+    (home / ".zcompdump").unlink(missing_ok=True)
+    term = Shell("zsh", home)
+    try:
+        term.expect("READY> ")
+        for prefix in ("X", "Y", "Z", "W", "V"):
+            term.type(f"sd account show {prefix}", TAB)
+            term.settle()
+            term.type(TAB)
+            term.settle()
+            term.type("\x15")  # Ctrl-U: drop the line
+        term.expect("this zsh completion script is unsafe and out of date")
+    finally:
+        term.close()
+    _nothing_ran(tmp_path)
