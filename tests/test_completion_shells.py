@@ -247,6 +247,10 @@ def test_the_issue_line_completes_on_the_first_tab(shell, tmp_path, sd_process, 
         term.expect("ARG[show]\nARG[Foo:Bar baz]\n")
         _complete_and_print(term, "sd account show back")
         term.expect("ARG[show]\nARG[back\\slash]\n")
+        _complete_and_print(term, "sd account show 'Z")  # after an opening quote: quoted for inside it
+        term.expect(f"ARG[show]\nARG[{names[2]}]\n")
+        _complete_and_print(term, 'sd account show "X')
+        term.expect(f"ARG[show]\nARG[{names[0]}]\n")
     finally:
         term.close()
     _nothing_ran(tmp_path)

@@ -2,7 +2,7 @@
 # or `source` this file in ~/.bashrc.
 #
 # sd prints the candidates as data, each ended by a NUL byte; each is quoted with printf %q
-# before it goes into COMPREPLY. Nothing sd prints is ever evaluated or expanded, so a name
+# before it goes into COMPREPLY (after an opening quote, readline quotes them for inside it). Nothing sd prints is ever evaluated or expanded, so a name
 # such as `X$(cmd)` in the journal is inserted as the quoted text `X\$\(cmd\)`.
 
 _sd_completion() {
@@ -25,6 +25,12 @@ _sd_completion() {
         before=${COMP_WORDS[i]}$before
         rest=${rest%"${COMP_WORDS[i]}"}
     done
+    # after an opening quote, readline quotes the candidates itself, for inside that quote
+    if [[ $cur == [\'\"]* ]]; then
+        compopt -o filenames
+        COMPREPLY=("${found[@]}")
+        return 0
+    fi
     for value in "${found[@]}"; do
         printf -v quoted '%q' "$value"
         if [[ -n $before ]]; then
