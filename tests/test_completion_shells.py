@@ -189,54 +189,63 @@ HOSTILE = (
 )
 
 
-def _journal(path: Path, names: list[str], sd_process) -> Path:  # noqa: ANN001
-    """A journal holding accounts NAMES. A line break cannot be typed into `sd account add`, but a journal written
-    by another tool may hold one: such names are put in with sqlite3 after sd made the record."""
-    env = {"SD_DB": str(path)}
+@pytest.fixture(scope="module")
+def journals(tmp_path_factory):  # noqa: ANN001, ANN201
+    """(marks, {name: journal holding only that account}, journal holding them all), made once for the module:
+    MARKS is the folder where the commands in the names would leave a file.
+
+    A line break cannot be typed into `sd account add`, and sd's checks may refuse other names one day, but a
+    journal written by another tool may hold anything: sd makes each record, sqlite3 then gives it its name."""
+    from conftest import run_process
+
+    marks = tmp_path_factory.mktemp("marks")
+    folder = tmp_path_factory.mktemp("journals")
+    names = [name.format(tmp=marks) for name in HOSTILE]
+    everything = folder / "all.sqlite"
+    for i in range(len(names)):
+        made = run_process("account", "add", f"placeholder {i}", env={"SD_DB": str(everything)})
+        assert made.exit_code == 0, made.output
+    singles = {}
     for i, name in enumerate(names):
-        stored = name.replace("\n", "")
-        placeholder = f"placeholder {i}" if stored != name else name
-        result = sd_process("account", "add", placeholder, env=env)
-        assert result.exit_code == 0, result.output
-        if placeholder != name:
-            con = sqlite3.connect(path)
-            with con:
-                con.execute("UPDATE account SET name = ? WHERE name = ?", (name, placeholder))
-            con.close()
-    return path
+        single = folder / f"j{i}.sqlite"
+        con = sqlite3.connect(everything)
+        with con:
+            con.execute("UPDATE account SET name = ? WHERE name = ?", (name, f"placeholder {i}"))
+        con.execute("VACUUM INTO ?", (str(single),))
+        con.close()
+        con = sqlite3.connect(single)
+        with con:
+            con.execute("DELETE FROM account WHERE name <> ?", (name,))
+        con.close()
+        singles[name] = single
+    return marks, singles, everything
 
 
-@pytest.fixture
-def hostile(tmp_path, sd_process):  # noqa: ANN001, ANN201
-    """(name, journal holding only that account) for each hostile name."""
-    names = [name.format(tmp=tmp_path) for name in HOSTILE]
-    return [(name, _journal(tmp_path / f"j{i}.sqlite", [name], sd_process)) for i, name in enumerate(names)]
-
-
-def _nothing_ran(tmp_path: Path) -> None:
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name in ("owned_zsh", "owned2", "o3", "o4", "o5")) == []
+def _nothing_ran(marks: Path) -> None:
+    assert sorted(p.name for p in marks.iterdir()) == []
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_tab_inserts_each_hostile_name_as_text_and_runs_nothing(shell, tmp_path, hostile, sd_process):
+def test_tab_inserts_each_hostile_name_as_text_and_runs_nothing(shell, tmp_path, journals, sd_process):
+    marks, singles, _all = journals
     term = _start(shell, tmp_path / "home", sd_process)
     try:
-        for name, journal in hostile:
+        for name, journal in singles.items():
             _complete_and_print(term, f"sd --db {journal} account show ")
             term.expect(f"ARG[{journal}]\nARG[account]\nARG[show]\nARG[{name}]\n")
-            _nothing_ran(tmp_path)
+            _nothing_ran(marks)
     finally:
         term.close()
-    _nothing_ran(tmp_path)
+    _nothing_ran(marks)
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_the_issue_line_completes_on_the_first_tab(shell, tmp_path, sd_process, monkeypatch):
+def test_the_issue_line_completes_on_the_first_tab(shell, tmp_path, journals, sd_process, monkeypatch):
     """`sd account show X<Tab>` in a fresh shell, the journal holding every hostile name (issue 23): the first Tab
     completes (zsh: the autoloaded _sd completes on its first call), and nothing runs."""
-    names = [name.format(tmp=tmp_path) for name in HOSTILE]
-    journal = _journal(tmp_path / "all.sqlite", names, sd_process)
-    monkeypatch.setenv("SD_DB", str(journal))
+    marks, singles, everything = journals
+    names = list(singles)
+    monkeypatch.setenv("SD_DB", str(everything))
     term = _start(shell, tmp_path / "home", sd_process)
     try:
         _complete_and_print(term, "sd account show X")
@@ -253,7 +262,7 @@ def test_the_issue_line_completes_on_the_first_tab(shell, tmp_path, sd_process, 
         term.expect(f"ARG[show]\nARG[{names[0]}]\n")
     finally:
         term.close()
-    _nothing_ran(tmp_path)
+    _nothing_ran(marks)
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -281,11 +290,11 @@ def test_a_file_argument_still_completes_file_names(shell, tmp_path, sd_process)
         term.close()
 
 
-def test_an_old_zsh_script_still_installed_runs_nothing(tmp_path, sd_process, monkeypatch):
+def test_an_old_zsh_script_still_installed_runs_nothing(tmp_path, journals, sd_process, monkeypatch):
     """Typer's zsh script (`eval $(sd …)`), as the README of earlier versions installed it: sd answers it with a
     fixed message instead of the names, so Tab (twice: its first Tab only loads it) runs nothing."""
-    names = [name.format(tmp=tmp_path) for name in HOSTILE]
-    monkeypatch.setenv("SD_DB", str(_journal(tmp_path / "all.sqlite", names, sd_process)))
+    marks, _singles, everything = journals
+    monkeypatch.setenv("SD_DB", str(everything))
     home = tmp_path / "home"
     term = _start("zsh", home, sd_process)
     term.close()
@@ -308,4 +317,4 @@ def test_an_old_zsh_script_still_installed_runs_nothing(tmp_path, sd_process, mo
         term.expect("this zsh completion script is unsafe and out of date")
     finally:
         term.close()
-    _nothing_ran(tmp_path)
+    _nothing_ran(marks)

@@ -593,10 +593,12 @@ def _advice(shell: str, path: Any) -> list[str]:
 
     if shell == "fish":
         return [_("Open a new fish to use it.")]
+    import shlex
+
     if shell == "bash":
         return [
             _("Open a new bash to use it (the bash-completion package loads it)."),
-            _("Without bash-completion, add this line to ~/.bashrc: source {path}").format(path=_sh_quote(str(path))),
+            _("Without bash-completion, add this line to ~/.bashrc: source {path}").format(path=shlex.quote(str(path))),
         ]
     zshrc = Path(os.environ.get("ZDOTDIR") or Path.home()) / ".zshrc"
     try:
@@ -610,9 +612,3 @@ def _advice(shell: str, path: Any) -> list[str]:
         "fpath=(~/.zfunc $fpath)",
         "autoload -Uz compinit && compinit",
     ]
-
-
-def _sh_quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
