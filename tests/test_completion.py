@@ -322,3 +322,13 @@ def test_install_that_cannot_write_says_why_in_one_line(sd, home):
     assert result.exit_code == 1 and result.stderr.startswith("sd: error: Could not write ")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert (home / ".zfunc").read_text(encoding="utf-8") == "a file where the folder should be"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_click_source_instruction_prints_our_script_not_typers(sd, monkeypatch, shell):
+    """`eval "$(_SD_COMPLETE=source_zsh sd)"` (click's documented way) must not set up Typer's eval-ing script."""
+    from salesdiary.cli.completion import completion_script
+
+    monkeypatch.setenv("_SD_COMPLETE", f"source_{shell}")
+    result = sd()
+    assert result.exit_code == 0 and result.stdout == completion_script(shell) + "\n"

@@ -378,13 +378,13 @@ def _add_data_replies() -> None:
     import sys
 
     from typer._click.shell_completion import ShellComplete, add_completion_class
-    from typer._completion_classes import ZshComplete
+    from typer._completion_classes import BashComplete, FishComplete, ZshComplete
 
     class DataReply(ShellComplete):
         """Candidates for the line in _TYPER_COMPLETE_ARGS (up to the cursor), written as NUL-ended data."""
 
         def source(self) -> str:  # `_SD_COMPLETE=source_…`: the script itself
-            return completion_script(self.name[:-1])
+            return completion_script(self.name.rstrip("0"))
 
         def source_vars(self) -> dict[str, Any]:
             return {}
@@ -443,9 +443,11 @@ def _add_data_replies() -> None:
             text = _("sd: this zsh completion script is unsafe and out of date; run: sd completion install zsh")
             return "_message -r " + "'" + text.replace("'", "'\\''") + "'"
 
+    # `_SD_COMPLETE=source_SHELL sd` (click's way to print a script) prints ours, not Typer's templates.
+    for typer_reply in (BashComplete, OldZshReply, FishComplete):
+        add_completion_class(type(typer_reply.__name__, (typer_reply,), {"source": DataReply.source}), typer_reply.name)
     for reply in (BashReply, ZshReply, FishReply):
         add_completion_class(reply, reply.name)
-    add_completion_class(OldZshReply, "zsh")
 
 
 def completion_script(shell: str) -> str:
