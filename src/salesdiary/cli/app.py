@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "safety",
     "db",
     "config",
+    "completion",
     "misc",  # data in and out, history and backups, the database, settings, demo
 )
 # Top-level commands registered by a module of another name (see modules_for).
@@ -36,7 +37,7 @@ COMMAND_HOME = {
     **dict.fromkeys(("due", "today", "overdue", "funnel", "check", "map", "report"), "reports"),
     **dict.fromkeys(("export", "import"), "data"),
     **dict.fromkeys(("backup", "doctor", "history", "redo", "restore", "undo"), "safety"),
-    **dict.fromkeys(("completion", "demo"), "misc"),
+    **dict.fromkeys(("demo",), "misc"),
 }
 GLOBAL_VALUE_OPTIONS = ("--db", "--lang", "--dates")
 # Commands that run with a config file that cannot be read: they are how it gets repaired or diagnosed.

@@ -20,6 +20,19 @@ the usual option names complete without further wiring; an option declared
 with its own `autocompletion=` keeps it. The functions `accounts`, `deals`,
 `contacts`, `owners`, `stages` and `vocabulary(name)` also work as Typer
 `autocompletion=` callbacks.
+
+The shell scripts (package data in salesdiary/completions/, copied to completions/ at the
+repository root) ask with `_SD_COMPLETE=complete_bash0|complete_zsh0|complete_fish0` and
+`_TYPER_COMPLETE_ARGS` (the line up to the cursor). The reply is data, never code: each candidate
+(and for zsh its hint, for fish "value<TAB>hint") ended by a NUL byte, so that a name holding `$(…)`,
+backticks, quotes, backslashes, colons or a newline reaches the shell as the text it is; the scripts
+hand the candidates to compadd (zsh), to COMPREPLY through printf %q (bash) or to complete -a (fish)
+and evaluate nothing. Typer's own replies stay for scripts installed before: `complete_bash` and
+`complete_fish` (which never evaluated them), while `complete_zsh`, whose script evaluated the reply
+(issue 23), now gets a fixed message asking to install the script again, and no candidate.
+
+`sd completion show SHELL` prints a script and `sd completion install [SHELL]` writes it where the
+shell looks for it (see register()).
 """
 
 from __future__ import annotations
@@ -66,6 +79,7 @@ GROUP_ARGUMENTS = {("config", "key"): "config_keys"}
 Pairs = list[tuple[str, str]]
 PROG_NAME = "sd"
 COMPLETE_VAR = "_SD_COMPLETE"
+SHELLS = ("bash", "zsh", "fish")
 
 
 SERVER_TIMEOUT = 2  # seconds: a shell waiting on Tab gives up on a database server that does not answer
@@ -304,6 +318,7 @@ def attach_completion(command: Any) -> Any:
         from typer._completion_classes import completion_init
 
         completion_init()
+        _add_data_replies()
         _parse_without_conversion()
     return command
 
@@ -341,8 +356,9 @@ def _as_click(complete: Callable[[Any, str], Pairs]) -> Callable[[Any, Any, str]
 
         from typer._click.shell_completion import CompletionItem
 
-        # bash puts a value in the line as it is: a name with spaces must come escaped.
-        escape = _bash_escape if os.environ.get(COMPLETE_VAR, "").endswith("bash") else str
+        # bash puts a value in the line as it is: a name with spaces must come escaped (the script of
+        # completions/ quotes the candidates itself; this is for one installed from Typer's template).
+        escape = _bash_escape if os.environ.get(COMPLETE_VAR) == "complete_bash" else str
         return [CompletionItem(escape(value), help=hint or None) for value, hint in complete(ctx, incomplete)]
 
     return shell_complete
@@ -354,8 +370,246 @@ def _bash_escape(value: str) -> str:
     return re.sub(r"""([\s'"\\$`&|;<>()!*?\[\]#~{}])""", r"\\\1", value)
 
 
-def completion_script(shell: str) -> str:
-    """The script that makes SHELL (bash, zsh or fish) complete `sd`, as in completions/."""
-    from typer._completion_shared import get_completion_script
+def _add_data_replies() -> None:
+    """Register the replies of the scripts in completions/ (`complete_bash0`, `complete_zsh0`,
+    `complete_fish0`: candidates as NUL-ended data), and make the reply to Typer's zsh script,
+    which evaluated it, a fixed message."""
+    import sys
 
-    return get_completion_script(prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=shell) + "\n"
+    from typer._click.shell_completion import ShellComplete, add_completion_class
+    from typer._completion_classes import BashComplete, FishComplete, ZshComplete
+
+    class DataReply(ShellComplete):
+        """Candidates for the line in _TYPER_COMPLETE_ARGS (up to the cursor), written as NUL-ended data."""
+
+        def source(self) -> str:  # `_SD_COMPLETE=source_…`: the script itself
+            return completion_script(self.name.rstrip("0"))
+
+        def source_vars(self) -> dict[str, Any]:
+            return {}
+
+        def format_completion(self, item: Any) -> str:
+            return "".join(f + "\0" for f in self.fields(str(item.value), " ".join(str(item.help or "").split())))
+
+        def get_completion_args(self) -> tuple[list[str], str]:
+            import os
+
+            from typer._click.shell_completion import split_arg_string
+
+            line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+            words = split_arg_string(line)[1:]
+            if words and not line[-1:].isspace():
+                return words[:-1], words[-1]
+            return words, ""
+
+        def complete(self) -> str:
+            args, incomplete = self.get_completion_args()
+            reply = "".join(
+                self.format_completion(item)
+                for item in self.get_completions(args, incomplete)
+                if "\0" not in str(item.value)  # no shell word can hold a NUL byte: such a name cannot be typed
+            )
+            sys.stdout.write(reply)
+            sys.stdout.flush()
+            raise SystemExit(0)  # Typer would add a line break after the reply
+
+        def fields(self, value: str, hint: str) -> list[str]:
+            return [value]
+
+    class BashReply(DataReply):
+        name = "bash0"
+
+    class ZshReply(DataReply):
+        name = "zsh0"
+
+        def fields(self, value: str, hint: str) -> list[str]:
+            return [value, hint]
+
+    class FishReply(DataReply):
+        name = "fish0"
+
+        def fields(self, value: str, hint: str) -> list[str]:
+            if "\t" in value:  # fish would cut the value at its first tab and insert a wrong name: leave it out
+                return []
+            return [f"{value}\t{hint}" if hint else value]
+
+    class OldZshReply(ZshComplete):
+        """Typer's zsh script evaluates what `sd` prints (issue 23): give it a fixed message, no candidate."""
+
+        def complete(self) -> str:
+            from salesdiary.i18n import _
+
+            text = _("sd: this zsh completion script is unsafe and out of date; run: sd completion install zsh")
+            return "_message -r " + "'" + text.replace("'", "'\\''") + "'"
+
+    # `_SD_COMPLETE=source_SHELL sd` (click's way to print a script) prints ours, not Typer's templates.
+    for typer_reply in (BashComplete, OldZshReply, FishComplete):
+        add_completion_class(type(typer_reply.__name__, (typer_reply,), {"source": DataReply.source}), typer_reply.name)
+    for reply in (BashReply, ZshReply, FishReply):
+        add_completion_class(reply, reply.name)
+
+
+def completion_script(shell: str) -> str:
+    """The script that makes SHELL (bash, zsh or fish) complete `sd`: package data, as in completions/."""
+    from importlib.resources import files
+
+    return (files("salesdiary") / "completions" / f"sd.{shell}").read_text(encoding="utf-8")
+
+
+# The `sd completion` command group ------------------------------------------------------------------
+
+
+def register(app: Any) -> None:
+    """`sd completion show SHELL` and `sd completion install [SHELL]` (the bare `sd completion SHELL`
+    of earlier versions still prints the script)."""
+    import typer
+
+    from salesdiary.i18n import _
+
+    group = typer.Typer(help=_("Shell completion: print or install the script for bash, zsh or fish."))
+
+    @group.command("show")
+    def show(shell: str = typer.Argument(..., help=_("bash, zsh or fish."))) -> None:
+        """Print the completion script for SHELL (bash, zsh or fish)."""
+        print(completion_script(_checked_shell(shell)), end="")
+
+    @group.command("install")
+    def install(
+        shell: str = typer.Argument(
+            None, help=_("bash, zsh or fish (default: the one in $SHELL)."), show_default=False
+        ),  # noqa: E501
+    ) -> None:
+        """Write the completion script where the shell looks for it (readable only by you); say what was done
+        and any line to add to the shell's start-up file."""
+        from salesdiary.render.console import message, success
+
+        installed = install_script(_checked_shell(shell if shell is not None else _login_shell()))
+        success(installed.summary)
+        for line in installed.advice:
+            message(line)
+
+    for name in SHELLS:
+        group.command(name, hidden=True, help=f"sd completion show {name}")(_show_shell(name))
+    app.add_typer(group, name="completion")
+
+
+def _show_shell(shell: str) -> Callable[[], None]:
+    def show_this() -> None:
+        print(completion_script(shell), end="")
+
+    return show_this
+
+
+def _login_shell() -> str:
+    import os
+    from pathlib import PurePath
+
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    name = PurePath(os.environ.get("SHELL", "")).name
+    if name not in SHELLS:
+        raise BadInput(_("Which shell? Name it: sd completion install bash|zsh|fish."))
+    return name
+
+
+def _checked_shell(shell: str) -> str:
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    if shell not in SHELLS:
+        raise BadInput(_("No completion for {shell!r}: use bash, zsh or fish.").format(shell=shell))
+    return shell
+
+
+class Installed:
+    """What `install_script` did: the file, a one-line summary and the lines the user still has to add."""
+
+    def __init__(self, path: Any, summary: str, advice: list[str]) -> None:
+        self.path = path
+        self.summary = summary
+        self.advice = advice
+
+
+def script_path(shell: str) -> Any:
+    """Where SHELL looks for the completion of `sd` in the user's own files."""
+    import os
+    from pathlib import Path
+
+    home = Path.home()
+    if shell == "bash":
+        data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+        return data / "bash-completion" / "completions" / PROG_NAME
+    if shell == "zsh":
+        return home / ".zfunc" / f"_{PROG_NAME}"
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return config / "fish" / "completions" / f"{PROG_NAME}.fish"
+
+
+def install_script(shell: str) -> Installed:
+    """Write the script for SHELL to script_path(SHELL): private (0600; folders made 0700), whole or not at
+    all (a temporary file renamed over the old one), nothing written when it is already there."""
+    import os
+    import tempfile
+
+    from salesdiary.core.errors import SdError
+    from salesdiary.i18n import _
+
+    path = script_path(shell)
+    text = completion_script(shell)
+    try:
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        old = None
+    if old == text:
+        summary = _("The {shell} completion for sd is already installed at {path}.")
+    else:
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(text)
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise SdError(_("Could not write {path}: {error}.").format(path=path, error=exc.strerror or exc)) from None
+        summary = (
+            _("Installed the {shell} completion for sd at {path}.")
+            if old is None
+            else _("Updated the {shell} completion for sd at {path}.")
+        )
+    return Installed(path, summary.format(shell=shell, path=path), _advice(shell, path))
+
+
+def _advice(shell: str, path: Any) -> list[str]:
+    """The lines the user must still add for SHELL to find the script at PATH, with what to do then."""
+    import os
+    from pathlib import Path
+
+    from salesdiary.i18n import _
+
+    if shell == "fish":
+        return [_("Open a new fish to use it.")]
+    import shlex
+
+    if shell == "bash":
+        return [
+            _("Open a new bash to use it (the bash-completion package loads it)."),
+            _("Without bash-completion, add this line to ~/.bashrc: source {path}").format(path=shlex.quote(str(path))),
+        ]
+    zshrc = Path(os.environ.get("ZDOTDIR") or Path.home()) / ".zshrc"
+    try:
+        rc = zshrc.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        rc = ""
+    if ".zfunc" in rc and "compinit" in rc:
+        return [_("Open a new zsh to use it (if Tab does not offer it, remove ~/.zcompdump first).")]
+    return [
+        _("Add these lines to {zshrc}, before any other compinit, then open a new zsh:").format(zshrc=zshrc),
+        "fpath=(~/.zfunc $fpath)",
+        "autoload -Uz compinit && compinit",
+    ]

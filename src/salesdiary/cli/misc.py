@@ -9,7 +9,6 @@ from salesdiary.i18n import _
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
-    app.command("completion", hidden=True)(completion)
 
 
 def demo(
@@ -42,15 +41,3 @@ def demo(
             "{visits} visits, {followups} follow-ups."
         ).format(path=target().describe(), **counts)
     )
-
-
-def completion(
-    shell: str = typer.Argument(..., help=_("bash, zsh or fish.")),
-) -> None:
-    """Print the shell completion script for bash, zsh or fish (see README: Shell completion)."""
-    from salesdiary.cli.completion import completion_script
-    from salesdiary.core.errors import BadInput
-
-    if shell not in ("bash", "zsh", "fish"):
-        raise BadInput(_("No completion for {shell!r}: use bash, zsh or fish.").format(shell=shell))
-    print(completion_script(shell), end="")
