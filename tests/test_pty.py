@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import run_sd
 
 SD_BIN = Path(sys.executable).parent / "sd"
