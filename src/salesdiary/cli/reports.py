@@ -92,26 +92,10 @@ def _positive(key: str, default: float) -> float:
 
 
 def _write_text(path: str, text: str) -> None:
-    """Write TEXT to PATH (or stdout for -) whole or not at all."""
-    import os
-    import sys
-    import tempfile
-    from pathlib import Path
+    """Write TEXT to PATH (or stdout for -) whole or not at all, private (render/writers.output_file)."""
+    from salesdiary.render.writers import write_file
 
-    from salesdiary.core.errors import SdError
-
-    if path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = Path(path).expanduser()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".sd-", dir=str(target.parent or Path(".")))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise SdError(_("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)) from None
+    write_file(path, text)
 
 
 # --- funnel ------------------------------------------------------------------------------------------------
