@@ -20,7 +20,8 @@ T = TypeVar("T")
 
 # Options used by many commands (help texts are translated when the module is imported).
 JsonOpt = typer.Option(False, "--json", help=_("Print JSON for programs instead of a table."))
-LimitOpt = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows."))
+LIMIT_MAX = 2**31 - 1  # more rows than any journal holds; larger overflows SQLite's LIMIT
+LimitOpt = typer.Option(50, "--limit", "-n", min=1, max=LIMIT_MAX, help=_("Show at most N rows."))
 AllOpt = typer.Option(False, "--all", "-a", help=_("Show every row."))
 
 

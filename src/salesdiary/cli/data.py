@@ -299,19 +299,17 @@ def _print_report(report: Any, file: str, as_json: bool) -> None:
 
 
 def _import_all(file: str, encoding: str | None, *, dry_run: bool, as_json: bool) -> None:
-    import json
-
     from salesdiary.cli.common import done, target
     from salesdiary.core.errors import BadInput
-    from salesdiary.store.importer import read_text
+    from salesdiary.store.importer import json_problem, read_text
     from salesdiary.store.restore import DryRun, restore
     from salesdiary.store.tx import run_write
 
     text, _encoding = read_text(file, encoding)
-    try:
-        dump = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(_("{file} is not valid JSON: {error}").format(file=file, error=exc)) from None
+    parsed = json_problem(text)
+    if isinstance(parsed, str):
+        raise BadInput(_("{file} is not valid JSON: {error}").format(file=file, error=parsed))
+    dump = parsed[0]
     try:
         counts = run_write(target(), lambda tx: restore(tx, dump, dry_run=dry_run))
     except DryRun as finished:

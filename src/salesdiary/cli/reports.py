@@ -184,7 +184,7 @@ def due(
     owner: str = OwnerOpt,
     ics: str = typer.Option(None, "--ics", help=_("Write the follow-ups to this iCalendar file (- for stdout).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows.")),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=2**31 - 1, help=_("Show at most N rows.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Follow-ups: overdue first (most days late, then largest deal), then today's, then the next days."""
@@ -278,7 +278,7 @@ def check(
     account: str = typer.Option(None, "--account", "-A", help=_("Only this account.")),
     rule: list[str] = typer.Option(None, "--rule", help=_("Only this rule (repeat for several).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(5, "--limit", "-n", min=1, help=_("Show at most N findings per rule.")),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=2**31 - 1, help=_("Show at most N findings per rule.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
@@ -439,8 +439,16 @@ def report(
         raise BadInput(_("The period must be week or month, not {period!r}.").format(period=period))
     chosen = _format(fmt, as_json, ("text", "markdown", "html", "json"))
     day = parse_date_opt(on, "--date") or today()
-    start, end = period_bounds(kind, day)
-    next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
+    try:  # the period after it, and the day after that, must be dates too
+        start, end = period_bounds(kind, day)
+        next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
+        (next_end + dt.timedelta(days=1)).isoformat()
+    except OverflowError:
+        raise BadInput(
+            _("--date: {day} is too late for a report, which also shows the next period and the day after it.").format(
+                day=day.isoformat()
+            )
+        ) from None
     asof = min(today(), end + dt.timedelta(days=1))
     from salesdiary.cli.team import add_by_owner, with_team_section
     from salesdiary.store.team import is_team, owner_filter

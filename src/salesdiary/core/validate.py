@@ -11,6 +11,7 @@ from salesdiary.i18n import _
 NAME_MAX = 200
 TEXT_MAX = 20_000
 MAX_AMOUNT = 10**15
+CONFIG_INT_MAX = 36_500  # a count or a number of days in config: a hundred years at most
 
 
 def show(value: str, width: int = 40) -> str:

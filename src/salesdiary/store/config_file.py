@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,10 @@ def parse_value(text: str) -> Any:
     if lowered in ("true", "false"):
         return lowered == "true"
     if re.fullmatch(r"-?\d+", text.strip()):
+        if len(text.strip()) > 18:  # beyond any count or amount sd reads (and past 4300 digits int() refuses)
+            raise BadInput(
+                _("The value has {n} digits; a number in the config has at most 18.").format(n=len(text.strip()))
+            )
         return int(text)
     if re.fullmatch(r"-?\d+\.\d+", text.strip()):
         return float(text)
@@ -35,13 +39,8 @@ def set_value(key: str, value: str) -> Path:
     path = config_path()
     data: dict[str, Any] = {}
     if path.exists():
-        with open(path, "rb") as fh:
-            try:
-                data = tomllib.load(fh)
-            except tomllib.TOMLDecodeError as exc:
-                raise BadInput(
-                    _("The config file {path} cannot be read: {error}").format(path=path, error=exc)
-                ) from None
+        load_config.cache_clear()
+        data = copy.deepcopy(load_config())  # read as every command reads it (size limit, errors as one line)
     node = data
     parts = key.split(".")
     for part in parts[:-1]:

@@ -31,17 +31,33 @@ def config_path() -> Path:
     return Path(os.environ["SD_CONFIG"]) if os.environ.get("SD_CONFIG") else config_dir() / "config.toml"
 
 
+CONFIG_MAX_BYTES = 1024 * 1024
+
+
 @lru_cache(maxsize=1)
 def load_config() -> dict[str, Any]:
     """The user's config file as a dict (empty when there is none)."""
     path = config_path()
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(CONFIG_MAX_BYTES + 1)  # never more: SD_CONFIG=/dev/zero must not fill the memory
+        if len(data) > CONFIG_MAX_BYTES:
+            raise BadInput(
+                _("The config file {path} is larger than {limit} KB; a config file is a few lines.").format(
+                    path=path, limit=CONFIG_MAX_BYTES // 1024
+                )
+            )
+        return tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(_("The config file {path} cannot be read: {error}").format(path=path, error=exc)) from None
+    except (RecursionError, ValueError):  # nested too deeply; a number longer than Python reads
+        raise BadInput(
+            _("The config file {path} cannot be read: a value is nested too deeply or has too many digits.").format(
+                path=path
+            )
+        ) from None
     except OSError as exc:
         raise BadInput(
             _("The config file {path} cannot be opened: {error}").format(path=path, error=exc.strerror)
