@@ -10,6 +10,7 @@ The number of examples follows SD_STRESS (CI: a bounded run; `SD_STRESS=full`: m
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -386,3 +387,86 @@ def test_a_corrupt_page_in_the_journal_is_one_line_with_what_to_do(sd, demo, iso
     journal.write_bytes(bytes(data))
     for args in (("account", "list"), ("deal", "list"), ("funnel",), ("export", "all"), ("visit", "add", "-A", "1")):
         assert "sd doctor" in one_line_error(sd(*args), 1), args
+
+
+# Terminal control sequences in names, user.name and playbook labels (issue 25) ------------------------------
+
+CONTROLS = {
+    "escape": "Evil \x1b[31mRed\x1b]0;owned\x07",
+    "csi": "Evil \x9b2J",
+    "bidi-override": "Invoice \u202egnp.exe",
+    "bidi-isolate": "Ac\u2067me\u2069",
+    "delete": "Bad\x7fname",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CONTROLS))
+def test_names_with_terminal_controls_are_refused(sd, demo, kind):
+    name = CONTROLS[kind]
+    for args in (
+        ("account", "add", name),
+        ("contact", "add", name, "-A", "1"),
+        ("deal", "add", name, "-A", "1"),
+        ("account", "edit", "1", "--name", name),
+        ("followup", "add", name, "-A", "1", "--due", "fri"),
+    ):
+        result = sd(*args)
+        assert "control character" in one_line_error(result, 2), args
+        assert name not in result.output  # the message shows it escaped, too
+
+
+@pytest.mark.parametrize("kind", ["escape", "bidi-override"])
+def test_user_name_with_terminal_controls_is_refused(sd, demo, isolated, kind):
+    name = CONTROLS[kind]
+    assert "user.name" in one_line_error(sd("config", "set", "user.name", name), 2)
+    (isolated / "config.toml").write_text(f"[user]\nname = {json.dumps(name)}\n", encoding="utf-8")
+    before = sd("account", "list", "--all", "--json").json()
+    assert "user.name" in one_line_error(sd("account", "add", "Fine Name Co"), 2)
+    assert sd("account", "list", "--all", "--json").json() == before
+
+
+@pytest.mark.parametrize("kind", ["escape", "csi", "bidi-override"])
+def test_a_playbook_label_with_terminal_controls_is_refused(sd, isolated, kind):
+    from salesdiary.core.playbook import builtin_dir
+
+    text = (builtin_dir() / "six_step.toml").read_text(encoding="utf-8").replace('name = "six_step"', 'name = "mine"')
+    label = 'en = "Customer analysis"'
+    assert label in text
+    text = text.replace(label, f"en = {json.dumps(CONTROLS[kind])}", 1)
+    folder = isolated / "config" / "salesdiary" / "playbooks"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text(text, encoding="utf-8")
+    result = sd("playbook", "show", "mine")
+    assert "control character" in one_line_error(result, 2) and "mine.toml" in result.stderr
+
+
+def test_names_already_stored_with_controls_are_shown_escaped(sd, demo, isolated):
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    with con:
+        con.execute("UPDATE account SET name = ? WHERE id = 1", (CONTROLS["escape"] + CONTROLS["bidi-override"],))
+        con.execute("UPDATE deal SET name = ? WHERE account_id = 1", (CONTROLS["csi"],))
+        con.execute("UPDATE contact SET name = ? WHERE account_id = 1", (CONTROLS["bidi-isolate"],))
+    con.close()
+    raw = ("\x1b", "\x9b", "\u202e", "\u2067", "\x07")
+    for args in (
+        ("account", "list", "--all"),
+        ("account", "show", "1"),
+        ("deal", "list", "--all"),
+        ("contact", "list", "--all"),
+        ("map", "1"),
+        ("due",),
+        ("check", "--all"),
+        ("report", "week"),
+        ("visit", "list", "--all"),
+    ):
+        result = sd(*args)
+        assert result.exit_code in (0, 1), (args, result.output[-500:])
+        assert not any(c in result.output for c in raw), args
+    listed = sd("account", "list", "--all").stdout
+    assert "Evil \\x1b[31mRed\\x1b]0;owned\\x07" in listed and "\\u202egnp.exe" in listed
+    as_json = sd("account", "list", "--all", "--json")
+    assert not any(c in as_json.stdout for c in raw)  # JSON escapes: \u001b, \u202e
+    assert CONTROLS["escape"] + CONTROLS["bidi-override"] in {a["name"] for a in as_json.json()}

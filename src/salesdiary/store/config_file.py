@@ -36,6 +36,10 @@ def set_value(key: str, value: str) -> Path:
         raise BadInput(_("A setting is written like language or user.name, not {key!r}.").format(key=key))
     if key == "language" and value and value not in ("zh", "en"):
         raise BadInput(_("language must be zh or en."))
+    if value:
+        from salesdiary.core.validate import clean_text
+
+        value = clean_text(value, key, max_len=1000, multiline=False) or ""  # no controls in any setting
     path = config_path()
     data: dict[str, Any] = {}
     if path.exists():

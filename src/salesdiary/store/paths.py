@@ -136,7 +136,9 @@ def current_user() -> str:
     """Who is writing: `user.name` in config, else the OS user."""
     name = config_value("user.name")
     if name:
-        return str(name)
+        from salesdiary.core.validate import clean_name
+
+        return clean_name(str(name), "user.name")  # no controls: it is stored as the owner and shown everywhere
     import getpass
 
     try:
