@@ -215,3 +215,31 @@ def test_a_full_disk_while_writing_leaves_the_old_file_and_no_temp(sd, demo, iso
     assert len(lines) == 1 and "Cannot write" in lines[0] and "left as it was" in lines[0], proc.stderr
     assert target.read_text() == "old\n"
     assert not leftovers(isolated)
+
+
+# --- the journal, the config and the folders sd creates ------------------------------------------------------
+
+
+def test_folders_sd_creates_are_private_up_to_the_first_that_was_there(sd, isolated, monkeypatch):
+    os.umask(0o022)
+    journal = isolated / "new" / "deep" / "journal.sqlite"
+    monkeypatch.setenv("SD_DB", str(journal))
+    assert sd("account", "add", "Contoso").exit_code == 0
+    assert mode(journal) == 0o600
+    assert mode(journal.parent) == 0o700 and mode(isolated / "new") == 0o700
+    config = isolated / "cfg" / "sd" / "config.toml"
+    monkeypatch.setenv("SD_CONFIG", str(config))
+    assert sd("config", "set", "user.name", "Li Lei").exit_code == 0
+    assert mode(config) == 0o600
+    assert mode(config.parent) == 0o700 and mode(isolated / "cfg") == 0o700
+
+
+def test_config_set_never_writes_through_a_planted_link(sd, isolated):
+    victim = isolated / "victim.txt"
+    victim.write_text("keep me\n")
+    (isolated / "config.tmp").symlink_to(victim)  # the name config set used to write first
+    assert sd("config", "set", "user.name", "Li Lei").exit_code == 0
+    assert victim.read_text() == "keep me\n"
+    assert 'name = "Li Lei"' in (isolated / "config.toml").read_text(encoding="utf-8")
+    assert mode(isolated / "config.toml") == 0o600
+    assert [p.name for p in isolated.iterdir() if p.name.endswith(".tmp")] == ["config.tmp"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from salesdiary.core.errors import BadInput
 from salesdiary.i18n import _
-from salesdiary.store.paths import config_path, load_config
+from salesdiary.store.paths import config_path, load_config, private_folder
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
@@ -58,11 +58,18 @@ def set_value(key: str, value: str) -> Path:
         node[parts[-1]] = parse_value(value)
     import tomli_w
 
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        tomli_w.dump(data, fh)
-    os.replace(tmp, path)
+    private_folder(path.parent)
+    import secrets
+
+    # a temp file of our own (O_EXCL|O_NOFOLLOW, random name): a file or link planted beside it is never written
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(data, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     load_config.cache_clear()
     return path

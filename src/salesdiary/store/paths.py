@@ -27,6 +27,17 @@ def config_dir() -> Path:
     return Path(user_config_dir(APP, appauthor=False))
 
 
+def private_folder(folder: Path) -> None:
+    """Create FOLDER and every missing folder above it 0700 (mkdir(parents=True) makes the ones above by the
+    umask, usually 0755): what sd creates, nobody else reads."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+
+
 def config_path() -> Path:
     return Path(os.environ["SD_CONFIG"]) if os.environ.get("SD_CONFIG") else config_dir() / "config.toml"
 
