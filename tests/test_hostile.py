@@ -470,3 +470,25 @@ def test_names_already_stored_with_controls_are_shown_escaped(sd, demo, isolated
     as_json = sd("account", "list", "--all", "--json")
     assert not any(c in as_json.stdout for c in raw)  # JSON escapes: \u001b, \u202e
     assert CONTROLS["escape"] + CONTROLS["bidi-override"] in {a["name"] for a in as_json.json()}
+
+
+def test_files_written_from_names_with_controls_hold_them_escaped(sd, demo, isolated):
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    with con:
+        con.execute("UPDATE account SET name = ? WHERE id = 1", (CONTROLS["escape"] + CONTROLS["bidi-override"],))
+        con.execute("UPDATE followup SET action = ?", (CONTROLS["csi"],))
+    con.close()
+    raw = ("\x1b", "\x9b", "\u202e", "\x07")
+    for args, name in (
+        (("due", "--ics"), "due.ics"),
+        (("report", "week", "--format", "markdown", "--output"), "week.md"),
+        (("report", "week", "--format", "html", "--output"), "week.html"),
+        (("report", "week", "--output"), "week.txt"),
+    ):
+        assert sd(*args, isolated / name).exit_code == 0, args
+        text = (isolated / name).read_text(encoding="utf-8")
+        assert not any(c in text for c in raw), name
+    assert "Evil \\\\x1b[31mRed" in (isolated / "due.ics").read_text(encoding="utf-8")

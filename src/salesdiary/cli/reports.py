@@ -421,6 +421,7 @@ def report(
 
     from salesdiary.cli.common import parse_date_opt, reader, today
     from salesdiary.core.errors import BadInput
+    from salesdiary.core.validate import visible
     from salesdiary.render.reports import period_data, period_document
     from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
 
@@ -475,12 +476,12 @@ def report(
     elif chosen == "markdown":
         from salesdiary.render.document import to_markdown
 
-        text = to_markdown(period_document(data))
+        text = visible(to_markdown(period_document(data)))  # no controls from a stored name reach a terminal
     elif chosen == "html":
         from salesdiary.i18n import current_language
         from salesdiary.render.document import to_html
 
-        text = to_html(period_document(data), lang=current_language())
+        text = visible(to_html(period_document(data), lang=current_language()))
     else:
         from salesdiary.render.document import print_document
 
