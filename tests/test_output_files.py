@@ -243,3 +243,16 @@ def test_config_set_never_writes_through_a_planted_link(sd, isolated):
     assert 'name = "Li Lei"' in (isolated / "config.toml").read_text(encoding="utf-8")
     assert mode(isolated / "config.toml") == 0o600
     assert [p.name for p in isolated.iterdir() if p.name.endswith(".tmp")] == ["config.tmp"]
+
+
+def test_dev_stdout_redirected_to_a_file_keeps_what_the_shell_decided(sd, demo, isolated):
+    target = isolated / "out.csv"
+    expected = sd("export", "deals").stdout
+    for how, before in (("w", ""), ("a", "earlier line\n")):
+        target.write_text("earlier line\n")
+        with open(target, how) as fh:  # `> out.csv`, then `>> out.csv`
+            proc = subprocess.run(
+                [str(SD_BIN), "export", "deals", "-o", "/dev/stdout"], stdout=fh, stderr=subprocess.PIPE, timeout=60
+            )
+        assert proc.returncode == 0, proc.stderr
+        assert target.read_text(encoding="utf-8") == before + expected, how

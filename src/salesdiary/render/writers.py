@@ -290,12 +290,13 @@ def output(path: str | None, *, bom: bool = False) -> Iterator[TextIO]:
 #   planted at that name cannot redirect the data (a name taken is skipped), and it is removed on every
 #   failure (an error, Ctrl-C, a full disk). The result is 0600 even when it replaces a file that was not.
 # - a symbolic link: the file it points to is replaced as above (the temp beside that file); the link stays.
-# - a pipe (FIFO) or a character device (/dev/null, /dev/stdout, a terminal), and any path under /dev/ or
-#   /proc/: written into directly, never replaced (a device node or FIFO must not become a file).
+# - a pipe (FIFO) or a character device (/dev/null, a terminal), and /dev/stdout, /dev/stderr, /dev/fd/N
+#   (whatever the shell opened there, a file too: appended to, as the shell's redirection decided): written
+#   into directly, never replaced (a device node or FIFO must not become a file).
 # - a folder, or anything else (a socket, a block device): refused as bad input (exit 2).
 # Opening fails → BadInput (exit 2: the path is wrong); writing fails → SdError (exit 1), nothing left behind.
 
-_DIRECT_PREFIXES = ("/dev/", "/proc/")
+_DIRECT_PREFIXES = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")  # an open file: the shell's
 _TEMP_TRIES = 16
 
 
