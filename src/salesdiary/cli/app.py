@@ -173,6 +173,22 @@ def _known_lang(value: str) -> bool:
     return normalise_language(value) is not None
 
 
+def _journal_damage(exc: BaseException) -> str | None:
+    """What SQLite said if EXC (or what it wraps) reports a damaged journal file; None otherwise."""
+    import sqlite3
+
+    seen: BaseException | None = exc
+    for _depth in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, sqlite3.DatabaseError) and any(
+            words in str(seen) for words in ("malformed", "not a database", "disk I/O error")
+        ):
+            return str(seen)
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__  # SQLAlchemy keeps it in .orig
+    return None
+
+
 def _error_prefix() -> str:
     from salesdiary.i18n import _
 
@@ -235,22 +251,6 @@ def _invoke(args: list[str]) -> int:
             )
         )
         return 70
-
-
-def _journal_damage(exc: BaseException) -> str | None:
-    """What SQLite said if EXC (or what it wraps) reports a damaged journal file; None otherwise."""
-    import sqlite3
-
-    seen: BaseException | None = exc
-    for _depth in range(8):
-        if seen is None:
-            return None
-        if isinstance(seen, sqlite3.DatabaseError) and any(
-            words in str(seen) for words in ("malformed", "not a database", "disk I/O error")
-        ):
-            return str(seen)
-        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__  # SQLAlchemy keeps it in .orig
-    return None
 
 
 def _command_words(args: list[str]) -> list[str]:

@@ -92,11 +92,11 @@ def warning(text: str) -> None:
 def error_line(text: str) -> None:
     """One error line on stderr, safe for any text (no markup, no encoding errors)."""
     safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    if not safe.isprintable():
+    stream = sys.stderr
+    if not safe.isprintable():  # controls (from a stored name) written out: core/validate.visible
         from salesdiary.core.validate import visible
 
         safe = visible(safe)
-    stream = sys.stderr
     try:
         stream.write(safe + "\n")
     except UnicodeEncodeError:
