@@ -494,3 +494,18 @@ def test_files_written_from_names_with_controls_hold_them_escaped(sd, demo, isol
         text = (isolated / name).read_text(encoding="utf-8")
         assert not any(c in text for c in raw), name
     assert "Evil \\\\x1b[31mRed" in (isolated / "due.ics").read_text(encoding="utf-8")
+
+
+def test_an_error_naming_stored_records_with_controls_shows_them_escaped(sd, demo, isolated):
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    with con:
+        con.execute("UPDATE account SET name = ? WHERE id = 1", ("Evil \x1b[31mA",))
+        con.execute("UPDATE account SET name = ? WHERE id = 2", ("Evil \u202eB",))
+    con.close()
+    result = sd("account", "show", "Evil")
+    assert "more than one" in one_line_error(result, 2)
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "Evil \\x1b[31mA" in result.stderr and "Evil \\u202eB" in result.stderr
