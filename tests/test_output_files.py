@@ -256,3 +256,17 @@ def test_dev_stdout_redirected_to_a_file_keeps_what_the_shell_decided(sd, demo, 
             )
         assert proc.returncode == 0, proc.stderr
         assert target.read_text(encoding="utf-8") == before + expected, how
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_output_onto_the_journal_is_refused_and_the_journal_kept(sd, demo, isolated, suffix):
+    journal = isolated / "journal.sqlite"
+    before = sd("account", "list", "--all", "--json").json()
+    target = str(journal) + suffix
+    for args in (("export", "all", "--output"), ("export", "deals", "-o"), ("report", "week", "-o"), ("due", "--ics")):
+        result = sd(*args, target)
+        assert result.exit_code == 2 and "is the journal itself" in result.stderr, (args, result.output)
+    link = isolated / "innocent.json"
+    link.symlink_to(journal)
+    assert sd("export", "all", "--output", link).exit_code == 2
+    assert sd("account", "list", "--all", "--json").json() == before

@@ -62,6 +62,24 @@ def target() -> Target:
     return resolve_target(STATE.db)
 
 
+def output_path(path: str | None) -> str | None:
+    """PATH given to --output (or --ics), refused when it names the journal or its -wal / -shm file: an export
+    written there would replace the journal with a copy of some of it."""
+    if not path or path == "-":
+        return path
+    import os
+
+    from salesdiary.core.errors import BadInput
+
+    journal = target().path
+    if journal is not None:
+        given = os.path.realpath(os.path.expanduser(path))
+        real = os.path.realpath(journal)
+        if given in (real, real + "-wal", real + "-shm", real + "-journal"):
+            raise BadInput(_("{path} is the journal itself; choose another file to write.").format(path=path))
+    return path
+
+
 def reader() -> Reader:
     from salesdiary.store.connection import open_reader
 

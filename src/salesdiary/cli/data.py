@@ -37,11 +37,12 @@ def export(
     playbook: str = typer.Option(None, "--playbook", help=_("Only deals of this playbook (and read --stage in it).")),
 ) -> None:
     """Write records as CSV, JSON or JSON lines for scripts and spreadsheets (columns: see the README)."""
-    from salesdiary.cli.common import reader
+    from salesdiary.cli.common import output_path, reader
     from salesdiary.core import tabular
     from salesdiary.core.errors import BadInput
     from salesdiary.render import writers
 
+    output = output_path(output)
     table = table.strip().lower()
     if table == "all":
         _export_all(fmt, output, excel, since, until, owner, account, stage, status, playbook)

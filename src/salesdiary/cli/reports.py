@@ -217,6 +217,10 @@ def due(
 def _write_ics(path: str, data: dict[str, Any]) -> None:
     import datetime as dt
 
+    from salesdiary.cli.common import output_path
+
+    path = output_path(path) or "-"
+
     from salesdiary.render.console import success
     from salesdiary.render.ics import Event, calendar
 
@@ -499,7 +503,8 @@ def report(
     if output is None:
         _write_text("-", text)
         return
+    from salesdiary.cli.common import output_path
     from salesdiary.render.console import success
 
-    _write_text(output, text)
+    _write_text(output_path(output) or "-", text)
     success(_("Wrote the report to {path}.").format(path=output))
