@@ -15,6 +15,7 @@ HUGE = "x" * 1_000_000
 SURROGATE = "\udcff"  # what sys.argv holds for a byte that is not UTF-8
 ESC = "red \x1b[31m text"
 NUL = "a\x00b"
+BIDI = "Invoice \u202egnp.exe"  # a right-to-left override: shown as "Invoice exe.png"
 
 # The small journal every case starts from (ids are fixed by the order).
 SETUP = (
@@ -42,6 +43,7 @@ def bad_values(prefix: tuple[str, ...], label: str, suffix: tuple[str, ...] = ()
     return [
         case((*prefix, ESC, *suffix), 2, "control character", f"{label}-escape"),
         case((*prefix, NUL, *suffix), 2, "control character", f"{label}-nul"),
+        case((*prefix, BIDI, *suffix), 2, "control character", f"{label}-bidi"),
         case((*prefix, SURROGATE, *suffix), 2, "UTF-8", f"{label}-surrogate"),
         case((*prefix, HUGE, *suffix), 2, "too long", f"{label}-1MB"),
     ]

@@ -158,7 +158,7 @@ def test_ics_file_for_a_phone_calendar(sd, journal, isolated):
     assert "SUMMARY:Send the proposal\\, then call — 华东电网有限公司 · 调度中心网络改造" in event
     assert "Contact: 王建国" in event
     assert sd("due", "--ics", "-").stdout.count("BEGIN:VEVENT") == 7
-    assert sd("due", "--ics", str(isolated / "no" / "such" / "dir.ics")).exit_code == 1
+    assert sd("due", "--ics", str(isolated / "no" / "such" / "dir.ics")).exit_code == 2
 
 
 def test_today_agenda(sd, journal):

@@ -10,6 +10,7 @@ The number of examples follows SD_STRESS (CI: a bounded run; `SD_STRESS=full`: m
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -251,3 +252,260 @@ def test_reports_written_to_a_file_keep_emoji_codes_as_typed(sd, demo, isolated)
         assert result.exit_code == 0, result.output
         text = (isolated / out).read_text(encoding="utf-8")
         assert ":smile:" in text and "😄" not in text and "👍" not in text, out
+
+
+# What an attack found (issue 25): each was an internal error, now one line and exit 2 (bad input) or 1 ------
+
+
+def one_line_error(result, code: int) -> str:  # noqa: ANN001
+    assert result.exit_code == code, result.output[-2000:]
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output[-2000:]
+    return result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("account", "list", "--limit", "99999999999999999999"),
+        ("deal", "list", "-n", "99999999999999999999"),
+        ("due", "--limit", "99999999999999999999"),
+        ("check", "--limit", "99999999999999999999"),
+        ("history", "--limit", "99999999999999999999"),
+    ],
+)
+def test_a_huge_limit_is_bad_input(sd, demo, args):
+    assert "--limit" in one_line_error(sd(*args), 2)
+
+
+@pytest.mark.parametrize(("kind", "day"), [("week", "9999-12-31"), ("month", "9999-12-01"), ("week", "9999-12-27")])
+def test_a_report_too_near_the_end_of_the_calendar_is_bad_input(sd, demo, kind, day):
+    assert "too late for a report" in one_line_error(sd("report", kind, "--date", day), 2)
+
+
+def test_a_report_in_the_first_week_of_the_calendar_works(sd, demo):
+    assert sd("report", "week", "--date", "0001-01-01").exit_code == 0
+
+
+def test_import_of_json_nested_100000_deep_is_bad_input(sd, demo, isolated):
+    deep = "[" * 100_000 + "]" * 100_000
+    for name, args in (("deep.json", ("deals",)), ("all.json", ("all",))):
+        (isolated / name).write_text(deep)
+        assert "nested too deeply" in one_line_error(sd("import", *args, isolated / name), 2)
+    (isolated / "deep.jsonl").write_text('{"name": "A", "region": "上海"}\n' + deep + "\n")
+    result = sd("import", "accounts", isolated / "deep.jsonl")
+    assert "row 2" in one_line_error(result, 2) and "nested too deeply" in result.stderr
+
+
+def test_import_of_5000_digit_numbers_is_bad_input(sd, demo, isolated):
+    digits = "9" * 5000
+    (isolated / "all.json").write_text('{"format": "salesdiary", "version": ' + digits + ', "tables": {}}')
+    assert "too many digits" in one_line_error(sd("import", "all", isolated / "all.json"), 2)
+    (isolated / "deals.json").write_text('[{"name": "Big", "account": "1", "amount": ' + digits + "}]")
+    assert "too many digits" in one_line_error(sd("import", "deals", isolated / "deals.json"), 2)
+    (isolated / "deals.jsonl").write_text('{"name": "Big", "account": "1", "amount": ' + digits + "}\n")
+    one_line_error(sd("import", "deals", isolated / "deals.jsonl"), 2)
+    (isolated / "deals.csv").write_text("name,account,amount\nBig,1," + digits + "\n")
+    assert "too long" in one_line_error(sd("import", "deals", isolated / "deals.csv"), 2)
+
+
+def test_a_5000_digit_amount_on_the_command_line_is_bad_input(sd, demo):
+    one_line_error(sd("deal", "add", "Big", "-A", "1", "--amount", "9" * 5000), 2)
+
+
+def test_import_of_an_endless_file_stops_at_the_size_limit(sd, demo, monkeypatch):
+    from salesdiary.store import importer
+
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 4 * 1024 * 1024)  # the real limit, 256 MB, works the same
+    for table in ("accounts", "all"):
+        result = sd("import", table, "/dev/zero")
+        assert "larger than the import limit of 4 MB" in one_line_error(result, 2)
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        ("[health]\nstale_days = 99999999999\n", "health.stale_days"),
+        ("[health]\nstale_days = -5\n", "health.stale_days"),
+        ("[health]\nstale_days = 1e308\n", "health.stale_days"),
+        ("[health]\nstale_days = { default = 30, qualify = 99999999999 }\n", "stale_days.qualify"),
+        ("[health]\ncoach_after_visits = 99999999999999999999\n", "coach_after_visits"),
+        ("[health]\nanalysis_meeting_amount = nan\n", "analysis_meeting_amount"),
+        ("[health]\nanalysis_meeting_amount = inf\n", "analysis_meeting_amount"),
+        ("[health]\nopponent_from_stage = " + "9" * 5000 + "\n", "too many digits"),
+    ],
+)
+def test_out_of_range_thresholds_in_config_are_bad_input(sd, demo, isolated, config, words):
+    (isolated / "config.toml").write_text(config)
+    for args in (("check",), ("funnel",)):
+        assert words in one_line_error(sd(*args), 2), args
+
+
+@pytest.mark.parametrize("value", ["99999999999", "nan", "inf", "-1"])
+def test_out_of_range_collection_thresholds_are_bad_input(sd, demo, isolated, value):
+    key = "large_amount" if value in ("nan", "inf") else "long_days"
+    (isolated / "config.toml").write_text(f"[collection]\n{key} = {value}\n")
+    assert f"collection.{key}" in one_line_error(sd("receivable", "list"), 2)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-3", "0", "1e308", "9" * 5000])
+def test_a_bad_backup_keep_is_refused_before_a_copy_is_made(sd, demo, isolated, value):
+    (isolated / "config.toml").write_text(f"[backup]\nkeep = {value}\n")
+    result = sd("backup")
+    assert ("backup.keep" if len(value) < 100 else "too many digits") in one_line_error(result, 2)
+    assert not list((isolated / "backups").glob("*.sqlite")) if (isolated / "backups").exists() else True
+
+
+def test_a_5000_digit_number_for_config_set_is_bad_input(sd, isolated):
+    assert "too long" in one_line_error(sd("config", "set", "backup.keep", "9" * 5000), 2)
+    assert "at most 18" in one_line_error(sd("config", "set", "backup.keep", "9" * 30), 2)
+    assert not (isolated / "config.toml").exists()
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "huge", "deep"])
+def test_an_endless_huge_or_deep_config_file_stops_with_a_limit(sd, demo, isolated, monkeypatch, source):
+    if source == "/dev/zero":
+        path = Path("/dev/zero")
+    else:
+        path = isolated / f"{source}.toml"
+        text = "x = 1\n" * 300_000 if source == "huge" else "a = " + "[" * 100_000 + "]" * 100_000 + "\n"
+        path.write_text(text)
+    monkeypatch.setenv("SD_CONFIG", str(path))
+    for args in (("check",), ("config", "show"), ("config", "set", "user.name", "me")):
+        words = "nested too deeply" if source == "deep" else "larger than 1024 KB"
+        assert words in one_line_error(sd(*args), 2), args
+
+
+def test_a_corrupt_page_in_the_journal_is_one_line_with_what_to_do(sd, demo, isolated):
+    journal = isolated / "journal.sqlite"
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(journal)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = bytearray(journal.read_bytes())
+    for offset in range(4096 * 3, len(data) - 4096, 4096):  # scribble over the b-tree pages, keep the header
+        data[offset + 8 : offset + 200] = bytes(range(192))
+    journal.write_bytes(bytes(data))
+    for args in (("account", "list"), ("deal", "list"), ("funnel",), ("export", "all"), ("visit", "add", "-A", "1")):
+        assert "sd doctor" in one_line_error(sd(*args), 1), args
+
+
+# Terminal control sequences in names, user.name and playbook labels (issue 25) ------------------------------
+
+CONTROLS = {
+    "escape": "Evil \x1b[31mRed\x1b]0;owned\x07",
+    "csi": "Evil \x9b2J",
+    "bidi-override": "Invoice \u202egnp.exe",
+    "bidi-isolate": "Ac\u2067me\u2069",
+    "delete": "Bad\x7fname",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CONTROLS))
+def test_names_with_terminal_controls_are_refused(sd, demo, kind):
+    name = CONTROLS[kind]
+    for args in (
+        ("account", "add", name),
+        ("contact", "add", name, "-A", "1"),
+        ("deal", "add", name, "-A", "1"),
+        ("account", "edit", "1", "--name", name),
+        ("followup", "add", name, "-A", "1", "--due", "fri"),
+    ):
+        result = sd(*args)
+        assert "control character" in one_line_error(result, 2), args
+        assert name not in result.output  # the message shows it escaped, too
+
+
+@pytest.mark.parametrize("kind", ["escape", "bidi-override"])
+def test_user_name_with_terminal_controls_is_refused(sd, demo, isolated, kind):
+    name = CONTROLS[kind]
+    assert "user.name" in one_line_error(sd("config", "set", "user.name", name), 2)
+    (isolated / "config.toml").write_text(f"[user]\nname = {json.dumps(name)}\n", encoding="utf-8")
+    before = sd("account", "list", "--all", "--json").json()
+    assert "user.name" in one_line_error(sd("account", "add", "Fine Name Co"), 2)
+    assert sd("account", "list", "--all", "--json").json() == before
+
+
+@pytest.mark.parametrize("kind", ["escape", "csi", "bidi-override"])
+def test_a_playbook_label_with_terminal_controls_is_refused(sd, isolated, kind):
+    from salesdiary.core.playbook import builtin_dir
+
+    text = (builtin_dir() / "six_step.toml").read_text(encoding="utf-8").replace('name = "six_step"', 'name = "mine"')
+    label = 'en = "Customer analysis"'
+    assert label in text
+    text = text.replace(label, f"en = {json.dumps(CONTROLS[kind])}", 1)
+    folder = isolated / "config" / "salesdiary" / "playbooks"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text(text, encoding="utf-8")
+    result = sd("playbook", "show", "mine")
+    assert "control character" in one_line_error(result, 2) and "mine.toml" in result.stderr
+
+
+def test_names_already_stored_with_controls_are_shown_escaped(sd, demo, isolated):
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    with con:
+        con.execute("UPDATE account SET name = ? WHERE id = 1", (CONTROLS["escape"] + CONTROLS["bidi-override"],))
+        con.execute("UPDATE deal SET name = ? WHERE account_id = 1", (CONTROLS["csi"],))
+        con.execute("UPDATE contact SET name = ? WHERE account_id = 1", (CONTROLS["bidi-isolate"],))
+    con.close()
+    raw = ("\x1b", "\x9b", "\u202e", "\u2067", "\x07")
+    for args in (
+        ("account", "list", "--all"),
+        ("account", "show", "1"),
+        ("deal", "list", "--all"),
+        ("contact", "list", "--all"),
+        ("map", "1"),
+        ("due",),
+        ("check", "--all"),
+        ("report", "week"),
+        ("visit", "list", "--all"),
+    ):
+        result = sd(*args)
+        assert result.exit_code in (0, 1), (args, result.output[-500:])
+        assert not any(c in result.output for c in raw), args
+    listed = sd("account", "list", "--all").stdout
+    assert "Evil \\x1b[31mRed\\x1b]0;owned\\x07" in listed and "\\u202egnp.exe" in listed
+    as_json = sd("account", "list", "--all", "--json")
+    assert not any(c in as_json.stdout for c in raw)  # JSON escapes: \u001b, \u202e
+    assert CONTROLS["escape"] + CONTROLS["bidi-override"] in {a["name"] for a in as_json.json()}
+
+
+def test_files_written_from_names_with_controls_hold_them_escaped(sd, demo, isolated):
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    with con:
+        con.execute("UPDATE account SET name = ? WHERE id = 1", (CONTROLS["escape"] + CONTROLS["bidi-override"],))
+        con.execute("UPDATE followup SET action = ?", (CONTROLS["csi"],))
+    con.close()
+    raw = ("\x1b", "\x9b", "\u202e", "\x07")
+    for args, name in (
+        (("due", "--ics"), "due.ics"),
+        (("report", "week", "--format", "markdown", "--output"), "week.md"),
+        (("report", "week", "--format", "html", "--output"), "week.html"),
+        (("report", "week", "--output"), "week.txt"),
+    ):
+        assert sd(*args, isolated / name).exit_code == 0, args
+        text = (isolated / name).read_text(encoding="utf-8")
+        assert not any(c in text for c in raw), name
+    assert "Evil \\\\x1b[31mRed" in (isolated / "due.ics").read_text(encoding="utf-8")
+
+
+def test_an_error_naming_stored_records_with_controls_shows_them_escaped(sd, demo, isolated):
+    from salesdiary.store.engine import dispose_all
+
+    dispose_all()
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    with con:
+        con.execute("UPDATE account SET name = ? WHERE id = 1", ("Evil \x1b[31mA",))
+        con.execute("UPDATE account SET name = ? WHERE id = 2", ("Evil \u202eB",))
+    con.close()
+    result = sd("account", "show", "Evil")
+    assert "more than one" in one_line_error(result, 2)
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "Evil \\x1b[31mA" in result.stderr and "Evil \\u202eB" in result.stderr

@@ -229,6 +229,22 @@ def _known_lang(value: str) -> bool:
     return normalise_language(value) is not None
 
 
+def _journal_damage(exc: BaseException) -> str | None:
+    """What SQLite said if EXC (or what it wraps) reports a damaged journal file; None otherwise."""
+    import sqlite3
+
+    seen: BaseException | None = exc
+    for _depth in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, sqlite3.DatabaseError) and any(
+            words in str(seen) for words in ("malformed", "not a database", "disk I/O error")
+        ):
+            return str(seen)
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__  # SQLAlchemy keeps it in .orig
+    return None
+
+
 def _error_prefix() -> str:
     from salesdiary.i18n import _
 
@@ -282,6 +298,12 @@ def _invoke(args: list[str]) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback with --debug
         if STATE.debug:
             raise
+        damage = _journal_damage(exc)
+        if damage:  # not a bug of ours: the file is damaged, and the user needs to know what to do
+            error_line(
+                _error_prefix() + _("the journal is damaged ({error}); sd doctor says what to do.").format(error=damage)
+            )
+            return 1
         error_line(
             _("sd: internal error: {error}. Run again with --debug for details, and please report it.").format(
                 error=f"{type(exc).__name__}: {exc}"

@@ -20,7 +20,8 @@ T = TypeVar("T")
 
 # Options used by many commands (help texts are translated when the module is imported).
 JsonOpt = typer.Option(False, "--json", help=_("Print JSON for programs instead of a table."))
-LimitOpt = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows."))
+LIMIT_MAX = 2**31 - 1  # more rows than any journal holds; larger overflows SQLite's LIMIT
+LimitOpt = typer.Option(50, "--limit", "-n", min=1, max=LIMIT_MAX, help=_("Show at most N rows."))
 AllOpt = typer.Option(False, "--all", "-a", help=_("Show every row."))
 
 
@@ -59,6 +60,24 @@ def target() -> Target:
 
     loaded()
     return resolve_target(STATE.db)
+
+
+def output_path(path: str | None) -> str | None:
+    """PATH given to --output (or --ics), refused when it names the journal or its -wal / -shm file: an export
+    written there would replace the journal with a copy of some of it."""
+    if not path or path == "-":
+        return path
+    import os
+
+    from salesdiary.core.errors import BadInput
+
+    journal = target().path
+    if journal is not None:
+        given = os.path.realpath(os.path.expanduser(path))
+        real = os.path.realpath(journal)
+        if given in (real, real + "-wal", real + "-shm", real + "-journal"):
+            raise BadInput(_("{path} is the journal itself; choose another file to write.").format(path=path))
+    return path
 
 
 def reader() -> Reader:

@@ -38,11 +38,12 @@ def export(
     playbook: str = typer.Option(None, "--playbook", help=_("Only deals of this playbook (and read --stage in it).")),
 ) -> None:
     """Write records as CSV, JSON or JSON lines for scripts and spreadsheets (columns: see the README)."""
-    from salesdiary.cli.common import reader
+    from salesdiary.cli.common import output_path, reader
     from salesdiary.core import tabular
     from salesdiary.core.errors import BadInput
     from salesdiary.render import writers
 
+    output = output_path(output)
     table = table.strip().lower()
     if table == "all":
         _export_all(fmt, output, excel, since, until, owner, account, stage, status, playbook)
@@ -351,19 +352,17 @@ def _print_report(report: Any, file: str, as_json: bool, refused: bool = False) 
 
 
 def _import_all(file: str, encoding: str | None, *, dry_run: bool, as_json: bool) -> None:
-    import json
-
     from salesdiary.cli.common import done, target
     from salesdiary.core.errors import BadInput
-    from salesdiary.store.importer import read_text
+    from salesdiary.store.importer import json_problem, read_text
     from salesdiary.store.restore import DryRun, restore
     from salesdiary.store.tx import run_write
 
     text, _encoding = read_text(file, encoding)
-    try:
-        dump = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(_("{file} is not valid JSON: {error}").format(file=file, error=exc)) from None
+    parsed = json_problem(text)
+    if isinstance(parsed, str):
+        raise BadInput(_("{file} is not valid JSON: {error}").format(file=file, error=parsed))
+    dump = parsed[0]
     try:
         counts = run_write(target(), lambda tx: restore(tx, dump, dry_run=dry_run))
     except DryRun as finished:

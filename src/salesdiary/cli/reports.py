@@ -100,26 +100,10 @@ def _rates() -> Any:
 
 
 def _write_text(path: str, text: str) -> None:
-    """Write TEXT to PATH (or stdout for -) whole or not at all."""
-    import os
-    import sys
-    import tempfile
-    from pathlib import Path
+    """Write TEXT to PATH (or stdout for -) whole or not at all, private (render/writers.output_file)."""
+    from salesdiary.render.writers import write_file
 
-    from salesdiary.core.errors import SdError
-
-    if path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = Path(path).expanduser()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".sd-", dir=str(target.parent or Path(".")))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise SdError(_("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)) from None
+    write_file(path, text)
 
 
 # --- funnel ------------------------------------------------------------------------------------------------
@@ -215,7 +199,7 @@ def due(
     owner: str = OwnerOpt,
     ics: str = typer.Option(None, "--ics", help=_("Write the follow-ups to this iCalendar file (- for stdout).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(50, "--limit", "-n", min=1, help=_("Show at most N rows.")),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=2**31 - 1, help=_("Show at most N rows.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Follow-ups: overdue first (most days late, then largest deal), then today's, then the next days."""
@@ -247,6 +231,10 @@ def due(
 
 def _write_ics(path: str, data: dict[str, Any]) -> None:
     import datetime as dt
+
+    from salesdiary.cli.common import output_path
+
+    path = output_path(path) or "-"
 
     from salesdiary.render.console import success
     from salesdiary.render.ics import Event, calendar
@@ -313,7 +301,7 @@ def check(
     account: str = typer.Option(None, "--account", "-A", help=_("Only this account.")),
     rule: list[str] = typer.Option(None, "--rule", help=_("Only this rule (repeat for several).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(5, "--limit", "-n", min=1, help=_("Show at most N findings per rule.")),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=2**31 - 1, help=_("Show at most N findings per rule.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
@@ -456,6 +444,7 @@ def report(
 
     from salesdiary.cli.common import parse_date_opt, reader, today
     from salesdiary.core.errors import BadInput
+    from salesdiary.core.validate import visible
     from salesdiary.render.reports import period_data, period_document
     from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
 
@@ -474,8 +463,16 @@ def report(
         raise BadInput(_("The period must be week or month, not {period!r}.").format(period=period))
     chosen = _format(fmt, as_json, ("text", "markdown", "html", "json"))
     day = parse_date_opt(on, "--date") or today()
-    start, end = period_bounds(kind, day)
-    next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
+    try:  # the period after it, and the day after that, must be dates too
+        start, end = period_bounds(kind, day)
+        next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
+        (next_end + dt.timedelta(days=1)).isoformat()
+    except OverflowError:
+        raise BadInput(
+            _("--date: {day} is too late for a report, which also shows the next period and the day after it.").format(
+                day=day.isoformat()
+            )
+        ) from None
     asof = min(today(), end + dt.timedelta(days=1))
     from salesdiary.cli.team import add_by_owner, with_team_section
     from salesdiary.store.team import is_team, owner_filter
@@ -503,12 +500,12 @@ def report(
     elif chosen == "markdown":
         from salesdiary.render.document import to_markdown
 
-        text = to_markdown(period_document(data))
+        text = visible(to_markdown(period_document(data)))  # no controls from a stored name reach a terminal
     elif chosen == "html":
         from salesdiary.i18n import current_language
         from salesdiary.render.document import to_html
 
-        text = to_html(period_document(data), lang=current_language())
+        text = visible(to_html(period_document(data), lang=current_language()))
     else:
         from salesdiary.render.document import print_document
 
@@ -526,7 +523,8 @@ def report(
     if output is None:
         _write_text("-", text)
         return
+    from salesdiary.cli.common import output_path
     from salesdiary.render.console import success
 
-    _write_text(output, text)
+    _write_text(output_path(output) or "-", text)
     success(_("Wrote the report to {path}.").format(path=output))

@@ -23,6 +23,7 @@ from typing import Any
 
 from salesdiary.core.errors import BadInput
 from salesdiary.core.text import Label
+from salesdiary.core.validate import CONFIG_INT_MAX, MAX_AMOUNT
 from salesdiary.i18n import N_, _
 
 DEFAULT_LONG_DAYS = 90
@@ -66,10 +67,14 @@ class CollectionRules:
 def rules(get: Callable[[str, Any], Any]) -> CollectionRules:
     """The thresholds from config (GET(dotted_key, default)), with our defaults."""
     long_days = get("collection.long_days", DEFAULT_LONG_DAYS)
-    if isinstance(long_days, bool) or not isinstance(long_days, int) or long_days < 1:
-        raise BadInput(_("Config collection.long_days must be a whole number of days, at least 1."))
+    if isinstance(long_days, bool) or not isinstance(long_days, int) or not 1 <= long_days <= CONFIG_INT_MAX:
+        raise BadInput(
+            _("Config collection.long_days must be a whole number of days from 1 to {high}.").format(
+                high=CONFIG_INT_MAX
+            )
+        )
     large = get("collection.large_amount", DEFAULT_LARGE_AMOUNT)
-    if isinstance(large, bool) or not isinstance(large, int | float) or large < 0:
+    if isinstance(large, bool) or not isinstance(large, int | float) or not 0 <= large <= MAX_AMOUNT:
         raise BadInput(_("Config collection.large_amount must be a non-negative amount."))
     return CollectionRules(long_days=long_days, large_amount=float(large))
 

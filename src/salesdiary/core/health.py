@@ -29,6 +29,7 @@ from typing import Any
 
 from salesdiary.core.errors import BadInput
 from salesdiary.core.text import Label
+from salesdiary.core.validate import CONFIG_INT_MAX, MAX_AMOUNT
 from salesdiary.i18n import N_, _, ngettext
 
 Getter = Callable[[str, Any], Any]
@@ -190,15 +191,20 @@ def _bad(key: str, what: str) -> BadInput:
 
 
 def _int(get: Getter, key: str, default: int, minimum: int = 0) -> int:
-    value = get(f"health.{key}", default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _bad(key, _("a whole number of at least {n}").format(n=minimum))
+    return _whole(key, get(f"health.{key}", default), minimum)
+
+
+def _whole(key: str, value: Any, minimum: int) -> int:
+    """VALUE if a whole number from MINIMUM to CONFIG_INT_MAX (days, visits, stage numbers: a larger one is a
+    typo, and would overflow date arithmetic and SQLite's integers)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= CONFIG_INT_MAX:
+        raise _bad(key, _("a whole number from {low} to {high}").format(low=minimum, high=CONFIG_INT_MAX))
     return value
 
 
 def _amount(get: Getter, key: str, default: float) -> float:
     value = get(f"health.{key}", default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_AMOUNT:  # nan too
         raise _bad(key, _("a non-negative amount"))
     return float(value)
 
@@ -219,9 +225,7 @@ def thresholds(get: Getter) -> Thresholds:
     by_stage: dict[str, int] = {}
     if isinstance(raw_stale, dict):
         for k, v in raw_stale.items():
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise _bad(f"stale_days.{k}", _("a whole number of at least {n}").format(n=1))
-            by_stage[str(k)] = v
+            by_stage[str(k)] = _whole(f"stale_days.{k}", v, 1)
         stale_default = by_stage.pop("default", DEFAULT_STALE_DAYS)
     else:
         stale_default = _int(get, "stale_days", DEFAULT_STALE_DAYS, 1)

@@ -42,6 +42,7 @@ from typing import Any
 
 from salesdiary.core.errors import BadInput, NotFound
 from salesdiary.core.text import Label
+from salesdiary.core.validate import control_in
 from salesdiary.i18n import _
 
 DEFAULT_PLAYBOOK = "ten_step"
@@ -237,6 +238,11 @@ class _Checker:
         value = data[field]
         if not isinstance(value, str) or not value.strip():
             raise self.fail(_("'{field}' of {what} must be a non-empty string").format(field=field, what=what))
+        c = control_in(value, "\n\t")
+        if c is not None:  # a label is shown in every table and report: nothing a terminal would act on
+            raise self.fail(
+                _("'{field}' of {what} holds the control character {char}").format(field=field, what=what, char=repr(c))
+            )
         return value.strip()
 
     def key(self, data: dict[str, Any], what: str) -> str:

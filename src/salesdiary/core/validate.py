@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import unicodedata
+import re
 
 from salesdiary.core.errors import BadInput
 from salesdiary.i18n import _
@@ -11,13 +11,44 @@ from salesdiary.i18n import _
 NAME_MAX = 200
 TEXT_MAX = 20_000
 MAX_AMOUNT = 10**15
+CONFIG_INT_MAX = 36_500  # a count or a number of days in config: a hundred years at most
 
 
 def show(value: str, width: int = 40) -> str:
     """A value as it may be printed in a message: escaped, shortened."""
     shown = value[:width].encode("utf-8", "backslashreplace").decode("utf-8")
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
+    shown = "".join(c if c.isprintable() and c not in BIDI_CONTROLS else repr(c)[1:-1] for c in shown)
     return shown + ("…" if len(value) > width else "")
+
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (ESC starts colour, cursor and title
+# sequences; CSI U+009B does in one byte) and the bidirectional overrides and isolates, which reorder what is
+# shown around them (a name can then read as another). None of them belongs in a name or a label.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ESCAPES = {
+    **{code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))},
+    **{ord(c): f"\\u{ord(c):04x}" for c in sorted(BIDI_CONTROLS)},
+}  # for str.translate; a line feed and a tab are kept
+
+
+def visible(text: str) -> str:
+    """TEXT as a terminal may show it: controls and bidi overrides written out (ESC as \\x1b, U+202E as
+    \\u202e), so text stored before they were refused cannot act on the terminal."""
+    return text.translate(ESCAPES)
+
+
+def control_in(value: str, allowed: str = "") -> str | None:
+    """The first control character (Unicode Cc) or bidi override in VALUE, other than a line feed or tab
+    named in ALLOWED; None when there is none. A regular expression: labels and names are checked often."""
+    found = (_CONTROL_OR_TAB if "\t" not in allowed else _CONTROL).search(value)
+    if found is None and "\n" not in allowed:
+        found = _LINE_FEED.search(value)
+    return found.group() if found else None
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_TAB = re.compile("[\x00-\x08\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_FEED = re.compile("\n")
 
 
 def clean_text(value: str | None, field: str, *, max_len: int = TEXT_MAX, multiline: bool = True) -> str | None:
@@ -33,14 +64,13 @@ def clean_text(value: str | None, field: str, *, max_len: int = TEXT_MAX, multil
         )
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise BadInput(_("{field}: the value is not valid UTF-8 text.").format(field=field))
-    allowed = "\n\t" if multiline else ""
-    for c in value:
-        if c not in allowed and unicodedata.category(c) == "Cc":
-            raise BadInput(
-                _("{field}: control character {char} is not allowed in '{value}'.").format(
-                    field=field, char=repr(c), value=show(value)
-                )
+    c = control_in(value, "\n\t" if multiline else "")
+    if c is not None:
+        raise BadInput(
+            _("{field}: control character {char} is not allowed in '{value}'.").format(
+                field=field, char=repr(c), value=show(value)
             )
+        )
     return value or None
 
 

@@ -15,9 +15,22 @@ def _no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
+def _escape_controls() -> None:
+    """Rich drops five control characters from the text it draws and passes the others (ESC, CSI, bidi
+    overrides) to the terminal: have it write each of them out instead (core/validate.visible), whatever draws
+    the text — tables, records, reports, messages — so a name stored with them cannot act on the terminal."""
+    from rich import control
+
+    from salesdiary.core.validate import ESCAPES
+
+    control._CONTROL_STRIP_TRANSLATE.update(ESCAPES)  # the table strip_control_codes uses (Rich 13–15)
+
+
 @lru_cache(maxsize=1)
 def out() -> Console:
     from rich.console import Console
+
+    _escape_controls()
 
     # emoji=False: a name with ":smile:" in it is shown as typed (Rich would draw an emoji), and no cell is searched
     console = Console(no_color=_no_color(), highlight=False, soft_wrap=False, emoji=False)
@@ -31,6 +44,8 @@ def out() -> Console:
 @lru_cache(maxsize=1)
 def err() -> Console:
     from rich.console import Console
+
+    _escape_controls()
 
     return Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=not sys.stderr.isatty(), emoji=False)
 
@@ -86,6 +101,10 @@ def error_line(text: str) -> None:
     """One error line on stderr, safe for any text (no markup, no encoding errors)."""
     safe = sentence(text).encode("utf-8", "backslashreplace").decode("utf-8")
     stream = sys.stderr
+    if not safe.isprintable():  # controls (from a stored name) written out: core/validate.visible
+        from salesdiary.core.validate import visible
+
+        safe = visible(safe)
     try:
         stream.write(safe + "\n")
     except UnicodeEncodeError:

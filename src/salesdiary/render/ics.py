@@ -19,7 +19,11 @@ class Event:
 
 
 def escape(text: str) -> str:
-    """TEXT as an iCalendar value: backslash, semicolon, comma and newlines escaped."""
+    """TEXT as an iCalendar value: backslash, semicolon, comma and newlines escaped; other controls (which a
+    TEXT value may not hold, RFC 5545 3.3.11) and bidi overrides written out as core/validate.visible does."""
+    from salesdiary.core.validate import visible
+
+    text = visible(text.replace("\r\n", "\n").replace("\r", "\n"))
     return (
         text.replace("\\", "\\\\")
         .replace(";", "\\;")

@@ -48,11 +48,17 @@ class Column:
 
 
 def cell(value: Any) -> str:
+    """VALUE as a table shows it; controls written out (visible), so that the widths measured are the ones drawn."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
+    text = str(value)
+    if text.isprintable():  # nearly always: a check at C speed
+        return text
+    from salesdiary.core.validate import visible
+
+    return visible(text)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
-from salesdiary.core.errors import BadInput
+from salesdiary.core.errors import BadInput, SdError
 from salesdiary.core.tabular import LIST_SEPARATOR, Column, Rows
 from salesdiary.i18n import _
 
@@ -260,20 +260,10 @@ def write_dump(stream: TextIO, header: dict[str, Any], tables: Iterable[tuple[st
 
 @contextlib.contextmanager
 def output(path: str | None, *, bom: bool = False) -> Iterator[TextIO]:
-    """Where an export goes: FILE (written in full or not at all) or stdout, as UTF-8 text."""
+    """Where an export goes: FILE (see output_file) or stdout (None or -), as UTF-8 text."""
     if path and path != "-":
-        target = Path(path)
-        partial = target.with_name(target.name + ".partial")
-        try:
-            fh = open(partial, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")  # noqa: SIM115
-        except OSError as exc:
-            raise BadInput(_("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)) from None
-        try:
-            with fh:
-                yield fh
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
+        with output_file(path, bom=bom) as fh:
+            yield fh
         return
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:  # a text stream without bytes under it (tests capture stdout this way)
@@ -290,3 +280,109 @@ def output(path: str | None, *, bom: bool = False) -> Iterator[TextIO]:
     finally:
         with contextlib.suppress(ValueError):
             stream.detach()
+
+
+# --- files sd writes ---------------------------------------------------------------------------------------
+# One place opens every file a command writes at the user's request (--output, --ics …), so that each is
+# private and whole:
+# - a regular file (or none yet) is written to a temp file beside it and renamed over it only when complete:
+#   the temp is created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600 under a random name, so a file or link
+#   planted at that name cannot redirect the data (a name taken is skipped), and it is removed on every
+#   failure (an error, Ctrl-C, a full disk). The result is 0600 even when it replaces a file that was not.
+# - a symbolic link: the file it points to is replaced as above (the temp beside that file); the link stays.
+# - a pipe (FIFO) or a character device (/dev/null, a terminal), and /dev/stdout, /dev/stderr, /dev/fd/N
+#   (whatever the shell opened there, a file too: appended to, as the shell's redirection decided): written
+#   into directly, never replaced (a device node or FIFO must not become a file).
+# - a folder, or anything else (a socket, a block device): refused as bad input (exit 2).
+# Opening fails → BadInput (exit 2: the path is wrong); writing fails → SdError (exit 1), nothing left behind.
+
+_DIRECT_PREFIXES = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")  # an open file: the shell's
+_TEMP_TRIES = 16
+
+
+@contextlib.contextmanager
+def output_file(path: str, *, bom: bool = False) -> Iterator[TextIO]:
+    """PATH opened for writing as UTF-8 text (with a byte-order mark if BOM), as the rules above say."""
+    import stat
+
+    encoding = "utf-8-sig" if bom else "utf-8"
+    target = Path(path).expanduser()
+    try:
+        st: os.stat_result | None = os.stat(target)  # follows a link: what it points to counts
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise _cannot_open(path, exc) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise BadInput(_("{path} is a folder; give the name of a file to write.").format(path=path))
+    direct = str(target).startswith(_DIRECT_PREFIXES) or (
+        st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode))
+    )
+    if st is not None and not direct and not stat.S_ISREG(st.st_mode):
+        raise BadInput(_("Cannot write {path}: it is not a file, a pipe or a device.").format(path=path))
+    if direct:
+        append = os.O_APPEND if st is not None and stat.S_ISREG(st.st_mode) else 0  # /dev/stdout >> a file
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_NOCTTY | append)
+        except OSError as exc:
+            raise _cannot_open(path, exc) from None
+        with _writing(path, whole=False), open(fd, "w", encoding=encoding, newline="") as fh:
+            yield fh
+        return
+    real = Path(os.path.realpath(target))
+    fd, temp = _private_temp(real, path)
+    try:
+        with _writing(path, whole=True):
+            with open(fd, "w", encoding=encoding, newline="") as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(temp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def write_file(path: str, text: str) -> None:
+    """TEXT into PATH (see output_file) or to stdout for -."""
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with output_file(path) as fh:
+        fh.write(text)
+
+
+def _private_temp(real: Path, shown: str) -> tuple[int, str]:
+    """A new file beside REAL, only ours: 0600, created here (never a name that exists, never through a link)."""
+    import secrets
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    for _try in range(_TEMP_TRIES):
+        temp = str(real.with_name(f".{real.name[:180]}.{secrets.token_hex(6)}.partial"))
+        try:
+            return os.open(temp, flags, 0o600), temp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _cannot_open(shown, exc) from None
+    raise SdError(_("Cannot write {path}: no free name for a temporary file beside it.").format(path=shown))
+
+
+@contextlib.contextmanager
+def _writing(path: str, *, whole: bool) -> Iterator[None]:
+    """An error while writing PATH (a full disk, a device that refuses) as one line, exit 1. WHOLE: PATH is
+    replaced only by a complete file, so the line can say that it was left as it was."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        error = exc.strerror or str(exc)
+        line = _("Cannot write {path}: {error}; it was left as it was.") if whole else _("Cannot write {path}: {error}")
+        raise SdError(line.format(path=path, error=error)) from None
+
+
+def _cannot_open(path: str, exc: OSError) -> BadInput:
+    return BadInput(_("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc))

@@ -47,12 +47,17 @@ def backup_dir(journal: Path) -> Path:
 
 
 def keep_count() -> int:
-    """How many copies rotation keeps (config `backup.keep`; at least 1)."""
+    """How many copies rotation keeps (config `backup.keep`: a whole number from 1 to CONFIG_INT_MAX)."""
+    from salesdiary.core.validate import CONFIG_INT_MAX
+
     value = config_value("backup.keep", DEFAULT_KEEP)
     try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return DEFAULT_KEEP
+        keep = int(value)  # inf: OverflowError; nan, "many": ValueError
+    except (TypeError, ValueError, OverflowError):
+        keep = 0
+    if isinstance(value, bool) or keep != value or not 1 <= keep <= CONFIG_INT_MAX:
+        raise BadInput(_("Config backup.keep must be a whole number from 1 to {high}.").format(high=CONFIG_INT_MAX))
+    return keep
 
 
 class JournalDamaged(Conflict):
@@ -74,6 +79,7 @@ def backup_sqlite(journal: Path, dest: Path | None = None, reason: str = "manual
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     reason = re.sub(r"[^A-Za-z0-9_.-]", "-", reason) or "manual"
     if dest is None:
+        keep_count()  # a bad backup.keep is refused before a copy is made, not after
         folder = backup_dir(journal)
         check_backup_folder(folder)
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from salesdiary.core import settings
 from salesdiary.core.errors import BadConfig, BadInput
 from salesdiary.i18n import _
-from salesdiary.store.paths import config_path, load_config
+from salesdiary.store.paths import config_path, load_config, private_folder
 
 
 def set_value(key: str, value: str) -> Path:
@@ -28,6 +28,9 @@ def set_value(key: str, value: str) -> Path:
     if found is None:
         raise BadConfig(_unknown(key))
     setting, stage = found
+    from salesdiary.core.validate import clean_text
+
+    value = clean_text(value, key, max_len=1000, multiline=False) or ""  # no terminal controls in any setting
     parsed = setting.parse(value, key)
     path = config_path()
     data = _read(path)
@@ -88,22 +91,44 @@ def _nested(key: str) -> dict[str, Any]:
 
 def _read(path: Path) -> dict[str, Any]:
     """The file as it is (not checked: set and unset are how a bad file is repaired); {} when there is none."""
+    from salesdiary.store.paths import CONFIG_MAX_BYTES
+
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            raw = fh.read(CONFIG_MAX_BYTES + 1)  # never more: SD_CONFIG=/dev/zero must not fill the memory
+        if len(raw) > CONFIG_MAX_BYTES:
+            raise BadInput(
+                _("The config file {path} is larger than {limit} KB; a config file is a few lines.").format(
+                    path=path, limit=CONFIG_MAX_BYTES // 1024
+                )
+            )
+        return tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(_("The config file {path} cannot be read: {error}").format(path=path, error=exc)) from None
+    except (RecursionError, ValueError):  # nested too deeply; a number longer than Python reads
+        raise BadInput(
+            _("The config file {path} cannot be read: a value is nested too deeply or has too many digits.").format(
+                path=path
+            )
+        ) from None
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
     import tomli_w
 
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        tomli_w.dump(data, fh)
-    os.replace(tmp, path)
+    private_folder(path.parent)
+    import secrets
+
+    # a temp file of our own (O_EXCL|O_NOFOLLOW, random name): a file or link planted beside it is never written
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(data, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     load_config.cache_clear()

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from salesdiary.store.tx import Tx
 
 FORMATS = ("csv", "json", "jsonl")
+MAX_FILE_BYTES = 256 * 1024 * 1024  # an import is read whole: larger files (or /dev/zero) are refused, not loaded
+_CHUNK = 1024 * 1024
 
 
 # Reading a file -----------------------------------------------------------------------------------------
@@ -81,12 +83,52 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 
 def read_text(path: str, encoding: str | None = None) -> tuple[str, str]:
-    """The text of the file PATH ('-' for stdin) and the encoding it was read with."""
+    """The text of the file PATH ('-' for stdin) and the encoding it was read with; at most MAX_FILE_BYTES."""
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if path == "-":
+            data = _read_bounded(sys.stdin.buffer, path)
+        else:
+            with open(Path(path).expanduser(), "rb") as fh:
+                data = _read_bounded(fh, path)
     except OSError as exc:
         raise BadInput(_("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc)) from None
     return decode(data, encoding)
+
+
+def _read_bounded(stream: Any, path: str) -> bytes:
+    """STREAM's bytes, read in chunks; more than MAX_FILE_BYTES (a device that never ends, too) is bad input."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(min(_CHUNK, MAX_FILE_BYTES + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise BadInput(
+                _("{path} is larger than the import limit of {limit} MB; split it into smaller files.").format(
+                    path=path, limit=MAX_FILE_BYTES // (1024 * 1024)
+                )
+            )
+    return b"".join(chunks)
+
+
+def parse_json(text: str) -> Any:
+    """TEXT as JSON; a syntax error, nesting too deep or a number too long to read is bad input, one line."""
+    problem = json_problem(text)
+    if isinstance(problem, str):
+        raise BadInput(_("The file is not valid JSON: {error}").format(error=problem))
+    return problem[0]
+
+
+def json_problem(text: str) -> tuple[Any] | str:
+    """(the value of TEXT as JSON,), or why it cannot be read: a sentence for the user."""
+    try:
+        return (json.loads(text),)
+    except json.JSONDecodeError as exc:
+        return str(exc)
+    except RecursionError:
+        return _("it is nested too deeply.")
+    except ValueError:  # an integer longer than Python reads (sys.get_int_max_str_digits)
+        return _("a number has too many digits (at most {n}).").format(n=sys.get_int_max_str_digits() or "∞")
 
 
 def read_source(path: str, fmt: str | None = None, encoding: str | None = None) -> Source:
@@ -154,10 +196,7 @@ def _read_csv(text: str, encoding: str) -> Source:
 
 
 def _read_json(text: str, encoding: str) -> Source:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(_("The file is not valid JSON: {error}").format(error=exc)) from None
+    data = parse_json(text)
     if not isinstance(data, list):
         raise BadInput(_("A JSON import is an array of objects, one per row (or JSON lines)."))
     return _objects(list(enumerate(data, start=1)), encoding)
@@ -173,6 +212,8 @@ def _read_jsonl(text: str, encoding: str) -> Source:
             items.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
             bad.append(Problem(number, "", _("not valid JSON: {error}").format(error=exc.msg)))
+        except (RecursionError, ValueError):  # nested too deeply, or a number too long to read
+            bad.append(Problem(number, "", _("not valid JSON: {error}").format(error=json_problem(line))))
     source = _objects(items, encoding)
     source.problems[:0] = bad
     return source

@@ -251,7 +251,9 @@ def _create_private(path: Path) -> None:
     folder = path.parent
     try:
         if not folder.exists():
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            from salesdiary.store.paths import private_folder
+
+            private_folder(folder)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return

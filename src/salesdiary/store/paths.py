@@ -28,8 +28,22 @@ def config_dir() -> Path:
     return Path(user_config_dir(APP, appauthor=False))
 
 
+def private_folder(folder: Path) -> None:
+    """Create FOLDER and every missing folder above it 0700 (mkdir(parents=True) makes the ones above by the
+    umask, usually 0755): what sd creates, nobody else reads."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+
+
 def config_path() -> Path:
     return Path(os.environ["SD_CONFIG"]) if os.environ.get("SD_CONFIG") else config_dir() / "config.toml"
+
+
+CONFIG_MAX_BYTES = 1024 * 1024
 
 
 @lru_cache(maxsize=1)
@@ -39,11 +53,24 @@ def load_config() -> dict[str, Any]:
     path = config_path()
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read(CONFIG_MAX_BYTES + 1)  # never more: SD_CONFIG=/dev/zero must not fill the memory
+        if len(raw) > CONFIG_MAX_BYTES:
+            raise BadInput(
+                _("The config file {path} is larger than {limit} KB; a config file is a few lines.").format(
+                    path=path, limit=CONFIG_MAX_BYTES // 1024
+                )
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(_("The config file {path} cannot be read: {error}").format(path=path, error=exc)) from None
+    except (RecursionError, ValueError):  # nested too deeply; a number longer than Python reads
+        raise BadInput(
+            _("The config file {path} cannot be read: a value is nested too deeply or has too many digits.").format(
+                path=path
+            )
+        ) from None
     except OSError as exc:
         raise BadInput(
             _("The config file {path} cannot be opened: {error}").format(path=path, error=exc.strerror)
@@ -313,7 +340,9 @@ def current_user() -> str:
     """Who is writing: `user.name` in config, else the OS user."""
     name = config_value("user.name")
     if name:
-        return str(name)
+        from salesdiary.core.validate import clean_name
+
+        return clean_name(str(name), "user.name")  # no controls: it is stored as the owner and shown everywhere
     return login_name()
 
 
