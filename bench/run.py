@@ -143,7 +143,8 @@ def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any]) -
             group="help",
             ref="floor --help",
             target=1.2,
-            env={"_SD_COMPLETE": "complete_bash", "COMP_WORDS": f"sd account show {prefix}", "COMP_CWORD": "3"},
+            # what the shell scripts in completions/ run: the line up to the cursor, candidates back as data
+            env={"_SD_COMPLETE": "complete_bash0", "_TYPER_COMPLETE_ARGS": f"sd account show {prefix}"},
             needs_output=True,
         ),
     ]
@@ -253,7 +254,7 @@ def postgres_pairs(facts: dict[str, Any], url: str) -> list[tuple[Case, Case]]:
         (["visit", "list"], True, (0,)),
     ]
     prefix = name[:2] if not name.isascii() else name.split()[0][:4]
-    words = {"_SD_COMPLETE": "complete_bash", "COMP_WORDS": f"sd account show {prefix}", "COMP_CWORD": "3"}
+    words = {"_SD_COMPLETE": "complete_bash0", "_TYPER_COMPLETE_ARGS": f"sd account show {prefix}"}
     pairs = [
         (
             Case(f"complete account name '{prefix}'", [], group="sqlite", env=words, needs_output=True),
