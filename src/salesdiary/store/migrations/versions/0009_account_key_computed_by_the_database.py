@@ -11,10 +11,14 @@ database now computes the key:
 
 - sd_account_key(name) is the fold of core.naming.account_key in PL/pgSQL, built here from the same data
   (core/data/name_rules.json and name_tables.json: case folding, spaces, letters and digits, look-alike letters,
-  traditional → simplified characters, legal forms), so sd and the database agree on every name. Only NFKC comes
-  from each side's own Unicode data (PostgreSQL's normalize() and Python's unicodedata: Unicode 14 on
-  PostgreSQL 15 and Python 3.11). IMMUTABLE, with its search path pinned to pg_catalog: a rep's own function or
-  operator named like one it calls is never found.
+  traditional → simplified characters, legal forms), so sd and the database agree on every name. The two big
+  character tables (case folding, 1,500 characters; traditional → simplified, 5,100) are rows of
+  sd_account_key_char, looked up by index (translate() over them cost 2 ms a name); reps may read it, only its
+  owner writes it, and only migrations do, so the function is declared IMMUTABLE. Only NFKC comes from each
+  side's own Unicode data (PostgreSQL's normalize() and Python's unicodedata: Unicode 14 on PostgreSQL 15 and
+  Python 3.11; a newer server may differ on characters assigned since). Its search path is pinned to
+  pg_catalog, pg_temp, and it names its table with the schema: a rep's own function or table named like one it
+  uses is never found.
 - a BEFORE INSERT OR UPDATE trigger on account sets name_key: sd_account_key(name) when a row is inserted or its
   name changes, the key it had when an update leaves the name alone, whatever the client wrote. Only the owner
   of the table may drop or disable the trigger; a rep cannot.
@@ -23,7 +27,7 @@ Every key is recomputed (here by the database's function), as 0008 did: the Pyth
 character at a time (OpenCC's character tables, shipped as data) instead of OpenCC's phrases, which may change a
 few keys. A collision keeps both accounts: the first reported keeps the key, a later one gets "key#id", which
 `sd doctor` reports. On SQLite (a personal journal, no teammates) sd computes the key as before; the keys are
-recomputed with it. Downgrading drops the trigger and the function and keeps the keys.
+recomputed with it. Downgrading drops the trigger, the functions and the table and keeps the keys.
 """
 
 from __future__ import annotations
