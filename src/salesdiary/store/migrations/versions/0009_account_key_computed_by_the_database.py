@@ -12,13 +12,12 @@ database now computes the key:
 - sd_account_key(name) is the fold of core.naming.account_key in PL/pgSQL, built here from the same data
   (core/data/name_rules.json and name_tables.json: case folding, spaces, letters and digits, look-alike letters,
   traditional → simplified characters, legal forms), so sd and the database agree on every name. The two big
-  character tables (case folding, 1,500 characters; traditional → simplified, 5,100) are rows of
-  sd_account_key_char, looked up by index (translate() over them cost 2 ms a name); reps may read it, only its
-  owner writes it, and only migrations do, so the function is declared IMMUTABLE. Only NFKC comes from each
-  side's own Unicode data (PostgreSQL's normalize() and Python's unicodedata: Unicode 14 on PostgreSQL 15 and
+  character maps (case folding, 1,500 characters; traditional → simplified, 5,100) are jsonb literals in its
+  body, each character one look-up (translate() over them cost 2 ms a name): the function is a constant of the
+  schema, IMMUTABLE, and only its owner may replace it. Only NFKC comes from each side's own Unicode data
+  (PostgreSQL's normalize() and Python's unicodedata: Unicode 14 on PostgreSQL 15 and
   Python 3.11; a newer server may differ on characters assigned since). Its search path is pinned to
-  pg_catalog, pg_temp, and it names its table with the schema: a rep's own function or table named like one it
-  uses is never found.
+  pg_catalog, pg_temp: a rep's own function or operator named like one it uses is never found.
 - a BEFORE INSERT OR UPDATE trigger on account sets name_key: sd_account_key(name) when a row is inserted or its
   name changes, the key it had when an update leaves the name alone, whatever the client wrote. Only the owner
   of the table may drop or disable the trigger; a rep cannot.
@@ -27,11 +26,12 @@ Every key is recomputed (here by the database's function), as 0008 did: the Pyth
 character at a time (OpenCC's character tables, shipped as data) instead of OpenCC's phrases, which may change a
 few keys. A collision keeps both accounts: the first reported keeps the key, a later one gets "key#id", which
 `sd doctor` reports. On SQLite (a personal journal, no teammates) sd computes the key as before; the keys are
-recomputed with it. Downgrading drops the trigger, the functions and the table and keeps the keys.
+recomputed with it. Downgrading drops the trigger and the functions and keeps the keys.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -41,8 +41,6 @@ revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-GROUPS = "sd_rep, sd_manager"
 
 
 def _literal(text: str) -> str:
@@ -56,34 +54,20 @@ def _array(texts: Sequence[str]) -> str:
 
 
 def _bracket(chars: str) -> str:
-    """A regular-expression bracket expression of CHARS (PostgreSQL's advanced regular expressions: inside a
+    """A regular-expression bracket of the characters CHARS (PostgreSQL's advanced regular expressions: inside a
     bracket, only ], \\, ^ and - mean something; each is written as an escape)."""
     return "".join(f"\\u{ord(c):04x}" if c in "]\\^-[" else c for c in chars)
 
 
-CHARS = "sd_account_key_char"
-
-
-def _by_table(schema: str, kind: str) -> str:
-    """FOLDED with each character as the table CHARS has it for KIND (the character itself when absent): one
-    index lookup per character, where translate() would scan its 5,000 characters for each."""
+def _by_map(mapping: dict[str, str]) -> str:
+    """FOLDED with each character as MAPPING has it (the character itself when absent). MAPPING is a jsonb
+    literal, parsed once per session (PL/pgSQL keeps the statement's plan), and each character one look-up in it:
+    translate() would scan its 5,000 characters for each character of the name (2 ms a name)."""
+    literal = _literal(json.dumps(mapping, ensure_ascii=False, separators=(",", ":")))
     return (
-        "(SELECT coalesce(string_agg(coalesce((SELECT k.becomes FROM"
-        f" {schema}.{CHARS} k WHERE k.kind = '{kind}' AND k.ch = c.ch), c.ch), '' ORDER BY c.i), '')"
+        f"(SELECT coalesce(string_agg(coalesce({literal}::jsonb ->> c.ch, c.ch), '' ORDER BY c.i), '')"
         " FROM unnest(string_to_array(folded, NULL)) WITH ORDINALITY AS c (ch, i))"
     )
-
-
-def char_rows() -> list[dict[str, str]]:
-    """The rows of CHARS: the fold's case folding and traditional → simplified tables, character by character."""
-    from salesdiary.core.naming import the_fold
-
-    tables = the_fold().tables
-    casefold = tables["casefold"]
-    pairs = [("casefold", c, f) for c, f in zip(casefold["from"], casefold["to"], strict=True)]
-    pairs += [("casefold", c, f) for c, f in casefold["long"]]
-    pairs += [("t2s", c, s) for c, s in zip(tables["t2s"]["from"], tables["t2s"]["to"], strict=True)]
-    return [{"kind": kind, "ch": c, "becomes": b} for kind, c, b in pairs]
 
 
 def key_function_sql(schema: str) -> str:
@@ -95,6 +79,9 @@ def key_function_sql(schema: str) -> str:
     pairs = " ".join(rules["lookalikes"]["pairs"]).split()
     spaces = _bracket(tables["spaces"])
     word = "".join(f"{_bracket(chr(lo))}-{_bracket(chr(hi))}" for lo, hi in tables["word"])
+    casefold = dict(zip(tables["casefold"]["from"], tables["casefold"]["to"], strict=True))
+    casefold.update(dict(tables["casefold"]["long"]))
+    t2s = dict(zip(tables["t2s"]["from"], tables["t2s"]["to"], strict=True))
     return f"""
 CREATE OR REPLACE FUNCTION {schema}.sd_account_key(name text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -121,11 +108,11 @@ BEGIN
     -- name_fold: NFKC, case folded, runs of spaces as one, look-alike letters, simplified characters
     folded := normalize(translate(name, {_literal(rules["before_nfkc"]["from"])},
                                         {_literal(rules["before_nfkc"]["to"])}), NFKC);
-    folded := {_by_table(schema, "casefold")};
+    folded := {_by_map(casefold)};
     folded := regexp_replace(folded, '[{spaces}]+', ' ', 'g');
     folded := btrim(folded, ' ');
     folded := translate(folded, {_literal("".join(p[0] for p in pairs))}, {_literal("".join(p[1] for p in pairs))});
-    folded := {_by_table(schema, "t2s")};
+    folded := {_by_map(t2s)};
     -- words: runs of letters and digits; a joiner between two words is dropped
     words := array_remove(regexp_split_to_array(folded, '[^{word}]+'), '');
     n := coalesce(array_length(words, 1), 0);
@@ -227,15 +214,6 @@ def upgrade() -> None:
     if postgresql:
         schema = str(bind.execute(sa.text("SELECT quote_ident(current_schema())")).scalar())
         bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS sd_account_key ON {schema}.account")
-        bind.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{CHARS}")
-        bind.exec_driver_sql(
-            f"CREATE TABLE {schema}.{CHARS} (kind text NOT NULL, ch text NOT NULL, becomes text NOT NULL,"
-            " PRIMARY KEY (kind, ch))"
-        )
-        bind.execute(
-            sa.text(f"INSERT INTO {schema}.{CHARS} (kind, ch, becomes) VALUES (:kind, :ch, :becomes)"), char_rows()
-        )
-        bind.exec_driver_sql(f"GRANT SELECT ON {schema}.{CHARS} TO {GROUPS}")
         bind.exec_driver_sql(key_function_sql(schema))
         computed = f"{schema}.sd_account_key(name)"
     else:
@@ -269,4 +247,3 @@ def downgrade() -> None:
         bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS sd_account_key ON {schema}.account")
         bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {schema}.sd_account_key_kept()")
         bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {schema}.sd_account_key(text)")
-        bind.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{CHARS}")
