@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pgtools
-from conftest import run_sd
+from conftest import SD_BIN, run_sd
 from salesdiary.core.naming import account_key, the_fold
 from salesdiary.store.version import SCHEMA_VERSION
 
@@ -176,10 +177,8 @@ def database_keys():  # noqa: ANN201
     """sd_account_key as a function of one call: a schema upgraded once for the module."""
     pgtools.base_url()
     with pgtools.schema() as (schema, url):
-        import os
-
         proc = subprocess.run(
-            [str(Path(sys.executable).with_name("sd")), "db", "upgrade"],
+            [str(SD_BIN), "db", "upgrade"],
             env={**os.environ, "SD_DATABASE_URL": url},
             capture_output=True,
             text=True,
@@ -214,6 +213,7 @@ PIECES = st.one_of(
     st.text(st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E), min_size=1, max_size=5),  # full width
     st.text(st.sampled_from(list(" .,&/-_()'’・、。　\t]^\\[ßİﬁẞΣς")), min_size=1, max_size=3),  # punctuation…
     st.sampled_from(LEGAL),
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1, max_size=3),  # any
 )
 NAMES = st.lists(PIECES, min_size=1, max_size=6).map("".join)
 
