@@ -13,68 +13,95 @@ from salesdiary.core.errors import Ambiguous, NotFound
 from salesdiary.core.validate import show
 from salesdiary.i18n import _
 
-# Legal forms: a trailing run of words that names the kind of company, not the company. Written without their
-# dots, spaces and slashes, as the words at the end of a name join ("S.A." → s a → "sa", "GmbH & Co. KG" →
-# gmbh co kg, each a form). Only stripped at the end and never the first word: "AG Bank" stays "agbank".
-_LEGAL_FORMS = frozenset(
-    # English-speaking countries, and what the old key already treated as a suffix
-    "co company corp corporation inc incorporated ltd limited llc llp lp plc pty pte pvt private holdings group"
-    " sdn bhd"
-    # German-speaking countries
-    " gmbh mbh ag kg kgaa ohg ug eg"
-    # Romance languages (S.A. de C.V.: cv, then s a de → "sade")
-    " sa sas sasu sarl sca scs snc eurl spa sapa srl sl slu ltda sade"
-    # Low Countries, Nordics, Baltics, Central Europe
-    " bv nv cv vof bvba oy oyj ab publ as asa aps se hf ehf oü uab spzoo sro doo kft zrt nyrt"
-    # Japan (K.K., G.K., Y.K.) in Latin letters
-    " kk gk yk".split()
-)
-# Words that join two legal forms or two parts of a name: dropped between words, as "&" is (it is punctuation).
-_JOINERS = frozenset({"and", "und", "et"})
-# Chinese and Japanese legal forms, after conversion to simplified characters: at the end (有限公司…), and the
-# Japanese ones also at the start (株式会社東芝). Longest first, since the shorter end the longer.
-_CJK_FORMS = (
-    "股份有限公司",
-    "有限责任公司",
-    "有限合伙企业",
-    "集团有限公司",
-    "株式会社",
-    "有限会社",
-    "合同会社",
-    "股份公司",
-    "有限公司",
-    "集团公司",
-    "控股",
-    "集团",
-    "公司",
-    "会社",
-)
-_CJK_LEADING = ("株式会社", "有限会社", "合同会社")
-_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
-# Chinese characters (CJK unified ideographs, their extensions and compatibility forms): only a text with one
-# of them needs the traditional → simplified conversion, and only then is OpenCC imported.
+# Chinese characters (CJK unified ideographs, their extensions and compatibility forms): a text without one of
+# them is compared with names without the traditional → simplified conversion (it cannot change the answer).
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
-# Look-alike letters: Cyrillic and Greek letters (and a few Latin ones) that are drawn like a Latin letter, as the
-# Latin letter, so "Сontoso" with a Cyrillic С is "contoso". Derived from Unicode's confusables.txt (UTS #39,
-# version 13.0): its single-letter mappings of a Cyrillic or Greek letter to an ASCII letter, applied to text
-# already NFKC-normalised and case-folded. So each letter maps from its lower case: where the two cases look like
-# different Latin letters (Greek Ν/ν: N and v; Υ/υ: Y and u), the capital, drawn exactly like the Latin one, wins,
-# which keeps the key the same in any case. Digits (0/O, 1/l) and Latin-to-Latin look-alikes (l/I) are not folded:
-# they are real differences in real names.
-_LOOKALIKES = str.maketrans(
-    dict(  # each pair: the letter (lower case), the Latin letter it is drawn like
-        pair
-        for pairs in (
-            "аa вb сc ԁd еe ҽe ԍg һh нh іi ӏi ꙇi јj кk мm оo ԛq рp ѕs гr тt ѵv ѡw ԝw хx уy үy",  # Cyrillic
-            "αa βb εe ϝf ηh ιi ϳj κk μm ϻm νn οo σo ρp τt υy χx γy ζz",  # Greek
-            "ıi ɑa ɡg ɩi",  # Latin
-        )
-        for pair in pairs.split()
-    )
-)
-# Look-alikes that NFKC would turn into another letter first (the lunate sigma Ϲ ϲ into Σ ς).
-_BEFORE_NFKC = str.maketrans("Ϲϲ", "Cc")
+
+@dataclass(frozen=True)
+class Fold:
+    """The account-key fold as data: core/data/name_rules.json (legal forms, look-alike letters…, edited by hand)
+    and core/data/name_tables.json (case folding, spaces, letters and digits, traditional → simplified Chinese
+    characters, written by scripts/name_tables.py). PostgreSQL's sd_account_key() (migration 0009) is built from
+    the same two files, so that the database and sd compute the same key for every name."""
+
+    rules: dict
+    tables: dict
+
+    @functools.cached_property
+    def before_nfkc(self) -> dict[int, int]:
+        return str.maketrans(self.rules["before_nfkc"]["from"], self.rules["before_nfkc"]["to"])
+
+    @functools.cached_property
+    def casefold(self) -> dict[int, str]:
+        table = self.tables["casefold"]
+        return {**str.maketrans(table["from"], table["to"]), **{ord(c): f for c, f in table["long"]}}
+
+    @functools.cached_property
+    def spaces(self) -> re.Pattern[str]:
+        return re.compile(f"[{re.escape(self.tables['spaces'])}]+")
+
+    @functools.cached_property
+    def separators(self) -> _Separators:
+        """A str.translate table turning every character that is not a letter or digit (punctuation, spaces,
+        symbols, "_") into a space."""
+        return _Separators(self.tables["word"])
+
+    @functools.cached_property
+    def lookalikes(self) -> dict[int, int]:
+        pairs = " ".join(self.rules["lookalikes"]["pairs"]).split()
+        return str.maketrans("".join(p[0] for p in pairs), "".join(p[1] for p in pairs))
+
+    @functools.cached_property
+    def t2s(self) -> dict[int, int]:
+        return str.maketrans(self.tables["t2s"]["from"], self.tables["t2s"]["to"])
+
+    @functools.cached_property
+    def legal_forms(self) -> frozenset[str]:
+        return frozenset(" ".join(self.rules["legal_forms"]["forms"]).split())
+
+    @functools.cached_property
+    def joiners(self) -> frozenset[str]:
+        return frozenset(self.rules["joiners"]["words"])
+
+    @functools.cached_property
+    def cjk_forms(self) -> tuple[str, ...]:
+        return tuple(self.rules["cjk_forms"]["forms"])
+
+    @functools.cached_property
+    def cjk_leading(self) -> tuple[str, ...]:
+        return tuple(self.rules["cjk_leading"]["forms"])
+
+
+class _Separators(dict):
+    """Code point → itself (a letter or digit: in one of the ranges of WORD) or " ", filled in as characters are
+    met: cheaper than compiling a regular expression of the 700 ranges on every start."""
+
+    def __init__(self, word: list[list[int]]) -> None:
+        super().__init__()
+        self.starts = [lo for lo, _hi in word]
+        self.ends = [hi for _lo, hi in word]
+
+    def __missing__(self, code: int) -> int | str:
+        import bisect
+
+        i = bisect.bisect_right(self.starts, code) - 1
+        value: int | str = code if i >= 0 and code <= self.ends[i] else " "
+        self[code] = value
+        return value
+
+
+@functools.cache
+def the_fold() -> Fold:
+    """The fold's data, read on first use (≈ 1 ms; a read that compares no names never reads it)."""
+    import json
+    import os
+
+    def load(name: str) -> dict:
+        with open(os.path.join(os.path.dirname(__file__), "data", f"{name}.json"), encoding="utf-8") as file:
+            return json.load(file)
+
+    return Fold(load("name_rules"), load("name_tables"))
 
 
 def fold(text: str) -> str:
@@ -83,31 +110,23 @@ def fold(text: str) -> str:
 
 
 def name_fold(text: str, *, simplify: bool = True) -> str:
-    """FOLD(TEXT), with look-alike letters as the Latin letter and traditional Chinese as simplified.
+    """TEXT in the form in which two spellings of one organisation's name are equal: NFKC (full/half width),
+    case folded, runs of spaces as one, look-alike letters as the Latin letter and traditional Chinese
+    characters as simplified ones: 華東電網 and 华东电网, "Сontoso" with a Cyrillic С and "Contoso".
 
-    The form in which two spellings of one organisation's name are equal: 華東電網 and 华东电网, "Сontoso"
-    with a Cyrillic С and "Contoso". SIMPLIFY=False skips the Chinese conversion (for a text that is compared
-    with one without Chinese characters, where it cannot change the answer).
+    SIMPLIFY=False skips the Chinese conversion (for a text that is compared with one without Chinese characters,
+    where it cannot change the answer).
     """
-    folded = fold(text.translate(_BEFORE_NFKC)).translate(_LOOKALIKES)
-    if simplify and _HAN.search(folded):
-        folded = simplified(folded)
-    return folded
+    f = the_fold()
+    folded = unicodedata.normalize("NFKC", text.translate(f.before_nfkc)).translate(f.casefold)
+    folded = f.spaces.sub(" ", folded).strip(" ").translate(f.lookalikes)
+    return simplified(folded) if simplify else folded
 
 
 def simplified(text: str) -> str:
-    """TEXT with traditional Chinese characters (mainland, Taiwan and Hong Kong forms) as simplified ones."""
-    for convert in _converters():
-        text = convert(text)
-    return text
-
-
-@functools.cache
-def _converters() -> tuple:
-    """OpenCC's Hong Kong and Taiwan → simplified conversions (imported on first use: ≈ 20 ms)."""
-    import opencc
-
-    return tuple(opencc.OpenCC(config).convert for config in ("hk2s", "tw2s"))
+    """TEXT with traditional Chinese characters (mainland, Taiwan and Hong Kong forms) as simplified ones, one
+    character at a time (OpenCC's character tables, without its phrase rules)."""
+    return text.translate(the_fold().t2s)
 
 
 def account_key(name: str) -> str:
@@ -115,22 +134,23 @@ def account_key(name: str) -> str:
 
     Full/half width, case, spaces, punctuation, traditional/simplified Chinese, look-alike letters of other
     scripts and legal forms at the end (有限公司, 集团, Co., Ltd., GmbH & Co. KG, S.A., K.K./株式会社 …) do not
-    make a different organisation.
+    make a different organisation. On PostgreSQL the database computes the same key itself (sd_account_key()).
     """
+    f = the_fold()
     folded = name_fold(name)
-    words = _PUNCT.sub(" ", folded).split()
-    words = [w for i, w in enumerate(words) if not (0 < i < len(words) - 1 and w in _JOINERS)]
+    words = [w for w in folded.translate(f.separators).split(" ") if w]
+    words = [w for i, w in enumerate(words) if not (0 < i < len(words) - 1 and w in f.joiners)]
     changed = True
     while changed and len(words) > 1:
         changed = False
         for n in range(1, min(len(words) - 1, 4) + 1):  # the shortest form first: "Plan A S.A." keeps its "a"
-            if "".join(words[-n:]) in _LEGAL_FORMS:
+            if "".join(words[-n:]) in f.legal_forms:
                 del words[-n:]
                 changed = True
                 break
         else:
             last = words[-1]
-            form = next((f for f in _CJK_FORMS if last.endswith(f)), None)
+            form = next((c for c in f.cjk_forms if last.endswith(c)), None)
             if form and len(last) > len(form):
                 words[-1] = last[: -len(form)]
                 changed = True
@@ -141,11 +161,11 @@ def account_key(name: str) -> str:
     changed = True
     while changed:
         changed = False
-        for form in _CJK_FORMS:
+        for form in f.cjk_forms:
             if len(key) > len(form) and key.endswith(form):
                 key = key[: -len(form)]
                 changed = True
-        for form in _CJK_LEADING:
+        for form in f.cjk_leading:
             if len(key) > len(form) and key.startswith(form):
                 key = key[len(form) :]
                 changed = True
