@@ -64,7 +64,7 @@ _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 # they are real differences in real names.
 _LOOKALIKES = str.maketrans(
     dict(  # each pair: the letter (lower case), the Latin letter it is drawn like
-        pair
+        (pair[0], pair[1])
         for pairs in (
             "аa вb сc ԁd еe ҽe ԍg һh нh іi ӏi ꙇi јj кk мm оo ԛq рp ѕs гr тt ѵv ѡw ԝw хx уy үy",  # Cyrillic
             "αa βb εe ϝf ηh ιi ϳj κk μm ϻm νn οo σo ρp τt υy χx γy ζz",  # Greek

@@ -64,6 +64,8 @@ class Reader(Protocol):
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]: ...
 
+    def close(self) -> None: ...
+
 
 class SqliteReader:
     dialect = "sqlite"
@@ -276,7 +278,7 @@ def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
         return [run(r) for run in passes]
     import threading
 
-    results: list[T | None] = [None] * len(passes)
+    results: dict[int, T] = {}
     errors: list[BaseException] = []
 
     def in_thread(i: int) -> None:
@@ -299,7 +301,7 @@ def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
             thread.join()
     if errors:
         raise errors[0]
-    return results  # type: ignore[return-value]  (every pass has run)
+    return [results[i] for i in range(len(passes))]  # every pass has run (or its error was raised)
 
 
 def busy_timeout_ms() -> int:
