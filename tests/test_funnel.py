@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import run_sd
+from conftest import build, run_sd
 
 TEN_STEP = [
     "project_info",
@@ -29,30 +29,6 @@ TEN_STEP = [
     "order_payment",
 ]
 PROBABILITY = dict(zip(TEN_STEP, (5, 10, 25, 30, 50, 60, 70, 80, 90, 100), strict=True))
-
-
-def build(path: Path, steps: list[tuple[str, tuple[str, ...]]]) -> None:
-    """Run `sd` commands, each on its own day (SD_TODAY), into the journal at PATH."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in {
-            "SD_DB": str(path),
-            "SD_CONFIG": str(path.parent / "config.toml"),
-            "XDG_DATA_HOME": str(path.parent / "data"),
-            "XDG_CONFIG_HOME": str(path.parent / "config"),
-            "SD_LANG": "en",
-            "NO_COLOR": "1",
-        }.items():
-            mp.setenv(name, value)
-        for day, args in steps:
-            mp.setenv("SD_TODAY", day)
-            result = run_sd(*args)
-            assert result.exit_code == 0, (args, result.output)
-    from salesdiary.store.engine import dispose_all
-
-    dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
 
 
 # D1 1,000,000: 1 on 10-01 → 2 on 10-11 → 3 on 11-05 (20 days in stage); a visit on 11-20.
