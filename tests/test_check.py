@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_funnel import build
+from conftest import build
 
 NEXT = ("--next", "Send the plan", "--next-date", "2026-12-01")
 STEPS = [

@@ -7,30 +7,36 @@ random moments, the same for `sd demo` and a 3,000-visit bulk write) is:
     SD_STRESS=full .venv/bin/python -m pytest tests/test_concurrency.py tests/test_crash.py -s
 
 (SD_CRASH_RUNS and SD_CRASH_ROWS override the counts.) With -s the measured figures are printed.
+
+The moments are random but seeded (SD_CRASH_SEED, printed in the report): a failure can be run again. The
+first and every other kill waits for the write to begin and lands inside it. Each kill first stops the process
+(SIGSTOP) and asks the journal whether its write lock is held: held means the kill landed inside the write
+transaction, before its commit, and the journal must then hold none of the write. Each test asserts that at least
+one kill landed so.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import pty
 import random
-import select
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import SD_BIN
+from conftest import ENTER, SD_BIN, Terminal
 
 FULL = os.environ.get("SD_STRESS") == "full"
 RUNS = int(os.environ.get("SD_CRASH_RUNS", "20" if FULL else "3"))
 IMPORT_ROWS = int(os.environ.get("SD_CRASH_ROWS", "50000" if FULL else "3000"))
 BULK_VISITS = 3000 if FULL else 800
+SEED = int(os.environ.get("SD_CRASH_SEED", "20261125"))
 
 BULK_WRITE = """
 import sys
@@ -75,50 +81,115 @@ def copy_journal(source: Path, dest: Path) -> None:
     os.chmod(dest, 0o600)
 
 
-def timed(args: list[str], env: dict[str, str] | None = None) -> float:
+def holds_write_lock(journal: Path) -> bool:
+    """Whether a process holds JOURNAL's write lock: it has begun a write transaction (sd writes in BEGIN
+    IMMEDIATE transactions) and not yet ended it. When the lock is free the test takes it, and gives it back."""
+    if not journal.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{journal}?mode=rw", uri=True, timeout=0, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        con.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc)
+    else:
+        con.execute("ROLLBACK")
+        return False
+    finally:
+        con.close()
+
+
+def timed(args: list[str], journal: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run ARGS to the end; return how long it took and how long it held JOURNAL's write lock (polled)."""
     start = time.monotonic()
-    proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=1800)
-    assert proc.returncode == 0, proc.stderr
-    return time.monotonic() - start
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+    first = last = 0.0
+    while proc.poll() is None:
+        if holds_write_lock(journal):
+            last = time.monotonic()
+            first = first or last
+        time.sleep(0.005)
+    _out, err = proc.communicate(timeout=1800)
+    assert proc.returncode == 0, err
+    return time.monotonic() - start, last - first
 
 
-def kill_at_random(args: list[str], seconds: float, env: dict[str, str] | None = None) -> tuple[bool, str]:
-    """Start ARGS, SIGKILL it at a random moment within SECONDS. Returns (still running when killed, stdout)."""
+@dataclass
+class Kill:
+    running: bool  # the process had not finished when it was killed
+    writing: bool  # it held the journal's write lock when killed: inside its write transaction, not committed
+    out: str
+
+
+def kill(
+    args: list[str],
+    journal: Path,
+    delay: float,
+    *,
+    in_write: bool,
+    env: dict[str, str] | None = None,
+) -> Kill:
+    """Start ARGS and SIGKILL it DELAY seconds after its start, or (IN_WRITE) DELAY seconds after its write began
+    (polled) and then as soon as it is seen inside a write transaction. It is stopped (SIGSTOP) while the journal's
+    write lock is asked, so the answer holds at the kill."""
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    time.sleep(random.uniform(0.05, seconds))
-    killed = proc.poll() is None
+    deadline = time.monotonic() + 120
+    if in_write:
+        while proc.poll() is None and not holds_write_lock(journal) and time.monotonic() < deadline:
+            time.sleep(0.002)
+    time.sleep(delay)
+    while True:
+        running = proc.poll() is None
+        if running:
+            proc.send_signal(signal.SIGSTOP)
+        writing = running and holds_write_lock(journal)
+        if writing or not running or not in_write or time.monotonic() > deadline:
+            break
+        proc.send_signal(signal.SIGCONT)  # between two transactions: let it go on to the next
+        time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
     out, _err = proc.communicate(timeout=60)
-    return killed, out
+    return Kill(running, writing, out)
 
 
-def wal_bytes(journal: Path) -> int:
-    """Size of the journal's write-ahead log: > 0 right after a kill means the write had begun."""
-    wal = Path(str(journal) + "-wal")
-    return wal.stat().st_size if wal.exists() else 0
+def moments(what: str, duration: float, window: float) -> list[tuple[bool, float]]:
+    """(in the write?, delay) of each kill, seeded: the first and every other kill land in the first half of the
+    write (WINDOW seconds long in the uninterrupted run), the others anywhere in DURATION."""
+    rng = random.Random(f"{SEED} {what}")
+    return [
+        (False, rng.uniform(0.05, duration * 1.1)) if run % 2 else (True, rng.uniform(0, window / 2))
+        for run in range(RUNS)
+    ]
 
 
-def report(what: str, outcomes: list[str], checks: list[str], mid_write: int, how: str) -> None:
+def report(what: str, outcomes: list[str], checks: list[str], kills: list[Kill]) -> None:
     held_all = outcomes.count("all") + outcomes.count("all-after-exit")
+    mid_write = sum(k.writing for k in kills)
     print(
-        f"\ncrash ({what}): {len(outcomes)} SIGKILLs; the journal held none of it {outcomes.count('none')} times,"
-        f" all of it {held_all} times ({outcomes.count('all-after-exit')} of these had finished before the kill);"
-        f" {mid_write} kills landed inside the write ({how}); integrity_check: {', '.join(sorted(set(checks)))}"
+        f"\ncrash ({what}, seed {SEED}): {len(outcomes)} SIGKILLs; the journal held none of it"
+        f" {outcomes.count('none')} times, all of it {held_all} times ({outcomes.count('all-after-exit')} of these"
+        f" had finished before the kill); {mid_write} kills landed inside the write transaction (write lock held);"
+        f" integrity_check: {', '.join(sorted(set(checks)))}"
     )
+    # The claim of these tests: a kill inside the write leaves none of it. At least one must have been tested.
+    assert mid_write >= 1, f"no kill landed inside the write (seed {SEED}): {kills}"
 
 
 def test_sigkill_during_sd_demo(isolated):
     """`sd demo` (schema creation and ~300 rows in one transaction) into a fresh journal, killed at random."""
     env = {**os.environ}
     full_path = isolated / "full.sqlite"
-    duration = timed([str(SD_BIN), "--db", str(full_path), "demo"], env)
+    duration, window = timed([str(SD_BIN), "--db", str(full_path), "demo"], full_path, env)
     _check, full = state(full_path)
-    outcomes, checks, mid_write = [], [], 0
-    for run in range(RUNS):
+    outcomes, checks, kills = [], [], []
+    for run, (in_write, delay) in enumerate(moments("demo", duration, window)):
         journal = isolated / f"demo-{run}.sqlite"
-        killed, _out = kill_at_random([str(SD_BIN), "--db", str(journal), "demo"], duration * 1.1, env)
-        mid_write += wal_bytes(journal) > 0
+        k = kill([str(SD_BIN), "--db", str(journal), "demo"], journal, delay, in_write=in_write, env=env)
+        kills.append(k)
         if not journal.exists() or journal.stat().st_size == 0:
+            assert not k.writing
             outcomes.append("none")
             checks.append("ok (no file yet)")
             continue
@@ -129,8 +200,9 @@ def test_sigkill_during_sd_demo(isolated):
             assert counts.get("visit", 0) == counts.get("history", 0) == 0, counts
             outcomes.append("none")
         else:
+            assert not k.writing, (run, "killed inside the write, yet it was kept", counts)
             assert counts == full, (counts, full)
-            outcomes.append("all" if killed else "all-after-exit")
+            outcomes.append("all" if k.running else "all-after-exit")
         if run and not FULL:
             continue
         # the journal is usable afterwards: the demo completes
@@ -139,7 +211,7 @@ def test_sigkill_during_sd_demo(isolated):
         )
         assert result.returncode == 0, result.stderr
         assert state(journal) == ("ok", full)
-    report("sd demo", outcomes, checks, mid_write, "write-ahead log not empty after the kill")
+    report(f"sd demo, {window:.2f} s of {duration:.2f} s writing", outcomes, checks, kills)
 
 
 def test_sigkill_during_a_bulk_write(sd, isolated):
@@ -148,20 +220,23 @@ def test_sigkill_during_a_bulk_write(sd, isolated):
     assert sd("--db", str(base), "account", "add", "华东电网有限公司").exit_code == 0
     probe = isolated / "probe.sqlite"
     copy_journal(base, probe)
-    duration = timed([sys.executable, "-c", BULK_WRITE, str(probe), str(BULK_VISITS)])
-    outcomes, checks, mid_write = [], [], 0
-    for run in range(RUNS):
+    duration, window = timed([sys.executable, "-c", BULK_WRITE, str(probe), str(BULK_VISITS)], probe)
+    outcomes, checks, kills = [], [], []
+    for run, (in_write, delay) in enumerate(moments("bulk", duration, window)):
         journal = isolated / f"bulk-{run}.sqlite"
         copy_journal(base, journal)
-        killed, out = kill_at_random([sys.executable, "-c", BULK_WRITE, str(journal), str(BULK_VISITS)], duration * 1.1)
-        mid_write += "begun" in out and "committed" not in out  # killed inside the transaction
+        k = kill([sys.executable, "-c", BULK_WRITE, str(journal), str(BULK_VISITS)], journal, delay, in_write=in_write)
+        kills.append(k)
+        if k.writing:  # the script's own account of it: the transaction had begun, and not committed
+            assert "begun" in k.out and "committed" not in k.out, k.out
         check, counts = state(journal)
         checks.append(check)
         assert check == "ok", (run, check)
         assert counts["visit"] in (0, BULK_VISITS), counts
         assert counts["history"] == 1 + (0 if counts["visit"] == 0 else BULK_VISITS)  # the account, and the write
-        outcomes.append("none" if counts["visit"] == 0 else ("all" if killed else "all-after-exit"))
-    report(f"bulk write of {BULK_VISITS} visits", outcomes, checks, mid_write, "transaction begun, not committed")
+        assert not (k.writing and counts["visit"]), (run, "killed inside the write, yet it was kept", counts)
+        outcomes.append("none" if counts["visit"] == 0 else ("all" if k.running else "all-after-exit"))
+    report(f"bulk write of {BULK_VISITS} visits, {window:.2f} s of {duration:.2f} s writing", outcomes, checks, kills)
 
 
 def test_sigkill_during_a_large_import(sd, isolated):
@@ -177,15 +252,15 @@ def test_sigkill_during_a_large_import(sd, isolated):
     probe = isolated / "probe.sqlite"
     copy_journal(base, probe)
     env = {**os.environ}
-    duration = timed([str(SD_BIN), "--db", str(probe), "import", "accounts", str(source)], env)
+    duration, window = timed([str(SD_BIN), "--db", str(probe), "import", "accounts", str(source)], probe, env)
     assert state(probe)[1]["account"] == IMPORT_ROWS + 1
-    outcomes, checks, mid_write = [], [], 0
-    for run in range(RUNS):
+    outcomes, checks, kills = [], [], []
+    for run, (in_write, delay) in enumerate(moments("import", duration, window)):
         journal = isolated / f"import-{run}.sqlite"
         copy_journal(base, journal)
         args = [str(SD_BIN), "--db", str(journal), "import", "accounts", str(source)]
-        killed, _out = kill_at_random(args, duration * 1.1, env)
-        mid_write += wal_bytes(journal) > 0
+        k = kill(args, journal, delay, in_write=in_write, env=env)
+        kills.append(k)
         check, counts = state(journal)
         checks.append(check)
         assert check == "ok", (run, check)
@@ -194,12 +269,11 @@ def test_sigkill_during_a_large_import(sd, isolated):
             assert counts["history"] == 1 and counts["changeset"] == 1, counts
             outcomes.append("none")
         else:
+            assert not k.writing, (run, "killed inside the write, yet it was kept", counts)
             assert counts["history"] == IMPORT_ROWS + 1, counts
-            outcomes.append("all" if killed else "all-after-exit")
-    print(f"\nimport of {IMPORT_ROWS} rows took {duration:.1f} s uninterrupted")
-    report(
-        f"sd import of {IMPORT_ROWS} accounts", outcomes, checks, mid_write, "write-ahead log not empty after the kill"
-    )
+            outcomes.append("all" if k.running else "all-after-exit")
+    print(f"\nimport of {IMPORT_ROWS} rows took {duration:.1f} s uninterrupted, {window:.1f} s of it writing")
+    report(f"sd import of {IMPORT_ROWS} accounts", outcomes, checks, kills)
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
@@ -209,27 +283,11 @@ def test_sigkill_during_a_guided_visit_writes_nothing(sd, isolated):
     assert sd("deal", "add", "Plant segmentation", "--account", "Contoso").exit_code == 0
     journal = isolated / "journal.sqlite"
     before = state(journal)
-    master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color"}
-    proc = subprocess.Popen([str(SD_BIN), "visit", "add", "--account", "Contoso"], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, close_fds=True)  # fmt: skip
-    os.close(slave)
-    screen = b""
-    deadline = time.monotonic() + 30
-    while b"Which deal" not in screen and time.monotonic() < deadline and proc.poll() is None:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if b"\x1b[6n" in chunk:  # answer the cursor-position request, as a terminal does
-                os.write(master, b"\x1b[1;1R" * chunk.count(b"\x1b[6n"))
-            screen += chunk
-    assert b"Which deal" in screen, screen[-500:]
-    os.write(master, b"\r")  # answer one question, then the process dies
+    term = Terminal("visit", "add", "--account", "Contoso")
+    term.expect("Which deal")
+    term.type(ENTER)  # answer one question, then the process dies
     time.sleep(0.3)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
-    os.close(master)
+    term.proc.send_signal(signal.SIGKILL)
+    term.proc.wait(timeout=10)
+    os.close(term.master)
     assert state(journal) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from test_funnel import build
+from conftest import build
 
 # Today is Wednesday 2026-11-25.
 STEPS = [

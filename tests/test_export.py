@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import sqlite3
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import measure
 from salesdiary.core import tabular
 from salesdiary.render.writers import FORMULA_START
 
@@ -249,33 +249,6 @@ def make_visits(path: Path, n: int) -> None:
         )
         con.execute("INSERT INTO visit_contact (visit_id, contact_id) SELECT id, 1 FROM visit WHERE id % 3 = 0")
     con.close()
-
-
-# A small launcher forks the measured process: a child forked from pytest itself would count pytest's
-# memory in its peak RSS (Linux keeps the high-water mark across exec).
-LAUNCHER = """
-import os, sys, time
-start = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-_pid, status, usage = os.wait4(pid, 0)
-print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
-"""
-
-
-def measure(*command: str, env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Run COMMAND; return its wall seconds, CPU seconds and peak RSS in MB."""
-    proc = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, *command],
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    wall, cpu, rss_kb, code = proc.stdout.split()
-    assert code == "0", proc.stderr
-    return float(wall), float(cpu), int(rss_kb) // 1024
 
 
 def export_in_child(db: Path, out: Path) -> tuple[float, float, int]:

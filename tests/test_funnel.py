@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import run_sd
+from conftest import build, load_generator, run_sd
 
 TEN_STEP = [
     "project_info",
@@ -29,30 +31,6 @@ TEN_STEP = [
     "order_payment",
 ]
 PROBABILITY = dict(zip(TEN_STEP, (5, 10, 25, 30, 50, 60, 70, 80, 90, 100), strict=True))
-
-
-def build(path: Path, steps: list[tuple[str, tuple[str, ...]]]) -> None:
-    """Run `sd` commands, each on its own day (SD_TODAY), into the journal at PATH."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in {
-            "SD_DB": str(path),
-            "SD_CONFIG": str(path.parent / "config.toml"),
-            "XDG_DATA_HOME": str(path.parent / "data"),
-            "XDG_CONFIG_HOME": str(path.parent / "config"),
-            "SD_LANG": "en",
-            "NO_COLOR": "1",
-        }.items():
-            mp.setenv(name, value)
-        for day, args in steps:
-            mp.setenv("SD_TODAY", day)
-            result = run_sd(*args)
-            assert result.exit_code == 0, (args, result.output)
-    from salesdiary.store.engine import dispose_all
-
-    dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
 
 
 # D1 1,000,000: 1 on 10-01 → 2 on 10-11 → 3 on 11-05 (20 days in stage); a visit on 11-20.
@@ -505,3 +483,40 @@ def test_deals_on_other_playbooks_are_named_in_every_format(sd, pipeline, lang):
     csv_run = sd("--lang", lang, "funnel", "--format", "csv")
     assert "sd funnel --playbook six_step" in csv_run.stderr and "six_step" not in csv_run.stdout
     assert sd("funnel", "--json").json()["other_playbooks"] == [{"playbook": "six_step", "deals": 1}]
+
+
+def test_the_funnel_reads_the_same_with_and_without_its_side_by_side_lanes(sd, isolated, monkeypatch):
+    """The funnel's four reads run in threads, each on a connection of its own (connection.side_by_side);
+    SD_ONE_LANE=1 runs them one after the other on one. On a generated journal of a few hundred deals, with
+    stage history, won and lost deals and visits, the table, the JSON and the CSV are the same byte for byte."""
+    from salesdiary.store.connection import SqliteReader
+
+    load_generator().generate(
+        "lanes",
+        isolated / "journal.sqlite",
+        today=dt.date(2026, 11, 25),
+        counts=dict(accounts=120, contacts=300, deals=400, visits=2_000, followups=300),
+    )
+    siblings = SqliteReader.siblings
+    opened: list[int] = []
+
+    def counted(self: SqliteReader) -> Any:
+        opened.append(1)
+        return siblings(self)
+
+    monkeypatch.setattr(SqliteReader, "siblings", counted)
+    commands = [("funnel",), ("funnel", "--json"), ("funnel", "--format", "csv"), ("funnel", "--by", "owner")]
+    outputs = {}
+    for lanes in ("side by side", "one lane"):
+        if lanes == "one lane":
+            monkeypatch.setenv("SD_ONE_LANE", "1")
+        opened.clear()
+        results = [sd(*args) for args in commands]
+        for args, result in zip(commands, results, strict=True):
+            assert result.exit_code == 0, (lanes, args, result.output)
+        outputs[lanes] = [(r.stdout, r.stderr) for r in results]
+        # the switch took: threads on other connections, or none
+        assert bool(opened) == (lanes == "side by side"), (lanes, len(opened))
+    assert len(json.loads(outputs["one lane"][1][0])["stages"]) > 1
+    for args, threaded, single in zip(commands, outputs["side by side"], outputs["one lane"], strict=True):
+        assert threaded == single, args

@@ -83,10 +83,13 @@ def test_history_and_undo_list_do_not_load_the_write_stack(sd, demo, isolated):
     code = (
         "import sys\n"
         "from salesdiary.cli.app import main\n"
-        "for args in (['history'], ['history', 'deal', '1'], ['undo', '--list'], ['doctor']):\n"
-        "    main(args)\n"
+        "codes = [main(args) for args in (['history'], ['history', 'deal', '1'], ['undo', '--list'], ['doctor'])]\n"
         "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'alembic', 'questionary') if m in sys.modules]\n"
+        "print('CODES', codes)\n"
         "print('HEAVY', heavy)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # every command ran to the end (a command that failed early would load nothing heavy, and prove nothing)
+    assert "CODES [0, 0, 0, 0]" in proc.stdout, proc.stdout + proc.stderr
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from test_funnel import build
+from conftest import build
 
 A = "华东电网有限公司"
 STEPS = [

@@ -7,96 +7,15 @@ requests are given too, as a real terminal gives them.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import re
-import select
 import sqlite3
-import struct
-import subprocess
-import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import run_sd
-
-SD_BIN = Path(sys.executable).parent / "sd"
-ENTER, DOWN, SPACE, CTRL_C = "\r", "\x1b[B", " ", "\x03"
-ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+from conftest import CTRL_C, DOWN, ENTER, SPACE, Terminal, run_sd
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
-
-
-class Terminal:
-    """`sd ARGS` running in a 120×40 pseudo-terminal."""
-
-    def __init__(self, *args: str, cols: int = 120, rows: int = 40) -> None:
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
-        self.proc = subprocess.Popen(
-            [str(SD_BIN), *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
-        )
-        os.close(slave)
-        self.raw = b""
-        self.pos = 0  # how far `expect` has read the screen text
-
-    def _read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if not ready:
-            return False
-        try:
-            chunk = os.read(self.master, 65536)
-        except OSError:  # the child closed the terminal
-            return False
-        if not chunk:
-            return False
-        if b"\x1b[6n" in chunk:  # where is the cursor? (a terminal answers this)
-            os.write(self.master, b"\x1b[1;1R" * chunk.count(b"\x1b[6n"))
-        self.raw += chunk
-        return True
-
-    @property
-    def text(self) -> str:
-        return ANSI.sub("", self.raw.decode("utf-8", "replace")).replace("\r", "")
-
-    def expect(self, wanted: str, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.text.find(wanted, self.pos)
-            if found >= 0:
-                self.pos = found + len(wanted)
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{wanted!r} did not appear; the screen ends with:\n{self.text[-1500:]}")
-            if not self._read(0.2) and self.proc.poll() is not None:
-                self._read(0.2)
-                if wanted not in self.text[self.pos :]:
-                    raise AssertionError(f"sd ended before {wanted!r} appeared:\n{self.text[-1500:]}")
-
-    def type(self, *keys: str) -> None:
-        for key in keys:
-            os.write(self.master, key.encode())
-            time.sleep(0.05)
-
-    def answer(self, question: str, *keys: str) -> None:
-        self.expect(question)
-        time.sleep(0.1)  # let the question finish drawing, as a person would read it first
-        self.type(*keys)
-
-    def wait(self, timeout: float = 30) -> int:
-        deadline = time.monotonic() + timeout
-        while self.proc.poll() is None and time.monotonic() < deadline:
-            self._read(0.1)
-        while self._read(0.1):
-            pass
-        code = self.proc.wait(timeout=5)
-        os.close(self.master)
-        return code
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ a journal a fiftieth of the benchmark's large one gives the same plans.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -22,17 +21,11 @@ from typing import Any
 
 import pytest
 
+from conftest import load_generator
+
 ROOT = Path(__file__).resolve().parent.parent
 WATCHED = ("visit", "followup")
 PLAN_COUNTS = dict(accounts=200, contacts=600, deals=400, visits=4_000, followups=1_000)
-
-
-def _load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("sd_bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +33,7 @@ def journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import datetime as dt
 
     path = tmp_path_factory.mktemp("plans") / "plans.sqlite"
-    _load_generator().generate("plans", path, today=dt.date(2026, 11, 25), counts=PLAN_COUNTS)
+    load_generator().generate("plans", path, today=dt.date(2026, 11, 25), counts=PLAN_COUNTS)
     return path
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, run_sd
-from test_export import measure
+from conftest import TODAY, measure, run_sd
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from test_funnel import build
+from conftest import build
 
 # Today is 2026-11-25; by default "long" is 90 days overdue or more (due on or before 2026-08-27)
 # and "large" is 200,000 or more outstanding.

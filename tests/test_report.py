@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from test_funnel import build
+from conftest import build
 
 # Today is Wednesday 2026-11-25: this week is 11-23 … 11-29, next week 11-30 … 12-06.
 STEPS = [

@@ -193,7 +193,7 @@ def done(text: str) -> None:
     success(text)
 
 
-def require(value: Any, option: str) -> Any:
+def require(value: T | None, option: str) -> T:
     """A value the command cannot do without (until guided prompts ask for it)."""
     if value is None or value == "" or value == []:
         from salesdiary.core.errors import BadInput

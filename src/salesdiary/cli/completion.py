@@ -284,20 +284,20 @@ def completer_for(param: Any, group: str) -> Callable[[Any, str], Pairs] | None:
     if param.param_type_name == "argument":
         name = GROUP_ARGUMENTS.get((group, param.name))
         if name:
-            return globals()[name]  # type: ignore[no-any-return]
+            return globals()[name]
         entity = NAME_ARGUMENTS.get(param.name or "")
         return _entity_completer(entity) if entity else None
     for opt in param.opts:
         name = GROUP_OPTIONS.get((group, opt))
         if name:
-            return vocabulary(name) if name.isupper() else globals()[name]  # type: ignore[no-any-return]
+            return vocabulary(name) if name.isupper() else globals()[name]
     for opt in param.opts:
         if opt in NAME_OPTIONS:
             return _entity_completer(NAME_OPTIONS[opt])
         if opt in VOCABULARY_OPTIONS:
             return vocabulary(VOCABULARY_OPTIONS[opt])
         if opt in OTHER_OPTIONS:
-            return globals()[OTHER_OPTIONS[opt]]  # type: ignore[no-any-return]
+            return globals()[OTHER_OPTIONS[opt]]
     return None
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from salesdiary.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 EXPORT_TABLES_HELP = _("What to export: accounts, contacts, deals, visits, followups, stages, or all.")
 IMPORT_TABLES_HELP = _("What to import: accounts, contacts, deals, visits, or all (a whole-journal export).")
@@ -22,7 +25,7 @@ def register(root: typer.Typer) -> None:
 def export(
     table: str = typer.Argument(..., help=EXPORT_TABLES_HELP),
     fmt: str = typer.Option(None, "--format", "-f", help=_("csv (default), json or jsonl; all is json.")),
-    output: str = typer.Option(None, "--output", "-o", help=_("Write to FILE instead of stdout.")),
+    output: str | None = typer.Option(None, "--output", "-o", help=_("Write to FILE instead of stdout.")),
     excel: bool = typer.Option(
         False, "--excel", help=_("CSV for spreadsheets: UTF-8 with BOM, formulas shown as text.")
     ),
@@ -64,7 +67,7 @@ def export(
     from salesdiary.store.export_queries import export_rows
 
     columns = tabular.export_columns(table, include_personal=include_personal)
-    rows = export_rows(r, table, where, include_personal=include_personal)
+    rows: Iterable[dict[str, Any]] = export_rows(r, table, where, include_personal=include_personal)
     if output and output != "-" or not sys.stdout.isatty():  # a bar beside rows printed on the terminal: no
         from salesdiary.render.progress import with_progress
 

@@ -28,7 +28,7 @@ _PLAIN_INT = re.compile(r"-?[1-9][0-9]{0,17}|0")
 
 def fast_value(param: Any, value: Any) -> Any:
     """VALUE converted as Typer would for PARAM, or SLOW when only Typer can say."""
-    desc = getattr(param, "type_descriptor", None)
+    desc: Any = getattr(param, "type_descriptor", None)
     info = getattr(desc, "parameter_info", None)
     if info is None:
         return SLOW

@@ -33,7 +33,7 @@ def add(
     warn_past_dates(values)
     r = reader()
     account_id = _account_for(r, account, deal)
-    require(account_id, "--account")
+    account_id = require(account_id, "--account")
     deal_id = resolve(r, "deal", deal, account_id) if deal else None
     contact_id = resolve(r, "contact", contact, account_id) if contact else None
     new_id = write(lambda tx: records.add_followup(tx, account_id, values, deal_id=deal_id, contact_id=contact_id))

@@ -45,7 +45,7 @@ def can_list(group: Any) -> bool:
             return False
         if param.secondary_opts or getattr(param, "envvar", None) is not None:
             return False
-        if getattr(param, "allow_from_autoenv", None) and getattr(group.context_settings, "get", dict().get)(
+        if getattr(param, "allow_from_autoenv", None) and getattr(group.context_settings, "get", dict[str, Any]().get)(
             "auto_envvar_prefix"
         ):
             return False

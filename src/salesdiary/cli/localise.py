@@ -269,7 +269,8 @@ def _when_imported(name: str, apply: Any) -> None:
         return
     for finder in sys.meta_path:
         if getattr(finder, "salesdiary_after_import", None) == name:
-            finder.apply = apply  # already waiting: use this (re-imported) module's function
+            waiting: Any = finder  # an _AfterImport, perhaps made by an earlier import of this module
+            waiting.apply = apply  # already waiting: use this (re-imported) module's function
             return
     sys.meta_path.insert(0, _AfterImport(name, apply))
 

@@ -34,7 +34,7 @@ def add(
 
     require(amount, "--amount")
     require(due, "--due")
-    value = parse_amount(amount, "--amount")
+    value = require(parse_amount(amount, "--amount"), "--amount")
     when = parse_date_opt(due, "--due")
     text = clean_text(note, "--note", max_len=2000)
     who = clean_text(owner, "--owner", max_len=200, multiline=False)

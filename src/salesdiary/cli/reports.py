@@ -10,7 +10,10 @@ from salesdiary.cli.common import AllOpt, JsonOpt
 from salesdiary.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from salesdiary.core.playbook import Playbook
+    from salesdiary.render.document import Document
     from salesdiary.store.connection import Reader
     from salesdiary.store.report_queries import Scope
 
@@ -445,7 +448,8 @@ def report(
     from salesdiary.cli.common import parse_date_opt, reader, today
     from salesdiary.core.errors import BadInput
     from salesdiary.core.validate import visible
-    from salesdiary.render.reports import period_data, period_document
+    from salesdiary.render.reports import period_data
+    from salesdiary.render.reports import period_document as plain_document
     from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
 
     kinds = {
@@ -490,9 +494,10 @@ def report(
         stage_label=_stage_labeller({}),
         rates=_rates(),
     )
+    period_document: Callable[[dict[str, Any]], Document] = plain_document
     if q.owner is None and (is_team(r) or owner is not None):  # the team's view: a section per rep
         add_by_owner(r, data, q)
-        period_document = with_team_section(period_document)  # noqa: F811
+        period_document = with_team_section(plain_document)
     if chosen == "json":
         from salesdiary.render.data import dumps
 

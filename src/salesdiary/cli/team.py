@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from salesdiary.i18n import _
 
 if TYPE_CHECKING:
+    from salesdiary.render.document import Document
     from salesdiary.store.connection import Reader
+
+D = TypeVar("D", bound="Document")
 
 
 def funnel_by_owner(r: Reader, chosen: str, since: Any = None) -> None:
@@ -56,10 +59,10 @@ def funnel_by_owner(r: Reader, chosen: str, since: Any = None) -> None:
     print_table(rows, columns, title=_("Pipeline by owner"), empty=_("No accounts or deals yet."))
 
 
-def with_team_section(document: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+def with_team_section(document: Callable[[dict[str, Any]], D]) -> Callable[[dict[str, Any]], D]:
     """DOCUMENT (period_document) with a first section "By rep" built from data["by_owner"], when there."""
 
-    def build(data: dict[str, Any]) -> Any:
+    def build(data: dict[str, Any]) -> D:
         doc = document(data)
         rows = data.get("by_owner")
         if rows is None:

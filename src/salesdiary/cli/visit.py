@@ -72,7 +72,7 @@ def add(
     account_id = _account_for(r, account, deal)
     deal_id = resolve(r, "deal", deal, account_id) if deal else None
     contact_ids = [resolve(r, "contact", c, account_id) for c in contact or []]
-    require(account_id, "--account")
+    account_id = require(account_id, "--account")
     visit_id, followup_id = write(
         lambda tx: records.add_visit(tx, account_id, values, deal_id=deal_id, contact_ids=contact_ids)
     )

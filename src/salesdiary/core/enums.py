@@ -30,8 +30,7 @@ class Vocabulary:
         self.name = name
         self.title = title
         self.choices: tuple[Choice, ...] = tuple(
-            Choice(c[0], Label(c[1], c[2]), tuple(c[3]) if len(c) > 3 else ())
-            for c in choices  # type: ignore[misc]
+            Choice(c[0], Label(c[1], c[2]), tuple(c[3]) if len(c) > 3 else ()) for c in choices
         )
         self._forms: dict[str, str] | None = None  # folded key, label or alias → key; built when first asked
 

@@ -243,7 +243,7 @@ _CHINESE_HEADINGS = {
     "contacts": ("联系人", "拜访人", "拜访对象姓名"),
 }
 # … and the headings whose meaning depends on the table: in an accounts file 客户名称 is the account's own name.
-_CHINESE_HEADINGS_BY_TABLE = {
+_CHINESE_HEADINGS_BY_TABLE: dict[str, dict[str, tuple[str, ...]]] = {
     "accounts": {"name": ("客户名称", "客户", "公司名称", "单位名称", "客户全称", "公司", "单位")},
     "contacts": {"name": ("联系人", "联系人姓名", "名字")},
     "deals": {"name": ("项目", "商机名称", "商机", "机会名称")},

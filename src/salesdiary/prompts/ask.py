@@ -192,7 +192,7 @@ def select(message: str, choices: Sequence[tuple[T, str]], *, default: T | None 
         use_jk_keys=not search,
         instruction=_("(arrow keys; type to filter)") if search else _("(arrow keys)"),
     )
-    return _ask(question)  # type: ignore[no-any-return]
+    return _ask(question)
 
 
 def checklist(message: str, choices: Sequence[tuple[T, str]], *, checked: Iterable[T] = ()) -> list[T]:

@@ -127,6 +127,8 @@ class NotYourAccount(Exception):
 def _assist(j: VisitJournal, a: VisitAnswers) -> None:
     """Another rep's account (team database): log it as an assist, or not at all (seed 001: first reporter owns).
     An assist leaves the owner's deal, its people and their relationships to the owner."""
+    if a.account_id is None:  # a new account: nobody else's
+        return
     other = j.owned_by_another(a.account_id)
     if other is None:
         return

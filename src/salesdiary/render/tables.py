@@ -36,7 +36,7 @@ CJK_TEXT = 4
 @dataclass(frozen=True)
 class Column:
     header: str
-    value: Callable[[dict[str, Any]], Any]
+    value: Callable[[Any], Any]  # the cell of a row (a dict, or an object such as an evaluation's group)
     justify: str = "left"
     style: str = ""
     no_wrap: bool = False
@@ -249,7 +249,7 @@ def _build(
         table.add_column(
             escape(_wrapped(col.header, widths[i], prose=False)),
             justify=col.justify,  # type: ignore[arg-type]
-            style=(col.style or None) if styled else None,  # type: ignore[arg-type]
+            style=(col.style or None) if styled else None,
             width=widths[i],
             overflow="fold",
         )

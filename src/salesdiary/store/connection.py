@@ -64,6 +64,8 @@ class Reader(Protocol):
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]: ...
 
+    def close(self) -> None: ...
+
 
 class SqliteReader:
     dialect = "sqlite"
@@ -253,12 +255,20 @@ def pyformat(sql: str) -> str:
     return _SQL_TOKEN.sub(swap, sql)
 
 
+def one_lane() -> bool:
+    """Whether SD_ONE_LANE (set, and not 0) asks for passes one after the other on one connection, never side by
+    side: the same results, slower (to compare the two, or to rule the threads out of a problem)."""
+    import os
+
+    return os.environ.get("SD_ONE_LANE", "") not in ("", "0")
+
+
 def open_siblings_early(r: Reader, count: int = 1) -> None:
     """For a command about to run passes side by side: have R start opening the COUNT other connections now, while
     the command gets its queries ready (PostgreSQL: connecting and signing in wait on the server for several
     milliseconds; another SQLite connection opens at once, when asked)."""
     start = getattr(r, "open_sibling_early", None)
-    if start is not None:
+    if start is not None and not one_lane():
         for _ in range(count):
             start()
 
@@ -268,15 +278,15 @@ def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
     libpq reader: another connection to the server), every pass but the first runs in a thread of its own on one
     (sqlite3 and libpq let other threads run while they wait): on two cores the passes take about the time of the
     longest. Other readers run them one after the other. The passes must be independent reads (each query is a
-    read of its own, on one connection as on several).
+    read of its own, on one connection as on several). With `one_lane()` they run one after the other on R.
     """
     siblings = getattr(r, "siblings", None)
-    sibling = siblings() if siblings is not None and len(passes) > 1 else None
+    sibling = siblings() if siblings is not None and len(passes) > 1 and not one_lane() else None
     if sibling is None:
         return [run(r) for run in passes]
     import threading
 
-    results: list[T | None] = [None] * len(passes)
+    results: dict[int, T] = {}
     errors: list[BaseException] = []
 
     def in_thread(i: int) -> None:
@@ -299,7 +309,7 @@ def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
             thread.join()
     if errors:
         raise errors[0]
-    return results  # type: ignore[return-value]  (every pass has run)
+    return [results[i] for i in range(len(passes))]  # every pass has run (or its error was raised)
 
 
 def busy_timeout_ms() -> int:

@@ -180,7 +180,7 @@ def _depths(undid: dict[int, int]) -> dict[int, int]:
     """The depth of every changeset in UNDID (commands, depth 0, are left out)."""
     depths: dict[int, int] = {}
     for start in undid:
-        chain = []
+        chain: list[int] = []
         node = start
         while node in undid and node not in depths and len(chain) <= len(undid):
             chain.append(node)

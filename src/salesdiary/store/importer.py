@@ -404,7 +404,7 @@ def import_file(
         try:
             return run_import(table, source, options, r, None, progress)
         finally:
-            r.close()  # type: ignore[attr-defined]
+            r.close()
     from salesdiary.store.tx import run_write
 
     path = getattr(target, "path", None)
@@ -421,7 +421,9 @@ def _reader_of(tx: Tx) -> Reader:
     if connection.dialect.name == "sqlite":
         from salesdiary.store.connection import SqliteReader
 
-        return SqliteReader(connection.connection.driver_connection)
+        driver = connection.connection.driver_connection
+        assert driver is not None  # the transaction's live sqlite3 connection
+        return SqliteReader(driver)
     return tx.reader
 
 
@@ -598,7 +600,9 @@ class _Loader:
         from salesdiary.store import models
 
         assert self.tx is not None
-        self.tx.update(self.tx.get(getattr(models, self.model_name), entry["id"]), changes)
+        record = self.tx.get(getattr(models, self.model_name), entry["id"])
+        assert record is not None
+        self.tx.update(record, changes)
 
     def planned(self, row: dict[str, Any]) -> Entry:
         entry = Entry(id=None, **row)
@@ -827,7 +831,7 @@ class _DealLoader(_Loader):
             found = self.by_external.get(values["external_id"])
         else:
             found = _one(self.names.find(account, values["name"]), "name", account, values["name"], _("deals"))
-        book = self.book(values.get("playbook") or (found or {}).get("playbook") or self.default_playbook)
+        book = self.book(values.get("playbook") or (found.get("playbook") if found else None) or self.default_playbook)
         stage, status = self.stage_and_status(values.get("stage"), book)
         status = values.get("status") or status
         plain = self.plain(values)
@@ -895,7 +899,7 @@ class _DealLoader(_Loader):
 
         assert self.tx is not None
         deal = self.tx.get(Deal, entry["id"])
-        assert deal is not None
+        assert deal is not None and deal.id is not None
         was_open = deal.status == "open"
         moved = "stage" in changes or "playbook" in changes
         self.tx.update(deal, changes)

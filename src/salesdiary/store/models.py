@@ -6,6 +6,7 @@ timestamps (UTC); enum fields hold their keys (core/enums.py).
 """
 
 import datetime as dt
+from typing import Literal
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -13,7 +14,12 @@ from sqlmodel import Field, SQLModel
 from salesdiary.store.version import SCHEMA_VERSION  # noqa: E402,F401  (re-exported for migrations)
 
 
-def _fk(target: str, ondelete: str = "CASCADE", index: bool = True, nullable: bool = False):  # noqa: ANN202
+def _fk(
+    target: str,
+    ondelete: Literal["CASCADE", "SET NULL", "RESTRICT"] = "CASCADE",
+    index: bool = True,
+    nullable: bool = False,
+):  # noqa: ANN202
     return Field(default=None, foreign_key=target, ondelete=ondelete, index=index, nullable=nullable)
 
 

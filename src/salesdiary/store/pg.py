@@ -440,10 +440,10 @@ class LibpqReader:
                 lib.PQclear(res)
 
     def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        return self._streaming().stream(sql, params)  # type: ignore[no-any-return]
+        return self._streaming().stream(sql, params)
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
-        return self._streaming().tuples(sql, params)  # type: ignore[no-any-return]
+        return self._streaming().tuples(sql, params)
 
     def _streaming(self) -> Any:
         """A psycopg reader on a second connection, for long results (server-side cursors, C loaders)."""

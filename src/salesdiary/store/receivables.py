@@ -47,7 +47,7 @@ def add_receivable(
         created_at=stamp,
         updated_at=stamp,
     )
-    return tx.insert(item).id  # type: ignore[no-any-return]
+    return tx.insert(item).id
 
 
 def record_payment(tx: Tx, receivable_id: int, amount: float | None, on: dt.date | None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ first reporter owns an account and a visit's follow-up date makes a follow-up.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import select
@@ -249,8 +250,8 @@ def _remove_contact(tx: Tx, contact: Contact) -> None:
     s = tx.session
     for link in s.exec(select(VisitContact).where(VisitContact.contact_id == contact.id)).all():
         tx.delete(link)
-    for link in s.exec(select(DealContact).where(DealContact.contact_id == contact.id)).all():
-        tx.delete(link)
+    for deal_link in s.exec(select(DealContact).where(DealContact.contact_id == contact.id)).all():
+        tx.delete(deal_link)
     for f in s.exec(select(FollowUp).where(FollowUp.contact_id == contact.id)).all():
         tx.update(f, {"contact_id": None})
     for sub in s.exec(select(Contact).where(Contact.reports_to_id == contact.id)).all():
@@ -314,8 +315,9 @@ def add_deal(
         updated_at=stamp,
     )
     tx.insert(deal)
+    assert deal.id is not None  # inserted (flushed): the database gave it its id
     tx.insert(StageHistory(deal_id=deal.id, playbook=playbook, stage=key, entered_on=tx.today))
-    return deal.id  # type: ignore[return-value]
+    return deal.id
 
 
 def set_stage(tx: Tx, deal: Deal, stage: str, *, forced: bool = False, reason: str | None = None) -> bool:
@@ -328,6 +330,7 @@ def set_stage(tx: Tx, deal: Deal, stage: str, *, forced: bool = False, reason: s
     for row in open_rows:
         tx.update(row, {"left_on": tx.today})
     tx.update(deal, {"stage": stage, "stage_entered_on": tx.today})
+    assert deal.id is not None  # a deal read from the database
     tx.insert(
         StageHistory(
             deal_id=deal.id, playbook=deal.playbook, stage=stage, entered_on=tx.today, forced=forced, reason=reason
@@ -411,7 +414,7 @@ def _remove_deal(tx: Tx, deal: Deal) -> None:
     _check_nothing_of_others(tx, deal, _hanging_on_deal(tx, deal))
     s = tx.session
     for model in (DealContact, DealMarker, StageHistory, DealEvaluation, Receivable):
-        for row in s.exec(select(model).where(model.deal_id == deal.id)).all():  # type: ignore[attr-defined]
+        for row in s.exec(select(model).where(model.deal_id == deal.id)).all():
             tx.delete(row)
     for v in s.exec(select(Visit).where(Visit.deal_id == deal.id)).all():
         tx.update(v, {"deal_id": None})
@@ -438,8 +441,8 @@ def link_deal_contact(
 
 
 def add_visit(
-    tx: Tx, account_id: int, values: dict[str, Any], *, deal_id: int | None = None, contact_ids: list[int] = ()
-) -> tuple[int, int | None]:  # type: ignore[assignment]
+    tx: Tx, account_id: int, values: dict[str, Any], *, deal_id: int | None = None, contact_ids: Sequence[int] = ()
+) -> tuple[int, int | None]:
     """Log a visit; a follow-up date makes a follow-up. Returns (visit id, follow-up id).
 
     In a team database, a visit on another rep's account is refused unless values["assist"] says the rep was

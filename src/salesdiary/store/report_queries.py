@@ -81,7 +81,8 @@ class Scope:
     account_id: int | None = None
 
     def deals(self, alias: str = "d") -> tuple[str, dict[str, Any]]:
-        where, params = [], {}
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if self.owner:
             where.append(f"{alias}.owner = :owner")
             params["owner"] = self.owner
@@ -91,7 +92,8 @@ class Scope:
         return "".join(" AND " + w for w in where), params
 
     def accounts(self, alias: str = "a") -> tuple[str, dict[str, Any]]:
-        where, params = [], {}
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if self.owner:
             where.append(f"{alias}.owner = :owner")
             params["owner"] = self.owner

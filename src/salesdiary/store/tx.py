@@ -80,7 +80,7 @@ class Tx:
 
         raise Conflict(
             _("{record} belongs to {owner}: only {owner} or a manager can change it. Nothing was written.").format(
-                record=record_label(obj.__tablename__, _key(obj), getattr(obj, "name", None)),  # type: ignore[attr-defined]
+                record=record_label(_entity(obj), _key(obj), getattr(obj, "name", None)),
                 owner=owner,
             )
         )
@@ -119,14 +119,14 @@ class Tx:
         self.session.execute(insert(History.__table__), rows)  # type: ignore[attr-defined]
 
     def _record(self, obj: SQLModel, action: str, changes: dict[str, list[Any]]) -> None:
-        self._open_changeset()
+        changeset_id = self._open_changeset()
         self._seq += 1
         key = _key(obj)
         self.session.add(
             History(
-                changeset_id=self._changeset.id,  # type: ignore[arg-type]
+                changeset_id=changeset_id,
                 seq=self._seq,
-                entity=obj.__tablename__,  # type: ignore[attr-defined]
+                entity=_entity(obj),
                 entity_id=key,
                 action=action,
                 changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
@@ -135,7 +135,7 @@ class Tx:
 
     def insert(self, obj: SQLModel) -> Any:
         if _means_me(getattr(obj, "owner", None)):
-            obj.owner = self.user  # type: ignore[attr-defined]
+            obj.owner = self.user
         if self.team and getattr(obj, "owner", None) not in (None, self.user) and not self.is_manager:
             raise Conflict(
                 _("Only a manager can make records owned by someone else ({owner}); nothing was written.").format(
@@ -214,7 +214,7 @@ class Tx:
 
                 raise Conflict(
                     _("Only a manager can give {record} to {owner}; nothing was written.").format(
-                        record=record_label(obj.__tablename__, _key(obj), getattr(obj, "name", None)),  # type: ignore[attr-defined]
+                        record=record_label(_entity(obj), _key(obj), getattr(obj, "name", None)),
                         owner=values["owner"],
                     )
                 )
@@ -226,9 +226,9 @@ class Tx:
         if changes:
             recorded = dict(changes)
             if hasattr(obj, "updated_at"):
-                obj.updated_at = now()  # type: ignore[attr-defined]
+                obj.updated_at = now()
                 # kept in history (and not shown) so that undo puts the record back exactly as it was
-                recorded["updated_at"] = [before.get("updated_at"), _jsonable(obj.updated_at)]  # type: ignore[attr-defined]
+                recorded["updated_at"] = [before.get("updated_at"), _jsonable(obj.updated_at)]
             for name, value in (note or {}).items():
                 recorded[name] = [None, value]  # not a column: undo passes over it
             self.session.add(obj)
@@ -259,6 +259,14 @@ def _storable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _entity(obj: SQLModel) -> str:
+    """OBJ's table name (SQLModel types `__tablename__` as a name or a function making one; ours are names)."""
+    name = obj.__tablename__
+    if not isinstance(name, str):
+        raise TypeError(f"{type(obj).__name__}.__tablename__ is not a name")
+    return name
 
 
 def _key(obj: SQLModel) -> str:

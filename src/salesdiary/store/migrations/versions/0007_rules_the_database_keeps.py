@@ -357,6 +357,7 @@ def upgrade() -> None:
     # skip the functions (a condition the executor tests itself); the functions still ask who owns the table, so
     # a later owner of the tables is recognised too, only more slowly
     owner = op.get_bind().execute(sa.text("SELECT relowner FROM pg_class WHERE oid = 'account'::regclass")).scalar()
+    assert owner is not None, "the account table has an owner"  # created by 0001
     for name, body in TRIGGERS.items():
         on, run = body.split(" EXECUTE ", 1)
         op.execute(
