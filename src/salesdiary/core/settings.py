@@ -91,6 +91,8 @@ class Setting:
             return _("a list of names from: {names}").format(names=", ".join(self.allowed()))
         if self.kind == "rates":
             return _("a table of CODE = rate above zero, e.g. USD = 7.1")
+        if self.kind == "seconds":
+            return _('a number of seconds above 0 and at most 86400 (10 or "10s")')
         if self.shape:
             return _(self.shape)
         return _("text")
@@ -104,6 +106,8 @@ class Setting:
                 return True
             low_ok = self.low is None or (value > self.low if self.above else value >= self.low)
             return not (low_ok and (self.high is None or value <= self.high))
+        if self.kind == "seconds":  # 10, 2.5 or "10s": above 0, at most a day
+            return _seconds(value) is None
         if self.kind == "rates":  # a table CODE = rate above zero
             return not isinstance(value, dict) or not all(
                 _currency(str(code)) is not None
@@ -128,7 +132,7 @@ class Setting:
         value: Any = text.strip()
         if self.kind == "whole":
             value = _int_or_text(value)
-        elif self.kind == "number":
+        elif self.kind in ("number", "seconds"):
             value = _number_or_text(value)
         elif self.kind == "names":
             value = [v for v in value.replace(",", " ").split() if v]
@@ -192,21 +196,15 @@ SETTINGS: dict[str, Setting] = {
         Setting("database.url", "text", N_("An SQLAlchemy URL for a shared database (e.g. PostgreSQL).")),
         Setting(
             "database.lock_timeout",
-            "number",
+            "seconds",
             N_("Seconds a write waits for a lock another session holds (default 10)."),
             10,
-            low=0,
-            high=86_400,
-            above=True,
         ),
         Setting(
             "database.statement_timeout",
-            "number",
+            "seconds",
             N_("Seconds one statement of a write may run on PostgreSQL (default 60)."),
             60,
-            low=0,
-            high=86_400,
-            above=True,
         ),
         Setting("playbook", "text", N_("Default playbook for new deals: ten_step or six_step."), "ten_step"),
         Setting(
@@ -422,6 +420,20 @@ def _or(choices: Sequence[str]) -> str:
     if len(choices) == 2:
         return _("{a} or {b}").format(a=choices[0], b=choices[1])
     return _("one of: {choices}").format(choices=", ".join(choices))
+
+
+def _seconds(value: Any) -> float | None:
+    """A timeout as the config may give it (10, 2.5, "10s"), in seconds; None unless above 0 and at most a day."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().removesuffix("s"))
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or not math.isfinite(value) or not 0 < value <= 86_400:
+        return None
+    return float(value)
 
 
 def _int_or_text(text: str) -> Any:

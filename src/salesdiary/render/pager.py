@@ -32,7 +32,7 @@ def paged(allowed: bool = True) -> Iterator[None]:
 
     console = out()
     command = pager_command() if allowed else None
-    if command is None or not console.is_terminal:
+    if command is None or not _on_a_terminal():  # the real stdout, as git asks (not Rich's forced terminal)
         yield
         return
     capture = console.capture()
@@ -46,6 +46,13 @@ def paged(allowed: bool = True) -> Iterator[None]:
         _write(capture.get())
         raise
     _page(command, capture.get(), console.height)
+
+
+def _on_a_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _page(command: str, text: str, height: int) -> None:

@@ -379,6 +379,14 @@ def _writing(path: str, *, whole: bool) -> Iterator[None]:
     except BrokenPipeError:
         raise
     except OSError as exc:
+        import errno
+
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):  # no room: say so
+            raise SdError(
+                _("The disk is full: {path} was not written; the journal is unchanged.").format(path=path)
+                + " "
+                + _("Free some space and export again.")
+            ) from None
         error = exc.strerror or str(exc)
         line = _("Cannot write {path}: {error}; it was left as it was.") if whole else _("Cannot write {path}: {error}")
         raise SdError(line.format(path=path, error=error)) from None
