@@ -25,19 +25,20 @@ COMMAND_MODULES = (
     "receivable",
     "qualify",
     "playbook",  # the method and what it shows
-    "data",
-    "safety",
-    "db",
+    "data",  # data in and out
+    "history",  # what changed, undo and redo
+    "backups",  # backups, restore, doctor
+    "db",  # the database, settings, completion, the demo
     "config",
     "completion",
-    "misc",  # data in and out, history and backups, the database, settings, demo
+    "demo",
 )
 # Top-level commands registered by a module of another name (see modules_for).
 COMMAND_HOME = {
     **dict.fromkeys(("due", "today", "overdue", "funnel", "check", "map", "report"), "reports"),
     **dict.fromkeys(("export", "import"), "data"),
-    **dict.fromkeys(("backup", "doctor", "history", "redo", "restore", "undo"), "safety"),
-    **dict.fromkeys(("demo",), "misc"),
+    **dict.fromkeys(("redo", "undo"), "history"),
+    **dict.fromkeys(("backup", "doctor", "restore"), "backups"),
 }
 GLOBAL_VALUE_OPTIONS = ("--db", "--lang", "--dates")
 # Commands that run with a config file that cannot be read: they are how it gets repaired or diagnosed.

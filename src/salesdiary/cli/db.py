@@ -42,55 +42,9 @@ def upgrade() -> None:
 def status(as_json: bool = JsonOpt) -> None:
     """Show the database, its schema, who you are on it and whether you may change every rep's records."""
     from salesdiary.cli.common import target
-    from salesdiary.store import pg
-    from salesdiary.store.version import SCHEMA_HEAD
+    from salesdiary.store.team import database_status
 
-    where = target()
-    info: dict = {"database": where.describe(), "sd_schema": SCHEMA_HEAD}
-    if pg.is_postgres_url(where.url):
-        from salesdiary.store.connection import PsycopgReader
-        from salesdiary.store.team import status as team_status
-
-        assert where.url is not None
-        con = pg.connect(where.url)
-        try:
-            revision = pg.revision_of(con)
-            info.update(kind="postgresql", schema=revision, state=pg.state_of(revision))
-            info.update(team_status(PsycopgReader(con)))
-        finally:
-            con.close()
-        from salesdiary.store.paths import timeout_seconds
-
-        info.update(
-            lock_timeout=timeout_seconds("database.lock_timeout"),
-            statement_timeout=timeout_seconds("database.statement_timeout"),
-        )
-    elif where.is_sqlite_file:
-        from salesdiary.store.paths import current_user
-
-        assert where.path is not None
-        version = None
-        if where.path.exists():
-            import sqlite3
-
-            from salesdiary.core.errors import Conflict
-            from salesdiary.store.connection import connect_sqlite, schema_version
-
-            try:
-                con = connect_sqlite(str(where.path))
-                try:
-                    version = schema_version(con)
-                finally:
-                    con.close()
-            except sqlite3.DatabaseError as exc:
-                raise Conflict(
-                    _("{path} is not a journal sd can read: {error}").format(path=where.path, error=exc)
-                ) from None
-        schema = str(version).zfill(4) if version else None
-        state = "empty" if not version else pg.state_of(schema)
-        info.update(kind="sqlite", schema=schema, state=state, user=current_user(), team=False, manager=True)
-    else:
-        info.update(kind=where.sqlalchemy_url.split(":", 1)[0])
+    info = database_status(target())
     if as_json:
         from salesdiary.render.data import print_json
 

@@ -21,8 +21,7 @@ def add(
     owner: str = typer.Option(None, "--owner", help=_("Who should do it (default: you).")),
 ) -> None:
     """Add a follow-up."""
-    from salesdiary.cli.common import done, reader, require, resolve, today, warn_past_dates, write
-    from salesdiary.cli.visit import _account_for
+    from salesdiary.cli.common import account_for, done, reader, require, resolve, today, warn_past_dates, write
     from salesdiary.core import fields
     from salesdiary.store import records
 
@@ -32,7 +31,7 @@ def add(
     )
     warn_past_dates(values)
     r = reader()
-    account_id = _account_for(r, account, deal)
+    account_id = account_for(r, account, deal)
     account_id = require(account_id, "--account")
     deal_id = resolve(r, "deal", deal, account_id) if deal else None
     contact_id = resolve(r, "contact", contact, account_id) if contact else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
+from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt, account_for
 from salesdiary.i18n import _, series
 
 app = typer.Typer(help=_("Visits: log what you did with the customer and what comes next."), no_args_is_help=True)
@@ -69,7 +69,7 @@ def add(
         _guided_add(account, deal, contact or [], values)
         return
     r = reader()
-    account_id = _account_for(r, account, deal)
+    account_id = account_for(r, account, deal)
     deal_id = resolve(r, "deal", deal, account_id) if deal else None
     contact_ids = [resolve(r, "contact", c, account_id) for c in contact or []]
     account_id = require(account_id, "--account")
@@ -157,7 +157,7 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
 
     r = reader()
     a = VisitAnswers()
-    account_id = _account_for(r, account, deal)
+    account_id = account_for(r, account, deal)
     contact_ids = [resolve(r, "contact", c, account_id) for c in contacts]
     people = contacts_by_id(r, contact_ids)
     if account_id is None and people:
@@ -291,18 +291,6 @@ def _report_logged(a, logged) -> None:  # noqa: ANN001
                 id=moved.deal_id, stage=f"{moved.new.number}. {moved.new.label} ({moved.new.probability}%)"
             )
         )
-
-
-def _account_for(r, account: str | None, deal: str | None) -> int | None:  # noqa: ANN001
-    """The account given, or else the account of the deal given."""
-    from salesdiary.cli.common import resolve
-    from salesdiary.store.reads import one
-
-    if account:
-        return resolve(r, "account", account)
-    if deal:
-        return int(one(r, "deal", resolve(r, "deal", deal))["account_id"])
-    return None
 
 
 @app.command("list")

@@ -222,11 +222,11 @@ def _load_as_sqlite(con: Any) -> None:
         def load(self, data: Any) -> int:
             return 1 if bytes(data) == b"t" else 0
 
-    from salesdiary.store.pg import _time_text
+    from salesdiary.store.pg import time_text
 
     class TimeAsText(Loader):
         def load(self, data: Any) -> str:
-            return _time_text(bytes(data))  # "2026-11-25 08:30:00.1234+00" (ISO DateStyle, UTC) → SQLite's form
+            return time_text(bytes(data))  # "2026-11-25 08:30:00.1234+00" (ISO DateStyle, UTC) → SQLite's form
 
     adapters = con.adapters
     adapters.register_loader("date", TextLoader)

@@ -518,7 +518,7 @@ def _dicts(lib: Any, res: int) -> list[dict[str, Any]]:
     return out
 
 
-def _time_text(data: bytes) -> str:
+def time_text(data: bytes) -> str:
     """'2026-11-25 08:30:00.1234+00' (DateStyle ISO, time zone UTC) as SQLite keeps it: '2026-11-25 08:30:00.123400'."""
     text = data.decode("ascii")
     end = len(text)
@@ -544,8 +544,8 @@ LOADERS: dict[int, Callable[[bytes], Any]] = {
     26: int,
     700: float,
     701: float,
-    1114: _time_text,
-    1184: _time_text,
+    1114: time_text,
+    1184: time_text,
     1700: float,
 }
 

@@ -55,7 +55,7 @@ def playbook_of(deal: Deal) -> Playbook:
 
 
 def _deal(tx: Tx, deal_id: int) -> Deal:
-    deal = records._get(tx, Deal, deal_id, "deal")  # the shared lookup, with its NotFound message
+    deal = records.get_record(tx, Deal, deal_id, "deal")  # the shared lookup, with its NotFound message
     tx.check_owner(deal)  # in a team database a deal's markers, stages and answers are its owner's to change
     return deal
 

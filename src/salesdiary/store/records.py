@@ -36,7 +36,7 @@ from salesdiary.store.paths import config_value
 from salesdiary.store.tx import Tx, now
 
 
-def _get(tx: Tx, model: type, record_id: int, entity: str) -> Any:
+def get_record(tx: Tx, model: type, record_id: int, entity: str) -> Any:
     obj = tx.get(model, record_id)
     if obj is None:
         raise NotFound(_("There is no {what} #{id}.").format(what=reads.entity_label(entity), id=record_id))
@@ -91,7 +91,7 @@ def _first_reporter(tx: Tx, name: str, write: Any, except_id: int | None = None)
 
 
 def edit_account(tx: Tx, account_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
-    account = _get(tx, Account, account_id, "account")
+    account = get_record(tx, Account, account_id, "account")
     if values.get("name"):
         values["name_key"] = _check_name_free(tx, values["name"], except_id=account_id)
     if "info_stage" in values and values["info_stage"] is None:
@@ -110,7 +110,7 @@ def reassign_account(tx: Tx, account_id: int, new_owner: str, reason: str) -> di
 
     if not tx.is_manager:
         raise Conflict(_("Only a manager can reassign an account (you are {user}).").format(user=tx.user))
-    account = _get(tx, Account, account_id, "account")
+    account = get_record(tx, Account, account_id, "account")
     old = account.owner
     if old == new_owner:
         raise Conflict(_("Account #{id} is already owned by {owner}.").format(id=account_id, owner=new_owner))
@@ -145,12 +145,12 @@ def _check_nothing_of_others(tx: Tx, record: Any, rows: list[Any]) -> None:
     if not tx.team or tx.is_manager:
         return
     from salesdiary.store.history_reads import record_label
-    from salesdiary.store.tx import _key
+    from salesdiary.store.tx import record_key
 
-    others = list({(row.__tablename__, _key(row)): row for row in rows if row.owner != tx.user}.values())
+    others = list({(row.__tablename__, record_key(row)): row for row in rows if row.owner != tx.user}.values())
     if not others:
         return
-    names = [f"{record_label(row.__tablename__, _key(row))} ({row.owner})" for row in others[:5]]
+    names = [f"{record_label(row.__tablename__, record_key(row))} ({row.owner})" for row in others[:5]]
     if len(others) > 5:
         names.append(_("{n} more").format(n=len(others) - 5))
     raise Conflict(
@@ -158,14 +158,14 @@ def _check_nothing_of_others(tx: Tx, record: Any, rows: list[Any]) -> None:
             "{record} holds records of other reps: {records}. Only their owners or a manager can remove those; "
             "nothing was written."
         ).format(
-            record=record_label(record.__tablename__, _key(record), getattr(record, "name", None)),
+            record=record_label(record.__tablename__, record_key(record), getattr(record, "name", None)),
             records=", ".join(names),
         )
     )
 
 
 def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
-    account = _get(tx, Account, account_id, "account")
+    account = get_record(tx, Account, account_id, "account")
     tx.check_owner(account)
     s = tx.session
     contacts = s.exec(select(Contact).where(Contact.account_id == account_id)).all()
@@ -199,7 +199,7 @@ def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
 
 
 def add_contact(tx: Tx, account_id: int, values: dict[str, Any], reports_to_id: int | None = None) -> int:
-    tx.check_owner(_get(tx, Account, account_id, "account"))  # an account's people are its owner's to keep
+    tx.check_owner(get_record(tx, Account, account_id, "account"))  # an account's people are its owner's to keep
     if reports_to_id is not None:
         _check_reports_to(tx, account_id, None, reports_to_id)
     stamp = now()
@@ -209,7 +209,7 @@ def add_contact(tx: Tx, account_id: int, values: dict[str, Any], reports_to_id: 
 
 
 def _check_reports_to(tx: Tx, account_id: int, contact_id: int | None, boss_id: int) -> None:
-    boss = _get(tx, Contact, boss_id, "contact")
+    boss = get_record(tx, Contact, boss_id, "contact")
     if boss.account_id != account_id:
         raise BadInput(_("--reports-to: {name} works at another account.").format(name=boss.name))
     seen = set()
@@ -228,10 +228,10 @@ def edit_contact(
     account_id: int | None = None,
     reports_to_id: int | None | bool = False,
 ) -> dict[str, list[Any]]:
-    contact = _get(tx, Contact, contact_id, "contact")
-    tx.check_owner(_get(tx, Account, contact.account_id, "account"))
+    contact = get_record(tx, Contact, contact_id, "contact")
+    tx.check_owner(get_record(tx, Account, contact.account_id, "account"))
     if account_id is not None and account_id != contact.account_id:
-        tx.check_owner(_get(tx, Account, account_id, "account"))
+        tx.check_owner(get_record(tx, Account, account_id, "account"))
         values["account_id"] = account_id
         if reports_to_id is False:
             reports_to_id = None
@@ -260,8 +260,8 @@ def _remove_contact(tx: Tx, contact: Contact) -> None:
 
 
 def remove_contact(tx: Tx, contact_id: int) -> None:
-    contact = _get(tx, Contact, contact_id, "contact")
-    tx.check_owner(_get(tx, Account, contact.account_id, "account"))
+    contact = get_record(tx, Contact, contact_id, "contact")
+    tx.check_owner(get_record(tx, Account, contact.account_id, "account"))
     _remove_contact(tx, contact)
 
 
@@ -285,7 +285,7 @@ def add_deal(
     """Open a deal at the account. REFUSE_DUPLICATE (sd deal add without --allow-duplicate): a deal of the same
     name there (any case or width, open or closed) is a conflict, as a second "14号线通信系统" would split one
     sale's visits and figures between two records."""
-    account = _get(tx, Account, account_id, "account")
+    account = get_record(tx, Account, account_id, "account")
     tx.check_owner(account)  # the first reporter owns the account's deals
     if refuse_duplicate and values.get("name"):
         wanted = fold(str(values["name"]))
@@ -348,9 +348,9 @@ def edit_deal(
     stage: str | None = None,
     playbook: str | None = None,
 ) -> dict[str, list[Any]]:
-    deal = _get(tx, Deal, deal_id, "deal")
+    deal = get_record(tx, Deal, deal_id, "deal")
     if account_id is not None:
-        _get(tx, Account, account_id, "account")
+        get_record(tx, Account, account_id, "account")
         values["account_id"] = account_id
     if playbook:
         playbook = reads.playbook_name(playbook)
@@ -380,7 +380,7 @@ def close_deal(
     on: dt.date | None = None,
     amount: float | None = None,
 ) -> None:
-    deal = _get(tx, Deal, deal_id, "deal")
+    deal = get_record(tx, Deal, deal_id, "deal")
     tx.check_owner(deal)
     if deal.status == status:
         raise Conflict(_("Deal #{id} is already {status}.").format(id=deal_id, status=DEAL_STATUS.label(status)))
@@ -424,7 +424,7 @@ def _remove_deal(tx: Tx, deal: Deal) -> None:
 
 
 def remove_deal(tx: Tx, deal_id: int) -> None:
-    _remove_deal(tx, _get(tx, Deal, deal_id, "deal"))
+    _remove_deal(tx, get_record(tx, Deal, deal_id, "deal"))
 
 
 def link_deal_contact(
@@ -449,14 +449,14 @@ def add_visit(
     helping there; it is then recorded with assist = true, and the owner's deal (its next step, its people) is
     left to the owner.
     """
-    account = _get(tx, Account, account_id, "account")
+    account = get_record(tx, Account, account_id, "account")
     deal = None
     if deal_id is not None:
-        deal = _get(tx, Deal, deal_id, "deal")
+        deal = get_record(tx, Deal, deal_id, "deal")
         if deal.account_id != account_id:
             raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
     for cid in contact_ids:
-        if _get(tx, Contact, cid, "contact").account_id != account_id:
+        if get_record(tx, Contact, cid, "contact").account_id != account_id:
             raise BadInput(_("--contact: contact #{id} works at another account.").format(id=cid))
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
@@ -518,9 +518,9 @@ def edit_visit(
     deal_id: int | None | bool = False,
     contact_ids: list[int] | None = None,
 ) -> dict[str, list[Any]]:
-    visit = _get(tx, Visit, visit_id, "visit")
+    visit = get_record(tx, Visit, visit_id, "visit")
     if deal_id is not False:
-        if deal_id is not None and _get(tx, Deal, int(deal_id), "deal").account_id != visit.account_id:
+        if deal_id is not None and get_record(tx, Deal, int(deal_id), "deal").account_id != visit.account_id:
             raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
         values["deal_id"] = deal_id
     if "date" in values and values["date"] is None:
@@ -536,7 +536,7 @@ def edit_visit(
             for link in tx.session.exec(select(VisitContact).where(VisitContact.visit_id == visit_id)).all()
         }
         for cid in contact_ids:
-            if _get(tx, Contact, cid, "contact").account_id != visit.account_id:
+            if get_record(tx, Contact, cid, "contact").account_id != visit.account_id:
                 raise BadInput(_("--contact: contact #{id} works at another account.").format(id=cid))
             if cid not in current:
                 tx.insert(VisitContact(visit_id=visit_id, contact_id=cid))
@@ -582,7 +582,7 @@ def _remove_visit(tx: Tx, visit: Visit) -> None:
 
 
 def remove_visit(tx: Tx, visit_id: int) -> None:
-    _remove_visit(tx, _get(tx, Visit, visit_id, "visit"))
+    _remove_visit(tx, get_record(tx, Visit, visit_id, "visit"))
 
 
 def add_followup(
@@ -594,8 +594,8 @@ def add_followup(
     contact_id: int | None = None,
     visit_id: int | None = None,
 ) -> int:
-    account = _get(tx, Account, account_id, "account")
-    deal = _get(tx, Deal, deal_id, "deal") if deal_id is not None else None
+    account = get_record(tx, Account, account_id, "account")
+    deal = get_record(tx, Deal, deal_id, "deal") if deal_id is not None else None
     if deal is not None and deal.account_id != account_id:
         raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
     theirs = account if account.owner != tx.user else deal if deal is not None and deal.owner != tx.user else None
@@ -607,7 +607,7 @@ def add_followup(
                 "with --assist --follow-up DATE. Nothing was written."
             ).format(record=reads.entity_label(theirs.__tablename__) + f" #{theirs.id}", owner=theirs.owner)
         )
-    if contact_id is not None and _get(tx, Contact, contact_id, "contact").account_id != account_id:
+    if contact_id is not None and get_record(tx, Contact, contact_id, "contact").account_id != account_id:
         raise BadInput(_("--contact: contact #{id} works at another account.").format(id=contact_id))
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
@@ -626,7 +626,7 @@ def add_followup(
 
 
 def complete_followup(tx: Tx, followup_id: int, *, undo: bool = False) -> None:
-    followup = _get(tx, FollowUp, followup_id, "followup")
+    followup = get_record(tx, FollowUp, followup_id, "followup")
     if undo:
         tx.update(followup, {"done_on": None})
         return
@@ -638,4 +638,4 @@ def complete_followup(tx: Tx, followup_id: int, *, undo: bool = False) -> None:
 
 
 def remove_followup(tx: Tx, followup_id: int) -> None:
-    tx.delete(_get(tx, FollowUp, followup_id, "followup"))
+    tx.delete(get_record(tx, FollowUp, followup_id, "followup"))

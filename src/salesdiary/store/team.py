@@ -17,7 +17,7 @@ from typing import Any
 from salesdiary.core.errors import BadInput
 from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
-from salesdiary.store.paths import current_user, own_names
+from salesdiary.store.paths import Target, current_user, own_names
 
 # What --owner accepts besides a name.
 ALL_WORDS = frozenset({"all", "*", "everyone", "team", "全部", "所有", "所有人", "全员"})
@@ -184,3 +184,56 @@ def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) 
         {"owner": row["owner"], **{k: int(row[k] or 0) for k in counts}, "won_amount": float(row["won_amount"] or 0)}
         for row in rows
     ]
+
+
+def database_status(where: Target) -> dict[str, Any]:
+    """What `sd db status` shows: the database, its schema and state, who you are on it, your role and the
+    write timeouts (PostgreSQL), or the journal file's schema and user (SQLite)."""
+    from salesdiary.store import pg
+    from salesdiary.store.version import SCHEMA_HEAD
+
+    info: dict[str, Any] = {"database": where.describe(), "sd_schema": SCHEMA_HEAD}
+    if pg.is_postgres_url(where.url):
+        from salesdiary.store.connection import PsycopgReader
+
+        assert where.url is not None
+        con = pg.connect(where.url)
+        try:
+            revision = pg.revision_of(con)
+            info.update(kind="postgresql", schema=revision, state=pg.state_of(revision))
+            info.update(status(PsycopgReader(con)))
+        finally:
+            con.close()
+        from salesdiary.store.paths import timeout_seconds
+
+        info.update(
+            lock_timeout=timeout_seconds("database.lock_timeout"),
+            statement_timeout=timeout_seconds("database.statement_timeout"),
+        )
+    elif where.is_sqlite_file:
+        from salesdiary.store.paths import current_user
+
+        assert where.path is not None
+        version = None
+        if where.path.exists():
+            import sqlite3
+
+            from salesdiary.core.errors import Conflict
+            from salesdiary.store.connection import connect_sqlite, schema_version
+
+            try:
+                con = connect_sqlite(str(where.path))
+                try:
+                    version = schema_version(con)
+                finally:
+                    con.close()
+            except sqlite3.DatabaseError as exc:
+                raise Conflict(
+                    _("{path} is not a journal sd can read: {error}").format(path=where.path, error=exc)
+                ) from None
+        schema = str(version).zfill(4) if version else None
+        state = "empty" if not version else pg.state_of(schema)
+        info.update(kind="sqlite", schema=schema, state=state, user=current_user(), team=False, manager=True)
+    else:
+        info.update(kind=where.sqlalchemy_url.split(":", 1)[0])
+    return info

@@ -28,7 +28,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -41,7 +41,7 @@ def _row(obj: SQLModel) -> dict[str, Any]:
     or loaded in, which differs from one load to the next: history and "Updated …" would list changes in a
     different order each time)."""
     dumped = obj.model_dump()
-    return {k: _jsonable(dumped[k]) for k in type(obj).model_fields if k in dumped}
+    return {k: jsonable(dumped[k]) for k in type(obj).model_fields if k in dumped}
 
 
 class Tx:
@@ -80,7 +80,7 @@ class Tx:
 
         raise Conflict(
             _("{record} belongs to {owner}: only {owner} or a manager can change it. Nothing was written.").format(
-                record=record_label(_entity(obj), _key(obj), getattr(obj, "name", None)),
+                record=record_label(_entity(obj), record_key(obj), getattr(obj, "name", None)),
                 owner=owner,
             )
         )
@@ -121,7 +121,7 @@ class Tx:
     def _record(self, obj: SQLModel, action: str, changes: dict[str, list[Any]]) -> None:
         changeset_id = self._open_changeset()
         self._seq += 1
-        key = _key(obj)
+        key = record_key(obj)
         self.session.add(
             History(
                 changeset_id=changeset_id,
@@ -187,7 +187,7 @@ class Tx:
         history = []
         for r in full:
             self._seq += 1
-            changes = {k: [None, _jsonable(v)] for k, v in r.items() if v is not None}
+            changes = {k: [None, jsonable(v)] for k, v in r.items() if v is not None}
             history.append(
                 {
                     "changeset_id": changeset_id,
@@ -214,7 +214,7 @@ class Tx:
 
                 raise Conflict(
                     _("Only a manager can give {record} to {owner}; nothing was written.").format(
-                        record=record_label(_entity(obj), _key(obj), getattr(obj, "name", None)),
+                        record=record_label(_entity(obj), record_key(obj), getattr(obj, "name", None)),
                         owner=values["owner"],
                     )
                 )
@@ -228,7 +228,7 @@ class Tx:
             if hasattr(obj, "updated_at"):
                 obj.updated_at = now()
                 # kept in history (and not shown) so that undo puts the record back exactly as it was
-                recorded["updated_at"] = [before.get("updated_at"), _jsonable(obj.updated_at)]
+                recorded["updated_at"] = [before.get("updated_at"), jsonable(obj.updated_at)]
             for name, value in (note or {}).items():
                 recorded[name] = [None, value]  # not a column: undo passes over it
             self.session.add(obj)
@@ -269,7 +269,7 @@ def _entity(obj: SQLModel) -> str:
     return name
 
 
-def _key(obj: SQLModel) -> str:
+def record_key(obj: SQLModel) -> str:
     pk = [c.name for c in obj.__table__.primary_key.columns]  # type: ignore[attr-defined]
     return "/".join(str(getattr(obj, name)) for name in pk)
 

@@ -29,7 +29,7 @@ from salesdiary.i18n import _
 from salesdiary.store import history_reads as hr
 from salesdiary.store import models
 from salesdiary.store.export_queries import stored_columns
-from salesdiary.store.tx import Tx, _jsonable
+from salesdiary.store.tx import Tx, jsonable
 
 
 @dataclass
@@ -203,7 +203,7 @@ class _Reverser:
                 raise self.refuse(entity, entity_id, _("no longer exists."))
             self.delete(table, key)
             self.recorded.append(
-                (entity, entity_id, "delete", {k: [_jsonable(v), None] for k, v in current.items() if v is not None})
+                (entity, entity_id, "delete", {k: [jsonable(v), None] for k, v in current.items() if v is not None})
             )
             self.current[cache_key] = None
         elif action == "delete":
@@ -213,7 +213,7 @@ class _Reverser:
             values.update({name: _typed(table, name, pair[0]) for name, pair in changes.items() if name in table.c})
             self.batch("insert", table, values)
             self.recorded.append(
-                (entity, entity_id, "insert", {k: [None, _jsonable(v)] for k, v in values.items() if v is not None})
+                (entity, entity_id, "insert", {k: [None, jsonable(v)] for k, v in values.items() if v is not None})
             )
             self.current[cache_key] = values
         elif action == "update":
@@ -225,7 +225,7 @@ class _Reverser:
                 if name not in table.c or not isinstance(pair, list) or len(pair) != 2:
                     continue
                 old, new = pair
-                now_value = _jsonable(current[name])
+                now_value = jsonable(current[name])
                 if not _same(now_value, new):
                     raise self.refuse(
                         entity,

@@ -1,4 +1,4 @@
-"""Commands without a noun group: demo (more join later)."""
+"""sd demo: a realistic sample journal to try sd on, and taking it out again."""
 
 from __future__ import annotations
 
