@@ -395,3 +395,19 @@ def test_installed_sd_follows_the_locale(sd_process):
     env = {"SD_LANG": "", "LANG": "zh_CN.UTF-8", "LC_ALL": ""}
     assert "用法：" in sd_process("--help", env=env).stdout
     assert "Usage:" in sd_process("--help", env={**env, "LANG": "en_US.UTF-8"}).stdout
+
+
+def test_changing_language_keeps_the_command_modules(sd):
+    """Option help is given to Typer in English and translated on each run's command tree: a change of
+    language imports nothing again (a monkeypatch on a command module survives it)."""
+    import sys
+
+    assert sd("--lang", "en", "account", "add", "--help").exit_code == 0
+    module = sys.modules["salesdiary.cli.account"]
+    chinese = sd("--lang", "zh", "account", "add", "--help")
+    assert chinese.exit_code == 0 and "采购方式" in chinese.stdout
+    assert sys.modules["salesdiary.cli.account"] is module
+    english = sd("--lang", "en", "account", "add", "--help")
+    assert "Purchase mode" in english.stdout or "purchase" in english.stdout.lower()
+    assert not CJK.search(english.stdout.split("Usage")[-1].split("NAME")[0])
+    assert sys.modules["salesdiary.cli.account"] is module

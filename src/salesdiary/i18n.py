@@ -1,17 +1,17 @@
 """Language: gettext catalogs for every user-facing string.
 
 `_()` marks and translates a message. The language is chosen once per process
-(`set_language`), before command modules are imported, so help texts given to
-Typer at import time are translated too. English is the fallback.
+(`set_language`); English is the fallback. Texts given to Typer when the command
+modules are imported (option help) are marked `N_()` and stay English there:
+`cli.localise` translates them on the command tree built for each run.
 
 The catalogs live in `locale/zh/LC_MESSAGES/salesdiary.po` (compiled to `.mo`
 beside it); `scripts/i18n.py` extracts the messages, updates the catalog and
 compiles it. Source texts are English; placeholders use `.format(name=...)`.
 `pgettext(context, text)` is for a word that needs two Chinese translations.
 
-A process that changes language after the command modules were imported (tests
-running `sd` in-process in both languages) imports them again, so that texts they
-translated at import follow; a monkeypatch on a command module does not survive that.
+So a process may change language at any time (tests run `sd` in-process in both
+languages): nothing is translated at import, and no module is imported again.
 """
 
 from __future__ import annotations
@@ -52,29 +52,16 @@ def language_from_locale(environ: dict[str, str] | os._Environ[str] | None = Non
 
 
 # Modules that call `_()` when they are imported (option help texts, table headings).
-_TRANSLATED_AT_IMPORT = "salesdiary.cli."
-_KEPT_MODULES = ("salesdiary.cli.app", "salesdiary.cli.state")
+
 
 
 def set_language(lang: str) -> None:
     global _translation, _language
-    previous = _language
     _language = lang if lang in LANGUAGES else "en"
     if _language == "en":
         _translation = gettext.NullTranslations()
     else:
         _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
-    if _language != previous:
-        _forget_translated_modules()
-
-
-def _forget_translated_modules() -> None:
-    """A process that changes language (tests running `sd` in-process) imports the
-    command modules again, so the texts they translated at import follow the new language."""
-    import sys
-
-    for name in [m for m in sys.modules if m.startswith(_TRANSLATED_AT_IMPORT) and m not in _KEPT_MODULES]:
-        del sys.modules[name]
 
 
 def current_language() -> str:

@@ -5,23 +5,25 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("Accounts: the customer organisations you report and own."), no_args_is_help=True)
+app = typer.Typer(help=N_("Accounts: the customer organisations you report and own."), no_args_is_help=True)
 
-ModeOpt = typer.Option(None, "--mode", help=_("Purchase mode: single, group or strategic."))
-SourceOpt = typer.Option(None, "--source", help=_("Where the lead came from, e.g. referral, exhibition, tender."))
-IndustryOpt = typer.Option(None, "--industry", help=_("Industry."))
-RegionOpt = typer.Option(None, "--region", help=_("Region."))
-AddressOpt = typer.Option(None, "--address", help=_("Address."))
-PhoneOpt = typer.Option(None, "--phone", help=_("Switchboard phone."))
-WebsiteOpt = typer.Option(None, "--website", help=_("Website."))
-InfoStageOpt = typer.Option(None, "--info-stage", help=_("Information stage: lead, qualified, prospect, customer."))
-RelationOpt = typer.Option(None, "--relation", help=_("Company relationship grade: C, B or A."))
-TierOpt = typer.Option(None, "--tier", help=_("Value tier: strategic, important, ordinary."))
-LifecycleOpt = typer.Option(None, "--lifecycle", help=_("Lifecycle: potential, new, growing, stable, declining, lost."))
-OwnerOpt = typer.Option(None, "--owner", help=_("Owner (default: you)."))
-NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
+ModeOpt = typer.Option(None, "--mode", help=N_("Purchase mode: single, group or strategic."))
+SourceOpt = typer.Option(None, "--source", help=N_("Where the lead came from, e.g. referral, exhibition, tender."))
+IndustryOpt = typer.Option(None, "--industry", help=N_("Industry."))
+RegionOpt = typer.Option(None, "--region", help=N_("Region."))
+AddressOpt = typer.Option(None, "--address", help=N_("Address."))
+PhoneOpt = typer.Option(None, "--phone", help=N_("Switchboard phone."))
+WebsiteOpt = typer.Option(None, "--website", help=N_("Website."))
+InfoStageOpt = typer.Option(None, "--info-stage", help=N_("Information stage: lead, qualified, prospect, customer."))
+RelationOpt = typer.Option(None, "--relation", help=N_("Company relationship grade: C, B or A."))
+TierOpt = typer.Option(None, "--tier", help=N_("Value tier: strategic, important, ordinary."))
+LifecycleOpt = typer.Option(
+    None, "--lifecycle", help=N_("Lifecycle: potential, new, growing, stable, declining, lost.")
+)
+OwnerOpt = typer.Option(None, "--owner", help=N_("Owner (default: you)."))
+NotesOpt = typer.Option(None, "--notes", help=N_("Notes."))
 
 
 def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
@@ -34,7 +36,7 @@ def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]
 
 @app.command("add")
 def add(
-    name: str = typer.Argument(..., help=_("The organisation's name.")),
+    name: str = typer.Argument(..., help=N_("The organisation's name.")),
     mode: str = ModeOpt,
     source: str = SourceOpt,
     industry: str = IndustryOpt,
@@ -76,8 +78,8 @@ def add(
 
 @app.command("list")
 def list_(
-    search: str = typer.Argument(None, help=_("Only accounts whose name contains this.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this owner's accounts: a name, me or all.")),
+    search: str = typer.Argument(None, help=N_("Only accounts whose name contains this.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Only this owner's accounts: a name, me or all.")),
     info_stage: str = InfoStageOpt,
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
@@ -85,7 +87,7 @@ def list_(
 ) -> None:
     """List accounts (in a team database, yours unless --owner says whose)."""
     from salesdiary.cli.common import emit_rows, limit_of, reader
-    from salesdiary.cli.views import ACCOUNT_COLUMNS
+    from salesdiary.cli.views import account_columns
     from salesdiary.core.enums import INFO_STAGE
     from salesdiary.store.reads import ListQuery, list_accounts
     from salesdiary.store.team import owner_filter
@@ -100,13 +102,13 @@ def list_(
     )
     rows, total = list_accounts(r, q)
     emit_rows(
-        rows, total, ACCOUNT_COLUMNS, as_json=as_json, empty=_("No accounts yet. Add one with: sd account add NAME")
+        rows, total, account_columns(), as_json=as_json, empty=_("No accounts yet. Add one with: sd account add NAME")
     )
 
 
 @app.command("show")
 def show(
-    account: str = typer.Argument(..., help=_("Account id or name.")),
+    account: str = typer.Argument(..., help=N_("Account id or name.")),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show an account with its contacts, deals, recent visits and open follow-ups."""
@@ -119,8 +121,8 @@ def show(
 
 @app.command("edit")
 def edit(
-    account: str = typer.Argument(..., help=_("Account id or name.")),
-    name: str = typer.Option(None, "--name", help=_("New name.")),
+    account: str = typer.Argument(..., help=N_("Account id or name.")),
+    name: str = typer.Option(None, "--name", help=N_("New name.")),
     mode: str = ModeOpt,
     source: str = SourceOpt,
     industry: str = IndustryOpt,
@@ -163,8 +165,8 @@ def edit(
 
 @app.command("rm")
 def rm(
-    account: str = typer.Argument(..., help=_("Account id or name.")),
-    force: bool = typer.Option(False, "--force", help=_("Also remove its contacts, deals, visits and follow-ups.")),
+    account: str = typer.Argument(..., help=N_("Account id or name.")),
+    force: bool = typer.Option(False, "--force", help=N_("Also remove its contacts, deals, visits and follow-ups.")),
 ) -> None:
     """Remove an account."""
     from salesdiary.cli.common import done, reader, resolve, write
@@ -177,9 +179,9 @@ def rm(
 
 @app.command("reassign")
 def reassign(
-    account: str = typer.Argument(..., help=_("Account id or name.")),
-    to: str = typer.Option(..., "--to", help=_("The rep who takes it over (their database role in a team).")),
-    reason: str = typer.Option(..., "--reason", help=_("Why (kept in the history).")),
+    account: str = typer.Argument(..., help=N_("Account id or name.")),
+    to: str = typer.Option(..., "--to", help=N_("The rep who takes it over (their database role in a team).")),
+    reason: str = typer.Option(..., "--reason", help=N_("Why (kept in the history).")),
 ) -> None:
     """Give an account, with its open deals and follow-ups, to another rep (a manager's command)."""
     from salesdiary.cli.common import done, reader, resolve, write

@@ -101,11 +101,11 @@ def build_app(modules: Sequence[str] = COMMAND_MODULES):  # noqa: ANN201
 
     import typer
 
-    from salesdiary.i18n import _
+    from salesdiary.i18n import N_
 
     app = typer.Typer(
         name="sd",
-        help=_("salesdiary — a sales journal for big, relationship-driven deals."),
+        help=N_("salesdiary — a sales journal for big, relationship-driven deals."),
         no_args_is_help=True,
         add_completion=False,
         context_settings={"help_option_names": ["-h", "--help"]},
@@ -120,17 +120,19 @@ def build_app(modules: Sequence[str] = COMMAND_MODULES):  # noqa: ANN201
 
     @app.callback()
     def _globals(
-        db: str = typer.Option(None, "--db", help=_("Journal file (or SQLAlchemy URL); also SD_DB / SD_DATABASE_URL.")),
-        lang: str = typer.Option(None, "--lang", help=_("Language: zh or en (also SD_LANG).")),
-        dates: str = typer.Option(
-            None, "--dates", help=_("How to read a slash date like 11/12: dmy, mdy or ymd (also config dates.order).")
+        db: str = typer.Option(
+            None, "--db", help=N_("Journal file (or SQLAlchemy URL); also SD_DB / SD_DATABASE_URL.")
         ),
-        no_input: bool = typer.Option(False, "--no-input", help=_("Never prompt; a missing value is an error.")),
+        lang: str = typer.Option(None, "--lang", help=N_("Language: zh or en (also SD_LANG).")),
+        dates: str = typer.Option(
+            None, "--dates", help=N_("How to read a slash date like 11/12: dmy, mdy or ymd (also config dates.order).")
+        ),
+        no_input: bool = typer.Option(False, "--no-input", help=N_("Never prompt; a missing value is an error.")),
         no_pager: bool = typer.Option(
-            False, "--no-pager", help=_("Print long output as it is, not through a pager (also SD_PAGER=).")
+            False, "--no-pager", help=N_("Print long output as it is, not through a pager (also SD_PAGER=).")
         ),
         version: bool = typer.Option(
-            False, "--version", callback=_print_version, is_eager=True, help=_("Print the version and exit.")
+            False, "--version", callback=_print_version, is_eager=True, help=N_("Print the version and exit.")
         ),
     ) -> None:
         """Global options (they may also follow the subcommand)."""

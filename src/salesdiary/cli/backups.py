@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from salesdiary.cli.common import JsonOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
 
 def register(root: typer.Typer) -> None:
@@ -34,8 +34,8 @@ def _sqlite_journal() -> Any:
 
 
 def backup(
-    file: str = typer.Argument(None, help=_("Where to write the copy (default: backups/ beside the journal).")),
-    force: bool = typer.Option(False, "--force", help=_("Replace FILE if it exists.")),
+    file: str = typer.Argument(None, help=N_("Where to write the copy (default: backups/ beside the journal).")),
+    force: bool = typer.Option(False, "--force", help=N_("Replace FILE if it exists.")),
 ) -> None:
     """Make a consistent copy of the journal, even while other sd commands write to it."""
     from pathlib import Path
@@ -61,8 +61,8 @@ def backup(
 
 
 def restore(
-    file: str = typer.Argument(..., help=_("A backup made by sd backup (or any sd journal).")),
-    yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
+    file: str = typer.Argument(..., help=N_("A backup made by sd backup (or any sd journal).")),
+    yes: bool = typer.Option(False, "--yes", "-y", help=N_("Do not ask for confirmation.")),
 ) -> None:
     """Replace the journal with FILE, after checking it; the current journal is kept as a backup."""
     from pathlib import Path

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
 if TYPE_CHECKING:
     from salesdiary.render.tables import Column
@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # Options used by many commands (help texts are translated when the module is imported).
-JsonOpt = typer.Option(False, "--json", help=_("Print JSON for programs instead of a table."))
+JsonOpt = typer.Option(False, "--json", help=N_("Print JSON for programs instead of a table."))
 LIMIT_MAX = 2**31 - 1  # more rows than any journal holds; larger overflows SQLite's LIMIT
-LimitOpt = typer.Option(50, "--limit", "-n", min=1, max=LIMIT_MAX, help=_("Show at most N rows."))
-AllOpt = typer.Option(False, "--all", "-a", help=_("Show every row."))
+LimitOpt = typer.Option(50, "--limit", "-n", min=1, max=LIMIT_MAX, help=N_("Show at most N rows."))
+AllOpt = typer.Option(False, "--all", "-a", help=N_("Show every row."))
 
 
 def render_ready(wanted: bool = True) -> Callable[[], None]:

@@ -464,19 +464,19 @@ def register(app: Any) -> None:
     of earlier versions still prints the script)."""
     import typer
 
-    from salesdiary.i18n import _
+    from salesdiary.i18n import N_
 
-    group = typer.Typer(help=_("Shell completion: print or install the script for bash, zsh or fish."))
+    group = typer.Typer(help=N_("Shell completion: print or install the script for bash, zsh or fish."))
 
     @group.command("show")
-    def show(shell: str = typer.Argument(..., help=_("bash, zsh or fish."))) -> None:
+    def show(shell: str = typer.Argument(..., help=N_("bash, zsh or fish."))) -> None:
         """Print the completion script for SHELL (bash, zsh or fish)."""
         print(completion_script(_checked_shell(shell)), end="")
 
     @group.command("install")
     def install(
         shell: str = typer.Argument(
-            None, help=_("bash, zsh or fish (default: the one in $SHELL)."), show_default=False
+            None, help=N_("bash, zsh or fish (default: the one in $SHELL)."), show_default=False
         ),  # noqa: E501
     ) -> None:
         """Write the completion script where the shell looks for it (readable only by you); say what was done

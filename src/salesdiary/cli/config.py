@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("Settings: language, your name, the database, thresholds."), no_args_is_help=True)
+app = typer.Typer(help=N_("Settings: language, your name, the database, thresholds."), no_args_is_help=True)
 
-KeyArg = typer.Argument(..., help=_("Setting, e.g. language, user.name or health.stale_days."))
+KeyArg = typer.Argument(..., help=N_("Setting, e.g. language, user.name or health.stale_days."))
 
 
 @app.command("show")
-def show(as_json: bool = typer.Option(False, "--json", help=_("Print JSON for programs instead of a table."))) -> None:
+def show(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for programs instead of a table."))) -> None:
     """Show the config file's path, the settings in force and the database in use."""
     from salesdiary.cli.common import target
     from salesdiary.core.settings import SETTINGS
@@ -33,7 +33,7 @@ def show(as_json: bool = typer.Option(False, "--json", help=_("Print JSON for pr
 @app.command("get")
 def get(
     key: str = KeyArg,
-    as_json: bool = typer.Option(False, "--json", help=_("Print JSON for programs instead of text.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for programs instead of text.")),
 ) -> None:
     """Print the value of one setting in force (the config file's, else the default); exit 1 when it has none."""
     from salesdiary.core.settings import known
@@ -56,7 +56,7 @@ def get(
 @app.command("set")
 def set_(
     key: str = KeyArg,
-    value: str = typer.Argument(..., help=_("New value ('' removes the setting; a list: names separated by commas).")),
+    value: str = typer.Argument(..., help=N_("New value ('' removes the setting; a list: names separated by commas).")),
 ) -> None:
     """Change a setting in the config file (key and value are checked first)."""
     from salesdiary.store.config_file import set_value

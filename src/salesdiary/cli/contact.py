@@ -5,33 +5,33 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("Contacts: the key people at your accounts."), no_args_is_help=True)
+app = typer.Typer(help=N_("Contacts: the key people at your accounts."), no_args_is_help=True)
 
-TitleOpt = typer.Option(None, "--title", help=_("Job title."))
-DeptOpt = typer.Option(None, "--department", help=_("Department."))
-PhoneOpt = typer.Option(None, "--phone", help=_("Phone."))
-EmailOpt = typer.Option(None, "--email", help=_("Email."))
-LevelOpt = typer.Option(None, "--level", help=_("Level: operational, management, executive."))
+TitleOpt = typer.Option(None, "--title", help=N_("Job title."))
+DeptOpt = typer.Option(None, "--department", help=N_("Department."))
+PhoneOpt = typer.Option(None, "--phone", help=N_("Phone."))
+EmailOpt = typer.Option(None, "--email", help=N_("Email."))
+LevelOpt = typer.Option(None, "--level", help=N_("Level: operational, management, executive."))
 RoleOpt = typer.Option(
-    None, "--role", help=_("Buying role, e.g. decision_maker (拍板者), influencer, user, evaluator.")
+    None, "--role", help=N_("Buying role, e.g. decision_maker (拍板者), influencer, user, evaluator.")
 )
-RelOpt = typer.Option(None, "--relationship", help=_("Relationship stage: acquainted, dating, trusting, allied."))
-StanceOpt = typer.Option(None, "--stance", help=_("Stance: supporter, neutral, non_supporter, opponent."))
+RelOpt = typer.Option(None, "--relationship", help=N_("Relationship stage: acquainted, dating, trusting, allied."))
+StanceOpt = typer.Option(None, "--stance", help=N_("Stance: supporter, neutral, non_supporter, opponent."))
 CoachOpt = typer.Option(
-    None, "--coach/--no-coach", help=_("Whether this person is our coach (gives inside information).")
+    None, "--coach/--no-coach", help=N_("Whether this person is our coach (gives inside information).")
 )
-StyleOpt = typer.Option(None, "--style", help=_("Communication style: analytical, amiable, expressive, driver."))
-AttitudeOpt = typer.Option(None, "--attitude", help=_("Attitude to innovation: innovator … laggard."))
-ReportsOpt = typer.Option(None, "--reports-to", help=_("The contact this person reports to (id or name)."))
-BirthdayOpt = typer.Option(None, "--birthday", help=_("Birthday (personal file)."))
-HometownOpt = typer.Option(None, "--hometown", help=_("Hometown (personal file)."))
-SchoolOpt = typer.Option(None, "--school", help=_("School (personal file)."))
-FamilyOpt = typer.Option(None, "--family", help=_("Family (personal file)."))
-HobbiesOpt = typer.Option(None, "--hobbies", help=_("Hobbies (personal file)."))
-PersonalOpt = typer.Option(None, "--personal-notes", help=_("Other personal notes (personal file)."))
-NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
+StyleOpt = typer.Option(None, "--style", help=N_("Communication style: analytical, amiable, expressive, driver."))
+AttitudeOpt = typer.Option(None, "--attitude", help=N_("Attitude to innovation: innovator … laggard."))
+ReportsOpt = typer.Option(None, "--reports-to", help=N_("The contact this person reports to (id or name)."))
+BirthdayOpt = typer.Option(None, "--birthday", help=N_("Birthday (personal file)."))
+HometownOpt = typer.Option(None, "--hometown", help=N_("Hometown (personal file)."))
+SchoolOpt = typer.Option(None, "--school", help=N_("School (personal file)."))
+FamilyOpt = typer.Option(None, "--family", help=N_("Family (personal file)."))
+HobbiesOpt = typer.Option(None, "--hobbies", help=N_("Hobbies (personal file)."))
+PersonalOpt = typer.Option(None, "--personal-notes", help=N_("Other personal notes (personal file)."))
+NotesOpt = typer.Option(None, "--notes", help=N_("Notes."))
 
 
 def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
@@ -43,8 +43,8 @@ def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]
 
 @app.command("add")
 def add(
-    name: str = typer.Argument(..., help=_("The person's name.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Account (id or name).")),
+    name: str = typer.Argument(..., help=N_("The person's name.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Account (id or name).")),
     title: str = TitleOpt,
     department: str = DeptOpt,
     phone: str = PhoneOpt,
@@ -101,8 +101,8 @@ def add(
 
 @app.command("list")
 def list_(
-    search: str = typer.Argument(None, help=_("Only contacts whose name contains this.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's contacts.")),
+    search: str = typer.Argument(None, help=N_("Only contacts whose name contains this.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's contacts.")),
     role: str = RoleOpt,
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
@@ -110,7 +110,7 @@ def list_(
 ) -> None:
     """List contacts."""
     from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
-    from salesdiary.cli.views import CONTACT_COLUMNS
+    from salesdiary.cli.views import contact_columns
     from salesdiary.core.enums import ROLE
     from salesdiary.store.reads import ListQuery, list_contacts
 
@@ -126,7 +126,7 @@ def list_(
     emit_rows(
         rows,
         total,
-        CONTACT_COLUMNS,
+        contact_columns(),
         as_json=as_json,
         empty=_("No contacts yet. Add one with: sd contact add NAME --account ACCOUNT"),
     )
@@ -134,8 +134,8 @@ def list_(
 
 @app.command("show")
 def show(
-    contact: str = typer.Argument(..., help=_("Contact id or name.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Look for the name at this account.")),
+    contact: str = typer.Argument(..., help=N_("Contact id or name.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Look for the name at this account.")),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show a contact with their recent visits."""
@@ -149,9 +149,9 @@ def show(
 
 @app.command("edit")
 def edit(
-    contact: str = typer.Argument(..., help=_("Contact id or name.")),
-    name: str = typer.Option(None, "--name", help=_("New name.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Move to this account.")),
+    contact: str = typer.Argument(..., help=N_("Contact id or name.")),
+    name: str = typer.Option(None, "--name", help=N_("New name.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Move to this account.")),
     title: str = TitleOpt,
     department: str = DeptOpt,
     phone: str = PhoneOpt,
@@ -209,7 +209,7 @@ def edit(
 
 
 @app.command("rm")
-def rm(contact: str = typer.Argument(..., help=_("Contact id or name."))) -> None:
+def rm(contact: str = typer.Argument(..., help=N_("Contact id or name."))) -> None:
     """Remove a contact (their visits stay, without them)."""
     from salesdiary.cli.common import done, reader, resolve, write
     from salesdiary.store import records

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from salesdiary.i18n import _, ngettext
+from salesdiary.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-EXPORT_TABLES_HELP = _("What to export: accounts, contacts, deals, visits, followups, stages, or all.")
-IMPORT_TABLES_HELP = _("What to import: accounts, contacts, deals, visits, or all (a whole-journal export).")
+EXPORT_TABLES_HELP = N_("What to export: accounts, contacts, deals, visits, followups, stages, or all.")
+IMPORT_TABLES_HELP = N_("What to import: accounts, contacts, deals, visits, or all (a whole-journal export).")
 PROGRESS_FROM = 1000  # rows: smaller files import before a bar would be worth drawing
 
 
@@ -24,21 +24,23 @@ def register(root: typer.Typer) -> None:
 
 def export(
     table: str = typer.Argument(..., help=EXPORT_TABLES_HELP),
-    fmt: str = typer.Option(None, "--format", "-f", help=_("csv (default), json or jsonl; all is json.")),
-    output: str | None = typer.Option(None, "--output", "-o", help=_("Write to FILE instead of stdout.")),
+    fmt: str = typer.Option(None, "--format", "-f", help=N_("csv (default), json or jsonl; all is json.")),
+    output: str | None = typer.Option(None, "--output", "-o", help=N_("Write to FILE instead of stdout.")),
     excel: bool = typer.Option(
-        False, "--excel", help=_("CSV for spreadsheets: UTF-8 with BOM, formulas shown as text.")
+        False, "--excel", help=N_("CSV for spreadsheets: UTF-8 with BOM, formulas shown as text.")
     ),
     include_personal: bool = typer.Option(
-        False, "--include-personal", help=_("Include contacts' personal files (birthday, family, hobbies…).")
+        False, "--include-personal", help=N_("Include contacts' personal files (birthday, family, hobbies…).")
     ),
-    since: str = typer.Option(None, "--since", help=_("Only records dated on or after this date.")),
-    until: str = typer.Option(None, "--until", help=_("Only records dated on or before this date.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this owner's records.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's records (id or name).")),
-    stage: str = typer.Option(None, "--stage", help=_("Only this stage (deals, stages; accounts: information stage).")),
-    status: str = typer.Option(None, "--status", help=_("Deals: open, won, lost, dropped; follow-ups: open, done.")),
-    playbook: str = typer.Option(None, "--playbook", help=_("Only deals of this playbook (and read --stage in it).")),
+    since: str = typer.Option(None, "--since", help=N_("Only records dated on or after this date.")),
+    until: str = typer.Option(None, "--until", help=N_("Only records dated on or before this date.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Only this owner's records.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's records (id or name).")),
+    stage: str = typer.Option(
+        None, "--stage", help=N_("Only this stage (deals, stages; accounts: information stage).")
+    ),
+    status: str = typer.Option(None, "--status", help=N_("Deals: open, won, lost, dropped; follow-ups: open, done.")),
+    playbook: str = typer.Option(None, "--playbook", help=N_("Only deals of this playbook (and read --stage in it).")),
 ) -> None:
     """Write records as CSV, JSON or JSON lines for scripts and spreadsheets (columns: see the README)."""
     from salesdiary.cli.common import output_path, reader
@@ -188,28 +190,28 @@ def _export_all(fmt: str | None, output: str | None, excel: bool, *filters: str 
 
 def import_(
     table: str = typer.Argument(..., help=IMPORT_TABLES_HELP),
-    file: str = typer.Argument(..., help=_("CSV, JSON or JSON-lines file ('-' reads stdin).")),
+    file: str = typer.Argument(..., help=N_("CSV, JSON or JSON-lines file ('-' reads stdin).")),
     mapping: list[str] = typer.Option(
-        None, "--map", help=_("SOURCE=FIELD: read the column SOURCE into FIELD (SOURCE= leaves it out). Repeatable.")
+        None, "--map", help=N_("SOURCE=FIELD: read the column SOURCE into FIELD (SOURCE= leaves it out). Repeatable.")
     ),
     stage_map: list[str] = typer.Option(
         None,
         "--stage-map",
-        help=_('The file\'s stages, e.g. "Won=won,Engaging=3": a stage key, number or label, or won/lost/dropped.'),
+        help=N_('The file\'s stages, e.g. "Won=won,Engaging=3": a stage key, number or label, or won/lost/dropped.'),
     ),
     default: list[str] = typer.Option(
-        None, "--default", help=_("FIELD=VALUE for rows that leave FIELD empty (e.g. currency=USD). Repeatable.")
+        None, "--default", help=N_("FIELD=VALUE for rows that leave FIELD empty (e.g. currency=USD). Repeatable.")
     ),
-    playbook: str = typer.Option(None, "--playbook", help=_("Playbook of new deals (default from config).")),
-    dates: str = typer.Option("ymd", "--dates", help=_("Date order of the file: ymd (ISO, default), dmy or mdy.")),
+    playbook: str = typer.Option(None, "--playbook", help=N_("Playbook of new deals (default from config).")),
+    dates: str = typer.Option("ymd", "--dates", help=N_("Date order of the file: ymd (ISO, default), dmy or mdy.")),
     create_accounts: bool = typer.Option(
-        False, "--create-accounts", help=_("Create the accounts that rows name and the journal lacks.")
+        False, "--create-accounts", help=N_("Create the accounts that rows name and the journal lacks.")
     ),
-    fmt: str = typer.Option(None, "--format", "-f", help=_("csv, json or jsonl (default: from the file).")),
-    encoding: str = typer.Option(None, "--encoding", help=_("The file's encoding (default: detected).")),
-    dry_run: bool = typer.Option(False, "--dry-run", help=_("Report what would change; write nothing.")),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help=_("Import the valid rows, leave out the rest.")),
-    as_json: bool = typer.Option(False, "--json", help=_("Print the report as JSON on stdout.")),
+    fmt: str = typer.Option(None, "--format", "-f", help=N_("csv, json or jsonl (default: from the file).")),
+    encoding: str = typer.Option(None, "--encoding", help=N_("The file's encoding (default: detected).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Report what would change; write nothing.")),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help=N_("Import the valid rows, leave out the rest.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print the report as JSON on stdout.")),
 ) -> None:
     """Import records from CSV or JSON lines, matching existing ones on their natural keys."""
     from salesdiary.core import tabular

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import JsonOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("The database: create or upgrade its schema; who you are on it."), no_args_is_help=True)
+app = typer.Typer(help=N_("The database: create or upgrade its schema; who you are on it."), no_args_is_help=True)
 
 
 @app.command("upgrade")

@@ -5,22 +5,22 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("Deals: each sale you work on, stage by stage."), no_args_is_help=True)
+app = typer.Typer(help=N_("Deals: each sale you work on, stage by stage."), no_args_is_help=True)
 
-AmountOpt = typer.Option(None, "--amount", help=_("Amount, e.g. 1200000, 1,200,000 or 120万."))
-CurrencyOpt = typer.Option(None, "--currency", help=_("Currency code (default CNY)."))
-CloseOpt = typer.Option(None, "--close", help=_("Expected close date."))
-StageOpt = typer.Option(None, "--stage", help=_("Stage: key, number or label (e.g. customer_analysis, 3, 客户分析)."))
-PlaybookOpt = typer.Option(None, "--playbook", help=_("Playbook: ten_step (default) or six_step."))
-CompetitorsOpt = typer.Option(None, "--competitors", help=_("Competitors, comma separated."))
-StrategyOpt = typer.Option(None, "--strategy", help=_("Competitive strategy: head_on, indirect, divide, delay."))
-NextOpt = typer.Option(None, "--next", help=_("The next step."))
-NextDateOpt = typer.Option(None, "--next-date", help=_("When the next step is due."))
-ExternalOpt = typer.Option(None, "--external-id", help=_("Id of the deal in another system."))
-OwnerOpt = typer.Option(None, "--owner", help=_("Owner (default: you)."))
-NotesOpt = typer.Option(None, "--notes", help=_("Notes."))
+AmountOpt = typer.Option(None, "--amount", help=N_("Amount, e.g. 1200000, 1,200,000 or 120万."))
+CurrencyOpt = typer.Option(None, "--currency", help=N_("Currency code (default CNY)."))
+CloseOpt = typer.Option(None, "--close", help=N_("Expected close date."))
+StageOpt = typer.Option(None, "--stage", help=N_("Stage: key, number or label (e.g. customer_analysis, 3, 客户分析)."))
+PlaybookOpt = typer.Option(None, "--playbook", help=N_("Playbook: ten_step (default) or six_step."))
+CompetitorsOpt = typer.Option(None, "--competitors", help=N_("Competitors, comma separated."))
+StrategyOpt = typer.Option(None, "--strategy", help=N_("Competitive strategy: head_on, indirect, divide, delay."))
+NextOpt = typer.Option(None, "--next", help=N_("The next step."))
+NextDateOpt = typer.Option(None, "--next-date", help=N_("When the next step is due."))
+ExternalOpt = typer.Option(None, "--external-id", help=N_("Id of the deal in another system."))
+OwnerOpt = typer.Option(None, "--owner", help=N_("Owner (default: you)."))
+NotesOpt = typer.Option(None, "--notes", help=N_("Notes."))
 
 
 def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
@@ -42,8 +42,8 @@ def _word(value: str | None, option: str) -> str | None:
 
 @app.command("add")
 def add(
-    name: str = typer.Argument(..., help=_("The deal's name.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Account (id or name).")),
+    name: str = typer.Argument(..., help=N_("The deal's name.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Account (id or name).")),
     amount: str = AmountOpt,
     currency: str = CurrencyOpt,
     close: str = CloseOpt,
@@ -57,7 +57,7 @@ def add(
     owner: str = OwnerOpt,
     notes: str = NotesOpt,
     allow_duplicate: bool = typer.Option(
-        False, "--allow-duplicate", help=_("Add it even when the account already has a deal of this name.")
+        False, "--allow-duplicate", help=N_("Add it even when the account already has a deal of this name.")
     ),
 ) -> None:
     """Open a deal at an account."""
@@ -91,18 +91,18 @@ def add(
 
 @app.command("list")
 def list_(
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's deals.")),
-    status: str = typer.Option("open", "--status", help=_("open, won, lost, dropped or all.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's deals.")),
+    status: str = typer.Option("open", "--status", help=N_("open, won, lost, dropped or all.")),
     stage: str = StageOpt,
     playbook: str = PlaybookOpt,
-    owner: str = typer.Option(None, "--owner", help=_("Only this owner's deals: a name, me or all.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Only this owner's deals: a name, me or all.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
 ) -> None:
     """List deals (open ones by default), the most urgent next step first."""
     from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
-    from salesdiary.cli.views import DEAL_COLUMNS
+    from salesdiary.cli.views import deal_columns
     from salesdiary.core.enums import DEAL_STATUS
     from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
     from salesdiary.store.team import owner_filter
@@ -123,7 +123,7 @@ def list_(
     emit_rows(
         rows,
         total,
-        DEAL_COLUMNS,
+        deal_columns(),
         as_json=as_json,
         empty=_("No deals here. Open one with: sd deal add NAME --account ACCOUNT"),
     )
@@ -131,7 +131,7 @@ def list_(
 
 @app.command("show")
 def show(
-    deal: str = typer.Argument(..., help=_("Deal id or name.")),
+    deal: str = typer.Argument(..., help=N_("Deal id or name.")),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show a deal with its people, stage history and recent visits."""
@@ -144,9 +144,9 @@ def show(
 
 @app.command("edit")
 def edit(
-    deal: str = typer.Argument(..., help=_("Deal id or name.")),
-    name: str = typer.Option(None, "--name", help=_("New name.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Move to this account.")),
+    deal: str = typer.Argument(..., help=N_("Deal id or name.")),
+    name: str = typer.Option(None, "--name", help=N_("New name.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Move to this account.")),
     amount: str = AmountOpt,
     currency: str = CurrencyOpt,
     close: str = CloseOpt,
@@ -188,9 +188,9 @@ def edit(
 
 @app.command("won")
 def won(
-    deal: str = typer.Argument(..., help=_("Deal id or name.")),
-    amount: str = typer.Option(None, "--amount", help=_("The final amount.")),
-    on: str = typer.Option(None, "--date", help=_("When it was won (default today).")),
+    deal: str = typer.Argument(..., help=N_("Deal id or name.")),
+    amount: str = typer.Option(None, "--amount", help=N_("The final amount.")),
+    on: str = typer.Option(None, "--date", help=N_("When it was won (default today).")),
 ) -> None:
     """Mark a deal as won."""
     _close(deal, "won", amount=amount, on=on)
@@ -198,9 +198,9 @@ def won(
 
 @app.command("lost")
 def lost(
-    deal: str = typer.Argument(..., help=_("Deal id or name.")),
-    reason: str = typer.Option(None, "--reason", help=_("Why it was lost.")),
-    on: str = typer.Option(None, "--date", help=_("When it was lost (default today).")),
+    deal: str = typer.Argument(..., help=N_("Deal id or name.")),
+    reason: str = typer.Option(None, "--reason", help=N_("Why it was lost.")),
+    on: str = typer.Option(None, "--date", help=N_("When it was lost (default today).")),
 ) -> None:
     """Mark a deal as lost, with the reason."""
     _close(deal, "lost", reason=reason, on=on)
@@ -223,7 +223,7 @@ def _close(
 
 
 @app.command("rm")
-def rm(deal: str = typer.Argument(..., help=_("Deal id or name."))) -> None:
+def rm(deal: str = typer.Argument(..., help=N_("Deal id or name."))) -> None:
     """Remove a deal (its visits stay, without the deal)."""
     from salesdiary.cli.common import done, reader, resolve, write
     from salesdiary.store import records

@@ -11,9 +11,9 @@ import typer
 
 from salesdiary.cli.common import JsonOpt
 from salesdiary.cli.deal import app
-from salesdiary.i18n import _, ngettext
+from salesdiary.i18n import N_, _, ngettext
 
-DealArg = typer.Argument(..., help=_("Deal id or name."))
+DealArg = typer.Argument(..., help=N_("Deal id or name."))
 
 
 def _say(text: str, style: str = "") -> None:
@@ -53,8 +53,8 @@ def _deal_and_stage(deal: str, stage: str | None = None) -> tuple[Any, int, dict
 @app.command("advance")
 def advance(
     deal: str = DealArg,
-    force: bool = typer.Option(False, "--force", help=_("Advance even though required markers are unmet.")),
-    reason: str = typer.Option(None, "--reason", help=_("Why (recorded in the stage history; needed with --force).")),
+    force: bool = typer.Option(False, "--force", help=N_("Advance even though required markers are unmet.")),
+    reason: str = typer.Option(None, "--reason", help=N_("Why (recorded in the stage history; needed with --force).")),
 ) -> None:
     """Move a deal to its next stage once the stage's required markers are met (the stage exit check)."""
     from salesdiary.cli.common import guided, write
@@ -142,10 +142,10 @@ def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reaso
 @app.command("markers")
 def markers(
     deal: str = DealArg,
-    check: list[str] = typer.Option(None, "--check", help=_("Tick this marker (key, label or number); repeatable.")),
-    uncheck: list[str] = typer.Option(None, "--uncheck", help=_("Untick this marker; repeatable.")),
+    check: list[str] = typer.Option(None, "--check", help=N_("Tick this marker (key, label or number); repeatable.")),
+    uncheck: list[str] = typer.Option(None, "--uncheck", help=N_("Untick this marker; repeatable.")),
     stage: str = typer.Option(
-        None, "--stage", help=_("Another stage of the deal's playbook (default: its current one).")
+        None, "--stage", help=N_("Another stage of the deal's playbook (default: its current one).")
     ),
     as_json: bool = JsonOpt,
 ) -> None:

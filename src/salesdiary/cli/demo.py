@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -12,9 +12,9 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    if_empty: bool = typer.Option(False, "--if-empty", help=_("Do nothing (and succeed) when the journal has data.")),
+    if_empty: bool = typer.Option(False, "--if-empty", help=N_("Do nothing (and succeed) when the journal has data.")),
     remove: bool = typer.Option(
-        False, "--remove", help=_("Take the demo's records out again (yours stay; `sd redo` puts them back).")
+        False, "--remove", help=N_("Take the demo's records out again (yours stay; `sd redo` puts them back).")
     ),
 ) -> None:
     """Fill an empty journal with realistic sample data (bilingual accounts, people, deals, visits)."""

@@ -5,20 +5,20 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("Follow-ups: dated next actions."), no_args_is_help=True)
+app = typer.Typer(help=N_("Follow-ups: dated next actions."), no_args_is_help=True)
 
 
 @app.command("add")
 def add(
-    action: str = typer.Argument(..., help=_("What to do.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Account (id or name).")),
-    due: str = typer.Option(None, "--due", help=_("When (any date form: 2026-12-01, fri, +3d, 明天).")),
-    deal: str = typer.Option(None, "--deal", "-D", help=_("The deal it is for.")),
-    contact: str = typer.Option(None, "--contact", "-C", help=_("The person it concerns.")),
-    kind: str = typer.Option(None, "--kind", help=_("todo, visit (a planned visit) or call.")),
-    owner: str = typer.Option(None, "--owner", help=_("Who should do it (default: you).")),
+    action: str = typer.Argument(..., help=N_("What to do.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Account (id or name).")),
+    due: str = typer.Option(None, "--due", help=N_("When (any date form: 2026-12-01, fri, +3d, 明天).")),
+    deal: str = typer.Option(None, "--deal", "-D", help=N_("The deal it is for.")),
+    contact: str = typer.Option(None, "--contact", "-C", help=N_("The person it concerns.")),
+    kind: str = typer.Option(None, "--kind", help=N_("todo, visit (a planned visit) or call.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Who should do it (default: you).")),
 ) -> None:
     """Add a follow-up."""
     from salesdiary.cli.common import account_for, done, reader, require, resolve, today, warn_past_dates, write
@@ -41,17 +41,17 @@ def add(
 
 @app.command("list")
 def list_(
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's follow-ups.")),
-    deal: str = typer.Option(None, "--deal", "-D", help=_("Only this deal's follow-ups.")),
-    status: str = typer.Option("open", "--status", help=_("open, done or all.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this rep's follow-ups: a name, me or all.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's follow-ups.")),
+    deal: str = typer.Option(None, "--deal", "-D", help=N_("Only this deal's follow-ups.")),
+    status: str = typer.Option("open", "--status", help=N_("open, done or all.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Only this rep's follow-ups: a name, me or all.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
 ) -> None:
     """List follow-ups, the earliest first."""
     from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
-    from salesdiary.cli.views import FOLLOWUP_COLUMNS
+    from salesdiary.cli.views import followup_columns
     from salesdiary.core.errors import BadInput
     from salesdiary.store.reads import ListQuery, list_followups
     from salesdiary.store.team import owner_filter
@@ -69,13 +69,13 @@ def list_(
         count=not as_json,
     )
     rows, total = list_followups(r, q)
-    emit_rows(rows, total, FOLLOWUP_COLUMNS, as_json=as_json, empty=_("No follow-ups here."))
+    emit_rows(rows, total, followup_columns(), as_json=as_json, empty=_("No follow-ups here."))
 
 
 @app.command("done")
 def done_(
-    followups: list[str] = typer.Argument(..., help=_("Follow-up ids.")),
-    undo: bool = typer.Option(False, "--undo", help=_("Mark as not done again.")),
+    followups: list[str] = typer.Argument(..., help=N_("Follow-up ids.")),
+    undo: bool = typer.Option(False, "--undo", help=N_("Mark as not done again.")),
 ) -> None:
     """Mark follow-ups as done."""
     from salesdiary.cli.common import done, reader, resolve, write
@@ -94,7 +94,7 @@ def done_(
 
 
 @app.command("rm")
-def rm(followup: str = typer.Argument(..., help=_("Follow-up id."))) -> None:
+def rm(followup: str = typer.Argument(..., help=N_("Follow-up id."))) -> None:
     """Remove a follow-up."""
     from salesdiary.cli.common import done, reader, resolve, write
     from salesdiary.store import records

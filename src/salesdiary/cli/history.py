@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import _, ngettext
+from salesdiary.i18n import N_, _, ngettext
 
 KINDS = {
     "account": "account",
@@ -41,8 +41,8 @@ def register(root: typer.Typer) -> None:
 
 
 def history(
-    kind: str = typer.Argument(None, help=_("account, contact, deal, visit or followup (or a record's name).")),
-    record: str = typer.Argument(None, help=_("The record: id or name.")),
+    kind: str = typer.Argument(None, help=N_("account, contact, deal, visit or followup (or a record's name).")),
+    record: str = typer.Argument(None, help=N_("The record: id or name.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
@@ -202,8 +202,8 @@ def _change_cell(row: dict[str, Any]) -> str:
 
 
 def undo(
-    list_only: bool = typer.Option(False, "--list", "-l", help=_("Show what would be undone; change nothing.")),
-    as_json: bool = typer.Option(False, "--json", help=_("With --list: print JSON for programs.")),
+    list_only: bool = typer.Option(False, "--list", "-l", help=N_("Show what would be undone; change nothing.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("With --list: print JSON for programs.")),
 ) -> None:
     """Undo your last command as a unit (everything it changed); `sd redo` puts it back."""
     from salesdiary.cli.common import target

@@ -127,6 +127,10 @@ def localise(command: Any) -> Any:
         if hasattr(cmd, "subcommand_metavar"):
             cmd.subcommand_metavar = _(SUBCOMMAND_METAVAR)
         for param in cmd.params:
+            # option and argument help is given to Typer in English (N_) when the modules are imported, and
+            # put into the chosen language here, on the tree built for this run, as the command help above
+            if chinese and getattr(param, "help", None):
+                param.help = _(param.help)
             if param.param_type_name == "argument" and param.metavar is None:
                 # Typer 0.29 shows an argument as `{name}`; usage lines and errors name it NAME (or in Chinese)
                 param.metavar = pgettext("argument", param.name) if chinese else param.name.upper()

@@ -7,9 +7,9 @@ from typing import Any
 import typer
 
 from salesdiary.cli.common import JsonOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("Playbooks: the sales methods your deals follow, stage by stage."), no_args_is_help=True)
+app = typer.Typer(help=N_("Playbooks: the sales methods your deals follow, stage by stage."), no_args_is_help=True)
 
 
 def _default() -> str:
@@ -79,9 +79,9 @@ def list_(as_json: bool = JsonOpt) -> None:
 
 @app.command("show")
 def show(
-    name: str = typer.Argument(None, help=_("Playbook name (default: the one new deals follow).")),
-    stage: str = typer.Option(None, "--stage", help=_("Only this stage (key, number or label), with its tips.")),
-    tips: bool = typer.Option(False, "--tips", help=_("Also print the operating tips of every stage.")),
+    name: str = typer.Argument(None, help=N_("Playbook name (default: the one new deals follow).")),
+    stage: str = typer.Option(None, "--stage", help=N_("Only this stage (key, number or label), with its tips.")),
+    tips: bool = typer.Option(False, "--tips", help=N_("Also print the operating tips of every stage.")),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show a playbook's stages with win probabilities, goals and progress markers (* = needed to leave)."""

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from salesdiary.cli.common import JsonOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
 
 def register(root: typer.Typer) -> None:
@@ -15,12 +15,12 @@ def register(root: typer.Typer) -> None:
 
 
 def qualify(
-    deal: str = typer.Argument(..., help=_("Deal id or name.")),
+    deal: str = typer.Argument(..., help=N_("Deal id or name.")),
     answer: list[str] = typer.Option(
-        None, "--answer", help=_("QUESTION=ANSWER, e.g. 4=yes, funding=partly, 19=small; repeatable.")
+        None, "--answer", help=N_("QUESTION=ANSWER, e.g. 4=yes, funding=partly, 19=small; repeatable.")
     ),
-    note: list[str] = typer.Option(None, "--note", help=_("QUESTION=TEXT: a note on an answer; repeatable.")),
-    show: bool = typer.Option(False, "--show", help=_("Only show the evaluation; ask nothing.")),
+    note: list[str] = typer.Option(None, "--note", help=N_("QUESTION=TEXT: a note on an answer; repeatable.")),
+    show: bool = typer.Option(False, "--show", help=N_("Only show the evaluation; ask nothing.")),
     as_json: bool = JsonOpt,
 ) -> None:
     """Evaluate a deal with the 20 questions of key-account sales: a score per group and a verdict.

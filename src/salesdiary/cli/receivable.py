@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import _
+from salesdiary.i18n import N_, _
 
-app = typer.Typer(help=_("Receivables: amounts due on won deals, grouped by collection action."), no_args_is_help=True)
+app = typer.Typer(help=N_("Receivables: amounts due on won deals, grouped by collection action."), no_args_is_help=True)
 
 
 def _receivable_id(text: str) -> int:
@@ -21,11 +21,11 @@ def _receivable_id(text: str) -> int:
 
 @app.command("add")
 def add(
-    deal: str = typer.Argument(..., help=_("The won deal (id or name).")),
-    amount: str = typer.Option(None, "--amount", help=_("Amount due, e.g. 300000 or 30万.")),
-    due: str = typer.Option(None, "--due", help=_("When it is due (any date form).")),
-    note: str = typer.Option(None, "--note", help=_("A note, e.g. which instalment.")),
-    owner: str = typer.Option(None, "--owner", help=_("Who collects it (default: the deal's owner).")),
+    deal: str = typer.Argument(..., help=N_("The won deal (id or name).")),
+    amount: str = typer.Option(None, "--amount", help=N_("Amount due, e.g. 300000 or 30万.")),
+    due: str = typer.Option(None, "--due", help=N_("When it is due (any date form).")),
+    note: str = typer.Option(None, "--note", help=N_("A note, e.g. which instalment.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Who collects it (default: the deal's owner).")),
 ) -> None:
     """Record an amount due on a won deal."""
     from salesdiary.cli.common import done, parse_date_opt, reader, require, resolve, write
@@ -45,9 +45,9 @@ def add(
 
 @app.command("list")
 def list_(
-    status: str = typer.Option("open", "--status", help=_("open (default), paid or all.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this rep's receivables: a name, me or all.")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's receivables.")),
+    status: str = typer.Option("open", "--status", help=N_("open (default), paid or all.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Only this rep's receivables: a name, me or all.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's receivables.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
@@ -96,9 +96,9 @@ def list_(
 
 @app.command("paid")
 def paid(
-    receivable: str = typer.Argument(..., help=_("Receivable id.")),
-    amount: str = typer.Option(None, "--amount", help=_("Amount paid (default: all that is outstanding).")),
-    on: str = typer.Option(None, "--date", help=_("When it was paid (default today).")),
+    receivable: str = typer.Argument(..., help=N_("Receivable id.")),
+    amount: str = typer.Option(None, "--amount", help=N_("Amount paid (default: all that is outstanding).")),
+    on: str = typer.Option(None, "--date", help=N_("When it was paid (default today).")),
 ) -> None:
     """Record a payment (in full unless --amount says otherwise)."""
     from salesdiary.cli.common import done, parse_date_opt, write
@@ -120,7 +120,7 @@ def paid(
 
 
 @app.command("rm")
-def rm(receivable: str = typer.Argument(..., help=_("Receivable id."))) -> None:
+def rm(receivable: str = typer.Argument(..., help=N_("Receivable id."))) -> None:
     """Remove a receivable entered by mistake."""
     from salesdiary.cli.common import done, write
     from salesdiary.store.receivables import remove_receivable

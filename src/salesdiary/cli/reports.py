@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt
-from salesdiary.i18n import _, ngettext
+from salesdiary.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -18,14 +18,14 @@ if TYPE_CHECKING:
     from salesdiary.store.report_queries import Scope
 
 OwnerOpt = typer.Option(
-    None, "--owner", help=_("Whose records: a rep's name, me or all (default: yours in a team database).")
+    None, "--owner", help=N_("Whose records: a rep's name, me or all (default: yours in a team database).")
 )
 
 
 def register(root: typer.Typer) -> None:
     root.command("funnel")(funnel)
     root.command("due")(due)
-    root.command("overdue", help=_("Same as sd due."))(due)
+    root.command("overdue", help=N_("Same as sd due."))(due)
     root.command("today")(today)
     root.command("check")(check)
     root.command("map")(decision_map)
@@ -114,12 +114,12 @@ def _write_text(path: str, text: str) -> None:
 
 def funnel(
     owner: str = OwnerOpt,
-    playbook: str = typer.Option(None, "--playbook", help=_("Playbook whose stages to show (default from config).")),
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's deals.")),
-    since: str = typer.Option(None, "--since", help=_("Conversion, won and lost from this date (default: all).")),
+    playbook: str = typer.Option(None, "--playbook", help=N_("Playbook whose stages to show (default from config).")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's deals.")),
+    since: str = typer.Option(None, "--since", help=N_("Conversion, won and lost from this date (default: all).")),
     as_json: bool = JsonOpt,
-    fmt: str = typer.Option(None, "--format", help=_("table, json or csv.")),
-    by: str = typer.Option(None, "--by", help=_("owner: the team's pipeline, one row per rep.")),
+    fmt: str = typer.Option(None, "--format", help=N_("table, json or csv.")),
+    by: str = typer.Option(None, "--by", help=N_("owner: the team's pipeline, one row per rep.")),
 ) -> None:
     """The pipeline by stage: deals, amount, weighted amount, days in stage, stale deals and conversion."""
     from salesdiary.cli.common import parse_date_opt, reader, render_ready, today
@@ -198,11 +198,11 @@ def _print_csv(rows: list[dict[str, Any]]) -> None:
 
 
 def due(
-    days: int = typer.Option(7, "--days", min=0, max=3660, help=_("Also show what is due in the next N days.")),
+    days: int = typer.Option(7, "--days", min=0, max=3660, help=N_("Also show what is due in the next N days.")),
     owner: str = OwnerOpt,
-    ics: str = typer.Option(None, "--ics", help=_("Write the follow-ups to this iCalendar file (- for stdout).")),
+    ics: str = typer.Option(None, "--ics", help=N_("Write the follow-ups to this iCalendar file (- for stdout).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(50, "--limit", "-n", min=1, max=2**31 - 1, help=_("Show at most N rows.")),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=2**31 - 1, help=N_("Show at most N rows.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Follow-ups: overdue first (most days late, then largest deal), then today's, then the next days."""
@@ -301,10 +301,10 @@ def today(
 
 def check(
     owner: str = OwnerOpt,
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account.")),
-    rule: list[str] = typer.Option(None, "--rule", help=_("Only this rule (repeat for several).")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account.")),
+    rule: list[str] = typer.Option(None, "--rule", help=N_("Only this rule (repeat for several).")),
     as_json: bool = JsonOpt,
-    limit: int = typer.Option(5, "--limit", "-n", min=1, max=2**31 - 1, help=_("Show at most N findings per rule.")),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=2**31 - 1, help=N_("Show at most N findings per rule.")),
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
@@ -395,8 +395,8 @@ def check(
 
 
 def decision_map(
-    account: str = typer.Argument(..., help=_("Account id or name.")),
-    deal: str = typer.Option(None, "--deal", "-D", help=_("Show roles and stances in this deal.")),
+    account: str = typer.Argument(..., help=N_("Account id or name.")),
+    deal: str = typer.Option(None, "--deal", "-D", help=N_("Show roles and stances in this deal.")),
     as_json: bool = JsonOpt,
 ) -> None:
     """The decision map: the account's people as a tree by reports-to, and the roles still unknown."""
@@ -435,12 +435,12 @@ def decision_map(
 
 
 def report(
-    period: str = typer.Argument(..., help=_("week or month (周报 / 月报).")),
-    on: str = typer.Option(None, "--date", help=_("A day in the week or month to report (default today).")),
+    period: str = typer.Argument(..., help=N_("week or month (周报 / 月报).")),
+    on: str = typer.Option(None, "--date", help=N_("A day in the week or month to report (default today).")),
     owner: str = OwnerOpt,
-    fmt: str = typer.Option(None, "--format", help=_("text, markdown, html or json.")),
+    fmt: str = typer.Option(None, "--format", help=N_("text, markdown, html or json.")),
     as_json: bool = JsonOpt,
-    output: str = typer.Option(None, "--output", "-o", help=_("Write the report to this file.")),
+    output: str = typer.Option(None, "--output", "-o", help=N_("Write the report to this file.")),
 ) -> None:
     """The weekly or monthly report: new accounts, visits, deals that moved, plan versus actual, next plan."""
     import datetime as dt

@@ -69,60 +69,75 @@ def _as_date(value: Any) -> Any:
 NAME_WIDTH = 24
 SHORT_NAME_WIDTH = 16
 
-ACCOUNT_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
-    Column(_("Name"), lambda r: r["name"], style="bold", min_width=NAME_WIDTH),
-    Column(_("Owner"), lambda r: r["owner"], drop=5),
-    Column(_("Stage"), lambda r: enums.INFO_STAGE.label(r["info_stage"])),
-    Column(_("Rel."), lambda r: r["relation"]),
-    Column(_("Tier"), lambda r: enums.TIER.label(r["tier"]), drop=4),
-    Column(_("Contacts"), lambda r: r["contacts"], justify="right", drop=3),
-    Column(_("Open deals"), lambda r: r["open_deals"], justify="right", drop=1),
-    Column(_("Last visit"), lambda r: r["last_visit"], no_wrap=True, drop=2),
-]
 
-CONTACT_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
-    Column(pgettext("person", "Name"), lambda r: r["name"], style="bold", min_width=SHORT_NAME_WIDTH),
-    Column(_("Account"), lambda r: r["account"], min_width=SHORT_NAME_WIDTH),
-    Column(_("Title"), lambda r: r["title"], squeeze=True, drop=2),
-    Column(_("Role"), lambda r: enums.ROLE.label(r["role"])),
-    Column(_("Relationship"), lambda r: enums.RELATIONSHIP.label(r["relationship"]), drop=3),
-    Column(_("Stance"), lambda r: enums.STANCE.label(r["stance"])),
-    Column(_("Coach"), lambda r: "✓" if r["coach"] else "", justify="center", drop=1),
-]
+def account_columns() -> list[Column]:
+    """The columns of `sd account list`, headed in the language of this run."""
+    return [
+        Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+        Column(_("Name"), lambda r: r["name"], style="bold", min_width=NAME_WIDTH),
+        Column(_("Owner"), lambda r: r["owner"], drop=5),
+        Column(_("Stage"), lambda r: enums.INFO_STAGE.label(r["info_stage"])),
+        Column(_("Rel."), lambda r: r["relation"]),
+        Column(_("Tier"), lambda r: enums.TIER.label(r["tier"]), drop=4),
+        Column(_("Contacts"), lambda r: r["contacts"], justify="right", drop=3),
+        Column(_("Open deals"), lambda r: r["open_deals"], justify="right", drop=1),
+        Column(_("Last visit"), lambda r: r["last_visit"], no_wrap=True, drop=2),
+    ]
 
-DEAL_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
-    Column(_("Deal"), lambda r: r["name"], style="bold", min_width=SHORT_NAME_WIDTH),
-    Column(_("Account"), lambda r: r["account"], min_width=SHORT_NAME_WIDTH, drop=1),
-    Column(_("Stage"), _deal_stage),
-    Column(_("Amount"), _amount, justify="right", no_wrap=True, drop=2),
-    Column(_("Close"), lambda r: r["expected_close"], no_wrap=True, drop=4),
-    Column(_("Next step"), lambda r: r["next_step"], max_width=30, squeeze=True),
-    Column(_("Due"), lambda r: r["next_step_date"], no_wrap=True, drop=3),
-]
 
-VISIT_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
-    Column(_("Date"), lambda r: r["date"], no_wrap=True),
-    Column(_("Account"), lambda r: r["account"], style="bold", min_width=SHORT_NAME_WIDTH),
-    Column(_("Deal"), lambda r: r["deal"], min_width=SHORT_NAME_WIDTH, drop=1),
-    Column(_("Activity"), lambda r: enums.VISIT_KIND.label(r["kind"]), drop=3),
-    Column(_("Met"), lambda r: _names(r.get("contacts")), drop=2),
-    Column(_("What happened"), lambda r: r["summary"] or r["purpose"], max_width=40, squeeze=True),
-    Column(_("Next"), lambda r: r["follow_up_date"], no_wrap=True, drop=4),
-]
+def contact_columns() -> list[Column]:
+    """The columns of `sd contact list`, headed in the language of this run."""
+    return [
+        Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+        Column(pgettext("person", "Name"), lambda r: r["name"], style="bold", min_width=SHORT_NAME_WIDTH),
+        Column(_("Account"), lambda r: r["account"], min_width=SHORT_NAME_WIDTH),
+        Column(_("Title"), lambda r: r["title"], squeeze=True, drop=2),
+        Column(_("Role"), lambda r: enums.ROLE.label(r["role"])),
+        Column(_("Relationship"), lambda r: enums.RELATIONSHIP.label(r["relationship"]), drop=3),
+        Column(_("Stance"), lambda r: enums.STANCE.label(r["stance"])),
+        Column(_("Coach"), lambda r: "✓" if r["coach"] else "", justify="center", drop=1),
+    ]
 
-FOLLOWUP_COLUMNS = [
-    Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
-    Column(_("Due"), lambda r: r["due"], no_wrap=True, drop=3),
-    Column(_("When"), _late, no_wrap=True),
-    Column(_("Account"), lambda r: r["account"], style="bold", min_width=SHORT_NAME_WIDTH),
-    Column(_("Deal"), lambda r: r["deal"], min_width=SHORT_NAME_WIDTH, drop=1),
-    Column(_("Contact"), lambda r: r["contact"], drop=2),
-    Column(_("What to do"), lambda r: r["action"], max_width=40, squeeze=True),
-]
+
+def deal_columns() -> list[Column]:
+    """The columns of `sd deal list`, headed in the language of this run."""
+    return [
+        Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+        Column(_("Deal"), lambda r: r["name"], style="bold", min_width=SHORT_NAME_WIDTH),
+        Column(_("Account"), lambda r: r["account"], min_width=SHORT_NAME_WIDTH, drop=1),
+        Column(_("Stage"), _deal_stage),
+        Column(_("Amount"), _amount, justify="right", no_wrap=True, drop=2),
+        Column(_("Close"), lambda r: r["expected_close"], no_wrap=True, drop=4),
+        Column(_("Next step"), lambda r: r["next_step"], max_width=30, squeeze=True),
+        Column(_("Due"), lambda r: r["next_step_date"], no_wrap=True, drop=3),
+    ]
+
+
+def visit_columns() -> list[Column]:
+    """The columns of `sd visit list`, headed in the language of this run."""
+    return [
+        Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+        Column(_("Date"), lambda r: r["date"], no_wrap=True),
+        Column(_("Account"), lambda r: r["account"], style="bold", min_width=SHORT_NAME_WIDTH),
+        Column(_("Deal"), lambda r: r["deal"], min_width=SHORT_NAME_WIDTH, drop=1),
+        Column(_("Activity"), lambda r: enums.VISIT_KIND.label(r["kind"]), drop=3),
+        Column(_("Met"), lambda r: _names(r.get("contacts")), drop=2),
+        Column(_("What happened"), lambda r: r["summary"] or r["purpose"], max_width=40, squeeze=True),
+        Column(_("Next"), lambda r: r["follow_up_date"], no_wrap=True, drop=4),
+    ]
+
+
+def followup_columns() -> list[Column]:
+    """The columns of `sd followup list`, headed in the language of this run."""
+    return [
+        Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
+        Column(_("Due"), lambda r: r["due"], no_wrap=True, drop=3),
+        Column(_("When"), _late, no_wrap=True),
+        Column(_("Account"), lambda r: r["account"], style="bold", min_width=SHORT_NAME_WIDTH),
+        Column(_("Deal"), lambda r: r["deal"], min_width=SHORT_NAME_WIDTH, drop=1),
+        Column(_("Contact"), lambda r: r["contact"], drop=2),
+        Column(_("What to do"), lambda r: r["action"], max_width=40, squeeze=True),
+    ]
 
 
 def _field_rows(specs: tuple[fields.FieldSpec, ...], row: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -160,19 +175,21 @@ def show_account(r: Reader, account_id: int, *, as_json: bool) -> None:
     info = _field_rows(fields.ACCOUNT, row) + [(_("Reported"), str(row["reported_at"])[:10])]
     sections = []
     if contacts:
-        sections.append((_("Contacts"), sub_table(contacts, [c for c in CONTACT_COLUMNS if c.header != _("Account")])))
+        sections.append(
+            (_("Contacts"), sub_table(contacts, [c for c in contact_columns() if c.header != _("Account")]))
+        )
     if deals:
-        sections.append((_("Deals"), sub_table(deals, [c for c in DEAL_COLUMNS if c.header != _("Account")])))
+        sections.append((_("Deals"), sub_table(deals, [c for c in deal_columns() if c.header != _("Account")])))
     if visits:
         sections.append(
             (
                 _("Recent visits ({shown} of {total})").format(shown=len(visits), total=visit_count),
-                sub_table(visits, [c for c in VISIT_COLUMNS if c.header != _("Account")]),
+                sub_table(visits, [c for c in visit_columns() if c.header != _("Account")]),
             )
         )
     if followups:
         sections.append(
-            (_("Open follow-ups"), sub_table(followups, [c for c in FOLLOWUP_COLUMNS if c.header != _("Account")]))
+            (_("Open follow-ups"), sub_table(followups, [c for c in followup_columns() if c.header != _("Account")]))
         )
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)
 
@@ -191,7 +208,7 @@ def show_contact(r: Reader, contact_id: int, *, as_json: bool) -> None:
         sections.append(
             (
                 _("Recent visits ({shown} of {total})").format(shown=len(visits), total=total),
-                sub_table(visits, VISIT_COLUMNS),
+                sub_table(visits, visit_columns()),
             )
         )
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)
@@ -251,7 +268,7 @@ def show_deal(r: Reader, deal_id: int, *, as_json: bool) -> None:
         sections.append(
             (
                 _("Recent visits ({shown} of {total})").format(shown=len(visits), total=total),
-                sub_table(visits, [c for c in VISIT_COLUMNS if c.header != _("Deal")]),
+                sub_table(visits, [c for c in visit_columns() if c.header != _("Deal")]),
             )
         )
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)

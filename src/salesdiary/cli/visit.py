@@ -5,20 +5,20 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt, account_for
-from salesdiary.i18n import _, series
+from salesdiary.i18n import N_, _, series
 
-app = typer.Typer(help=_("Visits: log what you did with the customer and what comes next."), no_args_is_help=True)
+app = typer.Typer(help=N_("Visits: log what you did with the customer and what comes next."), no_args_is_help=True)
 
-DealOpt = typer.Option(None, "--deal", "-D", help=_("The deal this was about (id or name)."))
-ContactOpt = typer.Option(None, "--contact", "-C", help=_("A contact met (id or name); repeat for several."))
-KindOpt = typer.Option(None, "--kind", help=_("Activity: call, visit, demo, tech_exchange, meal, tour, proposal, …"))
-DateOpt = typer.Option(None, "--date", help=_("When it happened (default today)."))
-PurposeOpt = typer.Option(None, "--purpose", help=_("What the visit was for."))
-SummaryOpt = typer.Option(None, "--summary", help=_("What happened."))
-FeedbackOpt = typer.Option(None, "--feedback", help=_("What the customer said."))
-NextOpt = typer.Option(None, "--next", help=_("The next step."))
-FollowOpt = typer.Option(None, "--follow-up", help=_("When to follow up; creates a follow-up."))
-OwnerOpt = typer.Option(None, "--owner", help=_("Who did it (default: you)."))
+DealOpt = typer.Option(None, "--deal", "-D", help=N_("The deal this was about (id or name)."))
+ContactOpt = typer.Option(None, "--contact", "-C", help=N_("A contact met (id or name); repeat for several."))
+KindOpt = typer.Option(None, "--kind", help=N_("Activity: call, visit, demo, tech_exchange, meal, tour, proposal, …"))
+DateOpt = typer.Option(None, "--date", help=N_("When it happened (default today)."))
+PurposeOpt = typer.Option(None, "--purpose", help=N_("What the visit was for."))
+SummaryOpt = typer.Option(None, "--summary", help=N_("What happened."))
+FeedbackOpt = typer.Option(None, "--feedback", help=N_("What the customer said."))
+NextOpt = typer.Option(None, "--next", help=N_("The next step."))
+FollowOpt = typer.Option(None, "--follow-up", help=N_("When to follow up; creates a follow-up."))
+OwnerOpt = typer.Option(None, "--owner", help=N_("Who did it (default: you)."))
 
 
 def _values(**raw: object) -> dict[str, object]:
@@ -33,7 +33,7 @@ def _values(**raw: object) -> dict[str, object]:
 
 @app.command("add")
 def add(
-    account: str = typer.Option(None, "--account", "-A", help=_("Account (id or name).")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Account (id or name).")),
     deal: str = DealOpt,
     contact: list[str] = ContactOpt,
     kind: str = KindOpt,
@@ -45,7 +45,7 @@ def add(
     follow_up: str = FollowOpt,
     owner: str = OwnerOpt,
     assist: bool = typer.Option(
-        False, "--assist", help=_("You were helping on another rep's account (needed to log a visit there).")
+        False, "--assist", help=N_("You were helping on another rep's account (needed to log a visit there).")
     ),
 ) -> None:
     """Log a visit or any other activity with a customer (on a terminal, it asks for what is missing)."""
@@ -295,19 +295,19 @@ def _report_logged(a, logged) -> None:  # noqa: ANN001
 
 @app.command("list")
 def list_(
-    account: str = typer.Option(None, "--account", "-A", help=_("Only this account's visits.")),
+    account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's visits.")),
     deal: str = DealOpt,
-    contact: str = typer.Option(None, "--contact", "-C", help=_("Only visits where this contact was met.")),
-    since: str = typer.Option(None, "--since", help=_("From this date.")),
-    until: str = typer.Option(None, "--until", help=_("Up to this date.")),
-    owner: str = typer.Option(None, "--owner", help=_("Only this rep's visits: a name, me or all.")),
+    contact: str = typer.Option(None, "--contact", "-C", help=N_("Only visits where this contact was met.")),
+    since: str = typer.Option(None, "--since", help=N_("From this date.")),
+    until: str = typer.Option(None, "--until", help=N_("Up to this date.")),
+    owner: str = typer.Option(None, "--owner", help=N_("Only this rep's visits: a name, me or all.")),
     as_json: bool = JsonOpt,
     limit: int = LimitOpt,
     show_all: bool = AllOpt,
 ) -> None:
     """List visits, newest first."""
     from salesdiary.cli.common import emit_rows, limit_of, parse_date_opt, reader, resolve
-    from salesdiary.cli.views import VISIT_COLUMNS
+    from salesdiary.cli.views import visit_columns
     from salesdiary.store.reads import ListQuery, list_visits
     from salesdiary.store.team import owner_filter
 
@@ -328,14 +328,14 @@ def list_(
     emit_rows(
         rows,
         total,
-        VISIT_COLUMNS,
+        visit_columns(),
         as_json=as_json,
         empty=_("No visits here. Log one with: sd visit add --account ACCOUNT"),
     )
 
 
 @app.command("show")
-def show(visit: str = typer.Argument(..., help=_("Visit id.")), as_json: bool = JsonOpt) -> None:
+def show(visit: str = typer.Argument(..., help=N_("Visit id.")), as_json: bool = JsonOpt) -> None:
     """Show one visit."""
     from salesdiary.cli.common import reader, resolve
     from salesdiary.cli.views import show_visit
@@ -346,9 +346,9 @@ def show(visit: str = typer.Argument(..., help=_("Visit id.")), as_json: bool = 
 
 @app.command("edit")
 def edit(
-    visit: str = typer.Argument(..., help=_("Visit id.")),
-    deal: str = typer.Option(None, "--deal", "-D", help=_("The deal it was about ('' for none).")),
-    contact: list[str] = typer.Option(None, "--contact", "-C", help=_("Contacts met (replaces the list).")),
+    visit: str = typer.Argument(..., help=N_("Visit id.")),
+    deal: str = typer.Option(None, "--deal", "-D", help=N_("The deal it was about ('' for none).")),
+    contact: list[str] = typer.Option(None, "--contact", "-C", help=N_("Contacts met (replaces the list).")),
     kind: str = KindOpt,
     date: str = DateOpt,
     purpose: str = PurposeOpt,
@@ -386,7 +386,7 @@ def edit(
 
 
 @app.command("rm")
-def rm(visit: str = typer.Argument(..., help=_("Visit id."))) -> None:
+def rm(visit: str = typer.Argument(..., help=N_("Visit id."))) -> None:
     """Remove a visit."""
     from salesdiary.cli.common import done, reader, resolve, write
     from salesdiary.store import records
