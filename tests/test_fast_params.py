@@ -33,7 +33,7 @@ def test_fast_values_are_exactly_typers():
     from typer._click import Context
     from typer._click.exceptions import BadParameter
 
-    from salesdiary.cli.fastparams import SLOW, fast_value
+    from salesdiary.cli.typer_compat.fast_params import SLOW, fast_value
 
     checked = fast = 0
     for command, param in every_parameter():
@@ -53,7 +53,7 @@ def test_fast_values_are_exactly_typers():
 
 
 def test_values_typer_must_judge_still_go_to_typer():
-    from salesdiary.cli.fastparams import SLOW, fast_value
+    from salesdiary.cli.typer_compat.fast_params import SLOW, fast_value
 
     limits = [p for c, p in every_parameter() if c.name == "list" and p.name == "limit"]
     assert limits

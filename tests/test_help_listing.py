@@ -1,4 +1,4 @@
-"""Group listings (`sd`, `sd --help`, `sd deal -h`) are drawn by cli/listing without typer.rich_utils:
+"""Group listings (`sd`, `sd --help`, `sd deal -h`) are drawn by cli/typer_compat/listing without typer.rich_utils:
 the output must be exactly what Typer's own Rich help draws, for every group, in both languages,
 with and without colour."""
 
@@ -15,14 +15,14 @@ GROUPS = ["account", "contact", "deal", "visit", "followup", "receivable", "play
 
 
 def typer_drawn(*args: str):  # noqa: ANN201
-    from salesdiary.cli import app
+    from salesdiary.cli import typer_compat
 
-    original = app._list_without_rich_utils
-    app._list_without_rich_utils = lambda command, args: None
+    original = typer_compat._list_without_rich_utils
+    typer_compat._list_without_rich_utils = lambda command, args: None
     try:
         return run_sd(*args)
     finally:
-        app._list_without_rich_utils = original
+        typer_compat._list_without_rich_utils = original
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

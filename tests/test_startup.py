@@ -106,7 +106,7 @@ def _loaded(args: list[str], **env: str) -> dict:
 
 
 def test_group_help_does_not_load_pydantic(demo) -> None:
-    assert _loaded(["deal", "--help"]) == {"code": 0, "loaded": []}  # cli/listing draws it: no typer.rich_utils either
+    assert _loaded(["deal", "--help"]) == {"code": 0, "loaded": []}  # typer_compat draws it: no typer.rich_utils
 
 
 def test_a_command_that_prints_no_help_does_not_load_typers_rich_help(demo) -> None:

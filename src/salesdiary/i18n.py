@@ -54,7 +54,6 @@ def language_from_locale(environ: dict[str, str] | os._Environ[str] | None = Non
 # Modules that call `_()` when they are imported (option help texts, table headings).
 
 
-
 def set_language(lang: str) -> None:
     global _translation, _language
     _language = lang if lang in LANGUAGES else "en"
