@@ -115,7 +115,7 @@ def test_a_device_that_is_full_is_one_line_and_exit_1(sd, demo):
         pytest.skip("no /dev/full")
     result = sd("export", "deals", "--output", "/dev/full")
     assert result.exit_code == 1
-    assert result.stderr.strip().count("\n") == 0 and "Cannot write /dev/full" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "The disk is full: /dev/full" in result.stderr
     assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
 
 
@@ -212,7 +212,7 @@ def test_a_full_disk_while_writing_leaves_the_old_file_and_no_temp(sd, demo, iso
     )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Cannot write" in lines[0] and "left as it was" in lines[0], proc.stderr
+    assert len(lines) == 1 and "The disk is full" in lines[0] and "left as it was" in lines[0], proc.stderr
     assert target.read_text() == "old\n"
     assert not leftovers(isolated)
 

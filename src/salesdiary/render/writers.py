@@ -382,11 +382,12 @@ def _writing(path: str, *, whole: bool) -> Iterator[None]:
         import errno
 
         if exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):  # no room: say so
-            raise SdError(
-                _("The disk is full: {path} was not written; the journal is unchanged.").format(path=path)
-                + " "
-                + _("Free some space and export again.")
-            ) from None
+            line = (
+                _("The disk is full: {path} was not written and was left as it was; the journal is unchanged.")
+                if whole
+                else _("The disk is full: {path} was not written; the journal is unchanged.")
+            )
+            raise SdError(line.format(path=path) + " " + _("Free some space and export again.")) from None
         error = exc.strerror or str(exc)
         line = _("Cannot write {path}: {error}; it was left as it was.") if whole else _("Cannot write {path}: {error}")
         raise SdError(line.format(path=path, error=error)) from None
