@@ -11,6 +11,7 @@ import typer
 from salesdiary.i18n import _
 
 if TYPE_CHECKING:
+    from salesdiary.journal import Journal
     from salesdiary.render.tables import Column
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
@@ -68,8 +69,15 @@ def reader() -> Reader:
 
 
 def write(fn: Callable[[Tx], T]) -> T:
-    from salesdiary.cli.state import STATE
     from salesdiary.store.tx import run_write
+
+    say_taken()
+    return run_write(target(), fn)
+
+
+def say_taken() -> None:
+    """Say which records close name matches took (resolve), once, before the write that uses them."""
+    from salesdiary.cli.state import STATE
 
     if STATE.taken:
         from salesdiary.render.console import message
@@ -78,7 +86,13 @@ def write(fn: Callable[[Tx], T]) -> T:
             message(line)
         STATE.taken.clear()
 
-    return run_write(target(), fn)
+
+def journal() -> Journal:
+    """The journal this run works on, through the Python API (salesdiary/journal.py) that commands call: its
+    writes are recorded under the command line, and say first what a close name match took."""
+    from salesdiary.journal import Journal
+
+    return Journal(target(), command=None, before_write=say_taken)
 
 
 def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:
