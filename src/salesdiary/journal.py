@@ -138,13 +138,16 @@ class Journal:
         target: Target,
         *,
         command: str | None = "python",
+        taken: Callable[[str, Any], None] | None = None,
         before_write: Callable[[], None] | None = None,
     ) -> None:
         """TARGET: where the journal is (store/paths.py). COMMAND: how its writes are named in the history —
         "python" records "python: visits.add"; None records the running command line (what `sd` does).
-        BEFORE_WRITE: called before each write (`sd` says there which records a close name match took)."""
+        TAKEN: told of each close name match (what was typed, the record taken); BEFORE_WRITE: called before each
+        write (`sd` says there which records a close name match took)."""
         self.target = target
         self._command = command
+        self._taken = taken
         self._before_write = before_write
         self._reader: Reader | None = None
         self.accounts = Accounts(self)
@@ -201,7 +204,7 @@ class Journal:
         """The id of the ENTITY record REF names (an id, or a name as `sd` takes it), else NotFound."""
         from salesdiary.store.reads import resolve
 
-        return resolve(self.reader, entity, str(ref), account_id=account_id)
+        return resolve(self.reader, entity, str(ref), account_id=account_id, taken=self._taken)
 
     def scope(self, owner: str | None = None, account: Ref | None = None) -> Scope:
         """The records a report covers: OWNER (a rep's name, "me" or "all"; default: yours in a team database,

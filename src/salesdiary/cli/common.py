@@ -92,19 +92,21 @@ def journal() -> Journal:
     writes are recorded under the command line, and say first what a close name match took."""
     from salesdiary.journal import Journal
 
-    return Journal(target(), command=None, before_write=say_taken)
+    return Journal(target(), command=None, taken=_taken, before_write=say_taken)
 
 
 def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:
     """The id of the record TEXT names. A close match (a part of the name, a near spelling) is remembered, and
     write() says what it took before it writes: "'14号' taken as #3 14号线通信系统"."""
-    from salesdiary.cli.state import STATE
     from salesdiary.store.reads import resolve as _resolve
 
-    def taken(typed: str, found: Any) -> None:
-        STATE.taken.append(_("{text!r} taken as #{id} {name}").format(text=typed, id=found.id, name=found.name))
+    return _resolve(r, entity, text, account_id=account_id, taken=_taken)
 
-    return _resolve(r, entity, text, account_id=account_id, taken=taken)
+
+def _taken(typed: str, found: Any) -> None:
+    from salesdiary.cli.state import STATE
+
+    STATE.taken.append(_("{text!r} taken as #{id} {name}").format(text=typed, id=found.id, name=found.name))
 
 
 def today() -> Any:
