@@ -42,12 +42,13 @@ __all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedVisit"]
 
 T = TypeVar("T")
 Ref = int | str  # a record: its id, or its name as on the command line
+Rows = list[dict[str, Any]]  # records as `sd … list --json` prints them (the nouns' `list` methods shadow `list`)
 
 
 # --- what the reports return -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class FunnelReport:
     """The open pipeline of one playbook by stage (`sd funnel`): deals, amount, weighted amount, days in stage,
     stale deals, conversion per stage, closed deals and, for a whole journal, the coverage forecast.
@@ -76,7 +77,7 @@ class FunnelReport:
         return self.data
 
 
-@dataclass(frozen=True)
+@dataclass
 class DueList:
     """Open follow-ups (`sd due`): overdue first (most days late, then largest deal), today's, then the next days.
 
@@ -96,7 +97,7 @@ class DueList:
         return self.data
 
 
-@dataclass(frozen=True)
+@dataclass
 class CheckReport:
     """Pipeline health (`sd check`): the findings of each rule (at most `per_rule` each), how many each rule found
     in all (`counts`), how many rules ran, and warnings about playbooks that could not be loaded."""
@@ -116,7 +117,7 @@ class CheckReport:
         return [f.as_json() for f in self.findings]
 
 
-@dataclass(frozen=True)
+@dataclass
 class LoggedVisit:
     """A visit logged: its id, and the follow-up its follow-up date made (None without one)."""
 
@@ -404,7 +405,7 @@ class Accounts:
         clean = _fields(fields.ACCOUNT, {"name": name, **values}, ("name",))
         return self._j.write("accounts.add", lambda tx: records.add_account(tx, clean))
 
-    def list(self, search: str | None = None, *, owner: str | None = None, limit: int | None = None) -> list[dict]:
+    def list(self, search: str | None = None, *, owner: str | None = None, limit: int | None = None) -> Rows:
         """Accounts (whose name contains SEARCH), as `sd account list --json` gives them."""
         from salesdiary.store.reads import list_accounts
         from salesdiary.store.team import owner_filter
@@ -458,7 +459,7 @@ class Deals:
         owner: str | None = None,
         status: str | None = "open",
         limit: int | None = None,
-    ) -> list[dict]:
+    ) -> Rows:
         """Deals (of ACCOUNT; with STATUS open, won, lost, dropped, or None for all), as `sd deal list --json`."""
         from salesdiary.store.reads import list_deals
         from salesdiary.store.team import owner_filter
@@ -544,7 +545,7 @@ class Visits:
         deal: Ref | None = None,
         owner: str | None = None,
         limit: int | None = None,
-    ) -> list[dict]:
+    ) -> Rows:
         """Visits, newest first (of ACCOUNT, of DEAL), as `sd visit list --json` gives them."""
         from salesdiary.store.reads import list_visits
         from salesdiary.store.team import owner_filter
