@@ -245,3 +245,22 @@ def test_report_is_what_sd_report_json_prints(j, sd):
     assert everyone.as_json() == sd("report", "week", "--owner", "all", "--json").json()
     with pytest.raises(BadInput, match="year"):
         j.report("year")
+
+
+def test_open_a_postgresql_url(sd, monkeypatch, isolated):
+    """A URL opens a team database: the same writes (recorded, undone by sd undo) and reports as on SQLite."""
+    import pgtools
+
+    with pgtools.schema() as (_name, url):
+        monkeypatch.setenv("SD_DATABASE_URL", url)
+        assert sd("db", "upgrade").exit_code == 0
+        with Journal.open(url) as j:
+            account, deal = _pipeline(j)
+            j.visits.add(account, deal=deal, next_step="Send the quote", follow_up="2026-11-26")
+            assert j.funnel().as_json() == sd("funnel", "--json").json()
+            assert j.due().as_json() == sd("due", "--json").json()
+            assert j.deals.get(deal)["account"] == "华东电力设计院"
+            assert sd("history", "--json").json()[0]["command"] == "python: visits.add"
+            assert sd("undo").exit_code == 0
+            assert j.visits.list() == [] and j.due().items == []
+        assert not (isolated / "journal.sqlite").exists()
