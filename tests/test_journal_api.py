@@ -230,23 +230,6 @@ def test_the_package_says_it_is_typed():
     assert '"py.typed"' in text
 
 
-def test_report_is_what_sd_report_json_prints(j, sd):
-    account, deal = _pipeline(j)
-    j.visits.add(account, deal=deal, summary="Kick-off", date="2026-11-24")
-    week = j.report("week")
-    assert week.as_json() == sd("report", "week", "--json").json()
-    assert (week.data["start"], week.data["end"]) == ("2026-11-23", "2026-11-29")
-    assert (week.summary["visits"], week.summary["stage_moves"]) == (1, 1)
-    month = j.report("月报", on=dt.date(2026, 10, 10))
-    assert month.as_json() == sd("report", "month", "--date", "2026-10-10", "--json").json()
-    assert month.summary["visits"] == 0 and "by_owner" not in month.data
-    everyone = j.report("week", owner="all")  # the team's view: a row per rep
-    assert [row["owner"] for row in everyone.data["by_owner"]] == [j.accounts.get(account)["owner"]]
-    assert everyone.as_json() == sd("report", "week", "--owner", "all", "--json").json()
-    with pytest.raises(BadInput, match="year"):
-        j.report("year")
-
-
 def test_open_a_postgresql_url(sd, monkeypatch, isolated):
     """A URL opens a team database: the same writes (recorded, undone by sd undo) and reports as on SQLite."""
     import pgtools

@@ -8,7 +8,7 @@
         j.visits.add(account, deal=deal, summary="Met the chief engineer", follow_up="2026-12-01")
         print(j.funnel().totals["weighted"])
 
-Reports (`funnel`, `due`, `check`, `report`) return small dataclasses; each holds exactly what `sd … --json` prints
+Reports (`funnel`, `due`, `check`) return small dataclasses; each holds exactly what `sd … --json` prints
 (`as_json()`), and render/ draws the same object for people. Writes go through the same store functions as
 the CLI, one transaction each, recorded as one changeset with a command such as "python: visits.add", so
 `sd history` shows a script's writes and `sd undo` takes them back.
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
 
-__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedVisit", "PeriodReport"]
+__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedVisit"]
 
 T = TypeVar("T")
 Ref = int | str  # a record: its id, or its name as on the command line
@@ -115,23 +115,6 @@ class CheckReport:
 
     def as_json(self) -> list[dict[str, Any]]:
         return [f.as_json() for f in self.findings]
-
-
-@dataclass
-class PeriodReport:
-    """The weekly or monthly report (`sd report`): new accounts, visits, deals that moved, won and lost, plan versus
-    actual, the next period's plan, what is overdue; in a team's view, a row per rep (`data["by_owner"]`).
-
-    `data` is the report as `sd report … --json` prints it."""
-
-    data: dict[str, Any]
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        return dict(self.data["summary"])
-
-    def as_json(self) -> dict[str, Any]:
-        return self.data
 
 
 @dataclass
@@ -307,48 +290,6 @@ class Journal:
         day = today or default_today()
         until = day + dt.timedelta(days=days)
         return DueList(due_list(r, day, until, owner=owner_filter(r, owner), limit=limit))
-
-    def report(
-        self,
-        period: str = "week",
-        *,
-        on: dt.date | None = None,
-        owner: str | None = None,
-        today: dt.date | None = None,
-    ) -> PeriodReport:
-        """The report of the week (Monday–Sunday) or calendar month (PERIOD: week or month, 周报, 月报…) that holds
-        ON (default: today). Without OWNER in a team database, or with OWNER all, it adds a row per rep."""
-        from salesdiary.core import currency
-        from salesdiary.core.dates import today as default_today
-        from salesdiary.core.period import period_figures, period_kind
-        from salesdiary.store.paths import config_value
-        from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
-        from salesdiary.store.team import is_team, owner_filter, period_by_owner
-
-        kind = period_kind(period)
-        now = today or default_today()
-        start, end = period_bounds(kind, on or now)
-        next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
-        asof = min(now, end + dt.timedelta(days=1))
-        r = self.reader
-        q = PeriodQuery(start, end, next_start, next_end, asof, owner=owner_filter(r, owner))
-        data = period_figures(
-            period_report(r, q),
-            kind=kind,
-            start=start,
-            end=end,
-            asof=asof,
-            next_start=next_start,
-            next_end=next_end,
-            stage_label=stage_labeller({}),
-            rates=currency.rates(config_value),
-        )
-        if q.owner is None and (is_team(r) or owner is not None):  # the team's view: a row per rep
-            after_end = end + dt.timedelta(days=1)
-            data["by_owner"] = period_by_owner(
-                r, start.isoformat(), end.isoformat(), after_end.isoformat(), asof.isoformat()
-            )
-        return PeriodReport(data)
 
     def check(
         self,

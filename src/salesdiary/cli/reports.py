@@ -46,6 +46,14 @@ def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
     return chosen
 
 
+def _rates() -> Any:
+    """The config's currency rates (core/currency.py): a bad [currency] table is an error before any work."""
+    from salesdiary.core import currency
+    from salesdiary.store.paths import config_value
+
+    return currency.rates(config_value)
+
+
 def _write_text(path: str, text: str) -> None:
     """Write TEXT to PATH (or stdout for -) whole or not at all."""
     import os
@@ -311,16 +319,49 @@ def report(
     output: str = typer.Option(None, "--output", "-o", help=_("Write the report to this file.")),
 ) -> None:
     """The weekly or monthly report: new accounts, visits, deals that moved, plan versus actual, next plan."""
-    from salesdiary.cli.common import journal, parse_date_opt
-    from salesdiary.core.period import period_kind
-    from salesdiary.render.reports import period_document
+    import datetime as dt
 
-    kind = period_kind(period)
+    from salesdiary.cli.common import parse_date_opt, reader, today
+    from salesdiary.core.errors import BadInput
+    from salesdiary.render.reports import period_data, period_document
+    from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
+
+    kinds = {
+        "week": "week",
+        "weekly": "week",
+        "周": "week",
+        "周报": "week",
+        "month": "month",
+        "monthly": "month",
+        "月": "month",
+        "月报": "month",
+    }
+    kind = kinds.get(period.strip().lower())
+    if kind is None:
+        raise BadInput(_("The period must be week or month, not {period!r}.").format(period=period))
     chosen = _format(fmt, as_json, ("text", "markdown", "html", "json"))
-    data = journal().report(kind, on=parse_date_opt(on, "--date"), owner=owner).data
-    if "by_owner" in data:  # the team's view: a section per rep
-        from salesdiary.cli.team import with_team_section
+    day = parse_date_opt(on, "--date") or today()
+    start, end = period_bounds(kind, day)
+    next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
+    asof = min(today(), end + dt.timedelta(days=1))
+    from salesdiary.cli.team import add_by_owner, with_team_section
+    from salesdiary.store.team import is_team, owner_filter
 
+    r = reader()
+    q = PeriodQuery(start, end, next_start, next_end, asof, owner=owner_filter(r, owner))
+    data = period_data(
+        period_report(r, q),
+        kind=kind,
+        start=start,
+        end=end,
+        asof=asof,
+        next_start=next_start,
+        next_end=next_end,
+        stage_label=_stage_labeller({}),
+        rates=_rates(),
+    )
+    if q.owner is None and (is_team(r) or owner is not None):  # the team's view: a section per rep
+        add_by_owner(r, data, q)
         period_document = with_team_section(period_document)  # noqa: F811
     if chosen == "json":
         from salesdiary.render.data import dumps
