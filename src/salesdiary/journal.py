@@ -141,15 +141,19 @@ class Journal:
         command: str | None = "python",
         taken: Callable[[str, Any], None] | None = None,
         before_write: Callable[[], None] | None = None,
+        on_query: Callable[[], None] | None = None,
     ) -> None:
         """TARGET: where the journal is (store/paths.py). COMMAND: how its writes are named in the history —
         "python" records "python: visits.add"; None records the running command line (what `sd` does).
         TAKEN: told of each close name match (what was typed, the record taken); BEFORE_WRITE: called before each
-        write (`sd` says there which records a close name match took)."""
+        write (`sd` says there which records a close name match took); ON_QUERY: called when a report's arguments
+        are known to be good and its long queries start (`sd` gets its renderer ready then, in a thread, while the
+        database works)."""
         self.target = target
         self._command = command
         self._taken = taken
         self._before_write = before_write
+        self._on_query = on_query
         self._reader: Reader | None = None
         self.accounts = Accounts(self)
         self.deals = Deals(self)
@@ -252,6 +256,8 @@ class Journal:
         day = today or default_today()
         th = health.thresholds(config_value)
         cutoffs, default_cutoff = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], day)
+        if self._on_query is not None:
+            self._on_query()
         raw = rq.funnel(
             r,
             rq.FunnelQuery(
@@ -358,6 +364,8 @@ class Journal:
             rules=chosen,
             scope=scope,
         )
+        if self._on_query is not None:
+            self._on_query()
         found = hq.health(r, q, per_rule)
         findings = health.build_findings(found.rows, th, stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
         return CheckReport(findings, dict(found.counts), chosen, per_rule, warnings)

@@ -87,12 +87,13 @@ def say_taken() -> None:
         STATE.taken.clear()
 
 
-def journal() -> Journal:
+def journal(on_query: Callable[[], None] | None = None) -> Journal:
     """The journal this run works on, through the Python API (salesdiary/journal.py) that commands call: its
-    writes are recorded under the command line, and say first what a close name match took."""
+    writes are recorded under the command line, and say first what a close name match took. ON_QUERY: called
+    when a report's long queries start (where render_ready() belongs)."""
     from salesdiary.journal import Journal
 
-    return Journal(target(), command=None, taken=_taken, before_write=say_taken)
+    return Journal(target(), command=None, taken=_taken, before_write=say_taken, on_query=on_query)
 
 
 def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:

@@ -37,6 +37,21 @@ def _stage_labeller(books: dict[str, Playbook]) -> Any:
     return stage_labeller(books)
 
 
+class _Renderer:
+    """render_ready(), started by the journal when a report's long queries start (Journal's on_query): Rich's
+    imports then run while the database works, not while this thread still reads the config and the playbook
+    (two threads of Python work only take turns). join() waits for it before drawing."""
+
+    def __init__(self, wanted: bool) -> None:
+        self.wanted = wanted
+        self.join: Any = lambda: None
+
+    def start(self) -> None:
+        from salesdiary.cli.common import render_ready
+
+        self.join = render_ready(self.wanted)
+
+
 def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
     from salesdiary.core.errors import BadInput
 
@@ -90,11 +105,12 @@ def funnel(
     by: str = typer.Option(None, "--by", help=_("owner: the team's pipeline, one row per rep.")),
 ) -> None:
     """The pipeline by stage: deals, amount, weighted amount, days in stage, stale deals and conversion."""
-    from salesdiary.cli.common import journal, parse_date_opt, render_ready
+    from salesdiary.cli.common import journal, parse_date_opt
     from salesdiary.render.reports import funnel_csv_rows, funnel_document
 
     chosen = _format(fmt, as_json, ("table", "json", "csv"))
-    j = journal()
+    renderer = _Renderer(chosen == "table")
+    j = journal(on_query=renderer.start)
     if by is not None:
         from salesdiary.cli.team import funnel_by_owner
         from salesdiary.core.errors import BadInput
@@ -104,7 +120,6 @@ def funnel(
         funnel_by_owner(j.reader, chosen, parse_date_opt(since, "--since"))
         return
     start = parse_date_opt(since, "--since")
-    ready = render_ready(chosen == "table")
     data = j.funnel(owner=owner, playbook=playbook, account=account, since=start).data
     if chosen == "json":
         from salesdiary.render.data import print_json
@@ -118,7 +133,7 @@ def funnel(
         for line in [*([data["currency_note"]] if data["currency_note"] else []), *other_playbooks_lines(data)]:
             message(line)  # on stderr: the rows stay data
     else:
-        ready()
+        renderer.join()
         from salesdiary.render.document import print_document
 
         print_document(funnel_document(data))
@@ -236,12 +251,12 @@ def check(
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
-    from salesdiary.cli.common import journal, limit_of, render_ready
+    from salesdiary.cli.common import journal, limit_of
     from salesdiary.render.console import warning
 
     per_rule = limit_of(limit, show_all)
-    ready = render_ready(not as_json)
-    found = journal().check(owner=owner, account=account, rules=rule or None, per_rule=per_rule)
+    renderer = _Renderer(not as_json)
+    found = journal(on_query=renderer.start).check(owner=owner, account=account, rules=rule or None, per_rule=per_rule)
     for line in found.warnings:
         warning(line)
     if as_json:
@@ -258,7 +273,7 @@ def check(
                 )
             )
     else:
-        ready()
+        renderer.join()
         from salesdiary.render.document import print_document
         from salesdiary.render.reports import check_document
 
