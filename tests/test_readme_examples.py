@@ -57,3 +57,20 @@ def test_the_import_example_imports_the_shipped_export(sd, monkeypatch):
 @pytest.mark.parametrize("marker", ["setup", "test"])
 def test_the_setup_commands_are_one_line_each(marker):
     assert len([line for line in readme_block(marker).splitlines() if line.strip()]) == 1
+
+
+def test_the_python_api_example_runs(tmp_path):
+    """The README's Python API example, as a stranger would run it: a fresh process, its own temp folder."""
+    import os
+    import subprocess
+    import sys
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    code = text.split("<!-- python-api -->", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    env = {**os.environ, "SD_CONFIG": str(tmp_path / "config.toml"), "SD_TODAY": "2026-11-25"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "1 open deal, weighted 60,000",
+        "visit #1; due next: Send the quote on 2026-11-28",
+    ]

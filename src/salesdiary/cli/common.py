@@ -11,6 +11,7 @@ import typer
 from salesdiary.i18n import N_, _
 
 if TYPE_CHECKING:
+    from salesdiary.journal import Journal
     from salesdiary.render.tables import Column
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
@@ -87,8 +88,15 @@ def reader() -> Reader:
 
 
 def write(fn: Callable[[Tx], T]) -> T:
-    from salesdiary.cli.state import STATE
     from salesdiary.store.tx import run_write
+
+    say_taken()
+    return run_write(target(), fn)
+
+
+def say_taken() -> None:
+    """Say which records close name matches took (resolve), once, before the write that uses them."""
+    from salesdiary.cli.state import STATE
 
     if STATE.taken:
         from salesdiary.render.console import message
@@ -97,19 +105,28 @@ def write(fn: Callable[[Tx], T]) -> T:
             message(line)
         STATE.taken.clear()
 
-    return run_write(target(), fn)
+
+def journal(on_query: Callable[[], None] | None = None) -> Journal:
+    """The journal this run works on, through the Python API (salesdiary/journal.py) that commands call: its
+    writes are recorded under the command line, and say first what a close name match took. ON_QUERY: called
+    when a report's long queries start (where render_ready() belongs)."""
+    from salesdiary.journal import Journal
+
+    return Journal(target(), command=None, taken=_taken, before_write=say_taken, on_query=on_query)
 
 
 def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:
     """The id of the record TEXT names. A close match (a part of the name, a near spelling) is remembered, and
     write() says what it took before it writes: "'14号' taken as #3 14号线通信系统"."""
-    from salesdiary.cli.state import STATE
     from salesdiary.store.reads import resolve as _resolve
 
-    def taken(typed: str, found: Any) -> None:
-        STATE.taken.append(_("{text!r} taken as #{id} {name}").format(text=typed, id=found.id, name=found.name))
+    return _resolve(r, entity, text, account_id=account_id, taken=_taken)
 
-    return _resolve(r, entity, text, account_id=account_id, taken=taken)
+
+def _taken(typed: str, found: Any) -> None:
+    from salesdiary.cli.state import STATE
+
+    STATE.taken.append(_("{text!r} taken as #{id} {name}").format(text=typed, id=found.id, name=found.name))
 
 
 def today() -> Any:

@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 
     from salesdiary.core.playbook import Playbook
     from salesdiary.render.document import Document
-    from salesdiary.store.connection import Reader
-    from salesdiary.store.report_queries import Scope
 
 OwnerOpt = typer.Option(
     None, "--owner", help=N_("Whose records: a rep's name, me or all (default: yours in a team database).")
@@ -35,44 +33,26 @@ def register(root: typer.Typer) -> None:
 # --- shared ------------------------------------------------------------------------------------------------
 
 
-def _scope(r: Reader, owner: str | None, account: str | None) -> Scope:
-    from salesdiary.cli.common import resolve
-    from salesdiary.store.report_queries import Scope
-    from salesdiary.store.team import owner_filter
-
-    return Scope(
-        owner=owner_filter(r, owner, narrowed=bool(account)),
-        account_id=resolve(r, "account", account) if account else None,
-    )
-
-
-def _playbook(name: str | None) -> Playbook:
-    from salesdiary.core.playbook import load_playbook
-    from salesdiary.store.paths import config_dir, config_value
-
-    return load_playbook(name or str(config_value("playbook", "ten_step")), config_dir())
-
-
 def _stage_labeller(books: dict[str, Playbook]) -> Any:
-    """(playbook, stage key) → "3. 客户分析"; loads each playbook once."""
-    from salesdiary.core.errors import SdError
+    """(playbook, stage key) → "3. 客户分析" (salesdiary.journal.stage_labeller)."""
+    from salesdiary.journal import stage_labeller
 
-    def label(playbook: str | None, stage: str | None) -> str:
-        if not stage:
-            return ""
-        name = playbook or "ten_step"
-        if name not in books:
-            try:
-                books[name] = _playbook(name)
-            except SdError:
-                return stage
-        try:
-            found = books[name].stage(stage)
-        except SdError:
-            return stage
-        return f"{found.number}. {found.label}"
+    return stage_labeller(books)
 
-    return label
+
+class _Renderer:
+    """render_ready(), started by the journal when a report's long queries start (Journal's on_query): Rich's
+    imports then run while the database works, not while this thread still reads the config and the playbook
+    (two threads of Python work only take turns). join() waits for it before drawing."""
+
+    def __init__(self, wanted: bool) -> None:
+        self.wanted = wanted
+        self.join: Any = lambda: None
+
+    def start(self) -> None:
+        from salesdiary.cli.common import render_ready
+
+        self.join = render_ready(self.wanted)
 
 
 def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
@@ -82,16 +62,6 @@ def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
     if chosen not in allowed:
         raise BadInput(_("--format must be one of: {choices}.").format(choices=", ".join(allowed)))
     return chosen
-
-
-def _positive(key: str, default: float) -> float:
-    from salesdiary.core.errors import BadInput
-    from salesdiary.store.paths import config_value
-
-    value = config_value(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise BadInput(_("Config {key} must be a number above zero.").format(key=key))
-    return float(value)
 
 
 def _rates() -> Any:
@@ -122,49 +92,22 @@ def funnel(
     by: str = typer.Option(None, "--by", help=N_("owner: the team's pipeline, one row per rep.")),
 ) -> None:
     """The pipeline by stage: deals, amount, weighted amount, days in stage, stale deals and conversion."""
-    from salesdiary.cli.common import parse_date_opt, reader, render_ready, today
-    from salesdiary.core import health
-    from salesdiary.render.reports import funnel_csv_rows, funnel_data, funnel_document
-    from salesdiary.store import report_queries as rq
-    from salesdiary.store.connection import open_siblings_early
-    from salesdiary.store.paths import config_value
+    from salesdiary.cli.common import journal, parse_date_opt
+    from salesdiary.render.reports import funnel_csv_rows, funnel_document
 
     chosen = _format(fmt, as_json, ("table", "json", "csv"))
-    r = reader()
+    renderer = _Renderer(chosen == "table")
+    j = journal(on_query=renderer.start)
     if by is not None:
         from salesdiary.cli.team import funnel_by_owner
         from salesdiary.core.errors import BadInput
 
         if by.strip().lower() not in ("owner", "rep", "负责人"):
             raise BadInput(_("--by can only be owner."))
-        funnel_by_owner(r, chosen, parse_date_opt(since, "--since"))
+        funnel_by_owner(j.reader, chosen, parse_date_opt(since, "--since"))
         return
-    book = _playbook(playbook)
-    scope = _scope(r, owner, account)
     start = parse_date_opt(since, "--since")
-    rates = _rates()
-    open_siblings_early(r, rq.FUNNEL_SIBLINGS)  # once the arguments are known to be good
-    th = health.thresholds(config_value)
-    cutoffs, default_cutoff = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], today())
-    ready = render_ready(chosen == "table")
-    raw = rq.funnel(
-        r,
-        rq.FunnelQuery(
-            book, today(), cutoffs, default_cutoff, since=start, scope=scope, coverage=scope.account_id is None
-        ),
-    )
-    per_prospect = _positive("funnel.qualified_per_prospect", 15)
-    per_customer = _positive("funnel.prospects_per_customer", 3)
-    data = funnel_data(
-        raw,
-        book,
-        since=start,
-        stale_days=th.stale_days,
-        coverage=raw["coverage"],
-        per_prospect=per_prospect,
-        per_customer=per_customer,
-        rates=rates,
-    )
+    data = j.funnel(owner=owner, playbook=playbook, account=account, since=start).data
     if chosen == "json":
         from salesdiary.render.data import print_json
 
@@ -177,7 +120,7 @@ def funnel(
         for line in [*([data["currency_note"]] if data["currency_note"] else []), *other_playbooks_lines(data)]:
             message(line)  # on stderr: the rows stay data
     else:
-        ready()
+        renderer.join()
         from salesdiary.render.document import print_document
 
         print_document(funnel_document(data))
@@ -206,19 +149,9 @@ def due(
     show_all: bool = AllOpt,
 ) -> None:
     """Follow-ups: overdue first (most days late, then largest deal), then today's, then the next days."""
-    import datetime as dt
+    from salesdiary.cli.common import journal, limit_of
 
-    from salesdiary.cli.common import limit_of, reader, today
-    from salesdiary.render.reports import due_data, due_document
-    from salesdiary.store.report_queries import due_followups
-    from salesdiary.store.team import owner_filter
-
-    r = reader()
-    day = today()
-    until = day + dt.timedelta(days=days)
-    who = owner_filter(r, owner)
-    rows, counts = due_followups(r, day, until, owner=who, limit=None if ics else limit_of(limit, show_all))
-    data = due_data(rows, counts, today=day, until=until)
+    data = journal().due(days, owner=owner, limit=None if ics else limit_of(limit, show_all)).data
     if ics:
         _write_ics(ics, data)
         return
@@ -228,6 +161,7 @@ def due(
         print_json(data)
         return
     from salesdiary.render.document import print_document
+    from salesdiary.render.reports import due_document
 
     print_document(due_document(data, days=days))
 
@@ -308,86 +242,34 @@ def check(
     show_all: bool = AllOpt,
 ) -> None:
     """Pipeline health: every rule of the method, each finding with the suggested action. Exit 1 on findings."""
-    from salesdiary.cli.common import limit_of, reader, render_ready, today
-    from salesdiary.core import enums, health
-    from salesdiary.core.errors import BadInput, SdError
+    from salesdiary.cli.common import journal, limit_of
     from salesdiary.render.console import warning
-    from salesdiary.store import health_queries as hq
-    from salesdiary.store import report_queries as rq
-    from salesdiary.store.connection import open_siblings_early
-    from salesdiary.store.paths import config_value
 
-    th = health.thresholds(config_value)
-    if rule:
-        unknown = [k for k in rule if k not in health.RULES]
-        if unknown:
-            raise BadInput(
-                _("Unknown rule {rule!r}. Rules: {rules}.").format(rule=unknown[0], rules=", ".join(health.RULES))
-            )
-    # the rules asked for by name run even when the config disables them; otherwise the enabled ones
-    rules = tuple(rule) if rule else tuple(k for k in health.RULES if th.enabled(k))
-    r = reader()
-    scope = _scope(r, owner, account)
-    open_siblings_early(r, hq.siblings(rules))  # once the arguments are known to be good
-    books: dict[str, Playbook] = {}
-    for name in rq.open_playbooks(r, scope):
-        try:
-            books[name] = _playbook(name)
-        except SdError as exc:
-            warning(
-                _("Deals of playbook {name} are not checked stage by stage: {error}").format(
-                    name=name, error=exc.message
-                )
-            )
-    day = today()
-    cutoffs: dict[str, dict[str, str]] = {}
-    limits: dict[str, dict[str, int]] = {}
-    for name, book in books.items():
-        cutoffs[name], _default = health.stale_cutoffs(th, [(s.key, s.number) for s in book.stages], day)
-        limits[name] = {s.key: th.stale_days_for(s.key, s.number) for s in book.stages}
-    _cuts, default_cutoff = health.stale_cutoffs(th, [], day)
-    q = hq.HealthQuery(
-        today=day,
-        playbooks=list(books.values()),
-        stale_cutoffs=cutoffs,
-        stale_limits=limits,
-        default_cutoff=default_cutoff,
-        default_limit=th.stale_days,
-        coach_after_visits=th.coach_after_visits,
-        still_c_after_visits=th.still_c_after_visits,
-        key_roles=th.key_roles,
-        analysis_amount=th.analysis_meeting_amount,
-        rates={code: rate for code, rate in th.currency_rates.items() if code != th.currency},
-        analysis_marker=th.analysis_meeting_marker,
-        decision_maker_by_stage=th.decision_maker_by_stage,
-        opponent_from_stage=th.opponent_from_stage,
-        rules=rules,
-        scope=scope,
-    )
     per_rule = limit_of(limit, show_all)
-    ready = render_ready(not as_json)
-    found = hq.health(r, q, per_rule)
-    findings = health.build_findings(found.rows, th, _stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
+    renderer = _Renderer(not as_json)
+    found = journal(on_query=renderer.start).check(owner=owner, account=account, rules=rule or None, per_rule=per_rule)
+    for line in found.warnings:
+        warning(line)
     if as_json:
         from salesdiary.render.data import print_json_rows
 
-        print_json_rows(f.as_json() for f in findings)
+        print_json_rows(found.as_json())
         total = sum(found.counts.values())
-        if len(findings) < total:
+        if len(found.findings) < total:
             from salesdiary.render.console import message
 
             message(
                 _("{shown} of {total} findings written ({limit} per rule); --all writes them all.").format(
-                    shown=len(findings), total=total, limit=per_rule
+                    shown=len(found.findings), total=total, limit=per_rule
                 )
             )
     else:
-        ready()
+        renderer.join()
         from salesdiary.render.document import print_document
         from salesdiary.render.reports import check_document
 
-        print_document(check_document(findings, per_rule=per_rule, checked=len(rules), counts=found.counts))
-    if any(found.counts.values()):  # a rule found something, shown or not
+        print_document(check_document(found.findings, per_rule=per_rule, checked=len(found.rules), counts=found.counts))
+    if found.found:  # a rule found something, shown or not
         raise typer.Exit(1)
 
 

@@ -49,9 +49,8 @@ def add(
     ),
 ) -> None:
     """Log a visit or any other activity with a customer (on a terminal, it asks for what is missing)."""
-    from salesdiary.cli.common import done, reader, require, resolve, write
+    from salesdiary.cli.common import done, journal, require
     from salesdiary.cli.state import can_prompt
-    from salesdiary.store import records
 
     values = _values(
         kind=kind,
@@ -68,17 +67,11 @@ def add(
     if can_prompt():
         _guided_add(account, deal, contact or [], values)
         return
-    r = reader()
-    account_id = account_for(r, account, deal)
-    deal_id = resolve(r, "deal", deal, account_id) if deal else None
-    contact_ids = [resolve(r, "contact", c, account_id) for c in contact or []]
-    account_id = require(account_id, "--account")
-    visit_id, followup_id = write(
-        lambda tx: records.add_visit(tx, account_id, values, deal_id=deal_id, contact_ids=contact_ids)
-    )
-    done(_("Logged visit #{id}.").format(id=visit_id))
-    if followup_id:
-        done(_("Follow-up #{id} is due {date}.").format(id=followup_id, date=values["follow_up_date"]))
+    require(account or deal, "--account")
+    logged = journal().visits.log(account, deal, contact or [], values)
+    done(_("Logged visit #{id}.").format(id=logged.id))
+    if logged.followup_id:
+        done(_("Follow-up #{id} is due {date}.").format(id=logged.followup_id, date=values["follow_up_date"]))
 
 
 class _Journal:

@@ -4,6 +4,8 @@ Each report has a `*_data` function that turns the store's figures into the
 stable, JSON-ready shape (keys, numbers, labels in the current language) and a
 `*_document` function that lays out the very same dict for the terminal,
 Markdown or HTML. The table and `--json` therefore always show the same numbers.
+The funnel's and the due list's data are built below the Python API (core/funnel.py,
+store/report_queries.py due_list) and only drawn here.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from salesdiary.core import enums
 from salesdiary.core.collection import ACTION_BY_KEY, URGENCY
-from salesdiary.core.playbook import Playbook
 from salesdiary.i18n import _, ngettext
 from salesdiary.render.document import Col, Document, Section, Table
 
@@ -73,103 +74,7 @@ def late_text(section: str, days_late: int) -> str:
     return ngettext("in {n} day", "in {n} days", -days_late).format(n=-days_late)
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return None if whole == 0 else round(100.0 * part / whole, 1)
-
-
 # --- funnel -------------------------------------------------------------------------------------------
-
-
-def funnel_data(
-    raw: dict[str, Any],
-    book: Playbook,
-    *,
-    since: dt.date | None,
-    stale_days: int,
-    coverage: dict[str, int] | None,
-    per_prospect: float,
-    per_customer: float,
-    rates: Rates | None = None,
-) -> dict[str, Any]:
-    """The funnel for programs and people. Money: each figure per currency (`amount_by_currency`,
-    `weighted_by_currency`); `amount`/`weighted` are the plain figures in `currency` — the one currency present,
-    or the base one when the config's rates convert a mix — and null when currencies are mixed unconverted."""
-    from salesdiary.core import currency
-
-    plan = currency.plan(raw.get("currencies", ()), rates or currency.Rates())
-    by_key = {s.key: s for s in book.stages}
-    stages = []
-    for row in raw["stages"]:
-        stage = by_key.get(row["stage"])
-        stages.append(
-            {
-                "stage": row["stage"],
-                "number": row["number"],
-                "label": str(stage.label) if stage else row["stage"],
-                "probability": row["probability"],
-                "deals": row["deals"],
-                **_money(row, plan),
-                "avg_days_in_stage": None if row["avg_days"] is None else round(row["avg_days"], 1),
-                "stale": row["stale"],
-                "entered": row["entered"],
-                "advanced": row["advanced"],
-                "conversion_pct": _ratio(row["advanced"], row["entered"]),
-            }
-        )
-    t = raw["totals"]
-    totals = {
-        "deals": t["deals"],
-        **_money(t, plan),
-        "avg_days_in_stage": None if t["avg_days"] is None else round(t["avg_days"], 1),
-        "stale": t["stale"],
-    }
-    closed = [
-        {
-            "status": c["status"],
-            "label": enums.DEAL_STATUS.label(c["status"]),
-            "deals": int(c["deals"]),
-            "amount": plan.total(c["amount_by_currency"]),
-            "amount_by_currency": currency.per_currency(c["amount_by_currency"]),
-        }
-        for c in raw["closed"]
-    ]
-    data: dict[str, Any] = {
-        "playbook": book.name,
-        "playbook_label": str(book.label),
-        "since": since.isoformat() if since else None,
-        "stale_days": stale_days,
-        **plan.describe(),
-        "stages": stages,
-        "totals": totals,
-        "closed": closed,
-        "other_playbooks": [{"playbook": o["playbook"], "deals": int(o["deals"])} for o in raw["other_playbooks"]],
-    }
-    if coverage is not None:
-        qualified = coverage.get("qualified", 0)
-        prospects = coverage.get("prospect", 0)
-        data["coverage"] = {
-            "leads": coverage.get("lead", 0),
-            "qualified": qualified,
-            "prospects": prospects,
-            "customers": coverage.get("customer", 0),
-            "qualified_per_prospect": per_prospect,
-            "prospects_per_customer": per_customer,
-            "expected_prospects": round(qualified / per_prospect, 1),
-            "expected_customers": round((prospects + qualified / per_prospect) / per_customer, 1),
-        }
-    return data
-
-
-def _money(row: dict[str, Any], plan: Any) -> dict[str, Any]:
-    """A funnel row's money for JSON (funnel_data's docstring)."""
-    from salesdiary.core.currency import per_currency
-
-    return {
-        "amount": plan.total(row["amount_by_currency"]),
-        "weighted": plan.total(row["weighted_by_currency"]),
-        "amount_by_currency": per_currency(row["amount_by_currency"]),
-        "weighted_by_currency": per_currency(row["weighted_by_currency"]),
-    }
 
 
 def _per_currency_cells(row: dict[str, Any], currencies: Sequence[str]) -> dict[str, Any]:
@@ -326,26 +231,6 @@ def other_playbooks_lines(data: dict[str, Any]) -> list[str]:
 
 
 # --- due list and agenda --------------------------------------------------------------------------------
-
-
-def due_data(rows: Sequence[dict[str, Any]], counts: dict[str, int], *, today: dt.date, until: dt.date) -> dict:
-    items = [
-        {
-            "id": r["id"],
-            "section": r["section"],
-            "due": str(r["due"]),
-            "days_late": r["days_late"],
-            "account": r["account"],
-            "deal": r["deal"],
-            "deal_amount": r["deal_amount"],
-            "contact": r["contact"],
-            "action": r["action"],
-            "kind": r["kind"],
-            "owner": r["owner"],
-        }
-        for r in rows
-    ]
-    return {"today": today.isoformat(), "until": until.isoformat(), "counts": counts, "items": items}
 
 
 def due_document(data: dict[str, Any], *, days: int) -> Document:
@@ -652,7 +537,7 @@ def period_data(
     stage_label: StageLabel,
     rates: Rates | None = None,
 ) -> dict[str, Any]:
-    """The weekly or monthly report. Money as in funnel_data: `won_amount` and `overdue_receivable_amount` are in
+    """The weekly or monthly report. Money as in the funnel: `won_amount` and `overdue_receivable_amount` are in
     `currency` (null when currencies are mixed and not converted), with `…_by_currency` beside them; each deal
     row carries its `currency`."""
     from salesdiary.core import currency
@@ -991,7 +876,7 @@ def receivables_data(
     large_amount: float,
     rates: Rates | None = None,
 ) -> dict[str, Any]:
-    """Receivables for programs and people. Money as in funnel_data: the totals' and groups' `amount`, `paid`,
+    """Receivables for programs and people. Money as in the funnel: the totals' and groups' `amount`, `paid`,
     `outstanding` are in `currency` (null when currencies are mixed and not converted), with `…_by_currency`
     beside them; each item carries its deal's `currency`."""
     from salesdiary.core import currency

@@ -381,6 +381,17 @@ def due_followups(
     return rows, counts
 
 
+def due_list(
+    r: Reader, today: dt.date, until: dt.date, *, owner: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """`sd due --json`: the day, the last day looked at, the count in each section and the follow-ups
+    (due_followups) in their stable shape."""
+    rows, counts = due_followups(r, today, until, owner=owner, limit=limit)
+    keys = ("id", "section", "due", "days_late", "account", "deal", "deal_amount", "contact", "action", "kind", "owner")
+    items = [{k: str(row[k]) if k == "due" else row[k] for k in keys} for row in rows]
+    return {"today": today.isoformat(), "until": until.isoformat(), "counts": counts, "items": items}
+
+
 def agenda(r: Reader, day: dt.date, *, owner: str | None = None) -> dict[str, Any]:
     """One day: follow-ups due that day (planned visits among them), visits logged, and how many are overdue."""
     params: dict[str, Any] = {"day": day.isoformat()}

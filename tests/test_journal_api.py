@@ -1,0 +1,249 @@
+"""The Python API (salesdiary.journal): a script opens a journal, writes through the same store functions as `sd`,
+reads the very reports `sd` prints, and `sd undo` takes a script's write back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from salesdiary.core.errors import BadInput, NotFound, SdError
+from salesdiary.journal import CheckReport, DueList, FunnelReport, Journal, LoggedVisit
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def j(isolated: Path):  # noqa: ANN201
+    """The test's journal (the one `sd` uses, SD_DB), opened through the API."""
+    with Journal.open(isolated / "journal.sqlite") as journal:
+        yield journal
+
+
+def _pipeline(j: Journal) -> tuple[int, int]:
+    account = j.accounts.add("华东电力设计院", industry="energy")
+    deal = j.deals.add(account, "14号线通信系统", amount=1_200_000)
+    return account, deal
+
+
+# --- open and close ----------------------------------------------------------------------------------------
+
+
+def test_open_a_path_makes_the_journal_and_the_with_block_closes_it(tmp_path):
+    path = tmp_path / "elsewhere" / "sales.sqlite"
+    path.parent.mkdir()
+    with Journal.open(path) as j:
+        account = j.accounts.add("Contoso")
+        assert j.accounts.get(account)["name"] == "Contoso"
+        assert j._reader is not None
+    assert j._reader is None  # closed at the end of the block
+    assert path.exists()
+    again = Journal.open(str(path))  # a path as text is the same file
+    try:
+        assert [a["name"] for a in again.accounts.list()] == ["Contoso"]
+    finally:
+        again.close()
+    again.close()  # closing twice is harmless
+
+
+def test_open_without_a_path_uses_the_journal_sd_uses(sd):
+    with Journal.open() as j:
+        j.accounts.add("Fabrikam")
+    assert [a["name"] for a in sd("account", "list", "--json").json()] == ["Fabrikam"]
+
+
+def test_open_a_sqlite_url(tmp_path):
+    with Journal.open(f"sqlite:///{tmp_path / 'url.sqlite'}") as j:
+        j.accounts.add("Northwind")
+    assert (tmp_path / "url.sqlite").exists()
+
+
+def test_open_a_url_sd_cannot_use_is_a_clear_error():
+    with pytest.raises(BadInput, match="mysql"):
+        Journal.open("mysql://db/sales")
+
+
+# --- nouns -------------------------------------------------------------------------------------------------
+
+
+def test_accounts_add_list_get(j, sd):
+    first = j.accounts.add("华东电力设计院", industry="energy", relation="C")
+    j.accounts.add("Contoso Manufacturing")
+    assert sorted(a["name"] for a in j.accounts.list()) == ["Contoso Manufacturing", "华东电力设计院"]
+    assert [a["name"] for a in j.accounts.list("Contoso")] == ["Contoso Manufacturing"]
+    assert len(j.accounts.list(limit=1)) == 1
+    got = j.accounts.get("华东")  # a name as sd takes it: a part of it will do
+    assert (got["id"], got["industry"], got["relation"]) == (first, "energy", "C")
+    shown = sd("account", "show", str(first), "--json").json()
+    assert shown["name"] == "华东电力设计院"
+
+
+def test_accounts_refuse_bad_input_and_report_what_is_missing(j):
+    with pytest.raises(BadInput):
+        j.accounts.add("   ")
+    with pytest.raises(BadInput, match="colour"):
+        j.accounts.add("Contoso", colour="blue")
+    with pytest.raises(NotFound):
+        j.accounts.get(42)
+    with pytest.raises(SdError):
+        j.accounts.add("Contoso")
+        j.accounts.add("Contoso")  # the name is taken
+    assert [a["name"] for a in j.accounts.list()] == ["Contoso"]
+
+
+def test_deals_add_list_get_advance(j, sd):
+    account, deal = _pipeline(j)
+    got = j.deals.get("14号线")
+    assert (got["id"], got["account"], got["stage"], got["amount"]) == (deal, "华东电力设计院", "project_info", 1200000)
+    assert [d["name"] for d in j.deals.list(account=account)] == ["14号线通信系统"]
+    assert j.deals.list(status="won") == []
+    with pytest.raises(SdError):  # the stage exit check holds for a script too
+        j.deals.advance(deal)
+    moved = j.deals.advance(deal, force=True, reason="the customer asked for a quote")
+    assert (moved.old.key, moved.new.key, moved.forced) == ("project_info", "project_confirmation", True)
+    assert sd("deal", "show", str(deal), "--json").json()["stage"] == "project_confirmation"
+
+
+def test_visits_add_and_list_with_a_follow_up(j, sd):
+    account, deal = _pipeline(j)
+    logged = j.visits.add(
+        deal=deal, summary="Met the chief engineer", next_step="Send the quote", follow_up="2026-11-27"
+    )
+    assert isinstance(logged, LoggedVisit) and logged.followup_id is not None
+    visits = j.visits.list(account=account)
+    assert [(v["id"], v["summary"], v["date"]) for v in visits] == [(logged.id, "Met the chief engineer", "2026-11-25")]
+    assert j.visits.list(deal="14号线")[0]["id"] == logged.id
+    due = sd("due", "--json").json()
+    assert [(i["id"], i["action"], i["due"]) for i in due["items"]] == [
+        (logged.followup_id, "Send the quote", "2026-11-27")
+    ]
+    with pytest.raises(BadInput):
+        j.visits.add(summary="nowhere")  # no account, no deal
+    with pytest.raises(BadInput):
+        j.visits.add(account, date="not a date")
+    assert len(j.visits.list()) == 1
+
+
+# --- reports: exactly what sd prints -------------------------------------------------------------------------
+
+
+def test_funnel_is_what_sd_funnel_json_prints(j, sd):
+    _account, deal = _pipeline(j)
+    j.deals.advance(deal, force=True, reason="quote asked")
+    report = j.funnel()
+    assert isinstance(report, FunnelReport)
+    assert report.as_json() == sd("funnel", "--json").json()
+    assert report.totals["deals"] == 1 and report.totals["amount"] == 1_200_000
+    first, second = report.stages[0], report.stages[1]
+    assert (first["entered"], first["advanced"], first["conversion_pct"]) == (1, 1, 100.0)
+    assert second["deals"] == 1 and second["weighted"] == 1_200_000 * second["probability"] / 100
+    assert report.coverage is not None and report.coverage["leads"] == 1  # the account's information stage
+    assert j.funnel(account="华东").coverage is None  # one account: no coverage forecast
+    since = j.funnel(since=dt.date(2027, 1, 1))
+    assert since.stages[0]["entered"] == 0
+
+
+def test_funnel_coverage_forecast_follows_the_config(j, isolated):
+    for name in ("A", "B", "C"):
+        j.accounts.add(name, info_stage="qualified")
+    j.accounts.add("D", info_stage="prospect")
+    (isolated / "config.toml").write_text("[funnel]\nqualified_per_prospect = 2\nprospects_per_customer = 4\n")
+    from salesdiary.store.paths import load_config
+
+    load_config.cache_clear()
+    coverage = j.funnel().coverage
+    assert (coverage["expected_prospects"], coverage["expected_customers"]) == (1.5, 0.6)
+    (isolated / "config.toml").write_text("[funnel]\nqualified_per_prospect = 0\n")
+    load_config.cache_clear()
+    with pytest.raises(BadInput, match="qualified_per_prospect"):
+        j.funnel()
+
+
+def test_due_is_what_sd_due_json_prints(j, sd):
+    account, _deal = _pipeline(j)
+    j.visits.add(account, follow_up="2026-11-20", next_step="Call back")  # late
+    j.visits.add(account, follow_up="2026-11-25", next_step="Send the deck")  # today
+    j.visits.add(account, follow_up="2026-12-20", next_step="Far away")
+    listed = j.due()
+    assert isinstance(listed, DueList)
+    assert listed.as_json() == sd("due", "--json").json()
+    assert listed.counts == {"overdue": 1, "today": 1, "upcoming": 0}
+    assert [i["action"] for i in listed.items] == ["Call back", "Send the deck"]
+    assert j.due(30).counts["upcoming"] == 1
+    cut = j.due(30, limit=1)
+    assert len(cut.items) == 1 and sum(cut.counts.values()) == 3
+
+
+def test_check_is_what_sd_check_json_prints(j, sd):
+    account, deal = _pipeline(j)
+    report = j.check(per_rule=None)
+    assert isinstance(report, CheckReport) and report.found
+    result = sd("check", "--json", "--all")
+    assert result.exit_code == 1
+    assert report.as_json() == result.json()  # a JSON array, one finding a line
+    assert {f.rule for f in report.findings} >= {"no_next_step"}
+    only = j.check(rules=["no_next_step"])
+    assert only.rules == ("no_next_step",) and {f.rule for f in only.findings} == {"no_next_step"}
+    with pytest.raises(BadInput, match="nope"):
+        j.check(rules=["nope"])
+
+
+def test_a_scripts_write_is_recorded_and_undone_by_sd_undo(j, sd):
+    account, _deal = _pipeline(j)
+    logged = j.visits.add(account, summary="Lunch with the buyer", follow_up="2026-11-30")
+    history = sd("history", "--json").json()
+    assert history[0]["command"] == "python: visits.add"
+    assert {h["command"] for h in history} >= {"python: accounts.add", "python: deals.add"}
+    undone = sd("undo")
+    assert undone.exit_code == 0, undone.output
+    assert j.visits.list() == []  # the visit and the follow-up it made, as one changeset
+    assert sd("due", "--json").json()["items"] == []
+    assert [d["id"] for d in j.deals.list()] == [_deal]  # the earlier writes stay
+    assert sd("visit", "show", str(logged.id)).exit_code == 1
+
+
+def test_a_script_that_only_reads_does_not_load_sqlalchemy(sd, isolated):
+    assert sd("demo").exit_code == 0
+    script = (
+        "import sys\n"
+        "from salesdiary.journal import Journal\n"
+        "with Journal.open() as j:\n"
+        "    print(j.funnel().totals['deals'], len(j.due(30).items), len(j.check().findings), len(j.deals.list()))\n"
+        "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'alembic', 'questionary') if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ), timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    counts, loaded = proc.stdout.splitlines()
+    assert loaded == "[]"
+    assert int(counts.split()[0]) > 0
+
+
+def test_the_package_says_it_is_typed():
+    assert (REPO / "src" / "salesdiary" / "py.typed").exists()
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"py.typed"' in text
+
+
+def test_open_a_postgresql_url(sd, monkeypatch, isolated):
+    """A URL opens a team database: the same writes (recorded, undone by sd undo) and reports as on SQLite."""
+    import pgtools
+
+    with pgtools.schema() as (_name, url):
+        monkeypatch.setenv("SD_DATABASE_URL", url)
+        assert sd("db", "upgrade").exit_code == 0
+        with Journal.open(url) as j:
+            account, deal = _pipeline(j)
+            j.visits.add(account, deal=deal, next_step="Send the quote", follow_up="2026-11-26")
+            assert j.funnel().as_json() == sd("funnel", "--json").json()
+            assert j.due().as_json() == sd("due", "--json").json()
+            assert j.deals.get(deal)["account"] == "华东电力设计院"
+            assert sd("history", "--json").json()[0]["command"] == "python: visits.add"
+            assert sd("undo").exit_code == 0
+            assert j.visits.list() == [] and j.due().items == []
+        assert not (isolated / "journal.sqlite").exists()
