@@ -520,3 +520,28 @@ def test_the_funnel_reads_the_same_with_and_without_its_side_by_side_lanes(sd, i
     assert len(json.loads(outputs["one lane"][1][0])["stages"]) > 1
     for args, threaded, single in zip(commands, outputs["side by side"], outputs["one lane"], strict=True):
         assert threaded == single, args
+
+
+def test_the_funnel_by_owner_never_adds_currencies(sd, isolated):
+    assert sd("account", "add", "Acme").exit_code == 0
+    for name, amount, currency, owner in (
+        ("A", "1000000", "CNY", "wang"),
+        ("B", "20000", "USD", "wang"),
+        ("C", "500000", "CNY", "li"),
+    ):
+        args = ["deal", "add", name, "--account", "Acme", "--amount", amount, "--currency", currency]
+        assert sd(*args, "--owner", owner, "--stage", "3").exit_code == 0
+    data = sd("funnel", "--by", "owner", "--json").json()
+    assert data["currencies"] == ["CNY", "USD"] and data["converted"] is False and data["currency_note"]
+    wang = next(o for o in data["owners"] if o["owner"] == "wang")
+    assert wang["amount"] is None and wang["amount_by_currency"] == {"CNY": 1000000.0, "USD": 20000.0}
+    li = next(o for o in data["owners"] if o["owner"] == "li")
+    assert li["amount_by_currency"] == {"CNY": 500000.0}
+    table = sd("funnel", "--by", "owner")
+    assert "1,000,000 CNY · 20,000 USD" in table.stdout and "never added" in table.stderr
+    csv = sd("funnel", "--by", "owner", "--format", "csv").stdout.splitlines()
+    assert "amount_CNY" in csv[0] and "amount_USD" in csv[0]
+    (isolated / "config.toml").write_text('[currency]\nbase = "CNY"\n[currency.rates]\nUSD = 7.0\n', encoding="utf-8")
+    converted = sd("funnel", "--by", "owner", "--json").json()
+    wang = next(o for o in converted["owners"] if o["owner"] == "wang")
+    assert converted["converted"] is True and wang["amount"] == 1000000 + 20000 * 7.0

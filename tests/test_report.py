@@ -266,3 +266,16 @@ def test_a_report_converts_at_the_configured_rates(sd, two_currencies, isolated)
 def test_one_currency_reports_show_no_code(sd, journal):
     text = sd("report", "week").stdout
     assert "CNY" not in text and "500,000" in text
+
+
+def test_the_teams_week_never_adds_currencies(sd, isolated):
+    assert sd("account", "add", "Acme").exit_code == 0
+    for name, amount, currency in (("A", "1000000", "CNY"), ("B", "20000", "USD")):
+        args = ["deal", "add", name, "--account", "Acme", "--amount", amount, "--currency", currency]
+        assert sd(*args, "--owner", "wang").exit_code == 0
+        assert sd("deal", "won", name).exit_code == 0
+    data = sd("report", "week", "--owner", "all", "--format", "json").json()
+    wang = next(o for o in data["by_owner"] if o["owner"] == "wang")
+    assert wang["won_amount"] is None and wang["won_amount_by_currency"] == {"CNY": 1000000.0, "USD": 20000.0}
+    text = sd("report", "week", "--owner", "all")
+    assert "1,000,000 CNY · 20,000 USD" in text.stdout, text.stdout

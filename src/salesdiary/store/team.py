@@ -125,35 +125,44 @@ def funnel_by_owner(r: Reader, probabilities: dict[tuple[str, str], int], since:
     rows = r.rows(
         "WITH o AS (SELECT owner FROM account UNION SELECT owner FROM deal),"
         " n AS (SELECT a.owner AS owner, COUNT(*) AS accounts FROM account a GROUP BY a.owner),"
-        " x AS (SELECT d.owner AS owner,"
+        " x AS (SELECT d.owner AS owner, d.currency AS currency,"
         " SUM(CASE WHEN d.status = 'open' THEN 1 ELSE 0 END) AS open_deals,"
         " SUM(CASE WHEN d.status = 'open' THEN d.amount END) AS amount,"
         f" SUM(CASE WHEN d.status = 'open' THEN d.amount * {probability} END) / 100.0 AS weighted,"
         f" SUM(CASE WHEN d.status = 'won'{closed_since} THEN 1 ELSE 0 END) AS won,"
         f" SUM(CASE WHEN d.status = 'won'{closed_since} THEN d.amount END) AS won_amount,"
         f" SUM(CASE WHEN d.status = 'lost'{closed_since} THEN 1 ELSE 0 END) AS lost"
-        " FROM deal d GROUP BY d.owner)"
-        " SELECT o.owner AS owner, n.accounts AS accounts, x.open_deals AS open_deals, x.amount AS amount,"
-        " x.weighted AS weighted, x.won AS won, x.won_amount AS won_amount, x.lost AS lost"
+        " FROM deal d GROUP BY d.owner, d.currency)"
+        " SELECT o.owner AS owner, n.accounts AS accounts, x.currency AS currency, x.open_deals AS open_deals,"
+        " x.amount AS amount, x.weighted AS weighted, x.won AS won, x.won_amount AS won_amount, x.lost AS lost"
         " FROM o LEFT JOIN n ON n.owner = o.owner LEFT JOIN x ON x.owner = o.owner"
-        " ORDER BY COALESCE(x.weighted, 0) DESC, COALESCE(x.amount, 0) DESC, o.owner",
+        " ORDER BY o.owner, x.currency",
         params,
     )
-    out = []
+    # one row per owner: counts added over the currencies, money kept per currency (amounts in different
+    # currencies are never added here; the report decides what a mix shows: core/currency.py)
+    owners: dict[str, dict[str, Any]] = {}
     for row in rows:
-        out.append(
+        o = owners.setdefault(
+            row["owner"],
             {
                 "owner": row["owner"],
                 "accounts": int(row["accounts"] or 0),
-                "open_deals": int(row["open_deals"] or 0),
-                "amount": float(row["amount"] or 0),
-                "weighted": round(float(row["weighted"] or 0), 2),
-                "won": int(row["won"] or 0),
-                "won_amount": float(row["won_amount"] or 0),
-                "lost": int(row["lost"] or 0),
-            }
+                "open_deals": 0,
+                "won": 0,
+                "lost": 0,
+                "amount_by_currency": {},
+                "weighted_by_currency": {},
+                "won_amount_by_currency": {},
+            },
         )
-    return out
+        for key in ("open_deals", "won", "lost"):
+            o[key] += int(row[key] or 0)
+        code = row["currency"]
+        for key, value in (("amount", row["amount"]), ("weighted", row["weighted"]), ("won_amount", row["won_amount"])):
+            if code is not None and value is not None:
+                o[f"{key}_by_currency"][code] = round(float(value), 2)
+    return list(owners.values())
 
 
 def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) -> list[dict[str, Any]]:
@@ -179,9 +188,23 @@ def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) 
         " GROUP BY x.owner ORDER BY x.owner",
         {"start": start, "end": end, "after_end": after_end, "asof": asof},
     )
+    won = r.rows(  # the won amounts per currency (never added across currencies)
+        "SELECT d.owner AS owner, d.currency AS currency, SUM(COALESCE(d.amount, 0)) AS amount FROM deal d"
+        " WHERE d.status = 'won' AND d.closed_on >= :start AND d.closed_on <= :end GROUP BY d.owner, d.currency",
+        {"start": start, "end": end},
+    )
+    by_currency: dict[str, dict[str, float]] = {}
+    for row in won:
+        if row["currency"] is not None:
+            by_currency.setdefault(row["owner"], {})[row["currency"]] = round(float(row["amount"] or 0), 2)
     counts = ("new_accounts", "visits", "won", "lost", "followups_due", "followups_done", "overdue")
     return [
-        {"owner": row["owner"], **{k: int(row[k] or 0) for k in counts}, "won_amount": float(row["won_amount"] or 0)}
+        {
+            "owner": row["owner"],
+            **{k: int(row[k] or 0) for k in counts},
+            "won_amount": float(row["won_amount"] or 0),
+            "won_amount_by_currency": by_currency.get(row["owner"], {}),
+        }
         for row in rows
     ]
 
