@@ -274,6 +274,15 @@ def record_key(obj: SQLModel) -> str:
     return "/".join(str(getattr(obj, name)) for name in pk)
 
 
+def db_error_text(error: BaseException | None) -> str:
+    """What the database said, in one sentence: PostgreSQL's primary message without its CONTEXT and DETAIL
+    lines (which name the trigger functions, not anything a rep can act on)."""
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    text = str(primary) if primary else str(error)
+    return text.split("\nCONTEXT:")[0].split("\nDETAIL:")[0].strip()
+
+
 def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None) -> T:
     """Run FN in one transaction; retry when another process holds the lock."""
     from sqlalchemy.exc import ProgrammingError
@@ -290,7 +299,7 @@ def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None)
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 return fn(Tx(session, command or command_line()))
         except OperationalError as exc:
-            message = str(exc.orig)
+            message = db_error_text(exc.orig)
             sqlstate = getattr(exc.orig, "sqlstate", None)
             if target.url and not target.is_sqlite_file:  # PostgreSQL: a lock or statement timeout ran out
                 from salesdiary.store import pg
@@ -326,7 +335,7 @@ def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None)
             # row-level security: a change to another rep's record (0 rows matched, or a policy violated)
             if isinstance(exc, ProgrammingError) and getattr(exc.orig, "sqlstate", None) != "42501":
                 raise
-            detail = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+            detail = " ".join(db_error_text(getattr(exc, "orig", None) or exc).split())[:200]
             raise Conflict(
                 _(
                     "The database refused the change ({error}): a rep may change only the records they own. "
@@ -335,6 +344,8 @@ def run_write(target: Target, fn: Callable[[Tx], T], command: str | None = None)
             ) from None
         except IntegrityError as exc:
             raise Conflict(
-                _("The change conflicts with what is stored ({error}); nothing was written.").format(error=exc.orig)
+                _("The change conflicts with what is stored ({error}); nothing was written.").format(
+                    error=db_error_text(exc.orig)
+                )
             ) from None
     raise AssertionError("unreachable")
