@@ -15,7 +15,7 @@ Three passes instead of one query per rule, in two lanes side by side (connectio
 
 So a rule with 20,000 findings costs its count, not 20,000 rows built and drawn: with PER_RULE, each rule's
 rows are those of its first PER_RULE records. On SQLite the open deals are read by a scan of the deal table
-(report_queries._scan: a third of it is open, and fetching those rows one by one through the status index
+(sql.scan: a third of it is open, and fetching those rows one by one through the status index
 costs three times more).
 """
 
@@ -30,16 +30,8 @@ from typing import Any
 
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader, side_by_side
-from salesdiary.store.report_queries import (
-    LAST_VISIT,
-    Scope,
-    _date_param,
-    _days,
-    _lit,
-    _scan,
-    _stages_from,
-    stale_sql,
-)
+from salesdiary.store.report_queries import LAST_VISIT, Scope, stale_sql
+from salesdiary.store.sql import date_param, days, lit, scan, stages_from
 
 DEAL_RULES = (
     "no_next_step",
@@ -210,7 +202,7 @@ def _per_playbook_case(
             if value is None or value == default_value:
                 continue
             name = f"{prefix}_{b}_{s}"
-            whens.append(f"WHEN d.playbook = {_lit(book.name)} AND {expr} = {_lit(stage.key)} THEN {param(name)}")
+            whens.append(f"WHEN d.playbook = {lit(book.name)} AND {expr} = {lit(stage.key)} THEN {param(name)}")
             params[name] = value
     if not whens:
         return default_sql, params
@@ -223,9 +215,9 @@ def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, dict[str, Any]]:
         "d.stage",
         q,
         q.stale_cutoffs,
-        (_date_param(r, "cut_default"), q.default_cutoff),
+        (date_param(r, "cut_default"), q.default_cutoff),
         "cut",
-        lambda name: _date_param(r, name),
+        lambda name: date_param(r, name),
     )
     limit, limit_params = _per_playbook_case(
         "d.stage",
@@ -258,15 +250,15 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
         if holder is None:
             continue
-        keys = ", ".join(_lit(s.key) for s in book.stages if s.number >= holder.number)
+        keys = ", ".join(lit(s.key) for s in book.stages if s.number >= holder.number)
         held = _none(
-            f"SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {_lit(holder.key)}"
-            f" AND m.marker = {_lit(q.analysis_marker)}"
+            f"SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {lit(holder.key)}"
+            f" AND m.marker = {lit(q.analysis_marker)}"
         )
-        parts.append(f"(d.playbook = {_lit(book.name)} AND d.stage IN ({keys}) AND {held})")
+        parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}) AND {held})")
     params["amount"] = q.analysis_amount
     tests["analysis_meeting"] = f"{_in_base(q.rates)} >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
-    stages, any_ = _stages_from(q.playbooks, q.decision_maker_by_stage)
+    stages, any_ = stages_from(q.playbooks, q.decision_maker_by_stage)
     # a decision maker: a person of the account who is one by their own role when the deal gives them none, or
     # who is one in this deal (deal_contact.role); asked in that order: the account's decision makers are one
     # short range of the contact index, and finding one spares the deal's people (≈ 15% of the test's time)
@@ -323,7 +315,7 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
     hits = _by_rule(
         r,
         f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d"
-        f" WHERE {_scan(r, 'd.status')} = 'open'{scope_sql}",
+        f" WHERE {scan(r, 'd.status')} = 'open'{scope_sql}",
         params,
         ("CASE WHEN t.c2 IS NULL THEN 1 ELSE 0 END", "t.c2 DESC", "t.c0"),
         lists,
@@ -352,8 +344,8 @@ def _deal_details(r: Reader, q: HealthQuery, ids: Sequence[int]) -> dict[int, di
     params.update(ids=_id_list(ids), today=q.today.isoformat())
     rows = r.rows(
         f"SELECT {_DEAL_COLUMNS}, d.next_step AS next_step, d.next_step_date AS next_step_date,"
-        f" {_days(r, ':today', 'd.next_step_date')} AS days_late, {LAST_VISIT} AS last_visit,"
-        f" {_days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days"
+        f" {days(r, ':today', 'd.next_step_date')} AS days_late, {LAST_VISIT} AS last_visit,"
+        f" {days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days"
         f" FROM deal d JOIN account a ON a.id = d.account_id WHERE d.id IN {_ids(r, 'ids')}",
         params,
     )
@@ -391,7 +383,7 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     # one seek for the account's people (an account has a few), not one per (role, relationship) pair (4 × slower)
     key_at_b = (
         "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
-        f" AND {_scan(r, 'c.role')} IN ({roles_sql}) AND {_scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
+        f" AND {scan(r, 'c.role')} IN ({roles_sql}) AND {scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
     )
     # each rule's test of the account's people, asked only of the accounts visited often enough for the rule
     # (the visits: kept by the database, migration 0005, read once per account by the join)
@@ -444,7 +436,7 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
 
 def _opposed(q: HealthQuery) -> str | None:
     """SQL: the deal d is at the stage where an opponent matters, or later; None: no playbook has that stage."""
-    stages, any_ = _stages_from(q.playbooks, q.opponent_from_stage)
+    stages, any_ = stages_from(q.playbooks, q.opponent_from_stage)
     return stages if any_ else None
 
 
@@ -496,15 +488,15 @@ def _passed(r: Reader, q: HealthQuery) -> _Passed | None:
     def per_stage(stage_expr: str, value: Any, stages: Any = needs, default: str = "0") -> str:
         by_book: dict[str, list[str]] = {}
         for book, s in stages:
-            by_book.setdefault(book.name, []).append(f"WHEN {_lit(s.key)} THEN {value(s)}")
+            by_book.setdefault(book.name, []).append(f"WHEN {lit(s.key)} THEN {value(s)}")
         inner = " ".join(
-            f"WHEN {_lit(name)} THEN CASE {stage_expr} {' '.join(whens)} ELSE {default} END"
+            f"WHEN {lit(name)} THEN CASE {stage_expr} {' '.join(whens)} ELSE {default} END"
             for name, whens in by_book.items()
         )
         return f"CASE d.playbook {inner} ELSE {default} END"
 
     def met(s: Any) -> str:  # of the stage's required markers, how many sh.markers (",a,b,c,") holds
-        needles = ["'," + _lit(m.key)[1:-1] + ",'" for m in s.required_markers]  # ',key,' (a checked key)
+        needles = ["'," + lit(m.key)[1:-1] + ",'" for m in s.required_markers]  # ',key,' (a checked key)
         if r.dialect == "sqlite":
             found = [f"(instr(sh.markers, {needle}) > 0)" for needle in needles]
         else:
@@ -520,8 +512,8 @@ def _passed(r: Reader, q: HealthQuery) -> _Passed | None:
     too_early = []
     for book in q.playbooks:
         first = min((s.number for s in book.stages if s.required_markers), default=None)
-        keys = [_lit(s.key) for s in book.stages if first is None or s.number <= first]
-        too_early.append(f"(d.playbook = {_lit(book.name)} AND d.stage IN ({', '.join(keys)}))")
+        keys = [lit(s.key) for s in book.stages if first is None or s.number <= first]
+        too_early.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({', '.join(keys)}))")
     return _Passed(where, f"{number} < {current}", number, unmet, f"({' OR '.join(too_early)})")
 
 

@@ -6,71 +6,21 @@ the Reader, so the read path stays off SQLAlchemy on SQLite. The SQL is kept
 portable between SQLite and PostgreSQL: dates are compared with ISO dates
 passed in as parameters (cut-off dates are computed in Python from "today");
 the only dialect-specific piece is the number of days between two dates
-(`_days`). Stage keys and marker keys of a playbook are inlined as literals
+(`days`). Stage keys and marker keys of a playbook are inlined as literals
 only after checking they are snake_case (the playbook loader guarantees it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from salesdiary.core.collection import URGENCY
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader, side_by_side
-
-_SAFE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-# --- helpers -------------------------------------------------------------------------------------------
-
-
-def _lit(key: str) -> str:
-    """A playbook key as an SQL literal (keys are snake_case by construction; checked again here)."""
-    if not _SAFE_KEY.match(key):
-        raise ValueError(f"not a safe key: {key!r}")
-    return f"'{key}'"
-
-
-def _days(r: Reader, later: str, earlier: str) -> str:
-    """SQL for the whole days from EARLIER to LATER (two date expressions)."""
-    if r.dialect == "sqlite":
-        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
-
-
-def _scan(r: Reader, expr: str) -> str:
-    """EXPR kept off its index on SQLite (unary +): the planner does not seek by it. For the open deals (a third of
-    the table): a scan reads each page once, the status index fetches every row by itself (3 × slower). For a
-    column late in an index: one seek by the columns before it, then a look at the few entries there, rather than a
-    seek per value of an IN list."""
-    return f"+{expr}" if r.dialect == "sqlite" else expr
-
-
-def _date_param(r: Reader, name: str) -> str:
-    """A date parameter where SQL cannot infer its type (a CASE result): PostgreSQL needs a cast, and
-    SQLite must not get one (CAST AS DATE would make a number of it); dates are ISO text there."""
-    return f":{name}" if r.dialect == "sqlite" else f"CAST(:{name} AS DATE)"
-
-
-def _stage_case(expr: str, pairs: Iterable[tuple[str, str]], default: str = "NULL") -> str:
-    whens = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in pairs)
-    return f"CASE {expr} {whens} ELSE {default} END" if whens else default
-
-
-def _stages_from(
-    playbooks: Sequence[Playbook], number: int, alias: str = "d", *, exact: bool = False
-) -> tuple[str, bool]:
-    """A condition: the deal's stage is at number NUMBER or later in its playbook (or exactly it)."""
-    parts = []
-    for book in playbooks:
-        keys = [s.key for s in book.stages if (s.number == number if exact else s.number >= number)]
-        if keys:
-            parts.append(f"({alias}.playbook = {_lit(book.name)} AND {alias}.stage IN ({', '.join(map(_lit, keys))}))")
-    return ("(" + " OR ".join(parts) + ")", True) if parts else ("1 = 0", False)
+from salesdiary.store.sql import date_param, days, scan, stage_case
 
 
 @dataclass(frozen=True)
@@ -130,23 +80,23 @@ def stale_sql(cutoff: str) -> str:
 def _funnel_rows(r: Reader, q: FunnelQuery) -> str:
     """One row per open deal: its stage, amount, weighted amount × 100, days in stage and whether it is stale."""
     book = q.playbook
-    probability = _stage_case("d.stage", ((s.key, str(s.probability)) for s in book.stages), "0")
+    probability = stage_case("d.stage", ((s.key, str(s.probability)) for s in book.stages), "0")
     # only the stages whose cut-off is not the default are named (each WHEN is a test per open deal)
-    cutoff = _stage_case(
+    cutoff = stage_case(
         "d.stage",
         (
-            (s.key, _date_param(r, f"cut_{i}"))
+            (s.key, date_param(r, f"cut_{i}"))
             for i, s in enumerate(book.stages)
             if q.cutoffs.get(s.key, q.default_cutoff) != q.default_cutoff
         ),
-        _date_param(r, "cut_default"),
+        date_param(r, "cut_default"),
     )
     stale = f"CASE WHEN {stale_sql(cutoff)} THEN 1 ELSE 0 END"
     scope_sql, _params = q.scope.deals()
     return (
         f"SELECT d.stage AS stage, d.currency AS currency, d.amount AS amount, d.amount * {probability} AS weighted100,"
-        f" {_days(r, ':today', 'd.stage_entered_on')} AS days, {stale} AS stale"
-        f" FROM deal d WHERE {_scan(r, 'd.status')} = 'open' AND d.playbook = :pb{scope_sql}"
+        f" {days(r, ':today', 'd.stage_entered_on')} AS days, {stale} AS stale"
+        f" FROM deal d WHERE {scan(r, 'd.status')} = 'open' AND d.playbook = :pb{scope_sql}"
     )
 
 
@@ -190,7 +140,7 @@ def funnel(r: Reader, q: FunnelQuery) -> dict[str, Any]:
             since_sql = " AND d.closed_on >= :since"
             closed_params["since"] = q.since.isoformat()
         # grouped by a scan of the table: grouping by the status index would fetch every deal's row by itself
-        status = _scan(r, "d.status")
+        status = scan(r, "d.status")
         closed = r.rows(
             "SELECT d.status AS status, d.currency AS currency, COUNT(*) AS deals, COUNT(d.amount) AS with_amount,"
             " COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
@@ -291,7 +241,7 @@ def _conversion(
     stages here. DEALS (from, below) limits it to a range of deal ids: the figures of two ranges add up.
     """
     book = q.playbook
-    number = _stage_case("sh.stage", ((s.key, str(s.number)) for s in book.stages))
+    number = stage_case("sh.stage", ((s.key, str(s.number)) for s in book.stages))
     scope_sql, params = q.scope.deals()
     params = {**params, "pb": book.name}
     where_sql = ""
@@ -364,7 +314,7 @@ def due_followups(
         where += " AND f.owner = :owner"
         params["owner"] = owner
     sql = (
-        f"{_FOLLOWUP_SELECT}, {_section()} AS section, {_days(r, ':today', 'f.due')} AS days_late"
+        f"{_FOLLOWUP_SELECT}, {_section()} AS section, {days(r, ':today', 'f.due')} AS days_late"
         f"{_FOLLOWUP_FROM}{where}"
         " ORDER BY f.due, CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id"
     )
@@ -615,7 +565,7 @@ def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
         p,
     )
     overdue = r.rows(
-        f"{_FOLLOWUP_SELECT}, {_days(r, ':asof', 'f.due')} AS days_late{_FOLLOWUP_FROM}"
+        f"{_FOLLOWUP_SELECT}, {days(r, ':asof', 'f.due')} AS days_late{_FOLLOWUP_FROM}"
         f" WHERE f.due < :asof AND (f.done_on IS NULL OR f.done_on >= :asof){own('f')}"
         " ORDER BY f.due, CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id",
         p,
@@ -673,7 +623,7 @@ def _receivable_base(r: Reader) -> str:
         " rc.due AS due,"
         " rc.paid_on AS paid_on, rc.note AS note, rc.owner AS owner,"
         f" CASE WHEN {outstanding} <= 0.005 THEN 'paid' WHEN rc.due < :today THEN 'overdue' ELSE 'due' END AS state,"
-        f" CASE WHEN {outstanding} > 0.005 AND rc.due < :today THEN {_days(r, ':today', 'rc.due')} ELSE 0 END"
+        f" CASE WHEN {outstanding} > 0.005 AND rc.due < :today THEN {days(r, ':today', 'rc.due')} ELSE 0 END"
         " AS days_overdue,"
         f" CASE WHEN {outstanding} <= 0.005 OR rc.due >= :today THEN NULL"
         f" WHEN rc.due <= :long_cutoff THEN CASE WHEN {outstanding} >= :large THEN 'special_arrangement'"
