@@ -343,3 +343,57 @@ def test_a_0006_team_database_is_upgraded_and_then_keeps_the_rules(monkeypatch):
             assert li in {a["owner"] for a in t.ok("li", "account", "list", "--owner", "all", "--json").json()}
         finally:
             pgtools.drop_roles(t.made)
+
+
+def test_a_rep_cannot_rewrite_changesets_nor_write_history_ahead_of_a_record(team):
+    """Review findings: a rep rewrote their own changeset's undone_by/command/at (which changed what a teammate's
+    undo and redo did), and wrote history about an account id before it existed."""
+    team.ok("li", "account", "add", "Beta")
+    team.ok("li", "account", "edit", "Beta", "--region", "East")
+    with team.raw("wang") as con:
+        own = con.execute('SELECT id FROM changeset WHERE "user" = current_user ORDER BY id LIMIT 1').fetchone()[0]
+        lis = con.execute('SELECT max(id) FROM changeset WHERE "user" <> current_user').fetchone()[0]
+        for sql in (
+            f"UPDATE changeset SET undone_by = {lis} WHERE id = {own}",
+            f"UPDATE changeset SET command = 'sd account rm Beta' WHERE id = {own}",
+            f"UPDATE changeset SET at = '2001-01-01' WHERE id = {own}",
+        ):
+            with pytest.raises(Refused, match="changeset"):
+                con.execute(sql)
+        cid = con.execute(
+            """INSERT INTO changeset (at, command, "user") VALUES (now(), 'ahead', current_user) RETURNING id"""
+        ).fetchone()[0]
+        with pytest.raises(Refused, match="does not exist"):
+            con.execute(
+                "INSERT INTO history (changeset_id, seq, entity, entity_id, action, changes)"
+                """ VALUES (%s, 1, 'account', '999', 'update', '{"name": ["x", "Gamma"]}')""",
+                (cid,),
+            )
+    undone = team.sd("li", "undo")  # li's own undo and redo still work, links written by sd
+    assert undone.exit_code == 0, undone.output
+    assert team.sd("li", "redo").exit_code == 0
+    assert team.ok("li", "account", "show", "Beta", "--json").json()["region"] == "East"
+
+
+def test_a_rep_cannot_clear_the_assist_visit_a_follow_up_on_a_teammates_account_rests_on(team):
+    team.ok("li", "visit", "add", "--account", "华东", "--summary", "陪同", "--assist")
+    with team.raw("li") as con:
+        visit = con.execute("SELECT id FROM visit WHERE owner = current_user").fetchone()[0]
+        con.execute(
+            "INSERT INTO followup (account_id, visit_id, action, due, kind, owner, created_by, created_at, updated_at)"
+            " VALUES (1, %s, 'call', current_date + 3, 'todo', current_user, current_user, now(), now())",
+            (visit,),
+        )
+        with pytest.raises(Refused, match="own visit"):
+            con.execute("UPDATE followup SET visit_id = NULL WHERE visit_id = %s", (visit,))
+
+
+def test_the_functions_that_read_past_row_security_answer_the_team_only(team):
+    rows = as_admin(
+        team,
+        "SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p"
+        " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %s"
+        " AND p.proname IN ('sd_is_person', 'sd_is_manager', 'sd_record_owner')",
+        (team.schema,),
+    )
+    assert len(rows) == 3 and not any(public for _name, public in rows), rows

@@ -172,7 +172,13 @@ def count_changes(r: Reader, changeset_id: int) -> int:
 
 def _links(r: Reader) -> dict[int, int]:
     """For every changeset that undid or redid another: undoer id → the id of the changeset it reversed."""
-    rows = r.rows("SELECT id, undone_by FROM changeset WHERE undone_by IS NOT NULL")
+    if r.dialect == "sqlite":  # one person's file (whose name may have changed: user.name set later)
+        rows = r.rows("SELECT id, undone_by FROM changeset WHERE undone_by IS NOT NULL")
+    else:  # a team database: a link between two people's changesets is no undo (sd never writes one)
+        rows = r.rows(
+            "SELECT c.id AS id, c.undone_by AS undone_by FROM changeset c JOIN changeset u ON u.id = c.undone_by"
+            ' WHERE u."user" = c."user"'
+        )
     return {int(row["undone_by"]): int(row["id"]) for row in rows}
 
 

@@ -205,7 +205,7 @@ def _functions(schema: str) -> list[str]:
         " ELSIF TG_TABLE_NAME = 'followup' THEN"
         " IF TG_OP = 'INSERT' OR NEW.account_id IS DISTINCT FROM OLD.account_id"
         " OR (NEW.deal_id IS NOT NULL AND NEW.deal_id IS DISTINCT FROM OLD.deal_id)"
-        " OR (NEW.visit_id IS NOT NULL AND NEW.visit_id IS DISTINCT FROM OLD.visit_id)"
+        " OR NEW.visit_id IS DISTINCT FROM OLD.visit_id"  # cleared too: the assist visit is what allowed it
         " OR (NEW.contact_id IS NOT NULL AND NEW.contact_id IS DISTINCT FROM OLD.contact_id) THEN"
         f" account_owner := {account_owner.format(id='NEW.account_id')};"
         " SELECT x.account_id, x.owner INTO the_deal FROM deal x WHERE x.id = NEW.deal_id;"
@@ -277,6 +277,14 @@ def _functions(schema: str) -> list[str]:
         + " END IF;"
         ' IF TG_OP = \'UPDATE\' AND NEW."user" IS DISTINCT FROM OLD."user" THEN'
         + _refuse("changeset #%s: who wrote a changeset is never changed", "OLD.id")
+        + " END IF;"
+        # what undo and redo change: undone_by, once, to a later changeset of the same person (a rep rewriting
+        # their own changesets' links, commands or times would change what a teammate's undo and redo do)
+        " IF TG_OP = 'UPDATE' AND (NEW.id IS DISTINCT FROM OLD.id OR NEW.command IS DISTINCT FROM OLD.command"
+        " OR NEW.at IS DISTINCT FROM OLD.at OR (NEW.undone_by IS DISTINCT FROM OLD.undone_by"
+        " AND (OLD.undone_by IS NOT NULL OR NEW.undone_by <= OLD.id OR NOT EXISTS (SELECT 1 FROM changeset u"
+        ' WHERE u.id = NEW.undone_by AND u."user" = OLD."user")))) THEN'
+        + _refuse("changeset #%s: only undo and redo mark a changeset, once, by a later one of its author", "OLD.id")
         + " END IF; RETURN NEW; END $$",
         f"CREATE FUNCTION sd_history_rules() RETURNS trigger LANGUAGE plpgsql {definer}"
         " AS $$ DECLARE kept_by varchar; BEGIN"
@@ -285,6 +293,14 @@ def _functions(schema: str) -> list[str]:
         + _refuse("history: sd keeps no records in %s", "quote_nullable(NEW.entity)")
         + " END IF;"
         " kept_by := sd_record_owner(NEW.entity, NEW.entity_id);"
+        " IF kept_by IS NULL AND NEW.action <> 'delete' AND NEW.entity IN ('account', 'deal', 'visit', 'followup',"
+        " 'receivable', 'contact', 'stage_history') THEN"
+        + _refuse(
+            "history: %s #%s does not exist: an entry is written with the change it describes",
+            "NEW.entity",
+            "NEW.entity_id",
+        )
+        + " END IF;"
         f" IF kept_by IS NOT NULL AND kept_by <> {me} THEN"
         + _refuse(
             "history: %s #%s belongs to %s: a rep records history only about their own records",
@@ -365,7 +381,13 @@ def upgrade() -> None:
             f" EXECUTE {run}"
         )
     # sd reads these (undo passes over a rep's old entries about records the rep does not own)
-    op.execute(f"GRANT EXECUTE ON FUNCTION sd_record_owner(varchar, varchar), sd_is_manager(varchar) TO {GROUPS}")
+    # the functions that read past row-level security answer the team only (not every login role of the server)
+    op.execute("REVOKE EXECUTE ON FUNCTION sd_is_person(varchar), sd_is_manager(varchar),"
+               " sd_record_owner(varchar, varchar) FROM PUBLIC")  # fmt: skip
+    op.execute(
+        f"GRANT EXECUTE ON FUNCTION sd_is_person(varchar), sd_is_manager(varchar), sd_record_owner(varchar, varchar)"
+        f" TO {GROUPS}"
+    )
 
 
 def downgrade() -> None:
