@@ -270,3 +270,23 @@ def test_output_onto_the_journal_is_refused_and_the_journal_kept(sd, demo, isola
     link.symlink_to(journal)
     assert sd("export", "all", "--output", link).exit_code == 2
     assert sd("account", "list", "--all", "--json").json() == before
+
+
+def test_a_link_another_user_planted_in_a_shared_folder_is_not_followed(sd, isolated):
+    """/tmp-like folder (sticky, writable by all): a link made there by someone else would let them point an
+    export at the rep's own files (~/.bashrc); refused, and the file it points to is left alone."""
+    shared = isolated / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    victim = isolated / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    link = shared / "out.csv"
+    link.symlink_to(victim)
+    os.lchown(link, 65534, 65534)  # made by nobody
+    result = sd("export", "accounts", "--output", str(link))
+    assert result.exit_code == 2 and "link another user made" in result.stderr, result.output
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    mine = shared / "mine.csv"  # a link of one's own there is followed as before
+    mine.symlink_to(isolated / "target.csv")
+    assert sd("export", "accounts", "--output", str(mine)).exit_code == 0
+    assert (isolated / "target.csv").exists()

@@ -329,6 +329,7 @@ def output_file(path: str, *, bom: bool = False) -> Iterator[TextIO]:
         with _writing(path, whole=False), open(fd, "w", encoding=encoding, newline="") as fh:
             yield fh
         return
+    _not_a_planted_link(target, path)
     real = Path(os.path.realpath(target))
     fd, temp = _private_temp(real, path)
     try:
@@ -342,6 +343,31 @@ def output_file(path: str, *, bom: bool = False) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _not_a_planted_link(target: Path, shown: str) -> None:
+    """Refuse a link another user left in a shared folder (sticky and writable by all, like /tmp): the kernel
+    would not follow it for us (fs.protected_symlinks), and replacing the file it points to through its real
+    path would go around that. A link of one's own, or in a folder of one's own, is followed as usual."""
+    import stat
+
+    try:
+        link = os.lstat(target)
+    except OSError:
+        return
+    if not stat.S_ISLNK(link.st_mode):
+        return
+    try:
+        folder = os.stat(target.parent)
+    except OSError:
+        return
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if shared and link.st_uid not in (os.geteuid(), folder.st_uid):
+        raise BadInput(
+            _("Cannot write {path}: it is a link another user made in a shared folder; give another name.").format(
+                path=shown
+            )
+        )
 
 
 def write_file(path: str, text: str) -> None:

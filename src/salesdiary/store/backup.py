@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import stat
@@ -146,7 +147,7 @@ def _copy_into_new_file(journal: Path, dest: Path, *, check: bool = False) -> No
 
     With CHECK, the copy must pass PRAGMA quick_check before it takes DEST's place (the backup API copies
     pages as they are, so a damaged journal gives a damaged copy): JournalDamaged otherwise."""
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")  # never a name left by a killed run
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
@@ -443,7 +444,7 @@ def _restore_live(journal: Path, source: Path, info: JournalFile) -> None:
 
 
 def _restore_by_rename(journal: Path, source: Path) -> None:
-    tmp = journal.with_name(f".{journal.name}.{os.getpid()}.restore")
+    tmp = journal.with_name(f".{journal.name}.{os.getpid()}.{secrets.token_hex(6)}.restore")
     try:
         _copy_into_new_file(source, tmp)
         con = sqlite3.connect(str(tmp))
