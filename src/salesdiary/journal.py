@@ -164,14 +164,14 @@ class Journal:
         """The journal at PATH_OR_URL: a path is a SQLite file (made when missing), a postgresql:// URL (or a
         libpq keyword DSN) a PostgreSQL database; None is the journal `sd` would use (SD_DATABASE_URL, SD_DB,
         the config's database.url, else the data folder's journal.sqlite)."""
-        from salesdiary.store.paths import Target, _target_from, resolve_target
+        from salesdiary.store.paths import Target, target_from, resolve_target
 
         if path_or_url is None:
             target = resolve_target(None)
         elif isinstance(path_or_url, Path):
             target = Target(path=path_or_url.expanduser())
         else:
-            target = _target_from(str(path_or_url), where="Journal.open")
+            target = target_from(str(path_or_url), where="Journal.open")
         return cls(target)
 
     @property

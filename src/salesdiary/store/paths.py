@@ -261,7 +261,7 @@ def dsn_to_url(value: str) -> str:
     return f"postgresql://{netloc}{path}" + (f"?{query}" if query else "")
 
 
-def _target_from(value: str, *, where: str = "--db") -> Target:
+def target_from(value: str, *, where: str = "--db") -> Target:
     """The database VALUE names: a file path, a sqlite:/// or postgresql:// URL, or a libpq keyword DSN (taken
     as PostgreSQL, never as a file name); BadInput for a URL whose scheme sd does not speak."""
     if "://" in value:
@@ -297,16 +297,16 @@ def _shown_scheme(scheme: str) -> str:
 def resolve_target(cli_db: str | None = None) -> Target:
     """--db, then SD_DATABASE_URL, then SD_DB, then config, then the data dir."""
     if cli_db:
-        return _target_from(cli_db)
+        return target_from(cli_db)
     if os.environ.get("SD_DATABASE_URL"):
         value = os.environ["SD_DATABASE_URL"]
-        target = _target_from(value, where="SD_DATABASE_URL")
+        target = target_from(value, where="SD_DATABASE_URL")
         return target if target.url or "://" not in value else Target(url=value)  # sqlite:/// stays a URL
     if os.environ.get("SD_DB"):
-        return _target_from(os.environ["SD_DB"], where="SD_DB")
+        return target_from(os.environ["SD_DB"], where="SD_DB")
     url = config_value("database.url")
     if url:
-        return _target_from(str(url), where="database.url")
+        return target_from(str(url), where="database.url")
     return Target(path=data_dir() / "journal.sqlite")
 
 
