@@ -164,7 +164,7 @@ class Journal:
         """The journal at PATH_OR_URL: a path is a SQLite file (made when missing), a postgresql:// URL (or a
         libpq keyword DSN) a PostgreSQL database; None is the journal `sd` would use (SD_DATABASE_URL, SD_DB,
         the config's database.url, else the data folder's journal.sqlite)."""
-        from salesdiary.store.paths import Target, target_from, resolve_target
+        from salesdiary.store.paths import Target, resolve_target, target_from
 
         if path_or_url is None:
             target = resolve_target(None)
