@@ -279,3 +279,11 @@ def test_a_closed_deal_of_the_same_name_is_a_duplicate_too(sd):
     assert sd("deal", "lost", "Core network", "--reason", "price").exit_code == 0
     again = sd("deal", "add", "core network", "--account", "华为")
     assert again.exit_code == 1 and "#1 Core network" in again.stderr, again.output
+
+
+@pytest.mark.parametrize("amount", ["1,2", "1,2,3", "12,34"])
+def test_a_comma_that_does_not_group_thousands_is_refused(sd, amount):
+    assert sd("account", "add", "Acme").exit_code == 0
+    result = sd("deal", "add", "Big", "--account", "Acme", "--amount", amount)
+    assert result.exit_code == 2 and "groups thousands" in result.stderr
+    assert sd("deal", "add", "Big", "--account", "Acme", "--amount", "1,200,000").exit_code == 0

@@ -124,3 +124,13 @@ def test_demo_remove_refuses_when_the_reps_work_hangs_on_it(sd, mine):
     assert result.exit_code == 1
     assert "not removed" in result.stderr or "Cannot undo" in result.stderr
     assert _counts(sd) == before
+
+
+def test_undo_of_a_command_that_refers_to_the_removed_demo_says_so(sd):
+    assert sd("demo").exit_code == 0
+    assert sd("receivable", "add", "网点无线", "--amount", "50万", "--due", "2026-12-31").exit_code == 0
+    assert sd("receivable", "rm", "1").exit_code == 0
+    assert sd("demo", "--remove").exit_code == 0
+    result = sd("undo")
+    assert result.exit_code == 1 and "refers to one removed since" in result.stderr, result.output
+    assert "FOREIGN KEY" not in result.stderr

@@ -82,11 +82,22 @@ def clean_name(value: str | None, field: str) -> str:
     return name
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?\s*(亿|万|[kKmM])?")
+
+
 def parse_amount(text: str | float | int | None, field: str = "--amount") -> float | None:
     """A non-negative money amount: '1200000', '1,200,000', '120万', '1.2m'."""
     if text is None or text == "":
         return None
-    raw = str(text).strip().replace(",", "").replace("，", "").replace("_", "")
+    raw = str(text).strip()
+    if re.search(r"[,，]", raw) and not _THOUSANDS.fullmatch(raw.replace("，", ",").lstrip("-")):
+        # 1,2 is 1.2 in much of Europe and 12 with the commas dropped: a comma only groups thousands
+        raise BadInput(
+            _("{field}: cannot read the amount {value!r}: a comma only groups thousands (1,234,567).").format(
+                field=field, value=show(str(text))
+            )
+        )
+    raw = raw.replace(",", "").replace("，", "").replace("_", "")
     factor = 1.0
     lowered = raw.lower()
     for suffix, mult in (("亿", 1e8), ("万", 1e4), ("k", 1e3), ("m", 1e6)):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, Table, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from salesdiary.core.errors import Conflict
@@ -114,9 +115,17 @@ def _reverse(tx: Tx, target: dict[str, Any], *, redo: bool) -> Reversal:
     rows = hr.changes_of(tx.reader, cid)
     reverser = _Reverser(tx, _tables(), verb, command)
     reverser.prefetch(rows)
-    for row in reversed(rows):
-        reverser.apply_inverse(row)
-    reverser.finish()
+    try:
+        for row in reversed(rows):
+            reverser.apply_inverse(row)
+        reverser.finish()
+    except IntegrityError:  # it would put back a record whose account or deal was removed since
+        raise Conflict(
+            _(
+                "Cannot {verb} “{command}”: a record it would put back refers to one removed since "
+                "(e.g. by sd demo --remove or another rm). Nothing was changed."
+            ).format(verb=verb, command=_short(command))
+        ) from None
     new_id = tx.changeset_id()
     changesets = reverser.tables["changeset"]
     reverser.conn.execute(update(changesets).where(changesets.c.id == cid).values(undone_by=new_id))
