@@ -206,7 +206,7 @@ def test_rm_refuses_an_account_with_records_unless_forced(sd):
     sd("visit", "add", "--account", "Acme", "--deal", "Expansion", "--contact", "Zhang", "--follow-up", "+3d")
     refused = sd("account", "rm", "Acme")
     assert refused.exit_code == 1
-    assert "1 contacts, 1 deals and 1 visits" in refused.stderr and "--force" in refused.stderr
+    assert "holds 1 contact, 1 deal, 1 visit;" in refused.stderr and "--force" in refused.stderr
     assert len(sd("contact", "list", "--json").json()) == 1
     forced = sd("account", "rm", "Acme", "--force")
     assert forced.exit_code == 0, forced.output

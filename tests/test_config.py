@@ -227,3 +227,21 @@ def test_every_setting_can_be_read_and_its_default_is_the_one_in_use(sd):
     assert sd("config", "get", "health.stale_days").stdout == "30\n"
     assert sd("config", "get", "collection.long_days").stdout == "90\n"
     assert sd("config", "get", "health.key_roles", "--json").json() == ["decision_maker", "influencer"]
+
+
+def test_a_stage_no_playbook_has_is_refused_in_a_table_by_stage(sd, isolated):
+    bad = sd("config", "set", "health.stale_days.bogus2", "5")
+    assert bad.exit_code == 2 and "no playbook has a stage 'bogus2'" in bad.stderr
+    assert sd("config", "set", "health.stale_days.tender_prepared", "14").exit_code == 0
+    (isolated / "config.toml").write_text("[health.stale_days]\ndefault = 30\ncustomr_analysis = 3\n", encoding="utf-8")
+    result = sd("due")
+    assert result.exit_code == 2 and "customr_analysis" in result.stderr and "customer_analysis" in result.stderr
+    (isolated / "config.toml").write_text("[health.stale_days]\ndefault = 30\n3 = 20\n", encoding="utf-8")
+    assert sd("due").exit_code == 0
+
+
+def test_a_value_may_start_with_a_minus_and_a_language_is_stored_as_its_key(sd, isolated):
+    negative = sd("config", "set", "health.stale_days", "-3")
+    assert negative.exit_code == 2 and "from 1 to 3650" in negative.stderr
+    assert sd("config", "set", "language", "zh-TW").exit_code == 0
+    assert 'language = "zh"' in (isolated / "config.toml").read_text(encoding="utf-8")

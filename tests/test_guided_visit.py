@@ -346,8 +346,8 @@ def test_the_guided_visit_asks_when_it_happened(guided, sd, isolated, contoso):
         keys=[
             DOWN + ENTER,  # no deal
             ENTER + "n",  # met nobody listed, nobody new
-            CTRL_U + "someday" + ENTER,  # not a date: asked again
-            CTRL_U + "yesterday" + ENTER,  # when
+            "someday" + ENTER,  # not a date: asked again
+            CTRL_U + "yesterday" + ENTER,  # when (the field starts empty: typed as is)
             ENTER + ENTER + ENTER,  # purpose, summary, feedback
             ENTER,  # no next step
             ENTER,  # save

@@ -53,7 +53,7 @@ def get(
     print(_text(value))
 
 
-@app.command("set")
+@app.command("set", context_settings={"ignore_unknown_options": True})  # a value may start with "-": -3
 def set_(
     key: str = KeyArg,
     value: str = typer.Argument(..., help=N_("New value ('' removes the setting; a list: names separated by commas).")),

@@ -18,6 +18,15 @@ from salesdiary.core.text import Label
 from salesdiary.core.validate import NAME_MAX, clean_name, clean_text, parse_amount
 from salesdiary.i18n import N_, _
 
+# Fields whose option is not their name with dashes (cli/: --follow-up, --close, --next, --mode …)
+OPTION_NAMES = {
+    "follow_up_date": "--follow-up",
+    "expected_close": "--close",
+    "next_step": "--next",
+    "next_step_date": "--next-date",
+    "purchase_mode": "--mode",
+}
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -29,7 +38,8 @@ class FieldSpec:
 
     @property
     def option(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        """The option that sets the field, as the commands name it (`--follow-up` sets follow_up_date)."""
+        return OPTION_NAMES.get(self.name) or "--" + self.name.replace("_", "-")
 
     def convert(self, raw: Any, today: dt.date, where: str | None = None) -> Any:
         """The stored value for RAW as typed by a person (None clears a field). WHERE names the value in

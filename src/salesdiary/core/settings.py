@@ -13,7 +13,7 @@ rule (buying roles, health rule keys) are looked up only when a file sets those 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from salesdiary.core.dates import DATE_ORDERS
@@ -138,6 +138,8 @@ class Setting:
             value = [v for v in value.replace(",", " ").split() if v]
         elif self.kind == "choice":
             value = value.lower()
+            if self.reader is not None and self.reader(value) is not None:
+                value = self.reader(value)  # written as the setting spells it: zh-TW → zh
         elif self.reader is not None and self.reader(value) is not None:
             value = self.reader(value)
         if self.refuses(value):
@@ -342,36 +344,48 @@ def known(key: str) -> Setting:
     return found[0]
 
 
-def problems(data: Mapping[str, Any]) -> list[str]:
-    """What is wrong with a config file's contents (as tomllib read it), one sentence each; [] when nothing."""
+StageKeys = Callable[[], Collection[str]]
+
+
+def problems(data: Mapping[str, Any], stage_keys: StageKeys | None = None) -> list[str]:
+    """What is wrong with a config file's contents (as tomllib read it), one sentence each; [] when nothing.
+    STAGE_KEYS gives the stage keys of the playbooks in use, asked only when a table by stage is there (a stage
+    named in such a table must be one of them, `default` or a stage number)."""
     out: list[str] = []
-    _walk(data, "", out)
+    _walk(data, "", out, stage_keys)
     return out
 
 
-def check(data: Mapping[str, Any], path: object) -> None:
+def check(data: Mapping[str, Any], path: object, stage_keys: StageKeys | None = None) -> None:
     """Raise BadConfig naming PATH, the key and what it must be, at the first problem of DATA."""
-    found = problems(data)
+    found = problems(data, stage_keys)
     if found:
         raise BadConfig(_("Config file {path}: {problem}").format(path=path, problem=found[0]))
 
 
-def _walk(node: Mapping[str, Any], prefix: str, out: list[str]) -> None:
+def _walk(node: Mapping[str, Any], prefix: str, out: list[str], stage_keys: StageKeys | None = None) -> None:
     for name, value in node.items():
         key = f"{prefix}{name}"
         s = SETTINGS.get(key)
         if s is not None and isinstance(value, dict) and key in SECTIONS and not s.by_stage:
-            _walk(value, key + ".", out)  # `currency` is a code, or a section [currency] with base and rates
+            _walk(
+                value, key + ".", out, stage_keys
+            )  # `currency` is a code, or a section [currency] with base and rates
         elif s is not None:
             if s.by_stage and isinstance(value, dict):
+                known = None
                 for stage, days in value.items():
                     if s.refuses(days):
                         out.append(_wrong(f"{key}.{stage}", s, days))
+                    elif stage != "default" and not str(stage).isdigit() and stage_keys is not None:
+                        known = known if known is not None else set(stage_keys())
+                        if known and stage not in known:
+                            out.append(_unknown_stage(f"{key}.{stage}", str(stage), known))
             elif s.refuses(value):
                 out.append(_wrong(key, s, value))
         elif key in SECTIONS:
             if isinstance(value, dict):
-                _walk(value, key + ".", out)
+                _walk(value, key + ".", out, stage_keys)
             else:
                 out.append(
                     _("{key} must be a section ([{key}]) of settings like {example}, not a value.").format(
@@ -380,6 +394,19 @@ def _walk(node: Mapping[str, Any], prefix: str, out: list[str]) -> None:
                 )
         else:
             out.append(_unknown(key))
+
+
+def _unknown_stage(key: str, stage: str, known: Collection[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(stage, sorted(known), n=3, cutoff=0.6)
+    hint = _(" Did you mean {names}?").format(names=", ".join(close)) if close else ""
+    return (
+        _("{key}: no playbook has a stage {stage!r} (a stage key, a stage number or default).").format(
+            key=key, stage=stage
+        )
+        + hint
+    )
 
 
 def _wrong(key: str, s: Setting, value: Any) -> str:

@@ -274,10 +274,9 @@ def _relationships(a: VisitAnswers) -> None:
 def _when_it_happened(j: VisitJournal) -> dt.date:
     from salesdiary.core.dates import parse_date
 
-    when = ask.text(
+    when = ask.text(  # empty, not pre-filled with today: typing "yesterday" must not append to a date
         _("When was it? (Enter for today; any date form: yesterday, -2d, 周一, 2026-12-01…)"),
-        default=j.today.isoformat(),
-        check=lambda t: parse_date(t, j.today),
+        check=lambda t: parse_date(t, j.today) if t.strip() else None,
     )
     return parse_date(when, j.today) if when else j.today
 

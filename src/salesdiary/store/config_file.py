@@ -28,6 +28,12 @@ def set_value(key: str, value: str) -> Path:
     if found is None:
         raise BadConfig(_unknown(key))
     setting, stage = found
+    if stage is not None and stage != "default" and not stage.isdigit():
+        from salesdiary.store.paths import stage_keys
+
+        wrong = settings.problems(_nested(key, 1), stage_keys)  # a stage no playbook has: a typo, refused
+        if wrong:
+            raise BadConfig(wrong[0])
     from salesdiary.core.validate import clean_text
 
     value = clean_text(value, key, max_len=1000, multiline=False) or ""  # no terminal controls in any setting
@@ -78,14 +84,14 @@ def _unknown(key: str) -> str:
     return settings.problems(_nested(key))[0]
 
 
-def _nested(key: str) -> dict[str, Any]:
-    """{"a": {"b": None}} for "a.b": how the file would hold KEY (to ask the schema about it)."""
+def _nested(key: str, value: Any = None) -> dict[str, Any]:
+    """{"a": {"b": VALUE}} for "a.b": how the file would hold KEY (to ask the schema about it)."""
     out: dict[str, Any] = {}
     node = out
     parts = key.split(".")
     for part in parts[:-1]:
         node = node.setdefault(part, {})
-    node[parts[-1]] = None
+    node[parts[-1]] = value
     return out
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from salesdiary.core.errors import SdError
-from salesdiary.i18n import _, ngettext
+from salesdiary.i18n import _, ngettext, series
 from salesdiary.store.connection import Reader, SqliteReader, keep_sidecars_writable
 from salesdiary.store.paths import Target, config_path, load_config
 from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
@@ -541,18 +541,18 @@ def _check_postgres(target: Target) -> list[Check]:
 
 def record_counts(counts: dict[str, int]) -> str:
     """'12 accounts, 1 contact, …' for the tables in COUNTS."""
-    forms = {
-        "account": ("{n} account", "{n} accounts"),
-        "contact": ("{n} contact", "{n} contacts"),
-        "deal": ("{n} deal", "{n} deals"),
-        "visit": ("{n} visit", "{n} visits"),
-        "followup": ("{n} follow-up", "{n} follow-ups"),
+    forms = {  # written out, so that the catalog has each of them
+        "account": lambda n: ngettext("{n} account", "{n} accounts", n),
+        "contact": lambda n: ngettext("{n} contact", "{n} contacts", n),
+        "deal": lambda n: ngettext("{n} deal", "{n} deals", n),
+        "visit": lambda n: ngettext("{n} visit", "{n} visits", n),
+        "followup": lambda n: ngettext("{n} follow-up", "{n} follow-ups", n),
     }
     parts = []
     for table, n in counts.items():
-        one, many = forms.get(table, ("{n} " + table, "{n} " + table))
-        parts.append(ngettext(one, many, n).format(n=n))
-    return ", ".join(parts)
+        form = forms.get(table)
+        parts.append(form(n).format(n=n) if form else f"{n} {table}")
+    return series(parts)
 
 
 def failed(checks: list[Check]) -> bool:

@@ -77,8 +77,20 @@ def load_config() -> dict[str, Any]:
         ) from None
     from salesdiary.core.settings import check
 
-    check(data, path)
+    check(data, path, stage_keys)
     return data
+
+
+def stage_keys() -> set[str]:
+    """The stage keys of every playbook (shipped and the user's): what a table by stage may name. Empty when a
+    playbook cannot be read (its own error says why, where it is used)."""
+    from salesdiary.core.errors import SdError
+    from salesdiary.core.playbook import list_playbooks
+
+    try:
+        return {stage.key for book in list_playbooks(config_dir()) for stage in book.stages}
+    except SdError:
+        return set()
 
 
 def config_value(dotted: str, default: Any = None) -> Any:

@@ -178,11 +178,13 @@ def remove_account(tx: Tx, account_id: int, *, force: bool) -> None:
             hanging += _hanging_on_deal(tx, deal)
         _check_nothing_of_others(tx, account, hanging)
     if (contacts or deals or visits) and not force:
+        from salesdiary.store.doctor import record_counts
+
+        held = record_counts({"contact": len(contacts), "deal": len(deals), "visit": len(visits)})
         raise Conflict(
-            _(
-                "Account #{id} has {contacts} contacts, {deals} deals and {visits} visits; "
-                "pass --force to remove it with all of them."
-            ).format(id=account_id, contacts=len(contacts), deals=len(deals), visits=len(visits))
+            _("Account #{id} holds {records}; pass --force to remove it with all of them.").format(
+                id=account_id, records=held
+            )
         )
     for f in s.exec(select(FollowUp).where(FollowUp.account_id == account_id)).all():
         tx.delete(f)
