@@ -245,3 +245,13 @@ def test_a_value_may_start_with_a_minus_and_a_language_is_stored_as_its_key(sd, 
     assert negative.exit_code == 2 and "from 1 to 3650" in negative.stderr
     assert sd("config", "set", "language", "zh-TW").exit_code == 0
     assert 'language = "zh"' in (isolated / "config.toml").read_text(encoding="utf-8")
+
+
+def test_config_show_lists_every_setting_with_what_it_may_be(sd):
+    result = sd("config", "show")
+    assert result.exit_code == 0
+    from salesdiary.core.settings import SETTINGS
+
+    for key in SETTINGS:
+        assert key in result.stdout, key
+    assert "from 1 to 3650" in result.stdout and "zh or en" in result.stdout

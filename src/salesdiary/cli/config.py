@@ -26,7 +26,11 @@ def show(as_json: bool = typer.Option(False, "--json", help=N_("Print JSON for p
         print_json(info)
         return
     rows = [(_("Config file"), info["config_file"]), (_("Database"), info["database"])]
-    rows += [(key, _text(value)) for key, value in values.items()]
+    # every setting, set or not, with what it may be: the table is where a rep learns the keys
+    rows += [
+        (key, f"{_text(value) if value is not None else '—'}   ({SETTINGS[key].expected()})")
+        for key, value in values.items()
+    ]
     print_record(_("Settings"), rows)
 
 
