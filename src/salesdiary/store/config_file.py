@@ -7,14 +7,13 @@ file is replaced whole (a temporary file renamed over it), so it is never left h
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from salesdiary.core import settings
 from salesdiary.core.errors import BadConfig, BadInput
 from salesdiary.i18n import _
-from salesdiary.store.paths import config_path, load_config, private_folder
+from salesdiary.store.paths import config_path, load_config, private_folder, read_config_file
 
 
 def set_value(key: str, value: str) -> Path:
@@ -97,28 +96,7 @@ def _nested(key: str, value: Any = None) -> dict[str, Any]:
 
 def _read(path: Path) -> dict[str, Any]:
     """The file as it is (not checked: set and unset are how a bad file is repaired); {} when there is none."""
-    from salesdiary.store.paths import CONFIG_MAX_BYTES
-
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(CONFIG_MAX_BYTES + 1)  # never more: SD_CONFIG=/dev/zero must not fill the memory
-        if len(raw) > CONFIG_MAX_BYTES:
-            raise BadInput(
-                _("The config file {path} is larger than {limit} KB; a config file is a few lines.").format(
-                    path=path, limit=CONFIG_MAX_BYTES // 1024
-                )
-            )
-        return tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(_("The config file {path} cannot be read: {error}").format(path=path, error=exc)) from None
-    except (RecursionError, ValueError):  # nested too deeply; a number longer than Python reads
-        raise BadInput(
-            _("The config file {path} cannot be read: a value is nested too deeply or has too many digits.").format(
-                path=path
-            )
-        ) from None
+    return read_config_file(path)
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:

@@ -46,11 +46,9 @@ def config_path() -> Path:
 CONFIG_MAX_BYTES = 1024 * 1024
 
 
-@lru_cache(maxsize=1)
-def load_config() -> dict[str, Any]:
-    """The user's config file as a dict (empty when there is none), checked against the settings' schema
-    (core.settings): a file of the wrong shape or type is a BadConfig naming the file, key and expected type."""
-    path = config_path()
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The config file at PATH as TOML gives it, not checked against the schema (`sd config set/unset` repair a
+    file that is wrong); {} when there is none. Read within CONFIG_MAX_BYTES; what cannot be read is BadInput."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read(CONFIG_MAX_BYTES + 1)  # never more: SD_CONFIG=/dev/zero must not fill the memory
@@ -60,7 +58,7 @@ def load_config() -> dict[str, Any]:
                     path=path, limit=CONFIG_MAX_BYTES // 1024
                 )
             )
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -75,6 +73,16 @@ def load_config() -> dict[str, Any]:
         raise BadInput(
             _("The config file {path} cannot be opened: {error}").format(path=path, error=exc.strerror)
         ) from None
+
+
+@lru_cache(maxsize=1)
+def load_config() -> dict[str, Any]:
+    """The user's config file as a dict (empty when there is none), checked against the settings' schema
+    (core.settings): a file of the wrong shape or type is a BadConfig naming the file, key and expected type."""
+    path = config_path()
+    data = read_config_file(path)
+    if not data:
+        return data
     from salesdiary.core.settings import check
 
     check(data, path, stage_keys)
