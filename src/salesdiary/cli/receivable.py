@@ -1,4 +1,4 @@
-"""sd receivable: amounts due on won deals, and collecting them (seed 004's matrix)."""
+"""sd receivable: amounts due on won deals, and collecting them (《摧龙六式》's collection matrix)."""
 
 from __future__ import annotations
 

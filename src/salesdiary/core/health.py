@@ -77,7 +77,7 @@ RULES: dict[str, Rule] = {
             "stale_deal",
             _l("Stale deal", "项目停滞"),
             _l(
-                "Visit again: visit often, and leave a topic for the next conversation each time (001 §2.3.2.4).",
+                "Visit again: visit often, and leave a topic for the next conversation each time (《销售业务手册》§2.3.2.4).",
                 "经常拜访,每次拜访交流,为下次交流留下话题。",
             ),
         ),
@@ -85,7 +85,7 @@ RULES: dict[str, Rule] = {
             "no_coach",
             _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
             _l(
-                "Ask your office manager for help: a rep develops an insider within three visits (001 §2.3.1.3).",
+                "Ask your office manager for help: a rep develops an insider within three visits (《销售业务手册》§2.3.1.3).",
                 "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
             ),
         ),
@@ -94,7 +94,7 @@ RULES: dict[str, Rule] = {
             _l("Prospect without B relationships", "准客户关系未达B级"),
             _l(
                 "An account is a prospect only when the company relationship and a key person's relationship "
-                "both reach B; treat it as qualified until then (001 §2.4.1).",
+                "both reach B; treat it as qualified until then (《销售业务手册》§2.4.1).",
                 "当与客户的关系和客户决策链关键人的关系都达到了“B”级,才进入漏斗中的准客户阶段。",
             ),
         ),
@@ -103,7 +103,7 @@ RULES: dict[str, Rule] = {
             _l("Still at C after {visits} visits", "拜访{visits}次仍为C级"),
             _l(
                 "Ask your office manager for support and analysis, then decide: change the key person, change "
-                "the rep, or pause the project and only keep in touch (001 §2.4.1).",
+                "the rep, or pause the project and only keep in touch (《销售业务手册》§2.4.1).",
                 "主动向办事处经理寻求协助支持和分析,做出下一步销售判断:变换关键人、变换销售工程师或中止项目销售,"
                 "仅和客户保持日常关系维护。",
             ),

@@ -4,7 +4,7 @@ A playbook is a TOML file (read with the standard library's `tomllib`)::
 
     name = "ten_step"                 # must equal the file name without ".toml"
     version = 1                       # optional; only version 1 exists
-    source = "项目销售十步法 (seed 000)" # optional, free text
+    source = "《项目销售十步法》, Ten-step method" # optional, free text
     [label]
     en = "Ten-step project sales"
     zh = "项目销售十步法"
