@@ -1,4 +1,5 @@
-"""sd qualify: the 20-question opportunity evaluation of 《大客户销售管理》 (big-account sales management) — real? ours? winnable? worth winning?"""
+"""sd qualify: the 20-question opportunity evaluation of 《大客户销售管理》 (big-account sales management):
+real? ours? winnable? worth winning?"""
 
 from __future__ import annotations
 

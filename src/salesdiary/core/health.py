@@ -77,7 +77,8 @@ RULES: dict[str, Rule] = {
             "stale_deal",
             _l("Stale deal", "项目停滞"),
             _l(
-                "Visit again: visit often, and leave a topic for the next conversation each time (《销售业务手册》§2.3.2.4).",
+                "Visit again: visit often, and leave a topic for the next conversation each time"
+                " (《销售业务手册》§2.3.2.4).",
                 "经常拜访,每次拜访交流,为下次交流留下话题。",
             ),
         ),
@@ -85,7 +86,8 @@ RULES: dict[str, Rule] = {
             "no_coach",
             _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
             _l(
-                "Ask your office manager for help: a rep develops an insider within three visits (《销售业务手册》§2.3.1.3).",
+                "Ask your office manager for help: a rep develops an insider within three visits"
+                " (《销售业务手册》§2.3.1.3).",
                 "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
             ),
         ),

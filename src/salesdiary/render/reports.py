@@ -203,7 +203,8 @@ def funnel_document(data: dict[str, Any]) -> Document:
     if cov:
         notes.append(
             _(
-                "Coverage (《销售业务手册》, the sales handbook: about {q} qualified leads make 1 prospect, {p} prospects make 1 customer): "
+                "Coverage (《销售业务手册》, the sales handbook: about {q} qualified leads make 1 prospect, "
+                "{p} prospects make 1 customer): "
                 "{qualified} qualified and {prospects} prospects ≈ {expected} new customers."
             ).format(
                 q=one_decimal(cov["qualified_per_prospect"]),
