@@ -81,6 +81,7 @@ class Words:
     kinds: tuple[tuple[str, str], ...]  # (word, kind), longest first
     generic_kinds: frozenset[str]
     titles: tuple[str, ...]
+    roles: tuple[str, ...]  # titles and roles that may stand before or after a name (采购刘建国, 黄丽工程师)
     familiar: tuple[str, ...]
     en_honorifics: frozenset[str]
     surnames: frozenset[str]
@@ -105,6 +106,7 @@ def words() -> Words:
         kinds=tuple(sorted(kinds, key=lambda p: -len(p[0]))),
         generic_kinds=frozenset(data["kinds"]["generic"]),
         titles=tuple(sorted(h["zh_titles"], key=len, reverse=True)),
+        roles=tuple(sorted({*h["zh_titles"], *h["zh_roles"]}, key=len, reverse=True)),
         familiar=tuple(h["zh_familiar"]),
         en_honorifics=frozenset(h["en"]),
         surnames=frozenset(data["surnames"]["single"]),
@@ -158,7 +160,9 @@ class Capture:
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MARKER = re.compile(r"(?<![\w@#])([@#])(?=[^\s@#])")
-_CLAUSE_END = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)")
+_CLAUSE_END = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|\s[-–—]\s")
+_NOT_AFTER_LETTER = r"(?<![A-Za-z])"  # a Latin word's edge (\b would not see one between 的 and Priya)
+_NOT_BEFORE_LETTER = r"(?![A-Za-z])"
 _SPACE_OR_PUNCT = " \t，,。；;！!？?、：:.()（）\"'“”‘’-—~～"
 
 
@@ -442,7 +446,7 @@ def _candidate_names(note: _Note, w: Words) -> tuple[list[str], list[str]]:
                 chunk = text[i : i + n]
                 if len(chunk) == n and all(_is_han(x) for x in chunk) and note.free(i, i + n):
                     full.append(chunk)
-    for m in re.finditer(r"\b([A-Z][a-z]+)(?:\s+([A-Z][a-z'-]+))?", text):
+    for m in re.finditer(rf"{_NOT_AFTER_LETTER}([A-Z][a-z]+)(?:\s+([A-Z][a-z'-]+))?{_NOT_BEFORE_LETTER}", text):
         if not note.free(m.start(), m.end()):
             continue
         first.append(m.group(1))
@@ -478,7 +482,9 @@ def _people(note: _Note, names: Directory, cap: Capture, w: Words) -> None:
     for p in sorted(people, key=lambda p: -len(p.name)):  # full names first
         for i in note.find_all(p.name.lower()):
             if note.free(i, i + len(p.name)):
-                note.claim(i, i + len(p.name), "person")
+                end = i + len(p.name)
+                role = next((r for r in w.roles if note.text.startswith(r, end) and note.free(end, end + len(r))), "")
+                note.claim(i, end + len(role), "person")
                 chosen.setdefault(p.id, (i, p))
     _addressed(note, people, chosen, cap, w)
     cap.contacts = [p for _i, p in sorted(chosen.values(), key=lambda c: c[0])]
@@ -516,10 +522,11 @@ def _addressed(note: _Note, people: list[Found], chosen: dict[int, tuple[int, Fo
                 i = after + len(title)
                 continue
         i += 1
-    for m in re.finditer(r"\b([A-Za-z]+)\.?\s+([A-Z][a-z'-]+)", text):
-        if m.group(1).lower() in w.en_honorifics and note.free(m.start(), m.end()):
+    honorifics = "|".join(sorted(w.en_honorifics, key=len, reverse=True))
+    for m in re.finditer(rf"(?i:{_NOT_AFTER_LETTER}({honorifics}))\.?\s+([A-Z][a-z'-]+){_NOT_BEFORE_LETTER}", text):
+        if note.free(m.start(), m.end()):
             forms.append((m.start(), m.end(), m.group(2), m.group(1)))
-    for m in re.finditer(r"\b([A-Z][a-z'-]+)\b", text):
+    for m in re.finditer(rf"{_NOT_AFTER_LETTER}([A-Z][a-z'-]+){_NOT_BEFORE_LETTER}", text):
         if note.free(m.start(), m.end()):
             forms.append((m.start(), m.end(), m.group(1), ""))
     for start, end, name, honorific in forms:
@@ -566,7 +573,13 @@ def _new_people(note: _Note, cap: Capture, w: Words) -> None:
     i = 0
     found: list[str] = []
     while i < len(text):
-        inside = i > 0 and _is_han(text[i - 1]) and note.claimed[i - 1] is None and text[i - 1] not in w.name_enders
+        inside = (
+            i > 0
+            and _is_han(text[i - 1])
+            and note.claimed[i - 1] is None
+            and text[i - 1] not in w.name_enders
+            and not any(text.endswith(r, 0, i) for r in w.roles)
+        )
         if note.claimed[i] is not None or inside:
             i += 1
             continue
@@ -597,7 +610,7 @@ def _new_people(note: _Note, cap: Capture, w: Words) -> None:
                 i += 1
             continue
         i += 1
-    for m in re.finditer(r"\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b", text):
+    for m in re.finditer(rf"{_NOT_AFTER_LETTER}([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+){_NOT_BEFORE_LETTER}", text):
         if note.free(m.start(), m.end()):
             found.append(m.group(0))
             note.claim(m.start(), m.end(), "new person")
@@ -638,7 +651,8 @@ def _deal(note: _Note, names: Directory, cap: Capture, ref: str | None) -> None:
 
 def _follow_up(note: _Note, cap: Capture, when: Any, w: Words) -> None:
     """The future date's action: the words after it to the clause's end (下周三回电, 周五前发技术方案), else the
-    words before it from the clause's start or the last name (call back next Wed, send the quote by Friday)."""
+    words of its clause before it (send the quote by Friday), from the action's verb when the clause also tells
+    what happened (met Priya at Contoso call back next Wed)."""
     text = note.text
     cap.follow_up_date = when.date
     clause_start = max([m.end() for m in _CLAUSE_END.finditer(text, 0, when.start)], default=0)
@@ -655,14 +669,16 @@ def _follow_up(note: _Note, cap: Capture, when: Any, w: Words) -> None:
     else:
         lo = clause_start
         for k in range(when.start - 1, clause_start - 1, -1):
-            if note.claimed[k] not in (None, "kind"):
+            if note.claimed[k] == "date":
                 lo = k + 1
                 break
+        # "met Priya at Contoso call back next Wed": the clause also tells what happened (an activity word before
+        # the action), so the action starts at its verb; else the clause is the next step ("Globex wants a demo")
         lower = note.lower
-        acts = [lower.find(a, lo, when.start) for a in w.en_actions]
-        acts = [a for a in acts if a >= 0 and note.word_at(a, a + 1)]
-        if acts:
-            lo = min(acts)
+        for a in sorted(p for p in (lower.find(v, lo, when.start) for v in w.en_actions) if p >= 0):
+            if note.word_at(a, a + 1) and any(note.claimed[k] == "kind" for k in range(lo, a)):
+                lo = a
+                break
         before = _trim(text, lo, when.start, w, leading=False)
         if before is None:
             cap.unsure["next_step"] = _("a follow-up date without what to do")
