@@ -159,7 +159,7 @@ class Capture:
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_MARKER = re.compile(r"(?<![\w@#])([@#])(?=[^\s@#])")
+_MARKER = re.compile(r"(?<![A-Za-z0-9_@#.])([@#])(?=[^\s@#])")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|\s[-–—]\s")
 _NOT_AFTER_LETTER = r"(?<![A-Za-z])"  # a Latin word's edge (\b would not see one between 的 and Priya)
 _NOT_BEFORE_LETTER = r"(?![A-Za-z])"
