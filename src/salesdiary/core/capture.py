@@ -469,10 +469,13 @@ def _people(note: _Note, names: Directory, cap: Capture, w: Words) -> None:
                 cap.account = names.account(str(account_id))
             except SdError:
                 return
+            cap.unsure.pop("account", None)
+            cap.missing.pop("account", None)
         elif len(accounts) > 1:
             shown = ", ".join(sorted({p.name for p in known}))
-            cap.unsure["account"] = _("the people named work at several accounts: {people}").format(people=shown)
-            cap.missing["account"] = cap.unsure["account"]
+            why = _("the people named work at several accounts: {people}").format(people=shown)
+            cap.unsure.setdefault("account", why)
+            cap.missing.setdefault("account", why)
             return
         else:
             return
