@@ -195,3 +195,20 @@ def test_on_a_terminal_without_text_the_editor_opens_on_a_template(huawei, isola
     term.expect("Logged visit #2")
     assert term.wait() == 0
     assert counts(isolated)["visit"] == 2
+
+
+def test_completion_offers_account_names_after_at_and_deal_names_after_hash(sd, huawei, monkeypatch) -> None:  # noqa: ANN001
+    def complete(line: str) -> list[str]:
+        monkeypatch.setenv("_SD_COMPLETE", "complete_zsh0")
+        monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
+        try:
+            result = sd()
+        finally:
+            monkeypatch.delenv("_SD_COMPLETE")
+        assert result.exit_code == 0, result.output
+        return result.stdout.split("\0")[:-1][::2]  # zsh: value, hint
+
+    assert complete("sd log 拜访了@华") == ["拜访了@华为技术有限公司"]
+    assert complete("sd log @Con") == ["@Contoso Ltd"]
+    assert complete("sd log 见了张伟 #数据") == ["#数据中心网络改造"]  # the last word of the line
+    assert complete("sd log 见了张伟") == []
