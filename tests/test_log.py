@@ -212,3 +212,24 @@ def test_completion_offers_account_names_after_at_and_deal_names_after_hash(sd, 
     assert complete("sd log @Con") == ["@Contoso Ltd"]
     assert complete("sd log 见了张伟 #数据") == ["#数据中心网络改造"]  # the last word of the line
     assert complete("sd log 见了张伟") == []
+
+
+def test_the_readme_examples_read_as_the_readme_says(sd, demo) -> None:  # noqa: ANN001
+    import re
+    import shlex
+    from pathlib import Path
+
+    for args in (
+        ("account", "add", "华南智慧能源有限公司"),
+        ("contact", "add", "钱立新", "--account", "华南", "--title", "信息中心主任"),
+        ("deal", "add", "配网自动化主站", "--account", "华南"),
+    ):
+        assert sd(*args).exit_code == 0
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^sd log (\".*?\")(.*?)#", readme, flags=re.M)
+    assert len(examples) == 3
+    for note, _options in examples:
+        parsed = sd("log", shlex.split(note)[0], "--json").json()
+        assert parsed["account"]["name"] == "华南智慧能源有限公司", note
+        assert parsed["deal"]["name"] == "配网自动化主站" and [c["name"] for c in parsed["contacts"]] == ["钱立新"]
+        assert parsed["follow_up_date"] is not None and parsed["next_step"], note
