@@ -3,7 +3,8 @@
 Plain SQL over the DB-API reader (no SQLModel on the read path). Accounts are found by the normalised name
 (account.name_key, unique index) starting with a few characters of the note, a bounded range per probe; people
 by contact.name (index) or among one account's people (ix_contact_account_people); deals among one account's
-open deals (ix_deal_account_status). Nothing reads every account name into Python.
+open deals (ix_deal_account_status). Nothing reads every account name into Python. On PostgreSQL a prefix is
+LIKE 'text%' (right under any collation; indexed where the database's collation is C).
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ class JournalNames:
                 return _account(rows[0])
         key = account_key(raw)
         rows = self.r.rows(
-            "SELECT id, name, name_key FROM account WHERE name_key >= :lo AND name_key < :hi"
-            " ORDER BY name_key LIMIT 50",
-            {"lo": key, "hi": key + _TOP},
+            f"SELECT id, name, name_key FROM account WHERE {self._starts('name_key', 0)} ORDER BY name_key LIMIT 50",
+            self._prefix(key, 0),
         )
         if not rows:
             escaped = raw.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -55,6 +55,19 @@ class JournalNames:
         row = next(row for row in rows if int(row["id"]) == found.id)
         return _account(row)
 
+    def _starts(self, column: str, i: int) -> str:
+        """COLUMN starts with the text of parameters _prefix(…, I) gives: a range on SQLite (binary order: the
+        column's index answers it); LIKE 'text%' on PostgreSQL, whose collation may not order a range so."""
+        if self.r.dialect == "sqlite":
+            return f"{column} >= :lo{i} AND {column} < :hi{i}"
+        return f"{column} LIKE :like{i} ESCAPE '\\'"
+
+    def _prefix(self, text: str, i: int) -> dict[str, str]:
+        if self.r.dialect == "sqlite":
+            return {f"lo{i}": text, f"hi{i}": text + _TOP}
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return {f"like{i}": escaped + "%"}
+
     def accounts_starting(self, probes: Sequence[str]) -> list[Found]:
         if not probes:
             return []
@@ -62,11 +75,10 @@ class JournalNames:
         params: dict[str, Any] = {}
         for i, probe in enumerate(probes):
             parts.append(
-                f"SELECT * FROM (SELECT id, name, name_key FROM account WHERE name_key >= :lo{i} AND name_key < :hi{i}"
+                f"SELECT * FROM (SELECT id, name, name_key FROM account WHERE {self._starts('name_key', i)}"
                 f" ORDER BY name_key LIMIT {PER_PROBE}) AS p{i}"
             )
-            params[f"lo{i}"] = probe
-            params[f"hi{i}"] = probe + _TOP
+            params.update(self._prefix(probe, i))
         rows = self.r.rows(" UNION ALL ".join(parts), params)
         seen: dict[int, Found] = {}
         for row in rows:
@@ -83,10 +95,9 @@ class JournalNames:
         for i, first in enumerate(first_names):
             parts.append(
                 f"SELECT * FROM (SELECT id, name, account_id, title FROM contact"
-                f" WHERE name >= :f{i} AND name < :g{i} LIMIT 50) AS f{i}"
+                f" WHERE {self._starts('name', i)} LIMIT 50) AS f{i}"
             )
-            params[f"f{i}"] = first + " "
-            params[f"g{i}"] = first + "!"  # "!" follows " ": every "First …"
+            params.update(self._prefix(first + " ", i))
         if not parts:
             return []
         rows = self.r.rows(" UNION ALL ".join(parts), params)
