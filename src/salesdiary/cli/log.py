@@ -20,8 +20,8 @@ def log(
     text: list[str] = typer.Argument(
         None,
         help=N_(
-            'The note, e.g. "拜访了华为张伟，下周三回电" or "met Priya at Contoso, call back next Wed" '
-            "(@account and #deal name them). Without it: notes from stdin, one a line, or $VISUAL/$EDITOR."
+            'The note, e.g. "met Priya at Contoso, call back next Wed" (@account and #deal name them). '
+            "Without it: notes from stdin, one a line, or $VISUAL/$EDITOR."
         ),
         show_default=False,
     ),
