@@ -233,3 +233,10 @@ def test_the_readme_examples_read_as_the_readme_says(sd, demo) -> None:  # noqa:
         assert parsed["account"]["name"] == "华南智慧能源有限公司", note
         assert parsed["deal"]["name"] == "配网自动化主站" and [c["name"] for c in parsed["contacts"]] == ["钱立新"]
         assert parsed["follow_up_date"] is not None and parsed["next_step"], note
+
+
+def test_a_slash_date_that_reads_two_ways_is_said_unsure(sd, huawei) -> None:  # noqa: ANN001
+    parsed = sd("log", "华为张伟 demo 12/02", "--json").json()
+    assert parsed["date"] == "2026-11-25"  # today: 12/02 was not taken
+    assert "can be read two ways" in parsed["unsure"]["date"]
+    assert sd("--dates", "mdy", "log", "华为张伟 demo 11/12", "--json").json()["date"] == "2026-11-12"

@@ -223,6 +223,7 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
         note.claim(s.start, s.end, "date")
     if past:
         cap.date = past[0].date
+    _unread_slash_dates(text, today, spans, cap)
 
     kind_hits = _kind_words(note, w)
 
@@ -239,6 +240,20 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
     if cap.account is None:
         cap.missing.setdefault("account", _("no account: name it in the note or with @name"))
     return cap
+
+
+def _unread_slash_dates(text: str, today: dt.date, spans: Sequence[Any], cap: Capture) -> None:
+    """A slash date that reads two ways (12/02) is not taken; the note says why it kept today (or the date it
+    read) instead: `--dates` or `dates.order` settle the order."""
+    from salesdiary.core.dates import parse_date
+
+    for m in re.finditer(r"(?<![0-9/])[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{4})?(?![0-9/])", text):
+        if any(s.start <= m.start() < s.end for s in spans):
+            continue
+        try:
+            parse_date(m.group(), today)
+        except SdError as exc:
+            cap.unsure.setdefault("date", exc.message)
 
 
 # --- @account and #deal ------------------------------------------------------------------------------------
