@@ -240,3 +240,9 @@ def test_a_slash_date_that_reads_two_ways_is_said_unsure(sd, huawei) -> None:  #
     assert parsed["date"] == "2026-11-25"  # today: 12/02 was not taken
     assert "can be read two ways" in parsed["unsure"]["date"]
     assert sd("--dates", "mdy", "log", "华为张伟 demo 11/12", "--json").json()["date"] == "2026-11-12"
+
+
+def test_a_chinese_follow_up_ends_at_a_space_before_more_chinese(sd, huawei) -> None:  # noqa: ANN001
+    parsed = sd("log", "华为张伟 周五前发报价 新来的采购刘建国也在", "--json").json()
+    assert parsed["next_step"] == "发报价" and parsed["new_contacts"] == ["刘建国"]
+    assert sd("log", "华为张伟 周五前发 quote", "--json").json()["next_step"] == "发 quote"

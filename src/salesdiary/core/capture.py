@@ -679,8 +679,11 @@ def _follow_up(note: _Note, cap: Capture, when: Any, w: Words) -> None:
     m = _CLAUSE_END.search(text, when.end)
     clause_end = m.start() if m else len(text)
     after_end = clause_end
-    for k in range(when.end, clause_end):  # stop at the next date
+    for k in range(when.end, clause_end):  # stop at the next date, or at a space before Chinese in Chinese text
         if note.claimed[k] == "date":
+            after_end = k
+            break
+        if text[k].isspace() and k + 1 < clause_end and _is_han(text[k + 1]) and _is_han(text[when.end]):
             after_end = k
             break
     after = _trim(text, when.end, after_end, w, leading=True)
