@@ -246,3 +246,13 @@ def test_a_chinese_follow_up_ends_at_a_space_before_more_chinese(sd, huawei) -> 
     parsed = sd("log", "华为张伟 周五前发报价 新来的采购刘建国也在", "--json").json()
     assert parsed["next_step"] == "发报价" and parsed["new_contacts"] == ["刘建国"]
     assert sd("log", "华为张伟 周五前发 quote", "--json").json()["next_step"] == "发 quote"
+
+
+def test_bad_notes_are_one_line_errors(sd, huawei, isolated) -> None:  # noqa: ANN001
+    before = counts(isolated)
+    for note in ("华为张伟 " + "x" * 2001, "华为张伟\x07电话"):
+        result = sd("log", note, "--yes")
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    result = sd("log", "@没有这个客户 电话", "--yes")
+    assert result.exit_code == 2 and "No account matches '没有这个客户'" in result.stderr
+    assert counts(isolated) == before
