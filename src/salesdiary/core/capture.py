@@ -218,7 +218,7 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
 
     account_ref, deal_ref = _markers(note, names, cap)
 
-    spans = find_dates(text, today)
+    spans = [s for s in find_dates(text, today) if note.free(s.start, s.end)]  # not inside an @name or #name
     past = [s for s in spans if s.date <= today]
     future = [s for s in spans if s.date > today]
     for s in spans:
