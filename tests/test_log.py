@@ -256,3 +256,9 @@ def test_bad_notes_are_one_line_errors(sd, huawei, isolated) -> None:  # noqa: A
     result = sd("log", "@没有这个客户 电话", "--yes")
     assert result.exit_code == 2 and "No account matches '没有这个客户'" in result.stderr
     assert counts(isolated) == before
+
+
+def test_assist_is_recorded_as_sd_visit_add_records_it(sd, huawei) -> None:  # noqa: ANN001
+    assert sd("log", "拜访了华为张伟", "--yes", "--assist").exit_code == 0
+    assert sd("log", "拜访了华为李娜", "--yes").exit_code == 0
+    assert [v["assist"] for v in sd("visit", "list", "--json").json()] == [False, True]  # newest first

@@ -257,11 +257,11 @@ class Journal:
             raise BadInput(_("An empty note says nothing to log."))
         return read_note(clean, today or default_today(), JournalNames(self.reader))
 
-    def log(self, notes: Sequence[Capture], *, create: bool = False) -> list[LoggedNote]:
+    def log(self, notes: Sequence[Capture], *, create: bool = False, assist: bool = False) -> list[LoggedNote]:
         """Write NOTES (read by `capture`, perhaps corrected) as visits, their follow-ups and, with CREATE, their
         new people, all in one transaction recorded as one changeset ("log"): one `sd undo` takes them back.
         A note with something missing (no account, a person who could be several) is BadInput; nothing is
-        written then."""
+        written then. ASSIST: you were helping on another rep's account (as `sd visit add --assist`)."""
         from salesdiary.core import fields
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
@@ -282,7 +282,10 @@ class Journal:
                 "next_step": note.next_step,
                 "follow_up_date": note.follow_up_date.isoformat() if note.follow_up_date else None,
             }
-            planned.append((note, _fields(fields.VISIT, {k: v for k, v in raw.items() if v is not None})))
+            values = _fields(fields.VISIT, {k: v for k, v in raw.items() if v is not None})
+            if assist:
+                values["assist"] = True
+            planned.append((note, values))
 
         def write(tx: Tx) -> list[LoggedNote]:
             out = []

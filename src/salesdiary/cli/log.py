@@ -31,6 +31,9 @@ def log(
     create: bool = typer.Option(
         False, "--create", help=N_("Add the unknown people a note names as new contacts of its account.")
     ),
+    assist: bool = typer.Option(
+        False, "--assist", help=N_("You were helping on another rep's account (needed to log a visit there).")
+    ),
 ) -> None:
     """Log a visit from one line of notes: account, people, deal, kind, date and follow-up read from the text."""
     from salesdiary.cli.common import done, journal
@@ -60,7 +63,7 @@ def log(
         return
     if interactive:
         _confirm(j, caps)
-    logged = j.log(caps, create=create or interactive)
+    logged = j.log(caps, create=create or interactive, assist=assist)
     for cap, note in zip(caps, logged, strict=True):
         done(
             _("Logged visit #{id} at {account}.").format(
