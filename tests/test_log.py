@@ -262,3 +262,19 @@ def test_assist_is_recorded_as_sd_visit_add_records_it(sd, huawei) -> None:  # n
     assert sd("log", "拜访了华为张伟", "--yes", "--assist").exit_code == 0
     assert sd("log", "拜访了华为李娜", "--yes").exit_code == 0
     assert [v["assist"] for v in sd("visit", "list", "--json").json()] == [False, True]  # newest first
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_on_a_terminal_new_people_are_added_on_enter_unless_unticked(huawei, isolated) -> None:  # noqa: ANN001
+    before = counts(isolated)["contact"]
+    term = Terminal("log", "拜访华为张伟，新来的采购刘建国和王磊也在")
+    term.expect("刘建国, 王磊 (added as new contacts)")
+    term.answer("Enter writes it", "e")
+    term.answer("Which field?", "\x1b[B", "\x1b[B", "\x1b[B", ENTER)  # New people
+    term.answer("Add them as new contacts?", "\x1b[B", " ", ENTER)  # untick 王磊
+    term.expect("刘建国 (added as new contacts)")
+    term.answer("Enter writes it", ENTER)
+    term.expect("Added new contacts #")
+    assert term.wait() == 0
+    con = sqlite3.connect(isolated / "journal.sqlite")
+    assert [r[0] for r in con.execute("SELECT name FROM contact ORDER BY id")][before:] == ["刘建国"]

@@ -46,6 +46,7 @@ def edit(j: NoteJournal, cap: Capture) -> None:
         ("account", _("Account")),
         ("deal", _("Deal")),
         ("contacts", _("People")),
+        *([("new_contacts", _("New people"))] if cap.new_contacts else []),
         ("kind", _("Kind")),
         ("date", _("Date")),
         ("summary", _("Summary")),
@@ -91,6 +92,10 @@ def edit(j: NoteJournal, cap: Capture) -> None:
         cap.contacts = [p for p in people if p.id in ticked]
         cap.missing.pop("contacts", None)
         cap.unsure.pop("contacts", None)
+    elif name == "new_contacts":
+        cap.new_contacts = ask.checklist(
+            _("Add them as new contacts?"), [(n, n) for n in cap.new_contacts], checked=cap.new_contacts
+        )
     elif name == "kind":
         cap.kind = ask.select(
             _("What kind of activity?"), [(c.key, str(c.label)) for c in enums.VISIT_KIND.choices], default=cap.kind
