@@ -278,3 +278,11 @@ def test_on_a_terminal_new_people_are_added_on_enter_unless_unticked(huawei, iso
     assert term.wait() == 0
     con = sqlite3.connect(isolated / "journal.sqlite")
     assert [r[0] for r in con.execute("SELECT name FROM contact ORDER BY id")][before:] == ["刘建国"]
+
+
+def test_a_deal_is_named_by_the_start_of_its_name(sd, huawei) -> None:  # noqa: ANN001
+    assert sd("deal", "add", "调度大楼综合布线", "--account", "华为").exit_code == 0  # two open deals now
+    assert sd("log", "华为张伟 调度大楼 报价", "--json").json()["deal"]["name"] == "调度大楼综合布线"
+    assert sd("log", "华为张伟 数据中心 报价", "--json").json()["deal"]["name"] == "数据中心网络改造"
+    parsed = sd("log", "华为张伟 报价", "--json").json()
+    assert parsed["deal"] is None and parsed["unsure"]["deal"] == "2 open deals at 华为技术有限公司, none named"

@@ -651,15 +651,26 @@ def _deal(note: _Note, names: Directory, cap: Capture, ref: str | None) -> None:
     if account_id is None:
         return
     deals = names.open_deals(account_id)
-    named = []
+    named: list[tuple[int, int, Found]] = []  # (length named, where, deal)
     for d in deals:
-        hits = [i for i in note.find_all(d.name.lower()) if note.free(i, i + len(d.name))]
-        if hits:
-            named.append((d, hits[0]))
-    if len(named) >= 1:
-        d, at = max(named, key=lambda p: len(p[0].name))
-        cap.deal = d
-        note.claim(at, at + len(d.name), "deal")
+        name = d.name.lower()
+        # the whole name, or (a Chinese name) its first four characters or more: 调度大楼 for 调度大楼综合布线
+        shortest = min(len(name), 4) if _is_han(name[0]) else len(name)
+        for n in range(len(name), shortest - 1, -1):
+            hits = [i for i in note.find_all(name[:n]) if note.free(i, i + n)]
+            if hits:
+                named.append((n, hits[0], d))
+                break
+    best = max((n for n, _at, _d in named), default=0)
+    top = [(at, d) for n, at, d in named if n == best]
+    if len(top) == 1:
+        at, cap.deal = top[0]
+        note.claim(at, at + best, "deal")
+    elif len(top) > 1:
+        shown = ", ".join(f"#{d.id} {d.name}" for _at, d in top[:5])
+        cap.unsure["deal"] = _("{text!r} could be {records}").format(
+            text=note.text[top[0][0] : top[0][0] + best], records=shown
+        )
     elif len(deals) == 1:
         cap.deal = deals[0]
     elif deals and cap.account is not None:
