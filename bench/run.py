@@ -205,6 +205,17 @@ def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any]) -
     )
     cases.append(
         Case(
+            "sd log --yes (one-line note)",
+            # the account and the person found in the text through the indexes (issue 21), a dated follow-up
+            ["log", "--yes", f"拜访了{name}的{facts['contact']}，技术交流，下周三回电"],
+            group="write",
+            ref="floor write DB",
+            target=1.25,
+            env={"SD_DB": str(scratch / f"{journal.stem}-write.sqlite")},  # the copy visit add writes to
+        )
+    )
+    cases.append(
+        Case(
             f"sd export visits --format csv ({facts['visits']:,} rows)",
             ["export", "visits", "--format", "csv"],
             group="export",

@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from salesdiary.core.capture import Capture
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
     from salesdiary.store.connection import Reader
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
 
-__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedVisit"]
+__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedNote", "LoggedVisit"]
 
 T = TypeVar("T")
 Ref = int | str  # a record: its id, or its name as on the command line
@@ -123,6 +124,21 @@ class LoggedVisit:
 
     id: int
     followup_id: int | None
+
+
+@dataclass
+class LoggedNote:
+    """A note logged (`sd log`): its visit, the follow-up its future date made, and the people it added."""
+
+    visit_id: int
+    followup_id: int | None
+    new_contact_ids: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"visit": self.visit_id, "follow_up": self.followup_id, "new_contacts": list(self.new_contact_ids)}
+
+
+MAX_NOTE = 2000  # characters in one note (a visit's summary holds it)
 
 
 # --- the journal -------------------------------------------------------------------------------------------
@@ -223,6 +239,75 @@ class Journal:
             owner=owner_filter(r, owner, narrowed=narrowed),
             account_id=self.resolve("account", account) if narrowed else None,  # type: ignore[arg-type]
         )
+
+    # --- one-line capture (sd log) -----------------------------------------------------------------------
+
+    def capture(self, text: str, *, today: dt.date | None = None) -> Capture:
+        """What the note TEXT says ("拜访了华为张伟，下周三回电"): account, deal, people (known and new), kind,
+        date, summary, next step and follow-up date, and what it is unsure of (core/capture.py). Writes nothing."""
+        from salesdiary.core.capture import read_note
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import BadInput
+        from salesdiary.core.validate import clean_text
+        from salesdiary.i18n import _
+        from salesdiary.store.capture_reads import JournalNames
+
+        clean = clean_text(text, _("the note"), max_len=MAX_NOTE, multiline=False)
+        if not clean:
+            raise BadInput(_("An empty note says nothing to log."))
+        return read_note(clean, today or default_today(), JournalNames(self.reader))
+
+    def log(self, notes: Sequence[Capture], *, create: bool = False, assist: bool = False) -> list[LoggedNote]:
+        """Write NOTES (read by `capture`, perhaps corrected) as visits, their follow-ups and, with CREATE, their
+        new people, all in one transaction recorded as one changeset ("log"): one `sd undo` takes them back.
+        A note with something missing (no account, a person who could be several) is BadInput; nothing is
+        written then. ASSIST: you were helping on another rep's account (as `sd visit add --assist`)."""
+        from salesdiary.core import fields
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store import records
+
+        planned = []
+        for n, note in enumerate(notes, 1):
+            where = _("note {n}").format(n=n) if len(notes) > 1 else _("the note")
+            if note.missing or note.account is None:
+                wanted = "; ".join(note.missing.values()) or _("no account")
+                raise BadInput(
+                    _("Cannot log {where}: {missing}. Nothing was written.").format(where=where, missing=wanted)
+                )
+            raw = {
+                "date": note.date.isoformat(),
+                "kind": note.kind,
+                "summary": note.summary,
+                "next_step": note.next_step,
+                "follow_up_date": note.follow_up_date.isoformat() if note.follow_up_date else None,
+            }
+            values = _fields(fields.VISIT, {k: v for k, v in raw.items() if v is not None})
+            if assist:
+                values["assist"] = True
+            planned.append((note, values))
+
+        def write(tx: Tx) -> list[LoggedNote]:
+            out = []
+            for note, values in planned:
+                assert note.account is not None
+                account_id = note.account.id
+                new_ids = (
+                    [records.add_contact(tx, account_id, {"name": name}) for name in note.new_contacts]
+                    if create
+                    else []
+                )
+                visit_id, followup_id = records.add_visit(
+                    tx,
+                    account_id,
+                    values,
+                    deal_id=note.deal.id if note.deal else None,
+                    contact_ids=[c.id for c in note.contacts] + new_ids,
+                )
+                out.append(LoggedNote(visit_id, followup_id, new_ids))
+            return out
+
+        return self.write("log", write)
 
     # --- reports -----------------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "contact",
     "deal",
     "visit",
+    "log",
     "followup",  # the journal
     "reports",
     "receivable",

@@ -74,7 +74,7 @@ GROUP_OPTIONS = {
     ("deal", "--status"): "deal_status",
 }
 OTHER_OPTIONS = {"--stage": "stages", "--playbook": "playbooks", "--currency": "currencies", "--lang": "languages"}
-GROUP_ARGUMENTS = {("config", "key"): "config_keys"}
+GROUP_ARGUMENTS = {("config", "key"): "config_keys", ("log", "text"): "note_names"}
 
 Pairs = list[tuple[str, str]]
 PROG_NAME = "sd"
@@ -178,6 +178,17 @@ def contacts(ctx: Any, incomplete: str) -> Pairs:
 
 def owners(ctx: Any, incomplete: str) -> Pairs:
     return _journal_names(ctx, "owner", incomplete)
+
+
+def note_names(ctx: Any, incomplete: str) -> Pairs:
+    """A note of `sd log` being typed: account names after its last "@", deal names after its last "#" (the
+    rest of the note kept before them); nothing elsewhere in a note."""
+    at = max(incomplete.rfind("@"), incomplete.rfind("#"))
+    if at < 0 or any(c.isspace() for c in incomplete[at + 1 :]):
+        return []
+    entity = "account" if incomplete[at] == "@" else "deal"
+    head = incomplete[: at + 1]
+    return [(head + name, hint) for name, hint in _journal_names(ctx, entity, incomplete[at + 1 :])]
 
 
 def matching(choices: Iterable[tuple[str, Iterable[str], str]], incomplete: str) -> Pairs:

@@ -57,6 +57,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from salesdiary.core.errors import BadInput
@@ -428,3 +429,77 @@ def _weekday(base: date, weekday: int, prefix: str | None) -> date:
     if prefix == "week before":
         return _in_week(base, weekday, -1)
     return _coming(base, weekday)
+
+
+# --- dates inside a text (sd log) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A date phrase found in a longer text: where it stands (TEXT[start:end]), what it says, and the date."""
+
+    start: int
+    end: int
+    text: str
+    date: date
+
+
+# Words that are dates only as a whole phrase ("next sat"), never alone in a note: "we sat down", "the sun".
+_NOT_ALONE = frozenset({"sat", "sun", "mon", "now", "tod", "som", "bom", "sow", "eow", "soy", "eom", "eoy"})
+_STARTS = set("0123456789+-今明后大昨前上下本这周星礼月年一二两三四五六七八九十")
+_LONGEST_PHRASE = 20
+
+
+def find_dates(text: str, today: date | None = None) -> list[DateSpan]:
+    """The date phrases in TEXT (a note such as "拜访了华为张伟，下周三回电" or "call back next Wed"), left to
+    right, each read by the same rules as `parse_date` (the module doc): at each place the longest phrase that
+    reads as a date wins (下周三, not 下周). A phrase in Latin letters or digits stands as a whole word ("mon" in
+    "money" is not Monday); a bare "sat", "sun", "mon" or "now" is not taken as a date (only "next sat" is), nor
+    a bare "3m" (an amount more often than three months). An ambiguous slash date (11/12) is not taken."""
+    base = _today() if today is None else today
+    if isinstance(base, datetime):
+        base = base.date()
+    g = _grammar()
+    lowered = [c.translate(_TRANSLATION).lower() for c in text]
+    norm = "".join(c if len(c) == 1 else "\0" for c in lowered)  # one character for one: spans map back
+    found: list[DateSpan] = []
+    i = 0
+    n = len(norm)
+    while i < n:
+        c = norm[i]
+        ascii_start = c.isascii() and c.isalnum()
+        if c not in _STARTS and not (ascii_start and c.isalpha()):
+            i += 1
+            continue
+        if ascii_start and i > 0 and norm[i - 1].isascii() and norm[i - 1].isalnum():
+            i += 1
+            continue
+        hit = _longest_date_at(norm, i, base, g)
+        if hit is None:
+            i += 1
+            continue
+        end, when = hit
+        found.append(DateSpan(i, end, text[i:end], when))
+        i = end
+    return found
+
+
+def _longest_date_at(norm: str, i: int, base: date, g: _Grammar) -> tuple[int, date] | None:
+    for end in range(min(len(norm), i + _LONGEST_PHRASE), i, -1):
+        phrase = norm[i:end]
+        if phrase[-1] == " " or "\0" in phrase:
+            continue
+        last = phrase[-1]
+        if last.isascii() and last.isalnum() and end < len(norm) and norm[end].isascii() and norm[end].isalnum():
+            continue  # ends inside a word
+        key = g.spaces.sub(" ", phrase)
+        key = g.space_next_to_cjk.sub("", key)
+        if key in _NOT_ALONE or re.fullmatch(r"[0-9]+ ?[dmwy]", key) or key.isdigit():
+            continue
+        try:
+            when = _interpret(key, base)
+        except (_NoSuchDay, _Ambiguous, _OutOfRange, OverflowError, ValueError):
+            continue
+        if when is not None:
+            return end, when
+    return None

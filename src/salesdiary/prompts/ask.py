@@ -195,6 +195,31 @@ def select(message: str, choices: Sequence[tuple[T, str]], *, default: T | None 
     return _ask(question)
 
 
+def keys(message: str, actions: dict[str, T], *, enter: T) -> T:
+    """One key press: Enter gives ENTER, a key of ACTIONS ("e") its value at once; Esc or Ctrl-C cancel."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    def answer(value: object) -> Callable[[Any], None]:
+        return lambda event: event.app.exit(result=value)
+
+    for key, value in actions.items():
+        bindings.add(key)(answer(value))
+    bindings.add("enter")(answer(enter))
+
+    def cancel(event: Any) -> None:
+        event.app.exit(exception=KeyboardInterrupt)
+
+    bindings.add("escape", eager=True)(cancel)
+    bindings.add("c-c")(cancel)
+    try:
+        return PromptSession(message, key_bindings=bindings).prompt()
+    except (KeyboardInterrupt, EOFError):
+        raise Cancelled from None
+
+
 def checklist(message: str, choices: Sequence[tuple[T, str]], *, checked: Iterable[T] = ()) -> list[T]:
     """Any number of CHOICES (space ticks, Enter accepts)."""
     import questionary
