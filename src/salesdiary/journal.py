@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from salesdiary.core.coach import AccountPlan, Agenda, DealPlan
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
     from salesdiary.store.connection import Reader
@@ -369,6 +370,156 @@ class Journal:
         found = hq.health(r, q, per_rule)
         findings = health.build_findings(found.rows, th, stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
         return CheckReport(findings, dict(found.counts), chosen, per_rule, warnings)
+
+    def next(
+        self,
+        record: Ref | None = None,
+        *,
+        owner: str | None = None,
+        limit: int | None = 10,
+        today: dt.date | None = None,
+    ) -> DealPlan | AccountPlan | Agenda:
+        """What the method says to do next (`sd next`): RECORD a deal (its plan) or, when no deal has that name, an
+        account (its rules and each open deal's top action); None: the top action of each open deal of OWNER,
+        overdue first, then by the weighted amount at risk (at most LIMIT; None: all)."""
+        from salesdiary.core.errors import NotFound
+
+        if record is None or record == "":
+            return self._agenda(owner, limit, today)
+        try:
+            deal_id = self.resolve("deal", record)
+        except NotFound as not_a_deal:
+            try:
+                account_id = self.resolve("account", record)
+            except NotFound:
+                raise not_a_deal from None
+            return self._account_plan(account_id, today)
+        return self._deal_plan(deal_id, today)
+
+    def _deal_plan(self, deal_id: int, today: dt.date | None) -> DealPlan:
+        from salesdiary.core import coach, health
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import SdError
+        from salesdiary.store import coach_reads
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.progress_reads import evaluation_answers, ticked_markers
+        from salesdiary.store.reads import one
+
+        r = self.reader
+        row = one(r, "deal", deal_id)
+        try:
+            book: Playbook | None = configured_playbook(row["playbook"])
+        except SdError:
+            book = None
+        th = health.thresholds(config_value)
+        open_deal = row["status"] == "open"
+        facts = coach.DealFacts(
+            deal=row,
+            book=book,
+            ticked=set(ticked_markers(r, deal_id, row["stage"])),
+            answers={k: v["answer"] for k, v in evaluation_answers(r, deal_id).items()},
+            people=coach_reads.deal_people(r, deal_id),
+            findings=_findings_for(self, "deal", deal_id, int(row["account_id"]), today) if open_deal else [],
+            followup=coach_reads.next_followup(r, deal_id),
+            owed=0.0 if open_deal else coach_reads.owed(r, deal_id),
+            today=today or default_today(),
+        )
+        return coach.deal_plan(facts, key_roles=th.key_roles)
+
+    def _account_plan(self, account_id: int, today: dt.date | None) -> AccountPlan:
+        from salesdiary.core import coach
+        from salesdiary.store import coach_reads
+        from salesdiary.store.reads import one
+        from salesdiary.store.report_queries import Scope
+
+        r = self.reader
+        row = one(r, "account", account_id)
+        found = _findings_for(self, "account", account_id, account_id, today, every=True)
+        mine = [f for f in found if f.entity == "account" and f.record_id == account_id]
+        scope = Scope(account_id=account_id)
+        ticked = coach_reads.current_markers(r, scope)
+        books: dict[str, Playbook | None] = {}
+        deals = []
+        for d in coach_reads.open_deals(r, scope):
+            book = _book(books, d["playbook"])
+            theirs = [f for f in found if f.entity == "deal" and f.record_id == int(d["id"])]
+            deals.append(
+                {
+                    "deal": {"id": int(d["id"]), "name": d["name"]},
+                    "stage": coach.stage_json(book, _stage_of(book, d["stage"])),
+                    "action": coach.top_action(d, book, ticked.get(int(d["id"]), set()), theirs),
+                }
+            )
+        account = {"id": account_id, "name": row["name"], "info_stage": row["info_stage"], "relation": row["relation"]}
+        return coach.AccountPlan(account, mine, coach.account_actions(mine), deals)
+
+    def _agenda(self, owner: str | None, limit: int | None, today: dt.date | None) -> Agenda:
+        from salesdiary.core import coach
+        from salesdiary.store import coach_reads
+
+        r = self.reader
+        scope = self.scope(owner)
+        found = self.check(owner=owner, per_rule=None, today=today).findings
+        by_deal: dict[int, list[Finding]] = {}
+        for f in found:
+            if f.entity == "deal":
+                by_deal.setdefault(f.record_id, []).append(f)
+        ticked = coach_reads.current_markers(r, scope)
+        books: dict[str, Playbook | None] = {}
+        items = []
+        for d in coach_reads.open_deals(r, scope):
+            deal_id = int(d["id"])
+            book = _book(books, d["playbook"])
+            stage = _stage_of(book, d["stage"])
+            theirs = by_deal.get(deal_id, [])
+            late = max((int(f.facts.get("days_late") or 0) for f in theirs if f.rule == "next_step_overdue"), default=0)
+            weighted = float(d["amount"] or 0) * (stage.probability if stage is not None else 0) / 100
+            items.append(
+                {
+                    "deal": {"id": deal_id, "name": d["name"], "account": d["account"]},
+                    "stage": coach.stage_json(book, stage),
+                    "action": coach.top_action(d, book, ticked.get(deal_id, set()), theirs),
+                    "days_late": late,
+                    "weighted": weighted,
+                }
+            )
+        items.sort(key=coach.agenda_order)
+        return coach.Agenda(items if limit is None else items[:limit], len(items))
+
+
+def _findings_for(
+    journal: Journal, entity: str, record_id: int, account_id: int, today: dt.date | None, *, every: bool = False
+) -> list[Finding]:
+    """The findings `sd check --all` has for one record (a deal or an account; EVERY: with its account's deals
+    too): the one door through which `sd next` gets them, so they cannot differ from `sd check`'s. For now it
+    runs the checks over the record's account and keeps the record's findings."""
+    found = journal.check(account=account_id, per_rule=None, today=today).findings
+    if every:
+        return found
+    return [f for f in found if f.entity == entity and f.record_id == record_id]
+
+
+def _book(books: dict[str, Playbook | None], name: str | None) -> Playbook | None:
+    from salesdiary.core.errors import SdError
+
+    key = name or "ten_step"
+    if key not in books:
+        try:
+            books[key] = configured_playbook(key)
+        except SdError:
+            books[key] = None
+    return books[key]
+
+
+def _stage_of(book: Playbook | None, key: str) -> Any:
+    from salesdiary.core.errors import SdError
+
+    if book is None:
+        return None
+    try:
+        return book.stage(key)
+    except SdError:
+        return None
 
 
 # --- nouns -------------------------------------------------------------------------------------------------

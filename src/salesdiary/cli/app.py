@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "visit",
     "followup",  # the journal
     "reports",
+    "coach",  # sd next
     "receivable",
     "qualify",
     "playbook",  # the method and what it shows
@@ -37,6 +38,7 @@ COMMAND_MODULES = (
 COMMAND_HOME = {
     **dict.fromkeys(("due", "today", "overdue", "funnel", "check", "map", "report"), "reports"),
     **dict.fromkeys(("export", "import"), "data"),
+    "next": "coach",
     **dict.fromkeys(("redo", "undo"), "history"),
     **dict.fromkeys(("backup", "doctor", "restore"), "backups"),
 }
