@@ -79,6 +79,9 @@ def journal(isolated, demo_journal):  # noqa: ANN001
         ("followup", "list", "--status", "all"),
         ("visit", "show", "1"),
         ("deal", "add", "--help"),
+        ("next", "1"),
+        ("next", "--json"),
+        ("next", "华东电网"),
     ],
     ids=lambda a: " ".join(a),
 )
