@@ -203,3 +203,26 @@ def test_next_unknown_name_is_one_line_and_non_zero(sd, demo):  # noqa: ANN001
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
     assert sd("next", "--limit", "0").exit_code == 2
+
+
+def test_visit_add_with_flags_ends_with_next_lines_for_its_deal(sd, demo):  # noqa: ANN001
+    result = sd("visit", "add", "--deal", "7", "--summary", "Met the CIO")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Next: ")]
+    assert lines == [
+        "Next: Reach this progress marker: The customer organisation's exact name is known. (Ten-step method, step 1)",
+        "Next: Reach this progress marker: The project name is known. (Ten-step method, step 1)",
+    ]
+    assert sd("deal", "markers", "7", "--check", "customer_name", "--check", "project_name").exit_code == 0
+    again = sd("visit", "add", "--deal", "7", "--summary", "Again")
+    assert "Next: Reach this progress marker: The rough need is known." in again.stderr
+
+
+def test_visit_add_on_an_account_without_open_deals_says_no_next(sd, isolated):  # noqa: ANN001
+    assert sd("account", "add", "Quiet").exit_code == 0
+    result = sd("visit", "add", "--account", "Quiet", "--summary", "Coffee")
+    assert result.exit_code == 0, result.output
+    assert "Next:" not in result.output
+    assert sd("deal", "add", "Q1", "--account", "Quiet").exit_code == 0
+    result = sd("visit", "add", "--account", "Quiet", "--summary", "Coffee")
+    assert "Next: Reach this progress marker" in result.stderr

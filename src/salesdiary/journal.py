@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from salesdiary.core.coach import AccountPlan, Agenda, DealPlan
+    from salesdiary.core.coach import AccountPlan, Action, Agenda, DealPlan
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
     from salesdiary.store.connection import Reader
@@ -120,10 +120,12 @@ class CheckReport:
 
 @dataclass
 class LoggedVisit:
-    """A visit logged: its id, and the follow-up its follow-up date made (None without one)."""
+    """A visit logged: its id, and the follow-up its follow-up date made (None without one); its account and deal."""
 
     id: int
     followup_id: int | None
+    account_id: int | None = None
+    deal_id: int | None = None
 
 
 # --- the journal -------------------------------------------------------------------------------------------
@@ -396,7 +398,25 @@ class Journal:
             return self._account_plan(account_id, today)
         return self._deal_plan(deal_id, today)
 
-    def _deal_plan(self, deal_id: int, today: dt.date | None) -> DealPlan:
+    def quick_next(self, *, deal: Ref | None = None, account: Ref | None = None, limit: int = 2) -> list[Action]:
+        """The top LIMIT actions on DEAL (else on ACCOUNT's most urgent open deal) from its stage, markers, people
+        and evaluation, without running the checks: cheap enough to follow a write (`sd visit add`'s Next: lines).
+        Empty when there is no open deal."""
+        from salesdiary.store import coach_reads
+        from salesdiary.store.report_queries import Scope
+
+        if deal is None:
+            if account is None:
+                return []
+            open_deals = coach_reads.open_deals(self.reader, Scope(account_id=self.resolve("account", account)))
+            if not open_deals:
+                return []
+            open_deals.sort(key=lambda d: (d["next_step_date"] is None, str(d["next_step_date"] or ""), d["id"]))
+            deal = int(open_deals[0]["id"])
+        plan = self._deal_plan(self.resolve("deal", deal), None, checks=False)
+        return [] if plan.closed else plan.actions[:limit]
+
+    def _deal_plan(self, deal_id: int, today: dt.date | None, *, checks: bool = True) -> DealPlan:
         from salesdiary.core import coach, health
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import SdError
@@ -413,15 +433,16 @@ class Journal:
             book = None
         th = health.thresholds(config_value)
         open_deal = row["status"] == "open"
+        checked = open_deal and checks  # `sd check` checks open deals only
         facts = coach.DealFacts(
             deal=row,
             book=book,
             ticked=set(ticked_markers(r, deal_id, row["stage"])),
             answers={k: v["answer"] for k, v in evaluation_answers(r, deal_id).items()},
             people=coach_reads.deal_people(r, deal_id),
-            findings=_findings_for(self, "deal", deal_id, int(row["account_id"]), today) if open_deal else [],
-            followup=coach_reads.next_followup(r, deal_id),
-            owed=0.0 if open_deal else coach_reads.owed(r, deal_id),
+            findings=_findings_for(self, "deal", deal_id, int(row["account_id"]), today) if checked else [],
+            followup=coach_reads.next_followup(r, deal_id) if checks else None,
+            owed=0.0 if open_deal or not checks else coach_reads.owed(r, deal_id),
             today=today or default_today(),
         )
         return coach.deal_plan(facts, key_roles=th.key_roles)
@@ -695,7 +716,7 @@ class Visits:
             "visits.add",
             lambda tx: records.add_visit(tx, account_id, values, deal_id=deal_id, contact_ids=contact_ids),
         )
-        return LoggedVisit(visit_id, followup_id)
+        return LoggedVisit(visit_id, followup_id, account_id, deal_id)
 
     def list(
         self,
