@@ -213,9 +213,9 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
             raise typer.Exit(1)
     logged = write(lambda tx: progress.log_visit(tx, _plan(a, values)))
     _report_logged(a, logged)
-    from salesdiary.cli.common import journal
+    from salesdiary.cli import common
 
-    _say_next(journal(), logged.deal_id, logged.account_id)
+    _say_next(common.journal(), logged.deal_id, logged.account_id)
 
 
 def _plan(a, values: dict):  # noqa: ANN001, ANN202
