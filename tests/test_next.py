@@ -226,3 +226,21 @@ def test_visit_add_on_an_account_without_open_deals_says_no_next(sd, isolated): 
     assert sd("deal", "add", "Q1", "--account", "Quiet").exit_code == 0
     result = sd("visit", "add", "--account", "Quiet", "--summary", "Coffee")
     assert "Next: Reach this progress marker" in result.stderr
+
+
+def test_deal_show_has_the_goal_the_markers_still_needed_and_the_top_actions(sd, demo):  # noqa: ANN001
+    shown = sd("deal", "show", "7")
+    assert shown.exit_code == 0, shown.output
+    assert "Goal" in shown.stdout and "Collect project information" in shown.stdout
+    assert "[ ] The customer organisation's exact name is known" in shown.stdout
+    assert "Next actions (sd next 7 for the whole plan)" in shown.stdout
+    data = sd("deal", "show", "7", "--json").json()
+    assert data["coach"]["goal"] == "Collect project information"
+    assert data["coach"]["unmet_required"][0] == "The customer organisation's exact name is known"
+    assert 1 <= len(data["coach"]["actions"]) <= 3
+    assert sd("deal", "markers", "7", "--check", "customer_name").exit_code == 0
+    data = sd("deal", "show", "7", "--json").json()
+    assert "The customer organisation's exact name is known" not in data["coach"]["unmet_required"]
+    closed = sd("deal", "show", "13", "--json").json()
+    assert closed["coach"] is None
+    assert "Next actions" not in sd("deal", "show", "13").stdout

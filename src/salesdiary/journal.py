@@ -413,8 +413,13 @@ class Journal:
                 return []
             open_deals.sort(key=lambda d: (d["next_step_date"] is None, str(d["next_step_date"] or ""), d["id"]))
             deal = int(open_deals[0]["id"])
-        plan = self._deal_plan(self.resolve("deal", deal), None, checks=False)
+        plan = self.quick_plan(self.resolve("deal", deal))
         return [] if plan.closed else plan.actions[:limit]
+
+    def quick_plan(self, deal: Ref) -> DealPlan:
+        """DEAL's plan (as `next`) from its stage, markers, people and evaluation only: no checks run, so no
+        findings and no follow-up; what `sd deal show` and `sd visit add` show."""
+        return self._deal_plan(self.resolve("deal", deal), None, checks=False)
 
     def _deal_plan(self, deal_id: int, today: dt.date | None, *, checks: bool = True) -> DealPlan:
         from salesdiary.core import coach, health
