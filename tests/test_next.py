@@ -244,3 +244,12 @@ def test_deal_show_has_the_goal_the_markers_still_needed_and_the_top_actions(sd,
     closed = sd("deal", "show", "13", "--json").json()
     assert closed["coach"] is None
     assert "Next actions" not in sd("deal", "show", "13").stdout
+
+
+def test_next_alone_gives_each_deal_the_same_action_checked_one_by_one_or_all_at_once(sd, demo):  # noqa: ANN001
+    few = sd("next", "--limit", "5", "--json").json()["items"]  # deals checked one by one
+    every = {i["deal"]["id"]: i for i in sd("next", "--all", "--json").json()["items"]}  # one whole check
+    assert len(few) == 5
+    for item in few:
+        assert item["action"] == every[item["deal"]["id"]]["action"]
+    assert [i["deal"]["id"] for i in few] == list(every)[:5]  # the same order

@@ -481,36 +481,54 @@ class Journal:
 
     def _agenda(self, owner: str | None, limit: int | None, today: dt.date | None) -> Agenda:
         from salesdiary.core import coach
+        from salesdiary.core.dates import today as default_today
         from salesdiary.store import coach_reads
 
         r = self.reader
         scope = self.scope(owner)
-        found = self.check(owner=owner, per_rule=None, today=today).findings
+        day = today or default_today()
+        books: dict[str, Playbook | None] = {}
+        for name in ("ten_step", "six_step", None):  # the shipped playbooks and the config's
+            _book(books, name)
+        probabilities = {(n, s.key): s.probability for n, b in books.items() if b is not None for s in b.stages}
+        deals, total = coach_reads.agenda_deals(r, scope, day, probabilities, limit)
+        if limit is None or limit > AGENDA_CHECK_EACH:
+            found = self.check(owner=owner, per_rule=None, today=day).findings
+        else:
+            found = _findings_of_deals(self, deals, day)
         by_deal: dict[int, list[Finding]] = {}
         for f in found:
             if f.entity == "deal":
                 by_deal.setdefault(f.record_id, []).append(f)
-        ticked = coach_reads.current_markers(r, scope)
-        books: dict[str, Playbook | None] = {}
+        ticked = coach_reads.markers_of(r, [int(d["id"]) for d in deals])
         items = []
-        for d in coach_reads.open_deals(r, scope):
+        for d in deals:
             deal_id = int(d["id"])
             book = _book(books, d["playbook"])
             stage = _stage_of(book, d["stage"])
-            theirs = by_deal.get(deal_id, [])
-            late = max((int(f.facts.get("days_late") or 0) for f in theirs if f.rule == "next_step_overdue"), default=0)
-            weighted = float(d["amount"] or 0) * (stage.probability if stage is not None else 0) / 100
+            due = d["next_step_date"]
+            late = (day - dt.date.fromisoformat(str(due)[:10])).days if due is not None else 0
             items.append(
                 {
                     "deal": {"id": deal_id, "name": d["name"], "account": d["account"]},
                     "stage": coach.stage_json(book, stage),
-                    "action": coach.top_action(d, book, ticked.get(deal_id, set()), theirs),
-                    "days_late": late,
-                    "weighted": weighted,
+                    "action": coach.top_action(d, book, ticked.get(deal_id, set()), by_deal.get(deal_id, [])),
+                    "days_late": max(late, 0),
+                    "weighted": float(d["weighted"] or 0),
                 }
             )
-        items.sort(key=coach.agenda_order)
-        return coach.Agenda(items if limit is None else items[:limit], len(items))
+        return coach.Agenda(items, total)
+
+
+AGENDA_CHECK_EACH = 20  # `sd next` with at most this many deals checks them one by one; more: one whole check
+
+
+def _findings_of_deals(journal: Journal, deals: Sequence[dict[str, Any]], today: dt.date) -> list[Finding]:
+    """The findings of `sd check --all` for DEALS, through `_findings_for` (one call per deal)."""
+    out: list[Finding] = []
+    for d in deals:
+        out.extend(_findings_for(journal, "deal", int(d["id"]), int(d["account_id"]), today))
+    return out
 
 
 def _findings_for(

@@ -462,11 +462,3 @@ def top_action(
 
 def account_actions(findings: Sequence[Finding]) -> list[Action]:
     return sorted((finding_action(f) for f in findings), key=lambda a: -a.weight)
-
-
-def agenda_order(item: Mapping[str, Any]) -> tuple[int, float, float, int]:
-    """Overdue first (most days late), then the weighted amount at risk (largest first)."""
-    late = int(item.get("days_late") or 0)
-    action = item.get("action")
-    weight = action.weight if action is not None else 0
-    return (-late, -float(item.get("weighted") or 0) if weight >= 40 else 0.0, -weight, int(item["deal"]["id"]))
