@@ -403,9 +403,10 @@ class Journal:
         and evaluation, without running the checks: cheap enough to follow a write (`sd visit add`'s Next: lines).
         Empty when there is no open deal."""
         from salesdiary.store import coach_reads
-        from salesdiary.store.report_queries import Scope
 
         if deal is None:
+            from salesdiary.store.report_queries import Scope
+
             if account is None:
                 return []
             open_deals = coach_reads.open_deals(self.reader, Scope(account_id=self.resolve("account", account)))
@@ -422,7 +423,7 @@ class Journal:
         return self._deal_plan(self.resolve("deal", deal), None, checks=False)
 
     def _deal_plan(self, deal_id: int, today: dt.date | None, *, checks: bool = True) -> DealPlan:
-        from salesdiary.core import coach, health
+        from salesdiary.core import coach
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import SdError
         from salesdiary.store import coach_reads
@@ -436,7 +437,14 @@ class Journal:
             book: Playbook | None = configured_playbook(row["playbook"])
         except SdError:
             book = None
-        th = health.thresholds(config_value)
+        if checks:
+            from salesdiary.core import health
+
+            key_roles = health.thresholds(config_value).key_roles  # a bad config is an error, as in `sd check`
+        else:
+            roles = config_value("health.key_roles", list(coach.KEY_ROLES))
+            ok = isinstance(roles, list) and all(isinstance(x, str) for x in roles)
+            key_roles = tuple(roles) if ok else coach.KEY_ROLES  # a coaching line never fails a write
         open_deal = row["status"] == "open"
         checked = open_deal and checks  # `sd check` checks open deals only
         facts = coach.DealFacts(
@@ -450,7 +458,7 @@ class Journal:
             owed=0.0 if open_deal or not checks else coach_reads.owed(r, deal_id),
             today=today or default_today(),
         )
-        return coach.deal_plan(facts, key_roles=th.key_roles)
+        return coach.deal_plan(facts, key_roles=key_roles)
 
     def _account_plan(self, account_id: int, today: dt.date | None) -> AccountPlan:
         from salesdiary.core import coach

@@ -35,7 +35,7 @@ MIN_ACTIONS = 3
 MAX_ACTIONS = 5
 MARKER_ACTIONS = 2  # unmet required markers turned into actions (the plan lists them all)
 EVALUATION_FROM_STAGE = 2  # the 20 questions ask whether the project is real: the method's step 2 (项目确认)
-KEY_ROLES = ("decision_maker", "influencer", "evaluator")  # people whose relationship a deal depends on
+KEY_ROLES = ("decision_maker", "influencer")  # key people (关键人), as health.key_roles defaults them
 MAP_ROLES = ("decision_maker", "evaluator", "user", "purchaser")  # roles a decision map should fill
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from salesdiary.store.connection import Reader
-from salesdiary.store.report_queries import Scope
+if TYPE_CHECKING:
+    from salesdiary.store.connection import Reader
+    from salesdiary.store.report_queries import Scope
 
 
 def deal_people(r: Reader, deal_id: int) -> list[dict[str, Any]]:
