@@ -76,7 +76,7 @@ def test_next_in_chinese_names_the_books(sd, demo):  # noqa: ANN001
     data = sd("--lang", "zh", "next", "1", "--json").json()
     sources = {a["source"] for a in data["actions"]}
     assert "《项目销售十步法》第 6 步" in sources, sources
-    assert data["stage"]["label"] == "确定标准"
+    assert data["stage"]["label"] == "标准确立"
     plain = sd("--lang", "zh", "next", "1").stdout
     assert "目标：" in plain or "目标:" in plain
     assert "seed" not in plain

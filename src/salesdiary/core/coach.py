@@ -233,7 +233,8 @@ def finding_action(f: Finding, book: Playbook | None = None, stage: Stage | None
         src = source(where, step)
     else:
         src = book_source(book, stage)
-    why = f"{f.rule_name}: {f.detail}" if f.rule_name else f.detail
+    # TRANSLATORS: a finding of `sd check` as the reason of an action: its rule's name and what it found
+    why = _("{rule}: {detail}").format(rule=f.rule_name, detail=f.detail) if f.rule_name else f.detail
     return Action(f.action, why, src, RULE_WEIGHTS.get(f.rule, 40), f.rule)
 
 

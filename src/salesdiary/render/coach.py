@@ -61,7 +61,7 @@ def print_deal_plan(plan: DealPlan) -> None:
         _say()
         _say(_("What sd check finds:"), "bold")
         for f in plan.findings:
-            _say(f"  • {f.rule_name}: {f.detail}")
+            _say("  • " + _("{rule}: {detail}").format(rule=f.rule_name, detail=f.detail))
     ev = plan.evaluation
     if not plan.closed:
         _say()
@@ -74,7 +74,8 @@ def print_deal_plan(plan: DealPlan) -> None:
         for p in plan.people:
             bits = [x for x in (enums.ROLE.label(p["role"]), enums.STANCE.label(p["stance"])) if x]
             rel = enums.RELATIONSHIP.label(p["relationship"]) or _("relationship not known")
-            line = f"  {p['name']}" + (f" ({', '.join(bits)})" if bits else "") + f": {rel}"
+            who = _("{name} ({what})").format(name=p["name"], what=series(bits)) if bits else p["name"]
+            line = "  " + _("{rule}: {detail}").format(rule=who, detail=rel)
             if p["coach"]:
                 line += " · " + _("coach")
             if p["key"] and p["activities"]:
