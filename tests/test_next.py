@@ -253,3 +253,37 @@ def test_next_alone_gives_each_deal_the_same_action_checked_one_by_one_or_all_at
     for item in few:
         assert item["action"] == every[item["deal"]["id"]]["action"]
     assert [i["deal"]["id"] for i in few] == list(every)[:5]  # the same order
+
+
+@pytest.fixture
+def team(monkeypatch):  # noqa: ANN001, ANN201
+    """SD_DATABASE_URL → a fresh PostgreSQL schema filled by `sd demo` (tests/pgtools.py)."""
+    import pgtools
+
+    with pgtools.schema() as (_name, url):
+        monkeypatch.setenv("SD_DATABASE_URL", url)
+        for args in (("db", "upgrade"), ("demo",)):
+            result = sd_run(*args)
+            assert result.exit_code == 0, result.output
+        yield url
+
+
+def sd_run(*args: str):  # noqa: ANN201
+    from conftest import run_sd
+
+    return run_sd(*args)
+
+
+def test_next_on_postgresql_gives_the_plans_and_the_findings_of_check(team):  # noqa: ANN001
+    every = sd_run("check", "--all", "--owner", "all", "--json").json()
+    for deal_id in (1, 4, 6, 11):
+        plan = sd_run("next", str(deal_id), "--json")
+        assert plan.exit_code == 0, plan.output
+        data = plan.json()
+        assert data["findings"] == [f for f in every if f["entity"] == "deal" and f["id"] == deal_id]
+        assert 3 <= len(data["actions"]) <= 5
+    agenda = sd_run("next", "--owner", "all", "--json").json()
+    assert agenda["total"] == 12 and agenda["items"][0]["days_late"] > 0
+    assert sd_run("next", "华东电网", "--json").json()["account"]["name"] == "华东电网有限公司"
+    shown = sd_run("deal", "show", "6", "--json").json()
+    assert shown["coach"]["actions"]
