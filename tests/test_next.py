@@ -199,9 +199,8 @@ def test_next_on_a_closed_deal_says_so_and_what_is_owed(sd, demo):  # noqa: ANN0
 
 def test_next_unknown_name_is_one_line_and_non_zero(sd, demo):  # noqa: ANN001
     result = sd("next", "no such thing at all")
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.exit_code == 1  # not found (CLI.md)
+    assert result.stderr == "sd: error: No deal or account matches 'no such thing at all'.\n"
     assert sd("next", "--limit", "0").exit_code == 2
 
 
@@ -287,3 +286,14 @@ def test_next_on_postgresql_gives_the_plans_and_the_findings_of_check(team):  # 
     assert sd_run("next", "华东电网", "--json").json()["account"]["name"] == "华东电网有限公司"
     shown = sd_run("deal", "show", "6", "--json").json()
     assert shown["coach"]["actions"]
+
+
+def test_a_threshold_of_the_wrong_type_is_exit_2_naming_the_key(sd, demo, isolated):  # noqa: ANN001
+    from salesdiary.store.paths import load_config
+
+    (isolated / "config.toml").write_text("[health]\nkey_roles = 5\n", encoding="utf-8")
+    load_config.cache_clear()
+    result = sd("next", "1")
+    assert result.exit_code == 2
+    assert "health.key_roles" in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.splitlines()) == 1

@@ -390,11 +390,14 @@ class Journal:
             return self._agenda(owner, limit, today)
         try:
             deal_id = self.resolve("deal", record)
-        except NotFound as not_a_deal:
+        except NotFound:
             try:
                 account_id = self.resolve("account", record)
             except NotFound:
-                raise not_a_deal from None
+                from salesdiary.core.validate import show
+                from salesdiary.i18n import _
+
+                raise NotFound(_("No deal or account matches {text!r}.").format(text=show(str(record), 80))) from None
             return self._account_plan(account_id, today)
         return self._deal_plan(deal_id, today)
 
