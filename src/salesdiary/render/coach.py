@@ -114,7 +114,7 @@ def print_account_plan(plan: AccountPlan) -> None:
         return
     _say(_("Open deals, the top action of each:"), "bold")
     for d in plan.deals:
-        _say(f"#{d['deal']['id']} {d['deal']['name']} ({_stage(d['stage'])})")
+        _say(_("#{id} {name} ({stage})").format(id=d["deal"]["id"], name=d["deal"]["name"], stage=_stage(d["stage"])))
         if d["action"] is not None:
             for line in action_lines([d["action"]], numbered=False):
                 _say("  " + line.lstrip())
@@ -126,7 +126,10 @@ def print_agenda(agenda: Agenda) -> None:
         return
     for i, item in enumerate(agenda.items, 1):
         d = item["deal"]
-        _say(f"{i}. #{d['id']} {d['name']} — {d['account']} ({_stage(item['stage'])})", "bold")
+        line = _("#{id} {name} — {account} ({stage})").format(
+            id=d["id"], name=d["name"], account=d["account"], stage=_stage(item["stage"])
+        )
+        _say(f"{i}. {line}", "bold")
         if item["action"] is not None:
             for line in action_lines([item["action"]], numbered=False):
                 _say("   " + line.lstrip())
