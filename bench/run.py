@@ -155,6 +155,8 @@ def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any]) -
         ("account list", ["account", "list"], (0,)),
         (f"deal show {facts['deal_id']}", ["deal", "show", str(facts["deal_id"])], (0,)),
         (f"map '{name}'", ["map", name], (0,)),
+        (f"next {facts['deal_id']}", ["next", str(facts["deal_id"])], (0,)),
+        ("next", ["next"], (0,)),
     ]
     for label, argv, ok in reads:
         for extra in ([], ["--json"]):
@@ -262,6 +264,7 @@ def postgres_pairs(facts: dict[str, Any], url: str) -> list[tuple[Case, Case]]:
         (["account", "list"], True, (0,)),
         (["deal", "show", str(facts["deal_id"])], False, (0,)),
         (["map", name], False, (0,)),
+        (["next", str(facts["deal_id"])], False, (0,)),
         (["visit", "list"], True, (0,)),
     ]
     prefix = name[:2] if not name.isascii() else name.split()[0][:4]

@@ -332,3 +332,11 @@ def test_click_source_instruction_prints_our_script_not_typers(sd, monkeypatch, 
     monkeypatch.setenv("_SD_COMPLETE", f"source_{shell}")
     result = sd()
     assert result.exit_code == 0 and result.stdout == completion_script(shell) + "\n"
+
+
+def test_next_completes_deals_then_accounts(complete, demo):
+    names = complete("sd next ")
+    assert "调度中心网络改造" in names and "华东电网有限公司" in names
+    assert names.index("调度中心网络改造") < names.index("华东电网有限公司")
+    assert complete("sd next 华东") == ["华东电网有限公司"]
+    assert complete("sd next 调度") == ["调度中心网络改造"]

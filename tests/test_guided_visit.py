@@ -395,3 +395,43 @@ def test_a_past_follow_up_date_answered_is_kept_with_a_warning(guided, sd, isola
     assert result.exit_code == 0, result.output
     assert "2026-11-20 is in the past (5 days ago); kept as given." in result.stderr
     assert db(isolated).execute("SELECT due FROM followup").fetchone()[0] == "2026-11-20"
+
+
+def test_the_guided_visit_shows_the_stage_goal_and_tips_before_the_markers_and_next_lines_after(
+    guided, sd, isolated, contoso
+):
+    result = guided(
+        "visit",
+        "add",
+        "--account",
+        "Contoso",
+        "--deal",
+        "Plant",
+        "--contact",
+        "Priya",
+        "--kind",
+        "call",
+        "--purpose",
+        "Check the timeline",
+        "--summary",
+        "Budget approved",
+        "--feedback",
+        "Go ahead",
+        "--next",
+        "Send the plan",
+        "--follow-up",
+        "fri",
+        keys=[ENTER, ENTER, ENTER, ENTER],  # today, no marker ticked, Priya unchanged, save
+    )
+    assert result.exit_code == 0, result.output
+    err = result.stderr
+    goal = err.index("Stage 1. Project information (5%) — goal: Collect project information")
+    tips = err.index("Tips for this stage:")
+    first_tip = err.index("Win the trust of supporters among customers in the industry")
+    assert goal < tips < first_tip < err.index("Logged visit #")
+    # after the save: the deal's top actions, its two unmet required markers of stage 1
+    next_lines = [line for line in err.splitlines() if line.startswith("Next: ")]
+    assert next_lines == [
+        "Next: Reach this progress marker: The rough need is known. (Ten-step method, step 1)",
+        "Next: Reach this progress marker: Personal connections into the customer are known. (Ten-step method, step 1)",
+    ]

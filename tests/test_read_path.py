@@ -81,6 +81,9 @@ def journal(isolated, demo_journal):  # noqa: ANN001
         ("deal", "add", "--help"),
         ("log", "拜访了华东电网王建国，下周三回电", "--dry-run"),  # sd log reads a note on the read path
         ("log", "met 王建国 at 华东电网 yesterday", "--json"),
+        ("next", "1"),
+        ("next", "--json"),
+        ("next", "华东电网"),
     ],
     ids=lambda a: " ".join(a),
 )

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from salesdiary.core.capture import Capture
+    from salesdiary.core.coach import AccountPlan, Action, Agenda, DealPlan
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
     from salesdiary.store.connection import Reader
@@ -120,10 +121,12 @@ class CheckReport:
 
 @dataclass
 class LoggedVisit:
-    """A visit logged: its id, and the follow-up its follow-up date made (None without one)."""
+    """A visit logged: its id, and the follow-up its follow-up date made (None without one); its account and deal."""
 
     id: int
     followup_id: int | None
+    account_id: int | None = None
+    deal_id: int | None = None
 
 
 @dataclass
@@ -455,6 +458,209 @@ class Journal:
         findings = health.build_findings(found.rows, th, stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
         return CheckReport(findings, dict(found.counts), chosen, per_rule, warnings)
 
+    def next(
+        self,
+        record: Ref | None = None,
+        *,
+        owner: str | None = None,
+        limit: int | None = 10,
+        today: dt.date | None = None,
+    ) -> DealPlan | AccountPlan | Agenda:
+        """What the method says to do next (`sd next`): RECORD a deal (its plan) or, when no deal has that name, an
+        account (its rules and each open deal's top action); None: the top action of each open deal of OWNER,
+        overdue first, then by the weighted amount at risk (at most LIMIT; None: all)."""
+        from salesdiary.core.errors import NotFound
+
+        if record is None or record == "":
+            return self._agenda(owner, limit, today)
+        try:
+            deal_id = self.resolve("deal", record)
+        except NotFound:
+            try:
+                account_id = self.resolve("account", record)
+            except NotFound:
+                from salesdiary.core.validate import show
+                from salesdiary.i18n import _
+
+                raise NotFound(_("No deal or account matches {text!r}.").format(text=show(str(record), 80))) from None
+            return self._account_plan(account_id, today)
+        return self._deal_plan(deal_id, today)
+
+    def quick_next(self, *, deal: Ref | None = None, account: Ref | None = None, limit: int = 2) -> list[Action]:
+        """The top LIMIT actions on DEAL (else on ACCOUNT's most urgent open deal) from its stage, markers, people
+        and evaluation, without running the checks: cheap enough to follow a write (`sd visit add`'s Next: lines).
+        Empty when there is no open deal."""
+        from salesdiary.store import coach_reads
+
+        if deal is None:
+            from salesdiary.store.report_queries import Scope
+
+            if account is None:
+                return []
+            open_deals = coach_reads.open_deals(self.reader, Scope(account_id=self.resolve("account", account)))
+            if not open_deals:
+                return []
+            open_deals.sort(key=lambda d: (d["next_step_date"] is None, str(d["next_step_date"] or ""), d["id"]))
+            deal = int(open_deals[0]["id"])
+        plan = self.quick_plan(self.resolve("deal", deal))
+        return [] if plan.closed else plan.actions[:limit]
+
+    def quick_plan(self, deal: Ref) -> DealPlan:
+        """DEAL's plan (as `next`) from its stage, markers, people and evaluation only: no checks run, so no
+        findings and no follow-up; what `sd deal show` and `sd visit add` show."""
+        return self._deal_plan(self.resolve("deal", deal), None, checks=False)
+
+    def _deal_plan(self, deal_id: int, today: dt.date | None, *, checks: bool = True) -> DealPlan:
+        from salesdiary.core import coach
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import SdError
+        from salesdiary.store import coach_reads
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.progress_reads import evaluation_answers, ticked_markers
+        from salesdiary.store.reads import one
+
+        r = self.reader
+        row = one(r, "deal", deal_id)
+        try:
+            book: Playbook | None = configured_playbook(row["playbook"])
+        except SdError:
+            book = None
+        if checks:
+            from salesdiary.core import health
+
+            key_roles = health.thresholds(config_value).key_roles  # a bad config is an error, as in `sd check`
+        else:
+            roles = config_value("health.key_roles", list(coach.KEY_ROLES))
+            ok = isinstance(roles, list) and all(isinstance(x, str) for x in roles)
+            key_roles = tuple(roles) if ok else coach.KEY_ROLES  # a coaching line never fails a write
+        open_deal = row["status"] == "open"
+        checked = open_deal and checks  # `sd check` checks open deals only
+        facts = coach.DealFacts(
+            deal=row,
+            book=book,
+            ticked=set(ticked_markers(r, deal_id, row["stage"])),
+            answers={k: v["answer"] for k, v in evaluation_answers(r, deal_id).items()},
+            people=coach_reads.deal_people(r, deal_id),
+            findings=_findings_for(self, "deal", deal_id, int(row["account_id"]), today) if checked else [],
+            followup=coach_reads.next_followup(r, deal_id) if checks else None,
+            owed=0.0 if open_deal or not checks else coach_reads.owed(r, deal_id),
+            today=today or default_today(),
+        )
+        return coach.deal_plan(facts, key_roles=key_roles)
+
+    def _account_plan(self, account_id: int, today: dt.date | None) -> AccountPlan:
+        from salesdiary.core import coach
+        from salesdiary.store import coach_reads
+        from salesdiary.store.reads import one
+        from salesdiary.store.report_queries import Scope
+
+        r = self.reader
+        row = one(r, "account", account_id)
+        found = _findings_for(self, "account", account_id, account_id, today, every=True)
+        mine = [f for f in found if f.entity == "account" and f.record_id == account_id]
+        scope = Scope(account_id=account_id)
+        ticked = coach_reads.current_markers(r, scope)
+        books: dict[str, Playbook | None] = {}
+        deals = []
+        for d in coach_reads.open_deals(r, scope):
+            book = _book(books, d["playbook"])
+            theirs = [f for f in found if f.entity == "deal" and f.record_id == int(d["id"])]
+            deals.append(
+                {
+                    "deal": {"id": int(d["id"]), "name": d["name"]},
+                    "stage": coach.stage_json(book, _stage_of(book, d["stage"])),
+                    "action": coach.top_action(d, book, ticked.get(int(d["id"]), set()), theirs),
+                }
+            )
+        account = {"id": account_id, "name": row["name"], "info_stage": row["info_stage"], "relation": row["relation"]}
+        return coach.AccountPlan(account, mine, coach.account_actions(mine), deals)
+
+    def _agenda(self, owner: str | None, limit: int | None, today: dt.date | None) -> Agenda:
+        from salesdiary.core import coach
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.store import coach_reads
+
+        r = self.reader
+        scope = self.scope(owner)
+        day = today or default_today()
+        books: dict[str, Playbook | None] = {}
+        for name in ("ten_step", "six_step", None):  # the shipped playbooks and the config's
+            _book(books, name)
+        probabilities = {(n, s.key): s.probability for n, b in books.items() if b is not None for s in b.stages}
+        deals, total = coach_reads.agenda_deals(r, scope, day, probabilities, limit)
+        if limit is None or limit > AGENDA_CHECK_EACH:
+            found = self.check(owner=owner, per_rule=None, today=day).findings
+        else:
+            found = _findings_of_deals(self, deals, day)
+        by_deal: dict[int, list[Finding]] = {}
+        for f in found:
+            if f.entity == "deal":
+                by_deal.setdefault(f.record_id, []).append(f)
+        ticked = coach_reads.markers_of(r, [int(d["id"]) for d in deals])
+        items = []
+        for d in deals:
+            deal_id = int(d["id"])
+            book = _book(books, d["playbook"])
+            stage = _stage_of(book, d["stage"])
+            due = d["next_step_date"]
+            late = (day - dt.date.fromisoformat(str(due)[:10])).days if due is not None else 0
+            items.append(
+                {
+                    "deal": {"id": deal_id, "name": d["name"], "account": d["account"]},
+                    "stage": coach.stage_json(book, stage),
+                    "action": coach.top_action(d, book, ticked.get(deal_id, set()), by_deal.get(deal_id, [])),
+                    "days_late": max(late, 0),
+                    "weighted": float(d["weighted"] or 0),
+                }
+            )
+        return coach.Agenda(items, total)
+
+
+AGENDA_CHECK_EACH = 20  # `sd next` with at most this many deals checks them one by one; more: one whole check
+
+
+def _findings_of_deals(journal: Journal, deals: Sequence[dict[str, Any]], today: dt.date) -> list[Finding]:
+    """The findings of `sd check --all` for DEALS, through `_findings_for` (one call per deal)."""
+    out: list[Finding] = []
+    for d in deals:
+        out.extend(_findings_for(journal, "deal", int(d["id"]), int(d["account_id"]), today))
+    return out
+
+
+def _findings_for(
+    journal: Journal, entity: str, record_id: int, account_id: int, today: dt.date | None, *, every: bool = False
+) -> list[Finding]:
+    """The findings `sd check --all` has for one record (a deal or an account; EVERY: with its account's deals
+    too): the one door through which `sd next` gets them, so they cannot differ from `sd check`'s. For now it
+    runs the checks over the record's account and keeps the record's findings."""
+    found = journal.check(account=account_id, per_rule=None, today=today).findings
+    if every:
+        return found
+    return [f for f in found if f.entity == entity and f.record_id == record_id]
+
+
+def _book(books: dict[str, Playbook | None], name: str | None) -> Playbook | None:
+    from salesdiary.core.errors import SdError
+
+    key = name or "ten_step"
+    if key not in books:
+        try:
+            books[key] = configured_playbook(key)
+        except SdError:
+            books[key] = None
+    return books[key]
+
+
+def _stage_of(book: Playbook | None, key: str) -> Any:
+    from salesdiary.core.errors import SdError
+
+    if book is None:
+        return None
+    try:
+        return book.stage(key)
+    except SdError:
+        return None
+
 
 # --- nouns -------------------------------------------------------------------------------------------------
 
@@ -629,7 +835,7 @@ class Visits:
             "visits.add",
             lambda tx: records.add_visit(tx, account_id, values, deal_id=deal_id, contact_ids=contact_ids),
         )
-        return LoggedVisit(visit_id, followup_id)
+        return LoggedVisit(visit_id, followup_id, account_id, deal_id)
 
     def list(
         self,

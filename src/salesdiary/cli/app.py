@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "log",
     "followup",  # the journal
     "reports",
+    "coach",  # sd next
     "receivable",
     "qualify",
     "playbook",  # the method and what it shows
@@ -38,6 +39,7 @@ COMMAND_MODULES = (
 COMMAND_HOME = {
     **dict.fromkeys(("due", "today", "overdue", "funnel", "check", "map", "report"), "reports"),
     **dict.fromkeys(("export", "import"), "data"),
+    "next": "coach",
     **dict.fromkeys(("redo", "undo"), "history"),
     **dict.fromkeys(("backup", "doctor", "restore"), "backups"),
 }

@@ -74,7 +74,11 @@ GROUP_OPTIONS = {
     ("deal", "--status"): "deal_status",
 }
 OTHER_OPTIONS = {"--stage": "stages", "--playbook": "playbooks", "--currency": "currencies", "--lang": "languages"}
-GROUP_ARGUMENTS = {("config", "key"): "config_keys", ("log", "text"): "note_names"}
+GROUP_ARGUMENTS = {
+    ("config", "key"): "config_keys",
+    ("log", "text"): "note_names",
+    ("next", "record"): "deals_and_accounts",
+}
 
 Pairs = list[tuple[str, str]]
 PROG_NAME = "sd"
@@ -170,6 +174,11 @@ def accounts(ctx: Any, incomplete: str) -> Pairs:
 
 def deals(ctx: Any, incomplete: str) -> Pairs:
     return _journal_names(ctx, "deal", incomplete)
+
+
+def deals_and_accounts(ctx: Any, incomplete: str) -> Pairs:
+    """`sd next DEAL|ACCOUNT`: the deals, then the accounts."""
+    return deals(ctx, incomplete) + accounts(ctx, incomplete)
 
 
 def contacts(ctx: Any, incomplete: str) -> Pairs:

@@ -134,12 +134,15 @@ def show(
     deal: str = typer.Argument(..., help=N_("Deal id or name.")),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Show a deal with its people, stage history and recent visits."""
-    from salesdiary.cli.common import reader, resolve
+    """Show a deal with its stage's goal, the markers still needed, the next actions, its people, stage history
+    and recent visits."""
+    from salesdiary.cli.common import journal, resolve
     from salesdiary.cli.views import show_deal
 
-    r = reader()
-    show_deal(r, resolve(r, "deal", deal), as_json=as_json)
+    j = journal()
+    r = j.reader
+    deal_id = resolve(r, "deal", deal)
+    show_deal(r, deal_id, as_json=as_json, plan=j.quick_plan(deal_id))
 
 
 @app.command("edit")

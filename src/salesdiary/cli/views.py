@@ -214,25 +214,58 @@ def show_contact(r: Reader, contact_id: int, *, as_json: bool) -> None:
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)
 
 
-def show_deal(r: Reader, deal_id: int, *, as_json: bool) -> None:
+def show_deal(r: Reader, deal_id: int, *, as_json: bool, plan: Any = None) -> None:
+    """A deal; with PLAN (core/coach.py DealPlan, no checks run), its stage's goal, the required markers still
+    unmet and the top actions."""
     from salesdiary.store import reads
 
     row = reads.one(r, "deal", deal_id)
     people = reads.deal_contacts(r, deal_id)
     stages = reads.stage_history(r, deal_id)
     visits, total = reads.list_visits(r, reads.ListQuery(deal_id=deal_id, limit=5))
+    open_plan = plan is not None and not plan.closed and plan.stage is not None
+    unmet = [m["label"] for m in plan.markers if m["required"] and not m["met"]] if open_plan else []
+    actions = plan.actions[:3] if open_plan else []
     if as_json:
-        _emit_json({**row, "contacts": people, "stage_history": stages, "recent_visits": visits, "visit_count": total})
+        coach = None
+        if open_plan:
+            coach = {"goal": plan.stage["goal"], "unmet_required": unmet, "actions": [a.as_json() for a in actions]}
+        _emit_json(
+            {
+                **row,
+                "contacts": people,
+                "stage_history": stages,
+                "recent_visits": visits,
+                "visit_count": total,
+                "coach": coach,
+            }
+        )
         return
     info = [
         (_("Account"), row["account"]),
         (_("Stage"), _deal_stage(row)),
+        (_("Goal"), plan.stage["goal"] if open_plan else None),
+        (_("Markers still needed"), "\n".join(f"[ ] {label}" for label in unmet) if open_plan else None),
         (_("In stage since"), row["stage_entered_on"]),
         (_("Status"), _status(row)),
         (_("Closed"), row["closed_on"]),
         (_("Loss reason"), row["loss_reason"]),
     ] + _field_rows(fields.DEAL, row)
     sections = []
+    if actions:
+        sections.append(
+            (
+                _("Next actions (sd next {id} for the whole plan)").format(id=row["id"]),
+                sub_table(
+                    [a.as_json() for a in actions],
+                    [
+                        Column(_("Action"), lambda a: a["text"]),
+                        Column(_("Why"), lambda a: a["why"]),
+                        Column(_("Source"), lambda a: a["source"]),
+                    ],
+                ),
+            )
+        )
     if people:
         sections.append(
             (

@@ -68,10 +68,27 @@ def add(
         _guided_add(account, deal, contact or [], values)
         return
     require(account or deal, "--account")
-    logged = journal().visits.log(account, deal, contact or [], values)
+    j = journal()
+    logged = j.visits.log(account, deal, contact or [], values)
     done(_("Logged visit #{id}.").format(id=logged.id))
     if logged.followup_id:
         done(_("Follow-up #{id} is due {date}.").format(id=logged.followup_id, date=values["follow_up_date"]))
+    _say_next(j, logged.deal_id, logged.account_id)
+
+
+def _say_next(j, deal_id: int | None, account_id: int | None) -> None:  # noqa: ANN001
+    """One or two `Next:` lines after a visit: the top actions on its deal (or its account's most urgent open
+    deal), without the checks, so the write stays quick. A coaching line never fails a visit already saved."""
+    from salesdiary.core.errors import SdError
+    from salesdiary.render.coach import next_lines
+    from salesdiary.render.console import message
+
+    try:
+        actions = j.quick_next(deal=deal_id, account=account_id)
+    except SdError:
+        return
+    for line in next_lines(actions):
+        message(line)
 
 
 class _Journal:
@@ -196,6 +213,9 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
             raise typer.Exit(1)
     logged = write(lambda tx: progress.log_visit(tx, _plan(a, values)))
     _report_logged(a, logged)
+    from salesdiary.cli import common
+
+    _say_next(common.journal(), logged.deal_id, logged.account_id)
 
 
 def _plan(a, values: dict):  # noqa: ANN001, ANN202

@@ -27,6 +27,14 @@ def show_stage(say: Say, stage: Stage) -> None:
     say(_("Stage {stage} — goal: {goal}").format(stage=stage_title(stage), goal=stage.goal), "bold")
 
 
+def show_tips(say: Say, stage: Stage, tips: int = TOP_TIPS) -> None:
+    """The stage's own top tips (操作指南): what the method advises while the deal is in it."""
+    if stage.tips:
+        say(_("Tips for this stage:"))
+    for tip in stage.tips[:tips]:
+        say(_("  • {tip}").format(tip=tip))
+
+
 def show_next_stage(say: Say, stage: Stage, tips: int = TOP_TIPS) -> None:
     """The next stage's goal and its top tips (操作指南)."""
     say(_("Next stage {stage} — goal: {goal}").format(stage=stage_title(stage), goal=stage.goal), "bold")

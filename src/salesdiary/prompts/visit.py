@@ -14,7 +14,7 @@ from salesdiary.core import enums
 from salesdiary.core.playbook import Playbook, Stage
 from salesdiary.i18n import _
 from salesdiary.prompts import ask
-from salesdiary.prompts.progress import ask_markers, offer_advance, show_stage, stage_title
+from salesdiary.prompts.progress import ask_markers, offer_advance, show_stage, show_tips, stage_title
 
 NONE = "__none__"
 NEW = "__new__"
@@ -242,6 +242,7 @@ def _progress(j: VisitJournal, a: VisitAnswers) -> None:
     j.say("")
     j.say(_("Deal “{deal}”").format(deal=a.deal_name), "bold")
     show_stage(j.say, stage)
+    show_tips(j.say, stage)
     a.ticks = ask_markers(stage, ticked)
     a.advance_to = offer_advance(j.say, book, stage, ticked | set(a.ticks))
 
