@@ -357,7 +357,9 @@ def print_text(console: Console, text: str, *, style: str = "", indent: int = 0,
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    """TEXT in a Markdown table cell: as text (a `<tag>` in a name escaped, so no renderer takes it as HTML)."""
+    out = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "\\<").replace(">", "\\>")
+    return out.replace("\n", "<br>")
 
 
 def _md_text(text: str) -> str:

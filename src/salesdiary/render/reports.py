@@ -862,7 +862,82 @@ def period_document(data: dict[str, Any]) -> Document:
             after=after,
         )
     )
+    if data.get("by_owner") is not None:  # the team's report: the reps first, as the Monday meeting reads it
+        doc.sections[0:0] = team_sections(data)
     return doc
+
+
+def _amount(value: float | None, per: dict[str, float] | None) -> str:
+    """An amount of a rep's row: the figure, or each currency's when they are mixed and not converted."""
+    return money(value) if value is not None else money_in(None, per, True)
+
+
+def team_sections(data: dict[str, Any]) -> list[Section]:
+    """The team's report's sections: the period per rep (data["by_owner"]) and the pipeline per rep
+    (data["pipeline_by_owner"])."""
+    t = Table(
+        [
+            Col(_("Rep"), style="bold", narrow="head"),
+            Col(_("New accounts"), justify="right", labelled=True),
+            Col(_("Visits"), justify="right", labelled=True),
+            Col(_("Accounts visited"), justify="right", labelled=True),
+            Col(_("New deals"), justify="right", labelled=True),
+            Col(_("Stage moves"), justify="right", labelled=True),
+            Col(_("Won"), justify="right", labelled=True),
+            Col(_("Won amount"), justify="right", labelled=True),
+            Col(_("Lost"), justify="right", labelled=True),
+            Col(_("Weighted pipeline"), justify="right", labelled=True),
+            Col(_("Follow-ups done / due"), justify="right", labelled=True),
+            Col(_("Overdue"), justify="right", labelled=True),
+        ]
+    )
+    for row in data["by_owner"]:
+        t.add(
+            row["owner"],
+            row["new_accounts"],
+            row["visits"],
+            row["accounts_visited"],
+            row["new_deals"],
+            row["stage_moves"],
+            row["won"],
+            _amount(row["won_amount"], row["won_amount_by_currency"]),
+            row["lost"],
+            _amount(row["weighted"], row["weighted_by_currency"]),
+            f"{row['followups_done']} / {row['followups_due']}",
+            row["overdue"],
+        )
+    p = Table(
+        [
+            Col(_("Rep"), style="bold", narrow="head"),
+            Col(_("Open deals"), justify="right", labelled=True),
+            Col(_("Amount"), justify="right", labelled=True),
+            Col(_("Weighted"), justify="right", labelled=True),
+            Col(_("Won"), justify="right", labelled=True),
+            Col(_("Won amount"), justify="right", labelled=True),
+            Col(_("Lost"), justify="right", labelled=True),
+        ]
+    )
+    for row in data.get("pipeline_by_owner") or []:
+        p.add(
+            row["owner"],
+            row["open_deals"],
+            _amount(row["amount"], row["amount_by_currency"]),
+            _amount(row["weighted"], row["weighted_by_currency"]),
+            row["won"],
+            _amount(row["won_amount"], row["won_amount_by_currency"]),
+            row["lost"],
+        )
+    return [
+        Section(title=_("By rep"), table=t, empty=_("Nothing this period.")),
+        Section(
+            title=_("Pipeline by rep"),
+            table=p,
+            empty=_("No open deals."),
+            after=[
+                _("Open deals as of today; won and lost in the period. Weighted = amount × the stage's probability.")
+            ],
+        ),
+    ]
 
 
 # --- receivables ----------------------------------------------------------------------------------------
@@ -1022,3 +1097,33 @@ def _more(shown: int, total: int, shown_all: bool) -> list[str]:
     if shown < total and not shown_all:
         return [_("{shown} of {total} shown; use --limit N or --all to see more.").format(shown=shown, total=total)]
     return []
+
+
+def period_text(data: dict[str, Any], fmt: str) -> str:
+    """The weekly or monthly report DATA as a file's text: "json", "markdown", "html" or "text" (the terminal's
+    tables, 110 columns, no colour). No control character from a stored name reaches a terminal or a mail."""
+    from salesdiary.core.validate import visible
+
+    if fmt == "json":
+        from salesdiary.render.data import dumps
+
+        return dumps(data) + "\n"
+    if fmt == "markdown":
+        from salesdiary.render.document import to_markdown
+
+        return visible(to_markdown(period_document(data)))
+    if fmt == "html":
+        from salesdiary.i18n import current_language
+        from salesdiary.render.html import period_html
+
+        return visible(period_html(data, lang=current_language()))
+    import io
+
+    from rich.console import Console
+
+    from salesdiary.render.document import print_document
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=110, no_color=True, highlight=False, emoji=False)
+    print_document(period_document(data), console)
+    return buffer.getvalue()

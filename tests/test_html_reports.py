@@ -1,0 +1,214 @@
+"""Reports a manager opens: `sd report week|month --format html` and `sd funnel --format html` are real documents
+(tables with headers, inline SVG charts, the report's language, nothing external), every format shows hostile
+names as text, and `--owner all` adds the team's table and pipeline per rep."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import build
+from test_report import STEPS
+
+
+class Page(HTMLParser):
+    """What a browser would build from the page: the elements, their attributes, the tables and the text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.tables: list[dict] = []  # {"headers": [...], "rows": [[(text, attrs), ...]]}
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+        self._attrs: dict[str, str | None] = {}
+        self._in_head_row = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "table":
+            self.tables.append({"headers": [], "rows": []})
+        elif tag == "thead":
+            self._in_head_row = True
+        elif tag == "tr" and self.tables and not self._in_head_row:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th"):
+            self._cell, self._attrs = [], a
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self._in_head_row = False
+        elif tag in ("td", "th") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            if self._in_head_row:
+                self.tables[-1]["headers"].append(text)
+            else:
+                self.tables[-1]["rows"][-1].append((text, self._attrs))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def named(self, tag: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.tags if t == tag]
+
+    def table(self, header: str) -> dict:
+        return next(t for t in self.tables if header in t["headers"])
+
+
+def check_document(page: Page, lang: str) -> None:
+    """What every HTML report is: its language, tables with headers, a chart, nothing external, no terminal art."""
+    html = page.named("html")
+    assert html and html[0]["lang"] == lang
+    assert not page.named("pre") and not page.named("code")
+    assert page.tables and all(t["headers"] for t in page.tables)
+    assert page.named("svg") and page.named("rect")
+    for tag in ("script", "img", "link", "iframe", "object"):
+        assert not page.named(tag), tag
+    assert not [a for _t, a in page.tags if "src" in a or (a.get("href") or "").startswith(("http", "//"))]
+    viewport = [m for m in page.named("meta") if m.get("name") == "viewport"]
+    assert viewport and "width=device-width" in (viewport[0]["content"] or "")
+    styles = "".join(page.text)
+    assert "@media print" in styles
+    assert not re.search(r"\bwidth:\s*\d+px", styles)  # nothing a phone cannot reflow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "journal.sqlite"
+    build(path, STEPS)
+    return path
+
+
+@pytest.fixture
+def journal(built: Path, isolated: Path) -> Path:
+    shutil.copy(built, isolated / "journal.sqlite")
+    return isolated / "journal.sqlite"
+
+
+def test_the_weekly_report_is_a_document(sd, journal):
+    result = sd("report", "week", "--format", "html")
+    assert result.exit_code == 0, result.output
+    page = Page(result.stdout)
+    check_document(page, "en")
+    assert page.named("title") is not None and "Weekly report · 2026-11-23 – 2026-11-29" in "".join(page.text)
+    moved = page.table("Move")
+    assert moved["headers"] == ["Date", "Deal", "Account", "Move", "Amount"]
+    amounts = {row[1][0]: row[4] for row in moved["rows"]}
+    text, attrs = amounts["Won deal"]
+    assert text == "500,000" and "text-align: right" in (attrs["style"] or "")  # numbers right-aligned
+    assert "text-align: right" not in (moved["rows"][0][1][1].get("style") or "")
+    visits = page.table("What happened")
+    assert [r[5][0] for r in visits["rows"]] == ["Design review", "Status meeting"]
+    # the activity chart: one bar per day of the week, the visits of each day written beside it
+    chart = "".join(page.text)
+    assert "Visits per day" in chart
+    bars = [float(r["width"] or 0) for r in page.named("rect")]
+    assert len(bars) == 7 and sorted(bars)[-2:] == [380.0, 380.0] and bars.count(0.0) == 5
+
+
+def test_the_monthly_report_counts_visits_per_week(sd, journal):
+    page = Page(sd("report", "month", "--format", "html").stdout)
+    check_document(page, "en")
+    # November 2026: weeks from 11-01 (a Sunday) … 11-30; the visits of 11-20, 11-23 and 11-25
+    titles = [t for t in page.text if "Visits per week" in t]
+    assert titles
+    labels = [t.strip() for t in page.text if re.fullmatch(r"\s*\d\d-\d\d – \d\d-\d\d\s*", t)]
+    assert labels == [
+        "11-01 – 11-01",
+        "11-02 – 11-08",
+        "11-09 – 11-15",
+        "11-16 – 11-22",
+        "11-23 – 11-29",
+        "11-30 – 11-30",
+    ]
+    summary = next(t for t in page.text if t.startswith("Visits per week:"))
+    assert "11-16 – 11-22 1;" in summary and "11-23 – 11-29 2;" in summary
+
+
+def test_a_chinese_report_says_so(sd, journal):
+    page = Page(sd("--lang", "zh", "report", "week", "--format", "html").stdout)
+    check_document(page, "zh-CN")
+    assert page.table("金额")
+
+
+def test_the_funnel_as_a_document(sd, journal):
+    result = sd("funnel", "--format", "html")
+    assert result.exit_code == 0, result.output
+    page = Page(result.stdout)
+    check_document(page, "en")
+    t = page.table("Stage")
+    assert t["headers"] == ["Stage", "Deals", "Amount", "Weighted", "Days", "Stale", "Conv."]
+    data = sd("funnel", "--json").json()
+    # two bars per stage (amount, weighted), the longest the largest amount
+    rects = page.named("rect")
+    legend = 2
+    assert len(rects) == legend + 2 * len(data["stages"])
+    assert max(float(r["width"] or 0) for r in rects[legend:]) == 380.0
+    by_label = {row[0][0]: row for row in t["rows"]}
+    for s in data["stages"]:
+        if s["deals"]:
+            row = by_label[f"{s['number']}. {s['label']}"]
+            assert row[2][0] == f"{s['amount']:,.0f}" and "text-align: right" in (row[2][1]["style"] or "")
+    assert sd("funnel", "--format", "pdf").exit_code == 2
+
+
+HOSTILE = {
+    "account": "<script>alert(1)</script>",
+    "deal": '"><img src=x onerror=alert(1)>',
+    "summary": "<svg onload=alert(2)> & [bold]not bold[/bold]",
+}
+
+
+@pytest.fixture
+def hostile(sd, isolated):  # noqa: ANN001, ANN201
+    steps = [
+        ("account", "add", HOSTILE["account"]),
+        ("deal", "add", HOSTILE["deal"], "--account", "1", "--amount", "100000", "--stage", "3"),
+        ("visit", "add", "--account", "1", "--deal", "1", "--summary", HOSTILE["summary"]),
+        ("followup", "add", HOSTILE["deal"], "--account", "1", "--due", "2026-12-01"),
+    ]
+    for args in steps:
+        result = sd(*args)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_hostile_names_are_text_in_every_format(sd, hostile):
+    for what in (("report", "week"), ("report", "month"), ("report", "week", "--owner", "all"), ("funnel",)):
+        formats = ("text", "markdown", "json", "html") if what[0] == "report" else ("table", "json", "csv", "html")
+        for fmt in formats:
+            result = sd(*what, "--format", fmt)
+            assert result.exit_code == 0, (what, fmt, result.output)
+            out = result.stdout
+            if fmt == "html":
+                page = Page(out)
+                for tag in ("script", "img"):
+                    assert not page.named(tag), (what, tag)
+                assert not [a for _t, a in page.tags if "onerror" in a or "onload" in a]
+                assert len(page.named("svg")) == 1
+                text = "".join(page.text)
+                if what[0] == "report":
+                    for name in HOSTILE.values():
+                        assert name in text, (what, name)
+            elif fmt == "markdown":
+                # a Markdown renderer shows <…> as text only when it is escaped
+                assert not re.search(r"(?<!\\)<(/?script|img|svg)", out), what
+                assert "\\<script\\>alert(1)\\</script\\>" in out
+            elif fmt == "json":
+                data = json.loads(out)
+                if what[0] == "report":
+                    assert data["visits"][0]["account"] == HOSTILE["account"]
+                    assert data["visits"][0]["deal"] == HOSTILE["deal"]
+                    assert data["visits"][0]["summary"] == HOSTILE["summary"]
+            elif what[0] == "report":  # the terminal's text: as typed, no markup taken from a name
+                flat = " ".join(out.split())
+                assert HOSTILE["account"] in flat and "[bold]not bold[/bold]" in flat, flat
