@@ -212,3 +212,77 @@ def test_hostile_names_are_text_in_every_format(sd, hostile):
             elif what[0] == "report":  # the terminal's text: as typed, no markup taken from a name
                 flat = " ".join(out.split())
                 assert HOSTILE["account"] in flat and "[bold]not bold[/bold]" in flat, flat
+
+
+# --- the team's week ---------------------------------------------------------------------------------------
+
+TEAM = [
+    ("2026-11-02", ("account", "add", "Acme", "--owner", "wang")),
+    ("2026-11-02", ("account", "add", "Beta", "--owner", "li")),
+    (
+        "2026-11-02",
+        ("deal", "add", "Old", "--account", "Acme", "--amount", "1000000", "--stage", "2", "--owner", "wang"),
+    ),
+    ("2026-11-24", ("deal", "edit", "Old", "--stage", "3")),
+    ("2026-11-24", ("deal", "add", "Fresh", "--account", "Acme", "--amount", "200000", "--owner", "wang")),
+    ("2026-11-02", ("deal", "add", "Win", "--account", "Beta", "--amount", "300000", "--stage", "9", "--owner", "li")),
+    ("2026-11-24", ("deal", "won", "Win")),
+    ("2026-11-02", ("deal", "add", "Lose", "--account", "Beta", "--amount", "50000", "--owner", "li")),
+    ("2026-11-25", ("deal", "lost", "Lose", "--reason", "price")),
+    ("2026-11-23", ("deal", "add", "Big", "--account", "Beta", "--amount", "400000", "--stage", "2", "--owner", "li")),
+    ("2026-11-23", ("visit", "add", "--account", "Acme", "--summary", "one", "--owner", "wang")),
+    ("2026-11-25", ("visit", "add", "--account", "Acme", "--summary", "two", "--owner", "wang")),
+    ("2026-11-25", ("visit", "add", "--account", "Beta", "--summary", "three", "--owner", "wang")),
+    ("2026-11-24", ("visit", "add", "--account", "Beta", "--summary", "four", "--owner", "li")),
+    ("2026-11-20", ("visit", "add", "--account", "Beta", "--summary", "last week", "--owner", "li")),
+    ("2026-11-02", ("followup", "add", "Call Acme", "--account", "Acme", "--due", "2026-11-20", "--owner", "wang")),
+    ("2026-11-02", ("followup", "add", "Call Beta", "--account", "Beta", "--due", "2026-11-26", "--owner", "li")),
+]
+
+
+@pytest.fixture
+def team_journal(isolated: Path) -> Path:
+    build(isolated / "journal.sqlite", TEAM)
+    return isolated / "journal.sqlite"
+
+
+def test_the_teams_week_per_rep_in_every_format(sd, team_journal):
+    data = sd("report", "week", "--owner", "all", "--json").json()
+    by = {r["owner"]: r for r in data["by_owner"]}
+    assert set(by) == {"wang", "li"}
+    figures = ("visits", "accounts_visited", "new_deals", "stage_moves", "won", "lost", "weighted", "overdue")
+    # wang: 3 visits at 2 accounts; Fresh is new (a stage move), Old moved 2 → 3; open: Old 1,000,000 at
+    # 25 % + Fresh 200,000 at 5 %; the follow-up due 11-20 is overdue.
+    assert {k: by["wang"][k] for k in figures} == dict(
+        visits=3, accounts_visited=2, new_deals=1, stage_moves=2, won=0, lost=0, weighted=260_000.0, overdue=1
+    )
+    # li: 1 visit this week (the one of 11-20 is last week's); Big is new at stage 2 (10 %); Win won, Lose lost
+    assert {k: by["li"][k] for k in figures} == dict(
+        visits=1, accounts_visited=1, new_deals=1, stage_moves=1, won=1, lost=1, weighted=40_000.0, overdue=0
+    )  # fmt: skip
+    for key in ("visits", "stage_moves", "won", "lost", "overdue"):  # the reps add up to the team's summary
+        assert sum(r[key] for r in data["by_owner"]) == data["summary"][key], key
+    assert by["li"]["won_amount"] == 300_000.0
+    pipeline = {p["owner"]: p for p in data["pipeline_by_owner"]}
+    assert (pipeline["wang"]["open_deals"], pipeline["wang"]["amount"], pipeline["wang"]["weighted"]) == (
+        2,
+        1_200_000.0,
+        260_000.0,
+    )
+    assert (pipeline["li"]["open_deals"], pipeline["li"]["won"], pipeline["li"]["lost"]) == (1, 1, 1)
+    # the same figures in the text, Markdown and HTML
+    text = " ".join(sd("report", "week", "--owner", "all").stdout.split())
+    assert "By rep" in text and "Pipeline by rep" in text and "260,000" in text
+    md = sd("report", "week", "--owner", "all", "--format", "markdown").stdout
+    assert "| Rep | New accounts | Visits | Accounts visited | New deals | Stage moves | Won |" in md
+    assert "| wang | 0 | 3 | 2 | 1 | 2 | 0 | 0 | 0 | 260,000 | 0 / 0 | 1 |" in md
+    page = Page(sd("report", "week", "--owner", "all", "--format", "html").stdout)
+    check_document(page, "en")
+    reps = page.table("Weighted pipeline")
+    assert reps["headers"][0] == "Rep"
+    row = next(r for r in reps["rows"] if r[0][0] == "wang")
+    assert [c for c, _a in row] == ["wang", "0", "3", "2", "1", "2", "0", "0", "0", "260,000", "0 / 0", "1"]
+    assert page.table("Open deals")
+    # one rep's report has no team tables
+    mine = sd("report", "week", "--owner", "wang", "--json").json()
+    assert "by_owner" not in mine and "pipeline_by_owner" not in mine
