@@ -158,6 +158,7 @@ def _weekday(day: dt.date) -> str:
 def document_html(doc: Document, *, lang: str, charts: list[Chart] | None = None) -> str:
     """DOC as a self-contained HTML page in LANG ("zh", "en"), with CHARTS after its opening lines."""
     from jinja2 import Environment, FileSystemLoader
+    from markupsafe import Markup
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -166,21 +167,19 @@ def document_html(doc: Document, *, lang: str, charts: list[Chart] | None = None
         lstrip_blocks=True,
         auto_reload=False,
     )
+    left, right = Markup("<td>"), Markup('<td class="num" style="text-align: right;">')  # inline: for mail clients
     sections = []
     for s in doc.sections:
         table = None
         if s.table is not None and s.table.rows:
             t = s.table
-            right = [c.justify == "right" for c in t.columns]
-            rows = [
-                (
-                    row,
-                    t.style_of(i),
-                    i in t.separators,
-                )
-                for i, row in enumerate(t.rows)
-            ]
-            table = {"headers": [c.header for c in t.columns], "right": right, "rows": rows}
+            opens = [right if c.justify == "right" else left for c in t.columns]
+            rows = []
+            for i, row in enumerate(t.rows):  # the tags are ours (Markup); every cell is escaped by the template
+                classes = " ".join(x for x in (t.style_of(i), "sep" if i in t.separators else "") if x)
+                tr = Markup('<tr class="{}">').format(classes) if classes else Markup("<tr>")
+                rows.append((tr, list(zip(opens, row, strict=False))))
+            table = {"headers": [(c.header, c.justify == "right") for c in t.columns], "rows": rows}
         sections.append(
             {"title": s.title, "lead": s.lead, "lines": s.lines, "table": table, "empty": s.empty, "after": s.after}
         )

@@ -175,6 +175,8 @@ def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) 
     (a deal's first stage entered in the period), stage moves (new deals included, as in the report's summary),
     won and lost deals, follow-ups due and done in the period, and follow-ups overdue as of ASOF (ISO dates;
     AFTER_END is the day after END)."""
+    from salesdiary.store.sql import scan
+
     p = {"start": start, "end": end, "after_end": after_end, "asof": asof}
     rows = r.rows(
         "SELECT x.owner AS owner, SUM(x.new_accounts) AS new_accounts, SUM(x.visits) AS visits,"
@@ -197,7 +199,7 @@ def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) 
         " CASE WHEN f.done_on IS NOT NULL AND f.done_on <= :end THEN 1 ELSE 0 END, 0 FROM followup f"
         " WHERE f.due >= :start AND f.due <= :end"
         " UNION ALL SELECT f.owner, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 FROM followup f"
-        " WHERE f.due < :asof AND (f.done_on IS NULL OR f.done_on >= :asof)) x"
+        f" WHERE {scan(r, 'f.due')} < :asof AND (f.done_on IS NULL OR f.done_on >= :asof)) x"  # the open ones' index
         " GROUP BY x.owner ORDER BY x.owner",
         p,
     )
