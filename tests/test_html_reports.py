@@ -65,6 +65,18 @@ class Page(HTMLParser):
         return next(t for t in self.tables if header in t["headers"])
 
 
+def test_the_templates_ship_with_the_package():
+    """A wheel holds what pyproject's package-data names: every template must be named there."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["salesdiary"]
+    package = root / "src" / "salesdiary"
+    templates = [p.relative_to(package).as_posix() for p in (package / "render" / "templates").iterdir()]
+    assert templates and all(any(fnmatch.fnmatch(t, g) for g in globs) for t in templates), templates
+
+
 def check_document(page: Page, lang: str) -> None:
     """What every HTML report is: its language, tables with headers, a chart, nothing external, no terminal art."""
     html = page.named("html")
