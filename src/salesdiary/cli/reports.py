@@ -10,6 +10,8 @@ from salesdiary.cli.common import AllOpt, JsonOpt
 from salesdiary.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from salesdiary.core.playbook import Playbook
 
 OwnerOpt = typer.Option(
@@ -50,6 +52,12 @@ class _Renderer:
         from salesdiary.cli.common import render_ready
 
         self.join = render_ready(self.wanted)
+
+
+def _html_ready() -> Callable[[], None]:
+    from salesdiary.render.html import ready
+
+    return ready()
 
 
 def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
@@ -94,6 +102,8 @@ def funnel(
 
     chosen = _format(fmt, as_json, ("table", "json", "csv", "html"))
     renderer = _Renderer(chosen == "table")
+    if chosen == "html":  # Jinja2's imports while the database works, as Rich's for the table
+        renderer.start = lambda: setattr(renderer, "join", _html_ready())  # type: ignore[method-assign]
     j = journal(on_query=renderer.start)
     if by is not None:
         from salesdiary.cli.team import funnel_by_owner
@@ -119,6 +129,7 @@ def funnel(
         for line in [*([data["currency_note"]] if data["currency_note"] else []), *other_playbooks_lines(data)]:
             message(line)  # on stderr: the rows stay data
     elif chosen == "html":
+        renderer.join()
         from salesdiary.i18n import current_language
         from salesdiary.render.html import funnel_html
 
@@ -338,7 +349,11 @@ def report(
     chosen = _format(fmt, as_json, ("text", "markdown", "html", "json"))
     day = parse_date_opt(on, "--date")
     path = output_path(output)
-    data = journal().report(period, on=day, owner=owner, today=today()).data
+    waits: list[Callable[[], None]] = []
+    j = journal(on_query=(lambda: waits.append(_html_ready())) if chosen == "html" else None)
+    data = j.report(period, on=day, owner=owner, today=today()).data
+    for wait in waits:
+        wait()
     if chosen == "text" and path is None:
         from salesdiary.render.document import print_document
         from salesdiary.render.reports import period_document

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from salesdiary.i18n import _
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from salesdiary.render.document import Document
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -155,18 +157,47 @@ def _weekday(day: dt.date) -> str:
     return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))[day.weekday()]
 
 
+_template: Any = None  # the compiled page template (template()), kept for the process
+
+
+def template() -> Any:
+    """The page template, compiled once (Jinja2 imported here: only HTML output pays for it)."""
+    global _template
+    if _template is None:
+        from jinja2 import Environment, FileSystemLoader
+
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=True,  # every name, label and figure is text, whatever it holds
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        _template = env.get_template("report.html.j2")
+    return _template
+
+
+def ready() -> Callable[[], None]:
+    """Import Jinja2 and compile the template in a background thread while this one waits on the database (as
+    cli/common.render_ready does for Rich); call the function returned before rendering. Anything going wrong
+    there is left for the rendering to meet again in this thread."""
+    import contextlib
+    import threading
+
+    def prepare() -> None:
+        with contextlib.suppress(Exception):
+            template()
+
+    thread = threading.Thread(target=prepare, daemon=True)
+    thread.start()
+    return thread.join
+
+
 def document_html(doc: Document, *, lang: str, charts: list[Chart] | None = None) -> str:
     """DOC as a self-contained HTML page in LANG ("zh", "en"), with CHARTS after its opening lines."""
-    from jinja2 import Environment, FileSystemLoader
     from markupsafe import Markup
 
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,  # every name, label and figure is text, whatever it holds
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
+    page = template()
     left, right = Markup("<td>"), Markup('<td class="num" style="text-align: right;">')  # inline: for mail clients
     sections = []
     for s in doc.sections:
@@ -183,7 +214,7 @@ def document_html(doc: Document, *, lang: str, charts: list[Chart] | None = None
         sections.append(
             {"title": s.title, "lead": s.lead, "lines": s.lines, "table": table, "empty": s.empty, "after": s.after}
         )
-    return env.get_template("report.html.j2").render(
+    return page.render(
         lang=LANGS.get(lang, lang),
         title=doc.title,
         lines=doc.lines,
