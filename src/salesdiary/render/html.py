@@ -91,7 +91,9 @@ def bar_chart(title: str, series: list[str], rows: list[tuple[str, list[float], 
         groups=groups,
         height=max(y, legend_h + BAR_H),
         legend_h=legend_h,
-        summary=title + ": " + "; ".join(f"{label} {' / '.join(texts)}" for label, _values, texts in rows),
+        summary=_("{chart}: {figures}").format(
+            chart=title, figures=_("; ").join(f"{label} {' / '.join(texts)}" for label, _values, texts in rows)
+        ),
     )
 
 
