@@ -335,8 +335,8 @@ class Journal:
         from salesdiary.core import currency
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import BadInput
+        from salesdiary.core.period import period_data
         from salesdiary.i18n import _
-        from salesdiary.render.reports import period_data
         from salesdiary.store.paths import config_value
         from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
         from salesdiary.store.team import is_team, owner_filter
