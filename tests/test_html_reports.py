@@ -178,6 +178,7 @@ HOSTILE = {
     "account": "<script>alert(1)</script>",
     "deal": '"><img src=x onerror=alert(1)>',
     "summary": "<svg onload=alert(2)> & [bold]not bold[/bold]",
+    "owner": "<b onmouseover=alert(3)>",
 }
 
 
@@ -188,6 +189,7 @@ def hostile(sd, isolated):  # noqa: ANN001, ANN201
         ("deal", "add", HOSTILE["deal"], "--account", "1", "--amount", "100000", "--stage", "3"),
         ("visit", "add", "--account", "1", "--deal", "1", "--summary", HOSTILE["summary"]),
         ("followup", "add", HOSTILE["deal"], "--account", "1", "--due", "2026-12-01"),
+        ("visit", "add", "--account", "1", "--summary", "assist", "--owner", HOSTILE["owner"]),
     ]
     for args in steps:
         result = sd(*args)
@@ -203,17 +205,17 @@ def test_hostile_names_are_text_in_every_format(sd, hostile):
             out = result.stdout
             if fmt == "html":
                 page = Page(out)
-                for tag in ("script", "img"):
+                for tag in ("script", "img", "b"):
                     assert not page.named(tag), (what, tag)
-                assert not [a for _t, a in page.tags if "onerror" in a or "onload" in a]
+                assert not [a for _t, a in page.tags if {"onerror", "onload", "onmouseover"} & set(a)]
                 assert len(page.named("svg")) == 1
                 text = "".join(page.text)
                 if what[0] == "report":
-                    for name in HOSTILE.values():
-                        assert name in text, (what, name)
+                    for key, name in HOSTILE.items():
+                        assert name in text or (key == "owner" and "--owner" not in what), (what, name)
             elif fmt == "markdown":
                 # a Markdown renderer shows <…> as text only when it is escaped
-                assert not re.search(r"(?<!\\)<(/?script|img|svg)", out), what
+                assert not re.search(r"(?<!\\)<(/?script|img|svg|b )", out), what
                 assert "\\<script\\>alert(1)\\</script\\>" in out
             elif fmt == "json":
                 data = json.loads(out)
@@ -298,3 +300,18 @@ def test_the_teams_week_per_rep_in_every_format(sd, team_journal):
     # one rep's report has no team tables
     mine = sd("report", "week", "--owner", "wang", "--json").json()
     assert "by_owner" not in mine and "pipeline_by_owner" not in mine
+
+
+def test_a_funnel_in_two_currencies_draws_a_chart_for_each(sd, isolated):
+    assert sd("account", "add", "Acme").exit_code == 0
+    for name, amount, code, stage in (("A", "1000000", "CNY", "3"), ("B", "20000", "USD", "4")):
+        args = ("deal", "add", name, "--account", "Acme", "--amount", amount, "--currency", code, "--stage", stage)
+        assert sd(*args).exit_code == 0
+    page = Page(sd("funnel", "--format", "html").stdout)
+    check_document(page, "en")
+    titles = [t for t in page.text if t.startswith("Amount and weighted amount by stage (") and ":" not in t]
+    assert titles == ["Amount and weighted amount by stage (CNY)", "Amount and weighted amount by stage (USD)"]
+    assert len(page.named("svg")) == 2
+    summaries = [t for t in page.text if t.startswith("Amount and weighted amount by stage (") and ":" in t]
+    assert "3. Customer analysis 1,000,000 / 250,000" in summaries[0] and "20,000" not in summaries[0]
+    assert "4. " in summaries[1] and "20,000" in summaries[1] and "1,000,000" not in summaries[1]
