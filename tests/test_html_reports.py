@@ -172,6 +172,10 @@ def test_the_funnel_as_a_document(sd, journal):
             row = by_label[f"{s['number']}. {s['label']}"]
             assert row[2][0] == f"{s['amount']:,.0f}" and "text-align: right" in (row[2][1]["style"] or "")
     assert sd("funnel", "--format", "pdf").exit_code == 2
+    refused = sd("funnel", "--by", "owner", "--format", "html")
+    assert refused.exit_code == 2 and "--by owner shows a table, json or csv." in refused.stderr
+    assert refused.stdout == "" and "Traceback" not in refused.output
+    check_document(Page(sd("--lang", "zh", "funnel", "--format", "html").stdout), "zh-CN")
 
 
 HOSTILE = {
