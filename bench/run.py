@@ -170,6 +170,9 @@ def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any]) -
                     ok_codes=ok,
                 )
             )
+    cases.append(  # the weekly report a manager opens in a browser or a mail client (issue 22)
+        Case("sd report week --format html", ["report", "week", "--format", "html"], ref="floor table DB", target=read)
+    )
     cases.append(
         Case(
             "sd visit add (every flag)",

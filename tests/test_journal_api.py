@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from salesdiary.core.errors import BadInput, NotFound, SdError
-from salesdiary.journal import CheckReport, DueList, FunnelReport, Journal, LoggedVisit
+from salesdiary.journal import CheckReport, DueList, FunnelReport, Journal, LoggedVisit, PeriodReport
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -176,6 +176,24 @@ def test_due_is_what_sd_due_json_prints(j, sd):
     assert j.due(30).counts["upcoming"] == 1
     cut = j.due(30, limit=1)
     assert len(cut.items) == 1 and sum(cut.counts.values()) == 3
+
+
+def test_report_is_what_sd_report_json_prints_byte_for_byte(j, sd):
+    from salesdiary.render.data import dumps
+
+    account, deal = _pipeline(j)
+    j.visits.add(account, deal=deal, summary="Met the chief engineer", follow_up="2026-11-20")
+    j.deals.advance(deal, force=True, reason="quote asked")
+    week = j.report("week")
+    assert isinstance(week, PeriodReport) and week.kind == "week"
+    assert dumps(week.as_json()) + "\n" == sd("report", "week", "--json").stdout
+    assert (week.summary["visits"], week.summary["stage_moves"], week.summary["overdue"]) == (1, 2, 1)
+    assert week.by_owner is None  # a journal of one's own: no table per rep unless --owner all
+    assert j.report("月报", owner="all").by_owner is not None
+    past = j.report("month", on=dt.date(2026, 10, 5))
+    assert (past.as_json()["start"], past.as_json()["end"], past.summary["visits"]) == ("2026-10-01", "2026-10-31", 0)
+    with pytest.raises(BadInput):
+        j.report("quarter")
 
 
 def test_check_is_what_sd_check_json_prints(j, sd):

@@ -38,9 +38,20 @@ def leftovers(folder: Path) -> list[Path]:
         (("export", "all", "--output"), "all.json"),
         (("report", "week", "--output"), "week.txt"),
         (("report", "month", "--format", "html", "--output"), "month.html"),
+        (("report", "week", "--owner", "all", "--format", "markdown", "--output"), "week.md"),
+        (("report", "week", "--format", "json", "--output"), "week.json"),
         (("due", "--ics"), "due.ics"),
     ],
-    ids=["export-table", "export-personal", "export-all", "report-text", "report-html", "due-ics"],
+    ids=[
+        "export-table",
+        "export-personal",
+        "export-all",
+        "report-text",
+        "report-html",
+        "report-markdown",
+        "report-json",
+        "due-ics",
+    ],
 )
 def test_every_file_written_is_private(sd, demo, isolated, args, name):
     os.umask(0o022)  # the usual umask: a file opened plainly would be 0644

@@ -274,6 +274,15 @@ def test_the_manager_sees_the_team_by_owner(team):
     mine = team.ok("wang", "report", "week", "--format", "json").json()
     assert "by_owner" not in mine and len(mine["visits"]) == 2
     assert "By rep" in team.ok("boss", "report", "week", "--owner", "all").stdout
+    # the per-rep table: accounts visited, new deals (a stage move each), the weighted open pipeline
+    rep = {r["owner"]: r for r in week["by_owner"]}
+    assert (rep[wang]["accounts_visited"], rep[wang]["new_deals"], rep[wang]["stage_moves"]) == (1, 1, 1)
+    assert (rep[li]["accounts_visited"], rep[li]["new_deals"], rep[li]["overdue"]) == (1, 1, 0)
+    assert rep[wang]["weighted"] == by[wang]["weighted"] and rep[li]["weighted"] == by[li]["weighted"]
+    assert {p["owner"]: p["open_deals"] for p in week["pipeline_by_owner"]} == {wang: 1, li: 1}
+    for fmt, marker in (("markdown", "| Rep | New accounts | Visits | Accounts visited |"), ("html", "<th")):
+        out = team.ok("boss", "report", "week", "--owner", "all", "--format", fmt).stdout
+        assert marker in out and wang in out and li in out and "Pipeline by rep" in out
 
 
 # At the same moment ------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
 
-__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedNote", "LoggedVisit"]
+__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedNote", "LoggedVisit", "PeriodReport"]
 
 T = TypeVar("T")
 Ref = int | str  # a record: its id, or its name as on the command line
@@ -117,6 +117,47 @@ class CheckReport:
 
     def as_json(self) -> list[dict[str, Any]]:
         return [f.as_json() for f in self.findings]
+
+
+@dataclass
+class PeriodReport:
+    """The weekly or monthly report (`sd report week|month`): new accounts, visits, deals that moved, plan versus
+    actual, next period's plan and what is overdue; for a team, the figures per rep (`by_owner`) and the open
+    pipeline per rep (`pipeline_by_owner`).
+
+    `data` is the report as `sd report … --json` prints it; the properties name its parts."""
+
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        """ "week" or "month"."""
+        return str(self.data["kind"])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return dict(self.data["summary"])
+
+    @property
+    def by_owner(self) -> list[dict[str, Any]] | None:
+        """One row per rep (a team's report only, else None)."""
+        rows = self.data.get("by_owner")
+        return None if rows is None else list(rows)
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+PERIODS = {
+    "week": "week",
+    "weekly": "week",
+    "周": "week",
+    "周报": "week",
+    "month": "month",
+    "monthly": "month",
+    "月": "month",
+    "月报": "month",
+}  # what `sd report` and Journal.report take for a period
 
 
 @dataclass
@@ -366,6 +407,145 @@ class Journal:
                 rates=rates,
             )
         )
+
+    def report(
+        self,
+        period: str,
+        *,
+        on: dt.date | None = None,
+        owner: str | None = None,
+        today: dt.date | None = None,
+    ) -> PeriodReport:
+        """The report of the week (Monday–Sunday) or calendar month (PERIOD: "week", "month", 周报, 月报 …) that
+        holds ON (default TODAY). Overdue counts as of the day after the period (or today, if sooner). OWNER as
+        for the funnel; when it names no one rep in a team database ("all", or a manager's default) the report
+        adds the figures per rep."""
+        from salesdiary.core import currency
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import BadInput
+        from salesdiary.core.period import period_data
+        from salesdiary.i18n import _
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
+        from salesdiary.store.team import is_team, owner_filter
+
+        kind = PERIODS.get(period.strip().lower())
+        if kind is None:
+            raise BadInput(_("The period must be week or month, not {period!r}.").format(period=period))
+        now = today or default_today()
+        day = on or now
+        try:  # the period after it, and the day after that, must be dates too
+            start, end = period_bounds(kind, day)
+            next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
+            (next_end + dt.timedelta(days=1)).isoformat()
+        except OverflowError:
+            raise BadInput(
+                _(
+                    "--date: {day} is too late for a report, which also shows the next period and the day after it."
+                ).format(day=day.isoformat())
+            ) from None
+        asof = min(now, end + dt.timedelta(days=1))
+        rates = currency.rates(config_value)  # a bad [currency] table is an error before any work
+        r = self.reader
+        q = PeriodQuery(start, end, next_start, next_end, asof, owner=owner_filter(r, owner))
+        if self._on_query is not None:
+            self._on_query()
+        data = period_data(
+            period_report(r, q),
+            kind=kind,
+            start=start,
+            end=end,
+            asof=asof,
+            next_start=next_start,
+            next_end=next_end,
+            stage_label=stage_labeller({}),
+            rates=rates,
+        )
+        if q.owner is None and (is_team(r) or owner is not None):  # the team's view: the figures per rep
+            self._add_team(data, q, rates)
+        return PeriodReport(data)
+
+    def _add_team(self, data: dict[str, Any], q: Any, rates: Any) -> None:
+        """DATA["by_owner"]: the period of Q (a PeriodQuery) per rep, with each rep's weighted open pipeline;
+        DATA["pipeline_by_owner"]: each rep's open pipeline (deals, amount, weighted) and the period's won and
+        lost. Money of several currencies is never added (core/currency.py)."""
+        from salesdiary.core import currency
+        from salesdiary.store.team import period_by_owner
+
+        r = self.reader
+        rows = period_by_owner(
+            r,
+            q.start.isoformat(),
+            q.end.isoformat(),
+            (q.end + dt.timedelta(days=1)).isoformat(),
+            q.asof.isoformat(),
+        )
+        pipeline, _money = self.pipeline_by_owner(since=q.start, until=q.end, rates=rates)
+        by_rep = {p["owner"]: p for p in pipeline}
+        money = currency.plan(
+            {c for row in rows for c in row["won_amount_by_currency"]}
+            | {c for p in pipeline for key in ("amount", "weighted") for c in p[f"{key}_by_currency"]},
+            rates,
+        )
+        for row in rows:  # a rep's money: the one currency's, the converted sum, or None for a mix
+            row["won_amount"] = money.total(row["won_amount_by_currency"])
+            weighted = by_rep.get(row["owner"], {}).get("weighted_by_currency", {})
+            row["weighted"] = money.total(weighted)
+            row["weighted_by_currency"] = dict(weighted)
+        seen = {row["owner"] for row in rows}
+        for p in pipeline:  # a rep with open deals and nothing else this period is in the table too
+            if p["owner"] not in seen and p["open_deals"]:
+                zero = {k: 0 for k in ("new_accounts", "visits", "accounts_visited", "new_deals", "stage_moves")}
+                rows.append(
+                    {
+                        "owner": p["owner"],
+                        **zero,
+                        "won": 0,
+                        "lost": 0,
+                        "followups_due": 0,
+                        "followups_done": 0,
+                        "overdue": 0,
+                        "won_amount": money.total({}),
+                        "won_amount_by_currency": {},
+                        "weighted": money.total(p["weighted_by_currency"]),
+                        "weighted_by_currency": dict(p["weighted_by_currency"]),
+                    }
+                )
+        rows.sort(key=lambda x: x["owner"])
+        for p in pipeline:
+            for key in ("amount", "weighted", "won_amount"):
+                p[key] = money.total(p[f"{key}_by_currency"])
+        data["by_owner"] = rows
+        data["pipeline_by_owner"] = [p for p in pipeline if p["open_deals"] or p["won"] or p["lost"]]
+
+    def pipeline_by_owner(
+        self, *, since: dt.date | None = None, until: dt.date | None = None, rates: Any = None
+    ) -> tuple[list[dict[str, Any]], Any]:
+        """The team's pipeline, one row per rep: accounts, open deals, amount and weighted amount (each stage's
+        probability in its playbook), won and lost deals (closed from SINCE to UNTIL), money per currency; and
+        the currency plan (core/currency.Plan) that says how a mix is shown."""
+        from salesdiary.core import currency
+        from salesdiary.core.errors import SdError
+        from salesdiary.store import report_queries as rq
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.team import funnel_by_owner
+
+        r = self.reader
+        probabilities: dict[tuple[str, str], int] = {}
+        for name in rq.open_playbooks(r, rq.Scope()):
+            try:
+                book = configured_playbook(name)
+            except SdError:
+                continue  # its deals weigh 0, as the funnel of their playbook would not show them either
+            probabilities.update({(book.name, s.key): s.probability for s in book.stages})
+        rows = funnel_by_owner(
+            r, probabilities, since.isoformat() if since else None, until.isoformat() if until else None
+        )
+        money = currency.plan(
+            {c for row in rows for key in ("amount", "weighted", "won_amount") for c in row[f"{key}_by_currency"]},
+            rates if rates is not None else currency.rates(config_value),
+        )
+        return rows, money
 
     def due(
         self,

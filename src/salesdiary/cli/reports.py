@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from salesdiary.core.playbook import Playbook
-    from salesdiary.render.document import Document
 
 OwnerOpt = typer.Option(
     None, "--owner", help=N_("Whose records: a rep's name, me or all (default: yours in a team database).")
@@ -55,6 +54,12 @@ class _Renderer:
         self.join = render_ready(self.wanted)
 
 
+def _html_ready() -> Callable[[], None]:
+    from salesdiary.render.html import ready
+
+    return ready()
+
+
 def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
     from salesdiary.core.errors import BadInput
 
@@ -88,15 +93,17 @@ def funnel(
     account: str = typer.Option(None, "--account", "-A", help=N_("Only this account's deals.")),
     since: str = typer.Option(None, "--since", help=N_("Conversion, won and lost from this date (default: all).")),
     as_json: bool = JsonOpt,
-    fmt: str = typer.Option(None, "--format", help=N_("table, json or csv.")),
+    fmt: str = typer.Option(None, "--format", help=N_("table, json, csv or html.")),
     by: str = typer.Option(None, "--by", help=N_("owner: the team's pipeline, one row per rep.")),
 ) -> None:
     """The pipeline by stage: deals, amount, weighted amount, days in stage, stale deals and conversion."""
     from salesdiary.cli.common import journal, parse_date_opt
     from salesdiary.render.reports import funnel_csv_rows, funnel_document
 
-    chosen = _format(fmt, as_json, ("table", "json", "csv"))
+    chosen = _format(fmt, as_json, ("table", "json", "csv", "html"))
     renderer = _Renderer(chosen == "table")
+    if chosen == "html":  # Jinja2's imports while the database works, as Rich's for the table
+        renderer.start = lambda: setattr(renderer, "join", _html_ready())  # type: ignore[method-assign]
     j = journal(on_query=renderer.start)
     if by is not None:
         from salesdiary.cli.team import funnel_by_owner
@@ -104,7 +111,9 @@ def funnel(
 
         if by.strip().lower() not in ("owner", "rep", "负责人"):
             raise BadInput(_("--by can only be owner."))
-        funnel_by_owner(j.reader, chosen, parse_date_opt(since, "--since"))
+        if chosen == "html":
+            raise BadInput(_("--by owner shows a table, json or csv."))
+        funnel_by_owner(j, chosen, parse_date_opt(since, "--since"))
         return
     start = parse_date_opt(since, "--since")
     data = j.funnel(owner=owner, playbook=playbook, account=account, since=start).data
@@ -119,6 +128,12 @@ def funnel(
         _print_csv(funnel_csv_rows(data))
         for line in [*([data["currency_note"]] if data["currency_note"] else []), *other_playbooks_lines(data)]:
             message(line)  # on stderr: the rows stay data
+    elif chosen == "html":
+        renderer.join()
+        from salesdiary.i18n import current_language
+        from salesdiary.render.html import funnel_html
+
+        _write_text("-", funnel_html(data, lang=current_language()))
     else:
         renderer.join()
         from salesdiary.render.document import print_document
@@ -325,93 +340,30 @@ def report(
     output: str = typer.Option(None, "--output", "-o", help=N_("Write the report to this file.")),
 ) -> None:
     """The weekly or monthly report: new accounts, visits, deals that moved, plan versus actual, next plan."""
-    import datetime as dt
-
-    from salesdiary.cli.common import parse_date_opt, reader, today
+    from salesdiary.cli.common import journal, output_path, parse_date_opt, today
     from salesdiary.core.errors import BadInput
-    from salesdiary.core.validate import visible
-    from salesdiary.render.reports import period_data
-    from salesdiary.render.reports import period_document as plain_document
-    from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
+    from salesdiary.journal import PERIODS
 
-    kinds = {
-        "week": "week",
-        "weekly": "week",
-        "周": "week",
-        "周报": "week",
-        "month": "month",
-        "monthly": "month",
-        "月": "month",
-        "月报": "month",
-    }
-    kind = kinds.get(period.strip().lower())
-    if kind is None:
+    if PERIODS.get(period.strip().lower()) is None:  # before the other options: the first thing typed
         raise BadInput(_("The period must be week or month, not {period!r}.").format(period=period))
     chosen = _format(fmt, as_json, ("text", "markdown", "html", "json"))
-    day = parse_date_opt(on, "--date") or today()
-    try:  # the period after it, and the day after that, must be dates too
-        start, end = period_bounds(kind, day)
-        next_start, next_end = period_bounds(kind, end + dt.timedelta(days=1))
-        (next_end + dt.timedelta(days=1)).isoformat()
-    except OverflowError:
-        raise BadInput(
-            _("--date: {day} is too late for a report, which also shows the next period and the day after it.").format(
-                day=day.isoformat()
-            )
-        ) from None
-    asof = min(today(), end + dt.timedelta(days=1))
-    from salesdiary.cli.team import add_by_owner, with_team_section
-    from salesdiary.store.team import is_team, owner_filter
-
-    r = reader()
-    q = PeriodQuery(start, end, next_start, next_end, asof, owner=owner_filter(r, owner))
-    data = period_data(
-        period_report(r, q),
-        kind=kind,
-        start=start,
-        end=end,
-        asof=asof,
-        next_start=next_start,
-        next_end=next_end,
-        stage_label=_stage_labeller({}),
-        rates=_rates(),
-    )
-    period_document: Callable[[dict[str, Any]], Document] = plain_document
-    if q.owner is None and (is_team(r) or owner is not None):  # the team's view: a section per rep
-        add_by_owner(r, data, q)
-        period_document = with_team_section(plain_document)
-    if chosen == "json":
-        from salesdiary.render.data import dumps
-
-        text = dumps(data) + "\n"
-    elif chosen == "markdown":
-        from salesdiary.render.document import to_markdown
-
-        text = visible(to_markdown(period_document(data)))  # no controls from a stored name reach a terminal
-    elif chosen == "html":
-        from salesdiary.i18n import current_language
-        from salesdiary.render.document import to_html
-
-        text = visible(to_html(period_document(data), lang=current_language()))
-    else:
+    day = parse_date_opt(on, "--date")
+    path = output_path(output)
+    waits: list[Callable[[], None]] = []
+    j = journal(on_query=(lambda: waits.append(_html_ready())) if chosen == "html" else None)
+    data = j.report(period, on=day, owner=owner, today=today()).data
+    for wait in waits:
+        wait()
+    if chosen == "text" and path is None:
         from salesdiary.render.document import print_document
+        from salesdiary.render.reports import period_document
 
-        if output is None:
-            print_document(period_document(data))
-            return
-        import io
-
-        from rich.console import Console
-
-        buffer = io.StringIO()
-        console = Console(file=buffer, width=110, no_color=True, highlight=False, emoji=False)
-        print_document(period_document(data), console)
-        text = buffer.getvalue()
-    if output is None:
-        _write_text("-", text)
+        print_document(period_document(data))
         return
-    from salesdiary.cli.common import output_path
-    from salesdiary.render.console import success
+    from salesdiary.render.reports import period_text
 
-    _write_text(output_path(output) or "-", text)
-    success(_("Wrote the report to {path}.").format(path=output))
+    _write_text(path or "-", period_text(data, chosen))
+    if path is not None and path != "-":
+        from salesdiary.render.console import success
+
+        success(_("Wrote the report to {path}.").format(path=output))

@@ -1,13 +1,12 @@
-"""A report as plain data — title, sections, lines and tables — and its three renderings.
+"""A report as plain data — title, sections, lines and tables — and its renderings.
 
-The same document prints in the terminal (Rich), exports to Markdown, and to
-HTML that keeps the Rich tables' look (Rich's own `export_html` of a recording
-console). Knows nothing of the database: cells are already text.
+The same document prints in the terminal (Rich), exports to Markdown, and to an
+HTML page (render/html.py: Jinja2 templates, real tables and SVG charts).
+Knows nothing of the database: cells are already text.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -357,7 +356,9 @@ def print_text(console: Console, text: str, *, style: str = "", indent: int = 0,
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    """TEXT in a Markdown table cell: as text (a `<tag>` in a name escaped, so no renderer takes it as HTML)."""
+    out = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "\\<").replace(">", "\\>")
+    return out.replace("\n", "<br>")
 
 
 def _md_text(text: str) -> str:
@@ -395,45 +396,3 @@ def to_markdown(doc: Document) -> str:
         for line in s.after:
             lines += [f"*{_md_text(line)}*", ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-# --- HTML -------------------------------------------------------------------------------------------------
-
-_HTML = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-{{stylesheet}}
-body {{{{ color: {{foreground}}; background-color: {{background}}; }}}}
-pre {{{{ font-family: "Sarasa Mono SC", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace; }}}}
-</style>
-</head>
-<body>
-<pre><code>{{code}}</code></pre>
-</body>
-</html>
-"""
-
-
-def to_html(doc: Document, *, width: int = 110, lang: str = "en") -> str:
-    """DOC as an HTML page that looks like the terminal output (Rich tables included)."""
-    from html import escape as html_escape
-
-    from rich.console import Console
-    from rich.terminal_theme import DEFAULT_TERMINAL_THEME
-
-    console = Console(
-        record=True,
-        width=width,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        highlight=False,
-        emoji=False,  # records' text as typed (render/console.py)
-    )
-    print_document(doc, console)
-    title = html_escape(doc.title).replace("{", "{{").replace("}", "}}")
-    template = _HTML.format(lang=lang, title=title)
-    return console.export_html(theme=DEFAULT_TERMINAL_THEME, code_format=template, inline_styles=False)

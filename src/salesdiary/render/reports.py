@@ -526,140 +526,6 @@ def map_document(data: dict[str, Any], *, for_deal: bool) -> Document:
 # --- weekly / monthly report ----------------------------------------------------------------------------
 
 
-def period_data(
-    raw: dict[str, Any],
-    *,
-    kind: str,
-    start: dt.date,
-    end: dt.date,
-    asof: dt.date,
-    next_start: dt.date,
-    next_end: dt.date,
-    stage_label: StageLabel,
-    rates: Rates | None = None,
-) -> dict[str, Any]:
-    """The weekly or monthly report. Money as in the funnel: `won_amount` and `overdue_receivable_amount` are in
-    `currency` (null when currencies are mixed and not converted), with `…_by_currency` beside them; each deal
-    row carries its `currency`."""
-    from salesdiary.core import currency
-
-    won = next((c for c in raw["closed_totals"] if c["status"] == "won"), None)
-    won_per = won["amount_by_currency"] if won else {}
-    receivable_per = raw["overdue_receivables"]["outstanding_by_currency"]
-    plan = currency.plan(
-        [
-            *(c for t in raw["closed_totals"] for c in t["amount_by_currency"]),
-            *receivable_per,
-            *(m["currency"] for m in [*raw["stage_moves"], *raw["closed"]] if m["amount"] is not None),
-        ],
-        rates or currency.Rates(),
-    )
-    moves = []
-    for m in raw["stage_moves"]:
-        if m["from_stage"] is None:
-            how = "new"
-        elif m["from_stage"] == m["stage"]:
-            how = "reopened"
-        else:
-            how = "forced" if m["forced"] else "moved"
-        moves.append(
-            {
-                "deal_id": m["id"],
-                "deal": m["name"],
-                "account": m["account"],
-                "amount": m["amount"],
-                "currency": m["currency"],
-                "date": str(m["entered_on"]),
-                "from_stage": m["from_stage"],
-                "from_label": stage_label(m["playbook"], m["from_stage"]) if m["from_stage"] else None,
-                "to_stage": m["stage"],
-                "to_label": stage_label(m["playbook"], m["stage"]),
-                "how": how,
-                "reason": m["reason"],
-            }
-        )
-    plan_totals = raw["plan_totals"]
-    fu = raw["followup_totals"]
-    return {
-        "kind": kind,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "asof": asof.isoformat(),
-        "next_start": next_start.isoformat(),
-        "next_end": next_end.isoformat(),
-        **plan.describe(),
-        "summary": {
-            "new_accounts": len(raw["new_accounts"]),
-            "visits": raw["visit_totals"]["visits"],
-            "accounts_visited": raw["visit_totals"]["accounts"],
-            "stage_moves": len(moves),
-            "won": next((c["deals"] for c in raw["closed_totals"] if c["status"] == "won"), 0),
-            "won_amount": plan.total(won_per),
-            "won_amount_by_currency": currency.per_currency(won_per),
-            "lost": next((c["deals"] for c in raw["closed_totals"] if c["status"] == "lost"), 0),
-            "planned_visits": plan_totals["planned"],
-            "planned_visits_done": plan_totals["planned_done"],
-            "followups_due": fu["due"],
-            "followups_done": fu["done"],
-            "overdue": len(raw["overdue"]),
-            "overdue_receivables": raw["overdue_receivables"]["receivables"],
-            "overdue_receivable_amount": plan.total(receivable_per),
-            "overdue_receivable_amount_by_currency": currency.per_currency(receivable_per),
-        },
-        "new_accounts": [
-            {
-                k: a[k]
-                for k in (
-                    "id",
-                    "name",
-                    "source",
-                    "purchase_mode",
-                    "info_stage",
-                    "relation",
-                    "industry",
-                    "owner",
-                    "reported_at",
-                    "first_contact",
-                )
-            }
-            for a in raw["new_accounts"]
-        ],
-        "visit_kinds": raw["visit_kinds"],
-        "visits": [
-            {
-                "id": v["id"],
-                "date": str(v["date"]),
-                "kind": v["kind"],
-                "account": v["account"],
-                "deal": v["deal"],
-                "contacts": v["contacts"],
-                "purpose": v["purpose"],
-                "summary": v["summary"],
-                "feedback": v["feedback"],
-                "next_step": v["next_step"],
-                "follow_up_date": v["follow_up_date"],
-            }
-            for v in raw["visits"]
-        ],
-        "stage_moves": moves,
-        "closed": [{**c, "closed_on": str(c["closed_on"])} for c in raw["closed"]],
-        "plan": raw["plan"],
-        "plan_totals": plan_totals,
-        "next_plan": [
-            {k: f[k] for k in ("id", "due", "kind", "account", "deal", "contact", "action")} for f in raw["next_plan"]
-        ],
-        "overdue": [
-            {k: f[k] for k in ("id", "due", "days_late", "kind", "account", "deal", "contact", "action")}
-            for f in raw["overdue"]
-        ],
-        "overdue_receivables": {
-            "receivables": raw["overdue_receivables"]["receivables"],
-            "outstanding": plan.total(receivable_per),
-            "outstanding_by_currency": currency.per_currency(receivable_per),
-        },
-    }
-
-
 def period_document(data: dict[str, Any]) -> Document:
     s = data["summary"]
     weekly = data["kind"] == "week"
@@ -862,7 +728,82 @@ def period_document(data: dict[str, Any]) -> Document:
             after=after,
         )
     )
+    if data.get("by_owner") is not None:  # the team's report: the reps first, as the Monday meeting reads it
+        doc.sections[0:0] = team_sections(data)
     return doc
+
+
+def _amount(value: float | None, per: dict[str, float] | None) -> str:
+    """An amount of a rep's row: the figure, or each currency's when they are mixed and not converted."""
+    return money(value) if value is not None else money_in(None, per, True)
+
+
+def team_sections(data: dict[str, Any]) -> list[Section]:
+    """The team's report's sections: the period per rep (data["by_owner"]) and the pipeline per rep
+    (data["pipeline_by_owner"])."""
+    t = Table(
+        [
+            Col(_("Rep"), style="bold", narrow="head"),
+            Col(_("New accounts"), justify="right", labelled=True),
+            Col(_("Visits"), justify="right", labelled=True),
+            Col(_("Accounts visited"), justify="right", labelled=True),
+            Col(_("New deals"), justify="right", labelled=True),
+            Col(_("Stage moves"), justify="right", labelled=True),
+            Col(_("Won"), justify="right", labelled=True),
+            Col(_("Won amount"), justify="right", labelled=True),
+            Col(_("Lost"), justify="right", labelled=True),
+            Col(_("Weighted pipeline"), justify="right", labelled=True),
+            Col(_("Follow-ups done / due"), justify="right", labelled=True),
+            Col(_("Overdue"), justify="right", labelled=True),
+        ]
+    )
+    for row in data["by_owner"]:
+        t.add(
+            row["owner"],
+            row["new_accounts"],
+            row["visits"],
+            row["accounts_visited"],
+            row["new_deals"],
+            row["stage_moves"],
+            row["won"],
+            _amount(row["won_amount"], row["won_amount_by_currency"]),
+            row["lost"],
+            _amount(row["weighted"], row["weighted_by_currency"]),
+            f"{row['followups_done']} / {row['followups_due']}",
+            row["overdue"],
+        )
+    p = Table(
+        [
+            Col(_("Rep"), style="bold", narrow="head"),
+            Col(_("Open deals"), justify="right", labelled=True),
+            Col(_("Amount"), justify="right", labelled=True),
+            Col(_("Weighted"), justify="right", labelled=True),
+            Col(_("Won"), justify="right", labelled=True),
+            Col(_("Won amount"), justify="right", labelled=True),
+            Col(_("Lost"), justify="right", labelled=True),
+        ]
+    )
+    for row in data.get("pipeline_by_owner") or []:
+        p.add(
+            row["owner"],
+            row["open_deals"],
+            _amount(row["amount"], row["amount_by_currency"]),
+            _amount(row["weighted"], row["weighted_by_currency"]),
+            row["won"],
+            _amount(row["won_amount"], row["won_amount_by_currency"]),
+            row["lost"],
+        )
+    return [
+        Section(title=_("By rep"), table=t, empty=_("Nothing this period.")),
+        Section(
+            title=_("Pipeline by rep"),
+            table=p,
+            empty=_("No open deals."),
+            after=[
+                _("Open deals as of today; won and lost in the period. Weighted = amount × the stage's probability.")
+            ],
+        ),
+    ]
 
 
 # --- receivables ----------------------------------------------------------------------------------------
@@ -1022,3 +963,33 @@ def _more(shown: int, total: int, shown_all: bool) -> list[str]:
     if shown < total and not shown_all:
         return [_("{shown} of {total} shown; use --limit N or --all to see more.").format(shown=shown, total=total)]
     return []
+
+
+def period_text(data: dict[str, Any], fmt: str) -> str:
+    """The weekly or monthly report DATA as a file's text: "json", "markdown", "html" or "text" (the terminal's
+    tables, 110 columns, no colour). No control character from a stored name reaches a terminal or a mail."""
+    from salesdiary.core.validate import visible
+
+    if fmt == "json":
+        from salesdiary.render.data import dumps
+
+        return dumps(data) + "\n"
+    if fmt == "markdown":
+        from salesdiary.render.document import to_markdown
+
+        return visible(to_markdown(period_document(data)))
+    if fmt == "html":
+        from salesdiary.i18n import current_language
+        from salesdiary.render.html import period_html
+
+        return visible(period_html(data, lang=current_language()))
+    import io
+
+    from rich.console import Console
+
+    from salesdiary.render.document import print_document
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=110, no_color=True, highlight=False, emoji=False)
+    print_document(period_document(data), console)
+    return buffer.getvalue()

@@ -566,7 +566,9 @@ def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
     )
     overdue = r.rows(
         f"{_FOLLOWUP_SELECT}, {days(r, ':asof', 'f.due')} AS days_late{_FOLLOWUP_FROM}"
-        f" WHERE f.due < :asof AND (f.done_on IS NULL OR f.done_on >= :asof){own('f')}"
+        # by the open follow-ups' index (done_on, due), not by due alone: most follow-ups due before ASOF are done
+        # long ago, and seeking them by due fetched every one of them (280 → 60 ms on the large journal)
+        f" WHERE {scan(r, 'f.due')} < :asof AND (f.done_on IS NULL OR f.done_on >= :asof){own('f')}"
         " ORDER BY f.due, CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id",
         p,
     )

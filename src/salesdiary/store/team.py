@@ -101,12 +101,14 @@ def status(r: Reader) -> dict[str, Any]:
     return info
 
 
-def funnel_by_owner(r: Reader, probabilities: dict[tuple[str, str], int], since: str | None = None) -> list[dict]:
+def funnel_by_owner(
+    r: Reader, probabilities: dict[tuple[str, str], int], since: str | None = None, until: str | None = None
+) -> list[dict]:
     """The team's pipeline, one row per owner: open deals, amount and weighted amount; won and lost deals.
 
     PROBABILITIES maps (playbook, stage key) to the stage's probability in percent (the playbooks of the
-    open deals); a stage no playbook knows weighs 0. SINCE (ISO date) limits won and lost to those closed
-    from that day.
+    open deals); a stage no playbook knows weighs 0. SINCE and UNTIL (ISO dates) limit won and lost to those
+    closed from, and up to, those days.
     """
     import re
 
@@ -122,6 +124,9 @@ def funnel_by_owner(r: Reader, probabilities: dict[tuple[str, str], int], since:
     if since:
         closed_since = " AND d.closed_on >= :since"
         params["since"] = since
+    if until:
+        closed_since += " AND d.closed_on <= :until"
+        params["until"] = until
     rows = r.rows(
         "WITH o AS (SELECT owner FROM account UNION SELECT owner FROM deal),"
         " n AS (SELECT a.owner AS owner, COUNT(*) AS accounts FROM account a GROUP BY a.owner),"
@@ -166,28 +171,46 @@ def funnel_by_owner(r: Reader, probabilities: dict[tuple[str, str], int], since:
 
 
 def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) -> list[dict[str, Any]]:
-    """The team's week or month, one row per rep: new accounts, visits, won and lost deals, follow-ups due and
-    done in the period, and follow-ups overdue as of ASOF (ISO dates; AFTER_END is the day after END)."""
+    """The team's week or month, one row per rep: new accounts, visits and the accounts they were at, new deals
+    (a deal's first stage entered in the period), stage moves (new deals included, as in the report's summary),
+    won and lost deals, follow-ups due and done in the period, and follow-ups overdue as of ASOF (ISO dates;
+    AFTER_END is the day after END)."""
+    from salesdiary.store.sql import scan
+
+    p = {"start": start, "end": end, "after_end": after_end, "asof": asof}
     rows = r.rows(
         "SELECT x.owner AS owner, SUM(x.new_accounts) AS new_accounts, SUM(x.visits) AS visits,"
+        " SUM(x.new_deals) AS new_deals, SUM(x.stage_moves) AS stage_moves,"
         " SUM(x.won) AS won, SUM(x.won_amount) AS won_amount, SUM(x.lost) AS lost,"
         " SUM(x.followups_due) AS followups_due, SUM(x.followups_done) AS followups_done, SUM(x.overdue) AS overdue"
-        " FROM (SELECT a.owner AS owner, 1 AS new_accounts, 0 AS visits, 0 AS won, 0 AS won_amount, 0 AS lost,"
-        " 0 AS followups_due, 0 AS followups_done, 0 AS overdue FROM account a"
+        " FROM (SELECT a.owner AS owner, 1 AS new_accounts, 0 AS visits, 0 AS new_deals, 0 AS stage_moves,"
+        " 0 AS won, 0 AS won_amount, 0 AS lost, 0 AS followups_due, 0 AS followups_done, 0 AS overdue FROM account a"
         " WHERE a.reported_at >= :start AND a.reported_at < :after_end"
-        " UNION ALL SELECT v.owner, 0, 1, 0, 0, 0, 0, 0, 0 FROM visit v WHERE v.date >= :start AND v.date <= :end"
-        " UNION ALL SELECT d.owner, 0, 0, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END,"
+        " UNION ALL SELECT v.owner, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0 FROM visit v WHERE v.date >= :start AND v.date <= :end"
+        " UNION ALL SELECT d.owner, 0, 0, CASE WHEN NOT EXISTS (SELECT 1 FROM stage_history p"
+        " WHERE p.deal_id = sh.deal_id AND p.id < sh.id) THEN 1 ELSE 0 END, 1, 0, 0, 0, 0, 0, 0"
+        " FROM stage_history sh JOIN deal d ON d.id = sh.deal_id"
+        " WHERE sh.entered_on >= :start AND sh.entered_on <= :end"
+        " UNION ALL SELECT d.owner, 0, 0, 0, 0, CASE WHEN d.status = 'won' THEN 1 ELSE 0 END,"
         " CASE WHEN d.status = 'won' THEN COALESCE(d.amount, 0) ELSE 0 END,"
         " CASE WHEN d.status = 'lost' THEN 1 ELSE 0 END, 0, 0, 0 FROM deal d"
         " WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end"
-        " UNION ALL SELECT f.owner, 0, 0, 0, 0, 0, 1,"
+        " UNION ALL SELECT f.owner, 0, 0, 0, 0, 0, 0, 0, 1,"
         " CASE WHEN f.done_on IS NOT NULL AND f.done_on <= :end THEN 1 ELSE 0 END, 0 FROM followup f"
         " WHERE f.due >= :start AND f.due <= :end"
-        " UNION ALL SELECT f.owner, 0, 0, 0, 0, 0, 0, 0, 1 FROM followup f"
-        " WHERE f.due < :asof AND (f.done_on IS NULL OR f.done_on >= :asof)) x"
+        " UNION ALL SELECT f.owner, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 FROM followup f"
+        f" WHERE {scan(r, 'f.due')} < :asof AND (f.done_on IS NULL OR f.done_on >= :asof)) x"  # the open ones' index
         " GROUP BY x.owner ORDER BY x.owner",
-        {"start": start, "end": end, "after_end": after_end, "asof": asof},
+        p,
     )
+    visited = {
+        row["owner"]: int(row["accounts"] or 0)
+        for row in r.rows(
+            "SELECT v.owner AS owner, COUNT(DISTINCT v.account_id) AS accounts FROM visit v"
+            " WHERE v.date >= :start AND v.date <= :end GROUP BY v.owner",
+            p,
+        )
+    }
     won = r.rows(  # the won amounts per currency (never added across currencies)
         "SELECT d.owner AS owner, d.currency AS currency, SUM(COALESCE(d.amount, 0)) AS amount FROM deal d"
         " WHERE d.status = 'won' AND d.closed_on >= :start AND d.closed_on <= :end GROUP BY d.owner, d.currency",
@@ -197,11 +220,15 @@ def period_by_owner(r: Reader, start: str, end: str, after_end: str, asof: str) 
     for row in won:
         if row["currency"] is not None:
             by_currency.setdefault(row["owner"], {})[row["currency"]] = round(float(row["amount"] or 0), 2)
-    counts = ("new_accounts", "visits", "won", "lost", "followups_due", "followups_done", "overdue")
     return [
         {
             "owner": row["owner"],
-            **{k: int(row[k] or 0) for k in counts},
+            "new_accounts": int(row["new_accounts"] or 0),
+            "visits": int(row["visits"] or 0),
+            "accounts_visited": visited.get(row["owner"], 0),
+            "new_deals": int(row["new_deals"] or 0),
+            "stage_moves": int(row["stage_moves"] or 0),
+            **{k: int(row[k] or 0) for k in ("won", "lost", "followups_due", "followups_done", "overdue")},
             "won_amount": float(row["won_amount"] or 0),
             "won_amount_by_currency": by_currency.get(row["owner"], {}),
         }

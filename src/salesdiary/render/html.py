@@ -1,0 +1,241 @@
+"""Reports as HTML documents a manager opens in a browser or a mail client, often on a phone.
+
+The same Document the terminal prints (render/document.py) becomes semantic HTML through a Jinja2 template
+with autoescaping (templates/report.html.j2): real <table>s with <th> headers, numbers right-aligned, inline
+SVG charts, `lang` set to the report's language, no fixed widths (a phone reflows it), a print stylesheet, and
+nothing external (no fonts, scripts or images). The styles a mail client needs to lay a table out are inline;
+the rest is one <style> block in the head, which the common clients keep.
+
+Jinja2 is imported here only, so only `--format html` pays for it. The charts are drawn as data here (bars
+with their geometry) and written by the template: every name and label in them is escaped like the tables'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from salesdiary.i18n import _
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from salesdiary.render.document import Document
+
+TEMPLATES = Path(__file__).with_name("templates")
+LANGS = {"zh": "zh-CN", "en": "en"}  # sd's languages as HTML's `lang` (BCP 47)
+
+# chart geometry, in the SVG's own units (the drawing scales to the width of the page: viewBox, width 100%)
+LABEL_W = 150
+BAR_W = 380
+VALUE_W = 110
+BAR_H = 14
+GAP = 8
+COLOURS = ("#3b6ea8", "#e08a2e")
+
+
+@dataclass
+class Bar:
+    """One bar of a chart: where it starts (y), how long it is, and the figure written after it."""
+
+    y: float
+    width: float
+    text: str
+    colour: str
+
+
+@dataclass
+class Group:
+    """A label (a stage, a day) and its bars, one per series."""
+
+    label: str
+    y: float
+    bars: list[Bar] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    """A horizontal bar chart: TITLE, one or two SERIES (named in the legend), a group of bars per label."""
+
+    title: str
+    series: list[str]
+    groups: list[Group]
+    height: float
+    width: int = LABEL_W + BAR_W + VALUE_W
+    label_w: int = LABEL_W
+    legend_h: int = 0
+    colours: tuple[str, ...] = COLOURS
+    summary: str = ""  # what the chart shows, for a screen reader (<title> of the SVG)
+
+
+def bar_chart(title: str, series: list[str], rows: list[tuple[str, list[float], list[str]]]) -> Chart:
+    """A chart of ROWS (label, a value per series, the text written after each bar): bars scaled to the
+    largest value, so the longest is BAR_W long."""
+    biggest = max((v for _label, values, _texts in rows for v in values), default=0.0)
+    legend_h = 22 if len(series) > 1 else 0
+    y = float(legend_h)
+    groups = []
+    for label, values, texts in rows:
+        g = Group(label=label if len(label) <= 18 else label[:17] + "…", y=y + len(values) * BAR_H / 2)
+        for i, (value, text) in enumerate(zip(values, texts, strict=True)):
+            width = BAR_W * value / biggest if biggest > 0 and value > 0 else 0.0
+            g.bars.append(Bar(y=y, width=round(width, 1), text=text, colour=COLOURS[i % len(COLOURS)]))
+            y += BAR_H
+        groups.append(g)
+        y += GAP
+    return Chart(
+        title=title,
+        series=series,
+        groups=groups,
+        height=max(y, legend_h + BAR_H),
+        legend_h=legend_h,
+        summary=_("{chart}: {figures}").format(
+            chart=title, figures=_("; ").join(f"{label} {' / '.join(texts)}" for label, _values, texts in rows)
+        ),
+    )
+
+
+def funnel_charts(data: dict[str, Any]) -> list[Chart]:
+    """The funnel's amount and weighted amount per stage: one chart, or one per currency when the report
+    holds several currencies it does not convert (they are never added together)."""
+    from salesdiary.render.reports import apart, money
+
+    def label(s: dict[str, Any]) -> str:
+        return f"{s['number']}. {s['label']}" if s["number"] else s["label"]
+
+    series = [_("Amount"), _("Weighted")]
+    if not apart(data):
+        rows = [
+            (
+                label(s),
+                [float(s["amount"] or 0), float(s["weighted"] or 0)],
+                [money(s["amount"] or 0), money(s["weighted"] or 0)],
+            )
+            for s in data["stages"]
+        ]
+        return [bar_chart(_("Amount and weighted amount by stage"), series, rows)]
+    charts = []
+    for code in data.get("currencies") or ():
+        rows = []
+        for s in data["stages"]:
+            amount = float((s["amount_by_currency"] or {}).get(code, 0))
+            weighted = float((s["weighted_by_currency"] or {}).get(code, 0))
+            rows.append((label(s), [amount, weighted], [money(amount), money(weighted)]))
+        charts.append(
+            bar_chart(_("Amount and weighted amount by stage ({currency})").format(currency=code), series, rows)
+        )
+    return charts
+
+
+def activity_chart(data: dict[str, Any]) -> Chart:
+    """Visits in the period: per day for a week, per week (Monday to Sunday, within the month) for a month."""
+    start = dt.date.fromisoformat(data["start"])
+    end = dt.date.fromisoformat(data["end"])
+    counts: dict[dt.date, int] = {}
+    weekly = data["kind"] == "week"
+    for v in data["visits"]:
+        day = dt.date.fromisoformat(str(v["date"])[:10])
+        key = day if weekly else max(start, day - dt.timedelta(days=day.weekday()))
+        counts[key] = counts.get(key, 0) + 1
+    rows = []
+    day = start
+    while day <= end:
+        if weekly:
+            label = f"{day.isoformat()} {_weekday(day)}"
+            following = day + dt.timedelta(days=1)
+        else:
+            following = min(end, day + dt.timedelta(days=6 - day.weekday())) + dt.timedelta(days=1)
+            label = f"{day.strftime('%m-%d')} – {(following - dt.timedelta(days=1)).strftime('%m-%d')}"
+        n = counts.get(day, 0)
+        rows.append((label, [float(n)], [str(n)]))
+        day = following
+    title = _("Visits per day") if weekly else _("Visits per week")
+    return bar_chart(title, [_("Visits")], rows)
+
+
+def _weekday(day: dt.date) -> str:
+    return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))[day.weekday()]
+
+
+_template: Any = None  # the compiled page template (template()), kept for the process
+
+
+def template() -> Any:
+    """The page template, compiled once (Jinja2 imported here: only HTML output pays for it)."""
+    global _template
+    if _template is None:
+        from jinja2 import Environment, FileSystemLoader
+
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=True,  # every name, label and figure is text, whatever it holds
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        _template = env.get_template("report.html.j2")
+    return _template
+
+
+def ready() -> Callable[[], None]:
+    """Import Jinja2 and compile the template in a background thread while this one waits on the database (as
+    cli/common.render_ready does for Rich); call the function returned before rendering. Anything going wrong
+    there is left for the rendering to meet again in this thread."""
+    import contextlib
+    import threading
+
+    def prepare() -> None:
+        with contextlib.suppress(Exception):
+            template()
+
+    thread = threading.Thread(target=prepare, daemon=True)
+    thread.start()
+    return thread.join
+
+
+def document_html(doc: Document, *, lang: str, charts: list[Chart] | None = None) -> str:
+    """DOC as a self-contained HTML page in LANG ("zh", "en"), with CHARTS after its opening lines."""
+    from markupsafe import Markup
+
+    page = template()
+    left, right = Markup("<td>"), Markup('<td class="num" style="text-align: right;">')  # inline: for mail clients
+    sections = []
+    for s in doc.sections:
+        table = None
+        if s.table is not None and s.table.rows:
+            t = s.table
+            opens = [right if c.justify == "right" else left for c in t.columns]
+            rows = []
+            for i, row in enumerate(t.rows):  # the tags are ours (Markup); every cell is escaped by the template
+                classes = " ".join(x for x in (t.style_of(i), "sep" if i in t.separators else "") if x)
+                tr = Markup('<tr class="{}">').format(classes) if classes else Markup("<tr>")
+                rows.append((tr, list(zip(opens, row, strict=False))))
+            table = {"headers": [(c.header, c.justify == "right") for c in t.columns], "rows": rows}
+        sections.append(
+            {"title": s.title, "lead": s.lead, "lines": s.lines, "table": table, "empty": s.empty, "after": s.after}
+        )
+    return page.render(
+        lang=LANGS.get(lang, lang),
+        title=doc.title,
+        lines=doc.lines,
+        sections=sections,
+        charts=charts or [],
+        charts_title=_("At a glance"),
+    )
+
+
+def period_html(data: dict[str, Any], *, lang: str) -> str:
+    """The weekly or monthly report as an HTML page: its tables, and a chart of the visits over the period."""
+    from salesdiary.render.reports import period_document
+
+    return document_html(period_document(data), lang=lang, charts=[activity_chart(data)])
+
+
+def funnel_html(data: dict[str, Any], *, lang: str) -> str:
+    """The funnel as an HTML page: its table, and a chart of the amount and weighted amount per stage."""
+    from salesdiary.core.validate import visible
+    from salesdiary.render.reports import funnel_document
+
+    return visible(document_html(funnel_document(data), lang=lang, charts=funnel_charts(data)))
