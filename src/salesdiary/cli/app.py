@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "visit",
     "followup",  # the journal
     "reports",
+    "forecast",
     "receivable",
     "qualify",
     "playbook",  # the method and what it shows
