@@ -284,3 +284,73 @@ def test_the_library_gives_the_same_figures(journal):
         taken = j.forecast_snapshot(month="2026-12", today=dt.date(2026, 11, 25))
         assert len(taken.rows) == 5
         assert j.forecast_snapshots()[0]["deals"] == 5
+
+
+# --- PostgreSQL: snapshot rows are the rep's (row-level security) ----------------------------------------
+
+
+def test_on_postgresql_each_reps_snapshot_rows_are_their_own(monkeypatch):
+    import psycopg
+
+    import pgtools
+    from test_team import Team
+
+    with pgtools.schema() as (schema, url):
+        monkeypatch.setenv("SD_DATABASE_URL", url)
+        assert sd_ok("db", "upgrade")
+        t = Team(monkeypatch, schema, url)
+        try:
+            wang, li = t.add("wang"), t.add("li")
+            t.add("boss", "sd_manager")
+            t.ok("wang", "account", "add", "华东电网")
+            t.ok(
+                "wang",
+                "deal",
+                "add",
+                "调度中心",
+                "-A",
+                "华东",
+                "--amount",
+                "100万",
+                "--stage",
+                "8",
+                "--close",
+                "2026-12-15",
+            )
+            t.ok("li", "account", "add", "南方电网")
+            t.ok("li", "deal", "add", "配网", "-A", "南方", "--amount", "50万", "--stage", "5", "--close", "2026-12-20")
+            mine = t.ok("wang", "forecast", "--month", "2026-12", "--json").json()
+            assert (mine["owner"], mine["recorded"]) == (wang, {"taken_on": "2026-11-25", "deals": 1})
+            assert mine["forecast_by_currency"]["commit"] == {"CNY": 1_000_000}
+            assert t.ok("li", "forecast", "--month", "2026-12", "--json").json()["recorded"]["deals"] == 1
+            team_view = t.ok("boss", "forecast", "--month", "2026-12", "--owner", "all", "--json").json()
+            assert team_view["forecast_by_currency"]["weighted"] == {"CNY": 800_000 + 250_000}
+            assert [s["deals"] for s in t.ok("boss", "forecast", "snapshot", "--list", "--owner", "all",
+                                              "--json").json()] == [2]  # fmt: skip
+            # a rep records only their own deals, and the database refuses the rest whoever types the SQL
+            refused = t.sd("li", "forecast", "snapshot", "--month", "2026-12", "--owner", "all")
+            assert refused.exit_code == 1 and wang in refused.stderr and "Traceback" not in refused.output
+            with t.raw("li") as con:
+                assert con.execute("UPDATE forecast_snapshot SET amount = 1 WHERE owner <> current_user").rowcount == 0
+                assert con.execute("DELETE FROM forecast_snapshot WHERE owner <> current_user").rowcount == 0
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    con.execute(
+                        "INSERT INTO forecast_snapshot (taken_on, period, period_start, period_end, deal_id, name,"
+                        " status, probability, category, currency, owner, created_by, created_at) VALUES"
+                        f" ('2026-11-25', '2026-12', '2026-12-01', '2026-12-31', 1, 'x', 'open', 80, 'commit', 'CNY',"
+                        f" '{wang}', '{wang}', now())"
+                    )
+            # wang's undo takes back his snapshot (its history is his to write), li's stays
+            assert t.ok("wang", "undo").exit_code == 0
+            left = t.ok("boss", "forecast", "snapshot", "--list", "--owner", "all", "--json").json()
+            assert [s["deals"] for s in left] == [1]
+            assert t.ok("li", "forecast", "snapshot", "--list", "--json").json()[0]["deals"] == 1
+            assert li != wang
+        finally:
+            pgtools.drop_roles(t.made)
+
+
+def sd_ok(*args: str) -> bool:
+    from conftest import run_sd
+
+    return run_sd(*args).exit_code == 0
