@@ -354,3 +354,28 @@ def sd_ok(*args: str) -> bool:
     from conftest import run_sd
 
     return run_sd(*args).exit_code == 0
+
+
+def test_tables_show_the_largest_deals_first_up_to_the_limit(sd, journal):
+    cut = sd("forecast", "--month", "2026-12", "--limit", "2")
+    assert cut.exit_code == 0, cut.output
+    assert "#1 A" in cut.stdout and "#2 B" in cut.stdout and "#4 D" not in cut.stdout
+    assert "2 of 5 shown; use --limit N or --all to see more." in cut.stdout
+    every = sd("forecast", "--month", "2026-12", "--all")
+    assert "#4 D" in every.stdout and "shown; use --limit" not in every.stdout
+    assert len(sd("forecast", "--month", "2026-12", "--limit", "2", "--json").json()["deals"]) == 5  # data: all
+
+
+def test_once_the_weeks_snapshot_is_taken_the_forecast_stays_on_the_read_path(sd, journal):
+    """Only the week's first run writes (through the store's transactions); every other run is a plain read that
+    loads none of the heavy modules (tests/test_read_path.py)."""
+    from test_read_path import run_fresh
+
+    assert sd("forecast", "--month", "2026-12", "--json").json()["recorded"]["deals"] == 5
+    for args in (
+        ("forecast", "--month", "2026-12"),
+        ("forecast", "--month", "2026-12-15", "--json"),
+        ("forecast", "snapshot", "--list"),
+    ):
+        found = run_fresh(*args)
+        assert found == {"code": 0, "loaded": []}, args

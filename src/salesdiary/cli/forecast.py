@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from salesdiary.cli.common import JsonOpt
+from salesdiary.cli.common import AllOpt, JsonOpt
 from salesdiary.i18n import N_, _
 
 app = typer.Typer(
@@ -29,12 +29,14 @@ def forecast(
     owner: str = OwnerOpt,
     as_json: bool = JsonOpt,
     fmt: str = typer.Option(None, "--format", help=N_("table, json or csv.")),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=2**31 - 1, help=N_("Show at most N deals a table.")),
+    show_all: bool = AllOpt,
 ) -> None:
     """The open deals expected to close in the period (amount, weighted, category), won and lost so far, the
     forecast, slipped deals and each snapshot's accuracy. The first run of a week records a snapshot."""
     if ctx.invoked_subcommand is not None:
         return
-    from salesdiary.cli.common import journal
+    from salesdiary.cli.common import journal, limit_of
     from salesdiary.core.errors import BadInput
 
     chosen = "json" if as_json else (fmt or "table").strip().lower()
@@ -56,7 +58,7 @@ def forecast(
         from salesdiary.render.document import print_document
         from salesdiary.render.forecast import forecast_document
 
-        print_document(forecast_document(data))
+        print_document(forecast_document(data, limit_of(limit, show_all)))
 
 
 def _print_csv(data: dict[str, Any]) -> None:
