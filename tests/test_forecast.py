@@ -379,3 +379,19 @@ def test_once_the_weeks_snapshot_is_taken_the_forecast_stays_on_the_read_path(sd
     ):
         found = run_fresh(*args)
         assert found == {"code": 0, "loaded": []}, args
+
+
+def test_the_readme_example_is_what_sd_prints(sd, journal, monkeypatch):
+    from test_readme_examples import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    example = text.split("<!-- forecast-example -->", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert sd("forecast", "--month", "2026-12").exit_code == 0  # the snapshot of Wednesday 2026-11-25
+    monkeypatch.setenv("SD_TODAY", "2026-11-26")
+    assert sd("deal", "edit", "B", "--close", "2027-01-10").exit_code == 0
+    monkeypatch.setenv("SD_TODAY", "2027-01-05")
+    assert sd("deal", "won", "A", "--amount", "900000", "--date", "2026-12-14").exit_code == 0
+    assert sd("deal", "lost", "D", "--reason", "price", "--date", "2026-12-11").exit_code == 0
+    printed = sd("forecast", "--month", "2026-12").stdout
+    for line in example.splitlines():
+        assert line in printed, line
