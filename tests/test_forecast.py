@@ -395,3 +395,25 @@ def test_the_readme_example_is_what_sd_prints(sd, journal, monkeypatch):
     printed = sd("forecast", "--month", "2026-12").stdout
     for line in example.splitlines():
         assert line in printed, line
+
+
+@pytest.mark.parametrize(
+    ("month", "quarter", "expected"),
+    [
+        (None, None, ("2026-11", "2026-11-01", "2026-11-30")),  # this month (SD_TODAY 2026-11-25)
+        ("2026-02", None, ("2026-02", "2026-02-01", "2026-02-28")),
+        ("2028年2月", None, ("2028-02", "2028-02-01", "2028-02-29")),
+        ("+1m", None, ("2026-12", "2026-12-01", "2026-12-31")),
+        (None, "2026Q1", ("2026Q1", "2026-01-01", "2026-03-31")),
+        (None, "2027-q2", ("2027Q2", "2027-04-01", "2027-06-30")),
+        (None, "2026年第3季度", ("2026Q3", "2026-07-01", "2026-09-30")),
+        (None, "today", ("2026Q4", "2026-10-01", "2026-12-31")),
+    ],
+)
+def test_periods_as_a_person_types_them(month, quarter, expected):
+    import datetime as dt
+
+    from salesdiary.core.forecast import parse_period
+
+    p = parse_period(month, quarter, dt.date(2026, 11, 25))
+    assert (p.key, p.start.isoformat(), p.end.isoformat()) == expected
