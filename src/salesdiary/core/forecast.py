@@ -78,7 +78,7 @@ def quarter_of(day: dt.date) -> Period:
 
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
-_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*(?:q|Q|第)\s*([1-4])\s*(?:季度?)?\s*$")
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ 年]?\s*(?:q|Q|第)\s*([1-4])\s*(?:季度?)?\s*$")
 
 
 def parse_period(month: str | None, quarter: str | None, today: dt.date) -> Period:
