@@ -442,6 +442,8 @@ class Journal:
         rates = currency.rates(config_value)
         who = self.scope(owner).owner
         r = self.reader
+        if self._on_query is not None:
+            self._on_query()
         deals = fq.period_deals(r, period, who)
         probability = stage_probabilities({})
         recorded: dict[str, Any] | None = None

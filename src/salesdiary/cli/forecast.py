@@ -42,7 +42,14 @@ def forecast(
     chosen = "json" if as_json else (fmt or "table").strip().lower()
     if chosen not in ("table", "json", "csv"):
         raise BadInput(_("--format must be one of: {choices}.").format(choices="table, json, csv"))
-    report = journal().forecast(month=month, quarter=quarter, owner=owner, weekly_snapshot=True)
+    ready: list[Any] = [lambda: None]
+
+    def start_renderer() -> None:  # Rich's imports run while the database works (cli.common.render_ready)
+        from salesdiary.cli.common import render_ready
+
+        ready[0] = render_ready(chosen == "table")
+
+    report = journal(on_query=start_renderer).forecast(month=month, quarter=quarter, owner=owner, weekly_snapshot=True)
     data = report.data
     from salesdiary.render.console import message
 
@@ -55,6 +62,7 @@ def forecast(
     elif chosen == "csv":
         _print_csv(data)
     else:
+        ready[0]()
         from salesdiary.render.document import print_document
         from salesdiary.render.forecast import forecast_document
 
