@@ -281,9 +281,9 @@ def test_the_library_gives_the_same_figures(journal):
         report = j.forecast(month="2026-12", today=dt.date(2026, 11, 25))
         assert report.recorded is None  # the library takes no snapshot unless asked
         assert report.data["forecast_by_currency"]["commit"] == {"CNY": 1_200_000}
-        taken = j.forecast_snapshot(month="2026-12", today=dt.date(2026, 11, 25))
+        taken = j.forecast_snapshot(month="2026-12", today=dt.date(2026, 11, 27))  # the day given, not SD_TODAY
         assert len(taken.rows) == 5
-        assert j.forecast_snapshots()[0]["deals"] == 5
+        assert [(s["taken_on"], s["deals"]) for s in j.forecast_snapshots()] == [("2026-11-27", 5)]
 
 
 # --- PostgreSQL: snapshot rows are the rep's (row-level security) ----------------------------------------

@@ -428,8 +428,9 @@ class Journal:
     ) -> ForecastReport:
         """The forecast of MONTH ("2026-12", or a date of it) or QUARTER ("2026Q4", or a date of it); neither: this
         month. WEEKLY_SNAPSHOT (what `sd` does): when the period has not ended and no snapshot of it was taken this
-        week (Monday to Sunday), take one first; a journal that cannot be written to now (read-only, busy) only
-        skips it (`recorded` is None and `data["snapshot_skipped"]` says why): the report never fails for it."""
+        week (Monday to Sunday), take one first (`recorded`). The report never fails for it: a SQLite journal that
+        cannot be written to now (busy, read-only) skips it quietly, a write that fails is skipped and
+        `data["snapshot_skipped"]` says why."""
         from salesdiary.core import currency
         from salesdiary.core import forecast as fc
         from salesdiary.core.dates import today as default_today
@@ -481,7 +482,8 @@ class Journal:
 
         if not fq.writable_now(self.target):
             return None
-        count = self.write("forecast.snapshot", lambda tx: fq.take_snapshot(tx, period, rows, [who] if who else None))
+        owners = [who] if who else None
+        count = self.write("forecast.snapshot", lambda tx: fq.take_snapshot(tx, period, rows, owners, day))
         # the reader sees the new rows at its next read (SQLite: a read transaction of its own each time)
         return {"taken_on": day.isoformat(), "deals": count}
 
@@ -513,7 +515,7 @@ class Journal:
         th = fc.thresholds(config_value)
         who = self.scope(owner).owner
         rows = fc.snapshot_rows(fq.period_deals(self.reader, period, who), stage_probabilities({}), th)
-        self.write("forecast.snapshot", lambda tx: fq.take_snapshot(tx, period, rows, [who] if who else None))
+        self.write("forecast.snapshot", lambda tx: fq.take_snapshot(tx, period, rows, [who] if who else None, day))
         return ForecastSnapshot(period.as_json(), day.isoformat(), rows)
 
     def forecast_snapshots(self, *, owner: str | None = None) -> Rows:

@@ -90,9 +90,12 @@ def has_snapshot(r: Reader, period: Period, first: dt.date, last: dt.date, owner
     )
 
 
-def take_snapshot(tx: Tx, period: Period, rows: Sequence[dict[str, Any]], owners: Sequence[str] | None) -> int:
-    """Record ROWS (core.forecast.snapshot_rows) as PERIOD's snapshot of today, replacing one taken today of the
-    same deals' owners (OWNERS; None: everyone's), each change in history. Returns how many deals it keeps."""
+def take_snapshot(
+    tx: Tx, period: Period, rows: Sequence[dict[str, Any]], owners: Sequence[str] | None, taken_on: dt.date
+) -> int:
+    """Record ROWS (core.forecast.snapshot_rows) as PERIOD's snapshot of TAKEN_ON (today), replacing one taken that
+    day of the same deals' owners (OWNERS; None: everyone's), each change in history. Returns how many deals it
+    keeps."""
     from sqlmodel import col, select
 
     from salesdiary.store.models import ForecastSnapshot
@@ -110,7 +113,7 @@ def take_snapshot(tx: Tx, period: Period, rows: Sequence[dict[str, Any]], owners
                     "Nothing was written."
                 ).format(owners=", ".join(others))
             )
-    query = select(ForecastSnapshot).where(ForecastSnapshot.period == period.key, ForecastSnapshot.taken_on == tx.today)
+    query = select(ForecastSnapshot).where(ForecastSnapshot.period == period.key, ForecastSnapshot.taken_on == taken_on)
     if owners is not None:
         query = query.where(col(ForecastSnapshot.owner).in_(list(owners)))
     for old in tx.session.exec(query).all():
@@ -120,7 +123,7 @@ def take_snapshot(tx: Tx, period: Period, rows: Sequence[dict[str, Any]], owners
         {
             **row,
             "expected_close": None if row["expected_close"] is None else dt.date.fromisoformat(row["expected_close"]),
-            "taken_on": tx.today,
+            "taken_on": taken_on,
             "period": period.key,
             "period_start": period.start,
             "period_end": period.end,
