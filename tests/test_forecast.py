@@ -162,6 +162,7 @@ def test_forecast_snapshot_records_deal_by_deal_and_undo_takes_it_back(sd, journ
     assert snapshot_count(journal) == 5
     again = sd("forecast", "snapshot", "--month", "2026-12")  # the same day: replaces, does not double
     assert again.exit_code == 0 and "5 deals" in again.output
+    assert "Best case" in again.stdout and "best_case" not in again.stdout  # categories as a person reads them
     assert snapshot_count(journal) == 5
     history = sd("history")
     assert "forecast snapshot" in history.stdout

@@ -280,12 +280,14 @@ def snapshot_document(taken: dict[str, Any]) -> Document:
             Col(_("Currency"), no_wrap=True),
         ]
     )
+    from salesdiary.core.enums import FORECAST_CATEGORY
+
     for d in taken["deals"]:
         table.add(
             f"#{d['deal_id']} {d['name']}",
             _("Won") if d["status"] == "won" else _("Open"),
             f"{d['probability']}%",
-            d["category"],
+            _("Won") if d["category"] == "won" else FORECAST_CATEGORY.label(d["category"]),
             _money(d["amount"]),
             d["currency"],
         )
