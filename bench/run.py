@@ -151,6 +151,7 @@ def make_cases(size: str, journal: Path, scratch: Path, facts: dict[str, Any]) -
     reads = [
         ("due", ["due"], (0,)),
         ("funnel", ["funnel"], (0,)),
+        ("forecast", ["forecast"], (0,)),  # the first run of the week records a snapshot (preflight), then reads
         ("check", ["check"], (0, 1)),  # exit 1 = findings (CLI.md)
         ("account list", ["account", "list"], (0,)),
         (f"deal show {facts['deal_id']}", ["deal", "show", str(facts["deal_id"])], (0,)),
@@ -263,6 +264,7 @@ def postgres_pairs(facts: dict[str, Any], url: str) -> list[tuple[Case, Case]]:
     reads = [
         (["due"], True, (0,)),
         (["funnel"], True, (0,)),
+        (["forecast"], True, (0,)),
         (["check"], True, (0, 1)),
         (["account", "list"], True, (0,)),
         (["deal", "show", str(facts["deal_id"])], False, (0,)),

@@ -12,6 +12,7 @@ DEAL_KEYS = {
     "amount",
     "currency",
     "expected_close",
+    "forecast_category",
     "playbook",
     "stage",
     "stage_entered_on",

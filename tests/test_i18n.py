@@ -178,6 +178,7 @@ def _names_that_stay() -> set[str]:
     words |= {"bash", "zsh", "fish", "Shell", "completion", "pg_dump", "chmod", "backups", "playbooks", "Esc"}
     words |= {"salesdiary", "BOM", "iCalendar", "all", "ymd", "dmy", "mdy", "Won", "Engaging"}  # formats, examples
     words |= {"table", "month", "me", "owner"}  # values of --format, the report period, --owner, --by
+    words |= {"auto", "Q"}  # sd deal edit --forecast auto, a quarter typed as 2026Q4
     words |= {"sd_rep", "sd_manager", "PostgreSQL"}  # database roles
     words |= {"accounts", "contacts", "deals", "visits", "followups", "stages"}  # tables of export/import
     return words

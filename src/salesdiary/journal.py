@@ -40,7 +40,17 @@ if TYPE_CHECKING:
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
 
-__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedNote", "LoggedVisit", "PeriodReport"]
+__all__ = [
+    "CheckReport",
+    "DueList",
+    "ForecastReport",
+    "ForecastSnapshot",
+    "FunnelReport",
+    "Journal",
+    "LoggedNote",
+    "LoggedVisit",
+    "PeriodReport",
+]
 
 T = TypeVar("T")
 Ref = int | str  # a record: its id, or its name as on the command line
@@ -158,6 +168,53 @@ PERIODS = {
     "月": "month",
     "月报": "month",
 }  # what `sd report` and Journal.report take for a period
+
+
+@dataclass
+class ForecastReport:
+    """The forecast of a month or a quarter (`sd forecast`): the open deals expected to close in it with their
+    weighted amount and category, won and lost so far, the forecast (weighted, commit, best case), slipped deals,
+    and for a period that has begun each snapshot's forecast beside what was won (core/forecast.py).
+
+    `data` is the report as `sd forecast --json` prints it; `recorded` the snapshot this call took (the first
+    `sd forecast` of a week takes one), else None."""
+
+    data: dict[str, Any]
+
+    @property
+    def deals(self) -> list[dict[str, Any]]:
+        return list(self.data["deals"])
+
+    @property
+    def forecast(self) -> dict[str, Any]:
+        return dict(self.data["forecast"])
+
+    @property
+    def slipped(self) -> list[dict[str, Any]]:
+        return list(self.data["slipped"])
+
+    @property
+    def snapshots(self) -> list[dict[str, Any]]:
+        return list(self.data["snapshots"])
+
+    @property
+    def recorded(self) -> dict[str, Any] | None:
+        return self.data.get("recorded")
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+@dataclass
+class ForecastSnapshot:
+    """A forecast snapshot taken (`sd forecast snapshot`): the period, the day, and the deals it keeps."""
+
+    period: dict[str, Any]
+    taken_on: str
+    rows: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.period, "taken_on": self.taken_on, "deals": self.rows}
 
 
 @dataclass
@@ -795,6 +852,123 @@ class Journal:
             )
         return coach.Agenda(items, total)
 
+    def forecast(
+        self,
+        *,
+        month: str | None = None,
+        quarter: str | None = None,
+        owner: str | None = None,
+        today: dt.date | None = None,
+        weekly_snapshot: bool = False,
+    ) -> ForecastReport:
+        """The forecast of MONTH ("2026-12", or a date of it) or QUARTER ("2026Q4", or a date of it); neither: this
+        month. WEEKLY_SNAPSHOT (what `sd` does): when the period has not ended and no snapshot of it was taken this
+        week (Monday to Sunday), take one first (`recorded`). The report never fails for it: a SQLite journal that
+        cannot be written to now (busy, read-only) skips it quietly, a write that fails is skipped and
+        `data["snapshot_skipped"]` says why."""
+        from salesdiary.core import currency
+        from salesdiary.core import forecast as fc
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.store import forecast_queries as fq
+        from salesdiary.store.paths import config_value
+
+        day = today or default_today()
+        period = fc.parse_period(month, quarter, day)
+        th = fc.thresholds(config_value)
+        rates = currency.rates(config_value)
+        who = self.scope(owner).owner
+        r = self.reader
+        if self._on_query is not None:
+            self._on_query()
+        deals = fq.period_deals(r, period, who)
+        probability = stage_probabilities({})
+        recorded: dict[str, Any] | None = None
+        skipped: str | None = None
+        monday = day - dt.timedelta(days=day.weekday())
+        if weekly_snapshot and not period.ended(day) and not fq.has_snapshot(r, period, monday, day, who):
+            rows = fc.snapshot_rows(deals, probability, th)
+            if rows:
+                try:
+                    recorded = self._record_snapshot(period, rows, who, day)
+                except Exception as exc:  # noqa: BLE001  (a read that writes: the read never fails for the write)
+                    skipped = _exception_text(exc)
+        data = fc.forecast_figures(
+            fc.ForecastInput(
+                period=period,
+                today=day,
+                deals=deals,
+                moved_out=fq.moved_out(r, period, who),
+                snapshots=fq.snapshots(r, period, who) if period.begun(day) else [],
+                probability=probability,
+                thresholds=th,
+                rates=rates,
+            )
+        )
+        data["owner"] = who
+        data["recorded"] = recorded
+        data["snapshot_skipped"] = skipped
+        return ForecastReport(data)
+
+    def _record_snapshot(
+        self, period: Any, rows: list[dict[str, Any]], who: str | None, day: dt.date
+    ) -> dict[str, Any] | None:
+        """The weekly snapshot, when the journal can be written to now without waiting (else None)."""
+        from salesdiary.store import forecast_queries as fq
+
+        if not fq.writable_now(self.target):
+            return None
+        owners = [who] if who else None
+        count = self.write("forecast.snapshot", lambda tx: fq.take_snapshot(tx, period, rows, owners, day))
+        # the reader sees the new rows at its next read (SQLite: a read transaction of its own each time)
+        return {"taken_on": day.isoformat(), "deals": count}
+
+    def forecast_snapshot(
+        self,
+        *,
+        month: str | None = None,
+        quarter: str | None = None,
+        owner: str | None = None,
+        today: dt.date | None = None,
+    ) -> ForecastSnapshot:
+        """Record the forecast of MONTH or QUARTER (neither: this month) deal by deal as of today, replacing one
+        taken today of the same deals; a period that has ended cannot be forecast (BadInput)."""
+        from salesdiary.core import forecast as fc
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store import forecast_queries as fq
+        from salesdiary.store.paths import config_value
+
+        day = today or default_today()
+        period = fc.parse_period(month, quarter, day)
+        if period.ended(day):
+            raise BadInput(
+                _("{period} ended on {end}: a snapshot records the forecast of a period to come or under way.").format(
+                    period=period.key, end=period.end.isoformat()
+                )
+            )
+        th = fc.thresholds(config_value)
+        who = self.scope(owner).owner
+        rows = fc.snapshot_rows(fq.period_deals(self.reader, period, who), stage_probabilities({}), th)
+        self.write("forecast.snapshot", lambda tx: fq.take_snapshot(tx, period, rows, [who] if who else None, day))
+        return ForecastSnapshot(period.as_json(), day.isoformat(), rows)
+
+    def forecast_snapshots(self, *, owner: str | None = None) -> Rows:
+        """Every forecast snapshot (of OWNER's deals; default as the reports): period, day taken, deals; newest
+        first."""
+        from salesdiary.store import forecast_queries as fq
+
+        return [
+            {
+                "period": row["period"],
+                "start": str(row["period_start"])[:10],
+                "end": str(row["period_end"])[:10],
+                "taken_on": str(row["taken_on"])[:10],
+                "deals": int(row["deals"]),
+            }
+            for row in fq.snapshot_days(self.reader, self.scope(owner).owner)
+        ]
+
 
 AGENDA_CHECK_EACH = 20  # `sd next` with at most this many deals checks them one by one; more: one whole check
 
@@ -840,6 +1014,12 @@ def _stage_of(book: Playbook | None, key: str) -> Any:
         return book.stage(key)
     except SdError:
         return None
+
+
+def _exception_text(exc: BaseException) -> str:
+    """One line about EXC: an SdError's message, else its class and text."""
+    message = getattr(exc, "message", None)
+    return " ".join(str(message or f"{type(exc).__name__}: {exc}").split())[:300]
 
 
 # --- nouns -------------------------------------------------------------------------------------------------
@@ -1048,6 +1228,29 @@ def configured_playbook(name: str | None = None) -> Playbook:
     from salesdiary.store.paths import config_dir, config_value
 
     return load_playbook(name or str(config_value("playbook", "ten_step")), config_dir())
+
+
+def stage_probabilities(books: dict[str, Playbook]) -> Callable[[str | None, str | None], tuple[int, str]]:
+    """(playbook, stage key) → (the stage's probability in percent, "3. 客户分析"); a playbook or stage that cannot
+    be found gives 0 and the key. Loads each playbook once (into BOOKS)."""
+    from salesdiary.core.errors import SdError
+
+    def probability(playbook: str | None, stage: str | None) -> tuple[int, str]:
+        if not stage:
+            return 0, ""
+        name = playbook or "ten_step"
+        if name not in books:
+            try:
+                books[name] = configured_playbook(name)
+            except SdError:
+                return 0, stage
+        try:
+            found = books[name].stage(stage)
+        except SdError:
+            return 0, stage
+        return int(found.probability), f"{found.number}. {found.label}"
+
+    return probability
 
 
 def stage_labeller(books: dict[str, Playbook]) -> Callable[[str | None, str | None], str]:

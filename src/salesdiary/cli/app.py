@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "followup",  # the journal
     "reports",
     "coach",  # sd next
+    "forecast",
     "receivable",
     "qualify",
     "playbook",  # the method and what it shows

@@ -162,6 +162,11 @@ def edit(
     external_id: str = ExternalOpt,
     owner: str = OwnerOpt,
     notes: str = NotesOpt,
+    forecast: str = typer.Option(
+        None,
+        "--forecast",
+        help=N_("Forecast category: commit, best_case, pipeline or omit (auto: from the stage's probability)."),
+    ),
 ) -> None:
     """Change a deal's fields; --stage moves it (recorded in its stage history)."""
     from salesdiary.cli.common import reader, resolve, write
@@ -183,6 +188,7 @@ def edit(
         external_id=external_id,
         owner=owner,
         notes=notes,
+        forecast_category="" if forecast is not None and forecast.strip().lower() in ("auto", "自动") else forecast,
     )
     book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
     changes = write(lambda tx: records.edit_deal(tx, deal_id, values, account_id=account_id, stage=step, playbook=book))

@@ -233,6 +233,18 @@ DEAL_STATUS = Vocabulary(
     ],
 )
 
+# A rep's forecast category of an open deal (`sd deal edit --forecast`); unset, it follows the stage's probability
+FORECAST_CATEGORY = Vocabulary(
+    "forecast",
+    _t("Forecast category", "预测类别"),
+    [
+        ("commit", "Commit", "承诺", ("承诺成交",)),
+        ("best_case", "Best case", "最佳情况", ("best", "乐观")),
+        ("pipeline", "Pipeline", "管道", ("漏斗",)),
+        ("omit", "Omit", "不计入", ("排除",)),
+    ],
+)
+
 STRATEGY = Vocabulary(
     "strategy",
     _t("Competitive strategy", "竞争策略"),

@@ -25,6 +25,7 @@ OPTION_NAMES = {
     "next_step": "--next",
     "next_step_date": "--next-date",
     "purchase_mode": "--mode",
+    "forecast_category": "--forecast",
 }
 
 
@@ -143,6 +144,7 @@ DEAL = (
     _f("next_step", "Next step", "下一步"),
     _f("next_step_date", "Next step date", "下一步日期", "date"),
     _f("external_id", "External id", "外部编号"),
+    _f("forecast_category", "Forecast category", "预测类别", "enum", enums.FORECAST_CATEGORY),
     _f("owner", "Owner", "负责人"),
     _f("notes", "Notes", "备注", "longtext"),
 )

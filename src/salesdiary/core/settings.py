@@ -313,6 +313,22 @@ SETTINGS: dict[str, Setting] = {
             above=True,
         ),
         Setting(
+            "forecast.commit_from",
+            "number",
+            N_("Stage probability (percent) from which an open deal is forecast as commit (default 70)."),
+            70,
+            low=0,
+            high=100,
+        ),
+        Setting(
+            "forecast.best_case_from",
+            "number",
+            N_("Stage probability (percent) from which an open deal is forecast as best case (default 40)."),
+            40,
+            low=0,
+            high=100,
+        ),
+        Setting(
             "map.roles",
             "names",
             N_("Buying roles the decision map asks about."),

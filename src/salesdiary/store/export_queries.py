@@ -239,6 +239,7 @@ DUMP_ORDER = (
     "visit_contact",
     "followup",
     "receivable",
+    "forecast_snapshot",
     "changeset",
     "history",
 )

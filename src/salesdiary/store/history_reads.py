@@ -52,6 +52,7 @@ def table_label(entity: str) -> str:
         "deal_evaluation": _("deal evaluation"),
         "stage_history": _("stage history"),
         "receivable": _("receivable"),
+        "forecast_snapshot": _("forecast snapshot"),
         "sd_meta": _("journal setting"),
     }
     return labels.get(entity, entity)

@@ -118,6 +118,8 @@ class Deal(_Table, table=True):
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    # the rep's forecast category (core/forecast.py CATEGORIES); None: from the stage's probability (migration 0010)
+    forecast_category: str | None = None
 
 
 class DealContact(_Table, table=True):
@@ -232,6 +234,32 @@ class Receivable(_Table, table=True):
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class ForecastSnapshot(_Table, table=True):
+    """One deal in a forecast snapshot (`sd forecast snapshot`): what was forecast for a period on a day.
+
+    It keeps the deal's id and name but hangs on no deal: removing a deal does not rewrite the past (0010)."""
+
+    __tablename__ = "forecast_snapshot"
+    __table_args__ = (Index("ix_forecast_snapshot_period", "period", "taken_on", "owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    taken_on: dt.date
+    period: str  # "2026-12" or "2026Q4"
+    period_start: dt.date
+    period_end: dt.date
+    deal_id: int = Field(index=True)
+    name: str
+    status: str  # open | won (won in the period before the snapshot)
+    stage: str | None = None
+    probability: int
+    category: str  # commit | best_case | pipeline | omit | won
+    amount: float | None = None
+    currency: str = "CNY"
+    expected_close: dt.date | None = None
+    owner: str
+    created_by: str
+    created_at: dt.datetime
 
 
 class ChangeSet(_Table, table=True):

@@ -15,9 +15,11 @@ Revision 0007 has a team database (PostgreSQL) keep its rules for raw SQL too (n
 are people, rows hang on a teammate's only as sd allows, history about one's own records); nothing on SQLite.
 Revision 0008 recomputes account.name_key with the fold of traditional Chinese, look-alike letters and legal forms.
 Revision 0009 has PostgreSQL compute account.name_key itself (sd_account_key() and a trigger); keys recomputed.
+Revision 0010 gives deal a forecast category and adds forecast_snapshot (`sd forecast`; row-level security on
+PostgreSQL).
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 9
-SCHEMA_HEAD = "0009"
+SCHEMA_VERSION = 10
+SCHEMA_HEAD = "0010"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
