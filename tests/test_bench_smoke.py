@@ -60,8 +60,8 @@ def test_benchmark_smoke_on_postgresql_runs_every_read_command_on_both_databases
         assert proc.returncode == 0, proc.stdout + proc.stderr
         lines = [line for line in proc.stdout.splitlines() if line[:8].strip() in ("ok", "missing", "failed")]
         on = {where: [line for line in lines if line.endswith(f"({where})")] for where in ("SQLite", "PostgreSQL")}
-        # completion of an account name, and 8 read commands (sd forecast among them), each also --json
-        assert len(on["SQLite"]) == len(on["PostgreSQL"]) == 17, proc.stdout
+        # completion of an account name, and 9 read commands (sd forecast and sd next among them), each also --json
+        assert len(on["SQLite"]) == len(on["PostgreSQL"]) == 19, proc.stdout
         assert any("sd visit list --owner all --json" in line for line in on["PostgreSQL"]), proc.stdout
         assert any("complete account name" in line for line in on["PostgreSQL"]), proc.stdout
         assert all(line.split()[0] == "ok" for line in lines), proc.stdout
