@@ -197,10 +197,10 @@ def ready() -> Callable[[], None]:
 
 def document_html(doc: Document, *, lang: str, charts: list[Chart] | None = None) -> str:
     """DOC as a self-contained HTML page in LANG ("zh", "en"), with CHARTS after its opening lines."""
-    from markupsafe import Markup
+    from markupsafe import Markup, escape
 
     page = template()
-    left, right = Markup("<td>"), Markup('<td class="num" style="text-align: right;">')  # inline: for mail clients
+    left, right = "<td>", '<td class="num" style="text-align: right;">'  # inline: for mail clients
     sections = []
     for s in doc.sections:
         table = None
@@ -208,10 +208,15 @@ def document_html(doc: Document, *, lang: str, charts: list[Chart] | None = None
             t = s.table
             opens = [right if c.justify == "right" else left for c in t.columns]
             rows = []
-            for i, row in enumerate(t.rows):  # the tags are ours (Markup); every cell is escaped by the template
+            for i, row in enumerate(t.rows):
+                # A row's cells are joined here rather than by a loop in the template: a week of the bench's large
+                # journal has ≈ 5,000 rows, and Jinja's per-cell loop cost ≈ 150 ms of the ≈ 180 ms the page took
+                # (this: ≈ 30 ms). Every cell still goes through markupsafe's escape, as autoescape would; the tags
+                # are ours.
                 classes = " ".join(x for x in (t.style_of(i), "sep" if i in t.separators else "") if x)
-                tr = Markup('<tr class="{}">').format(classes) if classes else Markup("<tr>")
-                rows.append((tr, list(zip(opens, row, strict=False))))
+                tr = f'<tr class="{escape(classes)}">' if classes else "<tr>"
+                cells = "".join([td + str(escape(cell)) + "</td>" for td, cell in zip(opens, row, strict=False)])
+                rows.append(Markup(tr + cells + "</tr>"))
             table = {"headers": [(c.header, c.justify == "right") for c in t.columns], "rows": rows}
         sections.append(
             {"title": s.title, "lead": s.lead, "lines": s.lines, "table": table, "empty": s.empty, "after": s.after}

@@ -479,107 +479,142 @@ def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
 
     if q.owner:
         p["owner"] = q.owner
-    new_accounts = r.rows(
-        "SELECT a.id AS id, a.name AS name, a.source AS source, a.purchase_mode AS purchase_mode,"
-        " a.info_stage AS info_stage, a.relation AS relation, a.industry AS industry, a.owner AS owner,"
-        " a.reported_at AS reported_at,"
-        " (SELECT c.name FROM contact c WHERE c.account_id = a.id ORDER BY c.id LIMIT 1) AS first_contact"
-        f" FROM account a WHERE a.reported_at >= :start AND a.reported_at < :after_end{own('a')}"
-        " ORDER BY a.reported_at, a.id",
-        p,
-    )
-    for a in new_accounts:
-        a["reported_at"] = str(a["reported_at"])[:10]
-    visit_where = f" WHERE v.date >= :start AND v.date <= :end{own('v')}"
-    visits = r.rows(
-        "SELECT v.id AS id, v.date AS date, v.kind AS kind, a.name AS account, d.name AS deal, v.purpose AS purpose,"
-        " v.summary AS summary, v.feedback AS feedback, v.next_step AS next_step, v.follow_up_date AS follow_up_date"
-        " FROM visit v JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id"
-        f"{visit_where} ORDER BY v.date, v.id",
-        p,
-    )
-    _attach_met(r, visits)
-    visit_kinds = r.rows(
-        f"SELECT v.kind AS kind, COUNT(*) AS visits FROM visit v{visit_where} GROUP BY v.kind ORDER BY 2 DESC, 1", p
-    )
-    visit_totals = r.rows(
-        "SELECT COUNT(*) AS visits, COUNT(DISTINCT v.account_id) AS accounts, COUNT(DISTINCT v.deal_id) AS deals"
-        f" FROM visit v{visit_where}",
-        p,
-    )[0]
-    moves = r.rows(
-        "SELECT sh.id AS history_id, d.id AS id, d.name AS name, a.name AS account, d.amount AS amount,"
-        " d.currency AS currency,"
-        " sh.playbook AS playbook, sh.stage AS stage, sh.entered_on AS entered_on, sh.forced AS forced,"
-        " sh.reason AS reason,"
-        " (SELECT p.stage FROM stage_history p WHERE p.deal_id = sh.deal_id AND p.id < sh.id"
-        " ORDER BY p.id DESC LIMIT 1) AS from_stage"
-        " FROM stage_history sh JOIN deal d ON d.id = sh.deal_id JOIN account a ON a.id = d.account_id"
-        f" WHERE sh.entered_on >= :start AND sh.entered_on <= :end{own('d')} ORDER BY sh.entered_on, sh.id",
-        p,
-    )
-    for m in moves:
-        m["forced"] = bool(m["forced"])
-    closed = r.rows(
-        "SELECT d.id AS id, d.name AS name, a.name AS account, d.status AS status, d.amount AS amount,"
-        " d.currency AS currency, d.closed_on AS closed_on, d.loss_reason AS loss_reason"
-        " FROM deal d JOIN account a ON a.id = d.account_id"
-        f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')}"
-        " ORDER BY d.closed_on, d.id",
-        p,
-    )
-    closed_totals = r.rows(
-        "SELECT d.status AS status, d.currency AS currency, COUNT(*) AS deals, COUNT(d.amount) AS with_amount,"
-        " COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
-        f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')}"
-        " GROUP BY d.status, d.currency",
-        p,
-    )
-    plan_union = (
-        "SELECT f.account_id AS account_id, 1 AS planned, CASE WHEN f.done_on IS NOT NULL THEN 1 ELSE 0 END AS done,"
-        " 0 AS visits FROM followup f"
-        f" WHERE f.kind = 'visit' AND f.due >= :start AND f.due <= :end{own('f')}"
-        " UNION ALL SELECT v.account_id, 0, 0, 1 FROM visit v"
-        f"{visit_where}"
-    )
-    plan_rows = r.rows(
-        "SELECT a.id AS id, a.name AS account, SUM(x.planned) AS planned, SUM(x.done) AS planned_done,"
-        f" SUM(x.visits) AS visits FROM ({plan_union}) x JOIN account a ON a.id = x.account_id"
-        " GROUP BY a.id, a.name ORDER BY SUM(x.planned) DESC, SUM(x.visits) DESC, a.name",
-        p,
-    )
-    plan_totals = r.rows(
-        "SELECT COALESCE(SUM(x.planned), 0) AS planned, COALESCE(SUM(x.done), 0) AS planned_done,"
-        f" COALESCE(SUM(x.visits), 0) AS visits FROM ({plan_union}) x",
-        p,
-    )[0]
-    followup_totals = r.rows(
-        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN f.done_on IS NOT NULL AND f.done_on <= :end THEN 1 ELSE 0 END),"
-        f" 0) AS done FROM followup f WHERE f.due >= :start AND f.due <= :end{own('f')}",
-        p,
-    )[0]
-    next_plan = r.rows(
-        f"{_FOLLOWUP_SELECT}{_FOLLOWUP_FROM}"
-        f" WHERE f.done_on IS NULL AND f.due >= :next_start AND f.due <= :next_end{own('f')}"
-        " ORDER BY f.due, CASE f.kind WHEN 'visit' THEN 0 ELSE 1 END, f.id",
-        p,
-    )
-    overdue = r.rows(
-        f"{_FOLLOWUP_SELECT}, {days(r, ':asof', 'f.due')} AS days_late{_FOLLOWUP_FROM}"
-        # by the open follow-ups' index (done_on, due), not by due alone: most follow-ups due before ASOF are done
-        # long ago, and seeking them by due fetched every one of them (280 → 60 ms on the large journal)
-        f" WHERE {scan(r, 'f.due')} < :asof AND (f.done_on IS NULL OR f.done_on >= :asof){own('f')}"
-        " ORDER BY f.due, CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id",
-        p,
-    )
-    for o in overdue:
-        o["days_late"] = int(o["days_late"])
-    receivables_due = r.rows(
-        "SELECT d.currency AS currency, COUNT(*) AS receivables, COALESCE(SUM(rc.amount - rc.paid_amount), 0)"
-        " AS outstanding FROM receivable rc JOIN deal d ON d.id = rc.deal_id"
-        f" WHERE rc.due < :asof AND rc.amount - rc.paid_amount > 0.005{own('rc')} GROUP BY d.currency",
-        p,
-    )
+
+    # Two passes side by side (connection.side_by_side: a second connection in a thread; one after the other
+    # under SD_ONE_LANE): the visits and the plan, then the deals and the follow-ups. A week of the bench's
+    # large journal: ≈ 200 ms of queries in one lane, ≈ 120 ms in two.
+    def visits_pass(r: Reader) -> dict[str, Any]:
+        new_accounts = r.rows(
+            "SELECT a.id AS id, a.name AS name, a.source AS source, a.purchase_mode AS purchase_mode,"
+            " a.info_stage AS info_stage, a.relation AS relation, a.industry AS industry, a.owner AS owner,"
+            " a.reported_at AS reported_at,"
+            " (SELECT c.name FROM contact c WHERE c.account_id = a.id ORDER BY c.id LIMIT 1) AS first_contact"
+            f" FROM account a WHERE a.reported_at >= :start AND a.reported_at < :after_end{own('a')}"
+            " ORDER BY a.reported_at, a.id",
+            p,
+        )
+        for a in new_accounts:
+            a["reported_at"] = str(a["reported_at"])[:10]
+        visit_where = f" WHERE v.date >= :start AND v.date <= :end{own('v')}"
+        visits = r.rows(
+            "SELECT v.id AS id, v.date AS date, v.kind AS kind, a.name AS account, d.name AS deal,"
+            " v.purpose AS purpose, v.summary AS summary, v.feedback AS feedback, v.next_step AS next_step,"
+            " v.follow_up_date AS follow_up_date"
+            " FROM visit v JOIN account a ON a.id = v.account_id LEFT JOIN deal d ON d.id = v.deal_id"
+            f"{visit_where} ORDER BY v.date, v.id",
+            p,
+        )
+        _attach_met(r, visits)
+        visit_kinds = r.rows(
+            f"SELECT v.kind AS kind, COUNT(*) AS visits FROM visit v{visit_where} GROUP BY v.kind ORDER BY 2 DESC, 1", p
+        )
+        visit_totals = r.rows(
+            "SELECT COUNT(*) AS visits, COUNT(DISTINCT v.account_id) AS accounts, COUNT(DISTINCT v.deal_id) AS deals"
+            f" FROM visit v{visit_where}",
+            p,
+        )[0]
+        plan_union = (
+            "SELECT f.account_id AS account_id, 1 AS planned,"
+            " CASE WHEN f.done_on IS NOT NULL THEN 1 ELSE 0 END AS done, 0 AS visits FROM followup f"
+            f" WHERE f.kind = 'visit' AND f.due >= :start AND f.due <= :end{own('f')}"
+            " UNION ALL SELECT v.account_id, 0, 0, 1 FROM visit v"
+            f"{visit_where}"
+        )
+        plan_rows = r.rows(
+            "SELECT a.id AS id, a.name AS account, SUM(x.planned) AS planned, SUM(x.done) AS planned_done,"
+            f" SUM(x.visits) AS visits FROM ({plan_union}) x JOIN account a ON a.id = x.account_id"
+            " GROUP BY a.id, a.name ORDER BY SUM(x.planned) DESC, SUM(x.visits) DESC, a.name",
+            p,
+        )
+        plan_totals = r.rows(
+            "SELECT COALESCE(SUM(x.planned), 0) AS planned, COALESCE(SUM(x.done), 0) AS planned_done,"
+            f" COALESCE(SUM(x.visits), 0) AS visits FROM ({plan_union}) x",
+            p,
+        )[0]
+        next_plan = r.rows(
+            f"{_FOLLOWUP_SELECT}{_FOLLOWUP_FROM}"
+            f" WHERE f.done_on IS NULL AND f.due >= :next_start AND f.due <= :next_end{own('f')}"
+            " ORDER BY f.due, CASE f.kind WHEN 'visit' THEN 0 ELSE 1 END, f.id",
+            p,
+        )
+        return {
+            "new_accounts": new_accounts,
+            "visits": visits,
+            "visit_kinds": visit_kinds,
+            "visit_totals": visit_totals,
+            "plan_rows": plan_rows,
+            "plan_totals": plan_totals,
+            "next_plan": next_plan,
+        }
+
+    def deals_pass(r: Reader) -> dict[str, Any]:
+        moves = r.rows(
+            "SELECT sh.id AS history_id, d.id AS id, d.name AS name, a.name AS account, d.amount AS amount,"
+            " d.currency AS currency,"
+            " sh.playbook AS playbook, sh.stage AS stage, sh.entered_on AS entered_on, sh.forced AS forced,"
+            " sh.reason AS reason,"
+            " (SELECT p.stage FROM stage_history p WHERE p.deal_id = sh.deal_id AND p.id < sh.id"
+            " ORDER BY p.id DESC LIMIT 1) AS from_stage"
+            " FROM stage_history sh JOIN deal d ON d.id = sh.deal_id JOIN account a ON a.id = d.account_id"
+            f" WHERE sh.entered_on >= :start AND sh.entered_on <= :end{own('d')} ORDER BY sh.entered_on, sh.id",
+            p,
+        )
+        for m in moves:
+            m["forced"] = bool(m["forced"])
+        closed = r.rows(
+            "SELECT d.id AS id, d.name AS name, a.name AS account, d.status AS status, d.amount AS amount,"
+            " d.currency AS currency, d.closed_on AS closed_on, d.loss_reason AS loss_reason"
+            " FROM deal d JOIN account a ON a.id = d.account_id"
+            f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')}"
+            " ORDER BY d.closed_on, d.id",
+            p,
+        )
+        closed_totals = r.rows(
+            "SELECT d.status AS status, d.currency AS currency, COUNT(*) AS deals, COUNT(d.amount) AS with_amount,"
+            " COALESCE(SUM(d.amount), 0) AS amount FROM deal d"
+            f" WHERE d.status <> 'open' AND d.closed_on >= :start AND d.closed_on <= :end{own('d')}"
+            " GROUP BY d.status, d.currency",
+            p,
+        )
+        followup_totals = r.rows(
+            "SELECT COUNT(*) AS due,"
+            " COALESCE(SUM(CASE WHEN f.done_on IS NOT NULL AND f.done_on <= :end THEN 1 ELSE 0 END), 0) AS done"
+            f" FROM followup f WHERE f.due >= :start AND f.due <= :end{own('f')}",
+            p,
+        )[0]
+        overdue = r.rows(
+            f"{_FOLLOWUP_SELECT}, {days(r, ':asof', 'f.due')} AS days_late{_FOLLOWUP_FROM}"
+            # by the open follow-ups' index (done_on, due), not by due alone: most follow-ups due before ASOF are done
+            # long ago, and seeking them by due fetched every one of them (280 → 60 ms on the large journal)
+            f" WHERE {scan(r, 'f.due')} < :asof AND (f.done_on IS NULL OR f.done_on >= :asof){own('f')}"
+            " ORDER BY f.due, CASE WHEN d.amount IS NULL THEN 1 ELSE 0 END, d.amount DESC, f.id",
+            p,
+        )
+        for o in overdue:
+            o["days_late"] = int(o["days_late"])
+        receivables_due = r.rows(
+            "SELECT d.currency AS currency, COUNT(*) AS receivables, COALESCE(SUM(rc.amount - rc.paid_amount), 0)"
+            " AS outstanding FROM receivable rc JOIN deal d ON d.id = rc.deal_id"
+            f" WHERE rc.due < :asof AND rc.amount - rc.paid_amount > 0.005{own('rc')} GROUP BY d.currency",
+            p,
+        )
+        return {
+            "moves": moves,
+            "closed": closed,
+            "closed_totals": closed_totals,
+            "followup_totals": followup_totals,
+            "overdue": overdue,
+            "receivables_due": receivables_due,
+        }
+
+    from salesdiary.store.connection import side_by_side
+
+    first, second = side_by_side(r, [visits_pass, deals_pass])
+    new_accounts, visits, visit_kinds = first["new_accounts"], first["visits"], first["visit_kinds"]
+    visit_totals, plan_rows, plan_totals = first["visit_totals"], first["plan_rows"], first["plan_totals"]
+    next_plan, moves, closed = first["next_plan"], second["moves"], second["closed"]
+    closed_totals, followup_totals = second["closed_totals"], second["followup_totals"]
+    overdue, receivables_due = second["overdue"], second["receivables_due"]
     return {
         "new_accounts": new_accounts,
         "visits": visits,
