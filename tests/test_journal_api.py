@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from salesdiary.core.errors import BadInput, NotFound, SdError
-from salesdiary.journal import CheckReport, DueList, FunnelReport, Journal, LoggedVisit
+from salesdiary.journal import Changed, CheckReport, DueList, FunnelReport, Journal, LoggedVisit
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -126,6 +126,161 @@ def test_visits_add_and_list_with_a_follow_up(j, sd):
     with pytest.raises(BadInput):
         j.visits.add(account, date="not a date")
     assert len(j.visits.list()) == 1
+
+
+def test_accounts_edit_remove_and_reassign(j, sd):
+    account, deal = _pipeline(j)
+    edited = j.accounts.edit("华东", region="华东", industry="")
+    assert isinstance(edited, Changed) and edited.id == account
+    assert edited.changes == {"industry": ["energy", None], "region": [None, "华东"]}
+    assert j.accounts.edit(account, region="华东").changes == {}  # nothing changed
+    moved = j.accounts.reassign(account, "li.lei", "she takes the east")
+    assert (moved["id"], moved["to"], moved["deals"]) == (account, "li.lei", 1)
+    with pytest.raises(BadInput):
+        j.accounts.reassign(account, "li.lei", "   ")
+    with pytest.raises(SdError):  # it still has a deal
+        j.accounts.remove(account)
+    assert j.accounts.remove(account, force=True) == account
+    assert j.accounts.list() == [] and j.deals.list() == []
+    assert sd("history", "--json").json()[0]["command"] == "python: accounts.remove"
+
+
+def test_contacts_add_edit_remove(j, sd):
+    account, _deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总", title="总工程师", role="decision_maker")
+    aide = j.contacts.add("华东", "李工", reports_to="王总", coach=True)
+    shown = sd("contact", "show", str(aide), "--json").json()
+    assert (shown["name"], shown["coach"], shown["reports_to_id"]) == ("李工", True, boss)
+    edited = j.contacts.edit("李工", title="主任", reports_to="")
+    assert edited.id == aide and edited.changes["title"] == [None, "主任"]
+    assert sd("contact", "show", str(aide), "--json").json()["reports_to_id"] is None
+    with pytest.raises(BadInput):
+        j.contacts.add(account, "张工", level="galaxy")
+    assert j.contacts.remove(aide) == aide
+    assert sd("contact", "show", str(aide)).exit_code == 1
+
+
+def test_deals_edit_win_lose_drop_remove(j, sd):
+    account, deal = _pipeline(j)
+    edited = j.deals.edit(deal, amount="120万", stage="3", next_step="Send the quote")
+    assert edited.id == deal and edited.changes["stage"][-1] == "customer_analysis"
+    assert j.deals.get(deal)["next_step"] == "Send the quote"
+    assert j.deals.win("14号线", amount="1,300,000", on="2026-11-20") == deal
+    won = j.deals.get(deal)
+    assert (won["status"], won["amount"], won["closed_on"]) == ("won", 1300000, "2026-11-20")
+    with pytest.raises(SdError):
+        j.deals.win(deal)  # already won
+    other = j.deals.add(account, "5号线", amount=10)
+    j.deals.lose(other, reason="price")
+    assert (j.deals.get(other)["status"], j.deals.get(other)["loss_reason"]) == ("lost", "price")
+    third = j.deals.add(account, "6号线")
+    j.deals.drop(third, on=dt.date(2026, 11, 1))
+    assert j.deals.get(third)["status"] == "dropped"
+    with pytest.raises(BadInput, match="--date"):
+        j.deals.lose(third, on="not a date")
+    assert j.deals.remove(third) == third
+    commands = {h["command"] for h in sd("history", "--json").json()}
+    assert commands >= {"python: deals.edit", "python: deals.win", "python: deals.lose", "python: deals.drop"}
+    assert "python: deals.remove" in commands
+
+
+def test_deals_markers_advance_with_ticks_and_qualify(j, sd):
+    _account, deal = _pipeline(j)
+    added, removed = j.deals.markers(deal, tick=["1", "2"])
+    assert len(added) == 2 and removed == []
+    assert j.deals.markers(deal, tick=["1"], untick=["2"]) == ([], [added[1]])
+    with pytest.raises(SdError):
+        j.deals.markers(deal, tick=["no such marker"])
+    markers = sd("deal", "markers", str(deal), "--json").json()
+    required = [m["key"] for m in markers if m["required"]]
+    moved = j.deals.advance(deal, ticks=required)
+    assert (moved.old.key, moved.forced) == ("project_info", False)
+    assert j.deals.qualify(deal, {"funding": "yes"}, {"funding": "budget approved"}) == 1
+    assert j.deals.qualify(deal, {"funding": "yes"}) == 0  # nothing changed
+    shown = sd("qualify", str(deal), "--show", "--json").json()
+    assert shown["answered"] == 1
+
+
+def test_followups_add_done_remove(j, sd):
+    account, deal = _pipeline(j)
+    with pytest.raises(BadInput, match="--account"):
+        j.followups.add(None, "Call back", "2026-11-27")
+    first = j.followups.add(None, "Send the quote", "2026-11-27", deal="14号线", kind="call")
+    second = j.followups.add(account, "Lunch", dt.date(2026, 11, 28))
+    assert j.last_values["due"] == dt.date(2026, 11, 28)
+    assert [(i["id"], i["due"]) for i in j.due(7).items] == [(first, "2026-11-27"), (second, "2026-11-28")]
+    assert j.followups.done(first, str(first), second) == [first, second]  # each once
+    assert j.due(7).items == []
+    j.followups.done(second, undo=True)
+    assert [i["id"] for i in j.due(7).items] == [second]
+    assert j.followups.remove(second) == second
+    assert j.due(7).items == []
+
+
+def test_receivables_add_pay_remove(j, sd):
+    _account, deal = _pipeline(j)
+    with pytest.raises(SdError):
+        j.receivables.add(deal, "30万", "2026-12-31")  # the deal is not won yet
+    j.deals.win(deal)
+    rid = j.receivables.add(deal, "30万", "2026-12-31", note="first instalment")
+    assert j.last_values["amount"] == 300000
+    paid = j.receivables.pay(f"#{rid}", amount="100000", on="2026-12-01")
+    assert (paid["id"], paid["paid"], paid["outstanding"]) == (rid, 100000, 200000)
+    assert j.receivables.pay(rid)["outstanding"] == 0
+    with pytest.raises(BadInput):
+        j.receivables.pay("first")  # a receivable has no name
+    assert j.receivables.remove(rid) == rid
+    assert sd("receivable", "list", "--status", "all", "--json").json()["items"] == []
+
+
+def test_visits_edit_and_remove(j, sd):
+    account, deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总")
+    logged = j.visits.add(account, summary="Lunch")
+    edited = j.visits.edit(logged.id, deal="14号线", contacts=["王总"], summary="Lunch with 王总")
+    assert edited.id == logged.id and edited.changes["summary"] == ["Lunch", "Lunch with 王总"]
+    shown = sd("visit", "show", str(logged.id), "--json").json()
+    assert (shown["deal_id"], [c["id"] for c in shown["contacts"]]) == (deal, [boss])
+    j.visits.edit(logged.id, deal="")
+    assert sd("visit", "show", str(logged.id), "--json").json()["deal_id"] is None
+    assert j.visits.remove(logged.id) == logged.id
+    assert j.visits.list() == []
+
+
+def test_the_clis_writes_go_through_the_journal(sd, monkeypatch):
+    """`sd` writes through the same API: each write is one Journal call, named after the command line."""
+    from salesdiary import journal
+
+    seen: list[str] = []
+    write = journal.Journal.write
+
+    def spy(self, what, fn):  # noqa: ANN001, ANN202
+        seen.append(what)
+        return write(self, what, fn)
+
+    monkeypatch.setattr(journal.Journal, "write", spy)
+    for args in (
+        ["account", "add", "Contoso"],
+        ["account", "edit", "Contoso", "--region", "East"],
+        ["contact", "add", "Ann", "-A", "Contoso"],
+        ["deal", "add", "Pumps", "-A", "Contoso"],
+        ["deal", "won", "Pumps"],
+        ["followup", "add", "Call", "-A", "Contoso", "--due", "2026-12-01"],
+        ["followup", "done", "1"],
+        ["contact", "rm", "Ann"],
+    ):
+        result = sd(*args)
+        assert result.exit_code == 0, result.output
+    assert seen == [
+        "accounts.add",
+        "accounts.edit",
+        "contacts.add",
+        "deals.add",
+        "deals.win",
+        "followups.add",
+        "followups.done",
+        "contacts.remove",
+    ]
 
 
 # --- reports: exactly what sd prints -------------------------------------------------------------------------

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
 
-__all__ = ["CheckReport", "DueList", "FunnelReport", "Journal", "LoggedVisit"]
+__all__ = ["Changed", "CheckReport", "DueList", "FunnelReport", "Journal", "LoggedVisit"]
 
 T = TypeVar("T")
 Ref = int | str  # a record: its id, or its name as on the command line
@@ -118,6 +118,14 @@ class CheckReport:
 
 
 @dataclass
+class Changed:
+    """An edit: the record's id, and what changed (field → [old, new]; empty when nothing did)."""
+
+    id: int
+    changes: dict[str, list[Any]]
+
+
+@dataclass
 class LoggedVisit:
     """A visit logged: its id, and the follow-up its follow-up date made (None without one)."""
 
@@ -142,22 +150,30 @@ class Journal:
         taken: Callable[[str, Any], None] | None = None,
         before_write: Callable[[], None] | None = None,
         on_query: Callable[[], None] | None = None,
+        on_values: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         """TARGET: where the journal is (store/paths.py). COMMAND: how its writes are named in the history —
         "python" records "python: visits.add"; None records the running command line (what `sd` does).
         TAKEN: told of each close name match (what was typed, the record taken); BEFORE_WRITE: called before each
         write (`sd` says there which records a close name match took); ON_QUERY: called when a report's arguments
         are known to be good and its long queries start (`sd` gets its renderer ready then, in a thread, while the
-        database works)."""
+        database works); ON_VALUES: told of the values a write will store, once converted and before any record
+        is looked up (`sd` warns there of a follow-up date in the past)."""
         self.target = target
         self._command = command
         self._taken = taken
         self._before_write = before_write
         self._on_query = on_query
+        self._on_values = on_values
         self._reader: Reader | None = None
+        self.last_values: dict[str, Any] = {}
+        """The values the last add or edit stored, as converted (the name as cleaned, a date as read)."""
         self.accounts = Accounts(self)
+        self.contacts = Contacts(self)
         self.deals = Deals(self)
         self.visits = Visits(self)
+        self.followups = Followups(self)
+        self.receivables = Receivables(self)
 
     @classmethod
     def open(cls, path_or_url: str | Path | None = None) -> Journal:
@@ -204,6 +220,28 @@ class Journal:
         if self._before_write is not None:
             self._before_write()
         return run_write(self.target, fn, f"{self._command}: {what}" if self._command else None)
+
+    def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
+        """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
+        checked and converted by the fields SPECS (core/fields.py) as `sd` does. ARGUMENTS: the fields `sd` takes
+        as arguments (errors name them NAME rather than --name)."""
+        from salesdiary.core import fields
+        from salesdiary.core.dates import today
+
+        known = {f.name for f in specs}
+        unknown = sorted(k for k in raw if k not in known)
+        if unknown:
+            from salesdiary.core.errors import BadInput
+            from salesdiary.i18n import _
+
+            raise BadInput(
+                _("Unknown field {name!r}. Fields: {fields}.").format(name=unknown[0], fields=", ".join(sorted(known)))
+            )
+        values = fields.convert_all(specs, raw, today(), arguments)
+        self.last_values = values
+        if self._on_values is not None:
+            self._on_values(values)
+        return values
 
     def resolve(self, entity: str, ref: Ref, account_id: int | None = None) -> int:
         """The id of the ENTITY record REF names (an id, or a name as `sd` takes it), else NotFound."""
@@ -374,21 +412,41 @@ class Journal:
 # --- nouns -------------------------------------------------------------------------------------------------
 
 
-def _fields(specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
-    """RAW values as a person would type them (str, numbers, dates), checked and converted as `sd` does."""
-    from salesdiary.core import fields
-    from salesdiary.core.dates import today
+def _word(value: str | None, option: str) -> str | None:
+    """A playbook or stage as typed: one short line of valid text (None when not given or blank)."""
+    from salesdiary.core.validate import clean_text
 
-    known = {f.name for f in specs}
-    unknown = sorted(k for k in raw if k not in known)
-    if unknown:
-        from salesdiary.core.errors import BadInput
-        from salesdiary.i18n import _
+    return clean_text(value, option, max_len=100, multiline=False)
 
-        raise BadInput(
-            _("Unknown field {name!r}. Fields: {fields}.").format(name=unknown[0], fields=", ".join(sorted(known)))
-        )
-    return fields.convert_all(specs, raw, today(), arguments)
+
+def _text(value: str | None, option: str, *, max_len: int = 2000, multiline: bool = True) -> str | None:
+    """Free text as typed (a reason, a note): checked, None when not given or blank."""
+    from salesdiary.core.validate import clean_text
+
+    return clean_text(value, option, max_len=max_len, multiline=multiline)
+
+
+def _date(value: str | dt.date | None, option: str) -> dt.date | None:
+    """A date given as a date or as text in any form `sd` reads (2026-12-01, fri, +3d, 明天); None stays None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    from salesdiary.core.dates import parse_date, today
+    from salesdiary.core.errors import BadInput
+
+    cleaned = _text(str(value), option, max_len=200, multiline=False)
+    if cleaned is None:
+        return None
+    try:
+        return parse_date(cleaned, today())
+    except BadInput as exc:
+        raise BadInput(f"{option}: {exc.message}") from None
+
+
+def _missing(option: str) -> Exception:
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    return BadInput(_("Missing {option}: pass it on the command line.").format(option=option))
 
 
 def _list_query(limit: int | None, **filters: Any) -> Any:
@@ -398,7 +456,7 @@ def _list_query(limit: int | None, **filters: Any) -> Any:
 
 
 class Accounts:
-    """The journal's accounts (organisations): `add`, `list`, `get`."""
+    """The journal's accounts (organisations): `add`, `edit`, `remove`, `reassign`, `list`, `get`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -410,8 +468,42 @@ class Accounts:
         from salesdiary.core import fields
         from salesdiary.store import records
 
-        clean = _fields(fields.ACCOUNT, {"name": name, **values}, ("name",))
+        clean = self._j.checked(fields.ACCOUNT, {"name": name, **values}, ("name",))
         return self._j.write("accounts.add", lambda tx: records.add_account(tx, clean))
+
+    def edit(self, account: Ref, **values: Any) -> Changed:
+        """Change ACCOUNT's fields: VALUES as for `add` (and name); "" clears a field."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        account_id = self._j.resolve("account", account)
+        clean = self._j.checked(fields.ACCOUNT, values)
+        return Changed(
+            account_id, self._j.write("accounts.edit", lambda tx: records.edit_account(tx, account_id, clean))
+        )
+
+    def remove(self, account: Ref, *, force: bool = False) -> int:
+        """Remove ACCOUNT (with FORCE, also its contacts, deals, visits and follow-ups). Returns its id."""
+        from salesdiary.store import records
+
+        account_id = self._j.resolve("account", account)
+        self._j.write("accounts.remove", lambda tx: records.remove_account(tx, account_id, force=force))
+        return account_id
+
+    def reassign(self, account: Ref, to: str, reason: str) -> dict[str, Any]:
+        """Give ACCOUNT, with its open deals and follow-ups, to the rep TO, saying why (REASON; a manager's
+        write). Returns {"id", "from", "to", "deals", "followups"}: what moved."""
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store import records
+
+        new_owner = _text(to, "--to", max_len=200, multiline=False)
+        why = _text(reason, "--reason", multiline=False)
+        if not new_owner or not why:
+            raise BadInput(_("--to and --reason need a value."))
+        account_id = self._j.resolve("account", account)
+        moved = self._j.write("accounts.reassign", lambda tx: records.reassign_account(tx, account_id, new_owner, why))
+        return {"id": account_id, **moved}
 
     def list(self, search: str | None = None, *, owner: str | None = None, limit: int | None = None) -> Rows:
         """Accounts (whose name contains SEARCH), as `sd account list --json` gives them."""
@@ -429,8 +521,53 @@ class Accounts:
         return one(self._j.reader, "account", self._j.resolve("account", account))
 
 
+class Contacts:
+    """The people at the journal's accounts: `add`, `edit`, `remove`."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._j = journal
+
+    def add(self, account: Ref, name: str, *, reports_to: Ref | None = None, **values: Any) -> int:
+        """Add NAME at ACCOUNT, reporting to the contact REPORTS_TO there; VALUES as `sd contact add`'s options:
+        title, department, phone, email, level, role, relationship, stance, coach, style, attitude, birthday,
+        hometown, school, family, hobbies, personal_notes, notes. Returns its id."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        clean = self._j.checked(fields.CONTACT, {"name": name, **values}, ("name",))
+        account_id = self._j.resolve("account", account)
+        boss = self._j.resolve("contact", reports_to, account_id) if reports_to not in (None, "") else None
+        return self._j.write("contacts.add", lambda tx: records.add_contact(tx, account_id, clean, boss))
+
+    def edit(
+        self, contact: Ref, *, account: Ref | None = None, reports_to: Ref | None = None, **values: Any
+    ) -> Changed:
+        """Change CONTACT's fields ("" clears one); ACCOUNT moves them; REPORTS_TO names their boss ("" clears)."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        j = self._j
+        contact_id = j.resolve("contact", contact)
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        clean = j.checked(fields.CONTACT, values)
+        boss: int | None | bool = False  # False: unchanged
+        if reports_to is not None:
+            boss = j.resolve("contact", reports_to) if str(reports_to).strip() else None
+        changes = j.write("contacts.edit", lambda tx: records.edit_contact(tx, contact_id, clean, account_id, boss))
+        return Changed(contact_id, changes)
+
+    def remove(self, contact: Ref) -> int:
+        """Remove CONTACT (their visits stay, without them). Returns their id."""
+        from salesdiary.store import records
+
+        contact_id = self._j.resolve("contact", contact)
+        self._j.write("contacts.remove", lambda tx: records.remove_contact(tx, contact_id))
+        return contact_id
+
+
 class Deals:
-    """The journal's deals: `add`, `list`, `get`, `advance`."""
+    """The journal's deals: `add`, `edit`, `win`, `lose`, `drop`, `remove`, `advance`, `markers`, `qualify`,
+    `list`, `get`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -451,14 +588,107 @@ class Deals:
         from salesdiary.core import fields
         from salesdiary.store import records
 
-        clean = _fields(fields.DEAL, {"name": name, **values}, ("name",))
+        clean = self._j.checked(fields.DEAL, {"name": name, **values}, ("name",))
         account_id = self._j.resolve("account", account)
+        book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
         return self._j.write(
             "deals.add",
             lambda tx: records.add_deal(
-                tx, account_id, clean, playbook=playbook, stage=stage, refuse_duplicate=not allow_duplicate
+                tx, account_id, clean, playbook=book, stage=step, refuse_duplicate=not allow_duplicate
             ),
         )
+
+    def edit(
+        self,
+        deal: Ref,
+        *,
+        account: Ref | None = None,
+        stage: str | None = None,
+        playbook: str | None = None,
+        **values: Any,
+    ) -> Changed:
+        """Change DEAL's fields ("" clears one); ACCOUNT moves it; STAGE (of PLAYBOOK) moves it to that stage,
+        recorded in its stage history."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        j = self._j
+        deal_id = j.resolve("deal", deal)
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        clean = j.checked(fields.DEAL, values)
+        book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
+        changes = j.write(
+            "deals.edit",
+            lambda tx: records.edit_deal(tx, deal_id, clean, account_id=account_id, stage=step, playbook=book),
+        )
+        return Changed(deal_id, changes)
+
+    def win(self, deal: Ref, *, amount: str | float | None = None, on: str | dt.date | None = None) -> int:
+        """Mark DEAL as won (ON a date, default today; AMOUNT: the final amount). Returns its id."""
+        return self._close("won", deal, amount=amount, on=on)
+
+    def lose(self, deal: Ref, *, reason: str | None = None, on: str | dt.date | None = None) -> int:
+        """Mark DEAL as lost, with the REASON (ON a date, default today). Returns its id."""
+        return self._close("lost", deal, reason=reason, on=on)
+
+    def drop(self, deal: Ref, *, on: str | dt.date | None = None) -> int:
+        """Mark DEAL as dropped: the customer no longer buys, or we no longer sell (ON a date, default today)."""
+        return self._close("dropped", deal, on=on)
+
+    def _close(
+        self,
+        status: str,
+        deal: Ref,
+        *,
+        amount: str | float | None = None,
+        reason: str | None = None,
+        on: str | dt.date | None = None,
+    ) -> int:
+        from salesdiary.core.validate import parse_amount
+        from salesdiary.store import records
+
+        deal_id = self._j.resolve("deal", deal)
+        value = parse_amount(amount) if amount is not None else None
+        why = _text(reason, "--reason")
+        when = _date(on, "--date")
+        self._j.write(
+            f"deals.{'win' if status == 'won' else 'lose' if status == 'lost' else 'drop'}",
+            lambda tx: records.close_deal(tx, deal_id, status, reason=why, on=when, amount=value),
+        )
+        return deal_id
+
+    def remove(self, deal: Ref) -> int:
+        """Remove DEAL (its visits stay, without the deal). Returns its id."""
+        from salesdiary.store import records
+
+        deal_id = self._j.resolve("deal", deal)
+        self._j.write("deals.remove", lambda tx: records.remove_deal(tx, deal_id))
+        return deal_id
+
+    def markers(
+        self, deal: Ref, *, tick: Sequence[str] = (), untick: Sequence[str] = (), stage: str | None = None
+    ) -> tuple[list[str], list[str]]:
+        """Tick and untick progress markers (keys) of DEAL's STAGE (default: its current one). Returns the keys
+        that were ticked and unticked (a marker already so is left out)."""
+        from salesdiary.store import progress
+
+        deal_id = self._j.resolve("deal", deal)
+
+        def change(tx: Tx) -> tuple[list[str], list[str]]:
+            return (
+                progress.tick_markers(tx, deal_id, list(tick), stage=stage),
+                progress.untick_markers(tx, deal_id, list(untick), stage=stage),
+            )
+
+        return self._j.write("deals.markers", change)
+
+    def qualify(self, deal: Ref, answers: dict[str, str], notes: dict[str, str | None] | None = None) -> int:
+        """Store answers to the 20 questions of the opportunity evaluation (question key → yes, partly, no or
+        unknown; core/evaluation.py) and notes on them. Returns how many changed."""
+        from salesdiary.store import progress
+
+        deal_id = self._j.resolve("deal", deal)
+        return self._j.write("deals.qualify", lambda tx: progress.save_evaluation(tx, deal_id, answers, notes))
 
     def list(
         self,
@@ -485,17 +715,26 @@ class Deals:
 
         return one(self._j.reader, "deal", self._j.resolve("deal", deal))
 
-    def advance(self, deal: Ref, *, force: bool = False, reason: str | None = None) -> Advanced:
+    def advance(
+        self, deal: Ref, *, force: bool = False, reason: str | None = None, ticks: Sequence[str] = ()
+    ) -> Advanced:
         """Move DEAL to the next stage of its playbook after the stage exit check (required markers unmet:
-        StageExitBlocked, unless FORCE with a REASON). Returns the move (old and new stage)."""
+        StageExitBlocked, unless FORCE with a REASON), ticking the markers TICKS of its stage first, in the same
+        write. Returns the move (old and new stage)."""
         from salesdiary.store import progress
 
         deal_id = self._j.resolve("deal", deal)
-        return self._j.write("deals.advance", lambda tx: progress.advance(tx, deal_id, force=force, reason=reason))
+
+        def move(tx: Tx) -> Advanced:
+            if ticks:
+                progress.tick_markers(tx, deal_id, list(ticks))
+            return progress.advance(tx, deal_id, force=force, reason=reason)
+
+        return self._j.write("deals.advance", move)
 
 
 class Visits:
-    """The journal's visits (any activity with a customer): `add`, `list`."""
+    """The journal's visits (any activity with a customer): `add`, `edit`, `remove`, `list`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -515,7 +754,7 @@ class Visits:
         from salesdiary.core import fields
 
         raw = {"follow_up_date" if k == "follow_up" else k: v for k, v in values.items()}
-        clean = _fields(fields.VISIT, raw)
+        clean = self._j.checked(fields.VISIT, raw)
         if assist:
             clean["assist"] = True
         return self.log(account, deal, contacts, clean)
@@ -546,6 +785,38 @@ class Visits:
         )
         return LoggedVisit(visit_id, followup_id)
 
+    def edit(
+        self, visit: Ref, *, deal: Ref | None = None, contacts: Sequence[Ref] | None = None, **values: Any
+    ) -> Changed:
+        """Change VISIT ("" clears a field); DEAL: the deal it was about ("" for none); CONTACTS: the people met
+        (replaces the list)."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+        from salesdiary.store.reads import one
+
+        j = self._j
+        visit_id = j.resolve("visit", visit)
+        account_id = int(one(j.reader, "visit", visit_id)["account_id"])
+        raw = {"follow_up_date" if k == "follow_up" else k: v for k, v in values.items()}
+        clean = j.checked(fields.VISIT, raw)
+        deal_id: int | None | bool = False  # False: unchanged
+        if deal is not None:
+            deal_id = j.resolve("deal", deal, account_id) if str(deal).strip() else None
+        contact_ids = [j.resolve("contact", c, account_id) for c in contacts] if contacts else None
+        changes = j.write(
+            "visits.edit",
+            lambda tx: records.edit_visit(tx, visit_id, clean, deal_id=deal_id, contact_ids=contact_ids),
+        )
+        return Changed(visit_id, changes)
+
+    def remove(self, visit: Ref) -> int:
+        """Remove VISIT. Returns its id."""
+        from salesdiary.store import records
+
+        visit_id = self._j.resolve("visit", visit)
+        self._j.write("visits.remove", lambda tx: records.remove_visit(tx, visit_id))
+        return visit_id
+
     def list(
         self,
         *,
@@ -566,6 +837,133 @@ class Visits:
             limit, owner=owner_filter(j.reader, owner, narrowed=narrowed), account_id=account_id, deal_id=deal_id
         )
         return list_visits(j.reader, q)[0]
+
+
+class Followups:
+    """Dated next actions: `add`, `done`, `remove`."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._j = journal
+
+    def add(
+        self,
+        account: Ref | None,
+        action: str,
+        due: str | dt.date,
+        *,
+        deal: Ref | None = None,
+        contact: Ref | None = None,
+        **values: Any,
+    ) -> int:
+        """Add ACTION, due on DUE, at ACCOUNT (or DEAL's account), about DEAL and CONTACT; VALUES: kind (todo,
+        visit, call), owner. Returns its id."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+        from salesdiary.store.reads import one
+
+        j = self._j
+        clean = j.checked(fields.FOLLOWUP, {"action": action, "due": due, **values}, ("action",))
+        account_id = None
+        if account not in (None, ""):
+            account_id = j.resolve("account", account)
+        elif deal not in (None, ""):
+            account_id = int(one(j.reader, "deal", j.resolve("deal", deal))["account_id"])
+        if account_id is None:
+            raise _missing("--account")
+        deal_id = j.resolve("deal", deal, account_id) if deal not in (None, "") else None
+        contact_id = j.resolve("contact", contact, account_id) if contact not in (None, "") else None
+        return j.write(
+            "followups.add",
+            lambda tx: records.add_followup(tx, account_id, clean, deal_id=deal_id, contact_id=contact_id),
+        )
+
+    def done(self, *followups: Ref, undo: bool = False) -> list[int]:
+        """Mark FOLLOWUPS as done (UNDO: open again), in one write. Returns their ids, each once."""
+        from salesdiary.store import records
+
+        ids = list(dict.fromkeys(self._j.resolve("followup", f) for f in followups))  # `done 1 1` is one
+
+        def complete(tx: Tx) -> None:
+            for fid in ids:
+                records.complete_followup(tx, fid, undo=undo)
+
+        self._j.write("followups.done", complete)
+        return ids
+
+    def remove(self, followup: Ref) -> int:
+        """Remove FOLLOWUP. Returns its id."""
+        from salesdiary.store import records
+
+        followup_id = self._j.resolve("followup", followup)
+        self._j.write("followups.remove", lambda tx: records.remove_followup(tx, followup_id))
+        return followup_id
+
+
+def receivable_id(ref: Ref) -> int:
+    """The id of a receivable as given (12, "12" or "#12"): receivables have no name, so nothing else will do."""
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    raw = str(ref).strip().lstrip("#")
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadInput(_("A receivable is named by its id (a number), not {text!r}.").format(text=str(ref)))
+    return int(raw)
+
+
+class Receivables:
+    """Amounts due on won deals: `add`, `pay`, `remove`."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._j = journal
+
+    def add(
+        self,
+        deal: Ref,
+        amount: str | float,
+        due: str | dt.date,
+        *,
+        note: str | None = None,
+        owner: str | None = None,
+    ) -> int:
+        """Record AMOUNT due on DUE for the won DEAL (NOTE: e.g. which instalment; OWNER: who collects it,
+        default the deal's owner). Returns its id; `last_values` holds the amount and date as read."""
+        from salesdiary.core.validate import parse_amount
+        from salesdiary.store.receivables import add_receivable
+
+        value = parse_amount(amount, "--amount")
+        if value is None:
+            raise _missing("--amount")
+        when = _date(due, "--due")
+        if when is None:
+            raise _missing("--due")
+        text = _text(note, "--note")
+        who = _text(owner, "--owner", max_len=200, multiline=False)
+        self._j.last_values = {"amount": value, "due": when, "note": text, "owner": who}
+        deal_id = self._j.resolve("deal", deal)
+        return self._j.write(
+            "receivables.add", lambda tx: add_receivable(tx, deal_id, value, when, note=text, owner=who)
+        )
+
+    def pay(
+        self, receivable: Ref, *, amount: str | float | None = None, on: str | dt.date | None = None
+    ) -> dict[str, Any]:
+        """Record a payment on RECEIVABLE (AMOUNT, default all that is outstanding; ON a date, default today).
+        Returns {"id", "paid", "outstanding"}."""
+        from salesdiary.core.validate import parse_amount
+        from salesdiary.store.receivables import record_payment
+
+        rid = receivable_id(receivable)
+        value = parse_amount(amount, "--amount") if amount is not None else None
+        when = _date(on, "--date")
+        return {"id": rid, **self._j.write("receivables.pay", lambda tx: record_payment(tx, rid, value, when))}
+
+    def remove(self, receivable: Ref) -> int:
+        """Remove RECEIVABLE (entered by mistake). Returns its id."""
+        from salesdiary.store.receivables import remove_receivable
+
+        rid = receivable_id(receivable)
+        self._j.write("receivables.remove", lambda tx: remove_receivable(tx, rid))
+        return rid
 
 
 # --- playbooks ---------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def advance(
     reason: str = typer.Option(None, "--reason", help=N_("Why (recorded in the stage history; needed with --force).")),
 ) -> None:
     """Move a deal to its next stage once the stage's required markers are met (the stage exit check)."""
-    from salesdiary.cli.common import guided, write
+    from salesdiary.cli.common import guided, journal
     from salesdiary.cli.state import can_prompt
     from salesdiary.core.errors import BadInput, Conflict
     from salesdiary.core.validate import clean_text
@@ -80,16 +80,8 @@ def advance(
     if missing and not force and can_prompt() and book.next_stage(stage) is not None:
         _guided_advance(deal_id, book, stage, ticked, why)
         return
-    moved = write(lambda tx: _advance(tx, deal_id, [], force, why))
+    moved = journal().deals.advance(deal_id, force=force, reason=why)
     _report(moved)
-
-
-def _advance(tx: Any, deal_id: int, ticks: list[str], force: bool, reason: str | None) -> Any:
-    from salesdiary.store import progress
-
-    if ticks:
-        progress.tick_markers(tx, deal_id, ticks)
-    return progress.advance(tx, deal_id, force=force, reason=reason)
 
 
 def _report(moved: Any) -> None:
@@ -107,10 +99,9 @@ def _report(moved: Any) -> None:
 
 
 def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reason: str | None) -> None:
-    from salesdiary.cli.common import done, guided, write
+    from salesdiary.cli.common import done, guided, journal
     from salesdiary.prompts import ask
     from salesdiary.prompts.progress import guided_advance
-    from salesdiary.store import progress
 
     with guided():
         plan = guided_advance(_say, book, stage, ticked, reason=reason)
@@ -125,11 +116,11 @@ def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reaso
             )
         )
     if plan.advance:
-        moved = write(lambda tx: _advance(tx, deal_id, plan.ticks, plan.forced, plan.reason))
+        moved = journal().deals.advance(deal_id, force=plan.forced, reason=plan.reason, ticks=plan.ticks)
         _report(moved)
         return
     if save_ticks:
-        write(lambda tx: progress.tick_markers(tx, deal_id, plan.ticks))
+        journal().deals.markers(deal_id, tick=plan.ticks)
         done(
             ngettext("Ticked {n} marker of deal #{id}.", "Ticked {n} markers of deal #{id}.", len(plan.ticks)).format(
                 n=len(plan.ticks), id=deal_id
@@ -164,24 +155,16 @@ def markers(
 
 
 def _change_markers(deal_id: int, st: Any, check: list[str], uncheck: list[str]) -> None:
-    from salesdiary.cli.common import done, write
+    from salesdiary.cli.common import done, journal
     from salesdiary.core.errors import BadInput
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
     ticks = [st.marker(k).key for k in check]
     unticks = [st.marker(k).key for k in uncheck]
     both = sorted(set(ticks) & set(unticks))
     if both:
         raise BadInput(_("Marker {key} is both in --check and --uncheck.").format(key=both[0]))
-
-    def change(tx: Any) -> tuple[list[str], list[str]]:
-        return (
-            progress.tick_markers(tx, deal_id, ticks, stage=st.key),
-            progress.untick_markers(tx, deal_id, unticks, stage=st.key),
-        )
-
-    added, removed = write(change)
+    added, removed = journal().deals.markers(deal_id, tick=ticks, untick=unticks, stage=st.key)
     labels = {m.key: str(m.label) for m in st.markers}
     for key in added:
         done(_("Ticked: {marker}").format(marker=labels[key]))
@@ -192,11 +175,10 @@ def _change_markers(deal_id: int, st: Any, check: list[str], uncheck: list[str])
 
 
 def _guided_markers(deal_id: int, st: Any, ticked: set[str]) -> None:
-    from salesdiary.cli.common import done, guided, write
+    from salesdiary.cli.common import done, guided, journal
     from salesdiary.prompts import ask
     from salesdiary.prompts.progress import edit_markers
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
     labels = {m.key: str(m.label) for m in st.markers}
     with guided():
@@ -211,12 +193,7 @@ def _guided_markers(deal_id: int, st: Any, ticked: set[str]) -> None:
         if not ask.confirm(_("Save these changes?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
-
-    def change(tx: Any) -> None:
-        progress.tick_markers(tx, deal_id, changes.tick, stage=st.key)
-        progress.untick_markers(tx, deal_id, changes.untick, stage=st.key)
-
-    write(change)
+    journal().deals.markers(deal_id, tick=changes.tick, untick=changes.untick, stage=st.key)
     done(_("Saved the markers of deal #{id}.").format(id=deal_id))
 
 

@@ -80,12 +80,11 @@ def _parse_note(q: Any, value: str) -> str | None:
 
 
 def _save(deal_id: int, answers: dict[str, str], notes: dict[str, str | None]) -> None:
-    from salesdiary.cli.common import done, write
+    from salesdiary.cli.common import done, journal
     from salesdiary.i18n import ngettext
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
-    changed = write(lambda tx: progress.save_evaluation(tx, deal_id, answers, notes))
+    changed = journal().deals.qualify(deal_id, answers, notes)
     if changed:
         done(
             ngettext("Saved {n} answer of deal #{id}.", "Saved {n} answers of deal #{id}.", changed).format(
@@ -103,12 +102,11 @@ def _say(text: str, style: str = "") -> None:
 
 
 def _guided(row: dict[str, Any], current: dict[str, str]) -> None:
-    from salesdiary.cli.common import done, guided, write
+    from salesdiary.cli.common import done, guided, journal
     from salesdiary.core.evaluation import evaluate
     from salesdiary.prompts import ask
     from salesdiary.prompts.qualify import guided_evaluation
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
     _say(_("Evaluating deal #{id} {name}: 20 questions in 4 groups.").format(id=row["id"], name=row["name"]), "bold")
     with guided():
@@ -117,7 +115,7 @@ def _guided(row: dict[str, Any], current: dict[str, str]) -> None:
         if not ask.confirm(_("Save these answers?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
-    write(lambda tx: progress.save_evaluation(tx, int(row["id"]), answers))
+    journal().deals.qualify(int(row["id"]), answers)
     done(_("Saved the evaluation of deal #{id}.").format(id=row["id"]))
 
 

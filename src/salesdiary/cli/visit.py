@@ -352,40 +352,31 @@ def edit(
     owner: str = OwnerOpt,
 ) -> None:
     """Change a visit (an empty value clears a field)."""
-    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import report_changes
-    from salesdiary.store import records
-    from salesdiary.store.reads import one
 
-    r = reader()
-    visit_id = resolve(r, "visit", visit)
-    account_id = int(one(r, "visit", visit_id)["account_id"])
-    values = _values(
+    edited = journal().visits.edit(
+        visit,
+        deal=deal,
+        contacts=contact,
         kind=kind,
         date=date,
         purpose=purpose,
         summary=summary,
         feedback=feedback,
-        next=next_step,
-        follow_up=follow_up,
+        next_step=next_step,
+        follow_up_date=follow_up,
         owner=owner,
     )
-    deal_id: int | None | bool = False
-    if deal is not None:
-        deal_id = resolve(r, "deal", deal, account_id) if deal.strip() else None
-    contact_ids = [resolve(r, "contact", c, account_id) for c in contact] if contact else None
-    changes = write(lambda tx: records.edit_visit(tx, visit_id, values, deal_id=deal_id, contact_ids=contact_ids))
-    report_changes(_("visit"), visit_id, changes)
+    report_changes(_("visit"), edited.id, edited.changes)
 
 
 @app.command("rm")
 def rm(visit: str = typer.Argument(..., help=N_("Visit id."))) -> None:
     """Remove a visit."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    visit_id = resolve(reader(), "visit", visit)
-    write(lambda tx: records.remove_visit(tx, visit_id))
+    visit_id = journal().visits.remove(visit)
     done(_("Removed visit #{id}.").format(id=visit_id))
 
 
