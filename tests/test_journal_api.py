@@ -12,7 +12,20 @@ from pathlib import Path
 import pytest
 
 from salesdiary.core.errors import BadInput, NotFound, SdError
-from salesdiary.journal import Changed, CheckReport, DueList, FunnelReport, Journal, LoggedVisit
+from salesdiary.journal import (
+    Agenda,
+    Changed,
+    CheckReport,
+    DecisionMap,
+    DueList,
+    Dump,
+    Export,
+    FunnelReport,
+    Journal,
+    Listing,
+    LoggedVisit,
+    Record,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -281,6 +294,82 @@ def test_the_clis_writes_go_through_the_journal(sd, monkeypatch):
         "followups.done",
         "contacts.remove",
     ]
+
+
+def test_show_and_find_are_what_sd_show_and_list_print(j, sd):
+    account, deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总", role="decision_maker")
+    visit = j.visits.add(account, deal=deal, contacts=["王总"], summary="Lunch", follow_up="2026-11-27").id
+    j.followups.add(account, "Call", "2026-11-30")
+    for noun, ref, record in (
+        ("account", str(account), j.accounts.show(account)),
+        ("contact", str(boss), j.contacts.show("王总", account="华东")),
+        ("deal", str(deal), j.deals.show("14号线")),
+        ("visit", str(visit), j.visits.show(visit)),
+    ):
+        assert isinstance(record, Record)
+        assert record.as_json() == sd(noun, "show", ref, "--json").json(), noun
+        assert "name_key" not in record.as_json()
+    assert j.accounts.show(account).data["visit_count"] == 1
+    for noun, found in (
+        ("account", j.accounts.find()),
+        ("contact", j.contacts.find(account=account)),
+        ("deal", j.deals.find(status="all")),
+        ("visit", j.visits.find(since="2026-11-01")),
+        ("followup", j.followups.find(status="all")),
+    ):
+        assert isinstance(found, Listing) and found.total == len(found.rows) > 0
+        assert found.as_json() == sd(noun, "list", "--json", "--all").json(), noun
+    assert j.deals.find(status="won").rows == []
+    assert j.deals.find(stage="1", playbook="ten_step").total == 1
+    page = j.followups.find(status="all", limit=1)
+    assert (len(page.rows), page.total) == (1, 2)  # the total counts them all
+    with pytest.raises(BadInput):
+        j.followups.find(status="late")
+    with pytest.raises(NotFound):
+        j.deals.show(99)
+
+
+def test_agenda_and_decision_map_are_what_sd_today_and_sd_map_print(j, sd):
+    account, deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总", role="decision_maker")
+    j.contacts.add(account, "李工", reports_to=boss, role="user")
+    j.followups.add(account, "Call", dt.date(2026, 11, 25))
+    agenda = j.agenda()
+    assert isinstance(agenda, Agenda) and agenda.as_json() == sd("today", "--json").json()
+    assert "Call" in str(agenda.as_json())
+    drawn = j.decision_map("华东", deal="14号线")
+    assert isinstance(drawn, DecisionMap) and drawn.deal_id == deal
+    assert drawn.as_json() == sd("map", str(account), "--deal", str(deal), "--json").json()
+    assert [p["name"] for p in drawn.as_json()["contacts"][0]["reports"]] == ["李工"]
+    other = j.accounts.add("Contoso")
+    elsewhere = j.deals.add(other, "Pumps")
+    with pytest.raises(BadInput, match="another account"):
+        j.decision_map(account, deal=elsewhere)
+
+
+def test_export_and_dump_are_what_sd_export_writes(j, sd):
+    account, deal = _pipeline(j)
+    j.contacts.add(account, "王总", hobbies="golf")
+    j.deals.add(account, "5号线", amount="30万")
+    j.deals.win(deal)
+    won = j.export("deals", status="won")
+    assert isinstance(won, Export) and won.table == "deals"
+    assert won.as_json() == sd("export", "deals", "--status", "won", "--format", "json").json()
+    assert [d["name"] for d in j.export("deals", status="won").as_json()] == ["14号线通信系统"]
+    people = j.export("contacts", include_personal=True).as_json()
+    assert people == sd("export", "contacts", "--include-personal", "--format", "json").json()
+    assert people[0]["hobbies"] == "golf"
+    with pytest.raises(BadInput, match="contacts only"):
+        j.export("deals", include_personal=True)
+    with pytest.raises(BadInput, match="Cannot export"):
+        j.export("receipts")
+    with pytest.raises(BadInput, match="--playbook"):
+        j.export("visits", playbook="ten_step")
+    dump = j.dump()
+    assert isinstance(dump, Dump)
+    assert dump.as_json() == sd("export", "all").json()
+    assert len(j.dump().as_json()["tables"]["deal"]) == 2
 
 
 # --- reports: exactly what sd prints -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ through the plain DB-API reader, so a script that only reads never loads SQLAlch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -38,7 +38,20 @@ if TYPE_CHECKING:
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
 
-__all__ = ["Changed", "CheckReport", "DueList", "FunnelReport", "Journal", "LoggedVisit"]
+__all__ = [
+    "Agenda",
+    "Changed",
+    "CheckReport",
+    "DecisionMap",
+    "Dump",
+    "DueList",
+    "Export",
+    "FunnelReport",
+    "Journal",
+    "Listing",
+    "LoggedVisit",
+    "Record",
+]
 
 T = TypeVar("T")
 Ref = int | str  # a record: its id, or its name as on the command line
@@ -115,6 +128,94 @@ class CheckReport:
 
     def as_json(self) -> list[dict[str, Any]]:
         return [f.as_json() for f in self.findings]
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON shows it: internal columns (the folded name key) left out."""
+    return {k: v for k, v in row.items() if k != "name_key"}
+
+
+@dataclass
+class Listing:
+    """A page of records as `sd NOUN list` shows it: the ROWS (at most the limit asked for) and how many there
+    are in all (TOTAL; the number of rows when not counted)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [public(r) for r in self.rows]
+
+
+@dataclass
+class Record:
+    """One record as `sd NOUN show` shows it: its fields and what hangs on it (an account's contacts, deals,
+    recent visits and open follow-ups; a deal's people and stage history …), as `--json` prints it."""
+
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return public(self.data)
+
+
+@dataclass
+class Agenda:
+    """Today's agenda (`sd today`): follow-ups and planned visits due today, and what was logged today."""
+
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+@dataclass
+class DecisionMap:
+    """An account's decision map (`sd map`): its people as a tree by reports-to, with roles and stances (in one
+    deal when asked), and the buying roles still unknown."""
+
+    data: dict[str, Any]
+    deal_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+@dataclass
+class Export:
+    """One table for `sd export TABLE`: its COLUMNS (core/tabular.py: names, kinds) and its ROWS, streamed from
+    the database as they are read (so read them once; `as_json()` reads them all)."""
+
+    table: str
+    columns: tuple[Any, ...]
+    rows: Iterable[dict[str, Any]]
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """The rows as `sd export TABLE --format json` writes them."""
+        from salesdiary.render.writers import json_objects
+
+        return list(json_objects(self.columns, self.rows))
+
+
+@dataclass
+class Dump:
+    """The whole journal for `sd export all`: the HEADER (format, version, schema version) and every table's
+    rows, streamed (read them once)."""
+
+    header: dict[str, Any]
+    tables: list[tuple[str, Iterable[dict[str, Any]]]]
+
+    def as_json(self) -> dict[str, Any]:
+        """The dump as `sd export all` writes it (dates and times as text)."""
+        import json
+
+        return dict(json.loads(json.dumps({**self.header, "tables": dict(self.tables)}, default=_listed)))
+
+
+def _listed(value: Any) -> Any:
+    """json.dumps's fallback for a dump: a stream of rows becomes a list, anything else its text."""
+    if isinstance(value, Iterator):
+        return list(value)
+    return str(value)
 
 
 @dataclass
@@ -408,6 +509,123 @@ class Journal:
         findings = health.build_findings(found.rows, th, stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
         return CheckReport(findings, dict(found.counts), chosen, per_rule, warnings)
 
+    def agenda(self, *, owner: str | None = None, today: dt.date | None = None) -> Agenda:
+        """Today's agenda (TODAY, default the real one): follow-ups and planned visits due, and what was logged."""
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.store.report_queries import agenda
+        from salesdiary.store.team import owner_filter
+
+        r = self.reader
+        return Agenda(agenda(r, today or default_today(), owner=owner_filter(r, owner)))
+
+    def decision_map(self, account: Ref, *, deal: Ref | None = None) -> DecisionMap:
+        """ACCOUNT's decision map (with DEAL, its people's roles and stances in that deal); the roles looked for
+        are the config's `map.roles`."""
+        from salesdiary.core import enums
+        from salesdiary.core.errors import BadInput
+        from salesdiary.core.settings import DEFAULT_MAP_ROLES
+        from salesdiary.i18n import _
+        from salesdiary.render.reports import map_data
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.reads import one
+        from salesdiary.store.report_queries import decision_map as query
+
+        roles = config_value("map.roles", list(DEFAULT_MAP_ROLES))
+        if not isinstance(roles, list) or not all(isinstance(x, str) and x in enums.ROLE for x in roles):
+            raise BadInput(
+                _("Config map.roles must be a list of buying roles ({roles}).").format(roles=", ".join(enums.ROLE.keys))
+            )
+        r = self.reader
+        account_id = self.resolve("account", account)
+        deal_id = self.resolve("deal", deal, account_id) if deal not in (None, "") else None
+        if deal_id is not None and int(one(r, "deal", deal_id)["account_id"]) != account_id:
+            raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+        return DecisionMap(map_data(query(r, account_id, deal_id), roles, stage_labeller({})), deal_id)
+
+    def export(
+        self,
+        table: str,
+        *,
+        include_personal: bool = False,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        owner: str | None = None,
+        account: Ref | None = None,
+        stage: str | None = None,
+        status: str | None = None,
+        playbook: str | None = None,
+    ) -> Export:
+        """TABLE's records for `sd export` (accounts, contacts, deals, visits, followups, stages, …; see
+        core/tabular.py), filtered as its options say; contacts' personal files only with INCLUDE_PERSONAL."""
+        from salesdiary.core import tabular
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.export_queries import export_rows
+
+        table = export_table(table)
+        if include_personal and table != "contacts":
+            raise BadInput(_("--include-personal applies to contacts only."))
+        r = self.reader
+        where = self._export_filter(table, since, until, owner, account, stage, status, playbook)
+        columns = tabular.export_columns(table, include_personal=include_personal)
+        return Export(table, columns, export_rows(r, table, where, include_personal=include_personal))
+
+    def _export_filter(
+        self,
+        table: str,
+        since: str | dt.date | None,
+        until: str | dt.date | None,
+        owner: str | None,
+        account: Ref | None,
+        stage: str | None,
+        status: str | None,
+        playbook: str | None,
+    ) -> Any:
+        from salesdiary.core.enums import DEAL_STATUS, INFO_STAGE
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.export_queries import ExportFilter, filters_for
+        from salesdiary.store.team import owner_filter
+
+        given = {"stage": stage, "status": status, "playbook": playbook}
+        for name, value in given.items():
+            if value is not None and name not in filters_for(table):
+                raise BadInput(_("--{option} does not apply to {table}.").format(option=name, table=table))
+        r = self.reader
+        where = ExportFilter(owner=owner_filter(r, owner, narrowed=True))  # me or all too; everything by default
+        start, end = _date(since, "--since"), _date(until, "--until")
+        where.since = start.isoformat() if start else None
+        where.until = end.isoformat() if end else None
+        if account not in (None, ""):
+            where.account_id = self.resolve("account", account)
+        if playbook:
+            from salesdiary.core.playbook import load_playbook
+            from salesdiary.store.paths import config_dir
+
+            where.playbook = load_playbook(playbook.strip(), config_dir()).name
+        if stage:
+            if table == "accounts":
+                where.stage = INFO_STAGE.parse(stage)
+            else:
+                where.stage = configured_playbook(where.playbook).stage(stage).key
+        if status and status.strip().lower() not in ("all", "全部"):
+            if table == "followups":
+                where.status = status.strip().lower()
+                if where.status not in ("open", "done"):
+                    raise BadInput(_("--status for follow-ups is open, done or all."))
+            else:
+                where.status = DEAL_STATUS.parse(status)
+        return where
+
+    def dump(self) -> Dump:
+        """Everything in the journal, table by table, for `sd export all` (and `sd import all` to read back)."""
+        from salesdiary.store import export_queries as q
+        from salesdiary.store.version import SCHEMA_VERSION
+
+        r = self.reader
+        header = {"format": q.DUMP_FORMAT, "version": q.DUMP_VERSION, "schema_version": SCHEMA_VERSION}
+        return Dump(header, [(name, q.dump_rows(r, name)) for name in q.dump_tables(r)])
+
 
 # --- nouns -------------------------------------------------------------------------------------------------
 
@@ -456,7 +674,8 @@ def _list_query(limit: int | None, **filters: Any) -> Any:
 
 
 class Accounts:
-    """The journal's accounts (organisations): `add`, `edit`, `remove`, `reassign`, `list`, `get`."""
+    """The journal's accounts (organisations): `add`, `edit`, `remove`, `reassign`, `list`, `get`, `find` (a page
+    and its total, as `sd account list` shows it), `show`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -520,9 +739,57 @@ class Accounts:
 
         return one(self._j.reader, "account", self._j.resolve("account", account))
 
+    def find(
+        self,
+        search: str | None = None,
+        *,
+        owner: str | None = None,
+        info_stage: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd account list`: accounts (whose name contains SEARCH; at INFO_STAGE), at most LIMIT (None: all);
+        COUNT: count them all for the total (else the total is the rows returned)."""
+        from salesdiary.core.enums import INFO_STAGE
+        from salesdiary.store.reads import ListQuery, list_accounts
+        from salesdiary.store.team import owner_filter
+
+        r = self._j.reader
+        q = ListQuery(
+            owner=owner_filter(r, owner, narrowed=bool(search)),  # a search looks at everyone's: who owns it?
+            search=search,
+            stage=INFO_STAGE.parse(info_stage) if info_stage else None,
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_accounts(r, q))
+
+    def show(self, account: Ref) -> Record:
+        """`sd account show`: ACCOUNT with its contacts, deals, five latest visits (and how many in all) and open
+        follow-ups."""
+        from salesdiary.store import reads
+
+        r = self._j.reader
+        account_id = self._j.resolve("account", account)
+        row = reads.one(r, "account", account_id)
+        contacts, _n = reads.list_contacts(r, reads.ListQuery(account_id=account_id, limit=None))
+        deals, _n = reads.list_deals(r, reads.ListQuery(account_id=account_id, status="all", limit=None))
+        visits, visit_count = reads.list_visits(r, reads.ListQuery(account_id=account_id, limit=5))
+        followups, _n = reads.list_followups(r, reads.ListQuery(account_id=account_id, limit=None))
+        return Record(
+            {
+                **row,
+                "contacts": contacts,
+                "deals": deals,
+                "recent_visits": visits,
+                "visit_count": visit_count,
+                "open_followups": followups,
+            }
+        )
+
 
 class Contacts:
-    """The people at the journal's accounts: `add`, `edit`, `remove`."""
+    """The people at the journal's accounts: `add`, `edit`, `remove`, `find`, `show`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -564,10 +831,44 @@ class Contacts:
         self._j.write("contacts.remove", lambda tx: records.remove_contact(tx, contact_id))
         return contact_id
 
+    def find(
+        self,
+        search: str | None = None,
+        *,
+        account: Ref | None = None,
+        role: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd contact list`: contacts (whose name contains SEARCH; of ACCOUNT; with the buying ROLE)."""
+        from salesdiary.core.enums import ROLE
+        from salesdiary.store.reads import ListQuery, list_contacts
+
+        r = self._j.reader
+        q = ListQuery(
+            account_id=self._j.resolve("account", account) if account not in (None, "") else None,
+            search=search,
+            role=ROLE.parse(role) if role else None,
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_contacts(r, q))
+
+    def show(self, contact: Ref, *, account: Ref | None = None) -> Record:
+        """`sd contact show`: CONTACT (looked for at ACCOUNT) with their five latest visits and how many in all."""
+        from salesdiary.store import reads
+
+        j = self._j
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        contact_id = j.resolve("contact", contact, account_id)
+        row = reads.one(j.reader, "contact", contact_id)
+        visits, total = reads.list_visits(j.reader, reads.ListQuery(contact_id=contact_id, limit=5))
+        return Record({**row, "recent_visits": visits, "visit_count": total})
+
 
 class Deals:
     """The journal's deals: `add`, `edit`, `win`, `lose`, `drop`, `remove`, `advance`, `markers`, `qualify`,
-    `list`, `get`."""
+    `list`, `get`, `find`, `show`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -715,6 +1016,53 @@ class Deals:
 
         return one(self._j.reader, "deal", self._j.resolve("deal", deal))
 
+    def find(
+        self,
+        *,
+        account: Ref | None = None,
+        status: str | None = "open",
+        stage: str | None = None,
+        playbook: str | None = None,
+        owner: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd deal list`: deals (of ACCOUNT; with STATUS open, won, lost, dropped or all; at STAGE of PLAYBOOK),
+        the most urgent next step first."""
+        from salesdiary.core.enums import DEAL_STATUS
+        from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
+        from salesdiary.store.team import owner_filter
+
+        book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
+        book = playbook_name(book) if book else None
+        r = self._j.reader
+        narrowed = account not in (None, "")
+        wanted = status or "all"
+        q = ListQuery(
+            account_id=self._j.resolve("account", account) if narrowed else None,  # type: ignore[arg-type]
+            owner=owner_filter(r, owner, narrowed=narrowed),
+            status="all" if wanted.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(wanted),
+            stage=stage_key(book or default_playbook(), step) if step else None,
+            limit=limit,
+            count=count,
+            extra={"playbook": book} if book else {},
+        )
+        return Listing(*list_deals(r, q))
+
+    def show(self, deal: Ref) -> Record:
+        """`sd deal show`: DEAL with its people, stage history and five latest visits (and how many in all)."""
+        from salesdiary.store import reads
+
+        r = self._j.reader
+        deal_id = self._j.resolve("deal", deal)
+        row = reads.one(r, "deal", deal_id)
+        people = reads.deal_contacts(r, deal_id)
+        stages = reads.stage_history(r, deal_id)
+        visits, total = reads.list_visits(r, reads.ListQuery(deal_id=deal_id, limit=5))
+        return Record(
+            {**row, "contacts": people, "stage_history": stages, "recent_visits": visits, "visit_count": total}
+        )
+
     def advance(
         self, deal: Ref, *, force: bool = False, reason: str | None = None, ticks: Sequence[str] = ()
     ) -> Advanced:
@@ -734,7 +1082,7 @@ class Deals:
 
 
 class Visits:
-    """The journal's visits (any activity with a customer): `add`, `edit`, `remove`, `list`."""
+    """The journal's visits (any activity with a customer): `add`, `edit`, `remove`, `list`, `find`, `show`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -817,6 +1165,45 @@ class Visits:
         self._j.write("visits.remove", lambda tx: records.remove_visit(tx, visit_id))
         return visit_id
 
+    def find(
+        self,
+        *,
+        account: Ref | None = None,
+        deal: Ref | None = None,
+        contact: Ref | None = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        owner: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd visit list`: visits, newest first (of ACCOUNT, DEAL, where CONTACT was met; from SINCE, up to
+        UNTIL)."""
+        from salesdiary.store.reads import ListQuery, list_visits
+        from salesdiary.store.team import owner_filter
+
+        j = self._j
+        r = j.reader
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        start, end = _date(since, "--since"), _date(until, "--until")
+        q = ListQuery(
+            account_id=account_id,
+            deal_id=j.resolve("deal", deal, account_id) if deal not in (None, "") else None,
+            contact_id=j.resolve("contact", contact, account_id) if contact not in (None, "") else None,
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            owner=owner_filter(r, owner, narrowed=bool(account or deal or contact)),
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_visits(r, q))
+
+    def show(self, visit: Ref) -> Record:
+        """`sd visit show`: one visit, with the people met."""
+        from salesdiary.store.reads import one
+
+        return Record(one(self._j.reader, "visit", self._j.resolve("visit", visit)))
+
     def list(
         self,
         *,
@@ -840,7 +1227,7 @@ class Visits:
 
 
 class Followups:
-    """Dated next actions: `add`, `done`, `remove`."""
+    """Dated next actions: `add`, `done`, `remove`, `find`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -890,6 +1277,37 @@ class Followups:
         self._j.write("followups.done", complete)
         return ids
 
+    def find(
+        self,
+        *,
+        account: Ref | None = None,
+        deal: Ref | None = None,
+        status: str = "open",
+        owner: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd followup list`: follow-ups, the earliest first (of ACCOUNT, of DEAL; STATUS open, done or all)."""
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.reads import ListQuery, list_followups
+        from salesdiary.store.team import owner_filter
+
+        if status not in ("open", "done", "all"):
+            raise BadInput(_("--status must be open, done or all."))
+        j = self._j
+        r = j.reader
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        q = ListQuery(
+            account_id=account_id,
+            deal_id=j.resolve("deal", deal, account_id) if deal not in (None, "") else None,
+            status=status,
+            owner=owner_filter(r, owner, narrowed=bool(account or deal)),
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_followups(r, q))
+
     def remove(self, followup: Ref) -> int:
         """Remove FOLLOWUP. Returns its id."""
         from salesdiary.store import records
@@ -897,6 +1315,22 @@ class Followups:
         followup_id = self._j.resolve("followup", followup)
         self._j.write("followups.remove", lambda tx: records.remove_followup(tx, followup_id))
         return followup_id
+
+
+def export_table(name: str) -> str:
+    """NAME as a table `sd export` writes (accounts, contacts, …), else BadInput naming them."""
+    from salesdiary.core import tabular
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    table = name.strip().lower()
+    if table not in tabular.EXPORT_TABLES:
+        raise BadInput(
+            _("Cannot export {table!r}; choose one of: {tables}, all.").format(
+                table=table, tables=", ".join(tabular.EXPORT_TABLES)
+            )
+        )
+    return table
 
 
 def receivable_id(ref: Ref) -> int:

@@ -76,23 +76,18 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List accounts (in a team database, yours unless --owner says whose)."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import account_columns
-    from salesdiary.core.enums import INFO_STAGE
-    from salesdiary.store.reads import ListQuery, list_accounts
-    from salesdiary.store.team import owner_filter
 
-    r = reader()
-    q = ListQuery(
-        owner=owner_filter(r, owner, narrowed=bool(search)),  # a search looks at everyone's: who owns it?
-        search=search,
-        stage=INFO_STAGE.parse(info_stage) if info_stage else None,
-        limit=limit_of(limit, show_all),
-        count=not as_json,
+    found = journal().accounts.find(
+        search, owner=owner, info_stage=info_stage, limit=limit_of(limit, show_all), count=not as_json
     )
-    rows, total = list_accounts(r, q)
     emit_rows(
-        rows, total, account_columns(), as_json=as_json, empty=_("No accounts yet. Add one with: sd account add NAME")
+        found.rows,
+        found.total,
+        account_columns(),
+        as_json=as_json,
+        empty=_("No accounts yet. Add one with: sd account add NAME"),
     )
 
 
@@ -102,11 +97,10 @@ def show(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show an account with its contacts, deals, recent visits and open follow-ups."""
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_account
 
-    r = reader()
-    show_account(r, resolve(r, "account", account), as_json=as_json)
+    show_account(journal().accounts.show(account), as_json=as_json)
 
 
 @app.command("edit")

@@ -99,23 +99,15 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List contacts."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import contact_columns
-    from salesdiary.core.enums import ROLE
-    from salesdiary.store.reads import ListQuery, list_contacts
 
-    r = reader()
-    q = ListQuery(
-        account_id=resolve(r, "account", account) if account else None,
-        search=search,
-        role=ROLE.parse(role) if role else None,
-        limit=limit_of(limit, show_all),
-        count=not as_json,
+    found = journal().contacts.find(
+        search, account=account, role=role, limit=limit_of(limit, show_all), count=not as_json
     )
-    rows, total = list_contacts(r, q)
     emit_rows(
-        rows,
-        total,
+        found.rows,
+        found.total,
         contact_columns(),
         as_json=as_json,
         empty=_("No contacts yet. Add one with: sd contact add NAME --account ACCOUNT"),
@@ -129,12 +121,10 @@ def show(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show a contact with their recent visits."""
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_contact
 
-    r = reader()
-    account_id = resolve(r, "account", account) if account else None
-    show_contact(r, resolve(r, "contact", contact, account_id), as_json=as_json)
+    show_contact(journal().contacts.show(contact, account=account), as_json=as_json)
 
 
 @app.command("edit")

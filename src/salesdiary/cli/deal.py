@@ -23,13 +23,6 @@ OwnerOpt = typer.Option(None, "--owner", help=N_("Owner (default: you)."))
 NotesOpt = typer.Option(None, "--notes", help=N_("Notes."))
 
 
-def _word(value: str | None, option: str) -> str | None:
-    """A playbook or stage as typed: one short line of valid text (None when not given or blank)."""
-    from salesdiary.core.validate import clean_text
-
-    return clean_text(value, option, max_len=100, multiline=False)
-
-
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help=N_("The deal's name.")),
@@ -87,28 +80,21 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List deals (open ones by default), the most urgent next step first."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import deal_columns
-    from salesdiary.core.enums import DEAL_STATUS
-    from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
-    from salesdiary.store.team import owner_filter
 
-    book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
-    book = playbook_name(book) if book else None
-    r = reader()
-    q = ListQuery(
-        account_id=resolve(r, "account", account) if account else None,
-        owner=owner_filter(r, owner, narrowed=bool(account)),
-        status="all" if status.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(status),
-        stage=stage_key(book or default_playbook(), step) if step else None,
+    found = journal().deals.find(
+        account=account,
+        status=status,
+        stage=stage,
+        playbook=playbook,
+        owner=owner,
         limit=limit_of(limit, show_all),
         count=not as_json,
-        extra={"playbook": book} if book else {},
     )
-    rows, total = list_deals(r, q)
     emit_rows(
-        rows,
-        total,
+        found.rows,
+        found.total,
         deal_columns(),
         as_json=as_json,
         empty=_("No deals here. Open one with: sd deal add NAME --account ACCOUNT"),
@@ -121,11 +107,10 @@ def show(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show a deal with its people, stage history and recent visits."""
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_deal
 
-    r = reader()
-    show_deal(r, resolve(r, "deal", deal), as_json=as_json)
+    show_deal(journal().deals.show(deal), as_json=as_json)
 
 
 @app.command("edit")

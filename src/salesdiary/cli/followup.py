@@ -40,26 +40,13 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List follow-ups, the earliest first."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import followup_columns
-    from salesdiary.core.errors import BadInput
-    from salesdiary.store.reads import ListQuery, list_followups
-    from salesdiary.store.team import owner_filter
 
-    if status not in ("open", "done", "all"):
-        raise BadInput(_("--status must be open, done or all."))
-    r = reader()
-    account_id = resolve(r, "account", account) if account else None
-    q = ListQuery(
-        account_id=account_id,
-        deal_id=resolve(r, "deal", deal, account_id) if deal else None,
-        status=status,
-        owner=owner_filter(r, owner, narrowed=bool(account or deal)),
-        limit=limit_of(limit, show_all),
-        count=not as_json,
+    found = journal().followups.find(
+        account=account, deal=deal, status=status, owner=owner, limit=limit_of(limit, show_all), count=not as_json
     )
-    rows, total = list_followups(r, q)
-    emit_rows(rows, total, followup_columns(), as_json=as_json, empty=_("No follow-ups here."))
+    emit_rows(found.rows, found.total, followup_columns(), as_json=as_json, empty=_("No follow-ups here."))
 
 
 @app.command("done")

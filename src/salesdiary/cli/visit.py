@@ -299,28 +299,22 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List visits, newest first."""
-    from salesdiary.cli.common import emit_rows, limit_of, parse_date_opt, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import visit_columns
-    from salesdiary.store.reads import ListQuery, list_visits
-    from salesdiary.store.team import owner_filter
 
-    r = reader()
-    account_id = resolve(r, "account", account) if account else None
-    start, end = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
-    q = ListQuery(
-        account_id=account_id,
-        deal_id=resolve(r, "deal", deal, account_id) if deal else None,
-        contact_id=resolve(r, "contact", contact, account_id) if contact else None,
-        since=start.isoformat() if start else None,
-        until=end.isoformat() if end else None,
-        owner=owner_filter(r, owner, narrowed=bool(account or deal or contact)),
+    found = journal().visits.find(
+        account=account,
+        deal=deal,
+        contact=contact,
+        since=since,
+        until=until,
+        owner=owner,
         limit=limit_of(limit, show_all),
         count=not as_json,
     )
-    rows, total = list_visits(r, q)
     emit_rows(
-        rows,
-        total,
+        found.rows,
+        found.total,
         visit_columns(),
         as_json=as_json,
         empty=_("No visits here. Log one with: sd visit add --account ACCOUNT"),
@@ -330,11 +324,10 @@ def list_(
 @app.command("show")
 def show(visit: str = typer.Argument(..., help=N_("Visit id.")), as_json: bool = JsonOpt) -> None:
     """Show one visit."""
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_visit
 
-    r = reader()
-    show_visit(r, resolve(r, "visit", visit), as_json=as_json)
+    show_visit(journal().visits.show(visit), as_json=as_json)
 
 
 @app.command("edit")
