@@ -24,6 +24,7 @@ from salesdiary.journal import (
     Journal,
     Listing,
     LoggedVisit,
+    ReceivableList,
     Record,
 )
 
@@ -242,6 +243,12 @@ def test_receivables_add_pay_remove(j, sd):
     assert j.receivables.pay(rid)["outstanding"] == 0
     with pytest.raises(BadInput):
         j.receivables.pay("first")  # a receivable has no name
+    listed = j.receivables.find(status="all")
+    assert isinstance(listed, ReceivableList)
+    assert listed.as_json() == sd("receivable", "list", "--status", "all", "--json").json()
+    assert [i["id"] for i in listed.as_json()["items"]] == [rid] and j.receivables.find().as_json()["items"] == []
+    with pytest.raises(BadInput):
+        j.receivables.find(status="late")
     assert j.receivables.remove(rid) == rid
     assert sd("receivable", "list", "--status", "all", "--json").json()["items"] == []
 

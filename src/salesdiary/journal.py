@@ -50,6 +50,7 @@ __all__ = [
     "Journal",
     "Listing",
     "LoggedVisit",
+    "ReceivableList",
     "Record",
 ]
 
@@ -216,6 +217,17 @@ def _listed(value: Any) -> Any:
     if isinstance(value, Iterator):
         return list(value)
     return str(value)
+
+
+@dataclass
+class ReceivableList:
+    """Receivables (`sd receivable list`): overdue ones grouped by the collection action (days overdue ×
+    amount, 《摧龙六式》's collection matrix), then the rest; totals per currency and in the base currency."""
+
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
 
 
 @dataclass
@@ -1345,7 +1357,7 @@ def receivable_id(ref: Ref) -> int:
 
 
 class Receivables:
-    """Amounts due on won deals: `add`, `pay`, `remove`."""
+    """Amounts due on won deals: `add`, `pay`, `remove`, `find`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -1376,6 +1388,39 @@ class Receivables:
         deal_id = self._j.resolve("deal", deal)
         return self._j.write(
             "receivables.add", lambda tx: add_receivable(tx, deal_id, value, when, note=text, owner=who)
+        )
+
+    def find(
+        self,
+        *,
+        status: str = "open",
+        owner: str | None = None,
+        account: Ref | None = None,
+        limit: int | None = 50,
+        today: dt.date | None = None,
+    ) -> ReceivableList:
+        """`sd receivable list`: receivables with STATUS open, paid or all (of OWNER, of ACCOUNT), at most LIMIT
+        items; the collection rules and currency rates are the config's."""
+        from salesdiary.core import collection, currency
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.render.reports import receivables_data
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.report_queries import ReceivableQuery, receivables
+
+        if status not in ("open", "paid", "all"):
+            raise BadInput(_("--status must be open, paid or all."))
+        rules = collection.rules(config_value)
+        rates = currency.rates(config_value)  # a bad [currency] table: said before any work
+        scope = self._j.scope(owner, account)
+        day = today or default_today()
+        q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit)
+        rows, summary = receivables(self._j.reader, q)
+        return ReceivableList(
+            receivables_data(
+                rows, summary, today=day, long_days=rules.long_days, large_amount=rules.large_amount, rates=rates
+            )
         )
 
     def pay(

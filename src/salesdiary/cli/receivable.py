@@ -43,36 +43,13 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """Receivables: overdue ones grouped by the collection action (days overdue × amount), then the rest."""
-    from salesdiary.cli.common import limit_of, reader, resolve, today
-    from salesdiary.core import collection
-    from salesdiary.core.errors import BadInput
-    from salesdiary.render.reports import receivables_data, receivables_document
-    from salesdiary.store.paths import config_value
-    from salesdiary.store.report_queries import ReceivableQuery, Scope, receivables
+    from salesdiary.cli.common import journal, limit_of
+    from salesdiary.render.reports import receivables_document
 
-    if status not in ("open", "paid", "all"):
-        raise BadInput(_("--status must be open, paid or all."))
-    rules = collection.rules(config_value)
-    from salesdiary.core import currency
-
-    currency.rates(config_value)  # a bad [currency] table: said before any work
-    r = reader()
-    from salesdiary.store.team import owner_filter
-
-    scope = Scope(
-        owner=owner_filter(r, owner, narrowed=bool(account)),
-        account_id=resolve(r, "account", account) if account else None,
-    )
-    day = today()
-    q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit_of(limit, show_all))
-    rows, summary = receivables(r, q)
-    data = receivables_data(
-        rows,
-        summary,
-        today=day,
-        long_days=rules.long_days,
-        large_amount=rules.large_amount,
-        rates=currency.rates(config_value),
+    data = (
+        journal()
+        .receivables.find(status=status, owner=owner, account=account, limit=limit_of(limit, show_all))
+        .as_json()
     )
     if as_json:
         from salesdiary.render.data import print_json
