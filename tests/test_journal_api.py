@@ -19,6 +19,7 @@ from salesdiary.journal import (
     DecisionMap,
     DueList,
     Dump,
+    Evaluation,
     Export,
     FunnelReport,
     Journal,
@@ -213,6 +214,10 @@ def test_deals_markers_advance_with_ticks_and_qualify(j, sd):
     assert j.deals.qualify(deal, {"funding": "yes"}) == 0  # nothing changed
     shown = sd("qualify", str(deal), "--show", "--json").json()
     assert shown["answered"] == 1
+    evaluation = j.deals.evaluation("14号线")
+    assert isinstance(evaluation, Evaluation) and evaluation.as_json() == shown
+    assert evaluation.answers == {"funding": "yes"} and evaluation.stored["funding"]["note"] == "budget approved"
+    assert evaluation.result.answered == 1
 
 
 def test_followups_add_done_remove(j, sd):

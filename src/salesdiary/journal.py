@@ -231,6 +231,63 @@ class ReceivableList:
 
 
 @dataclass
+class Evaluation:
+    """A deal's 20-question opportunity evaluation (`sd qualify`): the DEAL (its row), the answers STORED
+    (question key → answer, note, answered_on) and, in `result`, the scores per group and the verdict."""
+
+    deal: dict[str, Any]
+    stored: dict[str, dict[str, Any]]
+
+    @property
+    def answers(self) -> dict[str, str]:
+        """Question key → the stored answer (yes, partly, no, unknown)."""
+        return {k: v["answer"] for k, v in self.stored.items()}
+
+    @property
+    def result(self) -> Any:
+        """The scores per group and the verdict (core/evaluation.py evaluate)."""
+        from salesdiary.core.evaluation import evaluate
+
+        return evaluate(self.answers)
+
+    def as_json(self) -> dict[str, Any]:
+        """What `sd qualify DEAL --json` prints."""
+        ev, stored = self.result, self.stored
+        return {
+            "deal": {"id": self.deal["id"], "name": self.deal["name"]},
+            "answered": ev.answered,
+            "points": ev.points,
+            "groups": [
+                {
+                    "key": s.group.key,
+                    "number": s.group.number,
+                    "label": str(s.group.label),
+                    "points": s.points,
+                    "out_of": s.out_of,
+                    "known": s.known,
+                    "status": s.status,
+                    "questions": [
+                        {
+                            "number": q.number,
+                            "key": q.key,
+                            "question": str(q.label),
+                            "question_en": q.label.en,
+                            "question_zh": q.label.zh,
+                            "answer": ev.answers[q.key],
+                            "answer_label": str(q.scale.label(ev.answers[q.key])),
+                            "note": (stored.get(q.key) or {}).get("note"),
+                            "answered_on": (stored.get(q.key) or {}).get("answered_on"),
+                        }
+                        for q in s.group.questions
+                    ],
+                }
+                for s in ev.groups
+            ],
+            "verdict": {"key": ev.verdict.key, "text": ev.verdict.text},
+        }
+
+
+@dataclass
 class Changed:
     """An edit: the record's id, and what changed (field → [old, new]; empty when nothing did)."""
 
@@ -880,6 +937,7 @@ class Contacts:
 
 class Deals:
     """The journal's deals: `add`, `edit`, `win`, `lose`, `drop`, `remove`, `advance`, `markers`, `qualify`,
+    `evaluation`,
     `list`, `get`, `find`, `show`."""
 
     def __init__(self, journal: Journal) -> None:
@@ -994,6 +1052,15 @@ class Deals:
             )
 
         return self._j.write("deals.markers", change)
+
+    def evaluation(self, deal: Ref) -> Evaluation:
+        """DEAL's opportunity evaluation as stored (`sd qualify DEAL --show`)."""
+        from salesdiary.store.progress_reads import evaluation_answers
+        from salesdiary.store.reads import one
+
+        r = self._j.reader
+        deal_id = self._j.resolve("deal", deal)
+        return Evaluation(one(r, "deal", deal_id), evaluation_answers(r, deal_id))
 
     def qualify(self, deal: Ref, answers: dict[str, str], notes: dict[str, str | None] | None = None) -> int:
         """Store answers to the 20 questions of the opportunity evaluation (question key → yes, partly, no or
