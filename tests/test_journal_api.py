@@ -27,6 +27,7 @@ from salesdiary.journal import (
     LoggedVisit,
     ReceivableList,
     Record,
+    StageProgress,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -208,6 +209,11 @@ def test_deals_markers_advance_with_ticks_and_qualify(j, sd):
         j.deals.markers(deal, tick=["no such marker"])
     markers = sd("deal", "markers", str(deal), "--json").json()
     required = [m["key"] for m in markers if m["required"]]
+    progress = j.deals.progress("14号线")
+    assert isinstance(progress, StageProgress) and progress.as_json() == markers
+    assert progress.stage.key == "project_info" and set(progress.ticked) == {added[0]}
+    assert [m.key for m in progress.unmet] == [k for k in required if k != added[0]]
+    assert j.deals.progress(deal, "2").as_json() == sd("deal", "markers", str(deal), "--stage", "2", "--json").json()
     moved = j.deals.advance(deal, ticks=required)
     assert (moved.old.key, moved.forced) == ("project_info", False)
     assert j.deals.qualify(deal, {"funding": "yes"}, {"funding": "budget approved"}) == 1

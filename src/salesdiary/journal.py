@@ -52,6 +52,7 @@ __all__ = [
     "LoggedVisit",
     "ReceivableList",
     "Record",
+    "StageProgress",
 ]
 
 T = TypeVar("T")
@@ -285,6 +286,40 @@ class Evaluation:
             ],
             "verdict": {"key": ev.verdict.key, "text": ev.verdict.text},
         }
+
+
+@dataclass
+class StageProgress:
+    """A deal at one stage of its playbook (`sd deal markers`, the stage exit check of `sd deal advance`): the
+    DEAL (its row), its PLAYBOOK, the STAGE, and the markers TICKED there (marker key → the day it was met)."""
+
+    deal: dict[str, Any]
+    playbook: Playbook
+    stage: Any
+    ticked: dict[str, str]
+
+    @property
+    def unmet(self) -> list[Any]:
+        """The stage's required markers not met yet (what keeps the deal from moving on)."""
+        return [m for m in self.stage.required_markers if m.key not in self.ticked]
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """The stage's markers as `sd deal markers DEAL --json` prints them."""
+        st = self.stage
+        return [
+            {
+                "stage": st.key,
+                "number": i,
+                "key": m.key,
+                "label": str(m.label),
+                "label_en": m.label.en,
+                "label_zh": m.label.zh,
+                "required": m.required,
+                "met": m.key in self.ticked,
+                "met_on": self.ticked.get(m.key),
+            }
+            for i, m in enumerate(st.markers, start=1)
+        ]
 
 
 @dataclass
@@ -937,7 +972,7 @@ class Contacts:
 
 class Deals:
     """The journal's deals: `add`, `edit`, `win`, `lose`, `drop`, `remove`, `advance`, `markers`, `qualify`,
-    `evaluation`,
+    `evaluation`, `progress`,
     `list`, `get`, `find`, `show`."""
 
     def __init__(self, journal: Journal) -> None:
@@ -1035,6 +1070,21 @@ class Deals:
         deal_id = self._j.resolve("deal", deal)
         self._j.write("deals.remove", lambda tx: records.remove_deal(tx, deal_id))
         return deal_id
+
+    def progress(self, deal: Ref, stage: str | None = None) -> StageProgress:
+        """DEAL at STAGE of its playbook (a key, number or label; default: its current stage), with the markers
+        ticked there."""
+        from salesdiary.core.playbook import load_playbook
+        from salesdiary.store.paths import config_dir
+        from salesdiary.store.progress_reads import ticked_markers
+        from salesdiary.store.reads import one
+
+        r = self._j.reader
+        deal_id = self._j.resolve("deal", deal)
+        row = one(r, "deal", deal_id)
+        book = load_playbook(row["playbook"], config_dir())
+        st = book.stage(stage or row["stage"])
+        return StageProgress(row, book, st, dict(ticked_markers(r, deal_id, st.key)))
 
     def markers(
         self, deal: Ref, *, tick: Sequence[str] = (), untick: Sequence[str] = (), stage: str | None = None

@@ -36,20 +36,6 @@ def _show_next(stage: Any, tips: int = 3) -> None:
         _say(_("  • {tip}").format(tip=tip))
 
 
-def _deal_and_stage(deal: str, stage: str | None = None) -> tuple[Any, int, dict[str, Any], Any, Any]:
-    """(reader, deal id, deal row, playbook, stage) for the deal named DEAL."""
-    from salesdiary.cli.common import reader, resolve
-    from salesdiary.core.playbook import load_playbook
-    from salesdiary.store.paths import config_dir
-    from salesdiary.store.reads import one
-
-    r = reader()
-    deal_id = resolve(r, "deal", deal)
-    row = one(r, "deal", deal_id)
-    book = load_playbook(row["playbook"], config_dir())
-    return r, deal_id, row, book, book.stage(stage or row["stage"])
-
-
 @app.command("advance")
 def advance(
     deal: str = DealArg,
@@ -61,14 +47,14 @@ def advance(
     from salesdiary.cli.state import can_prompt
     from salesdiary.core.errors import BadInput, Conflict
     from salesdiary.core.validate import clean_text
-    from salesdiary.store.progress_reads import ticked_markers
 
     why = clean_text(reason, "--reason", max_len=2000)
-    r, deal_id, row, book, stage = _deal_and_stage(deal)
+    found = journal().deals.progress(deal)
+    row, book, stage, deal_id = found.deal, found.playbook, found.stage, int(found.deal["id"])
     if row["status"] != "open":
         raise Conflict(_("Deal #{id} is closed ({status}).").format(id=deal_id, status=row["status"]))
-    ticked = set(ticked_markers(r, deal_id, stage.key))
-    missing = _unmet(stage, ticked)
+    ticked = set(found.ticked)
+    missing = found.unmet
     if force and not why:
         if not can_prompt():
             raise BadInput(_("--force needs --reason TEXT: say why the deal moves on with required markers unmet."))
@@ -141,17 +127,19 @@ def markers(
     as_json: bool = JsonOpt,
 ) -> None:
     """List the progress markers of a deal's stage with ticks; tick or untick them (a checklist on a terminal)."""
+    from salesdiary.cli.common import journal
     from salesdiary.cli.state import can_prompt
-    from salesdiary.store.progress_reads import ticked_markers
 
-    r, deal_id, row, book, st = _deal_and_stage(deal, stage)
+    j = journal()
+    found = j.deals.progress(deal, stage)
+    deal_id, st = int(found.deal["id"]), found.stage
     if check or uncheck:
         _change_markers(deal_id, st, check or [], uncheck or [])
-        r, deal_id, row, book, st = _deal_and_stage(f"#{deal_id}", st.key)
+        found = j.deals.progress(deal_id, st.key)
     elif can_prompt() and not as_json:
-        _guided_markers(deal_id, st, set(ticked_markers(r, deal_id, st.key)))
-        r, deal_id, row, book, st = _deal_and_stage(f"#{deal_id}", st.key)
-    _print_markers(row, book, st, ticked_markers(r, deal_id, st.key), as_json=as_json)
+        _guided_markers(deal_id, st, set(found.ticked))
+        found = j.deals.progress(deal_id, st.key)
+    _print_markers(found, as_json=as_json)
 
 
 def _change_markers(deal_id: int, st: Any, check: list[str], uncheck: list[str]) -> None:
@@ -197,24 +185,13 @@ def _guided_markers(deal_id: int, st: Any, ticked: set[str]) -> None:
     done(_("Saved the markers of deal #{id}.").format(id=deal_id))
 
 
-def _print_markers(row: dict[str, Any], book: Any, st: Any, ticked: dict[str, str], *, as_json: bool) -> None:
+def _print_markers(found: Any, *, as_json: bool) -> None:
+    """Draw the StageProgress Journal.deals.progress() gives (or print its JSON)."""
     from salesdiary.render.console import message, out
     from salesdiary.render.tables import Column, print_table
 
-    rows = [
-        {
-            "stage": st.key,
-            "number": i,
-            "key": m.key,
-            "label": str(m.label),
-            "label_en": m.label.en,
-            "label_zh": m.label.zh,
-            "required": m.required,
-            "met": m.key in ticked,
-            "met_on": ticked.get(m.key),
-        }
-        for i, m in enumerate(st.markers, start=1)
-    ]
+    row, book, st, ticked = found.deal, found.playbook, found.stage, found.ticked
+    rows = found.as_json()
     if as_json:
         from salesdiary.render.data import print_json_rows
 
