@@ -278,6 +278,24 @@ def test_visits_edit_and_remove(j, sd):
     assert j.visits.list() == []
 
 
+def test_a_guided_visits_plan_is_one_write(j, sd):
+    from salesdiary.store.progress import MetContact, VisitPlan
+
+    account, deal = _pipeline(j)
+    plan = VisitPlan(
+        account_id=account,
+        deal_id=deal,
+        contacts=[MetContact(None, {"name": "王总", "title": "总工程师", "role": "decision_maker"}, None)],
+        visit={"summary": "First meeting", "follow_up_date": dt.date(2026, 11, 27)},
+    )
+    logged = j.visits.log_plan(plan)
+    assert j.contacts.find(account=account).rows[0]["name"] == "王总"
+    assert j.visits.show(logged.visit_id).data["summary"] == "First meeting"
+    assert sd("history", "--json").json()[0]["command"] == "python: visits.add"
+    assert sd("undo").exit_code == 0  # the contact, the visit and its follow-up: one change
+    assert j.contacts.find(account=account).rows == [] and j.visits.list() == [] and j.due(7).items == []
+
+
 def test_the_clis_writes_go_through_the_journal(sd, monkeypatch):
     """`sd` writes through the same API: each write is one Journal call, named after the command line."""
     from salesdiary import journal

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from salesdiary.core.playbook import Playbook
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
-    from salesdiary.store.progress import Advanced
+    from salesdiary.store.progress import Advanced, VisitPlan
+    from salesdiary.store.progress import LoggedVisit as PlanLogged
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
 
@@ -1261,6 +1262,13 @@ class Visits:
             lambda tx: records.add_visit(tx, account_id, values, deal_id=deal_id, contact_ids=contact_ids),
         )
         return LoggedVisit(visit_id, followup_id)
+
+    def log_plan(self, plan: VisitPlan) -> PlanLogged:
+        """Write what a guided `sd visit add` gathered (store/progress.py VisitPlan: a new account or deal, the
+        people met, the visit, markers ticked, a stage move) as one write, recorded as visits.add."""
+        from salesdiary.store import progress
+
+        return self._j.write("visits.add", lambda tx: progress.log_visit(tx, plan))
 
     def edit(
         self, visit: Ref, *, deal: Ref | None = None, contacts: Sequence[Ref] | None = None, **values: Any

@@ -140,11 +140,11 @@ class _Journal:
 
 def _guided_add(account: str | None, deal: str | None, contacts: list[str], values: dict) -> None:
     """`sd visit add` on a terminal: ask what the flags did not say, show a summary, write once confirmed."""
-    from salesdiary.cli.common import guided, reader, resolve, write
+    from salesdiary.cli.common import guided, reader, resolve
+    from salesdiary.cli.common import journal as journal_api
     from salesdiary.prompts import ask
     from salesdiary.prompts.visit import ContactMet, NotYourAccount, VisitAnswers, guided_visit
     from salesdiary.render.console import message
-    from salesdiary.store import progress
     from salesdiary.store.progress_reads import contacts_by_id
     from salesdiary.store.reads import one
 
@@ -194,7 +194,7 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
-    logged = write(lambda tx: progress.log_visit(tx, _plan(a, values)))
+    logged = journal_api().visits.log_plan(_plan(a, values))
     _report_logged(a, logged)
 
 
