@@ -486,6 +486,18 @@ def test_a_scripts_write_is_recorded_and_undone_by_sd_undo(j, sd):
     assert sd("visit", "show", str(logged.id)).exit_code == 1
 
 
+def test_a_script_undoes_and_redoes_its_last_write(j, sd):
+    account, deal = _pipeline(j)
+    j.deals.win(deal)
+    undone = j.undo()
+    assert undone.original_command == "python: deals.win" and j.deals.get(deal)["status"] == "open"
+    j.redo()
+    assert j.deals.get(deal)["status"] == "won"
+    with pytest.raises(SdError, match="Nothing to redo"):
+        j.redo()
+    assert sd("undo").exit_code == 0 and j.deals.get(deal)["status"] == "open"  # sd undoes what the script did
+
+
 def test_a_script_that_only_reads_does_not_load_sqlalchemy(sd, isolated):
     assert sd("demo").exit_code == 0
     script = (

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from salesdiary.store.progress import LoggedVisit as PlanLogged
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
+    from salesdiary.store.undo import Reversal
 
 __all__ = [
     "Agenda",
@@ -426,6 +427,19 @@ class Journal:
         if self._before_write is not None:
             self._before_write()
         return run_write(self.target, fn, f"{self._command}: {what}" if self._command else None)
+
+    def undo(self) -> Reversal:
+        """Undo your last write as a unit (a script's or `sd`'s: the journal's last changeset of yours), as `sd undo`
+        does; Conflict when there is nothing to undo. Returns what was reversed."""
+        from salesdiary.store.undo import undo_last
+
+        return self.write("undo", undo_last)
+
+    def redo(self) -> Reversal:
+        """Put back what the last undo reversed (as long as nothing else was written since), as `sd redo` does."""
+        from salesdiary.store.undo import redo_last
+
+        return self.write("redo", redo_last)
 
     def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
         """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
