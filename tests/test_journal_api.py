@@ -12,7 +12,24 @@ from pathlib import Path
 import pytest
 
 from salesdiary.core.errors import BadInput, NotFound, SdError
-from salesdiary.journal import CheckReport, DueList, FunnelReport, Journal, LoggedVisit, PeriodReport
+from salesdiary.journal import (
+    Agenda,
+    Changed,
+    CheckReport,
+    DecisionMap,
+    DueList,
+    Dump,
+    Evaluation,
+    Export,
+    FunnelReport,
+    Journal,
+    Listing,
+    LoggedVisit,
+    PeriodReport,
+    ReceivableList,
+    Record,
+    StageProgress,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -128,6 +145,270 @@ def test_visits_add_and_list_with_a_follow_up(j, sd):
     assert len(j.visits.list()) == 1
 
 
+def test_accounts_edit_remove_and_reassign(j, sd):
+    account, deal = _pipeline(j)
+    edited = j.accounts.edit("华东", region="华东", industry="")
+    assert isinstance(edited, Changed) and edited.id == account
+    assert edited.changes == {"industry": ["energy", None], "region": [None, "华东"]}
+    assert j.accounts.edit(account, region="华东").changes == {}  # nothing changed
+    moved = j.accounts.reassign(account, "li.lei", "she takes the east")
+    assert (moved["id"], moved["to"], moved["deals"]) == (account, "li.lei", 1)
+    with pytest.raises(BadInput):
+        j.accounts.reassign(account, "li.lei", "   ")
+    with pytest.raises(SdError):  # it still has a deal
+        j.accounts.remove(account)
+    assert j.accounts.remove(account, force=True) == account
+    assert j.accounts.list() == [] and j.deals.list() == []
+    assert sd("history", "--json").json()[0]["command"] == "python: accounts.remove"
+
+
+def test_contacts_add_edit_remove(j, sd):
+    account, _deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总", title="总工程师", role="decision_maker")
+    aide = j.contacts.add("华东", "李工", reports_to="王总", coach=True)
+    shown = sd("contact", "show", str(aide), "--json").json()
+    assert (shown["name"], shown["coach"], shown["reports_to_id"]) == ("李工", True, boss)
+    edited = j.contacts.edit("李工", title="主任", reports_to="")
+    assert edited.id == aide and edited.changes["title"] == [None, "主任"]
+    assert sd("contact", "show", str(aide), "--json").json()["reports_to_id"] is None
+    with pytest.raises(BadInput):
+        j.contacts.add(account, "张工", level="galaxy")
+    assert j.contacts.remove(aide) == aide
+    assert sd("contact", "show", str(aide)).exit_code == 1
+
+
+def test_deals_edit_win_lose_drop_remove(j, sd):
+    account, deal = _pipeline(j)
+    edited = j.deals.edit(deal, amount="120万", stage="3", next_step="Send the quote")
+    assert edited.id == deal and edited.changes["stage"][-1] == "customer_analysis"
+    assert j.deals.get(deal)["next_step"] == "Send the quote"
+    assert j.deals.win("14号线", amount="1,300,000", on="2026-11-20") == deal
+    won = j.deals.get(deal)
+    assert (won["status"], won["amount"], won["closed_on"]) == ("won", 1300000, "2026-11-20")
+    with pytest.raises(SdError):
+        j.deals.win(deal)  # already won
+    other = j.deals.add(account, "5号线", amount=10)
+    j.deals.lose(other, reason="price")
+    assert (j.deals.get(other)["status"], j.deals.get(other)["loss_reason"]) == ("lost", "price")
+    third = j.deals.add(account, "6号线")
+    j.deals.drop(third, on=dt.date(2026, 11, 1))
+    assert j.deals.get(third)["status"] == "dropped"
+    with pytest.raises(BadInput, match="--date"):
+        j.deals.lose(third, on="not a date")
+    assert j.deals.remove(third) == third
+    commands = {h["command"] for h in sd("history", "--json").json()}
+    assert commands >= {"python: deals.edit", "python: deals.win", "python: deals.lose", "python: deals.drop"}
+    assert "python: deals.remove" in commands
+
+
+def test_deals_markers_advance_with_ticks_and_qualify(j, sd):
+    _account, deal = _pipeline(j)
+    added, removed = j.deals.markers(deal, tick=["1", "2"])
+    assert len(added) == 2 and removed == []
+    assert j.deals.markers(deal, tick=["1"], untick=["2"]) == ([], [added[1]])
+    with pytest.raises(SdError):
+        j.deals.markers(deal, tick=["no such marker"])
+    markers = sd("deal", "markers", str(deal), "--json").json()
+    required = [m["key"] for m in markers if m["required"]]
+    progress = j.deals.progress("14号线")
+    assert isinstance(progress, StageProgress) and progress.as_json() == markers
+    assert progress.stage.key == "project_info" and set(progress.ticked) == {added[0]}
+    assert [m.key for m in progress.unmet] == [k for k in required if k != added[0]]
+    assert j.deals.progress(deal, "2").as_json() == sd("deal", "markers", str(deal), "--stage", "2", "--json").json()
+    moved = j.deals.advance(deal, ticks=required)
+    assert (moved.old.key, moved.forced) == ("project_info", False)
+    assert j.deals.qualify(deal, {"funding": "yes"}, {"funding": "budget approved"}) == 1
+    assert j.deals.qualify(deal, {"funding": "yes"}) == 0  # nothing changed
+    shown = sd("qualify", str(deal), "--show", "--json").json()
+    assert shown["answered"] == 1
+    evaluation = j.deals.evaluation("14号线")
+    assert isinstance(evaluation, Evaluation) and evaluation.as_json() == shown
+    assert evaluation.answers == {"funding": "yes"} and evaluation.stored["funding"]["note"] == "budget approved"
+    assert evaluation.result.answered == 1
+
+
+def test_followups_add_done_remove(j, sd):
+    account, deal = _pipeline(j)
+    with pytest.raises(BadInput, match="--account"):
+        j.followups.add(None, "Call back", "2026-11-27")
+    first = j.followups.add(None, "Send the quote", "2026-11-27", deal="14号线", kind="call")
+    second = j.followups.add(account, "Lunch", dt.date(2026, 11, 28))
+    assert j.last_values["due"] == dt.date(2026, 11, 28)
+    assert [(i["id"], i["due"]) for i in j.due(7).items] == [(first, "2026-11-27"), (second, "2026-11-28")]
+    assert j.followups.done(first, str(first), second) == [first, second]  # each once
+    assert j.due(7).items == []
+    j.followups.done(second, undo=True)
+    assert [i["id"] for i in j.due(7).items] == [second]
+    assert j.followups.remove(second) == second
+    assert j.due(7).items == []
+
+
+def test_receivables_add_pay_remove(j, sd):
+    _account, deal = _pipeline(j)
+    with pytest.raises(SdError):
+        j.receivables.add(deal, "30万", "2026-12-31")  # the deal is not won yet
+    j.deals.win(deal)
+    rid = j.receivables.add(deal, "30万", "2026-12-31", note="first instalment")
+    assert j.last_values["amount"] == 300000
+    paid = j.receivables.pay(f"#{rid}", amount="100000", on="2026-12-01")
+    assert (paid["id"], paid["paid"], paid["outstanding"]) == (rid, 100000, 200000)
+    assert j.receivables.pay(rid)["outstanding"] == 0
+    with pytest.raises(BadInput):
+        j.receivables.pay("first")  # a receivable has no name
+    listed = j.receivables.find(status="all")
+    assert isinstance(listed, ReceivableList)
+    assert listed.as_json() == sd("receivable", "list", "--status", "all", "--json").json()
+    assert [i["id"] for i in listed.as_json()["items"]] == [rid] and j.receivables.find().as_json()["items"] == []
+    with pytest.raises(BadInput):
+        j.receivables.find(status="late")
+    assert j.receivables.remove(rid) == rid
+    assert sd("receivable", "list", "--status", "all", "--json").json()["items"] == []
+
+
+def test_visits_edit_and_remove(j, sd):
+    account, deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总")
+    logged = j.visits.add(account, summary="Lunch")
+    edited = j.visits.edit(logged.id, deal="14号线", contacts=["王总"], summary="Lunch with 王总")
+    assert edited.id == logged.id and edited.changes["summary"] == ["Lunch", "Lunch with 王总"]
+    shown = sd("visit", "show", str(logged.id), "--json").json()
+    assert (shown["deal_id"], [c["id"] for c in shown["contacts"]]) == (deal, [boss])
+    j.visits.edit(logged.id, deal="")
+    assert sd("visit", "show", str(logged.id), "--json").json()["deal_id"] is None
+    assert j.visits.remove(logged.id) == logged.id
+    assert j.visits.list() == []
+
+
+def test_a_guided_visits_plan_is_one_write(j, sd):
+    from salesdiary.store.progress import MetContact, VisitPlan
+
+    account, deal = _pipeline(j)
+    plan = VisitPlan(
+        account_id=account,
+        deal_id=deal,
+        contacts=[MetContact(None, {"name": "王总", "title": "总工程师", "role": "decision_maker"}, None)],
+        visit={"summary": "First meeting", "follow_up_date": dt.date(2026, 11, 27)},
+    )
+    logged = j.visits.log_plan(plan)
+    assert j.contacts.find(account=account).rows[0]["name"] == "王总"
+    assert j.visits.show(logged.visit_id).data["summary"] == "First meeting"
+    assert sd("history", "--json").json()[0]["command"] == "python: visits.add"
+    assert sd("undo").exit_code == 0  # the contact, the visit and its follow-up: one change
+    assert j.contacts.find(account=account).rows == [] and j.visits.list() == [] and j.due(7).items == []
+
+
+def test_the_clis_writes_go_through_the_journal(sd, monkeypatch):
+    """`sd` writes through the same API: each write is one Journal call, named after the command line."""
+    from salesdiary import journal
+
+    seen: list[str] = []
+    write = journal.Journal.write
+
+    def spy(self, what, fn):  # noqa: ANN001, ANN202
+        seen.append(what)
+        return write(self, what, fn)
+
+    monkeypatch.setattr(journal.Journal, "write", spy)
+    for args in (
+        ["account", "add", "Contoso"],
+        ["account", "edit", "Contoso", "--region", "East"],
+        ["contact", "add", "Ann", "-A", "Contoso"],
+        ["deal", "add", "Pumps", "-A", "Contoso"],
+        ["deal", "won", "Pumps"],
+        ["followup", "add", "Call", "-A", "Contoso", "--due", "2026-12-01"],
+        ["followup", "done", "1"],
+        ["contact", "rm", "Ann"],
+    ):
+        result = sd(*args)
+        assert result.exit_code == 0, result.output
+    assert seen == [
+        "accounts.add",
+        "accounts.edit",
+        "contacts.add",
+        "deals.add",
+        "deals.win",
+        "followups.add",
+        "followups.done",
+        "contacts.remove",
+    ]
+
+
+def test_show_and_find_are_what_sd_show_and_list_print(j, sd):
+    account, deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总", role="decision_maker")
+    visit = j.visits.add(account, deal=deal, contacts=["王总"], summary="Lunch", follow_up="2026-11-27").id
+    j.followups.add(account, "Call", "2026-11-30")
+    for noun, ref, record in (
+        ("account", str(account), j.accounts.show(account)),
+        ("contact", str(boss), j.contacts.show("王总", account="华东")),
+        ("deal", str(deal), j.deals.show("14号线")),
+        ("visit", str(visit), j.visits.show(visit)),
+    ):
+        assert isinstance(record, Record)
+        assert record.as_json() == sd(noun, "show", ref, "--json").json(), noun
+        assert "name_key" not in record.as_json()
+    assert j.accounts.show(account).data["visit_count"] == 1
+    for noun, found in (
+        ("account", j.accounts.find()),
+        ("contact", j.contacts.find(account=account)),
+        ("deal", j.deals.find(status="all")),
+        ("visit", j.visits.find(since="2026-11-01")),
+        ("followup", j.followups.find(status="all")),
+    ):
+        assert isinstance(found, Listing) and found.total == len(found.rows) > 0
+        assert found.as_json() == sd(noun, "list", "--json", "--all").json(), noun
+    assert j.deals.find(status="won").rows == []
+    assert j.deals.find(stage="1", playbook="ten_step").total == 1
+    page = j.followups.find(status="all", limit=1)
+    assert (len(page.rows), page.total) == (1, 2)  # the total counts them all
+    with pytest.raises(BadInput):
+        j.followups.find(status="late")
+    with pytest.raises(NotFound):
+        j.deals.show(99)
+
+
+def test_agenda_and_decision_map_are_what_sd_today_and_sd_map_print(j, sd):
+    account, deal = _pipeline(j)
+    boss = j.contacts.add(account, "王总", role="decision_maker")
+    j.contacts.add(account, "李工", reports_to=boss, role="user")
+    j.followups.add(account, "Call", dt.date(2026, 11, 25))
+    agenda = j.agenda()
+    assert isinstance(agenda, Agenda) and agenda.as_json() == sd("today", "--json").json()
+    assert "Call" in str(agenda.as_json())
+    drawn = j.decision_map("华东", deal="14号线")
+    assert isinstance(drawn, DecisionMap) and drawn.deal_id == deal
+    assert drawn.as_json() == sd("map", str(account), "--deal", str(deal), "--json").json()
+    assert [p["name"] for p in drawn.as_json()["contacts"][0]["reports"]] == ["李工"]
+    other = j.accounts.add("Contoso")
+    elsewhere = j.deals.add(other, "Pumps")
+    with pytest.raises(BadInput, match="another account"):
+        j.decision_map(account, deal=elsewhere)
+
+
+def test_export_and_dump_are_what_sd_export_writes(j, sd):
+    account, deal = _pipeline(j)
+    j.contacts.add(account, "王总", hobbies="golf")
+    j.deals.add(account, "5号线", amount="30万")
+    j.deals.win(deal)
+    won = j.export("deals", status="won")
+    assert isinstance(won, Export) and won.table == "deals"
+    assert won.as_json() == sd("export", "deals", "--status", "won", "--format", "json").json()
+    assert [d["name"] for d in j.export("deals", status="won").as_json()] == ["14号线通信系统"]
+    people = j.export("contacts", include_personal=True).as_json()
+    assert people == sd("export", "contacts", "--include-personal", "--format", "json").json()
+    assert people[0]["hobbies"] == "golf"
+    with pytest.raises(BadInput, match="contacts only"):
+        j.export("deals", include_personal=True)
+    with pytest.raises(BadInput, match="Cannot export"):
+        j.export("receipts")
+    with pytest.raises(BadInput, match="--playbook"):
+        j.export("visits", playbook="ten_step")
+    dump = j.dump()
+    assert isinstance(dump, Dump)
+    assert dump.as_json() == sd("export", "all").json()
+    assert len(j.dump().as_json()["tables"]["deal"]) == 2
+
+
 # --- reports: exactly what sd prints -------------------------------------------------------------------------
 
 
@@ -222,6 +503,18 @@ def test_a_scripts_write_is_recorded_and_undone_by_sd_undo(j, sd):
     assert sd("due", "--json").json()["items"] == []
     assert [d["id"] for d in j.deals.list()] == [_deal]  # the earlier writes stay
     assert sd("visit", "show", str(logged.id)).exit_code == 1
+
+
+def test_a_script_undoes_and_redoes_its_last_write(j, sd):
+    account, deal = _pipeline(j)
+    j.deals.win(deal)
+    undone = j.undo()
+    assert undone.original_command == "python: deals.win" and j.deals.get(deal)["status"] == "open"
+    j.redo()
+    assert j.deals.get(deal)["status"] == "won"
+    with pytest.raises(SdError, match="Nothing to redo"):
+        j.redo()
+    assert sd("undo").exit_code == 0 and j.deals.get(deal)["status"] == "open"  # sd undoes what the script did
 
 
 def test_a_script_that_only_reads_does_not_load_sqlalchemy(sd, isolated):

@@ -97,6 +97,40 @@ def test_the_libpq_reader_gives_the_rows_psycopg_gives(team, monkeypatch):
         slow.close()
 
 
+# A value of each type that store/pg.py AS_SQLITE converts, and what both readers must give for it.
+SAMPLES = {
+    "bool": ("true", 1),
+    "int8": (str(2**40), 2**40),
+    "int2": ("7", 7),
+    "int4": ("-12", -12),
+    "oid": ("26", 26),
+    "float4": ("2.5", 2.5),
+    "float8": ("1e-3", 0.001),
+    "date": ("2026-11-25", "2026-11-25"),
+    "timestamp": ("2026-11-25 08:30:00.5", "2026-11-25 08:30:00.500000"),
+    "timestamptz": ("2026-11-25 08:30:00+08", "2026-11-25 00:30:00.000000"),
+    "numeric": ("1234.50", 1234.5),
+}
+
+
+def test_every_type_is_converted_once_the_same_way_by_both_readers(team, monkeypatch):
+    """One table (store/pg.py AS_SQLITE) says how each type comes back; both readers follow it, as sqlite3 gives
+    values (NULL: None)."""
+    from salesdiary.store.pg import AS_SQLITE
+
+    assert sorted(name for name, _oid, _load in AS_SQLITE) == sorted(SAMPLES)
+    fast, slow = readers(team, monkeypatch)
+    try:
+        for name, (text, expected) in SAMPLES.items():
+            sql = f"SELECT CAST(:v AS {name}) AS v, CAST(NULL AS {name}) AS nothing"
+            for reader in (fast, slow):
+                row = reader.rows(sql, {"v": text})[0]
+                assert (row["v"], type(row["v"]), row["nothing"]) == (expected, type(expected), None), (name, reader)
+    finally:
+        fast.close()
+        slow.close()
+
+
 def test_streams_give_the_same_rows_as_rows(team, monkeypatch):
     fast, slow = readers(team, monkeypatch)
     try:

@@ -73,4 +73,5 @@ def test_the_python_api_example_runs(tmp_path):
     assert proc.stdout.splitlines() == [
         "1 open deal, weighted 60,000",
         "visit #1; due next: Send the quote on 2026-11-28",
+        "14号线通信系统: Quote by Friday; 1 visit; 0 due",
     ]

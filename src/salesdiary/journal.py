@@ -23,7 +23,7 @@ through the plain DB-API reader, so a script that only reads never loads SQLAlch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -31,25 +31,37 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from salesdiary.core.capture import Capture
-    from salesdiary.core.coach import AccountPlan, Action, Agenda, DealPlan
+    from salesdiary.core.coach import AccountPlan, Action, DealPlan
+    from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
-    from salesdiary.store.progress import Advanced
+    from salesdiary.store.progress import Advanced, VisitPlan
+    from salesdiary.store.progress import LoggedVisit as PlanLogged
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
+    from salesdiary.store.undo import Reversal
 
 __all__ = [
+    "Agenda",
+    "Changed",
     "CheckReport",
+    "DecisionMap",
     "DueList",
+    "Dump",
+    "Export",
     "ForecastReport",
     "ForecastSnapshot",
     "FunnelReport",
     "Journal",
+    "Listing",
     "LoggedNote",
     "LoggedVisit",
     "PeriodReport",
+    "ReceivableList",
+    "Record",
+    "StageProgress",
 ]
 
 T = TypeVar("T")
@@ -127,6 +139,204 @@ class CheckReport:
 
     def as_json(self) -> list[dict[str, Any]]:
         return [f.as_json() for f in self.findings]
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON shows it: internal columns (the folded name key) left out."""
+    return {k: v for k, v in row.items() if k != "name_key"}
+
+
+@dataclass
+class Listing:
+    """A page of records as `sd NOUN list` shows it: the ROWS (at most the limit asked for) and how many there
+    are in all (TOTAL; the number of rows when not counted)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [public(r) for r in self.rows]
+
+
+@dataclass
+class Record:
+    """One record as `sd NOUN show` shows it: its fields and what hangs on it (an account's contacts, deals,
+    recent visits and open follow-ups; a deal's people and stage history …), as `--json` prints it."""
+
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return public(self.data)
+
+
+@dataclass
+class Agenda:
+    """Today's agenda (`sd today`): follow-ups and planned visits due today, and what was logged today."""
+
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+@dataclass
+class DecisionMap:
+    """An account's decision map (`sd map`): its people as a tree by reports-to, with roles and stances (in one
+    deal when asked), and the buying roles still unknown."""
+
+    data: dict[str, Any]
+    deal_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+@dataclass
+class Export:
+    """One table for `sd export TABLE`: its COLUMNS (core/tabular.py: names, kinds) and its ROWS, streamed from
+    the database as they are read (so read them once; `as_json()` reads them all)."""
+
+    table: str
+    columns: tuple[Any, ...]
+    rows: Iterable[dict[str, Any]]
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """The rows as `sd export TABLE --format json` writes them."""
+        from salesdiary.render.writers import json_objects
+
+        return list(json_objects(self.columns, self.rows))
+
+
+@dataclass
+class Dump:
+    """The whole journal for `sd export all`: the HEADER (format, version, schema version) and every table's
+    rows, streamed (read them once)."""
+
+    header: dict[str, Any]
+    tables: list[tuple[str, Iterable[dict[str, Any]]]]
+
+    def as_json(self) -> dict[str, Any]:
+        """The dump as `sd export all` writes it (dates and times as text)."""
+        import json
+
+        return dict(json.loads(json.dumps({**self.header, "tables": dict(self.tables)}, default=_listed)))
+
+
+def _listed(value: Any) -> Any:
+    """json.dumps's fallback for a dump: a stream of rows becomes a list, anything else its text."""
+    if isinstance(value, Iterator):
+        return list(value)
+    return str(value)
+
+
+@dataclass
+class ReceivableList:
+    """Receivables (`sd receivable list`): overdue ones grouped by the collection action (days overdue ×
+    amount, 《摧龙六式》's collection matrix), then the rest; totals per currency and in the base currency."""
+
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+@dataclass
+class Evaluation:
+    """A deal's 20-question opportunity evaluation (`sd qualify`): the DEAL (its row), the answers STORED
+    (question key → answer, note, answered_on) and, in `result`, the scores per group and the verdict."""
+
+    deal: dict[str, Any]
+    stored: dict[str, dict[str, Any]]
+
+    @property
+    def answers(self) -> dict[str, str]:
+        """Question key → the stored answer (yes, partly, no, unknown)."""
+        return {k: v["answer"] for k, v in self.stored.items()}
+
+    @property
+    def result(self) -> Any:
+        """The scores per group and the verdict (core/evaluation.py evaluate)."""
+        from salesdiary.core.evaluation import evaluate
+
+        return evaluate(self.answers)
+
+    def as_json(self) -> dict[str, Any]:
+        """What `sd qualify DEAL --json` prints."""
+        ev, stored = self.result, self.stored
+        return {
+            "deal": {"id": self.deal["id"], "name": self.deal["name"]},
+            "answered": ev.answered,
+            "points": ev.points,
+            "groups": [
+                {
+                    "key": s.group.key,
+                    "number": s.group.number,
+                    "label": str(s.group.label),
+                    "points": s.points,
+                    "out_of": s.out_of,
+                    "known": s.known,
+                    "status": s.status,
+                    "questions": [
+                        {
+                            "number": q.number,
+                            "key": q.key,
+                            "question": str(q.label),
+                            "question_en": q.label.en,
+                            "question_zh": q.label.zh,
+                            "answer": ev.answers[q.key],
+                            "answer_label": str(q.scale.label(ev.answers[q.key])),
+                            "note": (stored.get(q.key) or {}).get("note"),
+                            "answered_on": (stored.get(q.key) or {}).get("answered_on"),
+                        }
+                        for q in s.group.questions
+                    ],
+                }
+                for s in ev.groups
+            ],
+            "verdict": {"key": ev.verdict.key, "text": ev.verdict.text},
+        }
+
+
+@dataclass
+class StageProgress:
+    """A deal at one stage of its playbook (`sd deal markers`, the stage exit check of `sd deal advance`): the
+    DEAL (its row), its PLAYBOOK, the STAGE, and the markers TICKED there (marker key → the day it was met)."""
+
+    deal: dict[str, Any]
+    playbook: Playbook
+    stage: Any
+    ticked: dict[str, str]
+
+    @property
+    def unmet(self) -> list[Any]:
+        """The stage's required markers not met yet (what keeps the deal from moving on)."""
+        return [m for m in self.stage.required_markers if m.key not in self.ticked]
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """The stage's markers as `sd deal markers DEAL --json` prints them."""
+        st = self.stage
+        return [
+            {
+                "stage": st.key,
+                "number": i,
+                "key": m.key,
+                "label": str(m.label),
+                "label_en": m.label.en,
+                "label_zh": m.label.zh,
+                "required": m.required,
+                "met": m.key in self.ticked,
+                "met_on": self.ticked.get(m.key),
+            }
+            for i, m in enumerate(st.markers, start=1)
+        ]
+
+
+@dataclass
+class Changed:
+    """An edit: the record's id, and what changed (field → [old, new]; empty when nothing did)."""
+
+    id: int
+    changes: dict[str, list[Any]]
 
 
 @dataclass
@@ -259,22 +469,30 @@ class Journal:
         taken: Callable[[str, Any], None] | None = None,
         before_write: Callable[[], None] | None = None,
         on_query: Callable[[], None] | None = None,
+        on_values: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         """TARGET: where the journal is (store/paths.py). COMMAND: how its writes are named in the history —
         "python" records "python: visits.add"; None records the running command line (what `sd` does).
         TAKEN: told of each close name match (what was typed, the record taken); BEFORE_WRITE: called before each
         write (`sd` says there which records a close name match took); ON_QUERY: called when a report's arguments
         are known to be good and its long queries start (`sd` gets its renderer ready then, in a thread, while the
-        database works)."""
+        database works); ON_VALUES: told of the values a write will store, once converted and before any record
+        is looked up (`sd` warns there of a follow-up date in the past)."""
         self.target = target
         self._command = command
         self._taken = taken
         self._before_write = before_write
         self._on_query = on_query
+        self._on_values = on_values
         self._reader: Reader | None = None
+        self.last_values: dict[str, Any] = {}
+        """The values the last add or edit stored, as converted (the name as cleaned, a date as read)."""
         self.accounts = Accounts(self)
+        self.contacts = Contacts(self)
         self.deals = Deals(self)
         self.visits = Visits(self)
+        self.followups = Followups(self)
+        self.receivables = Receivables(self)
 
     @classmethod
     def open(cls, path_or_url: str | Path | None = None) -> Journal:
@@ -321,6 +539,41 @@ class Journal:
         if self._before_write is not None:
             self._before_write()
         return run_write(self.target, fn, f"{self._command}: {what}" if self._command else None)
+
+    def undo(self) -> Reversal:
+        """Undo your last write as a unit (a script's or `sd`'s: the journal's last changeset of yours), as `sd undo`
+        does; Conflict when there is nothing to undo. Returns what was reversed."""
+        from salesdiary.store.undo import undo_last
+
+        return self.write("undo", undo_last)
+
+    def redo(self) -> Reversal:
+        """Put back what the last undo reversed (as long as nothing else was written since), as `sd redo` does."""
+        from salesdiary.store.undo import redo_last
+
+        return self.write("redo", redo_last)
+
+    def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
+        """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
+        checked and converted by the fields SPECS (core/fields.py) as `sd` does. ARGUMENTS: the fields `sd` takes
+        as arguments (errors name them NAME rather than --name)."""
+        from salesdiary.core import fields
+        from salesdiary.core.dates import today
+
+        known = {f.name for f in specs}
+        unknown = sorted(k for k in raw if k not in known)
+        if unknown:
+            from salesdiary.core.errors import BadInput
+            from salesdiary.i18n import _
+
+            raise BadInput(
+                _("Unknown field {name!r}. Fields: {fields}.").format(name=unknown[0], fields=", ".join(sorted(known)))
+            )
+        values = fields.convert_all(specs, raw, today(), arguments)
+        self.last_values = values
+        if self._on_values is not None:
+            self._on_values(values)
+        return values
 
     def resolve(self, entity: str, ref: Ref, account_id: int | None = None) -> int:
         """The id of the ENTITY record REF names (an id, or a name as `sd` takes it), else NotFound."""
@@ -383,7 +636,7 @@ class Journal:
                 "next_step": note.next_step,
                 "follow_up_date": note.follow_up_date.isoformat() if note.follow_up_date else None,
             }
-            values = _fields(fields.VISIT, {k: v for k, v in raw.items() if v is not None})
+            values = self.checked(fields.VISIT, {k: v for k, v in raw.items() if v is not None})
             if assist:
                 values["assist"] = True
             planned.append((note, values))
@@ -702,7 +955,7 @@ class Journal:
         owner: str | None = None,
         limit: int | None = 10,
         today: dt.date | None = None,
-    ) -> DealPlan | AccountPlan | Agenda:
+    ) -> DealPlan | AccountPlan | NextAgenda:
         """What the method says to do next (`sd next`): RECORD a deal (its plan) or, when no deal has that name, an
         account (its rules and each open deal's top action); None: the top action of each open deal of OWNER,
         overdue first, then by the weighted amount at risk (at most LIMIT; None: all)."""
@@ -812,7 +1065,7 @@ class Journal:
         account = {"id": account_id, "name": row["name"], "info_stage": row["info_stage"], "relation": row["relation"]}
         return coach.AccountPlan(account, mine, coach.account_actions(mine), deals)
 
-    def _agenda(self, owner: str | None, limit: int | None, today: dt.date | None) -> Agenda:
+    def _agenda(self, owner: str | None, limit: int | None, today: dt.date | None) -> NextAgenda:
         from salesdiary.core import coach
         from salesdiary.core.dates import today as default_today
         from salesdiary.store import coach_reads
@@ -969,6 +1222,123 @@ class Journal:
             for row in fq.snapshot_days(self.reader, self.scope(owner).owner)
         ]
 
+    def agenda(self, *, owner: str | None = None, today: dt.date | None = None) -> Agenda:
+        """Today's agenda (TODAY, default the real one): follow-ups and planned visits due, and what was logged."""
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.store.report_queries import agenda
+        from salesdiary.store.team import owner_filter
+
+        r = self.reader
+        return Agenda(agenda(r, today or default_today(), owner=owner_filter(r, owner)))
+
+    def decision_map(self, account: Ref, *, deal: Ref | None = None) -> DecisionMap:
+        """ACCOUNT's decision map (with DEAL, its people's roles and stances in that deal); the roles looked for
+        are the config's `map.roles`."""
+        from salesdiary.core import enums
+        from salesdiary.core.errors import BadInput
+        from salesdiary.core.settings import DEFAULT_MAP_ROLES
+        from salesdiary.i18n import _
+        from salesdiary.render.reports import map_data
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.reads import one
+        from salesdiary.store.report_queries import decision_map as query
+
+        roles = config_value("map.roles", list(DEFAULT_MAP_ROLES))
+        if not isinstance(roles, list) or not all(isinstance(x, str) and x in enums.ROLE for x in roles):
+            raise BadInput(
+                _("Config map.roles must be a list of buying roles ({roles}).").format(roles=", ".join(enums.ROLE.keys))
+            )
+        r = self.reader
+        account_id = self.resolve("account", account)
+        deal_id = self.resolve("deal", deal, account_id) if deal not in (None, "") else None
+        if deal_id is not None and int(one(r, "deal", deal_id)["account_id"]) != account_id:
+            raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
+        return DecisionMap(map_data(query(r, account_id, deal_id), roles, stage_labeller({})), deal_id)
+
+    def export(
+        self,
+        table: str,
+        *,
+        include_personal: bool = False,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        owner: str | None = None,
+        account: Ref | None = None,
+        stage: str | None = None,
+        status: str | None = None,
+        playbook: str | None = None,
+    ) -> Export:
+        """TABLE's records for `sd export` (accounts, contacts, deals, visits, followups, stages, …; see
+        core/tabular.py), filtered as its options say; contacts' personal files only with INCLUDE_PERSONAL."""
+        from salesdiary.core import tabular
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.export_queries import export_rows
+
+        table = export_table(table)
+        if include_personal and table != "contacts":
+            raise BadInput(_("--include-personal applies to contacts only."))
+        r = self.reader
+        where = self._export_filter(table, since, until, owner, account, stage, status, playbook)
+        columns = tabular.export_columns(table, include_personal=include_personal)
+        return Export(table, columns, export_rows(r, table, where, include_personal=include_personal))
+
+    def _export_filter(
+        self,
+        table: str,
+        since: str | dt.date | None,
+        until: str | dt.date | None,
+        owner: str | None,
+        account: Ref | None,
+        stage: str | None,
+        status: str | None,
+        playbook: str | None,
+    ) -> Any:
+        from salesdiary.core.enums import DEAL_STATUS, INFO_STAGE
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.export_queries import ExportFilter, filters_for
+        from salesdiary.store.team import owner_filter
+
+        given = {"stage": stage, "status": status, "playbook": playbook}
+        for name, value in given.items():
+            if value is not None and name not in filters_for(table):
+                raise BadInput(_("--{option} does not apply to {table}.").format(option=name, table=table))
+        r = self.reader
+        where = ExportFilter(owner=owner_filter(r, owner, narrowed=True))  # me or all too; everything by default
+        start, end = _date(since, "--since"), _date(until, "--until")
+        where.since = start.isoformat() if start else None
+        where.until = end.isoformat() if end else None
+        if account not in (None, ""):
+            where.account_id = self.resolve("account", account)
+        if playbook:
+            from salesdiary.core.playbook import load_playbook
+            from salesdiary.store.paths import config_dir
+
+            where.playbook = load_playbook(playbook.strip(), config_dir()).name
+        if stage:
+            if table == "accounts":
+                where.stage = INFO_STAGE.parse(stage)
+            else:
+                where.stage = configured_playbook(where.playbook).stage(stage).key
+        if status and status.strip().lower() not in ("all", "全部"):
+            if table == "followups":
+                where.status = status.strip().lower()
+                if where.status not in ("open", "done"):
+                    raise BadInput(_("--status for follow-ups is open, done or all."))
+            else:
+                where.status = DEAL_STATUS.parse(status)
+        return where
+
+    def dump(self) -> Dump:
+        """Everything in the journal, table by table, for `sd export all` (and `sd import all` to read back)."""
+        from salesdiary.store import export_queries as q
+        from salesdiary.store.version import SCHEMA_VERSION
+
+        r = self.reader
+        header = {"format": q.DUMP_FORMAT, "version": q.DUMP_VERSION, "schema_version": SCHEMA_VERSION}
+        return Dump(header, [(name, q.dump_rows(r, name)) for name in q.dump_tables(r)])
+
 
 AGENDA_CHECK_EACH = 20  # `sd next` with at most this many deals checks them one by one; more: one whole check
 
@@ -1025,21 +1395,41 @@ def _exception_text(exc: BaseException) -> str:
 # --- nouns -------------------------------------------------------------------------------------------------
 
 
-def _fields(specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
-    """RAW values as a person would type them (str, numbers, dates), checked and converted as `sd` does."""
-    from salesdiary.core import fields
-    from salesdiary.core.dates import today
+def _word(value: str | None, option: str) -> str | None:
+    """A playbook or stage as typed: one short line of valid text (None when not given or blank)."""
+    from salesdiary.core.validate import clean_text
 
-    known = {f.name for f in specs}
-    unknown = sorted(k for k in raw if k not in known)
-    if unknown:
-        from salesdiary.core.errors import BadInput
-        from salesdiary.i18n import _
+    return clean_text(value, option, max_len=100, multiline=False)
 
-        raise BadInput(
-            _("Unknown field {name!r}. Fields: {fields}.").format(name=unknown[0], fields=", ".join(sorted(known)))
-        )
-    return fields.convert_all(specs, raw, today(), arguments)
+
+def _text(value: str | None, option: str, *, max_len: int = 2000, multiline: bool = True) -> str | None:
+    """Free text as typed (a reason, a note): checked, None when not given or blank."""
+    from salesdiary.core.validate import clean_text
+
+    return clean_text(value, option, max_len=max_len, multiline=multiline)
+
+
+def _date(value: str | dt.date | None, option: str) -> dt.date | None:
+    """A date given as a date or as text in any form `sd` reads (2026-12-01, fri, +3d, 明天); None stays None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    from salesdiary.core.dates import parse_date, today
+    from salesdiary.core.errors import BadInput
+
+    cleaned = _text(str(value), option, max_len=200, multiline=False)
+    if cleaned is None:
+        return None
+    try:
+        return parse_date(cleaned, today())
+    except BadInput as exc:
+        raise BadInput(f"{option}: {exc.message}") from None
+
+
+def _missing(option: str) -> Exception:
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    return BadInput(_("Missing {option}: pass it on the command line.").format(option=option))
 
 
 def _list_query(limit: int | None, **filters: Any) -> Any:
@@ -1049,7 +1439,8 @@ def _list_query(limit: int | None, **filters: Any) -> Any:
 
 
 class Accounts:
-    """The journal's accounts (organisations): `add`, `list`, `get`."""
+    """The journal's accounts (organisations): `add`, `edit`, `remove`, `reassign`, `list`, `get`, `find` (a page
+    and its total, as `sd account list` shows it), `show`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -1061,8 +1452,42 @@ class Accounts:
         from salesdiary.core import fields
         from salesdiary.store import records
 
-        clean = _fields(fields.ACCOUNT, {"name": name, **values}, ("name",))
+        clean = self._j.checked(fields.ACCOUNT, {"name": name, **values}, ("name",))
         return self._j.write("accounts.add", lambda tx: records.add_account(tx, clean))
+
+    def edit(self, account: Ref, **values: Any) -> Changed:
+        """Change ACCOUNT's fields: VALUES as for `add` (and name); "" clears a field."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        account_id = self._j.resolve("account", account)
+        clean = self._j.checked(fields.ACCOUNT, values)
+        return Changed(
+            account_id, self._j.write("accounts.edit", lambda tx: records.edit_account(tx, account_id, clean))
+        )
+
+    def remove(self, account: Ref, *, force: bool = False) -> int:
+        """Remove ACCOUNT (with FORCE, also its contacts, deals, visits and follow-ups). Returns its id."""
+        from salesdiary.store import records
+
+        account_id = self._j.resolve("account", account)
+        self._j.write("accounts.remove", lambda tx: records.remove_account(tx, account_id, force=force))
+        return account_id
+
+    def reassign(self, account: Ref, to: str, reason: str) -> dict[str, Any]:
+        """Give ACCOUNT, with its open deals and follow-ups, to the rep TO, saying why (REASON; a manager's
+        write). Returns {"id", "from", "to", "deals", "followups"}: what moved."""
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store import records
+
+        new_owner = _text(to, "--to", max_len=200, multiline=False)
+        why = _text(reason, "--reason", multiline=False)
+        if not new_owner or not why:
+            raise BadInput(_("--to and --reason need a value."))
+        account_id = self._j.resolve("account", account)
+        moved = self._j.write("accounts.reassign", lambda tx: records.reassign_account(tx, account_id, new_owner, why))
+        return {"id": account_id, **moved}
 
     def list(self, search: str | None = None, *, owner: str | None = None, limit: int | None = None) -> Rows:
         """Accounts (whose name contains SEARCH), as `sd account list --json` gives them."""
@@ -1079,9 +1504,137 @@ class Accounts:
 
         return one(self._j.reader, "account", self._j.resolve("account", account))
 
+    def find(
+        self,
+        search: str | None = None,
+        *,
+        owner: str | None = None,
+        info_stage: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd account list`: accounts (whose name contains SEARCH; at INFO_STAGE), at most LIMIT (None: all);
+        COUNT: count them all for the total (else the total is the rows returned)."""
+        from salesdiary.core.enums import INFO_STAGE
+        from salesdiary.store.reads import ListQuery, list_accounts
+        from salesdiary.store.team import owner_filter
+
+        r = self._j.reader
+        q = ListQuery(
+            owner=owner_filter(r, owner, narrowed=bool(search)),  # a search looks at everyone's: who owns it?
+            search=search,
+            stage=INFO_STAGE.parse(info_stage) if info_stage else None,
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_accounts(r, q))
+
+    def show(self, account: Ref) -> Record:
+        """`sd account show`: ACCOUNT with its contacts, deals, five latest visits (and how many in all) and open
+        follow-ups."""
+        from salesdiary.store import reads
+
+        r = self._j.reader
+        account_id = self._j.resolve("account", account)
+        row = reads.one(r, "account", account_id)
+        contacts, _n = reads.list_contacts(r, reads.ListQuery(account_id=account_id, limit=None))
+        deals, _n = reads.list_deals(r, reads.ListQuery(account_id=account_id, status="all", limit=None))
+        visits, visit_count = reads.list_visits(r, reads.ListQuery(account_id=account_id, limit=5))
+        followups, _n = reads.list_followups(r, reads.ListQuery(account_id=account_id, limit=None))
+        return Record(
+            {
+                **row,
+                "contacts": contacts,
+                "deals": deals,
+                "recent_visits": visits,
+                "visit_count": visit_count,
+                "open_followups": followups,
+            }
+        )
+
+
+class Contacts:
+    """The people at the journal's accounts: `add`, `edit`, `remove`, `find`, `show`."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._j = journal
+
+    def add(self, account: Ref, name: str, *, reports_to: Ref | None = None, **values: Any) -> int:
+        """Add NAME at ACCOUNT, reporting to the contact REPORTS_TO there; VALUES as `sd contact add`'s options:
+        title, department, phone, email, level, role, relationship, stance, coach, style, attitude, birthday,
+        hometown, school, family, hobbies, personal_notes, notes. Returns its id."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        clean = self._j.checked(fields.CONTACT, {"name": name, **values}, ("name",))
+        account_id = self._j.resolve("account", account)
+        boss = self._j.resolve("contact", reports_to, account_id) if reports_to not in (None, "") else None
+        return self._j.write("contacts.add", lambda tx: records.add_contact(tx, account_id, clean, boss))
+
+    def edit(
+        self, contact: Ref, *, account: Ref | None = None, reports_to: Ref | None = None, **values: Any
+    ) -> Changed:
+        """Change CONTACT's fields ("" clears one); ACCOUNT moves them; REPORTS_TO names their boss ("" clears)."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        j = self._j
+        contact_id = j.resolve("contact", contact)
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        clean = j.checked(fields.CONTACT, values)
+        boss: int | None | bool = False  # False: unchanged
+        if reports_to is not None:
+            boss = j.resolve("contact", reports_to) if str(reports_to).strip() else None
+        changes = j.write("contacts.edit", lambda tx: records.edit_contact(tx, contact_id, clean, account_id, boss))
+        return Changed(contact_id, changes)
+
+    def remove(self, contact: Ref) -> int:
+        """Remove CONTACT (their visits stay, without them). Returns their id."""
+        from salesdiary.store import records
+
+        contact_id = self._j.resolve("contact", contact)
+        self._j.write("contacts.remove", lambda tx: records.remove_contact(tx, contact_id))
+        return contact_id
+
+    def find(
+        self,
+        search: str | None = None,
+        *,
+        account: Ref | None = None,
+        role: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd contact list`: contacts (whose name contains SEARCH; of ACCOUNT; with the buying ROLE)."""
+        from salesdiary.core.enums import ROLE
+        from salesdiary.store.reads import ListQuery, list_contacts
+
+        r = self._j.reader
+        q = ListQuery(
+            account_id=self._j.resolve("account", account) if account not in (None, "") else None,
+            search=search,
+            role=ROLE.parse(role) if role else None,
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_contacts(r, q))
+
+    def show(self, contact: Ref, *, account: Ref | None = None) -> Record:
+        """`sd contact show`: CONTACT (looked for at ACCOUNT) with their five latest visits and how many in all."""
+        from salesdiary.store import reads
+
+        j = self._j
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        contact_id = j.resolve("contact", contact, account_id)
+        row = reads.one(j.reader, "contact", contact_id)
+        visits, total = reads.list_visits(j.reader, reads.ListQuery(contact_id=contact_id, limit=5))
+        return Record({**row, "recent_visits": visits, "visit_count": total})
+
 
 class Deals:
-    """The journal's deals: `add`, `list`, `get`, `advance`."""
+    """The journal's deals: `add`, `edit`, `win`, `lose`, `drop`, `remove`, `advance`, `markers`, `qualify`,
+    `evaluation`, `progress`,
+    `list`, `get`, `find`, `show`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -1102,14 +1655,131 @@ class Deals:
         from salesdiary.core import fields
         from salesdiary.store import records
 
-        clean = _fields(fields.DEAL, {"name": name, **values}, ("name",))
+        clean = self._j.checked(fields.DEAL, {"name": name, **values}, ("name",))
         account_id = self._j.resolve("account", account)
+        book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
         return self._j.write(
             "deals.add",
             lambda tx: records.add_deal(
-                tx, account_id, clean, playbook=playbook, stage=stage, refuse_duplicate=not allow_duplicate
+                tx, account_id, clean, playbook=book, stage=step, refuse_duplicate=not allow_duplicate
             ),
         )
+
+    def edit(
+        self,
+        deal: Ref,
+        *,
+        account: Ref | None = None,
+        stage: str | None = None,
+        playbook: str | None = None,
+        **values: Any,
+    ) -> Changed:
+        """Change DEAL's fields ("" clears one); ACCOUNT moves it; STAGE (of PLAYBOOK) moves it to that stage,
+        recorded in its stage history."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+
+        j = self._j
+        deal_id = j.resolve("deal", deal)
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        clean = j.checked(fields.DEAL, values)
+        book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
+        changes = j.write(
+            "deals.edit",
+            lambda tx: records.edit_deal(tx, deal_id, clean, account_id=account_id, stage=step, playbook=book),
+        )
+        return Changed(deal_id, changes)
+
+    def win(self, deal: Ref, *, amount: str | float | None = None, on: str | dt.date | None = None) -> int:
+        """Mark DEAL as won (ON a date, default today; AMOUNT: the final amount). Returns its id."""
+        return self._close("won", deal, amount=amount, on=on)
+
+    def lose(self, deal: Ref, *, reason: str | None = None, on: str | dt.date | None = None) -> int:
+        """Mark DEAL as lost, with the REASON (ON a date, default today). Returns its id."""
+        return self._close("lost", deal, reason=reason, on=on)
+
+    def drop(self, deal: Ref, *, on: str | dt.date | None = None) -> int:
+        """Mark DEAL as dropped: the customer no longer buys, or we no longer sell (ON a date, default today)."""
+        return self._close("dropped", deal, on=on)
+
+    def _close(
+        self,
+        status: str,
+        deal: Ref,
+        *,
+        amount: str | float | None = None,
+        reason: str | None = None,
+        on: str | dt.date | None = None,
+    ) -> int:
+        from salesdiary.core.validate import parse_amount
+        from salesdiary.store import records
+
+        deal_id = self._j.resolve("deal", deal)
+        value = parse_amount(amount) if amount is not None else None
+        why = _text(reason, "--reason")
+        when = _date(on, "--date")
+        self._j.write(
+            f"deals.{'win' if status == 'won' else 'lose' if status == 'lost' else 'drop'}",
+            lambda tx: records.close_deal(tx, deal_id, status, reason=why, on=when, amount=value),
+        )
+        return deal_id
+
+    def remove(self, deal: Ref) -> int:
+        """Remove DEAL (its visits stay, without the deal). Returns its id."""
+        from salesdiary.store import records
+
+        deal_id = self._j.resolve("deal", deal)
+        self._j.write("deals.remove", lambda tx: records.remove_deal(tx, deal_id))
+        return deal_id
+
+    def progress(self, deal: Ref, stage: str | None = None) -> StageProgress:
+        """DEAL at STAGE of its playbook (a key, number or label; default: its current stage), with the markers
+        ticked there."""
+        from salesdiary.core.playbook import load_playbook
+        from salesdiary.store.paths import config_dir
+        from salesdiary.store.progress_reads import ticked_markers
+        from salesdiary.store.reads import one
+
+        r = self._j.reader
+        deal_id = self._j.resolve("deal", deal)
+        row = one(r, "deal", deal_id)
+        book = load_playbook(row["playbook"], config_dir())
+        st = book.stage(stage or row["stage"])
+        return StageProgress(row, book, st, dict(ticked_markers(r, deal_id, st.key)))
+
+    def markers(
+        self, deal: Ref, *, tick: Sequence[str] = (), untick: Sequence[str] = (), stage: str | None = None
+    ) -> tuple[list[str], list[str]]:
+        """Tick and untick progress markers (keys) of DEAL's STAGE (default: its current one). Returns the keys
+        that were ticked and unticked (a marker already so is left out)."""
+        from salesdiary.store import progress
+
+        deal_id = self._j.resolve("deal", deal)
+
+        def change(tx: Tx) -> tuple[list[str], list[str]]:
+            return (
+                progress.tick_markers(tx, deal_id, list(tick), stage=stage),
+                progress.untick_markers(tx, deal_id, list(untick), stage=stage),
+            )
+
+        return self._j.write("deals.markers", change)
+
+    def evaluation(self, deal: Ref) -> Evaluation:
+        """DEAL's opportunity evaluation as stored (`sd qualify DEAL --show`)."""
+        from salesdiary.store.progress_reads import evaluation_answers
+        from salesdiary.store.reads import one
+
+        r = self._j.reader
+        deal_id = self._j.resolve("deal", deal)
+        return Evaluation(one(r, "deal", deal_id), evaluation_answers(r, deal_id))
+
+    def qualify(self, deal: Ref, answers: dict[str, str], notes: dict[str, str | None] | None = None) -> int:
+        """Store answers to the 20 questions of the opportunity evaluation (question key → yes, partly, no or
+        unknown; core/evaluation.py) and notes on them. Returns how many changed."""
+        from salesdiary.store import progress
+
+        deal_id = self._j.resolve("deal", deal)
+        return self._j.write("deals.qualify", lambda tx: progress.save_evaluation(tx, deal_id, answers, notes))
 
     def list(
         self,
@@ -1136,17 +1806,73 @@ class Deals:
 
         return one(self._j.reader, "deal", self._j.resolve("deal", deal))
 
-    def advance(self, deal: Ref, *, force: bool = False, reason: str | None = None) -> Advanced:
+    def find(
+        self,
+        *,
+        account: Ref | None = None,
+        status: str | None = "open",
+        stage: str | None = None,
+        playbook: str | None = None,
+        owner: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd deal list`: deals (of ACCOUNT; with STATUS open, won, lost, dropped or all; at STAGE of PLAYBOOK),
+        the most urgent next step first."""
+        from salesdiary.core.enums import DEAL_STATUS
+        from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
+        from salesdiary.store.team import owner_filter
+
+        book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
+        book = playbook_name(book) if book else None
+        r = self._j.reader
+        narrowed = account not in (None, "")
+        wanted = status or "all"
+        q = ListQuery(
+            account_id=self._j.resolve("account", account) if narrowed else None,  # type: ignore[arg-type]
+            owner=owner_filter(r, owner, narrowed=narrowed),
+            status="all" if wanted.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(wanted),
+            stage=stage_key(book or default_playbook(), step) if step else None,
+            limit=limit,
+            count=count,
+            extra={"playbook": book} if book else {},
+        )
+        return Listing(*list_deals(r, q))
+
+    def show(self, deal: Ref) -> Record:
+        """`sd deal show`: DEAL with its people, stage history and five latest visits (and how many in all)."""
+        from salesdiary.store import reads
+
+        r = self._j.reader
+        deal_id = self._j.resolve("deal", deal)
+        row = reads.one(r, "deal", deal_id)
+        people = reads.deal_contacts(r, deal_id)
+        stages = reads.stage_history(r, deal_id)
+        visits, total = reads.list_visits(r, reads.ListQuery(deal_id=deal_id, limit=5))
+        return Record(
+            {**row, "contacts": people, "stage_history": stages, "recent_visits": visits, "visit_count": total}
+        )
+
+    def advance(
+        self, deal: Ref, *, force: bool = False, reason: str | None = None, ticks: Sequence[str] = ()
+    ) -> Advanced:
         """Move DEAL to the next stage of its playbook after the stage exit check (required markers unmet:
-        StageExitBlocked, unless FORCE with a REASON). Returns the move (old and new stage)."""
+        StageExitBlocked, unless FORCE with a REASON), ticking the markers TICKS of its stage first, in the same
+        write. Returns the move (old and new stage)."""
         from salesdiary.store import progress
 
         deal_id = self._j.resolve("deal", deal)
-        return self._j.write("deals.advance", lambda tx: progress.advance(tx, deal_id, force=force, reason=reason))
+
+        def move(tx: Tx) -> Advanced:
+            if ticks:
+                progress.tick_markers(tx, deal_id, list(ticks))
+            return progress.advance(tx, deal_id, force=force, reason=reason)
+
+        return self._j.write("deals.advance", move)
 
 
 class Visits:
-    """The journal's visits (any activity with a customer): `add`, `list`."""
+    """The journal's visits (any activity with a customer): `add`, `edit`, `remove`, `list`, `find`, `show`."""
 
     def __init__(self, journal: Journal) -> None:
         self._j = journal
@@ -1166,7 +1892,7 @@ class Visits:
         from salesdiary.core import fields
 
         raw = {"follow_up_date" if k == "follow_up" else k: v for k, v in values.items()}
-        clean = _fields(fields.VISIT, raw)
+        clean = self._j.checked(fields.VISIT, raw)
         if assist:
             clean["assist"] = True
         return self.log(account, deal, contacts, clean)
@@ -1197,6 +1923,84 @@ class Visits:
         )
         return LoggedVisit(visit_id, followup_id, account_id, deal_id)
 
+    def log_plan(self, plan: VisitPlan) -> PlanLogged:
+        """Write what a guided `sd visit add` gathered (store/progress.py VisitPlan: a new account or deal, the
+        people met, the visit, markers ticked, a stage move) as one write, recorded as visits.add."""
+        from salesdiary.store import progress
+
+        return self._j.write("visits.add", lambda tx: progress.log_visit(tx, plan))
+
+    def edit(
+        self, visit: Ref, *, deal: Ref | None = None, contacts: Sequence[Ref] | None = None, **values: Any
+    ) -> Changed:
+        """Change VISIT ("" clears a field); DEAL: the deal it was about ("" for none); CONTACTS: the people met
+        (replaces the list)."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+        from salesdiary.store.reads import one
+
+        j = self._j
+        visit_id = j.resolve("visit", visit)
+        account_id = int(one(j.reader, "visit", visit_id)["account_id"])
+        raw = {"follow_up_date" if k == "follow_up" else k: v for k, v in values.items()}
+        clean = j.checked(fields.VISIT, raw)
+        deal_id: int | None | bool = False  # False: unchanged
+        if deal is not None:
+            deal_id = j.resolve("deal", deal, account_id) if str(deal).strip() else None
+        contact_ids = [j.resolve("contact", c, account_id) for c in contacts] if contacts else None
+        changes = j.write(
+            "visits.edit",
+            lambda tx: records.edit_visit(tx, visit_id, clean, deal_id=deal_id, contact_ids=contact_ids),
+        )
+        return Changed(visit_id, changes)
+
+    def remove(self, visit: Ref) -> int:
+        """Remove VISIT. Returns its id."""
+        from salesdiary.store import records
+
+        visit_id = self._j.resolve("visit", visit)
+        self._j.write("visits.remove", lambda tx: records.remove_visit(tx, visit_id))
+        return visit_id
+
+    def find(
+        self,
+        *,
+        account: Ref | None = None,
+        deal: Ref | None = None,
+        contact: Ref | None = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        owner: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd visit list`: visits, newest first (of ACCOUNT, DEAL, where CONTACT was met; from SINCE, up to
+        UNTIL)."""
+        from salesdiary.store.reads import ListQuery, list_visits
+        from salesdiary.store.team import owner_filter
+
+        j = self._j
+        r = j.reader
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        start, end = _date(since, "--since"), _date(until, "--until")
+        q = ListQuery(
+            account_id=account_id,
+            deal_id=j.resolve("deal", deal, account_id) if deal not in (None, "") else None,
+            contact_id=j.resolve("contact", contact, account_id) if contact not in (None, "") else None,
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            owner=owner_filter(r, owner, narrowed=bool(account or deal or contact)),
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_visits(r, q))
+
+    def show(self, visit: Ref) -> Record:
+        """`sd visit show`: one visit, with the people met."""
+        from salesdiary.store.reads import one
+
+        return Record(one(self._j.reader, "visit", self._j.resolve("visit", visit)))
+
     def list(
         self,
         *,
@@ -1217,6 +2021,213 @@ class Visits:
             limit, owner=owner_filter(j.reader, owner, narrowed=narrowed), account_id=account_id, deal_id=deal_id
         )
         return list_visits(j.reader, q)[0]
+
+
+class Followups:
+    """Dated next actions: `add`, `done`, `remove`, `find`."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._j = journal
+
+    def add(
+        self,
+        account: Ref | None,
+        action: str,
+        due: str | dt.date,
+        *,
+        deal: Ref | None = None,
+        contact: Ref | None = None,
+        **values: Any,
+    ) -> int:
+        """Add ACTION, due on DUE, at ACCOUNT (or DEAL's account), about DEAL and CONTACT; VALUES: kind (todo,
+        visit, call), owner. Returns its id."""
+        from salesdiary.core import fields
+        from salesdiary.store import records
+        from salesdiary.store.reads import one
+
+        j = self._j
+        clean = j.checked(fields.FOLLOWUP, {"action": action, "due": due, **values}, ("action",))
+        account_id = None
+        if account not in (None, ""):
+            account_id = j.resolve("account", account)
+        elif deal not in (None, ""):
+            account_id = int(one(j.reader, "deal", j.resolve("deal", deal))["account_id"])
+        if account_id is None:
+            raise _missing("--account")
+        deal_id = j.resolve("deal", deal, account_id) if deal not in (None, "") else None
+        contact_id = j.resolve("contact", contact, account_id) if contact not in (None, "") else None
+        return j.write(
+            "followups.add",
+            lambda tx: records.add_followup(tx, account_id, clean, deal_id=deal_id, contact_id=contact_id),
+        )
+
+    def done(self, *followups: Ref, undo: bool = False) -> list[int]:
+        """Mark FOLLOWUPS as done (UNDO: open again), in one write. Returns their ids, each once."""
+        from salesdiary.store import records
+
+        ids = list(dict.fromkeys(self._j.resolve("followup", f) for f in followups))  # `done 1 1` is one
+
+        def complete(tx: Tx) -> None:
+            for fid in ids:
+                records.complete_followup(tx, fid, undo=undo)
+
+        self._j.write("followups.done", complete)
+        return ids
+
+    def find(
+        self,
+        *,
+        account: Ref | None = None,
+        deal: Ref | None = None,
+        status: str = "open",
+        owner: str | None = None,
+        limit: int | None = 50,
+        count: bool = True,
+    ) -> Listing:
+        """`sd followup list`: follow-ups, the earliest first (of ACCOUNT, of DEAL; STATUS open, done or all)."""
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.reads import ListQuery, list_followups
+        from salesdiary.store.team import owner_filter
+
+        if status not in ("open", "done", "all"):
+            raise BadInput(_("--status must be open, done or all."))
+        j = self._j
+        r = j.reader
+        account_id = j.resolve("account", account) if account not in (None, "") else None
+        q = ListQuery(
+            account_id=account_id,
+            deal_id=j.resolve("deal", deal, account_id) if deal not in (None, "") else None,
+            status=status,
+            owner=owner_filter(r, owner, narrowed=bool(account or deal)),
+            limit=limit,
+            count=count,
+        )
+        return Listing(*list_followups(r, q))
+
+    def remove(self, followup: Ref) -> int:
+        """Remove FOLLOWUP. Returns its id."""
+        from salesdiary.store import records
+
+        followup_id = self._j.resolve("followup", followup)
+        self._j.write("followups.remove", lambda tx: records.remove_followup(tx, followup_id))
+        return followup_id
+
+
+def export_table(name: str) -> str:
+    """NAME as a table `sd export` writes (accounts, contacts, …), else BadInput naming them."""
+    from salesdiary.core import tabular
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    table = name.strip().lower()
+    if table not in tabular.EXPORT_TABLES:
+        raise BadInput(
+            _("Cannot export {table!r}; choose one of: {tables}, all.").format(
+                table=table, tables=", ".join(tabular.EXPORT_TABLES)
+            )
+        )
+    return table
+
+
+def receivable_id(ref: Ref) -> int:
+    """The id of a receivable as given (12, "12" or "#12"): receivables have no name, so nothing else will do."""
+    from salesdiary.core.errors import BadInput
+    from salesdiary.i18n import _
+
+    raw = str(ref).strip().lstrip("#")
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadInput(_("A receivable is named by its id (a number), not {text!r}.").format(text=str(ref)))
+    return int(raw)
+
+
+class Receivables:
+    """Amounts due on won deals: `add`, `pay`, `remove`, `find`."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._j = journal
+
+    def add(
+        self,
+        deal: Ref,
+        amount: str | float,
+        due: str | dt.date,
+        *,
+        note: str | None = None,
+        owner: str | None = None,
+    ) -> int:
+        """Record AMOUNT due on DUE for the won DEAL (NOTE: e.g. which instalment; OWNER: who collects it,
+        default the deal's owner). Returns its id; `last_values` holds the amount and date as read."""
+        from salesdiary.core.validate import parse_amount
+        from salesdiary.store.receivables import add_receivable
+
+        value = parse_amount(amount, "--amount")
+        if value is None:
+            raise _missing("--amount")
+        when = _date(due, "--due")
+        if when is None:
+            raise _missing("--due")
+        text = _text(note, "--note")
+        who = _text(owner, "--owner", max_len=200, multiline=False)
+        self._j.last_values = {"amount": value, "due": when, "note": text, "owner": who}
+        deal_id = self._j.resolve("deal", deal)
+        return self._j.write(
+            "receivables.add", lambda tx: add_receivable(tx, deal_id, value, when, note=text, owner=who)
+        )
+
+    def find(
+        self,
+        *,
+        status: str = "open",
+        owner: str | None = None,
+        account: Ref | None = None,
+        limit: int | None = 50,
+        today: dt.date | None = None,
+    ) -> ReceivableList:
+        """`sd receivable list`: receivables with STATUS open, paid or all (of OWNER, of ACCOUNT), at most LIMIT
+        items; the collection rules and currency rates are the config's."""
+        from salesdiary.core import collection, currency
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.render.reports import receivables_data
+        from salesdiary.store.paths import config_value
+        from salesdiary.store.report_queries import ReceivableQuery, receivables
+
+        if status not in ("open", "paid", "all"):
+            raise BadInput(_("--status must be open, paid or all."))
+        rules = collection.rules(config_value)
+        rates = currency.rates(config_value)  # a bad [currency] table: said before any work
+        scope = self._j.scope(owner, account)
+        day = today or default_today()
+        q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit)
+        rows, summary = receivables(self._j.reader, q)
+        return ReceivableList(
+            receivables_data(
+                rows, summary, today=day, long_days=rules.long_days, large_amount=rules.large_amount, rates=rates
+            )
+        )
+
+    def pay(
+        self, receivable: Ref, *, amount: str | float | None = None, on: str | dt.date | None = None
+    ) -> dict[str, Any]:
+        """Record a payment on RECEIVABLE (AMOUNT, default all that is outstanding; ON a date, default today).
+        Returns {"id", "paid", "outstanding"}."""
+        from salesdiary.core.validate import parse_amount
+        from salesdiary.store.receivables import record_payment
+
+        rid = receivable_id(receivable)
+        value = parse_amount(amount, "--amount") if amount is not None else None
+        when = _date(on, "--date")
+        return {"id": rid, **self._j.write("receivables.pay", lambda tx: record_payment(tx, rid, value, when))}
+
+    def remove(self, receivable: Ref) -> int:
+        """Remove RECEIVABLE (entered by mistake). Returns its id."""
+        from salesdiary.store.receivables import remove_receivable
+
+        rid = receivable_id(receivable)
+        self._j.write("receivables.remove", lambda tx: remove_receivable(tx, rid))
+        return rid
 
 
 # --- playbooks ---------------------------------------------------------------------------------------------

@@ -26,14 +26,6 @@ OwnerOpt = typer.Option(None, "--owner", help=N_("Owner (default: you)."))
 NotesOpt = typer.Option(None, "--notes", help=N_("Notes."))
 
 
-def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
-    from salesdiary.cli.common import today
-    from salesdiary.core import fields
-
-    names = {"mode": "purchase_mode"}
-    return fields.convert_all(fields.ACCOUNT, {names.get(k, k): v for k, v in raw.items()}, today(), arguments)
-
-
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help=N_("The organisation's name.")),
@@ -52,13 +44,12 @@ def add(
     notes: str = NotesOpt,
 ) -> None:
     """Report a new account (the first to report an account owns it)."""
-    from salesdiary.cli.common import done, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    values = _values(
-        arguments=("name",),
-        name=name,
-        mode=mode,
+    j = journal()
+    new_id = j.accounts.add(
+        name,
+        purchase_mode=mode,
         source=source,
         industry=industry,
         region=region,
@@ -72,8 +63,7 @@ def add(
         owner=owner,
         notes=notes,
     )
-    new_id = write(lambda tx: records.add_account(tx, values))
-    done(_("Added account #{id} {name}.").format(id=new_id, name=values["name"]))
+    done(_("Added account #{id} {name}.").format(id=new_id, name=j.last_values["name"]))
 
 
 @app.command("list")
@@ -86,23 +76,18 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List accounts (in a team database, yours unless --owner says whose)."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import account_columns
-    from salesdiary.core.enums import INFO_STAGE
-    from salesdiary.store.reads import ListQuery, list_accounts
-    from salesdiary.store.team import owner_filter
 
-    r = reader()
-    q = ListQuery(
-        owner=owner_filter(r, owner, narrowed=bool(search)),  # a search looks at everyone's: who owns it?
-        search=search,
-        stage=INFO_STAGE.parse(info_stage) if info_stage else None,
-        limit=limit_of(limit, show_all),
-        count=not as_json,
+    found = journal().accounts.find(
+        search, owner=owner, info_stage=info_stage, limit=limit_of(limit, show_all), count=not as_json
     )
-    rows, total = list_accounts(r, q)
     emit_rows(
-        rows, total, account_columns(), as_json=as_json, empty=_("No accounts yet. Add one with: sd account add NAME")
+        found.rows,
+        found.total,
+        account_columns(),
+        as_json=as_json,
+        empty=_("No accounts yet. Add one with: sd account add NAME"),
     )
 
 
@@ -112,11 +97,10 @@ def show(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show an account with its contacts, deals, recent visits and open follow-ups."""
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_account
 
-    r = reader()
-    show_account(r, resolve(r, "account", account), as_json=as_json)
+    show_account(journal().accounts.show(account), as_json=as_json)
 
 
 @app.command("edit")
@@ -138,14 +122,13 @@ def edit(
     notes: str = NotesOpt,
 ) -> None:
     """Change an account's fields (an empty value clears a field)."""
-    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import report_changes
-    from salesdiary.store import records
 
-    account_id = resolve(reader(), "account", account)
-    values = _values(
+    edited = journal().accounts.edit(
+        account,
         name=name,
-        mode=mode,
+        purchase_mode=mode,
         source=source,
         industry=industry,
         region=region,
@@ -159,8 +142,7 @@ def edit(
         owner=owner,
         notes=notes,
     )
-    changes = write(lambda tx: records.edit_account(tx, account_id, values))
-    report_changes(_("account"), account_id, changes)
+    report_changes(_("account"), edited.id, edited.changes)
 
 
 @app.command("rm")
@@ -169,11 +151,9 @@ def rm(
     force: bool = typer.Option(False, "--force", help=N_("Also remove its contacts, deals, visits and follow-ups.")),
 ) -> None:
     """Remove an account."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    account_id = resolve(reader(), "account", account)
-    write(lambda tx: records.remove_account(tx, account_id, force=force))
+    account_id = journal().accounts.remove(account, force=force)
     done(_("Removed account #{id}.").format(id=account_id))
 
 
@@ -184,21 +164,12 @@ def reassign(
     reason: str = typer.Option(..., "--reason", help=N_("Why (kept in the history).")),
 ) -> None:
     """Give an account, with its open deals and follow-ups, to another rep (a manager's command)."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.core.validate import clean_text
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    new_owner = clean_text(to, "--to", max_len=200, multiline=False)
-    why = clean_text(reason, "--reason", max_len=2000, multiline=False)
-    if not new_owner or not why:
-        from salesdiary.core.errors import BadInput
-
-        raise BadInput(_("--to and --reason need a value."))
-    account_id = resolve(reader(), "account", account)
-    moved = write(lambda tx: records.reassign_account(tx, account_id, new_owner, why))
+    moved = journal().accounts.reassign(account, to, reason)
     done(
         _("Account #{id} moved from {old} to {new}, with {deals} open deals and {followups} open follow-ups.").format(
-            id=account_id, old=moved["from"], new=moved["to"], deals=moved["deals"], followups=moved["followups"]
+            id=moved["id"], old=moved["from"], new=moved["to"], deals=moved["deals"], followups=moved["followups"]
         )
     )
 

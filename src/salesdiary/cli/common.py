@@ -112,7 +112,9 @@ def journal(on_query: Callable[[], None] | None = None) -> Journal:
     when a report's long queries start (where render_ready() belongs)."""
     from salesdiary.journal import Journal
 
-    return Journal(target(), command=None, taken=_taken, before_write=say_taken, on_query=on_query)
+    return Journal(
+        target(), command=None, taken=_taken, before_write=say_taken, on_query=on_query, on_values=warn_past_dates
+    )
 
 
 def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:

@@ -34,13 +34,6 @@ PersonalOpt = typer.Option(None, "--personal-notes", help=N_("Other personal not
 NotesOpt = typer.Option(None, "--notes", help=N_("Notes."))
 
 
-def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
-    from salesdiary.cli.common import today
-    from salesdiary.core import fields
-
-    return fields.convert_all(fields.CONTACT, raw, today(), arguments)
-
-
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help=N_("The person's name.")),
@@ -66,13 +59,14 @@ def add(
     notes: str = NotesOpt,
 ) -> None:
     """Add a key person at an account."""
-    from salesdiary.cli.common import done, reader, require, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal, require
 
     require(account, "--account")
-    values = _values(
-        arguments=("name",),
-        name=name,
+    j = journal()
+    new_id = j.contacts.add(
+        account,
+        name,
+        reports_to=reports_to,
         title=title,
         department=department,
         phone=phone,
@@ -92,11 +86,7 @@ def add(
         personal_notes=personal_notes,
         notes=notes,
     )
-    r = reader()
-    account_id = resolve(r, "account", account)
-    boss = resolve(r, "contact", reports_to, account_id=account_id) if reports_to else None
-    new_id = write(lambda tx: records.add_contact(tx, account_id, values, boss))
-    done(_("Added contact #{id} {name}.").format(id=new_id, name=values["name"]))
+    done(_("Added contact #{id} {name}.").format(id=new_id, name=j.last_values["name"]))
 
 
 @app.command("list")
@@ -109,23 +99,15 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List contacts."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import contact_columns
-    from salesdiary.core.enums import ROLE
-    from salesdiary.store.reads import ListQuery, list_contacts
 
-    r = reader()
-    q = ListQuery(
-        account_id=resolve(r, "account", account) if account else None,
-        search=search,
-        role=ROLE.parse(role) if role else None,
-        limit=limit_of(limit, show_all),
-        count=not as_json,
+    found = journal().contacts.find(
+        search, account=account, role=role, limit=limit_of(limit, show_all), count=not as_json
     )
-    rows, total = list_contacts(r, q)
     emit_rows(
-        rows,
-        total,
+        found.rows,
+        found.total,
         contact_columns(),
         as_json=as_json,
         empty=_("No contacts yet. Add one with: sd contact add NAME --account ACCOUNT"),
@@ -139,12 +121,10 @@ def show(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show a contact with their recent visits."""
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_contact
 
-    r = reader()
-    account_id = resolve(r, "account", account) if account else None
-    show_contact(r, resolve(r, "contact", contact, account_id), as_json=as_json)
+    show_contact(journal().contacts.show(contact, account=account), as_json=as_json)
 
 
 @app.command("edit")
@@ -173,14 +153,13 @@ def edit(
     notes: str = NotesOpt,
 ) -> None:
     """Change a contact's fields (an empty value clears a field; --reports-to '' clears the boss)."""
-    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import report_changes
-    from salesdiary.store import records
 
-    r = reader()
-    contact_id = resolve(r, "contact", contact)
-    account_id = resolve(r, "account", account) if account else None
-    values = _values(
+    edited = journal().contacts.edit(
+        contact,
+        account=account,
+        reports_to=reports_to,
         name=name,
         title=title,
         department=department,
@@ -201,21 +180,15 @@ def edit(
         personal_notes=personal_notes,
         notes=notes,
     )
-    boss: int | None | bool = False
-    if reports_to is not None:
-        boss = resolve(r, "contact", reports_to) if reports_to.strip() else None
-    changes = write(lambda tx: records.edit_contact(tx, contact_id, values, account_id, boss))
-    report_changes(_("contact"), contact_id, changes)
+    report_changes(_("contact"), edited.id, edited.changes)
 
 
 @app.command("rm")
 def rm(contact: str = typer.Argument(..., help=N_("Contact id or name."))) -> None:
     """Remove a contact (their visits stay, without them)."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    contact_id = resolve(reader(), "contact", contact)
-    write(lambda tx: records.remove_contact(tx, contact_id))
+    contact_id = journal().contacts.remove(contact)
     done(_("Removed contact #{id}.").format(id=contact_id))
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
 from salesdiary.i18n import N_, _, ngettext
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 EXPORT_TABLES_HELP = N_("What to export: accounts, contacts, deals, visits, followups, stages, or all.")
 IMPORT_TABLES_HELP = N_("What to import: accounts, contacts, deals, visits, or all (a whole-journal export).")
@@ -43,33 +40,31 @@ def export(
     playbook: str = typer.Option(None, "--playbook", help=N_("Only deals of this playbook (and read --stage in it).")),
 ) -> None:
     """Write records as CSV, JSON or JSON lines for scripts and spreadsheets (columns: see the README)."""
-    from salesdiary.cli.common import output_path, reader
-    from salesdiary.core import tabular
+    from salesdiary.cli.common import journal, output_path
     from salesdiary.core.errors import BadInput
+    from salesdiary.journal import export_table
     from salesdiary.render import writers
 
     output = output_path(output)
-    table = table.strip().lower()
-    if table == "all":
+    if table.strip().lower() == "all":
         _export_all(fmt, output, excel, since, until, owner, account, stage, status, playbook)
         return
-    if table not in tabular.EXPORT_TABLES:
-        raise BadInput(
-            _("Cannot export {table!r}; choose one of: {tables}, all.").format(
-                table=table, tables=", ".join(tabular.EXPORT_TABLES)
-            )
-        )
+    table = export_table(table)
     fmt = _format(fmt or "csv")
     if excel and fmt != "csv":
         raise BadInput(_("--excel is for CSV; leave out --format or use --format csv."))
-    if include_personal and table != "contacts":
-        raise BadInput(_("--include-personal applies to contacts only."))
-    r = reader()
-    where = _filter(r, table, since, until, owner, account, stage, status, playbook)
-    from salesdiary.store.export_queries import export_rows
-
-    columns = tabular.export_columns(table, include_personal=include_personal)
-    rows: Iterable[dict[str, Any]] = export_rows(r, table, where, include_personal=include_personal)
+    found = journal().export(
+        table,
+        include_personal=include_personal,
+        since=since,
+        until=until,
+        owner=owner,
+        account=account,
+        stage=stage,
+        status=status,
+        playbook=playbook,
+    )
+    columns, rows = found.columns, found.rows
     if output and output != "-" or not sys.stdout.isatty():  # a bar beside rows printed on the terminal: no
         from salesdiary.render.progress import with_progress
 
@@ -114,71 +109,19 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-def _filter(
-    r: Any,
-    table: str,
-    since: str | None,
-    until: str | None,
-    owner: str | None,
-    account: str | None,
-    stage: str | None,
-    status: str | None,
-    playbook: str | None,
-) -> Any:
-    from salesdiary.cli.common import parse_date_opt, resolve
-    from salesdiary.core.enums import DEAL_STATUS, INFO_STAGE
-    from salesdiary.core.errors import BadInput
-    from salesdiary.core.playbook import load_playbook
-    from salesdiary.store.export_queries import ExportFilter, filters_for
-    from salesdiary.store.paths import config_dir, config_value
-
-    given = {"stage": stage, "status": status, "playbook": playbook}
-    for name, value in given.items():
-        if value is not None and name not in filters_for(table):
-            raise BadInput(_("--{option} does not apply to {table}.").format(option=name, table=table))
-    from salesdiary.store.team import owner_filter
-
-    where = ExportFilter(owner=owner_filter(r, owner, narrowed=True))  # me or all too; everything by default
-    start, end = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
-    where.since = start.isoformat() if start else None
-    where.until = end.isoformat() if end else None
-    if account:
-        where.account_id = resolve(r, "account", account)
-    if playbook:
-        where.playbook = load_playbook(playbook.strip(), config_dir()).name
-    if stage:
-        if table == "accounts":
-            where.stage = INFO_STAGE.parse(stage)
-        else:
-            book = load_playbook(where.playbook or str(config_value("playbook", "ten_step")), config_dir())
-            where.stage = book.stage(stage).key
-    if status and status.strip().lower() not in ("all", "全部"):
-        if table == "followups":
-            where.status = status.strip().lower()
-            if where.status not in ("open", "done"):
-                raise BadInput(_("--status for follow-ups is open, done or all."))
-        else:
-            where.status = DEAL_STATUS.parse(status)
-    return where
-
-
 def _export_all(fmt: str | None, output: str | None, excel: bool, *filters: str | None) -> None:
-    from salesdiary.cli.common import done, reader
+    from salesdiary.cli.common import done, journal
     from salesdiary.core.errors import BadInput
     from salesdiary.render import writers
     from salesdiary.render.console import warning
-    from salesdiary.store import export_queries as q
-    from salesdiary.store.version import SCHEMA_VERSION
 
     if _format(fmt or "json") != "json" or excel:
         raise BadInput(_("sd export all writes one JSON file: use --format json, without --excel."))
     if any(f is not None for f in filters):
         raise BadInput(_("sd export all writes the whole journal; filters apply to one table at a time."))
-    r = reader()
-    header = {"format": q.DUMP_FORMAT, "version": q.DUMP_VERSION, "schema_version": SCHEMA_VERSION}
-    tables = [(name, q.dump_rows(r, name)) for name in q.dump_tables(r)]
+    dump = journal().dump()
     with _full_disk_said(output), writers.output(output) as stream:
-        count = writers.write_dump(stream, header, tables)
+        count = writers.write_dump(stream, dump.header, dump.tables)
     if output and output != "-":
         done(
             ngettext(

@@ -23,23 +23,6 @@ OwnerOpt = typer.Option(None, "--owner", help=N_("Owner (default: you)."))
 NotesOpt = typer.Option(None, "--notes", help=N_("Notes."))
 
 
-def _values(arguments: tuple[str, ...] = (), **raw: object) -> dict[str, object]:
-    from salesdiary.cli.common import today, warn_past_dates
-    from salesdiary.core import fields
-
-    names = {"close": "expected_close", "next": "next_step"}
-    values = fields.convert_all(fields.DEAL, {names.get(k, k): v for k, v in raw.items()}, today(), arguments)
-    warn_past_dates(values)
-    return values
-
-
-def _word(value: str | None, option: str) -> str | None:
-    """A playbook or stage as typed: one short line of valid text (None when not given or blank)."""
-    from salesdiary.core.validate import clean_text
-
-    return clean_text(value, option, max_len=100, multiline=False)
-
-
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help=N_("The deal's name.")),
@@ -61,32 +44,28 @@ def add(
     ),
 ) -> None:
     """Open a deal at an account."""
-    from salesdiary.cli.common import done, reader, require, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal, require
 
     require(account, "--account")
-    values = _values(
-        arguments=("name",),
-        name=name,
+    j = journal()
+    new_id = j.deals.add(
+        account,
+        name,
+        playbook=playbook,
+        stage=stage,
+        allow_duplicate=allow_duplicate,
         amount=amount,
         currency=currency,
-        close=close,
+        expected_close=close,
         competitors=competitors,
         strategy=strategy,
-        next=next_step,
+        next_step=next_step,
         next_step_date=next_date,
         external_id=external_id,
         owner=owner,
         notes=notes,
     )
-    account_id = resolve(reader(), "account", account)
-    book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
-    new_id = write(
-        lambda tx: records.add_deal(
-            tx, account_id, values, playbook=book, stage=step, refuse_duplicate=not allow_duplicate
-        )
-    )
-    done(_("Added deal #{id} {name}.").format(id=new_id, name=values["name"]))
+    done(_("Added deal #{id} {name}.").format(id=new_id, name=j.last_values["name"]))
 
 
 @app.command("list")
@@ -101,28 +80,21 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List deals (open ones by default), the most urgent next step first."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import deal_columns
-    from salesdiary.core.enums import DEAL_STATUS
-    from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
-    from salesdiary.store.team import owner_filter
 
-    book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
-    book = playbook_name(book) if book else None
-    r = reader()
-    q = ListQuery(
-        account_id=resolve(r, "account", account) if account else None,
-        owner=owner_filter(r, owner, narrowed=bool(account)),
-        status="all" if status.strip().lower() in ("all", "全部") else DEAL_STATUS.parse(status),
-        stage=stage_key(book or default_playbook(), step) if step else None,
+    found = journal().deals.find(
+        account=account,
+        status=status,
+        stage=stage,
+        playbook=playbook,
+        owner=owner,
         limit=limit_of(limit, show_all),
         count=not as_json,
-        extra={"playbook": book} if book else {},
     )
-    rows, total = list_deals(r, q)
     emit_rows(
-        rows,
-        total,
+        found.rows,
+        found.total,
         deal_columns(),
         as_json=as_json,
         empty=_("No deals here. Open one with: sd deal add NAME --account ACCOUNT"),
@@ -136,13 +108,12 @@ def show(
 ) -> None:
     """Show a deal with its stage's goal, the markers still needed, the next actions, its people, stage history
     and recent visits."""
-    from salesdiary.cli.common import journal, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_deal
 
     j = journal()
-    r = j.reader
-    deal_id = resolve(r, "deal", deal)
-    show_deal(r, deal_id, as_json=as_json, plan=j.quick_plan(deal_id))
+    record = j.deals.show(deal)
+    show_deal(record, as_json=as_json, plan=j.quick_plan(int(record.data["id"])))
 
 
 @app.command("edit")
@@ -169,30 +140,28 @@ def edit(
     ),
 ) -> None:
     """Change a deal's fields; --stage moves it (recorded in its stage history)."""
-    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import report_changes
-    from salesdiary.store import records
 
-    r = reader()
-    deal_id = resolve(r, "deal", deal)
-    account_id = resolve(r, "account", account) if account else None
-    values = _values(
+    edited = journal().deals.edit(
+        deal,
+        account=account,
+        stage=stage,
+        playbook=playbook,
         name=name,
         amount=amount,
         currency=currency,
-        close=close,
+        expected_close=close,
         competitors=competitors,
         strategy=strategy,
-        next=next_step,
+        next_step=next_step,
         next_step_date=next_date,
         external_id=external_id,
         owner=owner,
         notes=notes,
         forecast_category="" if forecast is not None and forecast.strip().lower() in ("auto", "自动") else forecast,
     )
-    book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
-    changes = write(lambda tx: records.edit_deal(tx, deal_id, values, account_id=account_id, stage=step, playbook=book))
-    report_changes(_("deal"), deal_id, changes)
+    report_changes(_("deal"), edited.id, edited.changes)
 
 
 @app.command("won")
@@ -202,7 +171,11 @@ def won(
     on: str = typer.Option(None, "--date", help=N_("When it was won (default today).")),
 ) -> None:
     """Mark a deal as won."""
-    _close(deal, "won", amount=amount, on=on)
+    from salesdiary.cli.common import done, journal
+    from salesdiary.core.enums import DEAL_STATUS
+
+    deal_id = journal().deals.win(deal, amount=amount, on=on)
+    done(_("Deal #{id} is now {status}.").format(id=deal_id, status=DEAL_STATUS.label("won")))
 
 
 @app.command("lost")
@@ -212,33 +185,19 @@ def lost(
     on: str = typer.Option(None, "--date", help=N_("When it was lost (default today).")),
 ) -> None:
     """Mark a deal as lost, with the reason."""
-    _close(deal, "lost", reason=reason, on=on)
-
-
-def _close(
-    deal: str, status: str, *, amount: str | None = None, reason: str | None = None, on: str | None = None
-) -> None:
-    from salesdiary.cli.common import done, parse_date_opt, reader, resolve, write
+    from salesdiary.cli.common import done, journal
     from salesdiary.core.enums import DEAL_STATUS
-    from salesdiary.core.validate import clean_text, parse_amount
-    from salesdiary.store import records
 
-    deal_id = resolve(reader(), "deal", deal)
-    value = parse_amount(amount) if amount is not None else None
-    why = clean_text(reason, "--reason", max_len=2000)
-    when = parse_date_opt(on, "--date")
-    write(lambda tx: records.close_deal(tx, deal_id, status, reason=why, on=when, amount=value))
-    done(_("Deal #{id} is now {status}.").format(id=deal_id, status=DEAL_STATUS.label(status)))
+    deal_id = journal().deals.lose(deal, reason=reason, on=on)
+    done(_("Deal #{id} is now {status}.").format(id=deal_id, status=DEAL_STATUS.label("lost")))
 
 
 @app.command("rm")
 def rm(deal: str = typer.Argument(..., help=N_("Deal id or name."))) -> None:
     """Remove a deal (its visits stay, without the deal)."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    deal_id = resolve(reader(), "deal", deal)
-    write(lambda tx: records.remove_deal(tx, deal_id))
+    deal_id = journal().deals.remove(deal)
     done(_("Removed deal #{id}.").format(id=deal_id))
 
 

@@ -36,20 +36,6 @@ def _show_next(stage: Any, tips: int = 3) -> None:
         _say(_("  • {tip}").format(tip=tip))
 
 
-def _deal_and_stage(deal: str, stage: str | None = None) -> tuple[Any, int, dict[str, Any], Any, Any]:
-    """(reader, deal id, deal row, playbook, stage) for the deal named DEAL."""
-    from salesdiary.cli.common import reader, resolve
-    from salesdiary.core.playbook import load_playbook
-    from salesdiary.store.paths import config_dir
-    from salesdiary.store.reads import one
-
-    r = reader()
-    deal_id = resolve(r, "deal", deal)
-    row = one(r, "deal", deal_id)
-    book = load_playbook(row["playbook"], config_dir())
-    return r, deal_id, row, book, book.stage(stage or row["stage"])
-
-
 @app.command("advance")
 def advance(
     deal: str = DealArg,
@@ -57,18 +43,18 @@ def advance(
     reason: str = typer.Option(None, "--reason", help=N_("Why (recorded in the stage history; needed with --force).")),
 ) -> None:
     """Move a deal to its next stage once the stage's required markers are met (the stage exit check)."""
-    from salesdiary.cli.common import guided, write
+    from salesdiary.cli.common import guided, journal
     from salesdiary.cli.state import can_prompt
     from salesdiary.core.errors import BadInput, Conflict
     from salesdiary.core.validate import clean_text
-    from salesdiary.store.progress_reads import ticked_markers
 
     why = clean_text(reason, "--reason", max_len=2000)
-    r, deal_id, row, book, stage = _deal_and_stage(deal)
+    found = journal().deals.progress(deal)
+    row, book, stage, deal_id = found.deal, found.playbook, found.stage, int(found.deal["id"])
     if row["status"] != "open":
         raise Conflict(_("Deal #{id} is closed ({status}).").format(id=deal_id, status=row["status"]))
-    ticked = set(ticked_markers(r, deal_id, stage.key))
-    missing = _unmet(stage, ticked)
+    ticked = set(found.ticked)
+    missing = found.unmet
     if force and not why:
         if not can_prompt():
             raise BadInput(_("--force needs --reason TEXT: say why the deal moves on with required markers unmet."))
@@ -80,16 +66,8 @@ def advance(
     if missing and not force and can_prompt() and book.next_stage(stage) is not None:
         _guided_advance(deal_id, book, stage, ticked, why)
         return
-    moved = write(lambda tx: _advance(tx, deal_id, [], force, why))
+    moved = journal().deals.advance(deal_id, force=force, reason=why)
     _report(moved)
-
-
-def _advance(tx: Any, deal_id: int, ticks: list[str], force: bool, reason: str | None) -> Any:
-    from salesdiary.store import progress
-
-    if ticks:
-        progress.tick_markers(tx, deal_id, ticks)
-    return progress.advance(tx, deal_id, force=force, reason=reason)
 
 
 def _report(moved: Any) -> None:
@@ -107,10 +85,9 @@ def _report(moved: Any) -> None:
 
 
 def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reason: str | None) -> None:
-    from salesdiary.cli.common import done, guided, write
+    from salesdiary.cli.common import done, guided, journal
     from salesdiary.prompts import ask
     from salesdiary.prompts.progress import guided_advance
-    from salesdiary.store import progress
 
     with guided():
         plan = guided_advance(_say, book, stage, ticked, reason=reason)
@@ -125,11 +102,11 @@ def _guided_advance(deal_id: int, book: Any, stage: Any, ticked: set[str], reaso
             )
         )
     if plan.advance:
-        moved = write(lambda tx: _advance(tx, deal_id, plan.ticks, plan.forced, plan.reason))
+        moved = journal().deals.advance(deal_id, force=plan.forced, reason=plan.reason, ticks=plan.ticks)
         _report(moved)
         return
     if save_ticks:
-        write(lambda tx: progress.tick_markers(tx, deal_id, plan.ticks))
+        journal().deals.markers(deal_id, tick=plan.ticks)
         done(
             ngettext("Ticked {n} marker of deal #{id}.", "Ticked {n} markers of deal #{id}.", len(plan.ticks)).format(
                 n=len(plan.ticks), id=deal_id
@@ -150,38 +127,32 @@ def markers(
     as_json: bool = JsonOpt,
 ) -> None:
     """List the progress markers of a deal's stage with ticks; tick or untick them (a checklist on a terminal)."""
+    from salesdiary.cli.common import journal
     from salesdiary.cli.state import can_prompt
-    from salesdiary.store.progress_reads import ticked_markers
 
-    r, deal_id, row, book, st = _deal_and_stage(deal, stage)
+    j = journal()
+    found = j.deals.progress(deal, stage)
+    deal_id, st = int(found.deal["id"]), found.stage
     if check or uncheck:
         _change_markers(deal_id, st, check or [], uncheck or [])
-        r, deal_id, row, book, st = _deal_and_stage(f"#{deal_id}", st.key)
+        found = j.deals.progress(deal_id, st.key)
     elif can_prompt() and not as_json:
-        _guided_markers(deal_id, st, set(ticked_markers(r, deal_id, st.key)))
-        r, deal_id, row, book, st = _deal_and_stage(f"#{deal_id}", st.key)
-    _print_markers(row, book, st, ticked_markers(r, deal_id, st.key), as_json=as_json)
+        _guided_markers(deal_id, st, set(found.ticked))
+        found = j.deals.progress(deal_id, st.key)
+    _print_markers(found, as_json=as_json)
 
 
 def _change_markers(deal_id: int, st: Any, check: list[str], uncheck: list[str]) -> None:
-    from salesdiary.cli.common import done, write
+    from salesdiary.cli.common import done, journal
     from salesdiary.core.errors import BadInput
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
     ticks = [st.marker(k).key for k in check]
     unticks = [st.marker(k).key for k in uncheck]
     both = sorted(set(ticks) & set(unticks))
     if both:
         raise BadInput(_("Marker {key} is both in --check and --uncheck.").format(key=both[0]))
-
-    def change(tx: Any) -> tuple[list[str], list[str]]:
-        return (
-            progress.tick_markers(tx, deal_id, ticks, stage=st.key),
-            progress.untick_markers(tx, deal_id, unticks, stage=st.key),
-        )
-
-    added, removed = write(change)
+    added, removed = journal().deals.markers(deal_id, tick=ticks, untick=unticks, stage=st.key)
     labels = {m.key: str(m.label) for m in st.markers}
     for key in added:
         done(_("Ticked: {marker}").format(marker=labels[key]))
@@ -192,11 +163,10 @@ def _change_markers(deal_id: int, st: Any, check: list[str], uncheck: list[str])
 
 
 def _guided_markers(deal_id: int, st: Any, ticked: set[str]) -> None:
-    from salesdiary.cli.common import done, guided, write
+    from salesdiary.cli.common import done, guided, journal
     from salesdiary.prompts import ask
     from salesdiary.prompts.progress import edit_markers
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
     labels = {m.key: str(m.label) for m in st.markers}
     with guided():
@@ -211,33 +181,17 @@ def _guided_markers(deal_id: int, st: Any, ticked: set[str]) -> None:
         if not ask.confirm(_("Save these changes?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
-
-    def change(tx: Any) -> None:
-        progress.tick_markers(tx, deal_id, changes.tick, stage=st.key)
-        progress.untick_markers(tx, deal_id, changes.untick, stage=st.key)
-
-    write(change)
+    journal().deals.markers(deal_id, tick=changes.tick, untick=changes.untick, stage=st.key)
     done(_("Saved the markers of deal #{id}.").format(id=deal_id))
 
 
-def _print_markers(row: dict[str, Any], book: Any, st: Any, ticked: dict[str, str], *, as_json: bool) -> None:
+def _print_markers(found: Any, *, as_json: bool) -> None:
+    """Draw the StageProgress Journal.deals.progress() gives (or print its JSON)."""
     from salesdiary.render.console import message, out
     from salesdiary.render.tables import Column, print_table
 
-    rows = [
-        {
-            "stage": st.key,
-            "number": i,
-            "key": m.key,
-            "label": str(m.label),
-            "label_en": m.label.en,
-            "label_zh": m.label.zh,
-            "required": m.required,
-            "met": m.key in ticked,
-            "met_on": ticked.get(m.key),
-        }
-        for i, m in enumerate(st.markers, start=1)
-    ]
+    row, book, st, ticked = found.deal, found.playbook, found.stage, found.ticked
+    rows = found.as_json()
     if as_json:
         from salesdiary.render.data import print_json_rows
 

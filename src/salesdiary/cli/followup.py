@@ -21,22 +21,12 @@ def add(
     owner: str = typer.Option(None, "--owner", help=N_("Who should do it (default: you).")),
 ) -> None:
     """Add a follow-up."""
-    from salesdiary.cli.common import account_for, done, reader, require, resolve, today, warn_past_dates, write
-    from salesdiary.core import fields
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal, require
 
     require(due, "--due")
-    values = fields.convert_all(
-        fields.FOLLOWUP, {"action": action, "due": due, "kind": kind, "owner": owner}, today(), ("action",)
-    )
-    warn_past_dates(values)
-    r = reader()
-    account_id = account_for(r, account, deal)
-    account_id = require(account_id, "--account")
-    deal_id = resolve(r, "deal", deal, account_id) if deal else None
-    contact_id = resolve(r, "contact", contact, account_id) if contact else None
-    new_id = write(lambda tx: records.add_followup(tx, account_id, values, deal_id=deal_id, contact_id=contact_id))
-    done(_("Added follow-up #{id}, due {date}.").format(id=new_id, date=values["due"]))
+    j = journal()
+    new_id = j.followups.add(account, action, due, deal=deal, contact=contact, kind=kind, owner=owner)
+    done(_("Added follow-up #{id}, due {date}.").format(id=new_id, date=j.last_values["due"]))
 
 
 @app.command("list")
@@ -50,26 +40,13 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List follow-ups, the earliest first."""
-    from salesdiary.cli.common import emit_rows, limit_of, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import followup_columns
-    from salesdiary.core.errors import BadInput
-    from salesdiary.store.reads import ListQuery, list_followups
-    from salesdiary.store.team import owner_filter
 
-    if status not in ("open", "done", "all"):
-        raise BadInput(_("--status must be open, done or all."))
-    r = reader()
-    account_id = resolve(r, "account", account) if account else None
-    q = ListQuery(
-        account_id=account_id,
-        deal_id=resolve(r, "deal", deal, account_id) if deal else None,
-        status=status,
-        owner=owner_filter(r, owner, narrowed=bool(account or deal)),
-        limit=limit_of(limit, show_all),
-        count=not as_json,
+    found = journal().followups.find(
+        account=account, deal=deal, status=status, owner=owner, limit=limit_of(limit, show_all), count=not as_json
     )
-    rows, total = list_followups(r, q)
-    emit_rows(rows, total, followup_columns(), as_json=as_json, empty=_("No follow-ups here."))
+    emit_rows(found.rows, found.total, followup_columns(), as_json=as_json, empty=_("No follow-ups here."))
 
 
 @app.command("done")
@@ -78,29 +55,18 @@ def done_(
     undo: bool = typer.Option(False, "--undo", help=N_("Mark as not done again.")),
 ) -> None:
     """Mark follow-ups as done."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    r = reader()
-    ids = list(dict.fromkeys(resolve(r, "followup", f) for f in followups))  # `done 1 1` is one follow-up
-
-    def complete(tx):  # noqa: ANN001, ANN202
-        for fid in ids:
-            records.complete_followup(tx, fid, undo=undo)
-
-    write(complete)
-    for fid in ids:
+    for fid in journal().followups.done(*followups, undo=undo):
         done((_("Follow-up #{id} is open again.") if undo else _("Follow-up #{id} is done.")).format(id=fid))
 
 
 @app.command("rm")
 def rm(followup: str = typer.Argument(..., help=N_("Follow-up id."))) -> None:
     """Remove a follow-up."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    followup_id = resolve(reader(), "followup", followup)
-    write(lambda tx: records.remove_followup(tx, followup_id))
+    followup_id = journal().followups.remove(followup)
     done(_("Removed follow-up #{id}.").format(id=followup_id))
 
 

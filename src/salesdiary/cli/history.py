@@ -206,16 +206,14 @@ def undo(
     as_json: bool = typer.Option(False, "--json", help=N_("With --list: print JSON for programs.")),
 ) -> None:
     """Undo your last command as a unit (everything it changed); `sd redo` puts it back."""
-    from salesdiary.cli.common import target
 
     if list_only:
         _show_pending(as_json=as_json)
         return
+    from salesdiary.cli.common import journal
     from salesdiary.render.console import success
-    from salesdiary.store.tx import run_write
-    from salesdiary.store.undo import undo_last
 
-    done = run_write(target(), undo_last)
+    done = journal().undo()
     success(
         ngettext(
             "Undone: “{command}” (#{id}, {at}): {n} change reversed. `sd redo` puts it back.",
@@ -229,12 +227,10 @@ def undo(
 
 def redo() -> None:
     """Put back what the last `sd undo` reversed (as long as you ran no other command since)."""
-    from salesdiary.cli.common import target
+    from salesdiary.cli.common import journal
     from salesdiary.render.console import success
-    from salesdiary.store.tx import run_write
-    from salesdiary.store.undo import redo_last
 
-    done = run_write(target(), redo_last)
+    done = journal().redo()
     success(
         ngettext(
             "Redone: “{command}”: {n} change put back.", "Redone: “{command}”: {n} changes put back.", done.changes

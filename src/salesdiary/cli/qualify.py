@@ -29,26 +29,24 @@ def qualify(
     On a terminal (without --answer) the questions are asked one by one; otherwise the answers
     given are stored, and the evaluation is printed.
     """
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.state import can_prompt
-    from salesdiary.store.progress_reads import evaluation_answers
-    from salesdiary.store.reads import one
 
     answers = _pairs(answer or [], "--answer", _parse_answer)
     notes = _pairs(note or [], "--note", _parse_note)
-    r = reader()
-    deal_id = resolve(r, "deal", deal)
-    row = one(r, "deal", deal_id)
+    j = journal()
+    found = j.deals.evaluation(deal)
+    deal_id = int(found.deal["id"])
     if answers or notes:
         _save(deal_id, answers, notes)
+        found = j.deals.evaluation(deal_id)
         if not as_json:
-            _print_scores(_evaluation(evaluation_answers(reader(), deal_id)))
+            _print_scores(found.result)
             return
     elif can_prompt() and not show and not as_json:
-        current = {k: v["answer"] for k, v in evaluation_answers(r, deal_id).items()}
-        _guided(row, current)
+        _guided(found.deal, found.answers)
         return
-    _print(row, evaluation_answers(reader(), deal_id), as_json=as_json)
+    _print(found, as_json=as_json)
 
 
 def _pairs(items: list[str], option: str, parse: Any) -> dict[str, Any]:
@@ -80,12 +78,11 @@ def _parse_note(q: Any, value: str) -> str | None:
 
 
 def _save(deal_id: int, answers: dict[str, str], notes: dict[str, str | None]) -> None:
-    from salesdiary.cli.common import done, write
+    from salesdiary.cli.common import done, journal
     from salesdiary.i18n import ngettext
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
-    changed = write(lambda tx: progress.save_evaluation(tx, deal_id, answers, notes))
+    changed = journal().deals.qualify(deal_id, answers, notes)
     if changed:
         done(
             ngettext("Saved {n} answer of deal #{id}.", "Saved {n} answers of deal #{id}.", changed).format(
@@ -103,12 +100,11 @@ def _say(text: str, style: str = "") -> None:
 
 
 def _guided(row: dict[str, Any], current: dict[str, str]) -> None:
-    from salesdiary.cli.common import done, guided, write
+    from salesdiary.cli.common import done, guided, journal
     from salesdiary.core.evaluation import evaluate
     from salesdiary.prompts import ask
     from salesdiary.prompts.qualify import guided_evaluation
     from salesdiary.render.console import message
-    from salesdiary.store import progress
 
     _say(_("Evaluating deal #{id} {name}: 20 questions in 4 groups.").format(id=row["id"], name=row["name"]), "bold")
     with guided():
@@ -117,7 +113,7 @@ def _guided(row: dict[str, Any], current: dict[str, str]) -> None:
         if not ask.confirm(_("Save these answers?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
-    write(lambda tx: progress.save_evaluation(tx, int(row["id"]), answers))
+    journal().deals.qualify(int(row["id"]), answers)
     done(_("Saved the evaluation of deal #{id}.").format(id=row["id"]))
 
 
@@ -142,22 +138,19 @@ def _print_scores(ev: Any) -> None:
     out().print(_("Verdict: {verdict}").format(verdict=ev.verdict.text), markup=False, style="bold")
 
 
-def _evaluation(stored: dict[str, dict[str, Any]]) -> Any:
-    from salesdiary.core.evaluation import evaluate
-
-    return evaluate({k: v["answer"] for k, v in stored.items()})
-
-
-def _print(row: dict[str, Any], stored: dict[str, dict[str, Any]], *, as_json: bool) -> None:
+def _print(found: Any, *, as_json: bool) -> None:
+    """Draw the Evaluation Journal.deals.evaluation() gives (or print its JSON)."""
     from salesdiary.core.evaluation import GROUPS
     from salesdiary.render.console import message, out
     from salesdiary.render.tables import Column, print_table
 
-    ev = _evaluation(stored)
-    scores = {g.group.key: g for g in ev.groups}
     if as_json:
-        _print_json(row, stored, ev)
+        from salesdiary.render.data import print_json
+
+        print_json(found.as_json())
         return
+    row, stored, ev = found.deal, found.stored, found.result
+    scores = {g.group.key: g for g in ev.groups}
     out().print(
         _("Deal #{id} {name} — opportunity evaluation ({answered} of 20 answered)").format(
             id=row["id"], name=row["name"], answered=ev.answered
@@ -193,42 +186,3 @@ def _print(row: dict[str, Any], stored: dict[str, dict[str, Any]], *, as_json: b
                 id=row["id"]
             )
         )
-
-
-def _print_json(row: dict[str, Any], stored: dict[str, dict[str, Any]], ev: Any) -> None:
-    from salesdiary.render.data import print_json
-
-    print_json(
-        {
-            "deal": {"id": row["id"], "name": row["name"]},
-            "answered": ev.answered,
-            "points": ev.points,
-            "groups": [
-                {
-                    "key": s.group.key,
-                    "number": s.group.number,
-                    "label": str(s.group.label),
-                    "points": s.points,
-                    "out_of": s.out_of,
-                    "known": s.known,
-                    "status": s.status,
-                    "questions": [
-                        {
-                            "number": q.number,
-                            "key": q.key,
-                            "question": str(q.label),
-                            "question_en": q.label.en,
-                            "question_zh": q.label.zh,
-                            "answer": ev.answers[q.key],
-                            "answer_label": str(q.scale.label(ev.answers[q.key])),
-                            "note": (stored.get(q.key) or {}).get("note"),
-                            "answered_on": (stored.get(q.key) or {}).get("answered_on"),
-                        }
-                        for q in s.group.questions
-                    ],
-                }
-                for s in ev.groups
-            ],
-            "verdict": {"key": ev.verdict.key, "text": ev.verdict.text},
-        }
-    )

@@ -10,15 +10,6 @@ from salesdiary.i18n import N_, _
 app = typer.Typer(help=N_("Receivables: amounts due on won deals, grouped by collection action."), no_args_is_help=True)
 
 
-def _receivable_id(text: str) -> int:
-    from salesdiary.core.errors import BadInput
-
-    raw = text.strip().lstrip("#")
-    if not raw.isdigit() or len(raw) > 18:
-        raise BadInput(_("A receivable is named by its id (a number), not {text!r}.").format(text=text))
-    return int(raw)
-
-
 @app.command("add")
 def add(
     deal: str = typer.Argument(..., help=N_("The won deal (id or name).")),
@@ -28,19 +19,18 @@ def add(
     owner: str = typer.Option(None, "--owner", help=N_("Who collects it (default: the deal's owner).")),
 ) -> None:
     """Record an amount due on a won deal."""
-    from salesdiary.cli.common import done, parse_date_opt, reader, require, resolve, write
-    from salesdiary.core.validate import clean_text, parse_amount
-    from salesdiary.store.receivables import add_receivable
+    from salesdiary.cli.common import done, journal, require
 
     require(amount, "--amount")
     require(due, "--due")
-    value = require(parse_amount(amount, "--amount"), "--amount")
-    when = parse_date_opt(due, "--due")
-    text = clean_text(note, "--note", max_len=2000)
-    who = clean_text(owner, "--owner", max_len=200, multiline=False)
-    deal_id = resolve(reader(), "deal", deal)
-    new_id = write(lambda tx: add_receivable(tx, deal_id, value, when, note=text, owner=who))
-    done(_("Added receivable #{id}: {amount} due {date}.").format(id=new_id, amount=f"{value:,.2f}", date=when))
+    j = journal()
+    new_id = j.receivables.add(deal, amount, due, note=note, owner=owner)
+    added = j.last_values
+    done(
+        _("Added receivable #{id}: {amount} due {date}.").format(
+            id=new_id, amount=f"{added['amount']:,.2f}", date=added["due"]
+        )
+    )
 
 
 @app.command("list")
@@ -53,36 +43,13 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """Receivables: overdue ones grouped by the collection action (days overdue × amount), then the rest."""
-    from salesdiary.cli.common import limit_of, reader, resolve, today
-    from salesdiary.core import collection
-    from salesdiary.core.errors import BadInput
-    from salesdiary.render.reports import receivables_data, receivables_document
-    from salesdiary.store.paths import config_value
-    from salesdiary.store.report_queries import ReceivableQuery, Scope, receivables
+    from salesdiary.cli.common import journal, limit_of
+    from salesdiary.render.reports import receivables_document
 
-    if status not in ("open", "paid", "all"):
-        raise BadInput(_("--status must be open, paid or all."))
-    rules = collection.rules(config_value)
-    from salesdiary.core import currency
-
-    currency.rates(config_value)  # a bad [currency] table: said before any work
-    r = reader()
-    from salesdiary.store.team import owner_filter
-
-    scope = Scope(
-        owner=owner_filter(r, owner, narrowed=bool(account)),
-        account_id=resolve(r, "account", account) if account else None,
-    )
-    day = today()
-    q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit_of(limit, show_all))
-    rows, summary = receivables(r, q)
-    data = receivables_data(
-        rows,
-        summary,
-        today=day,
-        long_days=rules.long_days,
-        large_amount=rules.large_amount,
-        rates=currency.rates(config_value),
+    data = (
+        journal()
+        .receivables.find(status=status, owner=owner, account=account, limit=limit_of(limit, show_all))
+        .as_json()
     )
     if as_json:
         from salesdiary.render.data import print_json
@@ -101,32 +68,26 @@ def paid(
     on: str = typer.Option(None, "--date", help=N_("When it was paid (default today).")),
 ) -> None:
     """Record a payment (in full unless --amount says otherwise)."""
-    from salesdiary.cli.common import done, parse_date_opt, write
-    from salesdiary.core.validate import parse_amount
-    from salesdiary.store.receivables import record_payment
+    from salesdiary.cli.common import done, journal
 
-    receivable_id = _receivable_id(receivable)
-    value = parse_amount(amount, "--amount") if amount is not None else None
-    when = parse_date_opt(on, "--date")
-    result = write(lambda tx: record_payment(tx, receivable_id, value, when))
+    result = journal().receivables.pay(receivable, amount=amount, on=on)
+    rid = result["id"]
     if result["outstanding"] > 0:
         done(
             _("Receivable #{id}: {paid} paid, {left} still outstanding.").format(
-                id=receivable_id, paid=f"{result['paid']:,.2f}", left=f"{result['outstanding']:,.2f}"
+                id=rid, paid=f"{result['paid']:,.2f}", left=f"{result['outstanding']:,.2f}"
             )
         )
     else:
-        done(_("Receivable #{id} is paid in full.").format(id=receivable_id))
+        done(_("Receivable #{id} is paid in full.").format(id=rid))
 
 
 @app.command("rm")
 def rm(receivable: str = typer.Argument(..., help=N_("Receivable id."))) -> None:
     """Remove a receivable entered by mistake."""
-    from salesdiary.cli.common import done, write
-    from salesdiary.store.receivables import remove_receivable
+    from salesdiary.cli.common import done, journal
 
-    receivable_id = _receivable_id(receivable)
-    write(lambda tx: remove_receivable(tx, receivable_id))
+    receivable_id = journal().receivables.remove(receivable)
     done(_("Removed receivable #{id}.").format(id=receivable_id))
 
 

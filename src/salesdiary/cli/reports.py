@@ -227,14 +227,10 @@ def today(
     as_json: bool = JsonOpt,
 ) -> None:
     """Today's agenda: follow-ups and planned visits due today, and what you have logged."""
-    from salesdiary.cli.common import reader
-    from salesdiary.cli.common import today as today_date
+    from salesdiary.cli.common import journal
     from salesdiary.render.reports import agenda_document
-    from salesdiary.store.report_queries import agenda
-    from salesdiary.store.team import owner_filter
 
-    r = reader()
-    data = agenda(r, today_date(), owner=owner_filter(r, owner))
+    data = journal().agenda(owner=owner).as_json()
     if as_json:
         from salesdiary.render.data import print_json
 
@@ -297,27 +293,11 @@ def decision_map(
     as_json: bool = JsonOpt,
 ) -> None:
     """The decision map: the account's people as a tree by reports-to, and the roles still unknown."""
-    from salesdiary.cli.common import reader, resolve
-    from salesdiary.core import enums
-    from salesdiary.core.errors import BadInput
-    from salesdiary.core.settings import DEFAULT_MAP_ROLES
-    from salesdiary.render.reports import map_data, map_document
-    from salesdiary.store.paths import config_value
-    from salesdiary.store.report_queries import decision_map as query
+    from salesdiary.cli.common import journal
+    from salesdiary.render.reports import map_document
 
-    roles = config_value("map.roles", list(DEFAULT_MAP_ROLES))
-    if not isinstance(roles, list) or not all(isinstance(x, str) and x in enums.ROLE for x in roles):
-        raise BadInput(
-            _("Config map.roles must be a list of buying roles ({roles}).").format(roles=", ".join(enums.ROLE.keys))
-        )
-    r = reader()
-    account_id = resolve(r, "account", account)
-    deal_id = resolve(r, "deal", deal, account_id) if deal else None
-    if deal_id is not None:
-        owner_rows = r.rows("SELECT account_id FROM deal WHERE id = :id", {"id": deal_id})
-        if int(owner_rows[0]["account_id"]) != account_id:
-            raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
-    data = map_data(query(r, account_id, deal_id), roles, _stage_labeller({}))
+    found = journal().decision_map(account, deal=deal)
+    data = found.as_json()
     if as_json:
         from salesdiary.render.data import print_json
 
@@ -325,7 +305,7 @@ def decision_map(
         return
     from salesdiary.render.document import print_document
 
-    print_document(map_document(data, for_deal=deal_id is not None))
+    print_document(map_document(data, for_deal=found.deal_id is not None))
 
 
 # --- periodic report ---------------------------------------------------------------------------------------

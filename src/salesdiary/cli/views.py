@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core import enums, fields
 from salesdiary.i18n import _, ngettext, pgettext, series
 from salesdiary.render.tables import Column, print_record, sub_table
-from salesdiary.store.connection import Reader
+
+if TYPE_CHECKING:
+    from salesdiary.journal import Record
 
 
 def stage_label(playbook: str | None, stage: str | None) -> str:
@@ -151,27 +153,14 @@ def _emit_json(obj: dict[str, Any]) -> None:
     print_json(public(obj))
 
 
-def show_account(r: Reader, account_id: int, *, as_json: bool) -> None:
-    from salesdiary.store import reads
-
-    row = reads.one(r, "account", account_id)
-    q = reads.ListQuery(account_id=account_id, limit=None)
-    contacts, _n = reads.list_contacts(r, q)
-    deals, _n = reads.list_deals(r, reads.ListQuery(account_id=account_id, status="all", limit=None))
-    visits, visit_count = reads.list_visits(r, reads.ListQuery(account_id=account_id, limit=5))
-    followups, _n = reads.list_followups(r, reads.ListQuery(account_id=account_id, limit=None))
+def show_account(record: Record, *, as_json: bool) -> None:
+    """Draw `sd account show` (or print its JSON) from the Record Journal.accounts.show() gives."""
     if as_json:
-        _emit_json(
-            {
-                **row,
-                "contacts": contacts,
-                "deals": deals,
-                "recent_visits": visits,
-                "visit_count": visit_count,
-                "open_followups": followups,
-            }
-        )
+        _emit_json(record.data)
         return
+    row = record.data
+    contacts, deals, followups = row["contacts"], row["deals"], row["open_followups"]
+    visits, visit_count = row["recent_visits"], row["visit_count"]
     info = _field_rows(fields.ACCOUNT, row) + [(_("Reported"), str(row["reported_at"])[:10])]
     sections = []
     if contacts:
@@ -194,14 +183,13 @@ def show_account(r: Reader, account_id: int, *, as_json: bool) -> None:
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)
 
 
-def show_contact(r: Reader, contact_id: int, *, as_json: bool) -> None:
-    from salesdiary.store import reads
-
-    row = reads.one(r, "contact", contact_id)
-    visits, total = reads.list_visits(r, reads.ListQuery(contact_id=contact_id, limit=5))
+def show_contact(record: Record, *, as_json: bool) -> None:
+    """Draw `sd contact show` (or print its JSON) from the Record Journal.contacts.show() gives."""
     if as_json:
-        _emit_json({**row, "recent_visits": visits, "visit_count": total})
+        _emit_json(record.data)
         return
+    row = record.data
+    visits, total = row["recent_visits"], row["visit_count"]
     info = [(_("Account"), row["account"]), (_("Reports to"), row["reports_to"])] + _field_rows(fields.CONTACT, row)
     sections = []
     if visits:
@@ -214,15 +202,10 @@ def show_contact(r: Reader, contact_id: int, *, as_json: bool) -> None:
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)
 
 
-def show_deal(r: Reader, deal_id: int, *, as_json: bool, plan: Any = None) -> None:
-    """A deal; with PLAN (core/coach.py DealPlan, no checks run), its stage's goal, the required markers still
-    unmet and the top actions."""
-    from salesdiary.store import reads
-
-    row = reads.one(r, "deal", deal_id)
-    people = reads.deal_contacts(r, deal_id)
-    stages = reads.stage_history(r, deal_id)
-    visits, total = reads.list_visits(r, reads.ListQuery(deal_id=deal_id, limit=5))
+def show_deal(record: Record, *, as_json: bool, plan: Any = None) -> None:
+    """Draw `sd deal show` (or print its JSON) from the Record Journal.deals.show() gives; with PLAN (core/coach.py
+    DealPlan, no checks run), its stage's goal, the required markers still unmet and the top actions."""
+    row = record.data
     open_plan = plan is not None and not plan.closed and plan.stage is not None
     unmet = [m["label"] for m in plan.markers if m["required"] and not m["met"]] if open_plan else []
     actions = plan.actions[:3] if open_plan else []
@@ -230,17 +213,10 @@ def show_deal(r: Reader, deal_id: int, *, as_json: bool, plan: Any = None) -> No
         coach = None
         if open_plan:
             coach = {"goal": plan.stage["goal"], "unmet_required": unmet, "actions": [a.as_json() for a in actions]}
-        _emit_json(
-            {
-                **row,
-                "contacts": people,
-                "stage_history": stages,
-                "recent_visits": visits,
-                "visit_count": total,
-                "coach": coach,
-            }
-        )
+        _emit_json({**row, "coach": coach})
         return
+    people, stages = row["contacts"], row["stage_history"]
+    visits, total = row["recent_visits"], row["visit_count"]
     info = [
         (_("Account"), row["account"]),
         (_("Stage"), _deal_stage(row)),
@@ -307,10 +283,9 @@ def show_deal(r: Reader, deal_id: int, *, as_json: bool, plan: Any = None) -> No
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)
 
 
-def show_visit(r: Reader, visit_id: int, *, as_json: bool) -> None:
-    from salesdiary.store import reads
-
-    row = reads.one(r, "visit", visit_id)
+def show_visit(record: Record, *, as_json: bool) -> None:
+    """Draw `sd visit show` (or print its JSON) from the Record Journal.visits.show() gives."""
+    row = record.data
     if as_json:
         _emit_json(row)
         return

@@ -157,11 +157,11 @@ class _Journal:
 
 def _guided_add(account: str | None, deal: str | None, contacts: list[str], values: dict) -> None:
     """`sd visit add` on a terminal: ask what the flags did not say, show a summary, write once confirmed."""
-    from salesdiary.cli.common import guided, reader, resolve, write
+    from salesdiary.cli.common import guided, reader, resolve
+    from salesdiary.cli.common import journal as journal_api
     from salesdiary.prompts import ask
     from salesdiary.prompts.visit import ContactMet, NotYourAccount, VisitAnswers, guided_visit
     from salesdiary.render.console import message
-    from salesdiary.store import progress
     from salesdiary.store.progress_reads import contacts_by_id
     from salesdiary.store.reads import one
 
@@ -211,7 +211,7 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
-    logged = write(lambda tx: progress.log_visit(tx, _plan(a, values)))
+    logged = journal_api().visits.log_plan(_plan(a, values))
     _report_logged(a, logged)
     from salesdiary.cli import common
 
@@ -319,28 +319,22 @@ def list_(
     show_all: bool = AllOpt,
 ) -> None:
     """List visits, newest first."""
-    from salesdiary.cli.common import emit_rows, limit_of, parse_date_opt, reader, resolve
+    from salesdiary.cli.common import emit_rows, journal, limit_of
     from salesdiary.cli.views import visit_columns
-    from salesdiary.store.reads import ListQuery, list_visits
-    from salesdiary.store.team import owner_filter
 
-    r = reader()
-    account_id = resolve(r, "account", account) if account else None
-    start, end = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
-    q = ListQuery(
-        account_id=account_id,
-        deal_id=resolve(r, "deal", deal, account_id) if deal else None,
-        contact_id=resolve(r, "contact", contact, account_id) if contact else None,
-        since=start.isoformat() if start else None,
-        until=end.isoformat() if end else None,
-        owner=owner_filter(r, owner, narrowed=bool(account or deal or contact)),
+    found = journal().visits.find(
+        account=account,
+        deal=deal,
+        contact=contact,
+        since=since,
+        until=until,
+        owner=owner,
         limit=limit_of(limit, show_all),
         count=not as_json,
     )
-    rows, total = list_visits(r, q)
     emit_rows(
-        rows,
-        total,
+        found.rows,
+        found.total,
         visit_columns(),
         as_json=as_json,
         empty=_("No visits here. Log one with: sd visit add --account ACCOUNT"),
@@ -350,11 +344,10 @@ def list_(
 @app.command("show")
 def show(visit: str = typer.Argument(..., help=N_("Visit id.")), as_json: bool = JsonOpt) -> None:
     """Show one visit."""
-    from salesdiary.cli.common import reader, resolve
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_visit
 
-    r = reader()
-    show_visit(r, resolve(r, "visit", visit), as_json=as_json)
+    show_visit(journal().visits.show(visit), as_json=as_json)
 
 
 @app.command("edit")
@@ -372,40 +365,31 @@ def edit(
     owner: str = OwnerOpt,
 ) -> None:
     """Change a visit (an empty value clears a field)."""
-    from salesdiary.cli.common import reader, resolve, write
+    from salesdiary.cli.common import journal
     from salesdiary.cli.views import report_changes
-    from salesdiary.store import records
-    from salesdiary.store.reads import one
 
-    r = reader()
-    visit_id = resolve(r, "visit", visit)
-    account_id = int(one(r, "visit", visit_id)["account_id"])
-    values = _values(
+    edited = journal().visits.edit(
+        visit,
+        deal=deal,
+        contacts=contact,
         kind=kind,
         date=date,
         purpose=purpose,
         summary=summary,
         feedback=feedback,
-        next=next_step,
-        follow_up=follow_up,
+        next_step=next_step,
+        follow_up_date=follow_up,
         owner=owner,
     )
-    deal_id: int | None | bool = False
-    if deal is not None:
-        deal_id = resolve(r, "deal", deal, account_id) if deal.strip() else None
-    contact_ids = [resolve(r, "contact", c, account_id) for c in contact] if contact else None
-    changes = write(lambda tx: records.edit_visit(tx, visit_id, values, deal_id=deal_id, contact_ids=contact_ids))
-    report_changes(_("visit"), visit_id, changes)
+    report_changes(_("visit"), edited.id, edited.changes)
 
 
 @app.command("rm")
 def rm(visit: str = typer.Argument(..., help=N_("Visit id."))) -> None:
     """Remove a visit."""
-    from salesdiary.cli.common import done, reader, resolve, write
-    from salesdiary.store import records
+    from salesdiary.cli.common import done, journal
 
-    visit_id = resolve(reader(), "visit", visit)
-    write(lambda tx: records.remove_visit(tx, visit_id))
+    visit_id = journal().visits.remove(visit)
     done(_("Removed visit #{id}.").format(id=visit_id))
 
 

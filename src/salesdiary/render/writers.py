@@ -197,14 +197,19 @@ def write_csv(stream: TextIO, columns: Sequence[Column], rows: Iterable[Any], *,
     return n
 
 
-def _json_rows(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[str]:
+def json_objects(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """Export rows as the JSON formats write them: one object per row, the COLUMNS' values as JSON types."""
     names = [c.name for c in columns]
     values = [_json_value(c.kind) for c in columns]
     for row in _tuples(columns, rows):
-        obj = {
+        yield {
             name: (None if value is None else convert(value))
             for name, convert, value in zip(names, values, row, strict=True)
         }
+
+
+def _json_rows(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[str]:
+    for obj in json_objects(columns, rows):
         yield json.dumps(obj, ensure_ascii=False)
 
 

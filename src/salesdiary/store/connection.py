@@ -212,28 +212,35 @@ class PsycopgReader:
 
 def _load_as_sqlite(con: Any) -> None:
     """Make psycopg return values as sqlite3 does (what _plain does for SQLAlchemy), in its loaders rather than
-    per value in Python: dates as ISO text, times as UTC text "2026-11-25 08:30:00.000000", booleans as 0/1,
-    NUMERIC as float. The session's DateStyle is ISO and its time zone UTC (store/pg.py connect)."""
+    per value in Python: the conversions of store/pg.py AS_SQLITE (the libpq reader's too), each registered as
+    psycopg's loader of its type, or psycopg's own C loader where that gives the same value (dates as ISO text,
+    NUMERIC as float). The session's DateStyle is ISO and its time zone UTC (store/pg.py connect)."""
+    from importlib import import_module
+
     from psycopg.adapt import Loader
-    from psycopg.types.numeric import FloatLoader
-    from psycopg.types.string import TextLoader
 
-    class BoolAsInt(Loader):
-        def load(self, data: Any) -> int:
-            return 1 if bytes(data) == b"t" else 0
-
-    from salesdiary.store.pg import time_text
-
-    class TimeAsText(Loader):
-        def load(self, data: Any) -> str:
-            return time_text(bytes(data))  # "2026-11-25 08:30:00.1234+00" (ISO DateStyle, UTC) → SQLite's form
+    from salesdiary.store.pg import AS_SQLITE, PSYCOPG_C_LOADERS, PSYCOPG_SAME
 
     adapters = con.adapters
-    adapters.register_loader("date", TextLoader)
-    adapters.register_loader("timestamptz", TimeAsText)
-    adapters.register_loader("timestamp", TimeAsText)
-    adapters.register_loader("bool", BoolAsInt)
-    adapters.register_loader("numeric", FloatLoader)
+    for name, _oid, convert in AS_SQLITE:
+        if name in PSYCOPG_SAME:
+            continue
+        where = PSYCOPG_C_LOADERS.get(name)
+        if where is not None:
+            module, _sep, cls = where.partition(":")
+            adapters.register_loader(name, getattr(import_module(module), cls))
+        else:
+            adapters.register_loader(name, _as_loader(Loader, convert))
+
+
+def _as_loader(base: Any, convert: Callable[[bytes], Any]) -> Any:
+    """A psycopg loader (a subclass of BASE) that gives CONVERT(the value's text)."""
+
+    class AsSqlite(base):
+        def load(self, data: Any) -> Any:
+            return convert(bytes(data))
+
+    return AsSqlite
 
 
 _SQL_TOKEN = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(::)|(?<![\w:]):([A-Za-z_][A-Za-z0-9_]*)|(%)""")

@@ -534,20 +534,27 @@ def _bool(data: bytes) -> int:
     return 1 if data == b"t" else 0
 
 
-# Result types by OID (everything else is text): bool, int8, int2, int4, oid, float4, float8, timestamp,
-# timestamptz, numeric. Dates stay ISO text.
-LOADERS: dict[int, Callable[[bytes], Any]] = {
-    16: _bool,
-    20: int,
-    21: int,
-    23: int,
-    26: int,
-    700: float,
-    701: float,
-    1114: time_text,
-    1184: time_text,
-    1700: float,
-}
+# How each PostgreSQL type comes back, through either reader: as sqlite3 returns it (store/connection.py _plain
+# says why), written once here: (type name, OID, the function of the value's text). The libpq reader calls the
+# function on each value (by OID; any other type stays text); the psycopg reader registers the same function as
+# psycopg's loader of the type (store/connection.py _load_as_sqlite), except for the types psycopg already
+# returns so (PSYCOPG_SAME) and the two a C loader of psycopg's own gives faster, the same (PSYCOPG_C_LOADERS).
+AS_SQLITE: tuple[tuple[str, int, Callable[[bytes], Any]], ...] = (
+    ("bool", 16, _bool),
+    ("int8", 20, int),
+    ("int2", 21, int),
+    ("int4", 23, int),
+    ("oid", 26, int),
+    ("float4", 700, float),
+    ("float8", 701, float),
+    ("date", 1082, bytes.decode),  # ISO text (DateStyle ISO)
+    ("timestamp", 1114, time_text),
+    ("timestamptz", 1184, time_text),
+    ("numeric", 1700, float),
+)
+PSYCOPG_SAME = frozenset({"int8", "int2", "int4", "oid", "float4", "float8"})
+PSYCOPG_C_LOADERS = {"date": "psycopg.types.string:TextLoader", "numeric": "psycopg.types.numeric:FloatLoader"}
+LOADERS: dict[int, Callable[[bytes], Any]] = {oid: load for _name, oid, load in AS_SQLITE}
 
 
 def _param(value: Any) -> tuple[int, bytes | None]:
