@@ -1840,7 +1840,9 @@ class Deals:
         return Listing(*list_deals(r, q))
 
     def show(self, deal: Ref) -> Record:
-        """`sd deal show`: DEAL with its people, stage history and five latest visits (and how many in all)."""
+        """`sd deal show`: DEAL with its people, stage history and five latest visits (and how many in all), and
+        for an open deal `coach`: its stage's goal, the required markers still unmet and the top three actions
+        (`Journal.quick_plan`: no checks run)."""
         from salesdiary.store import reads
 
         r = self._j.reader
@@ -1849,8 +1851,23 @@ class Deals:
         people = reads.deal_contacts(r, deal_id)
         stages = reads.stage_history(r, deal_id)
         visits, total = reads.list_visits(r, reads.ListQuery(deal_id=deal_id, limit=5))
+        plan = self._j.quick_plan(deal_id)
+        coach = None
+        if not plan.closed and plan.stage is not None:
+            coach = {
+                "goal": plan.stage["goal"],
+                "unmet_required": [m["label"] for m in plan.markers if m["required"] and not m["met"]],
+                "actions": [a.as_json() for a in plan.actions[:3]],
+            }
         return Record(
-            {**row, "contacts": people, "stage_history": stages, "recent_visits": visits, "visit_count": total}
+            {
+                **row,
+                "contacts": people,
+                "stage_history": stages,
+                "recent_visits": visits,
+                "visit_count": total,
+                "coach": coach,
+            }
         )
 
     def advance(

@@ -111,9 +111,7 @@ def show(
     from salesdiary.cli.common import journal
     from salesdiary.cli.views import show_deal
 
-    j = journal()
-    record = j.deals.show(deal)
-    show_deal(record, as_json=as_json, plan=j.quick_plan(int(record.data["id"])))
+    show_deal(journal().deals.show(deal), as_json=as_json)
 
 
 @app.command("edit")

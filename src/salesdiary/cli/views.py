@@ -202,26 +202,23 @@ def show_contact(record: Record, *, as_json: bool) -> None:
     print_record(f"#{row['id']} {row['name']}", info, sections=sections)
 
 
-def show_deal(record: Record, *, as_json: bool, plan: Any = None) -> None:
-    """Draw `sd deal show` (or print its JSON) from the Record Journal.deals.show() gives; with PLAN (core/coach.py
-    DealPlan, no checks run), its stage's goal, the required markers still unmet and the top actions."""
+def show_deal(record: Record, *, as_json: bool) -> None:
+    """Draw `sd deal show` (or print its JSON) from the Record Journal.deals.show() gives; for an open deal, its
+    stage's goal, the required markers still unmet and the top actions (`coach`)."""
     row = record.data
-    open_plan = plan is not None and not plan.closed and plan.stage is not None
-    unmet = [m["label"] for m in plan.markers if m["required"] and not m["met"]] if open_plan else []
-    actions = plan.actions[:3] if open_plan else []
     if as_json:
-        coach = None
-        if open_plan:
-            coach = {"goal": plan.stage["goal"], "unmet_required": unmet, "actions": [a.as_json() for a in actions]}
-        _emit_json({**row, "coach": coach})
+        _emit_json(row)
         return
+    coach = row.get("coach")
+    unmet = coach["unmet_required"] if coach else []
+    actions = coach["actions"] if coach else []
     people, stages = row["contacts"], row["stage_history"]
     visits, total = row["recent_visits"], row["visit_count"]
     info = [
         (_("Account"), row["account"]),
         (_("Stage"), _deal_stage(row)),
-        (_("Goal"), plan.stage["goal"] if open_plan else None),
-        (_("Markers still needed"), "\n".join(f"[ ] {label}" for label in unmet) if open_plan else None),
+        (_("Goal"), coach["goal"] if coach else None),
+        (_("Markers still needed"), "\n".join(f"[ ] {label}" for label in unmet) if coach else None),
         (_("In stage since"), row["stage_entered_on"]),
         (_("Status"), _status(row)),
         (_("Closed"), row["closed_on"]),
@@ -233,7 +230,7 @@ def show_deal(record: Record, *, as_json: bool, plan: Any = None) -> None:
             (
                 _("Next actions (sd next {id} for the whole plan)").format(id=row["id"]),
                 sub_table(
-                    [a.as_json() for a in actions],
+                    actions,
                     [
                         Column(_("Action"), lambda a: a["text"]),
                         Column(_("Why"), lambda a: a["why"]),
