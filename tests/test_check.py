@@ -378,3 +378,30 @@ def test_a_deal_in_another_currency_is_held_to_the_thresholds_at_the_configured_
     g1 = one(items, "analysis_meeting", "G1")
     assert g1["currency"] == "CNY" and "CNY" not in g1["detail"]  # the thresholds' own currency goes unsaid
     assert "100,000 USD" in sd("--lang", lang, "check").stdout
+
+
+def test_each_finding_names_the_book_and_section_of_its_rule(sd, journal):
+    """The rule's source as a person names it, in the language of the run; the rest of a finding unchanged."""
+    items = findings(sd, "--all")
+    sources = {f["rule"]: f["source"] for f in items}
+    assert sources["analysis_meeting"] == "Ten-step method, step 4"
+    assert sources["no_decision_maker"] == "Ten-step method, step 3"
+    assert sources["no_coach"] == "Sales handbook §2.3.1.3"
+    assert sources["still_at_c"] == "Sales handbook §2.4.1"
+    assert all(f["source"] for f in items)
+    zh = {f["rule"]: f["source"] for f in findings(sd, "--lang", "zh", "--all")}
+    assert zh["analysis_meeting"] == "《项目销售十步法》第 4 步" and zh["no_coach"] == "《销售业务手册》§2.3.1.3"
+    assert "seed" not in str(items) and "000 step" not in str(sources)
+
+
+def test_each_rule_is_one_object_with_its_query_part_named_after_it():
+    from salesdiary.core.health import RULES, Thresholds
+    from salesdiary.store import health_queries
+
+    parts = {**health_queries.DEAL_TESTS, **health_queries.ACCOUNT_TESTS}
+    assert set(parts) == set(RULES)
+    for key, rule in RULES.items():
+        assert parts[key].__name__ == key
+        assert (key in health_queries.DEAL_TESTS) == (rule.entity == "deal")
+        assert str(rule.source) and callable(rule.build)
+        assert all(hasattr(Thresholds(), name) for name in rule.settings)

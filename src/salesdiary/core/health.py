@@ -23,7 +23,7 @@ Config (all optional; the defaults are the seeds' values where the seeds give on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,8 @@ from salesdiary.core.validate import CONFIG_INT_MAX, MAX_AMOUNT
 from salesdiary.i18n import N_, _, ngettext
 
 Getter = Callable[[str, Any], Any]
+# a rule's finding builder: (its rows, Thresholds, stage_name, relationship_label) -> its findings, in row order
+Builder = Callable[..., Iterator["Finding"]]
 
 DEFAULT_STALE_DAYS = 30
 DEFAULT_KEY_ROLES = ("decision_maker", "influencer")
@@ -42,9 +44,19 @@ COMPANY_B_OR_BETTER = ("B", "A")
 
 @dataclass(frozen=True)
 class Rule:
+    """One health rule, defined once: its key (JSON, `health.disabled`, `--rule`), its name, the method's advice
+    (zh as the book words it), the book and section it comes from as a person names them, which record it
+    finds, the [health] settings it reads (their defaults and checks: Thresholds and thresholds()) and the
+    builder that turns the rows its query finds (store/health_queries.py, the part named after the key) into
+    findings. `sd check` and the coach both read the rules from here."""
+
     key: str
     name: Label
     action: Label  # may hold {placeholders} filled from the thresholds
+    source: Label
+    entity: str  # deal | account
+    settings: tuple[str, ...]  # the Thresholds fields (config keys health.NAME) the rule reads
+    build: Builder
 
     def action_text(self, **values: Any) -> str:
         return str(self.action).format(**values) if values else str(self.action)
@@ -54,101 +66,19 @@ def _l(en: str, zh: str) -> Label:
     return Label(N_(en), zh)
 
 
-RULES: dict[str, Rule] = {
-    r.key: r
-    for r in (
-        Rule(
-            "no_next_step",
-            _l("No next step", "没有下一步"),
-            _l(
-                "Agree the next meeting with the customer and give it a date: every open deal needs one.",
-                "约定下次会面,保持业务跟进的延续性:每个进行中的项目都要有带日期的下一步。",
-            ),
-        ),
-        Rule(
-            "next_step_overdue",
-            _l("Next step overdue", "下一步已逾期"),
-            _l(
-                "Do it today, or agree a new date with the customer and record it.",
-                "今天完成,或与客户重新约定日期并记录下来。",
-            ),
-        ),
-        Rule(
-            "stale_deal",
-            _l("Stale deal", "项目停滞"),
-            _l(
-                "Visit again: visit often, and leave a topic for the next conversation each time"
-                " (《销售业务手册》§2.3.2.4).",
-                "经常拜访,每次拜访交流,为下次交流留下话题。",
-            ),
-        ),
-        Rule(
-            "no_coach",
-            _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
-            _l(
-                "Ask your office manager for help: a rep develops an insider within three visits"
-                " (《销售业务手册》§2.3.1.3).",
-                "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
-            ),
-        ),
-        Rule(
-            "prospect_below_b",
-            _l("Prospect without B relationships", "准客户关系未达B级"),
-            _l(
-                "An account is a prospect only when the company relationship and a key person's relationship "
-                "both reach B; treat it as qualified until then (《销售业务手册》§2.4.1).",
-                "当与客户的关系和客户决策链关键人的关系都达到了“B”级,才进入漏斗中的准客户阶段。",
-            ),
-        ),
-        Rule(
-            "still_at_c",
-            _l("Still at C after {visits} visits", "拜访{visits}次仍为C级"),
-            _l(
-                "Ask your office manager for support and analysis, then decide: change the key person, change "
-                "the rep, or pause the project and only keep in touch (《销售业务手册》§2.4.1).",
-                "主动向办事处经理寻求协助支持和分析,做出下一步销售判断:变换关键人、变换销售工程师或中止项目销售,"
-                "仅和客户保持日常关系维护。",
-            ),
-        ),
-        Rule(
-            "analysis_meeting",
-            _l("No project analysis meeting", "未召开项目分析会"),
-            _l(
-                "Hold a project analysis meeting: advised for every project of {amount} or more, led by a "
-                "director from {director} (000 step 4).",
-                "对于所有{amount}元以上的项目都建议召开项目分析会,对于金额超过{director}元的项目,"
-                "必须由总监牵头召开项目分析会。",
-            ),
-        ),
-        Rule(
-            "no_decision_maker",
-            _l("No known decision maker", "未知拍板者"),
-            _l(
-                "Find out who decides and visit them: make high-level contact with the decision maker and learn "
-                "their view of the project (000 step 3).",
-                "在这个阶段应适时直接拜访用户拍板者,做高层接触,了解用户拍板者对项目的看法和态度。",
-            ),
-        ),
-        Rule(
-            "opponent_late",
-            _l("Opponent in the decision chain", "决策链中有敌人"),
-            _l(
-                "Remove the threat: talk to them, have your coach guide them and bring in your executives, so "
-                "they change their view or stay silent at the decisive moment (000 step 6).",
-                "消除威胁者,通过与不喜欢我们产品和服务的客户沟通、导师引导、高层影响使其态度转变或者关键时刻保持沉默。",
-            ),
-        ),
-        Rule(
-            "markers_unmet",
-            _l("Advanced with required markers unmet", "必需进展标志未达成即推进"),
-            _l(
-                "Go back and secure the missing progress markers, or record why the stage was passed: the "
-                "markers are the proof that a stage's goal was reached.",
-                "补齐缺失的进展标志,或记录越过该阶段的原因:进展标志是阶段目标达成的证据。",
-            ),
-        ),
-    )
-}
+def _ten(step: int) -> Label:
+    """《项目销售十步法》, step STEP, as a person names it."""
+    return Label(f"Ten-step method, step {step}", f"《项目销售十步法》第 {step} 步")
+
+
+def _handbook(section: str) -> Label:
+    """《销售业务手册》 §SECTION."""
+    return Label(f"Sales handbook §{section}", f"《销售业务手册》§{section}")
+
+
+def _six(step: int) -> Label:
+    """《摧龙六式》, step STEP."""
+    return Label(f"Six-step method, step {step}", f"《摧龙六式》第 {step} 式")
 
 
 @dataclass(frozen=True)
@@ -271,6 +201,7 @@ class Finding:
     action: str
     facts: dict[str, Any] = field(default_factory=dict)
     rule_name: str = ""
+    source: str = ""  # the rule's book and section, as a person names them
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -282,6 +213,7 @@ class Finding:
             "account": self.account,
             "detail": self.detail,
             "action": self.action,
+            "source": self.source,
             **self.facts,
         }
 
@@ -328,9 +260,9 @@ def build_findings(
         rows = found.get(rule)
         if not rows:
             continue
-        title = rule_title(rule, th)
-        for finding in islice(_BUILDERS[rule](rows, th, stage_name, relationship_label), per_rule):
-            finding.rule_name = title
+        title, source = rule_title(rule, th), str(RULES[rule].source)
+        for finding in islice(RULES[rule].build(rows, th, stage_name, relationship_label), per_rule):
+            finding.rule_name, finding.source = title, source
             out.append(finding)
     return out
 
@@ -491,15 +423,138 @@ def _markers_unmet(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
         )
 
 
-_BUILDERS = {
-    "no_next_step": _no_next_step,
-    "next_step_overdue": _next_step_overdue,
-    "stale_deal": _stale_deal,
-    "no_coach": _no_coach,
-    "prospect_below_b": _prospect_below_b,
-    "still_at_c": _still_at_c,
-    "analysis_meeting": _analysis_meeting,
-    "no_decision_maker": _no_decision_maker,
-    "opponent_late": _opponent_late,
-    "markers_unmet": _markers_unmet,
+RULES: dict[str, Rule] = {
+    r.key: r
+    for r in (
+        Rule(
+            "no_next_step",
+            _l("No next step", "没有下一步"),
+            _l(
+                "Agree the next meeting with the customer and give it a date: every open deal needs one.",
+                "约定下次会面,保持业务跟进的延续性:每个进行中的项目都要有带日期的下一步。",
+            ),
+            _handbook("2.3.1.3"),
+            "deal",
+            (),
+            _no_next_step,
+        ),
+        Rule(
+            "next_step_overdue",
+            _l("Next step overdue", "下一步已逾期"),
+            _l(
+                "Do it today, or agree a new date with the customer and record it.",
+                "今天完成,或与客户重新约定日期并记录下来。",
+            ),
+            _handbook("2.3.1.3"),
+            "deal",
+            (),
+            _next_step_overdue,
+        ),
+        Rule(
+            "stale_deal",
+            _l("Stale deal", "项目停滞"),
+            _l(
+                "Visit again: visit often, and leave a topic for the next conversation each time"
+                " (《销售业务手册》§2.3.2.4).",
+                "经常拜访,每次拜访交流,为下次交流留下话题。",
+            ),
+            _handbook("2.3.2.4"),
+            "deal",
+            ("stale_days",),
+            _stale_deal,
+        ),
+        Rule(
+            "no_coach",
+            _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
+            _l(
+                "Ask your office manager for help: a rep develops an insider within three visits"
+                " (《销售业务手册》§2.3.1.3).",
+                "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
+            ),
+            _handbook("2.3.1.3"),
+            "account",
+            ("coach_after_visits",),
+            _no_coach,
+        ),
+        Rule(
+            "prospect_below_b",
+            _l("Prospect without B relationships", "准客户关系未达B级"),
+            _l(
+                "An account is a prospect only when the company relationship and a key person's relationship "
+                "both reach B; treat it as qualified until then (《销售业务手册》§2.4.1).",
+                "当与客户的关系和客户决策链关键人的关系都达到了“B”级,才进入漏斗中的准客户阶段。",
+            ),
+            _handbook("2.4.1"),
+            "account",
+            ("key_roles",),
+            _prospect_below_b,
+        ),
+        Rule(
+            "still_at_c",
+            _l("Still at C after {visits} visits", "拜访{visits}次仍为C级"),
+            _l(
+                "Ask your office manager for support and analysis, then decide: change the key person, change "
+                "the rep, or pause the project and only keep in touch (《销售业务手册》§2.4.1).",
+                "主动向办事处经理寻求协助支持和分析,做出下一步销售判断:变换关键人、变换销售工程师或中止项目销售,"
+                "仅和客户保持日常关系维护。",
+            ),
+            _handbook("2.4.1"),
+            "account",
+            ("still_c_after_visits", "key_roles"),
+            _still_at_c,
+        ),
+        Rule(
+            "analysis_meeting",
+            _l("No project analysis meeting", "未召开项目分析会"),
+            _l(
+                "Hold a project analysis meeting: advised for every project of {amount} or more, led by a "
+                "director from {director} (000 step 4).",
+                "对于所有{amount}元以上的项目都建议召开项目分析会,对于金额超过{director}元的项目,"
+                "必须由总监牵头召开项目分析会。",
+            ),
+            _ten(4),
+            "deal",
+            ("analysis_meeting_amount", "analysis_meeting_director_amount", "analysis_meeting_marker"),
+            _analysis_meeting,
+        ),
+        Rule(
+            "no_decision_maker",
+            _l("No known decision maker", "未知拍板者"),
+            _l(
+                "Find out who decides and visit them: make high-level contact with the decision maker and learn "
+                "their view of the project (000 step 3).",
+                "在这个阶段应适时直接拜访用户拍板者,做高层接触,了解用户拍板者对项目的看法和态度。",
+            ),
+            _ten(3),
+            "deal",
+            ("decision_maker_by_stage",),
+            _no_decision_maker,
+        ),
+        Rule(
+            "opponent_late",
+            _l("Opponent in the decision chain", "决策链中有敌人"),
+            _l(
+                "Remove the threat: talk to them, have your coach guide them and bring in your executives, so "
+                "they change their view or stay silent at the decisive moment (000 step 6).",
+                "消除威胁者,通过与不喜欢我们产品和服务的客户沟通、导师引导、高层影响使其态度转变或者关键时刻保持沉默。",
+            ),
+            _ten(6),
+            "deal",
+            ("opponent_from_stage",),
+            _opponent_late,
+        ),
+        Rule(
+            "markers_unmet",
+            _l("Advanced with required markers unmet", "必需进展标志未达成即推进"),
+            _l(
+                "Go back and secure the missing progress markers, or record why the stage was passed: the "
+                "markers are the proof that a stage's goal was reached.",
+                "补齐缺失的进展标志,或记录越过该阶段的原因:进展标志是阶段目标达成的证据。",
+            ),
+            _l("The playbook's progress markers", "打法的进展标志"),
+            "deal",
+            (),
+            _markers_unmet,
+        ),
+    )
 }

@@ -235,16 +235,27 @@ def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, dict[str, Any]]:
 
 
 def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
-    """One SQL test per rule (true when the deal is a finding), in the order of RULES."""
+    """One SQL test per rule (true when the deal is a finding), in the order of RULES: each rule's part of the
+    pass is the function of DEAL_TESTS named after it."""
     params: dict[str, Any] = {"today": q.today.isoformat()}
-    tests: dict[str, str] = {
-        "no_next_step": "d.next_step IS NULL OR d.next_step = '' OR d.next_step_date IS NULL",
-        "next_step_overdue": "d.next_step_date < :today",
-    }
-    if "stale_deal" in rules:
-        cutoff, _limit, stale_params = _stale_parts(r, q)
-        params.update(stale_params)
-        tests["stale_deal"] = stale_sql(cutoff)
+    return [DEAL_TESTS[rule](r, q, params) for rule in rules], params
+
+
+def no_next_step(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    return "d.next_step IS NULL OR d.next_step = '' OR d.next_step_date IS NULL"
+
+
+def next_step_overdue(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    return "d.next_step_date < :today"
+
+
+def stale_deal(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    cutoff, _limit, stale_params = _stale_parts(r, q)
+    params.update(stale_params)
+    return stale_sql(cutoff)
+
+
+def analysis_meeting(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     parts = []
     for book in q.playbooks:
         holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
@@ -257,12 +268,17 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         )
         parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}) AND {held})")
     params["amount"] = q.analysis_amount
-    tests["analysis_meeting"] = f"{_in_base(q.rates)} >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
+    return f"{_in_base(q.rates)} >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
+
+
+def no_decision_maker(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     stages, any_ = stages_from(q.playbooks, q.decision_maker_by_stage)
     # a decision maker: a person of the account who is one by their own role when the deal gives them none, or
     # who is one in this deal (deal_contact.role); asked in that order: the account's decision makers are one
     # short range of the contact index, and finding one spares the deal's people (≈ 15% of the test's time)
-    tests["no_decision_maker"] = (
+    if not any_:
+        return "1 = 0"
+    return (
         f"{stages} AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id"
         " AND c.role = 'decision_maker' AND NOT EXISTS (SELECT 1 FROM deal_contact dc WHERE dc.deal_id = d.id"
         " AND dc.contact_id = c.id AND dc.role IS NOT NULL))"
@@ -271,19 +287,31 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
             "SELECT 1 FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id"
             " WHERE dc.deal_id = d.id AND dc.role = 'decision_maker' AND c.account_id = d.account_id"
         )
-        if any_
-        else "1 = 0"
     )
+
+
+def opponent_late(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     late = _opposed(q)
     join, opposes = _OPPOSES
-    tests["opponent_late"] = f"{late} AND EXISTS (SELECT 1 FROM contact c {join} WHERE {opposes})" if late else "1 = 0"
-    passed = _passed(r, q) if "markers_unmet" in rules else None
-    tests["markers_unmet"] = (
-        f"NOT {passed.too_early} AND EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})"
-        if passed
-        else "1 = 0"
-    )
-    return [tests[rule] for rule in rules], params
+    return f"{late} AND EXISTS (SELECT 1 FROM contact c {join} WHERE {opposes})" if late else "1 = 0"
+
+
+def markers_unmet(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    passed = _passed(r, q)
+    if passed is None:
+        return "1 = 0"
+    return f"NOT {passed.too_early} AND EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})"
+
+
+DEAL_TESTS: dict[str, Callable[[Reader, HealthQuery, dict[str, Any]], str]] = {
+    "no_next_step": no_next_step,
+    "next_step_overdue": next_step_overdue,
+    "stale_deal": stale_deal,
+    "analysis_meeting": analysis_meeting,
+    "no_decision_maker": no_decision_maker,
+    "opponent_late": opponent_late,
+    "markers_unmet": markers_unmet,
+}
 
 
 def _none(select: str) -> str:
@@ -380,21 +408,10 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     scope_sql, params = q.scope.accounts()
     roles_sql, role_params = _key_roles(q)
     params.update(role_params)
-    # one seek for the account's people (an account has a few), not one per (role, relationship) pair (4 × slower)
-    key_at_b = (
-        "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
-        f" AND {scan(r, 'c.role')} IN ({roles_sql}) AND {scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
-    )
     # each rule's test of the account's people, asked only of the accounts visited often enough for the rule
     # (the visits: kept by the database, migration 0005, read once per account by the join)
     least_visits = {"no_coach": q.coach_after_visits, "still_at_c": q.still_c_after_visits}
-    tests = {
-        "no_coach": "x.visits >= :least_no_coach"
-        " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)",
-        "prospect_below_b": f"a.info_stage = 'prospect' AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A')"
-        f" OR NOT {key_at_b})",
-        "still_at_c": f"x.visits >= :least_still_at_c AND (a.relation IS NULL OR a.relation = 'C') AND NOT {key_at_b}",
-    }
+    tests = {rule: ACCOUNT_TESTS[rule](r, q, roles_sql) for rule in rules}
     bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
     visits, join = "0", ""
     if set(least_visits) & set(rules):
@@ -429,6 +446,39 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     return HealthFound(
         {rule: [details[i] for i in shown[rule]] for rule in rules}, {rule: len(hits[rule]) for rule in rules}
     )
+
+
+def _key_at_b(r: Reader, roles_sql: str) -> str:
+    """SQL: the account a has a key person at B or better (信赖, 同盟). One seek for the account's people (an
+    account has a few), not one per (role, relationship) pair (4 × slower)."""
+    return (
+        "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
+        f" AND {scan(r, 'c.role')} IN ({roles_sql}) AND {scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
+    )
+
+
+def no_coach(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    return "x.visits >= :least_no_coach AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)"
+
+
+def prospect_below_b(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    return (
+        "a.info_stage = 'prospect' AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A')"
+        f" OR NOT {_key_at_b(r, roles_sql)})"
+    )
+
+
+def still_at_c(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    return (
+        f"x.visits >= :least_still_at_c AND (a.relation IS NULL OR a.relation = 'C') AND NOT {_key_at_b(r, roles_sql)}"
+    )
+
+
+ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
+    "no_coach": no_coach,
+    "prospect_below_b": prospect_below_b,
+    "still_at_c": still_at_c,
+}
 
 
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
