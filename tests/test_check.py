@@ -405,3 +405,55 @@ def test_each_rule_is_one_object_with_its_query_part_named_after_it():
         assert (key in health_queries.DEAL_TESTS) == (rule.entity == "deal")
         assert str(rule.source) and callable(rule.build)
         assert all(hasattr(Thresholds(), name) for name in rule.settings)
+
+
+def test_a_six_step_deal_is_held_to_its_own_stages(sd, journal, isolated):
+    """The opponent and decision-maker rules name a stage of each playbook: a 9,000,000 six-step deal at its
+    stage 5 with an opposing decision maker is a finding (the ten-step method's stage 7 does not exist there),
+    and so is its missing analysis meeting before the bid."""
+    assert sd("account", "add", "Sigma").exit_code == 0
+    assert (
+        sd("contact", "add", "庚", "--account", "Sigma", "--role", "decision_maker", "--stance", "opponent").exit_code
+        == 0
+    )
+    for name, stage in (("S5", "5"), ("S3", "3")):
+        assert (
+            sd(
+                "deal",
+                "add",
+                name,
+                "--account",
+                "Sigma",
+                "--playbook",
+                "six_step",
+                "--amount",
+                "9000000",
+                "--stage",
+                stage,
+                *NEXT,
+            ).exit_code
+            == 0
+        )
+    found = pairs(findings(sd, "--all"))
+    assert ("opponent_late", "S5") in found and ("opponent_late", "S3") not in found
+    assert ("analysis_meeting", "S5") in found and ("analysis_meeting", "S3") not in found
+    assert sd("deal", "markers", "S5", "--stage", "present_value", "--check", "analysis_meeting").exit_code == 0
+    assert ("analysis_meeting", "S5") not in pairs(findings(sd, "--all"))
+    # the config's number still counts, for the ten-step playbook only
+    (isolated / "config.toml").write_text("[health]\nopponent_from_stage = 6\n", encoding="utf-8")
+    found = pairs(findings(sd, "--all"))
+    assert ("opponent_late", "O2") in found and ("opponent_late", "S5") in found
+
+
+def test_a_playbooks_rules_table_names_its_own_stages(tmp_path):
+    import tomllib
+
+    from salesdiary.core.errors import BadInput
+    from salesdiary.core.playbook import builtin_dir, parse_playbook
+
+    data = tomllib.loads((builtin_dir() / "six_step.toml").read_text(encoding="utf-8"))
+    book = parse_playbook(data, "six_step.toml")
+    assert book.rule_stage("opponent_from_stage").number == 4 and book.rule_stage("nothing") is None
+    data["rules"] = {"opponent_from_stage": "alliance_built"}  # a ten-step stage
+    with pytest.raises(BadInput, match="rules.opponent_from_stage must name a stage of the playbook"):
+        parse_playbook(data, "six_step.toml")

@@ -25,12 +25,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import BadInput
 from salesdiary.core.text import Label
 from salesdiary.core.validate import CONFIG_INT_MAX, MAX_AMOUNT
 from salesdiary.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from salesdiary.core.playbook import Playbook, Stage
 
 Getter = Callable[[str, Any], Any]
 # a rule's finding builder: (its rows, Thresholds, stage_name, relationship_label) -> its findings, in row order
@@ -38,6 +41,9 @@ Builder = Callable[..., Iterator["Finding"]]
 
 DEFAULT_STALE_DAYS = 30
 DEFAULT_KEY_ROLES = ("decision_maker", "influencer")
+# the settings that name a stage per playbook (a playbook's [rules] table; the config's number: ten-step's)
+STAGE_SETTINGS = ("decision_maker_by_stage", "opponent_from_stage")
+TEN_STEP = "ten_step"  # the playbook whose stage numbers the config's numeric stage settings are
 B_OR_BETTER = ("trusting", "allied")  # 001: personal grade B = 信赖, A = 同盟 (DOMAIN.md)
 COMPANY_B_OR_BETTER = ("B", "A")
 
@@ -93,8 +99,9 @@ class Thresholds:
     analysis_meeting_amount: float = 200_000
     analysis_meeting_director_amount: float = 500_000
     analysis_meeting_marker: str = "analysis_meeting"
-    decision_maker_by_stage: int = 3
-    opponent_from_stage: int = 7
+    # stage numbers of the ten-step playbook from config (None: the playbook's [rules] table names the stage)
+    decision_maker_by_stage: int | None = None
+    opponent_from_stage: int | None = None
     disabled: tuple[str, ...] = ()
     # the amounts above are in this currency; a deal in another one is held to them at the rate the config names
     # ([currency.rates], core/currency.py), or by its own figure when there is none
@@ -114,6 +121,19 @@ class Thresholds:
                 return self.stale_days_by_stage[k]
         return self.stale_days
 
+    def stage_from(self, setting: str, book: Playbook) -> Stage | None:
+        """The stage of BOOK from which the rule SETTING names applies (`opponent_from_stage` …): the config's
+        number for the ten-step playbook (the setting was one number before playbooks named stages), else the
+        stage the playbook's [rules] table names; None: the rule does not apply to BOOK's deals."""
+        number = getattr(self, setting, None)
+        if isinstance(number, int) and book.name == TEN_STEP:
+            return next((s for s in book.stages if s.number == number), None)
+        return book.rule_stage(setting)
+
+    def stages_from(self, setting: str, books: Sequence[Playbook]) -> dict[str, str]:
+        """Playbook name → the key of the stage from which the rule SETTING names applies (stage_from)."""
+        return {book.name: stage.key for book in books if (stage := self.stage_from(setting, book)) is not None}
+
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled
 
@@ -132,6 +152,12 @@ def _whole(key: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= CONFIG_INT_MAX:
         raise _bad(key, _("a whole number from {low} to {high}").format(low=minimum, high=CONFIG_INT_MAX))
     return value
+
+
+def _stage_number(get: Getter, key: str) -> int | None:
+    """A stage number of the ten-step playbook from config, or None when the config sets none."""
+    value = get(f"health.{key}", None)
+    return None if value is None else _whole(key, value, 1)
 
 
 def _amount(get: Getter, key: str, default: float) -> float:
@@ -174,8 +200,8 @@ def thresholds(get: Getter) -> Thresholds:
         analysis_meeting_amount=_amount(get, "analysis_meeting_amount", 200_000),
         analysis_meeting_director_amount=_amount(get, "analysis_meeting_director_amount", 500_000),
         analysis_meeting_marker=str(get("health.analysis_meeting_marker", "analysis_meeting")),
-        decision_maker_by_stage=_int(get, "decision_maker_by_stage", 3, 1),
-        opponent_from_stage=_int(get, "opponent_from_stage", 7, 1),
+        decision_maker_by_stage=_stage_number(get, "decision_maker_by_stage"),
+        opponent_from_stage=_stage_number(get, "opponent_from_stage"),
         disabled=disabled,
         currency=conversion.base,
         currency_rates=dict(conversion.rates),

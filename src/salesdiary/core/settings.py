@@ -277,12 +277,12 @@ SETTINGS: dict[str, Setting] = {
         ),
         _count(
             "health.decision_maker_by_stage",
-            N_("Stage number by which the decision maker should be known."),
+            N_("Ten-step stage number by which the decision maker should be known (other playbooks: their [rules])."),
             _health_default("decision_maker_by_stage"),
         ),
         _count(
             "health.opponent_from_stage",
-            N_("Stage number from which an opponent should be named."),
+            N_("Ten-step stage number from which an opponent is a finding (other playbooks: their [rules])."),
             _health_default("opponent_from_stage"),
         ),
         Setting("health.disabled", "names", N_("Health rules that sd check skips."), [], choices=_rules),
