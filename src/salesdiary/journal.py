@@ -308,12 +308,10 @@ class Journal:
     ) -> CheckReport:
         """Pipeline health: RULES (default: every rule the config enables; a rule named runs even when the config
         disables it), at most PER_RULE findings each (None: all)."""
-        from salesdiary.core import enums, health
-        from salesdiary.core.dates import today as default_today
-        from salesdiary.core.errors import BadInput, SdError
+        from salesdiary.core import health
+        from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
         from salesdiary.store import health_queries as hq
-        from salesdiary.store import report_queries as rq
         from salesdiary.store.connection import open_siblings_early
         from salesdiary.store.paths import config_value
 
@@ -325,12 +323,50 @@ class Journal:
                     _("Unknown rule {rule!r}. Rules: {rules}.").format(rule=unknown[0], rules=", ".join(health.RULES))
                 )
         chosen = tuple(rules) if rules else tuple(k for k in health.RULES if th.enabled(k))
-        r = self.reader
         scope = self.scope(owner, account)
-        open_siblings_early(r, hq.siblings(chosen))  # once the arguments are known to be good
+        open_siblings_early(self.reader, hq.siblings(chosen))  # once the arguments are known to be good
+        return self._health(th, chosen, scope, per_rule, today, lanes=True)
+
+    def findings_for(
+        self, *, deal: Ref | None = None, account: Ref | None = None, today: dt.date | None = None
+    ) -> CheckReport:
+        """One record's findings, exactly those `sd check --all` has for it (whoever owns it): DEAL's by the deal
+        rules, or ACCOUNT's by the account rules (not its deals'), each the config enables. The queries look up
+        that record alone (cheap on any journal: the coach asks this for each deal it shows)."""
+        from salesdiary.core import health
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.report_queries import Scope
+
+        if (deal is None) == (account is None):
+            raise BadInput(_("Name one deal or one account."))
+        from salesdiary.store.paths import config_value
+
+        th = health.thresholds(config_value)
+        entity = "deal" if deal is not None else "account"
+        chosen = tuple(k for k, rule in health.RULES.items() if rule.entity == entity and th.enabled(k))
+        if deal is not None:
+            scope = Scope(deal_id=self.resolve("deal", deal))
+        else:
+            scope = Scope(account_id=self.resolve("account", account))  # type: ignore[arg-type]
+        return self._health(th, chosen, scope, None, today, lanes=False)
+
+    def _health(
+        self, th: Any, chosen: tuple[str, ...], scope: Scope, per_rule: int | None, today: dt.date | None, lanes: bool
+    ) -> CheckReport:
+        """The findings of the rules CHOSEN over the records of SCOPE (check, findings_for)."""
+        from salesdiary.core import enums, health
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import SdError
+        from salesdiary.i18n import _
+        from salesdiary.store import health_queries as hq
+        from salesdiary.store import report_queries as rq
+
+        r = self.reader
         books: dict[str, Playbook] = {}
         warnings: list[str] = []
-        for name in rq.open_playbooks(r, scope):
+        deal_rules = any(health.RULES[k].entity == "deal" for k in chosen)
+        for name in rq.open_playbooks(r, scope) if deal_rules else ():
             try:
                 books[name] = configured_playbook(name)
             except SdError as exc:
@@ -359,14 +395,13 @@ class Journal:
             analysis_amount=th.analysis_meeting_amount,
             rates={code: rate for code, rate in th.currency_rates.items() if code != th.currency},
             analysis_marker=th.analysis_meeting_marker,
-            decision_maker_by_stage=th.decision_maker_by_stage,
-            opponent_from_stage=th.opponent_from_stage,
+            stage_from={setting: th.stages_from(setting, list(books.values())) for setting in health.STAGE_SETTINGS},
             rules=chosen,
             scope=scope,
         )
         if self._on_query is not None:
             self._on_query()
-        found = hq.health(r, q, per_rule)
+        found = hq.health(r, q, per_rule, lanes=lanes)
         findings = health.build_findings(found.rows, th, stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
         return CheckReport(findings, dict(found.counts), chosen, per_rule, warnings)
 

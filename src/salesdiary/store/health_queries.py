@@ -31,7 +31,7 @@ from typing import Any
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader, side_by_side
 from salesdiary.store.report_queries import LAST_VISIT, Scope, stale_sql
-from salesdiary.store.sql import date_param, days, lit, scan, stages_from
+from salesdiary.store.sql import date_param, days, lit, scan
 
 DEAL_RULES = (
     "no_next_step",
@@ -60,8 +60,9 @@ class HealthQuery:
     # currency code → its rate to the currency analysis_amount is in (core/currency.py); others count as they are
     rates: dict[str, float] = field(default_factory=dict)
     analysis_marker: str = "analysis_meeting"
-    decision_maker_by_stage: int = 3
-    opponent_from_stage: int = 7
+    # setting (decision_maker_by_stage, opponent_from_stage …) → playbook → the stage key from which the rule
+    # applies to that playbook's deals (core/health.Thresholds.stages_from); a playbook left out: never
+    stage_from: dict[str, dict[str, str]] = field(default_factory=dict)
     rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
@@ -87,19 +88,21 @@ _OPPOSES = (
 )
 
 
-def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFound:
+def health(r: Reader, q: HealthQuery, per_rule: int | None = None, *, lanes: bool = True) -> HealthFound:
     """The rows each wanted rule finds (PER_RULE records of each at most) and how many records each finds.
 
     Three independent passes: the open deals, their unmet markers (a pass of its own: it reads the stages each
     deal has left), the accounts. They run in two lanes side by side (connection.side_by_side), of about equal
     length on the journals of bench/: the open deals in one, the unmet markers then the accounts in the other
-    (a thread per pass, three on two cores, took longer).
+    (a thread per pass, three on two cores, took longer). Without LANES, one after the other on R.
     """
-    lanes = [
+    runs = [
         lambda reader, lane=lane: _merged([run(reader, q, rules, per_rule) for run, rules in lane])
         for lane in _lanes(q.rules)
     ]
-    return _merged(side_by_side(r, lanes))
+    if not lanes:  # one record's rules (q.scope names it): each pass is a few index lookups, no thread pays off
+        return _merged(run(r) for run in runs)
+    return _merged(side_by_side(r, runs))
 
 
 def siblings(rules: Sequence[str]) -> int:
@@ -272,7 +275,7 @@ def analysis_meeting(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
 
 
 def no_decision_maker(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
-    stages, any_ = stages_from(q.playbooks, q.decision_maker_by_stage)
+    stages, any_ = _from_stage(q, "decision_maker_by_stage")
     # a decision maker: a person of the account who is one by their own role when the deal gives them none, or
     # who is one in this deal (deal_contact.role); asked in that order: the account's decision makers are one
     # short range of the contact index, and finding one spares the deal's people (≈ 15% of the test's time)
@@ -484,9 +487,24 @@ ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
 
 
+def _from_stage(q: HealthQuery, setting: str) -> tuple[str, bool]:
+    """SQL: the deal d is at the stage its playbook names for SETTING, or later; and whether any playbook names
+    one (else the SQL is false)."""
+    wanted = q.stage_from.get(setting, {})
+    parts = []
+    for book in q.playbooks:
+        start = wanted.get(book.name)
+        if start is None:
+            continue
+        first = book.stage(start).number
+        keys = ", ".join(lit(s.key) for s in book.stages if s.number >= first)
+        parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}))")
+    return ("(" + " OR ".join(parts) + ")", True) if parts else ("1 = 0", False)
+
+
 def _opposed(q: HealthQuery) -> str | None:
     """SQL: the deal d is at the stage where an opponent matters, or later; None: no playbook has that stage."""
-    stages, any_ = stages_from(q.playbooks, q.opponent_from_stage)
+    stages, any_ = _from_stage(q, "opponent_from_stage")
     return stages if any_ else None
 
 
