@@ -124,10 +124,14 @@ def one(items: list[dict], rule: str, name: str) -> dict:
     return next(f for f in items if f["rule"] == rule and f["name"] == name)
 
 
+# the rules this journal was built for (tests/test_rules.py builds the others' cases)
+FIRST_RULES = {rule for rule, _name in EXPECTED}
+
+
 def test_every_rule_finds_what_it_should(sd, journal):
     result = sd("check", "--json")
     assert result.exit_code == 1  # findings are a failed check
-    items = result.json()
+    items = [f for f in result.json() if f["rule"] in FIRST_RULES]
     assert pairs(items) == EXPECTED
     assert one(items, "next_step_overdue", "G1")["days_late"] == 5
     stale = one(items, "stale_deal", "D1")
@@ -232,7 +236,9 @@ def test_rule_and_account_filters(sd, journal):
         ("stale_deal", "D1"),
         ("no_coach", "Gamma"),
     }
-    assert {name for _rule, name in pairs(findings(sd, "--account", "Omega"))} == {"O1", "M1", "M2"}
+    omega = pairs(findings(sd, "--account", "Omega"))
+    assert {name for rule, name in omega if rule in FIRST_RULES} == {"O1", "M1", "M2"}
+    assert {name for _rule, name in omega} <= {"O1", "O2", "M1", "M2"}
     unknown = sd("check", "--rule", "no_such_rule")
     assert unknown.exit_code == 2 and "stale_deal" in unknown.stderr
 
@@ -395,7 +401,7 @@ def test_each_finding_names_the_book_and_section_of_its_rule(sd, journal):
 
 
 def test_each_rule_is_one_object_with_its_query_part_named_after_it():
-    from salesdiary.core.health import RULES, Thresholds
+    from salesdiary.core.health import RULES, STAGE_SETTINGS, Thresholds
     from salesdiary.store import health_queries
 
     parts = {**health_queries.DEAL_TESTS, **health_queries.ACCOUNT_TESTS}
@@ -404,7 +410,7 @@ def test_each_rule_is_one_object_with_its_query_part_named_after_it():
         assert parts[key].__name__ == key
         assert (key in health_queries.DEAL_TESTS) == (rule.entity == "deal")
         assert str(rule.source) and callable(rule.build)
-        assert all(hasattr(Thresholds(), name) for name in rule.settings)
+        assert all(hasattr(Thresholds(), name) or name in STAGE_SETTINGS for name in rule.settings)
 
 
 def test_a_six_step_deal_is_held_to_its_own_stages(sd, journal, isolated):

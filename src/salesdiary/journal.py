@@ -355,7 +355,7 @@ class Journal:
         self, th: Any, chosen: tuple[str, ...], scope: Scope, per_rule: int | None, today: dt.date | None, lanes: bool
     ) -> CheckReport:
         """The findings of the rules CHOSEN over the records of SCOPE (check, findings_for)."""
-        from salesdiary.core import enums, health
+        from salesdiary.core import enums, evaluation, health
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import SdError
         from salesdiary.i18n import _
@@ -396,6 +396,14 @@ class Journal:
             rates={code: rate for code, rate in th.currency_rates.items() if code != th.currency},
             analysis_marker=th.analysis_meeting_marker,
             stage_from={setting: th.stages_from(setting, list(books.values())) for setting in health.STAGE_SETTINGS},
+            close_amount=th.close_window_amount,
+            close_window=th.close_window(day),
+            tech_exchanges_min=th.tech_exchanges_min,
+            written_needs_marker=th.written_needs_marker,
+            evaluation_groups=tuple((g.key, tuple(qn.key for qn in g.questions)) for g in evaluation.GROUPS),
+            evaluation_points=dict(evaluation.POINTS),
+            evaluation_weak=evaluation.WEAK,
+            evaluation_min_known=evaluation.MIN_KNOWN,
             rules=chosen,
             scope=scope,
         )

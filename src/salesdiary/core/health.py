@@ -42,7 +42,18 @@ Builder = Callable[..., Iterator["Finding"]]
 DEFAULT_STALE_DAYS = 30
 DEFAULT_KEY_ROLES = ("decision_maker", "influencer")
 # the settings that name a stage per playbook (a playbook's [rules] table; the config's number: ten-step's)
-STAGE_SETTINGS = ("decision_maker_by_stage", "opponent_from_stage")
+STAGE_SETTINGS = (
+    "decision_maker_by_stage",
+    "opponent_from_stage",
+    "decision_chain_from_stage",
+    "evaluation_from_stage",
+    "close_window_stage",
+    "competitors_from_stage",
+    "deal_coach_from_stage",
+    "tech_exchanges_from_stage",
+    "key_person_dating_from_stage",
+    "written_needs_by_stage",
+)
 TEN_STEP = "ten_step"  # the playbook whose stage numbers the config's numeric stage settings are
 B_OR_BETTER = ("trusting", "allied")  # 001: personal grade B = 信赖, A = 同盟 (DOMAIN.md)
 COMPANY_B_OR_BETTER = ("B", "A")
@@ -102,6 +113,11 @@ class Thresholds:
     # stage numbers of the ten-step playbook from config (None: the playbook's [rules] table names the stage)
     decision_maker_by_stage: int | None = None
     opponent_from_stage: int | None = None
+    close_window_amount: float = 300_000  # 000 step 2: a project of 300,000 or more …
+    close_window_min_months: int = 1  # … closes 1 …
+    close_window_max_months: int = 9  # … to 9 months out
+    tech_exchanges_min: int = 3  # 000 step 5: "一个成熟的方案交流需要3～5次交流"
+    written_needs_marker: str = "written_needs"  # 004 stage 3's end marker: the customer's needs in writing
     disabled: tuple[str, ...] = ()
     # the amounts above are in this currency; a deal in another one is held to them at the rate the config names
     # ([currency.rates], core/currency.py), or by its own figure when there is none
@@ -134,8 +150,24 @@ class Thresholds:
         """Playbook name → the key of the stage from which the rule SETTING names applies (stage_from)."""
         return {book.name: stage.key for book in books if (stage := self.stage_from(setting, book)) is not None}
 
+    def close_window(self, today: dt.date) -> tuple[str, str]:
+        """The ISO dates from which to which a large project's expected close is within the window (close_window)."""
+        return (
+            _months_after(today, self.close_window_min_months).isoformat(),
+            _months_after(today, self.close_window_max_months).isoformat(),
+        )
+
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """DAY, MONTHS calendar months later (the 31st becomes the month's last day when it has fewer)."""
+    import calendar
+
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _bad(key: str, what: str) -> BadInput:
@@ -202,6 +234,11 @@ def thresholds(get: Getter) -> Thresholds:
         analysis_meeting_marker=str(get("health.analysis_meeting_marker", "analysis_meeting")),
         decision_maker_by_stage=_stage_number(get, "decision_maker_by_stage"),
         opponent_from_stage=_stage_number(get, "opponent_from_stage"),
+        close_window_amount=_amount(get, "close_window_amount", 300_000),
+        close_window_min_months=_int(get, "close_window_min_months", 1, 0),
+        close_window_max_months=_int(get, "close_window_max_months", 9, 1),
+        tech_exchanges_min=_int(get, "tech_exchanges_min", 3, 1),
+        written_needs_marker=str(get("health.written_needs_marker", "written_needs")),
         disabled=disabled,
         currency=conversion.base,
         currency_rates=dict(conversion.rates),
@@ -246,7 +283,11 @@ class Finding:
 
 def rule_title(rule: str, th: Thresholds) -> str:
     """The rule's name in the current language, with its threshold filled in."""
-    visits = {"no_coach": th.coach_after_visits, "still_at_c": th.still_c_after_visits}.get(rule)
+    visits = {
+        "no_coach": th.coach_after_visits,
+        "still_at_c": th.still_c_after_visits,
+        "few_tech_exchanges": th.tech_exchanges_min,
+    }.get(rule)
     text = str(RULES[rule].name)
     return text.format(visits=visits) if visits is not None else text
 
@@ -449,6 +490,130 @@ def _markers_unmet(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
         )
 
 
+def _people(group: Sequence[Mapping[str, Any]]) -> str:
+    return ", ".join(g["contact"] + (f" ({g['title']})" if g.get("title") else "") for g in group)
+
+
+def _decision_maker_against(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["decision_maker_against"].action_text()
+    by_deal: dict[int, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        by_deal.setdefault(int(r["id"]), []).append(r)
+    for group in by_deal.values():
+        r = group[0]
+        detail = _("{stage}: the decision maker is against us: {people}").format(
+            stage=stage_name(r["playbook"], r["stage"]), people=_people(group)
+        )
+        yield _deal(
+            "decision_maker_against",
+            r,
+            detail,
+            action,
+            people=[{"name": g["contact"], "stance": g["stance"]} for g in group],
+        )
+
+
+def _no_supporter_in_chain(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_supporter_in_chain"].action_text()
+    for r in rows:
+        sides = [
+            side
+            for side, lacks in (
+                (_("the decision makers"), r.get("lacks_decision_maker")),
+                (_("the evaluators"), r.get("lacks_evaluator")),
+            )
+            if lacks
+        ]
+        detail = _("{stage}: no coach or supporter among {sides}").format(
+            stage=stage_name(r["playbook"], r["stage"]), sides=_(" or among ").join(sides)
+        )
+        yield _deal(
+            "no_supporter_in_chain",
+            r,
+            detail,
+            action,
+            lacks_decision_maker=bool(r.get("lacks_decision_maker")),
+            lacks_evaluator=bool(r.get("lacks_evaluator")),
+        )
+
+
+def _not_evaluated(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["not_evaluated"].action_text()
+    for r in rows:
+        detail = _("{stage}: none of the 20 questions answered").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("not_evaluated", r, detail, action, stage=r["stage"])
+
+
+def _evaluation_blocks(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["evaluation_blocks"].action_text()
+    verdict_label = {"not_real": _("not a real project yet"), "cannot_win": _("hard to win")}.get
+    for r in rows:
+        detail = _("{stage}: the 20 questions say “{verdict}”").format(
+            stage=stage_name(r["playbook"], r["stage"]), verdict=verdict_label(r["verdict"], r["verdict"])
+        )
+        yield _deal("evaluation_blocks", r, detail, action, verdict=r["verdict"])
+
+
+def _close_window(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["close_window"].action_text(
+        amount=money(th.close_window_amount), low=th.close_window_min_months, high=th.close_window_max_months
+    )
+    for r in rows:
+        close = r.get("expected_close")
+        if close:
+            detail = _("{stage}: expected to close {date}").format(
+                stage=stage_name(r["playbook"], r["stage"]), date=str(close)[:10]
+            )
+        else:
+            detail = _("{stage}: no expected close date").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal(
+            "close_window", r, detail, action, expected_close=str(close)[:10] if close else None, amount=r["amount"]
+        )
+
+
+def _competitors_unknown(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["competitors_unknown"].action_text()
+    for r in rows:
+        detail = _("{stage}: no competitor recorded").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("competitors_unknown", r, detail, action, stage=r["stage"])
+
+
+def _no_coach_on_deal(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_coach_on_deal"].action_text()
+    for r in rows:
+        detail = _("{stage}: none of the deal's people is a coach").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("no_coach_on_deal", r, detail, action, stage=r["stage"])
+
+
+def _few_tech_exchanges(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["few_tech_exchanges"].action_text(least=th.tech_exchanges_min)
+    for r in rows:
+        detail = ngettext(
+            "{stage}: {n} technical exchange logged",
+            "{stage}: {n} technical exchanges logged",
+            int(r["tech_exchanges"]),
+        ).format(stage=stage_name(r["playbook"], r["stage"]), n=r["tech_exchanges"])
+        yield _deal("few_tech_exchanges", r, detail, action, tech_exchanges=int(r["tech_exchanges"]))
+
+
+def _key_person_below_dating(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["key_person_below_dating"].action_text()
+    for r in rows:
+        detail = _("{stage}: best key person: {person}").format(
+            stage=stage_name(r["playbook"], r["stage"]), person=rel(r.get("best_key_relationship")) or _("none known")
+        )
+        yield _deal("key_person_below_dating", r, detail, action, best_key_relationship=r.get("best_key_relationship"))
+
+
+def _no_written_needs(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_written_needs"].action_text()
+    for r in rows:
+        detail = _("{stage}: the customer's needs are not recorded in writing").format(
+            stage=stage_name(r["playbook"], r["stage"])
+        )
+        yield _deal("no_written_needs", r, detail, action, stage=r["stage"])
+
+
 RULES: dict[str, Rule] = {
     r.key: r
     for r in (
@@ -581,6 +746,137 @@ RULES: dict[str, Rule] = {
             "deal",
             (),
             _markers_unmet,
+        ),
+        Rule(
+            "decision_maker_against",
+            _l("Decision maker against us", "拍板者不支持我方"),
+            _l(
+                "The final decision maker must be neither an opponent nor a non-supporter of ours by step 5: win "
+                "them over through your coaches and your executives, or they will decide against you.",
+                "拍板者不是我司的敌人或不支持者：通过导师引导、高层影响，争取拍板者转变态度。",
+            ),
+            _ten(5),
+            "deal",
+            ("decision_chain_from_stage",),
+            _decision_maker_against,
+        ),
+        Rule(
+            "no_supporter_in_chain",
+            _l("No coach or supporter in the decision chain", "决策链中缺少导师或支持者"),
+            _l(
+                "Have at least one coach or supporter among the customer's decision makers and among its main "
+                "evaluators; keep widening the circle of your coaches and supporters.",
+                "可以确定我司在用户决策者和主要评估者中分别有至少一位导师或支持者；不断扩大我方的导师或者支持者队伍。",
+            ),
+            _ten(5),
+            "deal",
+            ("decision_chain_from_stage", "key_roles"),
+            _no_supporter_in_chain,
+        ),
+        Rule(
+            "not_evaluated",
+            _l("The 20 questions not answered", "20个问题尚未回答"),
+            _l(
+                "Answer the 20 questions (sd qualify): is the project real, can it be ours, can we win it, is it "
+                "worth winning? The method asks them before the deal goes further.",
+                "回答20个问题（sd qualify）：项目是否真实？是否属于我们？我们能赢吗？值得赢吗？"
+                "在继续推进项目之前先做评估。",
+            ),
+            _l("Key-account sales management, the 20 questions", "《大客户销售管理》二十个问题"),
+            "deal",
+            ("evaluation_from_stage",),
+            _not_evaluated,
+        ),
+        Rule(
+            "evaluation_blocks",
+            _l("Advancing against the 20 questions", "评估结论不支持推进"),
+            _l(
+                "The 20 questions say the project is not real or cannot be won: confirm the need, the process and "
+                "the money, or win support at the decision level, before you invest more.",
+                "20个问题的评估结论是项目不真实或无法赢得：先确认需求、决策流程和资金，或在决策层赢得支持，再投入更多资源。",
+            ),
+            _l("Key-account sales management, the 20 questions", "《大客户销售管理》二十个问题"),
+            "deal",
+            ("evaluation_from_stage",),
+            _evaluation_blocks,
+        ),
+        Rule(
+            "close_window",
+            _l("Close date outside the window", "采购时间不在判断范围内"),
+            _l(
+                "For projects of {amount} or more, treat the timing as workable when the purchase is between {low} "
+                "and {high} months away: confirm the purchase time with the customer.",
+                "建议{amount}元以上的项目判断时间为：{low}个月≤采购时间≤{high}个月；与客户确认采购时间。",
+            ),
+            _ten(2),
+            "deal",
+            ("close_window_stage", "close_window_amount", "close_window_min_months", "close_window_max_months"),
+            _close_window,
+        ),
+        Rule(
+            "competitors_unknown",
+            _l("No known competitor", "竞争对手不明"),
+            _l(
+                "Identify the competitors: by customer analysis the method expects definite competitors, and a "
+                "competitive strategy needs them.",
+                "有明确的竞争对手：客户分析阶段应明确竞争对手，竞争策略以此为基础。",
+            ),
+            _ten(3),
+            "deal",
+            ("competitors_from_stage",),
+            _competitors_unknown,
+        ),
+        Rule(
+            "no_coach_on_deal",
+            _l("No coach on the deal", "项目中没有导师"),
+            _l(
+                "Turn your point of entry into a coach as fast as you can, or at least a supporter; a visit about "
+                "the deal with them makes them one of the deal's people.",
+                "要用尽可能短的时间将突破点发展为导师，至少应为支持者。",
+            ),
+            _ten(3),
+            "deal",
+            ("deal_coach_from_stage",),
+            _no_coach_on_deal,
+        ),
+        Rule(
+            "few_tech_exchanges",
+            _l("Fewer than {visits} technical exchanges", "技术交流少于{visits}次"),
+            _l(
+                "Hold more technical exchanges before the solution is settled: a mature solution takes 3 to 5 "
+                "(at least {least} here).",
+                "一个成熟的方案交流需要3～5次交流（此处至少{least}次）。",
+            ),
+            _ten(5),
+            "deal",
+            ("tech_exchanges_from_stage", "tech_exchanges_min"),
+            _few_tech_exchanges,
+        ),
+        Rule(
+            "key_person_below_dating",
+            _l("No key person at meeting socially or better", "关键人关系未达约会"),
+            _l(
+                "Move a key person up the relationship ladder: this stage starts with relationships with the key "
+                "people at meeting socially (约会) or beyond.",
+                "与关键客户建立约会以上的客户关系。",
+            ),
+            _six(3),
+            "deal",
+            ("key_person_dating_from_stage", "key_roles"),
+            _key_person_below_dating,
+        ),
+        Rule(
+            "no_written_needs",
+            _l("Needs not in writing", "未得到书面需求"),
+            _l(
+                "Get the customer's needs stated clearly, usually in writing, before you present value: it is "
+                "the end of uncovering needs.",
+                "得到客户明确的需求（通常是书面形式）：这是挖掘需求阶段的结束标志，呈现价值以此为基础。",
+            ),
+            _six(3),
+            "deal",
+            ("written_needs_by_stage", "written_needs_marker"),
+            _no_written_needs,
         ),
     )
 }

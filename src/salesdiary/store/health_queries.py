@@ -41,6 +41,16 @@ DEAL_RULES = (
     "no_decision_maker",
     "opponent_late",
     "markers_unmet",
+    "decision_maker_against",
+    "no_supporter_in_chain",
+    "not_evaluated",
+    "evaluation_blocks",
+    "close_window",
+    "competitors_unknown",
+    "no_coach_on_deal",
+    "few_tech_exchanges",
+    "key_person_below_dating",
+    "no_written_needs",
 )
 ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
 
@@ -63,6 +73,15 @@ class HealthQuery:
     # setting (decision_maker_by_stage, opponent_from_stage …) → playbook → the stage key from which the rule
     # applies to that playbook's deals (core/health.Thresholds.stages_from); a playbook left out: never
     stage_from: dict[str, dict[str, str]] = field(default_factory=dict)
+    close_amount: float = 300_000  # close_window: from this amount (in the thresholds' currency) …
+    close_window: tuple[str, str] = ("", "")  # … the expected close from this ISO date to this one
+    tech_exchanges_min: int = 3
+    written_needs_marker: str = "written_needs"
+    # the 20 questions (core/evaluation.py): group key → its question keys, in the groups' order; the scores
+    evaluation_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    evaluation_points: dict[str, float] = field(default_factory=dict)
+    evaluation_weak: float = 2.5
+    evaluation_min_known: int = 3
     rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
@@ -110,6 +129,9 @@ def siblings(rules: Sequence[str]) -> int:
     return max(len(_lanes(rules)) - 1, 0)
 
 
+# the deal rules read in a pass of their own, in the second lane, before the accounts: the costliest, each reading
+# many rows per deal (the stages a deal has left; a deal's visits), so that the two lanes take about as long
+_SECOND_LANE = ("markers_unmet", "few_tech_exchanges")
 _Pass = Callable[[Reader, HealthQuery, Sequence[str], int | None], HealthFound]  # a pass, given its rules
 
 
@@ -117,8 +139,8 @@ def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
     """RULES as the passes each lane runs, with their rules: the open deals | the unmet markers, then the accounts
     (passes and lanes with no rule left out)."""
     wanted = set(rules)
-    deals = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
-    markers = ["markers_unmet"] if "markers_unmet" in wanted else []
+    deals = [rule for rule in DEAL_RULES if rule in wanted and rule not in _SECOND_LANE]
+    markers = [rule for rule in _SECOND_LANE if rule in wanted]
     accounts = [rule for rule in ACCOUNT_RULES if rule in wanted]
     lanes: list[list[tuple[_Pass, list[str]]]] = [
         [(_open_deal_rules, deals)],
@@ -306,6 +328,123 @@ def markers_unmet(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     return f"NOT {passed.too_early} AND EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})"
 
 
+# the people of the deal d: its account's, each with their role and stance in the deal (else their own)
+_PEOPLE = (
+    "FROM contact c LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+    " WHERE c.account_id = d.account_id"
+)
+_ROLE, _STANCE = "COALESCE(dc.role, c.role)", "COALESCE(dc.stance, c.stance)"
+_AGAINST = f"{_ROLE} = 'decision_maker' AND {_STANCE} IN ('opponent', 'non_supporter')"
+# the technical exchanges logged about the deal d (visits of its account: the index on account, date and deal)
+_TECH_EXCHANGES = (
+    "(SELECT COUNT(*) FROM visit v WHERE v.account_id = d.account_id AND v.deal_id = d.id AND v.kind = 'tech_exchange')"
+)
+
+
+def _in_chain(role: str) -> str:
+    """SQL: one of the deal d's people in ROLE is a coach or a supporter."""
+    return f"EXISTS (SELECT 1 {_PEOPLE} AND {_ROLE} = {lit(role)} AND (c.coach OR {_STANCE} = 'supporter'))"
+
+
+def decision_maker_against(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "decision_chain_from_stage")
+    return f"{stages} AND EXISTS (SELECT 1 {_PEOPLE} AND {_AGAINST})" if any_ else "1 = 0"
+
+
+def no_supporter_in_chain(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "decision_chain_from_stage")
+    return f"{stages} AND NOT ({_in_chain('decision_maker')} AND {_in_chain('evaluator')})" if any_ else "1 = 0"
+
+
+def not_evaluated(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "evaluation_from_stage")
+    if not any_:
+        return "1 = 0"
+    return f"{stages} AND " + _none("SELECT 1 FROM deal_evaluation e WHERE e.deal_id = d.id AND e.answer <> 'unknown'")
+
+
+def _verdict(q: HealthQuery) -> str:
+    """SQL: the 20 questions' verdict on the deal d as core/evaluation.evaluate() gives it, as far as the rule
+    needs it: 'unclear', 'not_real', 'not_ours', 'cannot_win', else 'ok' (the groups in order: the first one
+    too little known or weak decides)."""
+    blocked = {"real": "not_real", "ours": "not_ours", "winnable": "cannot_win"}
+    whens = []
+    points = " ".join(f"WHEN {lit(a)} THEN {float(p)!r}" for a, p in q.evaluation_points.items())
+    for group, keys in q.evaluation_groups:
+        if group not in blocked:
+            break
+        among = f"e.question IN ({', '.join(lit(k) for k in keys)})"
+        known = f"COALESCE(SUM(CASE WHEN {among} AND e.answer IN ('yes', 'partly', 'no') THEN 1 ELSE 0 END), 0)"
+        score = f"COALESCE(SUM(CASE WHEN {among} THEN CASE e.answer {points} ELSE 0 END ELSE 0 END), 0)"
+        whens.append(f"WHEN {known} < {int(q.evaluation_min_known)} THEN 'unclear'")
+        whens.append(f"WHEN {score} < {float(q.evaluation_weak)!r} THEN {lit(blocked[group])}")
+    if not whens:
+        return "NULL"
+    return f"(SELECT CASE {' '.join(whens)} ELSE 'ok' END FROM deal_evaluation e WHERE e.deal_id = d.id)"
+
+
+def evaluation_blocks(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "evaluation_from_stage")
+    if not any_ or not q.evaluation_groups:
+        return "1 = 0"
+    # asked only of the deals with an answer (most have none): the verdict reads every answer of the deal
+    answered = "EXISTS (SELECT 1 FROM deal_evaluation e WHERE e.deal_id = d.id)"
+    return f"{stages} AND {answered} AND {_verdict(q)} IN ('not_real', 'cannot_win')"
+
+
+def close_window(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "close_window_stage", exact=True)
+    if not any_:
+        return "1 = 0"
+    params.update(close_amount=q.close_amount, close_from=q.close_window[0], close_until=q.close_window[1])
+    return (
+        f"{stages} AND {_in_base(q.rates)} >= :close_amount AND (d.expected_close IS NULL"
+        f" OR d.expected_close < {date_param(r, 'close_from')} OR d.expected_close > {date_param(r, 'close_until')})"
+    )
+
+
+def competitors_unknown(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "competitors_from_stage")
+    return f"{stages} AND (d.competitors IS NULL OR TRIM(d.competitors) = '')" if any_ else "1 = 0"
+
+
+def no_coach_on_deal(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "deal_coach_from_stage")
+    if not any_:
+        return "1 = 0"
+    return f"{stages} AND " + _none(
+        "SELECT 1 FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id WHERE dc.deal_id = d.id AND c.coach"
+    )
+
+
+def few_tech_exchanges(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "tech_exchanges_from_stage")
+    if not any_:
+        return "1 = 0"
+    params["tech_min"] = q.tech_exchanges_min
+    return f"{stages} AND {_TECH_EXCHANGES} < :tech_min"
+
+
+def key_person_below_dating(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "key_person_dating_from_stage")
+    if not any_:
+        return "1 = 0"
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params)
+    return (
+        f"{stages} AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id"
+        f" AND c.role IN ({roles_sql}) AND c.relationship IN ('dating', 'trusting', 'allied'))"
+    )
+
+
+def no_written_needs(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "written_needs_by_stage")
+    if not any_:
+        return "1 = 0"
+    params["needs_marker"] = q.written_needs_marker
+    return f"{stages} AND " + _none("SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.marker = :needs_marker")
+
+
 DEAL_TESTS: dict[str, Callable[[Reader, HealthQuery, dict[str, Any]], str]] = {
     "no_next_step": no_next_step,
     "next_step_overdue": next_step_overdue,
@@ -314,6 +453,16 @@ DEAL_TESTS: dict[str, Callable[[Reader, HealthQuery, dict[str, Any]], str]] = {
     "no_decision_maker": no_decision_maker,
     "opponent_late": opponent_late,
     "markers_unmet": markers_unmet,
+    "decision_maker_against": decision_maker_against,
+    "no_supporter_in_chain": no_supporter_in_chain,
+    "not_evaluated": not_evaluated,
+    "evaluation_blocks": evaluation_blocks,
+    "close_window": close_window,
+    "competitors_unknown": competitors_unknown,
+    "no_coach_on_deal": no_coach_on_deal,
+    "few_tech_exchanges": few_tech_exchanges,
+    "key_person_below_dating": key_person_below_dating,
+    "no_written_needs": no_written_needs,
 }
 
 
@@ -358,9 +507,9 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
         pairs = hits["next_step_overdue"]
         first = sorted(pairs) if per_rule is None else heapq.nsmallest(per_rule, pairs)
         shown["next_step_overdue"] = [deal_id for _day, deal_id in first]
-    one_row = [ids for rule, ids in shown.items() if rule not in ("opponent_late", "markers_unmet")]
+    listed = {"opponent_late": _opponent_rows, "markers_unmet": _markers_rows, "decision_maker_against": _against_rows}
+    one_row = [ids for rule, ids in shown.items() if rule not in listed]
     details = _deal_details(r, q, sorted({i for ids in one_row for i in ids}))
-    listed = {"opponent_late": _opponent_rows, "markers_unmet": _markers_rows}  # several rows per deal
     rows = {
         rule: listed[rule](r, q, shown[rule]) if rule in listed else [details[i] for i in shown[rule]] for rule in rules
     }
@@ -372,11 +521,16 @@ def _deal_details(r: Reader, q: HealthQuery, ids: Sequence[int]) -> dict[int, di
     if not ids:
         return {}
     _cutoff, limit, params = _stale_parts(r, q)
-    params.update(ids=_id_list(ids), today=q.today.isoformat())
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params, ids=_id_list(ids), today=q.today.isoformat())
     rows = r.rows(
         f"SELECT {_DEAL_COLUMNS}, d.next_step AS next_step, d.next_step_date AS next_step_date,"
         f" {days(r, ':today', 'd.next_step_date')} AS days_late, {LAST_VISIT} AS last_visit,"
-        f" {days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days"
+        f" {days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days,"
+        f" d.expected_close AS expected_close, {_TECH_EXCHANGES} AS tech_exchanges,"
+        f" CASE WHEN {_in_chain('decision_maker')} THEN 0 ELSE 1 END AS lacks_decision_maker,"
+        f" CASE WHEN {_in_chain('evaluator')} THEN 0 ELSE 1 END AS lacks_evaluator,"
+        f" {_best_key_relationship(roles_sql)} AS best_key_relationship, {_verdict(q)} AS verdict"
         f" FROM deal d JOIN account a ON a.id = d.account_id WHERE d.id IN {_ids(r, 'ids')}",
         params,
     )
@@ -487,9 +641,9 @@ ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
 
 
-def _from_stage(q: HealthQuery, setting: str) -> tuple[str, bool]:
-    """SQL: the deal d is at the stage its playbook names for SETTING, or later; and whether any playbook names
-    one (else the SQL is false)."""
+def _from_stage(q: HealthQuery, setting: str, *, exact: bool = False) -> tuple[str, bool]:
+    """SQL: the deal d is at the stage its playbook names for SETTING, or later (EXACT: at it); and whether any
+    playbook names one (else the SQL is false)."""
     wanted = q.stage_from.get(setting, {})
     parts = []
     for book in q.playbooks:
@@ -497,7 +651,7 @@ def _from_stage(q: HealthQuery, setting: str) -> tuple[str, bool]:
         if start is None:
             continue
         first = book.stage(start).number
-        keys = ", ".join(lit(s.key) for s in book.stages if s.number >= first)
+        keys = ", ".join(lit(s.key) for s in book.stages if (s.number == first if exact else s.number >= first))
         parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}))")
     return ("(" + " OR ".join(parts) + ")", True) if parts else ("1 = 0", False)
 
@@ -518,6 +672,20 @@ def _opponent_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[s
         f"SELECT {_DEAL_COLUMNS}, c.name AS contact, c.title AS title"
         f" FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id {join}"
         f" WHERE d.id IN {_ids(r, 'ids')} AND {stages} AND {opposes} ORDER BY {_DEAL_ORDER}, c.name",
+        {"ids": _id_list(ids)},
+    )
+
+
+def _against_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """One row per decision maker against us (opponent, non-supporter) of the deals IDS (in the deals' order)."""
+    stages, any_ = _from_stage(q, "decision_chain_from_stage")
+    if not any_ or not ids:
+        return []
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}, c.name AS contact, c.title AS title, {_STANCE} AS stance"
+        " FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id"
+        " LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+        f" WHERE d.id IN {_ids(r, 'ids')} AND {stages} AND {_AGAINST} ORDER BY {_DEAL_ORDER}, c.name",
         {"ids": _id_list(ids)},
     )
 
