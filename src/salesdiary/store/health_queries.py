@@ -412,8 +412,11 @@ def no_coach_on_deal(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     stages, any_ = _from_stage(q, "deal_coach_from_stage")
     if not any_:
         return "1 = 0"
-    return f"{stages} AND " + _none(
-        "SELECT 1 FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id WHERE dc.deal_id = d.id AND c.coach"
+    # the account's coaches (from the index of its people), each asked whether the deal has them: most accounts
+    # have none, and the deal's links are never read (from the deal's links, each person's row was read)
+    return (
+        f"{stages} AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id AND c.coach"
+        " AND EXISTS (SELECT 1 FROM deal_contact dc WHERE dc.deal_id = d.id AND dc.contact_id = c.id))"
     )
 
 
@@ -422,7 +425,12 @@ def few_tech_exchanges(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str
     if not any_:
         return "1 = 0"
     params["tech_min"] = q.tech_exchanges_min
-    return f"{stages} AND {_TECH_EXCHANGES} < :tech_min"
+    # counted up to the least needed: a deal that has them is left at its third
+    enough = (
+        "(SELECT COUNT(*) FROM (SELECT 1 FROM visit v WHERE v.deal_id = d.id AND v.kind = 'tech_exchange'"
+        " LIMIT :tech_min) x)"
+    )
+    return f"{stages} AND {enough} < :tech_min"
 
 
 def key_person_below_dating(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
