@@ -188,3 +188,21 @@ def test_six_step_written_needs_by_its_stage_4(sd, isolated):
     assert ("no_written_needs", "Value") in rules and ("no_written_needs", "Needs") not in rules
     ok(sd("deal", "markers", "Value", "--stage", "present_value", "--check", "written_needs"))
     assert ("no_written_needs", "Value") not in found(sd)
+
+
+def test_step_4_the_meeting_advised_from_200000_and_led_by_a_director_from_500000(sd, isolated):
+    ok(sd("account", "add", "Acme"))
+    for name, amount in (("Big", "600000"), ("Mid", "300000")):
+        ok(sd("deal", "add", name, "--account", "Acme", "--stage", "4", "--amount", amount, *NEXT))
+    rules = found(sd)
+    assert ("analysis_meeting", "Big") in rules and ("analysis_meeting", "Mid") in rules  # the advised one
+    assert ("analysis_meeting_director", "Big") not in rules  # no meeting yet: one finding, not two
+    for name in ("Big", "Mid"):
+        ok(sd("deal", "markers", name, "--stage", "competitiveness", "--check", "analysis_meeting"))
+    rules = found(sd)
+    assert ("analysis_meeting", "Big") not in rules
+    assert ("analysis_meeting_director", "Big") in rules and ("analysis_meeting_director", "Mid") not in rules
+    finding = one(sd, "analysis_meeting_director", "Big")
+    assert "not led by a director" in finding["detail"] and "500,000" in finding["action"]
+    ok(sd("deal", "markers", "Big", "--stage", "competitiveness", "--check", "analysis_meeting_director"))
+    assert ("analysis_meeting_director", "Big") not in found(sd)

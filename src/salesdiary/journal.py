@@ -395,6 +395,8 @@ class Journal:
             analysis_amount=th.analysis_meeting_amount,
             rates={code: rate for code, rate in th.currency_rates.items() if code != th.currency},
             analysis_marker=th.analysis_meeting_marker,
+            director_amount=th.analysis_meeting_director_amount,
+            director_marker=th.analysis_meeting_director_marker,
             stage_from={setting: th.stages_from(setting, list(books.values())) for setting in health.STAGE_SETTINGS},
             close_amount=th.close_window_amount,
             close_window=th.close_window(day),

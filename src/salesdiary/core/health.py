@@ -110,6 +110,7 @@ class Thresholds:
     analysis_meeting_amount: float = 200_000
     analysis_meeting_director_amount: float = 500_000
     analysis_meeting_marker: str = "analysis_meeting"
+    analysis_meeting_director_marker: str = "analysis_meeting_director"  # the meeting's leader was a director
     # stage numbers of the ten-step playbook from config (None: the playbook's [rules] table names the stage)
     decision_maker_by_stage: int | None = None
     opponent_from_stage: int | None = None
@@ -232,6 +233,9 @@ def thresholds(get: Getter) -> Thresholds:
         analysis_meeting_amount=_amount(get, "analysis_meeting_amount", 200_000),
         analysis_meeting_director_amount=_amount(get, "analysis_meeting_director_amount", 500_000),
         analysis_meeting_marker=str(get("health.analysis_meeting_marker", "analysis_meeting")),
+        analysis_meeting_director_marker=str(
+            get("health.analysis_meeting_director_marker", "analysis_meeting_director")
+        ),
         decision_maker_by_stage=_stage_number(get, "decision_maker_by_stage"),
         opponent_from_stage=_stage_number(get, "opponent_from_stage"),
         close_window_amount=_amount(get, "close_window_amount", 300_000),
@@ -614,6 +618,18 @@ def _no_written_needs(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
         yield _deal("no_written_needs", r, detail, action, stage=r["stage"])
 
 
+def _analysis_meeting_director(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["analysis_meeting_director"].action_text(director=money(th.analysis_meeting_director_amount))
+    for r in rows:
+        amount = float(r["amount"])
+        code = r.get("currency") or th.currency
+        shown = money(amount) if code == th.currency else f"{money(amount)} {code}"
+        detail = _("{amount} at {stage}: the analysis meeting was not led by a director").format(
+            amount=shown, stage=stage_name(r["playbook"], r["stage"])
+        )
+        yield _deal("analysis_meeting_director", r, detail, action, amount=amount, currency=code)
+
+
 RULES: dict[str, Rule] = {
     r.key: r
     for r in (
@@ -707,6 +723,19 @@ RULES: dict[str, Rule] = {
             "deal",
             ("analysis_meeting_amount", "analysis_meeting_director_amount", "analysis_meeting_marker"),
             _analysis_meeting,
+        ),
+        Rule(
+            "analysis_meeting_director",
+            _l("Analysis meeting not led by a director", "项目分析会未由总监牵头"),
+            _l(
+                "Hold the project analysis meeting again, led by a director: for projects over {director} a "
+                "director must lead it, and senior management may join when necessary.",
+                "对于金额超过{director}元的项目，必须由总监牵头召开项目分析会，必要时公司高层可以参加。",
+            ),
+            _ten(4),
+            "deal",
+            ("analysis_meeting_director_amount", "analysis_meeting_marker", "analysis_meeting_director_marker"),
+            _analysis_meeting_director,
         ),
         Rule(
             "no_decision_maker",

@@ -309,6 +309,12 @@ SETTINGS: dict[str, Setting] = {
             _health_default("tech_exchanges_min"),
         ),
         Setting(
+            "health.analysis_meeting_director_marker",
+            "text",
+            N_("The playbook marker that records a director leading the analysis meeting."),
+            _health_default("analysis_meeting_director_marker"),
+        ),
+        Setting(
             "health.written_needs_marker",
             "text",
             N_("The playbook marker that records the customer's needs in writing."),

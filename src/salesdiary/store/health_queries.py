@@ -38,6 +38,7 @@ DEAL_RULES = (
     "next_step_overdue",
     "stale_deal",
     "analysis_meeting",
+    "analysis_meeting_director",
     "no_decision_maker",
     "opponent_late",
     "markers_unmet",
@@ -70,6 +71,8 @@ class HealthQuery:
     # currency code → its rate to the currency analysis_amount is in (core/currency.py); others count as they are
     rates: dict[str, float] = field(default_factory=dict)
     analysis_marker: str = "analysis_meeting"
+    director_amount: float = 500_000  # from this amount a director leads the meeting …
+    director_marker: str = "analysis_meeting_director"  # … which this marker records
     # setting (decision_maker_by_stage, opponent_from_stage …) → playbook → the stage key from which the rule
     # applies to that playbook's deals (core/health.Thresholds.stages_from); a playbook left out: never
     stage_from: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -296,6 +299,23 @@ def analysis_meeting(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     return f"{_in_base(q.rates)} >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
 
 
+def analysis_meeting_director(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    """The meeting held (its marker ticked) but not led by a director (that marker not ticked), from the
+    director's amount: the required meeting, where analysis_meeting is the advised one."""
+    parts = []
+    for book in q.playbooks:
+        holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
+        if holder is None or q.director_marker not in holder.marker_keys:
+            continue
+        keys = ", ".join(lit(s.key) for s in book.stages if s.number >= holder.number)
+        marker = "SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {stage} AND m.marker = {marker}"
+        held = marker.format(stage=lit(holder.key), marker=lit(q.analysis_marker))
+        led = marker.format(stage=lit(holder.key), marker=lit(q.director_marker))
+        parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}) AND NOT {_none(held)} AND {_none(led)})")
+    params["director_amount"] = q.director_amount
+    return f"{_in_base(q.rates)} >= :director_amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
+
+
 def no_decision_maker(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     stages, any_ = _from_stage(q, "decision_maker_by_stage")
     # a decision maker: a person of the account who is one by their own role when the deal gives them none, or
@@ -458,6 +478,7 @@ DEAL_TESTS: dict[str, Callable[[Reader, HealthQuery, dict[str, Any]], str]] = {
     "next_step_overdue": next_step_overdue,
     "stale_deal": stale_deal,
     "analysis_meeting": analysis_meeting,
+    "analysis_meeting_director": analysis_meeting_director,
     "no_decision_maker": no_decision_maker,
     "opponent_late": opponent_late,
     "markers_unmet": markers_unmet,
