@@ -206,3 +206,30 @@ def test_step_4_the_meeting_advised_from_200000_and_led_by_a_director_from_50000
     assert "not led by a director" in finding["detail"] and "500,000" in finding["action"]
     ok(sd("deal", "markers", "Big", "--stage", "competitiveness", "--check", "analysis_meeting_director"))
     assert ("analysis_meeting_director", "Big") not in found(sd)
+
+
+def test_six_step_overdue_receivables_and_the_paid_in_full_marker(sd, isolated):
+    ok(sd("account", "add", "Acme"))
+    ok(sd("deal", "add", "Won", "--account", "Acme", "--amount", "300000", "--stage", "9"))
+    ok(sd("deal", "won", "Won"))
+    ok(sd("receivable", "add", "Won", "--amount", "250000", "--due", "2026-11-01"))  # 24 days late, large
+    ok(sd("receivable", "add", "Won", "--amount", "50000", "--due", "2026-12-31"))  # not due yet
+    ok(sd("deal", "add", "Six", "--account", "Acme", "--playbook", "six_step", "--stage", "6", *NEXT))
+    ok(sd("deal", "markers", "Six", "--stage", "follow_up_service", "--check", "paid_in_full"))
+    ok(sd("deal", "won", "Six"))
+    ok(sd("receivable", "add", "Six", "--amount", "1000", "--due", "2026-12-31"))
+    rules = found(sd)
+    assert ("receivable_overdue", "Won") in rules and ("receivable_overdue", "Six") not in rules
+    finding = one(sd, "receivable_overdue", "Won")
+    assert (finding["overdue"], finding["days_overdue"], finding["collection_action"]) == (250000, 24, "rep_visit")
+    assert finding["action"] == "The rep visits to collect"
+    assert ("paid_in_full_unpaid", "Six") in rules and ("paid_in_full_unpaid", "Won") not in rules
+    assert "1,000 is outstanding" in one(sd, "paid_in_full_unpaid", "Six")["detail"]
+    with Journal.open() as j:  # a won deal's findings, as the coach asks them
+        won = j.resolve("deal", "Won")
+        assert [f.rule for f in j.findings_for(deal=won).findings] == ["receivable_overdue"]
+    receivables = sd("receivable", "list", "--status", "all", "--json").json()["items"]
+    for item in receivables:
+        ok(sd("receivable", "paid", str(item["id"])))
+    rules = found(sd)
+    assert not {r for r in rules if r[0] in ("receivable_overdue", "paid_in_full_unpaid")}

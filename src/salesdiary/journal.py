@@ -402,6 +402,7 @@ class Journal:
             close_window=th.close_window(day),
             tech_exchanges_min=th.tech_exchanges_min,
             written_needs_marker=th.written_needs_marker,
+            paid_marker=th.paid_marker,
             evaluation_groups=tuple((g.key, tuple(qn.key for qn in g.questions)) for g in evaluation.GROUPS),
             evaluation_points=dict(evaluation.POINTS),
             evaluation_weak=evaluation.WEAK,

@@ -119,6 +119,9 @@ class Thresholds:
     close_window_max_months: int = 9  # … to 9 months out
     tech_exchanges_min: int = 3  # 000 step 5: "一个成熟的方案交流需要3～5次交流"
     written_needs_marker: str = "written_needs"  # 004 stage 3's end marker: the customer's needs in writing
+    paid_marker: str = "paid_in_full"  # 004 stage 6's end marker: the customer has paid in full
+    collection_long_days: int = 90  # [collection] (core/collection.py): the receivables matrix's cells
+    collection_large_amount: float = 200_000
     disabled: tuple[str, ...] = ()
     # the amounts above are in this currency; a deal in another one is held to them at the rate the config names
     # ([currency.rates], core/currency.py), or by its own figure when there is none
@@ -209,9 +212,10 @@ def _strings(get: Getter, key: str, default: Sequence[str]) -> tuple[str, ...]:
 
 def thresholds(get: Getter) -> Thresholds:
     """The thresholds from config (via GET(dotted_key, default)), with the seeds' defaults."""
-    from salesdiary.core import currency
+    from salesdiary.core import collection, currency
 
     conversion = currency.rates(get)
+    matrix = collection.rules(get)
     raw_stale = get("health.stale_days", DEFAULT_STALE_DAYS)
     by_stage: dict[str, int] = {}
     if isinstance(raw_stale, dict):
@@ -243,6 +247,9 @@ def thresholds(get: Getter) -> Thresholds:
         close_window_max_months=_int(get, "close_window_max_months", 9, 1),
         tech_exchanges_min=_int(get, "tech_exchanges_min", 3, 1),
         written_needs_marker=str(get("health.written_needs_marker", "written_needs")),
+        paid_marker=str(get("health.paid_marker", "paid_in_full")),
+        collection_long_days=matrix.long_days,
+        collection_large_amount=matrix.large_amount,
         disabled=disabled,
         currency=conversion.base,
         currency_rates=dict(conversion.rates),
@@ -630,6 +637,37 @@ def _analysis_meeting_director(rows, th, stage_name, rel):  # noqa: ANN001, ANN2
         yield _deal("analysis_meeting_director", r, detail, action, amount=amount, currency=code)
 
 
+def _receivable_overdue(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    from salesdiary.core import collection
+
+    matrix = collection.CollectionRules(long_days=th.collection_long_days, large_amount=th.collection_large_amount)
+    for r in rows:
+        overdue, late, count = float(r["overdue"]), int(r["days_overdue"]), int(r["overdue_count"])
+        step = collection.action_for(late, overdue, matrix)
+        detail = ngettext(
+            "{n} receivable overdue: {amount} outstanding, {days} days late",
+            "{n} receivables overdue: {amount} outstanding, up to {days} days late",
+            count,
+        ).format(n=count, amount=money(overdue), days=late)
+        action = str(step.label) if step else RULES["receivable_overdue"].action_text()
+        yield _deal(
+            "receivable_overdue",
+            r,
+            detail,
+            action,
+            overdue=overdue,
+            days_overdue=late,
+            collection_action=step.key if step else None,
+        )
+
+
+def _paid_in_full_unpaid(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["paid_in_full_unpaid"].action_text()
+    for r in rows:
+        detail = _("marked paid in full, but {amount} is outstanding").format(amount=money(float(r["outstanding"])))
+        yield _deal("paid_in_full_unpaid", r, detail, action, outstanding=float(r["outstanding"]))
+
+
 RULES: dict[str, Rule] = {
     r.key: r
     for r in (
@@ -906,6 +944,33 @@ RULES: dict[str, Rule] = {
             "deal",
             ("written_needs_by_stage", "written_needs_marker"),
             _no_written_needs,
+        ),
+        Rule(
+            "receivable_overdue",
+            _l("Receivable overdue", "应收账款逾期"),
+            _l(
+                "Collect it as the receivables matrix says: finance reminds when it is short and small, letters "
+                "escalate when long, the rep visits when large, and a special arrangement when long and large.",
+                "逾期时间短金额少的客户，财务正常催收；逾期时间长金额少的客户，升级信函催收层级；"
+                "逾期时间短金额大的客户，销售人员上门催收；逾期时间长金额大的客户，销售人员应与公司协商采取特殊的收款方式。",
+            ),
+            _six(6),
+            "deal",
+            (),
+            _receivable_overdue,
+        ),
+        Rule(
+            "paid_in_full_unpaid",
+            _l("Paid in full, but money outstanding", "已标记全部付款但仍有欠款"),
+            _l(
+                "Untick the paid-in-full marker, or record the payments: the customer has paid in full only when "
+                "every receivable of the deal is paid.",
+                "取消“客户支付全部账款”标志，或登记收款：项目的所有应收账款都已收回才算客户支付全部账款。",
+            ),
+            _six(6),
+            "deal",
+            ("paid_marker",),
+            _paid_in_full_unpaid,
         ),
     )
 }

@@ -315,6 +315,12 @@ SETTINGS: dict[str, Setting] = {
             _health_default("analysis_meeting_director_marker"),
         ),
         Setting(
+            "health.paid_marker",
+            "text",
+            N_("The playbook marker that records the customer paying in full."),
+            _health_default("paid_marker"),
+        ),
+        Setting(
             "health.written_needs_marker",
             "text",
             N_("The playbook marker that records the customer's needs in writing."),

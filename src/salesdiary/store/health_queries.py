@@ -54,6 +54,8 @@ DEAL_RULES = (
     "no_written_needs",
 )
 ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
+# rules of any deal with money outstanding (won deals included): a pass over the receivables
+RECEIVABLE_RULES = ("receivable_overdue", "paid_in_full_unpaid")
 
 
 @dataclass
@@ -80,12 +82,13 @@ class HealthQuery:
     close_window: tuple[str, str] = ("", "")  # … the expected close from this ISO date to this one
     tech_exchanges_min: int = 3
     written_needs_marker: str = "written_needs"
+    paid_marker: str = "paid_in_full"  # 004 stage 6's end marker: the customer has paid in full
     # the 20 questions (core/evaluation.py): group key → its question keys, in the groups' order; the scores
     evaluation_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
     evaluation_points: dict[str, float] = field(default_factory=dict)
     evaluation_weak: float = 2.5
     evaluation_min_known: int = 3
-    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES  # which to run
+    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
 
@@ -145,9 +148,10 @@ def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
     deals = [rule for rule in DEAL_RULES if rule in wanted and rule not in _SECOND_LANE]
     markers = [rule for rule in _SECOND_LANE if rule in wanted]
     accounts = [rule for rule in ACCOUNT_RULES if rule in wanted]
+    money = [rule for rule in RECEIVABLE_RULES if rule in wanted]
     lanes: list[list[tuple[_Pass, list[str]]]] = [
         [(_open_deal_rules, deals)],
-        [(_open_deal_rules, markers), (_account_rules, accounts)],
+        [(_open_deal_rules, markers), (_account_rules, accounts), (_receivable_rules, money)],
     ]
     kept = ([(run, rules) for run, rules in lane if rules] for lane in lanes)
     return [lane for lane in kept if lane]
@@ -665,6 +669,56 @@ ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
     "prospect_below_b": prospect_below_b,
     "still_at_c": still_at_c,
 }
+
+
+# --- the receivables: one pass ------------------------------------------------------------------------------
+
+_OUTSTANDING = "rv.amount - rv.paid_amount > 0.005"  # more than half a cent left to pay
+
+RECEIVABLE_TESTS: dict[str, str] = {
+    # a receivable of the deal past its due date with money outstanding (摧龙六式's collection matrix)
+    "receivable_overdue": "EXISTS (SELECT 1 FROM receivable rv WHERE rv.deal_id = d.id AND rv.due < :today"
+    f" AND {_OUTSTANDING})",
+    # the deal's paid-in-full marker ticked while money is outstanding (every deal of the pass has some)
+    "paid_in_full_unpaid": "EXISTS (SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.marker = :paid_marker)",
+}
+
+
+def _receivable_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
+    """The deals with money outstanding (any status: a won deal is paid after it is won), each rule a bit."""
+    scope_sql, params = q.scope.deals()
+    params.update(today=q.today.isoformat(), paid_marker=q.paid_marker)
+    bits = " + ".join(f"CASE WHEN {RECEIVABLE_TESTS[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
+    lists = {rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
+    hits = _by_rule(
+        r,
+        f"SELECT d.id AS c0, d.amount AS c1, {bits} AS c2 FROM deal d"
+        f" WHERE d.id IN (SELECT rv.deal_id FROM receivable rv WHERE {_OUTSTANDING}){scope_sql}",
+        params,
+        ("CASE WHEN t.c1 IS NULL THEN 1 ELSE 0 END", "t.c1 DESC", "t.c0"),
+        lists,
+        "c2",
+    )
+    shown = {rule: ids[:per_rule] for rule, ids in hits.items()}
+    ids = sorted({i for ids in shown.values() for i in ids})
+    details: dict[int, dict[str, Any]] = {}
+    if ids:
+        late = days(r, ":today", "rv.due")
+        for row in r.rows(
+            f"SELECT {_DEAL_COLUMNS}, d.status AS status,"
+            f" SUM(rv.amount - rv.paid_amount) AS outstanding,"
+            f" SUM(CASE WHEN rv.due < :today THEN rv.amount - rv.paid_amount ELSE 0 END) AS overdue,"
+            f" SUM(CASE WHEN rv.due < :today THEN 1 ELSE 0 END) AS overdue_count,"
+            f" MAX(CASE WHEN rv.due < :today THEN {late} ELSE 0 END) AS days_overdue"
+            " FROM deal d JOIN account a ON a.id = d.account_id JOIN receivable rv ON rv.deal_id = d.id"
+            f" WHERE d.id IN {_ids(r, 'ids')} AND {_OUTSTANDING}"
+            " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, d.currency, d.status",
+            {"ids": _id_list(ids), "today": q.today.isoformat()},
+        ):
+            details[int(row["id"])] = row
+    return HealthFound(
+        {rule: [details[i] for i in shown[rule]] for rule in rules}, {rule: len(hits[rule]) for rule in rules}
+    )
 
 
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
