@@ -445,7 +445,9 @@ def no_coach_on_deal(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
 
 
 def few_tech_exchanges(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
-    stages, any_ = _from_stage(q, "tech_exchanges_from_stage")
+    # asked at the stage where the solution is settled (ten-step step 6), not of every later deal: each deal's
+    # visits are read for their kind
+    stages, any_ = _from_stage(q, "tech_exchanges_from_stage", exact=True)
     if not any_:
         return "1 = 0"
     params["tech_min"] = q.tech_exchanges_min
@@ -680,6 +682,8 @@ RECEIVABLE_TESTS: dict[str, str] = {
     "receivable_overdue": "EXISTS (SELECT 1 FROM receivable rv WHERE rv.deal_id = d.id AND rv.due < :today"
     f" AND {_OUTSTANDING})",
     # the deal's paid-in-full marker ticked while money is outstanding (every deal of the pass has some)
+    # the deal's paid-in-full marker ticked while money is outstanding (every deal of the pass has some): in any
+    # stage, as a won deal's playbook need not be one of the open deals' (those the query is given)
     "paid_in_full_unpaid": "EXISTS (SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.marker = :paid_marker)",
 }
 
