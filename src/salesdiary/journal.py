@@ -403,6 +403,7 @@ class Journal:
             tech_exchanges_min=th.tech_exchanges_min,
             written_needs_marker=th.written_needs_marker,
             paid_marker=th.paid_marker,
+            paid_stages=_marker_stages(th.paid_marker) if "paid_in_full_unpaid" in chosen else {},
             evaluation_groups=tuple((g.key, tuple(qn.key for qn in g.questions)) for g in evaluation.GROUPS),
             evaluation_points=dict(evaluation.POINTS),
             evaluation_weak=evaluation.WEAK,
@@ -623,6 +624,26 @@ def configured_playbook(name: str | None = None) -> Playbook:
     from salesdiary.store.paths import config_dir, config_value
 
     return load_playbook(name or str(config_value("playbook", "ten_step")), config_dir())
+
+
+def _marker_stages(marker: str) -> dict[str, str]:
+    """Playbook name → the stage holding MARKER, for every available playbook that has it (won deals keep their
+    markers whatever the playbooks of the open deals; a playbook that cannot be loaded is left out)."""
+    from salesdiary.core.errors import SdError
+    from salesdiary.core.playbook import load_playbook, playbook_paths
+    from salesdiary.store.paths import config_dir
+
+    found: dict[str, str] = {}
+    folder = config_dir()
+    for name in playbook_paths(folder):
+        try:
+            book = load_playbook(name, folder)
+        except SdError:
+            continue
+        holder = next((s for s in book.stages if marker in s.marker_keys), None)
+        if holder is not None:
+            found[book.name] = holder.key
+    return found
 
 
 def stage_labeller(books: dict[str, Playbook]) -> Callable[[str | None, str | None], str]:

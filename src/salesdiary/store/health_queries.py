@@ -83,6 +83,7 @@ class HealthQuery:
     tech_exchanges_min: int = 3
     written_needs_marker: str = "written_needs"
     paid_marker: str = "paid_in_full"  # 004 stage 6's end marker: the customer has paid in full
+    paid_stages: dict[str, str] = field(default_factory=dict)  # playbook → the stage holding that marker (any)
     # the 20 questions (core/evaluation.py): group key → its question keys, in the groups' order; the scores
     evaluation_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
     evaluation_points: dict[str, float] = field(default_factory=dict)
@@ -136,8 +137,9 @@ def siblings(rules: Sequence[str]) -> int:
 
 
 # the deal rules read in a pass of their own, in the second lane, before the accounts: the costliest, each reading
-# many rows per deal (the stages a deal has left; a deal's visits), so that the two lanes take about as long
-_SECOND_LANE = ("markers_unmet", "few_tech_exchanges")
+# many rows per deal (the stages a deal has left; a deal's visits; an account's coaches), so that the two lanes
+# take about as long
+_SECOND_LANE = ("markers_unmet", "few_tech_exchanges", "no_coach_on_deal")
 _Pass = Callable[[Reader, HealthQuery, Sequence[str], int | None], HealthFound]  # a pass, given its rules
 
 
@@ -677,27 +679,36 @@ ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
 
 _OUTSTANDING = "rv.amount - rv.paid_amount > 0.005"  # more than half a cent left to pay
 
-RECEIVABLE_TESTS: dict[str, str] = {
-    # a receivable of the deal past its due date with money outstanding (摧龙六式's collection matrix)
-    "receivable_overdue": "EXISTS (SELECT 1 FROM receivable rv WHERE rv.deal_id = d.id AND rv.due < :today"
-    f" AND {_OUTSTANDING})",
-    # the deal's paid-in-full marker ticked while money is outstanding (every deal of the pass has some)
-    # the deal's paid-in-full marker ticked while money is outstanding (every deal of the pass has some): in any
-    # stage, as a won deal's playbook need not be one of the open deals' (those the query is given)
-    "paid_in_full_unpaid": "EXISTS (SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.marker = :paid_marker)",
-}
+
+def _receivable_tests(q: HealthQuery) -> dict[str, str]:
+    """One SQL test per receivable rule over the deal d and x, its receivables with money outstanding."""
+    paid = [
+        f"(d.playbook = {lit(name)} AND EXISTS (SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id"
+        f" AND m.stage = {lit(stage)} AND m.marker = :paid_marker))"
+        for name, stage in sorted(q.paid_stages.items())
+    ]
+    return {
+        # a receivable of the deal past its due date with money outstanding (摧龙六式's collection matrix)
+        "receivable_overdue": "x.overdue > 0",
+        # the deal's paid-in-full marker ticked (in the stage of its playbook that holds it) while money is owed
+        "paid_in_full_unpaid": f"({' OR '.join(paid)})" if paid else "1 = 0",
+    }
 
 
 def _receivable_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
-    """The deals with money outstanding (any status: a won deal is paid after it is won), each rule a bit."""
+    """The deals with money outstanding (any status: a won deal is paid after it is won), each rule a bit: one
+    scan of the receivables, grouped by deal."""
     scope_sql, params = q.scope.deals()
     params.update(today=q.today.isoformat(), paid_marker=q.paid_marker)
-    bits = " + ".join(f"CASE WHEN {RECEIVABLE_TESTS[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
+    tests = _receivable_tests(q)
+    bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
     lists = {rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
     hits = _by_rule(
         r,
-        f"SELECT d.id AS c0, d.amount AS c1, {bits} AS c2 FROM deal d"
-        f" WHERE d.id IN (SELECT rv.deal_id FROM receivable rv WHERE {_OUTSTANDING}){scope_sql}",
+        f"SELECT d.id AS c0, d.amount AS c1, {bits} AS c2 FROM (SELECT rv.deal_id AS deal_id,"
+        " SUM(CASE WHEN rv.due < :today THEN 1 ELSE 0 END) AS overdue"
+        f" FROM receivable rv WHERE {_OUTSTANDING} GROUP BY rv.deal_id) x JOIN deal d ON d.id = x.deal_id"
+        f" WHERE 1 = 1{scope_sql}",
         params,
         ("CASE WHEN t.c1 IS NULL THEN 1 ELSE 0 END", "t.c1 DESC", "t.c0"),
         lists,
