@@ -314,10 +314,14 @@ def analysis_meeting_director(r: Reader, q: HealthQuery, params: dict[str, Any])
         if holder is None or q.director_marker not in holder.marker_keys:
             continue
         keys = ", ".join(lit(s.key) for s in book.stages if s.number >= holder.number)
-        marker = "SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {stage} AND m.marker = {marker}"
-        held = marker.format(stage=lit(holder.key), marker=lit(q.analysis_marker))
-        led = marker.format(stage=lit(holder.key), marker=lit(q.director_marker))
-        parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}) AND NOT {_none(held)} AND {_none(led)})")
+        # of the two markers, the deal has the meeting's alone (the smallest and the largest it has): one lookup
+        meeting = lit(q.analysis_marker)
+        alone = (
+            f"(SELECT CASE WHEN MIN(m.marker) = {meeting} AND MAX(m.marker) = {meeting} THEN 1 ELSE 0 END"
+            f" FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {lit(holder.key)}"
+            f" AND m.marker IN ({meeting}, {lit(q.director_marker)})) = 1"
+        )
+        parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}) AND {alone})")
     params["director_amount"] = q.director_amount
     return f"{_in_base(q.rates)} >= :director_amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
 
