@@ -886,12 +886,10 @@ class Journal:
     ) -> CheckReport:
         """Pipeline health: RULES (default: every rule the config enables; a rule named runs even when the config
         disables it), at most PER_RULE findings each (None: all)."""
-        from salesdiary.core import enums, health
-        from salesdiary.core.dates import today as default_today
-        from salesdiary.core.errors import BadInput, SdError
+        from salesdiary.core import health
+        from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
         from salesdiary.store import health_queries as hq
-        from salesdiary.store import report_queries as rq
         from salesdiary.store.connection import open_siblings_early
         from salesdiary.store.paths import config_value
 
@@ -903,12 +901,50 @@ class Journal:
                     _("Unknown rule {rule!r}. Rules: {rules}.").format(rule=unknown[0], rules=", ".join(health.RULES))
                 )
         chosen = tuple(rules) if rules else tuple(k for k in health.RULES if th.enabled(k))
-        r = self.reader
         scope = self.scope(owner, account)
-        open_siblings_early(r, hq.siblings(chosen))  # once the arguments are known to be good
+        open_siblings_early(self.reader, hq.siblings(chosen))  # once the arguments are known to be good
+        return self._health(th, chosen, scope, per_rule, today, lanes=True)
+
+    def findings_for(
+        self, *, deal: Ref | None = None, account: Ref | None = None, today: dt.date | None = None
+    ) -> CheckReport:
+        """One record's findings, exactly those `sd check --all` has for it (whoever owns it): DEAL's by the deal
+        rules, or ACCOUNT's by the account rules (not its deals'), each the config enables. The queries look up
+        that record alone (cheap on any journal: the coach asks this for each deal it shows)."""
+        from salesdiary.core import health
+        from salesdiary.core.errors import BadInput
+        from salesdiary.i18n import _
+        from salesdiary.store.report_queries import Scope
+
+        if (deal is None) == (account is None):
+            raise BadInput(_("Name one deal or one account."))
+        from salesdiary.store.paths import config_value
+
+        th = health.thresholds(config_value)
+        entity = "deal" if deal is not None else "account"
+        chosen = tuple(k for k, rule in health.RULES.items() if rule.entity == entity and th.enabled(k))
+        if deal is not None:
+            scope = Scope(deal_id=self.resolve("deal", deal))
+        else:
+            scope = Scope(account_id=self.resolve("account", account))  # type: ignore[arg-type]
+        return self._health(th, chosen, scope, None, today, lanes=False)
+
+    def _health(
+        self, th: Any, chosen: tuple[str, ...], scope: Scope, per_rule: int | None, today: dt.date | None, lanes: bool
+    ) -> CheckReport:
+        """The findings of the rules CHOSEN over the records of SCOPE (check, findings_for)."""
+        from salesdiary.core import enums, evaluation, health
+        from salesdiary.core.dates import today as default_today
+        from salesdiary.core.errors import SdError
+        from salesdiary.i18n import _
+        from salesdiary.store import health_queries as hq
+        from salesdiary.store import report_queries as rq
+
+        r = self.reader
         books: dict[str, Playbook] = {}
         warnings: list[str] = []
-        for name in rq.open_playbooks(r, scope):
+        deal_rules = any(health.RULES[k].entity == "deal" for k in chosen)
+        for name in rq.open_playbooks(r, scope) if deal_rules else ():
             try:
                 books[name] = configured_playbook(name)
             except SdError as exc:
@@ -937,14 +973,25 @@ class Journal:
             analysis_amount=th.analysis_meeting_amount,
             rates={code: rate for code, rate in th.currency_rates.items() if code != th.currency},
             analysis_marker=th.analysis_meeting_marker,
-            decision_maker_by_stage=th.decision_maker_by_stage,
-            opponent_from_stage=th.opponent_from_stage,
+            director_amount=th.analysis_meeting_director_amount,
+            director_marker=th.analysis_meeting_director_marker,
+            stage_from={setting: th.stages_from(setting, list(books.values())) for setting in health.STAGE_SETTINGS},
+            close_amount=th.close_window_amount,
+            close_window=th.close_window(day),
+            tech_exchanges_min=th.tech_exchanges_min,
+            written_needs_marker=th.written_needs_marker,
+            paid_marker=th.paid_marker,
+            paid_stages=_marker_stages(th.paid_marker) if "paid_in_full_unpaid" in chosen else {},
+            evaluation_groups=tuple((g.key, tuple(qn.key for qn in g.questions)) for g in evaluation.GROUPS),
+            evaluation_points=dict(evaluation.POINTS),
+            evaluation_weak=evaluation.WEAK,
+            evaluation_min_known=evaluation.MIN_KNOWN,
             rules=chosen,
             scope=scope,
         )
         if self._on_query is not None:
             self._on_query()
-        found = hq.health(r, q, per_rule)
+        found = hq.health(r, q, per_rule, lanes=lanes)
         findings = health.build_findings(found.rows, th, stage_labeller(books), enums.RELATIONSHIP.label, per_rule)
         return CheckReport(findings, dict(found.counts), chosen, per_rule, warnings)
 
@@ -1355,12 +1402,13 @@ def _findings_for(
     journal: Journal, entity: str, record_id: int, account_id: int, today: dt.date | None, *, every: bool = False
 ) -> list[Finding]:
     """The findings `sd check --all` has for one record (a deal or an account; EVERY: with its account's deals
-    too): the one door through which `sd next` gets them, so they cannot differ from `sd check`'s. For now it
-    runs the checks over the record's account and keeps the record's findings."""
-    found = journal.check(account=account_id, per_rule=None, today=today).findings
+    too): the one door through which `sd next` gets them, so they cannot differ from `sd check`'s. One record:
+    `Journal.findings_for` (the rules' queries for that record alone); with its deals: the checks over the account."""
     if every:
-        return found
-    return [f for f in found if f.entity == entity and f.record_id == record_id]
+        return journal.check(account=account_id, per_rule=None, today=today).findings
+    if entity == "deal":
+        return journal.findings_for(deal=record_id, today=today).findings
+    return journal.findings_for(account=record_id, today=today).findings
 
 
 def _book(books: dict[str, Playbook | None], name: str | None) -> Playbook | None:
@@ -2279,6 +2327,26 @@ def stage_probabilities(books: dict[str, Playbook]) -> Callable[[str | None, str
         return int(found.probability), f"{found.number}. {found.label}"
 
     return probability
+
+
+def _marker_stages(marker: str) -> dict[str, str]:
+    """Playbook name → the stage holding MARKER, for every available playbook that has it (won deals keep their
+    markers whatever the playbooks of the open deals; a playbook that cannot be loaded is left out)."""
+    from salesdiary.core.errors import SdError
+    from salesdiary.core.playbook import load_playbook, playbook_paths
+    from salesdiary.store.paths import config_dir
+
+    found: dict[str, str] = {}
+    folder = config_dir()
+    for name in playbook_paths(folder):
+        try:
+            book = load_playbook(name, folder)
+        except SdError:
+            continue
+        holder = next((s for s in book.stages if marker in s.marker_keys), None)
+        if holder is not None:
+            found[book.name] = holder.key
+    return found
 
 
 def stage_labeller(books: dict[str, Playbook]) -> Callable[[str | None, str | None], str]:

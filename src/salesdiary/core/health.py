@@ -23,28 +23,57 @@ Config (all optional; the defaults are the seeds' values where the seeds give on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import BadInput
 from salesdiary.core.text import Label
 from salesdiary.core.validate import CONFIG_INT_MAX, MAX_AMOUNT
 from salesdiary.i18n import N_, _, ngettext
 
+if TYPE_CHECKING:
+    from salesdiary.core.playbook import Playbook, Stage
+
 Getter = Callable[[str, Any], Any]
+# a rule's finding builder: (its rows, Thresholds, stage_name, relationship_label) -> its findings, in row order
+Builder = Callable[..., Iterator["Finding"]]
 
 DEFAULT_STALE_DAYS = 30
 DEFAULT_KEY_ROLES = ("decision_maker", "influencer")
+# the settings that name a stage per playbook (a playbook's [rules] table; the config's number: ten-step's)
+STAGE_SETTINGS = (
+    "decision_maker_by_stage",
+    "opponent_from_stage",
+    "decision_chain_from_stage",
+    "evaluation_from_stage",
+    "close_window_stage",
+    "competitors_from_stage",
+    "deal_coach_from_stage",
+    "tech_exchanges_from_stage",
+    "key_person_dating_from_stage",
+    "written_needs_by_stage",
+)
+TEN_STEP = "ten_step"  # the playbook whose stage numbers the config's numeric stage settings are
 B_OR_BETTER = ("trusting", "allied")  # 001: personal grade B = 信赖, A = 同盟 (DOMAIN.md)
 COMPANY_B_OR_BETTER = ("B", "A")
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One health rule, defined once: its key (JSON, `health.disabled`, `--rule`), its name, the method's advice
+    (zh as the book words it), the book and section it comes from as a person names them, which record it
+    finds, the [health] settings it reads (their defaults and checks: Thresholds and thresholds()) and the
+    builder that turns the rows its query finds (store/health_queries.py, the part named after the key) into
+    findings. `sd check` and the coach both read the rules from here."""
+
     key: str
     name: Label
     action: Label  # may hold {placeholders} filled from the thresholds
+    source: Label
+    entity: str  # deal | account
+    settings: tuple[str, ...]  # the Thresholds fields (config keys health.NAME) the rule reads
+    build: Builder
 
     def action_text(self, **values: Any) -> str:
         return str(self.action).format(**values) if values else str(self.action)
@@ -54,101 +83,19 @@ def _l(en: str, zh: str) -> Label:
     return Label(N_(en), zh)
 
 
-RULES: dict[str, Rule] = {
-    r.key: r
-    for r in (
-        Rule(
-            "no_next_step",
-            _l("No next step", "没有下一步"),
-            _l(
-                "Agree the next meeting with the customer and give it a date: every open deal needs one.",
-                "约定下次会面,保持业务跟进的延续性:每个进行中的项目都要有带日期的下一步。",
-            ),
-        ),
-        Rule(
-            "next_step_overdue",
-            _l("Next step overdue", "下一步已逾期"),
-            _l(
-                "Do it today, or agree a new date with the customer and record it.",
-                "今天完成,或与客户重新约定日期并记录下来。",
-            ),
-        ),
-        Rule(
-            "stale_deal",
-            _l("Stale deal", "项目停滞"),
-            _l(
-                "Visit again: visit often, and leave a topic for the next conversation each time"
-                " (《销售业务手册》§2.3.2.4).",
-                "经常拜访,每次拜访交流,为下次交流留下话题。",
-            ),
-        ),
-        Rule(
-            "no_coach",
-            _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
-            _l(
-                "Ask your office manager for help: a rep develops an insider within three visits"
-                " (《销售业务手册》§2.3.1.3).",
-                "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
-            ),
-        ),
-        Rule(
-            "prospect_below_b",
-            _l("Prospect without B relationships", "准客户关系未达B级"),
-            _l(
-                "An account is a prospect only when the company relationship and a key person's relationship "
-                "both reach B; treat it as qualified until then (《销售业务手册》§2.4.1).",
-                "当与客户的关系和客户决策链关键人的关系都达到了“B”级,才进入漏斗中的准客户阶段。",
-            ),
-        ),
-        Rule(
-            "still_at_c",
-            _l("Still at C after {visits} visits", "拜访{visits}次仍为C级"),
-            _l(
-                "Ask your office manager for support and analysis, then decide: change the key person, change "
-                "the rep, or pause the project and only keep in touch (《销售业务手册》§2.4.1).",
-                "主动向办事处经理寻求协助支持和分析,做出下一步销售判断:变换关键人、变换销售工程师或中止项目销售,"
-                "仅和客户保持日常关系维护。",
-            ),
-        ),
-        Rule(
-            "analysis_meeting",
-            _l("No project analysis meeting", "未召开项目分析会"),
-            _l(
-                "Hold a project analysis meeting: advised for every project of {amount} or more, led by a "
-                "director from {director} (000 step 4).",
-                "对于所有{amount}元以上的项目都建议召开项目分析会,对于金额超过{director}元的项目,"
-                "必须由总监牵头召开项目分析会。",
-            ),
-        ),
-        Rule(
-            "no_decision_maker",
-            _l("No known decision maker", "未知拍板者"),
-            _l(
-                "Find out who decides and visit them: make high-level contact with the decision maker and learn "
-                "their view of the project (000 step 3).",
-                "在这个阶段应适时直接拜访用户拍板者,做高层接触,了解用户拍板者对项目的看法和态度。",
-            ),
-        ),
-        Rule(
-            "opponent_late",
-            _l("Opponent in the decision chain", "决策链中有敌人"),
-            _l(
-                "Remove the threat: talk to them, have your coach guide them and bring in your executives, so "
-                "they change their view or stay silent at the decisive moment (000 step 6).",
-                "消除威胁者,通过与不喜欢我们产品和服务的客户沟通、导师引导、高层影响使其态度转变或者关键时刻保持沉默。",
-            ),
-        ),
-        Rule(
-            "markers_unmet",
-            _l("Advanced with required markers unmet", "必需进展标志未达成即推进"),
-            _l(
-                "Go back and secure the missing progress markers, or record why the stage was passed: the "
-                "markers are the proof that a stage's goal was reached.",
-                "补齐缺失的进展标志,或记录越过该阶段的原因:进展标志是阶段目标达成的证据。",
-            ),
-        ),
-    )
-}
+def _ten(step: int) -> Label:
+    """《项目销售十步法》, step STEP, as a person names it."""
+    return Label(f"Ten-step method, step {step}", f"《项目销售十步法》第 {step} 步")
+
+
+def _handbook(section: str) -> Label:
+    """《销售业务手册》 §SECTION."""
+    return Label(f"Sales handbook §{section}", f"《销售业务手册》§{section}")
+
+
+def _six(step: int) -> Label:
+    """《摧龙六式》, step STEP."""
+    return Label(f"Six-step method, step {step}", f"《摧龙六式》第 {step} 式")
 
 
 @dataclass(frozen=True)
@@ -163,8 +110,18 @@ class Thresholds:
     analysis_meeting_amount: float = 200_000
     analysis_meeting_director_amount: float = 500_000
     analysis_meeting_marker: str = "analysis_meeting"
-    decision_maker_by_stage: int = 3
-    opponent_from_stage: int = 7
+    analysis_meeting_director_marker: str = "analysis_meeting_director"  # the meeting's leader was a director
+    # stage numbers of the ten-step playbook from config (None: the playbook's [rules] table names the stage)
+    decision_maker_by_stage: int | None = None
+    opponent_from_stage: int | None = None
+    close_window_amount: float = 300_000  # 000 step 2: a project of 300,000 or more …
+    close_window_min_months: int = 1  # … closes 1 …
+    close_window_max_months: int = 9  # … to 9 months out
+    tech_exchanges_min: int = 3  # 000 step 5: "一个成熟的方案交流需要3～5次交流"
+    written_needs_marker: str = "written_needs"  # 004 stage 3's end marker: the customer's needs in writing
+    paid_marker: str = "paid_in_full"  # 004 stage 6's end marker: the customer has paid in full
+    collection_long_days: int = 90  # [collection] (core/collection.py): the receivables matrix's cells
+    collection_large_amount: float = 200_000
     disabled: tuple[str, ...] = ()
     # the amounts above are in this currency; a deal in another one is held to them at the rate the config names
     # ([currency.rates], core/currency.py), or by its own figure when there is none
@@ -184,8 +141,37 @@ class Thresholds:
                 return self.stale_days_by_stage[k]
         return self.stale_days
 
+    def stage_from(self, setting: str, book: Playbook) -> Stage | None:
+        """The stage of BOOK from which the rule SETTING names applies (`opponent_from_stage` …): the config's
+        number for the ten-step playbook (the setting was one number before playbooks named stages), else the
+        stage the playbook's [rules] table names; None: the rule does not apply to BOOK's deals."""
+        number = getattr(self, setting, None)
+        if isinstance(number, int) and book.name == TEN_STEP:
+            return next((s for s in book.stages if s.number == number), None)
+        return book.rule_stage(setting)
+
+    def stages_from(self, setting: str, books: Sequence[Playbook]) -> dict[str, str]:
+        """Playbook name → the key of the stage from which the rule SETTING names applies (stage_from)."""
+        return {book.name: stage.key for book in books if (stage := self.stage_from(setting, book)) is not None}
+
+    def close_window(self, today: dt.date) -> tuple[str, str]:
+        """The ISO dates from which to which a large project's expected close is within the window (close_window)."""
+        return (
+            _months_after(today, self.close_window_min_months).isoformat(),
+            _months_after(today, self.close_window_max_months).isoformat(),
+        )
+
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """DAY, MONTHS calendar months later (the 31st becomes the month's last day when it has fewer)."""
+    import calendar
+
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _bad(key: str, what: str) -> BadInput:
@@ -204,6 +190,12 @@ def _whole(key: str, value: Any, minimum: int) -> int:
     return value
 
 
+def _stage_number(get: Getter, key: str) -> int | None:
+    """A stage number of the ten-step playbook from config, or None when the config sets none."""
+    value = get(f"health.{key}", None)
+    return None if value is None else _whole(key, value, 1)
+
+
 def _amount(get: Getter, key: str, default: float) -> float:
     value = get(f"health.{key}", default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_AMOUNT:  # nan too
@@ -220,9 +212,10 @@ def _strings(get: Getter, key: str, default: Sequence[str]) -> tuple[str, ...]:
 
 def thresholds(get: Getter) -> Thresholds:
     """The thresholds from config (via GET(dotted_key, default)), with the seeds' defaults."""
-    from salesdiary.core import currency
+    from salesdiary.core import collection, currency
 
     conversion = currency.rates(get)
+    matrix = collection.rules(get)
     raw_stale = get("health.stale_days", DEFAULT_STALE_DAYS)
     by_stage: dict[str, int] = {}
     if isinstance(raw_stale, dict):
@@ -244,8 +237,19 @@ def thresholds(get: Getter) -> Thresholds:
         analysis_meeting_amount=_amount(get, "analysis_meeting_amount", 200_000),
         analysis_meeting_director_amount=_amount(get, "analysis_meeting_director_amount", 500_000),
         analysis_meeting_marker=str(get("health.analysis_meeting_marker", "analysis_meeting")),
-        decision_maker_by_stage=_int(get, "decision_maker_by_stage", 3, 1),
-        opponent_from_stage=_int(get, "opponent_from_stage", 7, 1),
+        analysis_meeting_director_marker=str(
+            get("health.analysis_meeting_director_marker", "analysis_meeting_director")
+        ),
+        decision_maker_by_stage=_stage_number(get, "decision_maker_by_stage"),
+        opponent_from_stage=_stage_number(get, "opponent_from_stage"),
+        close_window_amount=_amount(get, "close_window_amount", 300_000),
+        close_window_min_months=_int(get, "close_window_min_months", 1, 0),
+        close_window_max_months=_int(get, "close_window_max_months", 9, 1),
+        tech_exchanges_min=_int(get, "tech_exchanges_min", 3, 1),
+        written_needs_marker=str(get("health.written_needs_marker", "written_needs")),
+        paid_marker=str(get("health.paid_marker", "paid_in_full")),
+        collection_long_days=matrix.long_days,
+        collection_large_amount=matrix.large_amount,
         disabled=disabled,
         currency=conversion.base,
         currency_rates=dict(conversion.rates),
@@ -271,6 +275,7 @@ class Finding:
     action: str
     facts: dict[str, Any] = field(default_factory=dict)
     rule_name: str = ""
+    source: str = ""  # the rule's book and section, as a person names them
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -282,13 +287,18 @@ class Finding:
             "account": self.account,
             "detail": self.detail,
             "action": self.action,
+            "source": self.source,
             **self.facts,
         }
 
 
 def rule_title(rule: str, th: Thresholds) -> str:
     """The rule's name in the current language, with its threshold filled in."""
-    visits = {"no_coach": th.coach_after_visits, "still_at_c": th.still_c_after_visits}.get(rule)
+    visits = {
+        "no_coach": th.coach_after_visits,
+        "still_at_c": th.still_c_after_visits,
+        "few_tech_exchanges": th.tech_exchanges_min,
+    }.get(rule)
     text = str(RULES[rule].name)
     return text.format(visits=visits) if visits is not None else text
 
@@ -328,9 +338,9 @@ def build_findings(
         rows = found.get(rule)
         if not rows:
             continue
-        title = rule_title(rule, th)
-        for finding in islice(_BUILDERS[rule](rows, th, stage_name, relationship_label), per_rule):
-            finding.rule_name = title
+        title, source = rule_title(rule, th), str(RULES[rule].source)
+        for finding in islice(RULES[rule].build(rows, th, stage_name, relationship_label), per_rule):
+            finding.rule_name, finding.source = title, source
             out.append(finding)
     return out
 
@@ -491,15 +501,476 @@ def _markers_unmet(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
         )
 
 
-_BUILDERS = {
-    "no_next_step": _no_next_step,
-    "next_step_overdue": _next_step_overdue,
-    "stale_deal": _stale_deal,
-    "no_coach": _no_coach,
-    "prospect_below_b": _prospect_below_b,
-    "still_at_c": _still_at_c,
-    "analysis_meeting": _analysis_meeting,
-    "no_decision_maker": _no_decision_maker,
-    "opponent_late": _opponent_late,
-    "markers_unmet": _markers_unmet,
+def _people(group: Sequence[Mapping[str, Any]]) -> str:
+    return ", ".join(g["contact"] + (f" ({g['title']})" if g.get("title") else "") for g in group)
+
+
+def _decision_maker_against(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["decision_maker_against"].action_text()
+    by_deal: dict[int, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        by_deal.setdefault(int(r["id"]), []).append(r)
+    for group in by_deal.values():
+        r = group[0]
+        detail = _("{stage}: the decision maker is against us: {people}").format(
+            stage=stage_name(r["playbook"], r["stage"]), people=_people(group)
+        )
+        yield _deal(
+            "decision_maker_against",
+            r,
+            detail,
+            action,
+            people=[{"name": g["contact"], "stance": g["stance"]} for g in group],
+        )
+
+
+def _no_supporter_in_chain(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_supporter_in_chain"].action_text()
+    for r in rows:
+        sides = [
+            side
+            for side, lacks in (
+                (_("the decision makers"), r.get("lacks_decision_maker")),
+                (_("the evaluators"), r.get("lacks_evaluator")),
+            )
+            if lacks
+        ]
+        detail = _("{stage}: no coach or supporter among {sides}").format(
+            stage=stage_name(r["playbook"], r["stage"]), sides=_(" or among ").join(sides)
+        )
+        yield _deal(
+            "no_supporter_in_chain",
+            r,
+            detail,
+            action,
+            lacks_decision_maker=bool(r.get("lacks_decision_maker")),
+            lacks_evaluator=bool(r.get("lacks_evaluator")),
+        )
+
+
+def _not_evaluated(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["not_evaluated"].action_text()
+    for r in rows:
+        detail = _("{stage}: none of the 20 questions answered").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("not_evaluated", r, detail, action, stage=r["stage"])
+
+
+def _evaluation_blocks(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["evaluation_blocks"].action_text()
+    verdict_label = {"not_real": _("not a real project yet"), "cannot_win": _("hard to win")}.get
+    for r in rows:
+        detail = _("{stage}: the 20 questions say “{verdict}”").format(
+            stage=stage_name(r["playbook"], r["stage"]), verdict=verdict_label(r["verdict"], r["verdict"])
+        )
+        yield _deal("evaluation_blocks", r, detail, action, verdict=r["verdict"])
+
+
+def _close_window(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["close_window"].action_text(
+        amount=money(th.close_window_amount), low=th.close_window_min_months, high=th.close_window_max_months
+    )
+    for r in rows:
+        close = r.get("expected_close")
+        if close:
+            detail = _("{stage}: expected to close {date}").format(
+                stage=stage_name(r["playbook"], r["stage"]), date=str(close)[:10]
+            )
+        else:
+            detail = _("{stage}: no expected close date").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal(
+            "close_window", r, detail, action, expected_close=str(close)[:10] if close else None, amount=r["amount"]
+        )
+
+
+def _competitors_unknown(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["competitors_unknown"].action_text()
+    for r in rows:
+        detail = _("{stage}: no competitor recorded").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("competitors_unknown", r, detail, action, stage=r["stage"])
+
+
+def _no_coach_on_deal(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_coach_on_deal"].action_text()
+    for r in rows:
+        detail = _("{stage}: none of the deal's people is a coach").format(stage=stage_name(r["playbook"], r["stage"]))
+        yield _deal("no_coach_on_deal", r, detail, action, stage=r["stage"])
+
+
+def _few_tech_exchanges(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["few_tech_exchanges"].action_text(least=th.tech_exchanges_min)
+    for r in rows:
+        detail = ngettext(
+            "{stage}: {n} technical exchange logged",
+            "{stage}: {n} technical exchanges logged",
+            int(r["tech_exchanges"]),
+        ).format(stage=stage_name(r["playbook"], r["stage"]), n=r["tech_exchanges"])
+        yield _deal("few_tech_exchanges", r, detail, action, tech_exchanges=int(r["tech_exchanges"]))
+
+
+def _key_person_below_dating(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["key_person_below_dating"].action_text()
+    for r in rows:
+        detail = _("{stage}: best key person: {person}").format(
+            stage=stage_name(r["playbook"], r["stage"]), person=rel(r.get("best_key_relationship")) or _("none known")
+        )
+        yield _deal("key_person_below_dating", r, detail, action, best_key_relationship=r.get("best_key_relationship"))
+
+
+def _no_written_needs(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["no_written_needs"].action_text()
+    for r in rows:
+        detail = _("{stage}: the customer's needs are not recorded in writing").format(
+            stage=stage_name(r["playbook"], r["stage"])
+        )
+        yield _deal("no_written_needs", r, detail, action, stage=r["stage"])
+
+
+def _analysis_meeting_director(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["analysis_meeting_director"].action_text(director=money(th.analysis_meeting_director_amount))
+    for r in rows:
+        amount = float(r["amount"])
+        code = r.get("currency") or th.currency
+        shown = money(amount) if code == th.currency else f"{money(amount)} {code}"
+        detail = _("{amount} at {stage}: the analysis meeting was not led by a director").format(
+            amount=shown, stage=stage_name(r["playbook"], r["stage"])
+        )
+        yield _deal("analysis_meeting_director", r, detail, action, amount=amount, currency=code)
+
+
+def _receivable_overdue(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    from salesdiary.core import collection
+
+    matrix = collection.CollectionRules(long_days=th.collection_long_days, large_amount=th.collection_large_amount)
+    for r in rows:
+        overdue, late, count = float(r["overdue"]), int(r["days_overdue"]), int(r["overdue_count"])
+        step = collection.action_for(late, overdue, matrix)
+        detail = ngettext(
+            "{n} receivable overdue: {amount} outstanding, {days} days late",
+            "{n} receivables overdue: {amount} outstanding, up to {days} days late",
+            count,
+        ).format(n=count, amount=money(overdue), days=late)
+        action = str(step.label) if step else RULES["receivable_overdue"].action_text()
+        yield _deal(
+            "receivable_overdue",
+            r,
+            detail,
+            action,
+            overdue=overdue,
+            days_overdue=late,
+            collection_action=step.key if step else None,
+        )
+
+
+def _paid_in_full_unpaid(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["paid_in_full_unpaid"].action_text()
+    for r in rows:
+        detail = _("marked paid in full, but {amount} is outstanding").format(amount=money(float(r["outstanding"])))
+        yield _deal("paid_in_full_unpaid", r, detail, action, outstanding=float(r["outstanding"]))
+
+
+RULES: dict[str, Rule] = {
+    r.key: r
+    for r in (
+        Rule(
+            "no_next_step",
+            _l("No next step", "没有下一步"),
+            _l(
+                "Agree the next meeting with the customer and give it a date: every open deal needs one.",
+                "约定下次会面,保持业务跟进的延续性:每个进行中的项目都要有带日期的下一步。",
+            ),
+            _handbook("2.3.1.3"),
+            "deal",
+            (),
+            _no_next_step,
+        ),
+        Rule(
+            "next_step_overdue",
+            _l("Next step overdue", "下一步已逾期"),
+            _l(
+                "Do it today, or agree a new date with the customer and record it.",
+                "今天完成,或与客户重新约定日期并记录下来。",
+            ),
+            _handbook("2.3.1.3"),
+            "deal",
+            (),
+            _next_step_overdue,
+        ),
+        Rule(
+            "stale_deal",
+            _l("Stale deal", "项目停滞"),
+            _l(
+                "Visit again: visit often, and leave a topic for the next conversation each time"
+                " (《销售业务手册》§2.3.2.4).",
+                "经常拜访,每次拜访交流,为下次交流留下话题。",
+            ),
+            _handbook("2.3.2.4"),
+            "deal",
+            ("stale_days",),
+            _stale_deal,
+        ),
+        Rule(
+            "no_coach",
+            _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
+            _l(
+                "Ask your office manager for help: a rep develops an insider within three visits"
+                " (《销售业务手册》§2.3.1.3).",
+                "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
+            ),
+            _handbook("2.3.1.3"),
+            "account",
+            ("coach_after_visits",),
+            _no_coach,
+        ),
+        Rule(
+            "prospect_below_b",
+            _l("Prospect without B relationships", "准客户关系未达B级"),
+            _l(
+                "An account is a prospect only when the company relationship and a key person's relationship "
+                "both reach B; treat it as qualified until then (《销售业务手册》§2.4.1).",
+                "当与客户的关系和客户决策链关键人的关系都达到了“B”级,才进入漏斗中的准客户阶段。",
+            ),
+            _handbook("2.4.1"),
+            "account",
+            ("key_roles",),
+            _prospect_below_b,
+        ),
+        Rule(
+            "still_at_c",
+            _l("Still at C after {visits} visits", "拜访{visits}次仍为C级"),
+            _l(
+                "Ask your office manager for support and analysis, then decide: change the key person, change "
+                "the rep, or pause the project and only keep in touch (《销售业务手册》§2.4.1).",
+                "主动向办事处经理寻求协助支持和分析,做出下一步销售判断:变换关键人、变换销售工程师或中止项目销售,"
+                "仅和客户保持日常关系维护。",
+            ),
+            _handbook("2.4.1"),
+            "account",
+            ("still_c_after_visits", "key_roles"),
+            _still_at_c,
+        ),
+        Rule(
+            "analysis_meeting",
+            _l("No project analysis meeting", "未召开项目分析会"),
+            _l(
+                "Hold a project analysis meeting: advised for every project of {amount} or more, led by a "
+                "director from {director} (000 step 4).",
+                "对于所有{amount}元以上的项目都建议召开项目分析会,对于金额超过{director}元的项目,"
+                "必须由总监牵头召开项目分析会。",
+            ),
+            _ten(4),
+            "deal",
+            ("analysis_meeting_amount", "analysis_meeting_director_amount", "analysis_meeting_marker"),
+            _analysis_meeting,
+        ),
+        Rule(
+            "analysis_meeting_director",
+            _l("Analysis meeting not led by a director", "项目分析会未由总监牵头"),
+            _l(
+                "Hold the project analysis meeting again, led by a director: for projects over {director} a "
+                "director must lead it, and senior management may join when necessary.",
+                "对于金额超过{director}元的项目，必须由总监牵头召开项目分析会，必要时公司高层可以参加。",
+            ),
+            _ten(4),
+            "deal",
+            ("analysis_meeting_director_amount", "analysis_meeting_marker", "analysis_meeting_director_marker"),
+            _analysis_meeting_director,
+        ),
+        Rule(
+            "no_decision_maker",
+            _l("No known decision maker", "未知拍板者"),
+            _l(
+                "Find out who decides and visit them: make high-level contact with the decision maker and learn "
+                "their view of the project (000 step 3).",
+                "在这个阶段应适时直接拜访用户拍板者,做高层接触,了解用户拍板者对项目的看法和态度。",
+            ),
+            _ten(3),
+            "deal",
+            ("decision_maker_by_stage",),
+            _no_decision_maker,
+        ),
+        Rule(
+            "opponent_late",
+            _l("Opponent in the decision chain", "决策链中有敌人"),
+            _l(
+                "Remove the threat: talk to them, have your coach guide them and bring in your executives, so "
+                "they change their view or stay silent at the decisive moment (000 step 6).",
+                "消除威胁者,通过与不喜欢我们产品和服务的客户沟通、导师引导、高层影响使其态度转变或者关键时刻保持沉默。",
+            ),
+            _ten(6),
+            "deal",
+            ("opponent_from_stage",),
+            _opponent_late,
+        ),
+        Rule(
+            "markers_unmet",
+            _l("Advanced with required markers unmet", "必需进展标志未达成即推进"),
+            _l(
+                "Go back and secure the missing progress markers, or record why the stage was passed: the "
+                "markers are the proof that a stage's goal was reached.",
+                "补齐缺失的进展标志,或记录越过该阶段的原因:进展标志是阶段目标达成的证据。",
+            ),
+            _l("The playbook's progress markers", "打法的进展标志"),
+            "deal",
+            (),
+            _markers_unmet,
+        ),
+        Rule(
+            "decision_maker_against",
+            _l("Decision maker against us", "拍板者不支持我方"),
+            _l(
+                "The final decision maker must be neither an opponent nor a non-supporter of ours by step 5: win "
+                "them over through your coaches and your executives, or they will decide against you.",
+                "拍板者不是我司的敌人或不支持者：通过导师引导、高层影响，争取拍板者转变态度。",
+            ),
+            _ten(5),
+            "deal",
+            ("decision_chain_from_stage",),
+            _decision_maker_against,
+        ),
+        Rule(
+            "no_supporter_in_chain",
+            _l("No coach or supporter in the decision chain", "决策链中缺少导师或支持者"),
+            _l(
+                "Have at least one coach or supporter among the customer's decision makers and among its main "
+                "evaluators; keep widening the circle of your coaches and supporters.",
+                "可以确定我司在用户决策者和主要评估者中分别有至少一位导师或支持者；不断扩大我方的导师或者支持者队伍。",
+            ),
+            _ten(5),
+            "deal",
+            ("decision_chain_from_stage", "key_roles"),
+            _no_supporter_in_chain,
+        ),
+        Rule(
+            "not_evaluated",
+            _l("The 20 questions not answered", "20个问题尚未回答"),
+            _l(
+                "Answer the 20 questions (sd qualify): is the project real, can it be ours, can we win it, is it "
+                "worth winning? The method asks them before the deal goes further.",
+                "回答20个问题（sd qualify）：项目是否真实？是否属于我们？我们能赢吗？值得赢吗？"
+                "在继续推进项目之前先做评估。",
+            ),
+            _l("Key-account sales management, the 20 questions", "《大客户销售管理》二十个问题"),
+            "deal",
+            ("evaluation_from_stage",),
+            _not_evaluated,
+        ),
+        Rule(
+            "evaluation_blocks",
+            _l("Advancing against the 20 questions", "评估结论不支持推进"),
+            _l(
+                "The 20 questions say the project is not real or cannot be won: confirm the need, the process and "
+                "the money, or win support at the decision level, before you invest more.",
+                "20个问题的评估结论是项目不真实或无法赢得：先确认需求、决策流程和资金，或在决策层赢得支持，再投入更多资源。",
+            ),
+            _l("Key-account sales management, the 20 questions", "《大客户销售管理》二十个问题"),
+            "deal",
+            ("evaluation_from_stage",),
+            _evaluation_blocks,
+        ),
+        Rule(
+            "close_window",
+            _l("Close date outside the window", "采购时间不在判断范围内"),
+            _l(
+                "For projects of {amount} or more, treat the timing as workable when the purchase is between {low} "
+                "and {high} months away: confirm the purchase time with the customer.",
+                "建议{amount}元以上的项目判断时间为：{low}个月≤采购时间≤{high}个月；与客户确认采购时间。",
+            ),
+            _ten(2),
+            "deal",
+            ("close_window_stage", "close_window_amount", "close_window_min_months", "close_window_max_months"),
+            _close_window,
+        ),
+        Rule(
+            "competitors_unknown",
+            _l("No known competitor", "竞争对手不明"),
+            _l(
+                "Identify the competitors: by customer analysis the method expects definite competitors, and a "
+                "competitive strategy needs them.",
+                "有明确的竞争对手：客户分析阶段应明确竞争对手，竞争策略以此为基础。",
+            ),
+            _ten(3),
+            "deal",
+            ("competitors_from_stage",),
+            _competitors_unknown,
+        ),
+        Rule(
+            "no_coach_on_deal",
+            _l("No coach on the deal", "项目中没有导师"),
+            _l(
+                "Turn your point of entry into a coach as fast as you can, or at least a supporter; a visit about "
+                "the deal with them makes them one of the deal's people.",
+                "要用尽可能短的时间将突破点发展为导师，至少应为支持者。",
+            ),
+            _ten(3),
+            "deal",
+            ("deal_coach_from_stage",),
+            _no_coach_on_deal,
+        ),
+        Rule(
+            "few_tech_exchanges",
+            _l("Fewer than {visits} technical exchanges", "技术交流少于{visits}次"),
+            _l(
+                "Hold more technical exchanges before the solution is settled: a mature solution takes 3 to 5 "
+                "(at least {least} here).",
+                "一个成熟的方案交流需要3～5次交流（此处至少{least}次）。",
+            ),
+            _ten(5),
+            "deal",
+            ("tech_exchanges_from_stage", "tech_exchanges_min"),
+            _few_tech_exchanges,
+        ),
+        Rule(
+            "key_person_below_dating",
+            _l("No key person at meeting socially or better", "关键人关系未达约会"),
+            _l(
+                "Move a key person up the relationship ladder: this stage starts with relationships with the key "
+                "people at meeting socially (约会) or beyond.",
+                "与关键客户建立约会以上的客户关系。",
+            ),
+            _six(3),
+            "deal",
+            ("key_person_dating_from_stage", "key_roles"),
+            _key_person_below_dating,
+        ),
+        Rule(
+            "no_written_needs",
+            _l("Needs not in writing", "未得到书面需求"),
+            _l(
+                "Get the customer's needs stated clearly, usually in writing, before you present value: it is "
+                "the end of uncovering needs.",
+                "得到客户明确的需求（通常是书面形式）：这是挖掘需求阶段的结束标志，呈现价值以此为基础。",
+            ),
+            _six(3),
+            "deal",
+            ("written_needs_by_stage", "written_needs_marker"),
+            _no_written_needs,
+        ),
+        Rule(
+            "receivable_overdue",
+            _l("Receivable overdue", "应收账款逾期"),
+            _l(
+                "Collect it as the receivables matrix says: finance reminds when it is short and small, letters "
+                "escalate when long, the rep visits when large, and a special arrangement when long and large.",
+                "逾期时间短金额少的客户，财务正常催收；逾期时间长金额少的客户，升级信函催收层级；"
+                "逾期时间短金额大的客户，销售人员上门催收；逾期时间长金额大的客户，销售人员应与公司协商采取特殊的收款方式。",
+            ),
+            _six(6),
+            "deal",
+            (),
+            _receivable_overdue,
+        ),
+        Rule(
+            "paid_in_full_unpaid",
+            _l("Paid in full, but money outstanding", "已标记全部付款但仍有欠款"),
+            _l(
+                "Untick the paid-in-full marker, or record the payments: the customer has paid in full only when "
+                "every receivable of the deal is paid.",
+                "取消“客户支付全部账款”标志，或登记收款：项目的所有应收账款都已收回才算客户支付全部账款。",
+            ),
+            _six(6),
+            "deal",
+            ("paid_marker",),
+            _paid_in_full_unpaid,
+        ),
+    )
 }

@@ -26,6 +26,9 @@ A playbook is a TOML file (read with the standard library's `tomllib`)::
     en = "…"
     zh = "…"
 
+    [rules]                           # optional: the stage from which a health rule applies to this playbook
+    opponent_from_stage = "alliance_built"      # a stage key of this playbook (core/health.py names the rules)
+
 `sd` ships its playbooks in the package folder `salesdiary/playbooks/`. Users may add their own
 as `<config dir>/playbooks/NAME.toml`; a user file with the same name as a built-in one shadows
 it (that is how a user adapts a shipped method). Any problem in a file is reported as a
@@ -49,7 +52,7 @@ DEFAULT_PLAYBOOK = "ten_step"
 SUPPORTED_VERSION = 1
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_TOP_KEYS = ("name", "version", "source", "label", "stages")
+_TOP_KEYS = ("name", "version", "source", "label", "stages", "rules")
 _STAGE_KEYS = ("key", "number", "probability", "label", "goal", "markers", "tips")
 _MARKER_KEYS = ("key", "required", "en", "zh")
 _LABEL_KEYS = ("en", "zh")
@@ -137,9 +140,17 @@ class Playbook:
     source: str
     stages: tuple[Stage, ...]
     path: str = ""
+    # health-rule setting → the key of the stage it names in this playbook ([rules]): a stage, not a number,
+    # because the same number is a different point of a six-stage and a ten-stage method
+    rules: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return str(self.label)
+
+    def rule_stage(self, setting: str) -> Stage | None:
+        """The stage the playbook's [rules] table names for SETTING (None: the playbook names none)."""
+        key = dict(self.rules).get(setting)
+        return self.stage(key) if key is not None else None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -321,7 +332,26 @@ def parse_playbook(data: dict[str, Any], path: str) -> Playbook:
             )
         previous_probability = stage.probability
         stages.append(stage)
-    return Playbook(name=name, label=label, source=source.strip(), stages=tuple(stages), path=path)
+    rules = _parse_rules(check, data.get("rules", {}), [s.key for s in stages])
+    return Playbook(name=name, label=label, source=source.strip(), stages=tuple(stages), path=path, rules=rules)
+
+
+def _parse_rules(check: _Checker, raw: Any, stage_keys: list[str]) -> tuple[tuple[str, str], ...]:
+    """The [rules] table: snake_case setting names, each naming a stage key of the playbook."""
+    check.stage = None
+    table = check.table(raw, _("'rules'"))
+    pairs = []
+    for setting, value in table.items():
+        if not _KEY_RE.match(setting):
+            raise check.fail(_("rule setting '{key}' must be snake_case (a-z, 0-9, _)").format(key=setting))
+        if not isinstance(value, str) or value not in stage_keys:
+            raise check.fail(
+                _("rules.{key} must name a stage of the playbook ({keys})").format(
+                    key=setting, keys=", ".join(stage_keys)
+                )
+            )
+        pairs.append((setting, value))
+    return tuple(pairs)
 
 
 def _parse_stage(check: _Checker, raw: dict[str, Any], position: int) -> Stage:

@@ -277,13 +277,54 @@ SETTINGS: dict[str, Setting] = {
         ),
         _count(
             "health.decision_maker_by_stage",
-            N_("Stage number by which the decision maker should be known."),
+            N_("Ten-step stage number by which the decision maker should be known (other playbooks: their [rules])."),
             _health_default("decision_maker_by_stage"),
         ),
         _count(
             "health.opponent_from_stage",
-            N_("Stage number from which an opponent should be named."),
+            N_("Ten-step stage number from which an opponent is a finding (other playbooks: their [rules])."),
             _health_default("opponent_from_stage"),
+        ),
+        _amount(
+            "health.close_window_amount",
+            N_("Deal amount from which the expected close should be within the close window."),
+            _health_default("close_window_amount"),
+        ),
+        Setting(
+            "health.close_window_min_months",
+            "whole",
+            N_("Fewest months from today to a large deal's expected close."),
+            _health_default("close_window_min_months"),
+            low=0,
+            high=MAX_COUNT,
+        ),
+        _count(
+            "health.close_window_max_months",
+            N_("Most months from today to a large deal's expected close."),
+            _health_default("close_window_max_months"),
+        ),
+        _count(
+            "health.tech_exchanges_min",
+            N_("Technical exchanges a deal needs before its solution is settled."),
+            _health_default("tech_exchanges_min"),
+        ),
+        Setting(
+            "health.analysis_meeting_director_marker",
+            "text",
+            N_("The playbook marker that records a director leading the analysis meeting."),
+            _health_default("analysis_meeting_director_marker"),
+        ),
+        Setting(
+            "health.paid_marker",
+            "text",
+            N_("The playbook marker that records the customer paying in full."),
+            _health_default("paid_marker"),
+        ),
+        Setting(
+            "health.written_needs_marker",
+            "text",
+            N_("The playbook marker that records the customer's needs in writing."),
+            _health_default("written_needs_marker"),
         ),
         Setting("health.disabled", "names", N_("Health rules that sd check skips."), [], choices=_rules),
         _days(

@@ -31,18 +31,31 @@ from typing import Any
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader, side_by_side
 from salesdiary.store.report_queries import LAST_VISIT, Scope, stale_sql
-from salesdiary.store.sql import date_param, days, lit, scan, stages_from
+from salesdiary.store.sql import date_param, days, lit, scan
 
 DEAL_RULES = (
     "no_next_step",
     "next_step_overdue",
     "stale_deal",
     "analysis_meeting",
+    "analysis_meeting_director",
     "no_decision_maker",
     "opponent_late",
     "markers_unmet",
+    "decision_maker_against",
+    "no_supporter_in_chain",
+    "not_evaluated",
+    "evaluation_blocks",
+    "close_window",
+    "competitors_unknown",
+    "no_coach_on_deal",
+    "few_tech_exchanges",
+    "key_person_below_dating",
+    "no_written_needs",
 )
 ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
+# rules of any deal with money outstanding (won deals included): a pass over the receivables
+RECEIVABLE_RULES = ("receivable_overdue", "paid_in_full_unpaid")
 
 
 @dataclass
@@ -60,9 +73,23 @@ class HealthQuery:
     # currency code → its rate to the currency analysis_amount is in (core/currency.py); others count as they are
     rates: dict[str, float] = field(default_factory=dict)
     analysis_marker: str = "analysis_meeting"
-    decision_maker_by_stage: int = 3
-    opponent_from_stage: int = 7
-    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES  # which to run
+    director_amount: float = 500_000  # from this amount a director leads the meeting …
+    director_marker: str = "analysis_meeting_director"  # … which this marker records
+    # setting (decision_maker_by_stage, opponent_from_stage …) → playbook → the stage key from which the rule
+    # applies to that playbook's deals (core/health.Thresholds.stages_from); a playbook left out: never
+    stage_from: dict[str, dict[str, str]] = field(default_factory=dict)
+    close_amount: float = 300_000  # close_window: from this amount (in the thresholds' currency) …
+    close_window: tuple[str, str] = ("", "")  # … the expected close from this ISO date to this one
+    tech_exchanges_min: int = 3
+    written_needs_marker: str = "written_needs"
+    paid_marker: str = "paid_in_full"  # 004 stage 6's end marker: the customer has paid in full
+    paid_stages: dict[str, str] = field(default_factory=dict)  # playbook → the stage holding that marker (any)
+    # the 20 questions (core/evaluation.py): group key → its question keys, in the groups' order; the scores
+    evaluation_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    evaluation_points: dict[str, float] = field(default_factory=dict)
+    evaluation_weak: float = 2.5
+    evaluation_min_known: int = 3
+    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
 
@@ -87,19 +114,21 @@ _OPPOSES = (
 )
 
 
-def health(r: Reader, q: HealthQuery, per_rule: int | None = None) -> HealthFound:
+def health(r: Reader, q: HealthQuery, per_rule: int | None = None, *, lanes: bool = True) -> HealthFound:
     """The rows each wanted rule finds (PER_RULE records of each at most) and how many records each finds.
 
     Three independent passes: the open deals, their unmet markers (a pass of its own: it reads the stages each
     deal has left), the accounts. They run in two lanes side by side (connection.side_by_side), of about equal
     length on the journals of bench/: the open deals in one, the unmet markers then the accounts in the other
-    (a thread per pass, three on two cores, took longer).
+    (a thread per pass, three on two cores, took longer). Without LANES, one after the other on R.
     """
-    lanes = [
+    runs = [
         lambda reader, lane=lane: _merged([run(reader, q, rules, per_rule) for run, rules in lane])
         for lane in _lanes(q.rules)
     ]
-    return _merged(side_by_side(r, lanes))
+    if not lanes:  # one record's rules (q.scope names it): each pass is a few index lookups, no thread pays off
+        return _merged(run(r) for run in runs)
+    return _merged(side_by_side(r, runs))
 
 
 def siblings(rules: Sequence[str]) -> int:
@@ -107,6 +136,10 @@ def siblings(rules: Sequence[str]) -> int:
     return max(len(_lanes(rules)) - 1, 0)
 
 
+# the deal rules read in a pass of their own, in the second lane, before the accounts: the costliest, each reading
+# many rows per deal (the stages a deal has left; a deal's visits; an account's coaches), so that the two lanes
+# take about as long
+_SECOND_LANE = ("markers_unmet", "few_tech_exchanges", "no_coach_on_deal")
 _Pass = Callable[[Reader, HealthQuery, Sequence[str], int | None], HealthFound]  # a pass, given its rules
 
 
@@ -114,12 +147,13 @@ def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
     """RULES as the passes each lane runs, with their rules: the open deals | the unmet markers, then the accounts
     (passes and lanes with no rule left out)."""
     wanted = set(rules)
-    deals = [rule for rule in DEAL_RULES if rule in wanted and rule != "markers_unmet"]
-    markers = ["markers_unmet"] if "markers_unmet" in wanted else []
+    deals = [rule for rule in DEAL_RULES if rule in wanted and rule not in _SECOND_LANE]
+    markers = [rule for rule in _SECOND_LANE if rule in wanted]
     accounts = [rule for rule in ACCOUNT_RULES if rule in wanted]
+    money = [rule for rule in RECEIVABLE_RULES if rule in wanted]
     lanes: list[list[tuple[_Pass, list[str]]]] = [
         [(_open_deal_rules, deals)],
-        [(_open_deal_rules, markers), (_account_rules, accounts)],
+        [(_open_deal_rules, markers), (_account_rules, accounts), (_receivable_rules, money)],
     ]
     kept = ([(run, rules) for run, rules in lane if rules] for lane in lanes)
     return [lane for lane in kept if lane]
@@ -235,16 +269,27 @@ def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, dict[str, Any]]:
 
 
 def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
-    """One SQL test per rule (true when the deal is a finding), in the order of RULES."""
+    """One SQL test per rule (true when the deal is a finding), in the order of RULES: each rule's part of the
+    pass is the function of DEAL_TESTS named after it."""
     params: dict[str, Any] = {"today": q.today.isoformat()}
-    tests: dict[str, str] = {
-        "no_next_step": "d.next_step IS NULL OR d.next_step = '' OR d.next_step_date IS NULL",
-        "next_step_overdue": "d.next_step_date < :today",
-    }
-    if "stale_deal" in rules:
-        cutoff, _limit, stale_params = _stale_parts(r, q)
-        params.update(stale_params)
-        tests["stale_deal"] = stale_sql(cutoff)
+    return [DEAL_TESTS[rule](r, q, params) for rule in rules], params
+
+
+def no_next_step(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    return "d.next_step IS NULL OR d.next_step = '' OR d.next_step_date IS NULL"
+
+
+def next_step_overdue(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    return "d.next_step_date < :today"
+
+
+def stale_deal(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    cutoff, _limit, stale_params = _stale_parts(r, q)
+    params.update(stale_params)
+    return stale_sql(cutoff)
+
+
+def analysis_meeting(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     parts = []
     for book in q.playbooks:
         holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
@@ -257,12 +302,38 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
         )
         parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}) AND {held})")
     params["amount"] = q.analysis_amount
-    tests["analysis_meeting"] = f"{_in_base(q.rates)} >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
-    stages, any_ = stages_from(q.playbooks, q.decision_maker_by_stage)
+    return f"{_in_base(q.rates)} >= :amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
+
+
+def analysis_meeting_director(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    """The meeting held (its marker ticked) but not led by a director (that marker not ticked), from the
+    director's amount: the required meeting, where analysis_meeting is the advised one."""
+    parts = []
+    for book in q.playbooks:
+        holder = next((s for s in book.stages if q.analysis_marker in s.marker_keys), None)
+        if holder is None or q.director_marker not in holder.marker_keys:
+            continue
+        keys = ", ".join(lit(s.key) for s in book.stages if s.number >= holder.number)
+        # of the two markers, the deal has the meeting's alone (the smallest and the largest it has): one lookup
+        meeting = lit(q.analysis_marker)
+        alone = (
+            f"(SELECT CASE WHEN MIN(m.marker) = {meeting} AND MAX(m.marker) = {meeting} THEN 1 ELSE 0 END"
+            f" FROM deal_marker m WHERE m.deal_id = d.id AND m.stage = {lit(holder.key)}"
+            f" AND m.marker IN ({meeting}, {lit(q.director_marker)})) = 1"
+        )
+        parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}) AND {alone})")
+    params["director_amount"] = q.director_amount
+    return f"{_in_base(q.rates)} >= :director_amount AND ({' OR '.join(parts)})" if parts else "1 = 0"
+
+
+def no_decision_maker(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "decision_maker_by_stage")
     # a decision maker: a person of the account who is one by their own role when the deal gives them none, or
     # who is one in this deal (deal_contact.role); asked in that order: the account's decision makers are one
     # short range of the contact index, and finding one spares the deal's people (≈ 15% of the test's time)
-    tests["no_decision_maker"] = (
+    if not any_:
+        return "1 = 0"
+    return (
         f"{stages} AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id"
         " AND c.role = 'decision_maker' AND NOT EXISTS (SELECT 1 FROM deal_contact dc WHERE dc.deal_id = d.id"
         " AND dc.contact_id = c.id AND dc.role IS NOT NULL))"
@@ -271,19 +342,169 @@ def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[s
             "SELECT 1 FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id"
             " WHERE dc.deal_id = d.id AND dc.role = 'decision_maker' AND c.account_id = d.account_id"
         )
-        if any_
-        else "1 = 0"
     )
+
+
+def opponent_late(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
     late = _opposed(q)
     join, opposes = _OPPOSES
-    tests["opponent_late"] = f"{late} AND EXISTS (SELECT 1 FROM contact c {join} WHERE {opposes})" if late else "1 = 0"
-    passed = _passed(r, q) if "markers_unmet" in rules else None
-    tests["markers_unmet"] = (
-        f"NOT {passed.too_early} AND EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})"
-        if passed
-        else "1 = 0"
+    return f"{late} AND EXISTS (SELECT 1 FROM contact c {join} WHERE {opposes})" if late else "1 = 0"
+
+
+def markers_unmet(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    passed = _passed(r, q)
+    if passed is None:
+        return "1 = 0"
+    return f"NOT {passed.too_early} AND EXISTS (SELECT 1 FROM stage_history sh WHERE {passed.found()})"
+
+
+# the people of the deal d: its account's, each with their role and stance in the deal (else their own)
+_PEOPLE = (
+    "FROM contact c LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+    " WHERE c.account_id = d.account_id"
+)
+_ROLE, _STANCE = "COALESCE(dc.role, c.role)", "COALESCE(dc.stance, c.stance)"
+_AGAINST = f"{_ROLE} = 'decision_maker' AND {_STANCE} IN ('opponent', 'non_supporter')"
+# the technical exchanges logged about the deal d (visits of its account: the index on account, date and deal)
+_TECH_EXCHANGES = (
+    "(SELECT COUNT(*) FROM visit v WHERE v.account_id = d.account_id AND v.deal_id = d.id AND v.kind = 'tech_exchange')"
+)
+
+
+def _in_chain(role: str) -> str:
+    """SQL: one of the deal d's people in ROLE is a coach or a supporter."""
+    return f"EXISTS (SELECT 1 {_PEOPLE} AND {_ROLE} = {lit(role)} AND (c.coach OR {_STANCE} = 'supporter'))"
+
+
+def decision_maker_against(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "decision_chain_from_stage")
+    return f"{stages} AND EXISTS (SELECT 1 {_PEOPLE} AND {_AGAINST})" if any_ else "1 = 0"
+
+
+def no_supporter_in_chain(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "decision_chain_from_stage")
+    return f"{stages} AND NOT ({_in_chain('decision_maker')} AND {_in_chain('evaluator')})" if any_ else "1 = 0"
+
+
+def not_evaluated(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "evaluation_from_stage")
+    if not any_:
+        return "1 = 0"
+    return f"{stages} AND " + _none("SELECT 1 FROM deal_evaluation e WHERE e.deal_id = d.id AND e.answer <> 'unknown'")
+
+
+def _verdict(q: HealthQuery) -> str:
+    """SQL: the 20 questions' verdict on the deal d as core/evaluation.evaluate() gives it, as far as the rule
+    needs it: 'unclear', 'not_real', 'not_ours', 'cannot_win', else 'ok' (the groups in order: the first one
+    too little known or weak decides)."""
+    blocked = {"real": "not_real", "ours": "not_ours", "winnable": "cannot_win"}
+    whens = []
+    points = " ".join(f"WHEN {lit(a)} THEN {float(p)!r}" for a, p in q.evaluation_points.items())
+    for group, keys in q.evaluation_groups:
+        if group not in blocked:
+            break
+        among = f"e.question IN ({', '.join(lit(k) for k in keys)})"
+        known = f"COALESCE(SUM(CASE WHEN {among} AND e.answer IN ('yes', 'partly', 'no') THEN 1 ELSE 0 END), 0)"
+        score = f"COALESCE(SUM(CASE WHEN {among} THEN CASE e.answer {points} ELSE 0 END ELSE 0 END), 0)"
+        whens.append(f"WHEN {known} < {int(q.evaluation_min_known)} THEN 'unclear'")
+        whens.append(f"WHEN {score} < {float(q.evaluation_weak)!r} THEN {lit(blocked[group])}")
+    if not whens:
+        return "NULL"
+    return f"(SELECT CASE {' '.join(whens)} ELSE 'ok' END FROM deal_evaluation e WHERE e.deal_id = d.id)"
+
+
+def evaluation_blocks(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "evaluation_from_stage")
+    if not any_ or not q.evaluation_groups:
+        return "1 = 0"
+    # asked only of the deals with an answer (most have none): the verdict reads every answer of the deal
+    answered = "EXISTS (SELECT 1 FROM deal_evaluation e WHERE e.deal_id = d.id)"
+    return f"{stages} AND {answered} AND {_verdict(q)} IN ('not_real', 'cannot_win')"
+
+
+def close_window(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "close_window_stage", exact=True)
+    if not any_:
+        return "1 = 0"
+    params.update(close_amount=q.close_amount, close_from=q.close_window[0], close_until=q.close_window[1])
+    return (
+        f"{stages} AND {_in_base(q.rates)} >= :close_amount AND (d.expected_close IS NULL"
+        f" OR d.expected_close < {date_param(r, 'close_from')} OR d.expected_close > {date_param(r, 'close_until')})"
     )
-    return [tests[rule] for rule in rules], params
+
+
+def competitors_unknown(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "competitors_from_stage")
+    return f"{stages} AND (d.competitors IS NULL OR TRIM(d.competitors) = '')" if any_ else "1 = 0"
+
+
+def no_coach_on_deal(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "deal_coach_from_stage")
+    if not any_:
+        return "1 = 0"
+    # the account's coaches (from the index of its people), each asked whether the deal has them: most accounts
+    # have none, and the deal's links are never read (from the deal's links, each person's row was read)
+    return (
+        f"{stages} AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id AND c.coach"
+        " AND EXISTS (SELECT 1 FROM deal_contact dc WHERE dc.deal_id = d.id AND dc.contact_id = c.id))"
+    )
+
+
+def few_tech_exchanges(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    # asked at the stage where the solution is settled (ten-step step 6), not of every later deal: each deal's
+    # visits are read for their kind
+    stages, any_ = _from_stage(q, "tech_exchanges_from_stage", exact=True)
+    if not any_:
+        return "1 = 0"
+    params["tech_min"] = q.tech_exchanges_min
+    # counted up to the least needed: a deal that has them is left at its third
+    enough = (
+        "(SELECT COUNT(*) FROM (SELECT 1 FROM visit v WHERE v.deal_id = d.id AND v.kind = 'tech_exchange'"
+        " LIMIT :tech_min) x)"
+    )
+    return f"{stages} AND {enough} < :tech_min"
+
+
+def key_person_below_dating(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "key_person_dating_from_stage")
+    if not any_:
+        return "1 = 0"
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params)
+    return (
+        f"{stages} AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = d.account_id"
+        f" AND c.role IN ({roles_sql}) AND c.relationship IN ('dating', 'trusting', 'allied'))"
+    )
+
+
+def no_written_needs(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
+    stages, any_ = _from_stage(q, "written_needs_by_stage")
+    if not any_:
+        return "1 = 0"
+    params["needs_marker"] = q.written_needs_marker
+    return f"{stages} AND " + _none("SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id AND m.marker = :needs_marker")
+
+
+DEAL_TESTS: dict[str, Callable[[Reader, HealthQuery, dict[str, Any]], str]] = {
+    "no_next_step": no_next_step,
+    "next_step_overdue": next_step_overdue,
+    "stale_deal": stale_deal,
+    "analysis_meeting": analysis_meeting,
+    "analysis_meeting_director": analysis_meeting_director,
+    "no_decision_maker": no_decision_maker,
+    "opponent_late": opponent_late,
+    "markers_unmet": markers_unmet,
+    "decision_maker_against": decision_maker_against,
+    "no_supporter_in_chain": no_supporter_in_chain,
+    "not_evaluated": not_evaluated,
+    "evaluation_blocks": evaluation_blocks,
+    "close_window": close_window,
+    "competitors_unknown": competitors_unknown,
+    "no_coach_on_deal": no_coach_on_deal,
+    "few_tech_exchanges": few_tech_exchanges,
+    "key_person_below_dating": key_person_below_dating,
+    "no_written_needs": no_written_needs,
+}
 
 
 def _none(select: str) -> str:
@@ -327,9 +548,9 @@ def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: 
         pairs = hits["next_step_overdue"]
         first = sorted(pairs) if per_rule is None else heapq.nsmallest(per_rule, pairs)
         shown["next_step_overdue"] = [deal_id for _day, deal_id in first]
-    one_row = [ids for rule, ids in shown.items() if rule not in ("opponent_late", "markers_unmet")]
+    listed = {"opponent_late": _opponent_rows, "markers_unmet": _markers_rows, "decision_maker_against": _against_rows}
+    one_row = [ids for rule, ids in shown.items() if rule not in listed]
     details = _deal_details(r, q, sorted({i for ids in one_row for i in ids}))
-    listed = {"opponent_late": _opponent_rows, "markers_unmet": _markers_rows}  # several rows per deal
     rows = {
         rule: listed[rule](r, q, shown[rule]) if rule in listed else [details[i] for i in shown[rule]] for rule in rules
     }
@@ -341,11 +562,16 @@ def _deal_details(r: Reader, q: HealthQuery, ids: Sequence[int]) -> dict[int, di
     if not ids:
         return {}
     _cutoff, limit, params = _stale_parts(r, q)
-    params.update(ids=_id_list(ids), today=q.today.isoformat())
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params, ids=_id_list(ids), today=q.today.isoformat())
     rows = r.rows(
         f"SELECT {_DEAL_COLUMNS}, d.next_step AS next_step, d.next_step_date AS next_step_date,"
         f" {days(r, ':today', 'd.next_step_date')} AS days_late, {LAST_VISIT} AS last_visit,"
-        f" {days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days"
+        f" {days(r, ':today', 'd.stage_entered_on')} AS days_in_stage, {limit} AS limit_days,"
+        f" d.expected_close AS expected_close, {_TECH_EXCHANGES} AS tech_exchanges,"
+        f" CASE WHEN {_in_chain('decision_maker')} THEN 0 ELSE 1 END AS lacks_decision_maker,"
+        f" CASE WHEN {_in_chain('evaluator')} THEN 0 ELSE 1 END AS lacks_evaluator,"
+        f" {_best_key_relationship(roles_sql)} AS best_key_relationship, {_verdict(q)} AS verdict"
         f" FROM deal d JOIN account a ON a.id = d.account_id WHERE d.id IN {_ids(r, 'ids')}",
         params,
     )
@@ -380,21 +606,10 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     scope_sql, params = q.scope.accounts()
     roles_sql, role_params = _key_roles(q)
     params.update(role_params)
-    # one seek for the account's people (an account has a few), not one per (role, relationship) pair (4 × slower)
-    key_at_b = (
-        "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
-        f" AND {scan(r, 'c.role')} IN ({roles_sql}) AND {scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
-    )
     # each rule's test of the account's people, asked only of the accounts visited often enough for the rule
     # (the visits: kept by the database, migration 0005, read once per account by the join)
     least_visits = {"no_coach": q.coach_after_visits, "still_at_c": q.still_c_after_visits}
-    tests = {
-        "no_coach": "x.visits >= :least_no_coach"
-        " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)",
-        "prospect_below_b": f"a.info_stage = 'prospect' AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A')"
-        f" OR NOT {key_at_b})",
-        "still_at_c": f"x.visits >= :least_still_at_c AND (a.relation IS NULL OR a.relation = 'C') AND NOT {key_at_b}",
-    }
+    tests = {rule: ACCOUNT_TESTS[rule](r, q, roles_sql) for rule in rules}
     bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
     visits, join = "0", ""
     if set(least_visits) & set(rules):
@@ -431,12 +646,121 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     )
 
 
+def _key_at_b(r: Reader, roles_sql: str) -> str:
+    """SQL: the account a has a key person at B or better (信赖, 同盟). One seek for the account's people (an
+    account has a few), not one per (role, relationship) pair (4 × slower)."""
+    return (
+        "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id"
+        f" AND {scan(r, 'c.role')} IN ({roles_sql}) AND {scan(r, 'c.relationship')} IN ('trusting', 'allied'))"
+    )
+
+
+def no_coach(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    return "x.visits >= :least_no_coach AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)"
+
+
+def prospect_below_b(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    return (
+        "a.info_stage = 'prospect' AND (a.relation IS NULL OR a.relation NOT IN ('B', 'A')"
+        f" OR NOT {_key_at_b(r, roles_sql)})"
+    )
+
+
+def still_at_c(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    return (
+        f"x.visits >= :least_still_at_c AND (a.relation IS NULL OR a.relation = 'C') AND NOT {_key_at_b(r, roles_sql)}"
+    )
+
+
+ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
+    "no_coach": no_coach,
+    "prospect_below_b": prospect_below_b,
+    "still_at_c": still_at_c,
+}
+
+
+# --- the receivables: one pass ------------------------------------------------------------------------------
+
+_OUTSTANDING = "rv.amount - rv.paid_amount > 0.005"  # more than half a cent left to pay
+
+
+def _receivable_tests(q: HealthQuery) -> dict[str, str]:
+    """One SQL test per receivable rule over the deal d and x, its receivables with money outstanding."""
+    paid = [
+        f"(d.playbook = {lit(name)} AND EXISTS (SELECT 1 FROM deal_marker m WHERE m.deal_id = d.id"
+        f" AND m.stage = {lit(stage)} AND m.marker = :paid_marker))"
+        for name, stage in sorted(q.paid_stages.items())
+    ]
+    return {
+        # a receivable of the deal past its due date with money outstanding (摧龙六式's collection matrix)
+        "receivable_overdue": "x.overdue > 0",
+        # the deal's paid-in-full marker ticked (in the stage of its playbook that holds it) while money is owed
+        "paid_in_full_unpaid": f"({' OR '.join(paid)})" if paid else "1 = 0",
+    }
+
+
+def _receivable_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
+    """The deals with money outstanding (any status: a won deal is paid after it is won), each rule a bit: one
+    scan of the receivables, grouped by deal."""
+    scope_sql, params = q.scope.deals()
+    params.update(today=q.today.isoformat(), paid_marker=q.paid_marker)
+    tests = _receivable_tests(q)
+    bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
+    lists = {rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
+    hits = _by_rule(
+        r,
+        f"SELECT d.id AS c0, d.amount AS c1, {bits} AS c2 FROM (SELECT rv.deal_id AS deal_id,"
+        " SUM(CASE WHEN rv.due < :today THEN 1 ELSE 0 END) AS overdue"
+        f" FROM receivable rv WHERE {_OUTSTANDING} GROUP BY rv.deal_id) x JOIN deal d ON d.id = x.deal_id"
+        f" WHERE 1 = 1{scope_sql}",
+        params,
+        ("CASE WHEN t.c1 IS NULL THEN 1 ELSE 0 END", "t.c1 DESC", "t.c0"),
+        lists,
+        "c2",
+    )
+    shown = {rule: ids[:per_rule] for rule, ids in hits.items()}
+    ids = sorted({i for ids in shown.values() for i in ids})
+    details: dict[int, dict[str, Any]] = {}
+    if ids:
+        late = days(r, ":today", "rv.due")
+        for row in r.rows(
+            f"SELECT {_DEAL_COLUMNS}, d.status AS status,"
+            f" SUM(rv.amount - rv.paid_amount) AS outstanding,"
+            f" SUM(CASE WHEN rv.due < :today THEN rv.amount - rv.paid_amount ELSE 0 END) AS overdue,"
+            f" SUM(CASE WHEN rv.due < :today THEN 1 ELSE 0 END) AS overdue_count,"
+            f" MAX(CASE WHEN rv.due < :today THEN {late} ELSE 0 END) AS days_overdue"
+            " FROM deal d JOIN account a ON a.id = d.account_id JOIN receivable rv ON rv.deal_id = d.id"
+            f" WHERE d.id IN {_ids(r, 'ids')} AND {_OUTSTANDING}"
+            " GROUP BY d.id, d.name, a.name, d.playbook, d.stage, d.amount, d.currency, d.status",
+            {"ids": _id_list(ids), "today": q.today.isoformat()},
+        ):
+            details[int(row["id"])] = row
+    return HealthFound(
+        {rule: [details[i] for i in shown[rule]] for rule in rules}, {rule: len(hits[rule]) for rule in rules}
+    )
+
+
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
+
+
+def _from_stage(q: HealthQuery, setting: str, *, exact: bool = False) -> tuple[str, bool]:
+    """SQL: the deal d is at the stage its playbook names for SETTING, or later (EXACT: at it); and whether any
+    playbook names one (else the SQL is false)."""
+    wanted = q.stage_from.get(setting, {})
+    parts = []
+    for book in q.playbooks:
+        start = wanted.get(book.name)
+        if start is None:
+            continue
+        first = book.stage(start).number
+        keys = ", ".join(lit(s.key) for s in book.stages if (s.number == first if exact else s.number >= first))
+        parts.append(f"(d.playbook = {lit(book.name)} AND d.stage IN ({keys}))")
+    return ("(" + " OR ".join(parts) + ")", True) if parts else ("1 = 0", False)
 
 
 def _opposed(q: HealthQuery) -> str | None:
     """SQL: the deal d is at the stage where an opponent matters, or later; None: no playbook has that stage."""
-    stages, any_ = stages_from(q.playbooks, q.opponent_from_stage)
+    stages, any_ = _from_stage(q, "opponent_from_stage")
     return stages if any_ else None
 
 
@@ -450,6 +774,20 @@ def _opponent_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[s
         f"SELECT {_DEAL_COLUMNS}, c.name AS contact, c.title AS title"
         f" FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id {join}"
         f" WHERE d.id IN {_ids(r, 'ids')} AND {stages} AND {opposes} ORDER BY {_DEAL_ORDER}, c.name",
+        {"ids": _id_list(ids)},
+    )
+
+
+def _against_rows(r: Reader, q: HealthQuery, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """One row per decision maker against us (opponent, non-supporter) of the deals IDS (in the deals' order)."""
+    stages, any_ = _from_stage(q, "decision_chain_from_stage")
+    if not any_ or not ids:
+        return []
+    return r.rows(
+        f"SELECT {_DEAL_COLUMNS}, c.name AS contact, c.title AS title, {_STANCE} AS stance"
+        " FROM deal d JOIN account a ON a.id = d.account_id JOIN contact c ON c.account_id = d.account_id"
+        " LEFT JOIN deal_contact dc ON dc.contact_id = c.id AND dc.deal_id = d.id"
+        f" WHERE d.id IN {_ids(r, 'ids')} AND {stages} AND {_AGAINST} ORDER BY {_DEAL_ORDER}, c.name",
         {"ids": _id_list(ids)},
     )
 

@@ -29,10 +29,14 @@ class Scope:
 
     owner: str | None = None
     account_id: int | None = None
+    deal_id: int | None = None  # one deal (the health rules of one record: Journal.findings_for)
 
     def deals(self, alias: str = "d") -> tuple[str, dict[str, Any]]:
         where: list[str] = []
         params: dict[str, Any] = {}
+        if self.deal_id is not None:
+            where.append(f"{alias}.id = :deal")
+            params["deal"] = self.deal_id
         if self.owner:
             where.append(f"{alias}.owner = :owner")
             params["owner"] = self.owner
@@ -386,6 +390,9 @@ def open_playbooks(r: Reader, scope: Scope) -> list[str]:
     """The playbooks of the open deals, from the index on status and playbook: the first, then each one after the
     last found (a seek per playbook, where DISTINCT read every open deal's entry: 40,000 on the huge journal)."""
     scope_sql, params = scope.deals()
+    if scope.deal_id is not None:  # one deal: its own row
+        rows = r.rows(f"SELECT d.playbook AS playbook FROM deal d WHERE d.status = 'open'{scope_sql}", params)
+        return [row["playbook"] for row in rows]
     first = f"SELECT MIN(d.playbook) FROM deal d WHERE d.status = 'open'{scope_sql}"
     rows = r.rows(
         f"WITH RECURSIVE pb(name) AS ({first} UNION ALL SELECT ({first} AND d.playbook > pb.name) FROM pb"
