@@ -199,6 +199,7 @@ class Export:
     table: str
     columns: tuple[Any, ...]
     rows: Iterable[dict[str, Any]]
+    journal: Journal | None = field(default=None, repr=False, compare=False)  # kept open while ROWS are read
 
     def as_json(self) -> list[dict[str, Any]]:
         """The rows as `sd export TABLE --format json` writes them."""
@@ -214,6 +215,7 @@ class Dump:
 
     header: dict[str, Any]
     tables: list[tuple[str, Iterable[dict[str, Any]]]]
+    journal: Journal | None = field(default=None, repr=False, compare=False)  # kept open while the rows are read
 
     def as_json(self) -> dict[str, Any]:
         """The dump as `sd export all` writes it (dates and times as text)."""
@@ -1328,7 +1330,7 @@ class Journal:
         r = self.reader
         where = self._export_filter(table, since, until, owner, account, stage, status, playbook)
         columns = tabular.export_columns(table, include_personal=include_personal)
-        return Export(table, columns, export_rows(r, table, where, include_personal=include_personal))
+        return Export(table, columns, export_rows(r, table, where, include_personal=include_personal), self)
 
     def _export_filter(
         self,
@@ -1384,7 +1386,7 @@ class Journal:
 
         r = self.reader
         header = {"format": q.DUMP_FORMAT, "version": q.DUMP_VERSION, "schema_version": SCHEMA_VERSION}
-        return Dump(header, [(name, q.dump_rows(r, name)) for name in q.dump_tables(r)])
+        return Dump(header, [(name, q.dump_rows(r, name)) for name in q.dump_tables(r)], self)
 
 
 AGENDA_CHECK_EACH = 20  # `sd next` with at most this many deals checks them one by one; more: one whole check
