@@ -171,7 +171,7 @@ def test_existing_account_found_by_typing_part_of_its_name(guided, sd, isolated,
             ENTER,  # when: today
             "Talked about the budget" + ENTER + ENTER,  # what happened; no feedback
             SPACE + ENTER,  # the first unmet marker (rough need) is now true; one required is still unmet
-            ENTER,  # Priya: a meal builds trust — the suggestion
+            ENTER,  # Priya: a meal builds 约会 (meeting socially), as 摧龙六式 says — the suggestion
             ENTER,  # no next step
             ENTER,  # save
         ],
@@ -187,7 +187,7 @@ def test_existing_account_found_by_typing_part_of_its_name(guided, sd, isolated,
         None,
     )
     priya = con.execute("SELECT relationship FROM contact WHERE name = 'Priya Shah'").fetchone()
-    assert priya["relationship"] == "trusting"
+    assert priya["relationship"] == "dating"
     assert con.execute("SELECT stage FROM deal").fetchone()[0] == "project_info"
     marks = {r[0] for r in con.execute("SELECT marker FROM deal_marker")}
     assert marks == {"customer_name", "project_name", "rough_need"}
