@@ -216,3 +216,19 @@ def test_an_unknown_kind_is_refused_with_the_new_ones_listed(sd, acme):  # noqa:
     assert result.exit_code == 2
     assert "executive_visit" in result.stderr and "Traceback" not in result.output
     assert sd("visit", "list", "--json").json() == []
+
+
+@pytest.mark.parametrize(
+    ("note", "kind"),
+    [
+        ("@Acme 王总 高层拜访，谈明年合作", "executive_visit"),
+        ("@Acme 送王总贵重礼品", "valuable_gift"),
+        ("@Acme 宴请王总", "social"),
+        ("@Acme 和王总吃饭", "meal"),
+        ("@Acme 给王总送了礼品", "gift"),
+    ],
+)
+def test_sd_log_reads_the_new_kinds_from_a_note(sd, acme, note, kind):  # noqa: ANN001
+    result = sd("log", note, "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json()["kind"] == kind
