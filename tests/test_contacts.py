@@ -128,7 +128,7 @@ def test_show_table_uses_labels(sd, acme):
     add(sd, "王总", "-A", "Acme", "--role", "decision_maker", "--coach", "--relationship", "dating")
     result = sd("contact", "show", "王总")
     assert result.exit_code == 0
-    for text in ("#1 王总", "Acme", "Decision maker", "Dating", "Coach", "yes"):
+    for text in ("#1 王总", "Acme", "Decision maker", "Meeting socially", "Coach", "yes"):
         assert text in result.stdout, text
 
 

@@ -16,6 +16,8 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from salesdiary.core import enums
+
 ENTER, DOWN, SPACE, CTRL_C, ESC, CTRL_U = "\r", "\x1b[B", " ", "\x03", "\x1b", "\x15"
 
 
@@ -154,12 +156,17 @@ def test_new_account_deal_and_contact_with_markers_advance_and_next_step(guided,
     assert tuple(follow) == ("Send the quote", "2026-12-02", deal["id"])
 
 
-def test_existing_account_found_by_typing_part_of_its_name(guided, sd, isolated, contoso):
+# what the activity builds, as 摧龙六式 says: a meal 约会; a banquet, our executives' visit or a valuable gift 信赖
+@pytest.mark.parametrize(
+    ("kind", "built"),
+    [("meal", "dating"), ("social", "trusting"), ("executive_visit", "trusting"), ("贵重礼品", "trusting")],
+)
+def test_existing_account_found_by_typing_part_of_its_name(guided, sd, isolated, contoso, kind, built):
     result = guided(
         "visit",
         "add",
         "--kind",
-        "meal",
+        kind,
         "--purpose",
         "Dinner after the site survey",
         keys=[
@@ -171,7 +178,7 @@ def test_existing_account_found_by_typing_part_of_its_name(guided, sd, isolated,
             ENTER,  # when: today
             "Talked about the budget" + ENTER + ENTER,  # what happened; no feedback
             SPACE + ENTER,  # the first unmet marker (rough need) is now true; one required is still unmet
-            ENTER,  # Priya: a meal builds trust — the suggestion
+            ENTER,  # Priya: what the activity builds — the suggestion
             ENTER,  # no next step
             ENTER,  # save
         ],
@@ -181,13 +188,13 @@ def test_existing_account_found_by_typing_part_of_its_name(guided, sd, isolated,
     con = db(isolated)
     visit = con.execute("SELECT * FROM visit").fetchone()
     assert (visit["kind"], visit["purpose"], visit["summary"], visit["feedback"]) == (
-        "meal",
+        enums.VISIT_KIND.parse(kind),
         "Dinner after the site survey",
         "Talked about the budget",
         None,
     )
     priya = con.execute("SELECT relationship FROM contact WHERE name = 'Priya Shah'").fetchone()
-    assert priya["relationship"] == "trusting"
+    assert priya["relationship"] == built
     assert con.execute("SELECT stage FROM deal").fetchone()[0] == "project_info"
     marks = {r[0] for r in con.execute("SELECT marker FROM deal_marker")}
     assert marks == {"customer_name", "project_name", "rough_need"}

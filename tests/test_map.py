@@ -175,7 +175,7 @@ def test_text_tree(sd, journal):
     order = [out.index(name) for name in ("王建国", "李明", "赵磊", "陈静", "孙丽")]
     assert order == sorted(order)
     assert "★coach" in out.split("李明", 1)[1].splitlines()[0]
-    assert "Decision maker · Neutral · Dating · Driver" in out
+    assert "Decision maker · Neutral · Meeting socially · Driver" in out
     assert "├──" in out and "└──" in out
     assert "roles still unknown: Gatekeeper" in out
     zh = sd("--lang", "zh", "map", A).stdout

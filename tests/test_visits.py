@@ -187,7 +187,7 @@ def test_list_table_json_and_filters(sd, journal):
     add(sd, "-A", "Acme", "--date", "2026-11-24", "--kind", "meal", "--owner", "bob")
     table = sd("visit", "list")
     assert table.exit_code == 0
-    for text in ("First meeting", "Check budget", "Phone call", "Meal / social", "王总", "Core network"):
+    for text in ("First meeting", "Check budget", "Phone call", "Meal or tea", "王总", "Core network"):
         assert text in table.stdout, text
     rows = sd("visit", "list", "--json").json()
     assert [r["date"] for r in rows] == ["2026-11-24", "2026-11-23", "2026-11-20"]  # newest first

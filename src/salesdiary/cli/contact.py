@@ -17,7 +17,9 @@ LevelOpt = typer.Option(None, "--level", help=N_("Level: operational, management
 RoleOpt = typer.Option(
     None, "--role", help=N_("Buying role, e.g. decision_maker (拍板者), influencer, user, evaluator.")
 )
-RelOpt = typer.Option(None, "--relationship", help=N_("Relationship stage: acquainted, dating, trusting, allied."))
+RelOpt = typer.Option(
+    None, "--relationship", help=N_("Relationship stage: acquainted, dating (meeting socially), trusting, allied.")
+)
 StanceOpt = typer.Option(None, "--stance", help=N_("Stance: supporter, neutral, non_supporter, opponent."))
 CoachOpt = typer.Option(
     None, "--coach/--no-coach", help=N_("Whether this person is our coach (gives inside information).")

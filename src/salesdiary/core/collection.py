@@ -1,10 +1,10 @@
-"""Collecting receivables: seed 004's matrix of days overdue × amount → who acts and how.
+"""Collecting receivables: 《摧龙六式》's matrix of days overdue × amount → who acts and how.
 
-004 (第六式 跟进服务, 回收账款): 对于逾期时间短金额少的客户,财务正常催收;对于逾期时间长金额少的客户,
+《摧龙六式》 (第六式 跟进服务, 回收账款): 对于逾期时间短金额少的客户,财务正常催收;对于逾期时间长金额少的客户,
 升级信函催收层级;对于逾期时间短金额大的客户,销售人员上门催收;对于逾期时间长金额大的客户,
 销售人员应与公司协商采取特殊的收款方式。
 
-The seed names the four cells but gives no numbers, so the two thresholds are ours and
+The book names the four cells but gives no numbers, so the two thresholds are ours and
 configurable::
 
     [collection]
@@ -38,7 +38,7 @@ class CollectionAction:
     large: bool
 
 
-# In the order the seed gives them.
+# In the order the book gives them.
 ACTIONS: tuple[CollectionAction, ...] = (
     CollectionAction("finance_reminder", Label(N_("Finance sends the usual reminder"), "财务正常催收"), False, False),
     CollectionAction("escalate_letters", Label(N_("Escalate the collection letters"), "升级信函催收层级"), True, False),
@@ -80,7 +80,7 @@ def rules(get: Callable[[str, Any], Any]) -> CollectionRules:
 
 
 def action_for(days_overdue: int, outstanding: float, r: CollectionRules) -> CollectionAction | None:
-    """The seed's action for a receivable this many days overdue with this much outstanding (None: not overdue)."""
+    """The book's action for a receivable this many days overdue with this much outstanding (None: not overdue)."""
     if days_overdue <= 0 or outstanding <= 0:
         return None
     long = days_overdue >= r.long_days

@@ -166,11 +166,11 @@ ROLE = Vocabulary(
     "role",
     _t("Buying role", "采购角色"),
     [
-        ("decision_maker", "Decision maker", "决策者", ("拍板者", "dm")),
+        ("decision_maker", "Decision maker", "决策者", ("拍板者", "决策人", "dm")),
         ("influencer", "Influencer", "影响者"),
         ("gatekeeper", "Gatekeeper", "把关者"),
         ("user", "User", "使用者"),
-        ("purchaser", "Purchaser", "采购者"),
+        ("purchaser", "Purchaser", "采购者", ("购买者", "buyer")),
         ("evaluator", "Expert / evaluator", "专家/评估者", ("expert", "专家", "评估者")),
         ("initiator", "Initiator", "发起者"),
         ("designer", "Designer", "设计者"),
@@ -182,7 +182,7 @@ RELATIONSHIP = Vocabulary(
     _t("Relationship stage", "关系阶段"),
     [
         ("acquainted", "Acquainted", "认识"),
-        ("dating", "Dating", "约会"),
+        ("dating", "Meeting socially", "约会"),
         ("trusting", "Trusting", "信赖"),
         ("allied", "Allied", "同盟"),
     ],
@@ -256,21 +256,26 @@ STRATEGY = Vocabulary(
     ],
 )
 
-# Activity kinds, each with the relationship stage it builds (seed 004).
+# Activity kinds, each with the relationship stage it builds (《摧龙六式》's ladder: calls, visits and small gifts
+# make people acquainted; meals, events, local tours and technical exchanges build 约会; social events, family
+# activities, out-of-town visits, valuable gifts and our executives' visits build 信赖).
 VISIT_KIND = Vocabulary(
     "kind",
     _t("Activity", "活动类型"),
     [
         ("call", "Phone call", "电话"),
         ("visit", "Visit", "拜访"),
+        ("executive_visit", "Executive visit", "高层拜访", ("高层",)),
         ("gift", "Small gift", "小礼品", ("礼品",)),
+        ("valuable_gift", "Valuable gift", "贵重礼品"),
         ("event", "Business event", "商务活动"),
         ("tour", "Site tour", "参观考察", ("参观",)),
         ("tech_exchange", "Technical exchange", "技术交流"),
         ("demo", "Demo / test", "演示测试", ("测试", "演示")),
-        ("meal", "Meal / social", "联谊宴请", ("联谊", "宴请")),
+        ("meal", "Meal or tea", "吃饭喝茶", ("吃饭", "喝茶", "饭局")),
+        ("social", "Social event", "联谊活动", ("联谊", "宴请", "联谊宴请", "宴会", "聚餐")),
         ("family", "Family activity", "家庭活动"),
-        ("reference_visit", "Reference site visit", "异地参观"),
+        ("reference_visit", "Out-of-town visit", "异地参观", ("reference site visit",)),
         ("proposal", "Proposal", "方案提交", ("方案",)),
         ("tender", "Tender", "投标"),
         ("negotiation", "Negotiation", "商务谈判", ("谈判",)),
@@ -286,7 +291,10 @@ RELATIONSHIP_BUILT_BY_KIND = {
     "tour": "dating",
     "tech_exchange": "dating",
     "demo": "dating",
-    "meal": "trusting",
+    "meal": "dating",
+    "social": "trusting",
+    "valuable_gift": "trusting",
+    "executive_visit": "trusting",
     "family": "trusting",
     "reference_visit": "trusting",
 }

@@ -1,17 +1,18 @@
-"""The 20-question opportunity evaluation (商机评估) of seed 003, in its four groups, with a score and a verdict.
+"""The 20-question opportunity evaluation (商机评估) of 《大客户销售管理》: four groups, a score and a verdict.
 
-Seed 003 (大客户销售管理) screens an opportunity like a funnel (漏斗筛选): is it a real project (是否项目),
-is it our opportunity (是否我的商机), can we win (是否能赢), and is it worth winning. The questions'
-Chinese text is copied from the seed as written; the English says the same thing.
+The book screens an opportunity like a funnel (漏斗筛选): is it a real project (是否项目), is it our
+opportunity (是否我的商机, shown as 是否我的项目: a deal is 项目 on every screen), can we win (是否能赢), and is
+it worth winning. The questions' Chinese text is copied from the book as written (in full-width punctuation,
+and 决策因素 for its 决策因数); the English says the same thing.
 
-The seed heads the fourth group "商机评估——是否能赢" a second time, but its five questions (business
-now and later, profit, risk, strategic value) ask whether the deal is worth winning — seed 000's
-"值得赢吗?" — so the group is labelled 是否值得赢 here.
+The book heads the fourth group "商机评估——是否能赢" a second time, but its five questions (business
+now and later, profit, risk, strategic value) ask whether the deal is worth winning — 《项目销售十步法》's
+"值得赢吗？" — so the group is labelled 是否值得赢 here.
 
 Every question is answered on a three-step scale plus "don't know". The stored answer is the step:
 `yes` (the favourable end: yes / large / low risk / in our favour), `partly` (the middle) or `no`
 (the unfavourable end), or `unknown`. A favourable answer scores 1, the middle ½, anything else 0, so
-each group scores 0–5. The verdict walks the groups in the seed's order and stops at the first one
+each group scores 0–5. The verdict walks the groups in the book's order and stops at the first one
 that is weak, or where too little is known to judge.
 """
 
@@ -82,7 +83,7 @@ class Group:
     key: str
     number: int
     label: Label
-    focus: Label  # the seed's funnel words for the group
+    focus: Label  # the book's funnel words for the group
     questions: tuple[Question, ...]
 
     def __str__(self) -> str:
@@ -101,10 +102,10 @@ _REAL = (
         1,
         "real",
         "Is the customer's business facing a challenge?",
-        "业务状况是否面临挑战?",
+        "业务状况是否面临挑战？",
         hint=_l(
             "Its operating and competitive environment, core business structure, this year's finances",
-            "经营/竞争环境,核心业务结构,今年财务情况",
+            "经营/竞争环境，核心业务结构，今年财务情况",
         ),
     ),
     _q(
@@ -112,23 +113,23 @@ _REAL = (
         2,
         "real",
         "Is the project's need clear?",
-        "项目需求是否清晰?",
+        "项目需求是否清晰？",
         hint=_l(
             "The application need, a description of the project, the implementation goals",
-            "应用需求,项目描述,实施目标",
+            "应用需求，项目描述，实施目标",
         ),
     ),
-    _q("decision_process", 3, "real", "Is the decision process settled?", "决策过程是否确定?"),
-    _q("funding", 4, "real", "Is the project's money secured?", "项目资金是否落实?"),
+    _q("decision_process", 3, "real", "Is the decision process settled?", "决策过程是否确定？"),
+    _q("funding", 4, "real", "Is the project's money secured?", "项目资金是否落实？"),
     _q(
         "drivers",
         5,
         "real",
         "Are the drivers for carrying it out evident?",
-        "实施驱动因素是否明显?",
+        "实施驱动因素是否明显？",
         hint=_l(
             "The return of the project, the risk after it, business or technical emphasis, a set date or other push",
-            "项目实施的回报,项目实施后的风险,业务与技术的侧重,特定的日期或其它实施动力",
+            "项目实施的回报，项目实施后的风险，业务与技术的侧重，特定的日期或其它实施动力",
         ),
     ),
 )
@@ -138,43 +139,47 @@ _OURS = (
         6,
         "ours",
         "Are the decision factors clear?",
-        "决策因数是否明确?",
+        "决策因素是否明确？",
         hint=_l(
             "Technical or business factors, personal factors, other factors — and their priority",
-            "技术因素/业务因素,个人因素,其它因素,决策因素优先级别",
+            "技术因素/业务因素，个人因素，其它因素，决策因素优先级别",
         ),
     ),
-    _q("solution_fit", 7, "ours", "Is our solution a good fit?", "解决方案是否合适?"),
-    _q("resources_reasonable", 8, "ours", "Are the resources it needs reasonable?", "资源需求是否合理?"),
+    _q("solution_fit", 7, "ours", "Is our solution a good fit?", "解决方案是否合适？"),
+    _q("resources_reasonable", 8, "ours", "Are the resources it needs reasonable?", "资源需求是否合理？"),
     _q(
-        "relationship_basis", 9, "ours", "Do we have a relationship with the customer to build on?", "客户关系有无基础?"
+        "relationship_basis",
+        9,
+        "ours",
+        "Do we have a relationship with the customer to build on?",
+        "客户关系有无基础？",
     ),
-    _q("unique_value", 10, "ours", "Can we show our unique value?", "独特价值能否体现?"),
+    _q("unique_value", 10, "ours", "Can we show our unique value?", "独特价值能否体现？"),
 )
 _WINNABLE = (
-    _q("inside_support", 11, "winnable", "Can we count on support inside the customer?", "能否期盼内部支持?"),
-    _q("leadership_buy_in", 12, "winnable", "Can we win the decision makers' approval?", "能否得到决策层认同?"),
-    _q("vendor_preference", 13, "winnable", "Does the customer lean towards a vendor?", "是否存在厂家倾向?", LEANING),
+    _q("inside_support", 11, "winnable", "Can we count on support inside the customer?", "能否期盼内部支持？"),
+    _q("leadership_buy_in", 12, "winnable", "Can we win the decision makers' approval?", "能否得到决策层认同？"),
+    _q("vendor_preference", 13, "winnable", "Does the customer lean towards a vendor?", "是否存在厂家倾向？", LEANING),
     _q(
         "informal_factors",
         14,
         "winnable",
         "Are there informal decision factors?",
-        "是否存在非正式决策因素?",
+        "是否存在非正式决策因素？",
         INFORMAL,
         hint=_l(
             "Competition for internal resources, personal wins and losses, what the outcome means for people",
             "内部资源竞争/个人输赢/项目结果影响等",
         ),
     ),
-    _q("political_structure", 15, "winnable", "Do we understand the political structure?", "是否清楚政治关联结构?"),
+    _q("political_structure", 15, "winnable", "Do we understand the political structure?", "是否清楚政治关联结构？"),
 )
 _WORTH = (
-    _q("near_term_business", 16, "worth", "How large is the business now?", "近期业务大小?", SIZE),
-    _q("future_business", 17, "worth", "How large is the business to come?", "未来业务大小?", SIZE),
-    _q("profit", 18, "worth", "How large is this project's profit?", "本项目利润大小?", SIZE),
-    _q("risk", 19, "worth", "How large is this project's risk?", "本项目风险大小?", RISK),
-    _q("strategic_value", 20, "worth", "How high is this customer's strategic value?", "该客户战略价值高低?", VALUE),
+    _q("near_term_business", 16, "worth", "How large is the business now?", "近期业务大小？", SIZE),
+    _q("future_business", 17, "worth", "How large is the business to come?", "未来业务大小？", SIZE),
+    _q("profit", 18, "worth", "How large is this project's profit?", "本项目利润大小？", SIZE),
+    _q("risk", 19, "worth", "How large is this project's risk?", "本项目风险大小？", RISK),
+    _q("strategic_value", 20, "worth", "How high is this customer's strategic value?", "该客户战略价值高低？", VALUE),
 )
 
 GROUPS: tuple[Group, ...] = (
@@ -184,17 +189,17 @@ GROUPS: tuple[Group, ...] = (
         _l("Is it a real project?", "是否项目"),
         _l(
             "A real project: the need, the decision process, the resources to carry it out, the drivers",
-            "落实项目:商机需求-决策过程-实施资源-驱动因素",
+            "落实项目：项目需求-决策过程-实施资源-驱动因素",
         ),
         _REAL,
     ),
     Group(
         "ours",
         2,
-        _l("Is it our opportunity?", "是否我的商机"),
+        _l("Is it our opportunity?", "是否我的项目"),
         _l(
             "Our project: unique value, a complete solution, assured delivery, the customer's trust",
-            "我的项目:独特价值-完备方案-实施保障-客户信任",
+            "我的项目：独特价值-完备方案-实施保障-客户信任",
         ),
         _OURS,
     ),
@@ -204,7 +209,7 @@ GROUPS: tuple[Group, ...] = (
         _l("Can we win?", "是否能赢"),
         _l(
             "Our chances: support inside, approval at the decision level, vendor leaning, decision links",
-            "项目胜算:内部支持-决策认同-厂家倾向-决策关联",
+            "项目胜算：内部支持-决策认同-厂家倾向-决策关联",
         ),
         _WINNABLE,
     ),
@@ -214,7 +219,7 @@ GROUPS: tuple[Group, ...] = (
         _l("Is it worth winning?", "是否值得赢"),
         _l(
             "The value: business now and later, profit, risk, the customer's strategic value",
-            "项目价值:近期业务-未来业务-利润-风险-战略价值",
+            "项目价值：近期业务-未来业务-利润-风险-战略价值",
         ),
         _WORTH,
     ),

@@ -3,20 +3,20 @@
 Pure: the thresholds come from a getter the caller passes (the CLI passes
 `store.paths.config_value`), so this module reads no file itself. Each rule has a
 stable key (used in JSON and in `health.disabled`), a bilingual name and the
-suggested action taken from the seeds (Chinese as the seed words it).
+suggested action taken from the books (Chinese as the book words it).
 
-Config (all optional; the defaults are the seeds' values where the seeds give one)::
+Config (all optional; the defaults are the books' values where the books give one)::
 
     [health]
     stale_days = 30                 # or a table: { default = 30, tender_prepared = 14, 3 = 21 }
-    coach_after_visits = 3          # 001 §2.3.1.3: an insider within three visits
-    still_c_after_visits = 5        # 001 §2.4.1: "after many visits" still at C
+    coach_after_visits = 3          # 《销售业务手册》§2.3.1.3: an insider within three visits
+    still_c_after_visits = 5        # 《销售业务手册》§2.4.1: "after many visits" still at C
     key_roles = ["decision_maker", "influencer"]   # who counts as a key person (关键人)
-    analysis_meeting_amount = 200000               # 000 step 4
-    analysis_meeting_director_amount = 500000      # 000 step 4
+    analysis_meeting_amount = 200000               # 《项目销售十步法》 step 4
+    analysis_meeting_director_amount = 500000      # 《项目销售十步法》 step 4
     analysis_meeting_marker = "analysis_meeting"   # the playbook marker that records it
-    decision_maker_by_stage = 3     # 000 step 3
-    opponent_from_stage = 7         # 000 step 7
+    decision_maker_by_stage = 3     # 《项目销售十步法》 step 3
+    opponent_from_stage = 7         # 《项目销售十步法》 step 7
     disabled = []                   # rule keys to skip
 """
 
@@ -55,7 +55,7 @@ STAGE_SETTINGS = (
     "written_needs_by_stage",
 )
 TEN_STEP = "ten_step"  # the playbook whose stage numbers the config's numeric stage settings are
-B_OR_BETTER = ("trusting", "allied")  # 001: personal grade B = 信赖, A = 同盟 (DOMAIN.md)
+B_OR_BETTER = ("trusting", "allied")  # 《销售业务手册》: personal grade B = 信赖, A = 同盟 (DOMAIN.md)
 COMPANY_B_OR_BETTER = ("B", "A")
 
 
@@ -100,7 +100,7 @@ def _six(step: int) -> Label:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Every number the rules use; the defaults are the seeds' values."""
+    """Every number the rules use; the defaults are the books' values."""
 
     stale_days: int = DEFAULT_STALE_DAYS
     stale_days_by_stage: Mapping[str, int] = field(default_factory=dict)  # stage key or number → days
@@ -114,12 +114,12 @@ class Thresholds:
     # stage numbers of the ten-step playbook from config (None: the playbook's [rules] table names the stage)
     decision_maker_by_stage: int | None = None
     opponent_from_stage: int | None = None
-    close_window_amount: float = 300_000  # 000 step 2: a project of 300,000 or more …
+    close_window_amount: float = 300_000  # 《项目销售十步法》 step 2: a project of 300,000 or more …
     close_window_min_months: int = 1  # … closes 1 …
     close_window_max_months: int = 9  # … to 9 months out
-    tech_exchanges_min: int = 3  # 000 step 5: "一个成熟的方案交流需要3～5次交流"
-    written_needs_marker: str = "written_needs"  # 004 stage 3's end marker: the customer's needs in writing
-    paid_marker: str = "paid_in_full"  # 004 stage 6's end marker: the customer has paid in full
+    tech_exchanges_min: int = 3  # 《项目销售十步法》 step 5: "一个成熟的方案交流需要3～5次交流"
+    written_needs_marker: str = "written_needs"  # 《摧龙六式》 stage 3's end marker: the customer's needs in writing
+    paid_marker: str = "paid_in_full"  # 《摧龙六式》 stage 6's end marker: the customer has paid in full
     collection_long_days: int = 90  # [collection] (core/collection.py): the receivables matrix's cells
     collection_large_amount: float = 200_000
     disabled: tuple[str, ...] = ()
@@ -676,7 +676,7 @@ RULES: dict[str, Rule] = {
             _l("No next step", "没有下一步"),
             _l(
                 "Agree the next meeting with the customer and give it a date: every open deal needs one.",
-                "约定下次会面,保持业务跟进的延续性:每个进行中的项目都要有带日期的下一步。",
+                "约定下次会面，保持业务跟进的延续性：每个进行中的项目都要有带日期的下一步。",
             ),
             _handbook("2.3.1.3"),
             "deal",
@@ -688,7 +688,7 @@ RULES: dict[str, Rule] = {
             _l("Next step overdue", "下一步已逾期"),
             _l(
                 "Do it today, or agree a new date with the customer and record it.",
-                "今天完成,或与客户重新约定日期并记录下来。",
+                "今天完成，或与客户重新约定日期并记录下来。",
             ),
             _handbook("2.3.1.3"),
             "deal",
@@ -699,9 +699,8 @@ RULES: dict[str, Rule] = {
             "stale_deal",
             _l("Stale deal", "项目停滞"),
             _l(
-                "Visit again: visit often, and leave a topic for the next conversation each time"
-                " (《销售业务手册》§2.3.2.4).",
-                "经常拜访,每次拜访交流,为下次交流留下话题。",
+                "Visit again: visit often, and leave a topic for the next conversation each time.",
+                "经常拜访，每次拜访交流，为下次交流留下话题。",
             ),
             _handbook("2.3.2.4"),
             "deal",
@@ -712,9 +711,8 @@ RULES: dict[str, Rule] = {
             "no_coach",
             _l("No coach after {visits} visits", "拜访{visits}次仍无内线"),
             _l(
-                "Ask your office manager for help: a rep develops an insider within three visits"
-                " (《销售业务手册》§2.3.1.3).",
-                "销售工程师拜访三次必须发展一个内线人;如拜访3次以上无法达成目标,主动请求办事处经理协助。",
+                "Ask your office manager for help: a rep develops an insider within three visits.",
+                "销售工程师拜访三次必须发展一个内线人；如拜访3次以上无法达成目标，主动请求办事处经理协助。",
             ),
             _handbook("2.3.1.3"),
             "account",
@@ -726,8 +724,8 @@ RULES: dict[str, Rule] = {
             _l("Prospect without B relationships", "准客户关系未达B级"),
             _l(
                 "An account is a prospect only when the company relationship and a key person's relationship "
-                "both reach B; treat it as qualified until then (《销售业务手册》§2.4.1).",
-                "当与客户的关系和客户决策链关键人的关系都达到了“B”级,才进入漏斗中的准客户阶段。",
+                "both reach B; treat it as qualified until then.",
+                "当与客户的关系和客户决策链关键人的关系都达到了“B”级，才进入漏斗中的准客户阶段。",
             ),
             _handbook("2.4.1"),
             "account",
@@ -739,8 +737,8 @@ RULES: dict[str, Rule] = {
             _l("Still at C after {visits} visits", "拜访{visits}次仍为C级"),
             _l(
                 "Ask your office manager for support and analysis, then decide: change the key person, change "
-                "the rep, or pause the project and only keep in touch (《销售业务手册》§2.4.1).",
-                "主动向办事处经理寻求协助支持和分析,做出下一步销售判断:变换关键人、变换销售工程师或中止项目销售,"
+                "the rep, or pause the project and only keep in touch.",
+                "主动向办事处经理寻求协助支持和分析，做出下一步销售判断：变换关键人、变换销售工程师或中止项目销售，"
                 "仅和客户保持日常关系维护。",
             ),
             _handbook("2.4.1"),
@@ -753,8 +751,8 @@ RULES: dict[str, Rule] = {
             _l("No project analysis meeting", "未召开项目分析会"),
             _l(
                 "Hold a project analysis meeting: advised for every project of {amount} or more, led by a "
-                "director from {director} (000 step 4).",
-                "对于所有{amount}元以上的项目都建议召开项目分析会,对于金额超过{director}元的项目,"
+                "director from {director}.",
+                "对于所有{amount}元以上的项目都建议召开项目分析会，对于金额超过{director}元的项目，"
                 "必须由总监牵头召开项目分析会。",
             ),
             _ten(4),
@@ -777,11 +775,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "no_decision_maker",
-            _l("No known decision maker", "未知拍板者"),
+            _l("No known decision maker", "尚未找到拍板者"),
             _l(
                 "Find out who decides and visit them: make high-level contact with the decision maker and learn "
-                "their view of the project (000 step 3).",
-                "在这个阶段应适时直接拜访用户拍板者,做高层接触,了解用户拍板者对项目的看法和态度。",
+                "their view of the project.",
+                "在这个阶段应适时直接拜访用户拍板者，做高层接触，了解用户拍板者对项目的看法和态度。",
             ),
             _ten(3),
             "deal",
@@ -793,8 +791,8 @@ RULES: dict[str, Rule] = {
             _l("Opponent in the decision chain", "决策链中有敌人"),
             _l(
                 "Remove the threat: talk to them, have your coach guide them and bring in your executives, so "
-                "they change their view or stay silent at the decisive moment (000 step 6).",
-                "消除威胁者,通过与不喜欢我们产品和服务的客户沟通、导师引导、高层影响使其态度转变或者关键时刻保持沉默。",
+                "they change their view or stay silent at the decisive moment.",
+                "消除威胁者，通过与不喜欢我们产品和服务的客户沟通、导师引导、高层影响使其态度转变或者关键时刻保持沉默。",
             ),
             _ten(6),
             "deal",
@@ -807,7 +805,7 @@ RULES: dict[str, Rule] = {
             _l(
                 "Go back and secure the missing progress markers, or record why the stage was passed: the "
                 "markers are the proof that a stage's goal was reached.",
-                "补齐缺失的进展标志,或记录越过该阶段的原因:进展标志是阶段目标达成的证据。",
+                "补齐缺失的进展标志，或记录越过该阶段的原因：进展标志是阶段目标达成的证据。",
             ),
             _l("The playbook's progress markers", "打法的进展标志"),
             "deal",

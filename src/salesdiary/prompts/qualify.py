@@ -1,4 +1,4 @@
-"""The guided `sd qualify`: the 20 questions of seed 003, group by group."""
+"""The guided `sd qualify`: the 20 questions of 《大客户销售管理》, group by group."""
 
 from __future__ import annotations
 

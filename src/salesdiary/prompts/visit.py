@@ -125,7 +125,7 @@ class NotYourAccount(Exception):
 
 
 def _assist(j: VisitJournal, a: VisitAnswers) -> None:
-    """Another rep's account (team database): log it as an assist, or not at all (seed 001: first reporter owns).
+    """Another rep's account (team database): an assist, or not at all (《销售业务手册》: first to report owns).
     An assist leaves the owner's deal, its people and their relationships to the owner."""
     if a.account_id is None:  # a new account: nobody else's
         return

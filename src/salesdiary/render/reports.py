@@ -559,7 +559,7 @@ def period_document(data: dict[str, Any]) -> Document:
     if data.get("currency_note"):
         doc.lines.append(data["currency_note"])
 
-    # 1. New accounts (seed 001 table 3)
+    # 1. New accounts (《销售业务手册》 table 3)
     t = Table(
         [
             Col(_("Reported"), no_wrap=True, narrow="head"),
@@ -645,7 +645,7 @@ def period_document(data: dict[str, Any]) -> Document:
         )
     )
 
-    # 4. Plan versus actual (seed 001 table 4)
+    # 4. Plan versus actual (《销售业务手册》 table 4)
     t = Table(
         [
             Col(_("Account"), style="bold", min_width=8, narrow="head"),
@@ -887,7 +887,7 @@ def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:
     if data.get("currency_note"):
         doc.lines.append(data["currency_note"])
     doc.lines.append(
-        _("Seed 004's matrix: overdue {days} days or more is long; {amount} or more is large.").format(
+        _("The Six-step method's matrix: overdue {days} days or more is long; {amount} or more is large.").format(
             days=data["long_days"], amount=money(data["large_amount"])
         )
     )
