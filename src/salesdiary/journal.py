@@ -986,6 +986,7 @@ class Journal:
             evaluation_points=dict(evaluation.POINTS),
             evaluation_weak=evaluation.WEAK,
             evaluation_min_known=evaluation.MIN_KNOWN,
+            cadence_cutoffs=th.cadence_cutoffs(day),
             rules=chosen,
             scope=scope,
         )

@@ -326,6 +326,21 @@ SETTINGS: dict[str, Setting] = {
             N_("The playbook marker that records the customer's needs in writing."),
             _health_default("written_needs_marker"),
         ),
+        _days(
+            "health.visit_cadence_a_days",
+            N_("Days within which an account at company grade A should be visited."),
+            _health_default("visit_cadence_a_days"),
+        ),
+        _days(
+            "health.visit_cadence_b_days",
+            N_("Days within which an account at company grade B should be visited."),
+            _health_default("visit_cadence_b_days"),
+        ),
+        _days(
+            "health.visit_cadence_c_days",
+            N_("Days within which an account at company grade C should be visited."),
+            _health_default("visit_cadence_c_days"),
+        ),
         Setting("health.disabled", "names", N_("Health rules that sd check skips."), [], choices=_rules),
         _days(
             "collection.long_days",

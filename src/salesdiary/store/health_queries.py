@@ -53,7 +53,7 @@ DEAL_RULES = (
     "key_person_below_dating",
     "no_written_needs",
 )
-ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
+ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c", "info_stage_unmet", "could_be_prospect", "visit_cadence")
 # rules of any deal with money outstanding (won deals included): a pass over the receivables
 RECEIVABLE_RULES = ("receivable_overdue", "paid_in_full_unpaid")
 
@@ -89,6 +89,7 @@ class HealthQuery:
     evaluation_points: dict[str, float] = field(default_factory=dict)
     evaluation_weak: float = 2.5
     evaluation_min_known: int = 3
+    cadence_cutoffs: dict[str, str] = field(default_factory=dict)  # company grade → ISO date (visit_cadence)
     rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
@@ -615,6 +616,8 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     if set(least_visits) & set(rules):
         visits, join = "x.visits", " LEFT JOIN account_visits x ON x.account_id = a.id"
     params.update({f"least_{rule}": least for rule, least in least_visits.items() if rule in rules})
+    if "visit_cadence" in rules:
+        params.update({f"cadence_{grade}": cutoff for grade, cutoff in q.cadence_cutoffs.items()})
     # each rule's accounts: the most visited first, then by id (prospects by id alone)
     lists = {rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
     hits = _by_rule(
@@ -636,7 +639,10 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
         for row in r.rows(
             f"SELECT a.id AS id, a.name AS name, a.relation AS relation, {_best_key_relationship(roles_sql)}"
             f" AS best_key_relationship, {visits} AS visits,"
-            " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts"
+            " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts,"
+            " a.info_stage AS info_stage, (SELECT MAX(v.date) FROM visit v WHERE v.account_id = a.id) AS last_visit,"
+            f" {_has_coach()} AS has_coach, {_has_key_contact(roles_sql)} AS has_key_contact,"
+            f" {_has_key_coach(roles_sql)} AS has_key_coach"
             f" FROM account a{join} WHERE a.id IN {_ids(r, 'ids')}",
             params,
         ):
@@ -672,10 +678,63 @@ def still_at_c(r: Reader, q: HealthQuery, roles_sql: str) -> str:
     )
 
 
+def _has_coach() -> str:
+    """SQL: the account a has an insider (内线关系人: a coach) among its people."""
+    return "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)"
+
+
+def _has_key_contact(roles_sql: str) -> str:
+    """SQL: a key person of the account a has a phone or an email (知晓客户决策链及关键人联系方式)."""
+    return (
+        f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.role IN ({roles_sql})"
+        " AND (COALESCE(c.phone, '') <> '' OR COALESCE(c.email, '') <> ''))"
+    )
+
+
+def _has_key_coach(roles_sql: str) -> str:
+    """SQL: a key person of the account a is an insider (已将决策链上的人发展成了内线关键人)."""
+    return f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.role IN ({roles_sql}) AND c.coach)"
+
+
+def info_stage_unmet(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    """《销售业务手册》§2.1.3's criteria table, the part a journal records: qualified (有效信息) — an insider, a
+    key person's phone or email; prospect (准客户) — also a key person developed into an insider. The accounts
+    at neither stage are not asked (a string test on the row)."""
+    return (
+        "CASE WHEN a.info_stage IN ('qualified', 'prospect') THEN"
+        f" (NOT {_has_coach()} OR NOT {_has_key_contact(roles_sql)}"
+        f" OR (a.info_stage = 'prospect' AND NOT {_has_key_coach(roles_sql)})) ELSE FALSE END"
+    )
+
+
+def could_be_prospect(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    """A qualified account whose company relationship and a key person's both reach B (§2.4.1): a prospect."""
+    return f"a.info_stage = 'qualified' AND a.relation IN ('B', 'A') AND {_key_at_b(r, roles_sql)}"
+
+
+def visit_cadence(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    """An account with a company grade not visited since its grade's cut-off, its last visit (or, never visited,
+    its adding) before it: a seek or two in the visit index (account, date) per graded account."""
+    grades = sorted(q.cadence_cutoffs)  # A, B, C: sd's own keys, not the user's
+    if not grades:
+        return "1 = 0"
+    whens = " ".join(f"WHEN '{grade}' THEN {date_param(r, 'cadence_' + grade)}" for grade in grades)
+    cutoff = f"CASE a.relation {whens} END"
+    listed = ", ".join(f"'{grade}'" for grade in grades)
+    return (
+        f"CASE WHEN a.relation IN ({listed}) THEN NOT EXISTS (SELECT 1 FROM visit v"
+        f" WHERE v.account_id = a.id AND v.date >= {cutoff}) AND (a.created_at < {cutoff}"
+        " OR EXISTS (SELECT 1 FROM visit v WHERE v.account_id = a.id)) ELSE FALSE END"
+    )
+
+
 ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
     "no_coach": no_coach,
     "prospect_below_b": prospect_below_b,
     "still_at_c": still_at_c,
+    "info_stage_unmet": info_stage_unmet,
+    "could_be_prospect": could_be_prospect,
+    "visit_cadence": visit_cadence,
 }
 
 
