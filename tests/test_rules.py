@@ -286,3 +286,33 @@ def test_handbook_visit_cadence_by_relationship_grade(sd, isolated):
     (isolated / "config.toml").write_text("[health]\nvisit_cadence_c_days = 'often'\n")
     bad = sd("check")
     assert bad.exit_code == 2 and "health.visit_cadence_c_days" in bad.stderr and "Traceback" not in bad.output
+
+
+def plans(sd, monkeypatch, moment: str) -> set[tuple[str, str]]:  # noqa: ANN001
+    monkeypatch.setenv("SD_NOW", moment)
+    monkeypatch.delenv("SD_TODAY", raising=False)
+    return {(f["name"], f["first"]) for f in sd("check", "--json", "--all").json() if f["rule"] == "plan_missing"}
+
+
+def test_handbook_next_weeks_plan_after_friday_1730_and_next_months_after_the_28th(sd, isolated, monkeypatch):
+    ok(sd("account", "add", "Acme"))
+    assert plans(sd, monkeypatch, "2026-11-27 17:29") == set()  # Friday, before the deadline; the 27th
+    assert plans(sd, monkeypatch, "2026-11-27 17:30") == {("Next week", "2026-11-30")}
+    assert plans(sd, monkeypatch, "2026-11-28 09:00") == {("Next week", "2026-11-30"), ("Next month", "2026-12-01")}
+    finding = next(f for f in sd("check", "--json", "--all").json() if f["rule"] == "plan_missing")
+    assert finding["source"] == "Sales handbook §2.3.1.2" and finding["entity"] == "plan"
+    assert "Next week" in sd("check", "--rule", "plan_missing").stdout
+    # a follow-up due next week is next week's plan; a visit dated next month, next month's
+    ok(sd("followup", "add", "Visit the works", "--account", "Acme", "--due", "2026-12-02"))
+    assert plans(sd, monkeypatch, "2026-11-28 09:00") == set()
+    assert plans(sd, monkeypatch, "2026-12-05 10:00") == {("Next week", "2026-12-07")}  # Saturday: the next one
+    ok(sd("visit", "add", "--account", "Acme", "--date", "2026-12-09", "--summary", "Planned"))
+    assert plans(sd, monkeypatch, "2026-12-05 10:00") == set()
+    (isolated / "config.toml").write_text("[health]\nweek_plan_time = '5pm'\n")
+    bad = sd("check")
+    assert bad.exit_code == 2 and "health.week_plan_time" in bad.stderr and "Traceback" not in bad.output
+    (isolated / "config.toml").write_text("[health]\nmonth_plan_day = 31\n")
+    assert sd("check").exit_code == 2
+    (isolated / "config.toml").write_text("")
+    monkeypatch.setenv("SD_NOW", "soon")
+    assert sd("check").exit_code == 2 and "SD_NOW" in sd("check").stderr

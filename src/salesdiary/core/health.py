@@ -20,6 +20,9 @@ Config (all optional; the defaults are the seeds' values where the seeds give on
     visit_cadence_a_days = 14       # 001 §2.3.2.4: an account at A, B or C not visited for this many days
     visit_cadence_b_days = 14
     visit_cadence_c_days = 30
+    week_plan_weekday = 5           # 001 §2.3.1.2: next week's visit plan by Friday (1 = Monday) …
+    week_plan_time = "17:30"        # … 17:30
+    month_plan_day = 28             # next month's by the 28th
     disabled = []                   # rule keys to skip
 """
 
@@ -130,6 +133,10 @@ class Thresholds:
     visit_cadence_a_days: int = 14
     visit_cadence_b_days: int = 14
     visit_cadence_c_days: int = 30
+    # 001 §2.3.1.2: next week's visit plan by Friday 17:30, next month's by the 28th
+    week_plan_weekday: int = 5  # ISO weekday, 1 = Monday
+    week_plan_time: str = "17:30"
+    month_plan_day: int = 28
     disabled: tuple[str, ...] = ()
     # the amounts above are in this currency; a deal in another one is held to them at the rate the config names
     # ([currency.rates], core/currency.py), or by its own figure when there is none
@@ -173,6 +180,25 @@ class Thresholds:
         """Company grade → the ISO date before which no visit (and no account added) breaks its cadence."""
         days = {"A": self.visit_cadence_a_days, "B": self.visit_cadence_b_days, "C": self.visit_cadence_c_days}
         return {grade: (today - dt.timedelta(days=n)).isoformat() for grade, n in days.items()}
+
+    def plan_periods(self, moment: dt.datetime) -> list[tuple[str, dt.date, dt.date]]:
+        """The periods whose visit plan is due by MOMENT (plan_missing): ("week", Monday, Sunday) of next week
+        from the weekly deadline to the week's end, ("month", first, last day) of next month from the monthly
+        deadline day to the month's end."""
+        import calendar
+
+        out = []
+        day, weekday = moment.date(), moment.isoweekday()
+        hour, minute = (int(part) for part in self.week_plan_time.split(":"))
+        if weekday > self.week_plan_weekday or (
+            weekday == self.week_plan_weekday and moment.time() >= dt.time(hour, minute)
+        ):
+            monday = day + dt.timedelta(days=8 - weekday)
+            out.append(("week", monday, monday + dt.timedelta(days=6)))
+        if day.day >= self.month_plan_day:
+            first = _months_after(day.replace(day=1), 1)
+            out.append(("month", first, first.replace(day=calendar.monthrange(first.year, first.month)[1])))
+        return out
 
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled
@@ -223,6 +249,33 @@ def _strings(get: Getter, key: str, default: Sequence[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _weekday(get: Getter) -> int:
+    value = get("health.week_plan_weekday", 5)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 7:
+        raise _bad("week_plan_weekday", _("a weekday from 1 (Monday) to 7 (Sunday)"))
+    return value
+
+
+def _month_day(get: Getter) -> int:
+    value = get("health.month_plan_day", 28)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 28:
+        raise _bad("month_plan_day", _("a day of the month from 1 to 28"))
+    return value
+
+
+def _clock(get: Getter) -> str:
+    value = get("health.week_plan_time", "17:30")
+    parts = value.split(":") if isinstance(value, str) else []
+    if not (
+        len(parts) == 2
+        and all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts)
+        and int(parts[0]) < 24
+        and int(parts[1]) < 60
+    ):
+        raise _bad("week_plan_time", _("a time of day like 17:30"))
+    return str(value)
+
+
 def thresholds(get: Getter) -> Thresholds:
     """The thresholds from config (via GET(dotted_key, default)), with the seeds' defaults."""
     from salesdiary.core import collection, currency
@@ -266,6 +319,9 @@ def thresholds(get: Getter) -> Thresholds:
         visit_cadence_a_days=_int(get, "visit_cadence_a_days", 14, 1),
         visit_cadence_b_days=_int(get, "visit_cadence_b_days", 14, 1),
         visit_cadence_c_days=_int(get, "visit_cadence_c_days", 30, 1),
+        week_plan_weekday=_weekday(get),
+        week_plan_time=_clock(get),
+        month_plan_day=_month_day(get),
         disabled=disabled,
         currency=conversion.base,
         currency_rates=dict(conversion.rates),
@@ -750,6 +806,15 @@ def _visit_cadence(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
         )
 
 
+def _plan_missing(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["plan_missing"].action_text()
+    for r in rows:
+        name = _("Next week") if r["period"] == "week" else _("Next month")
+        detail = _("{first} – {last}: no visit or follow-up planned").format(first=r["first"], last=r["last"])
+        facts = {"period": r["period"], "first": r["first"], "last": r["last"]}
+        yield Finding("plan_missing", "plan", 0, name, "", detail, action, facts)
+
+
 RULES: dict[str, Rule] = {
     r.key: r
     for r in (
@@ -1096,6 +1161,19 @@ RULES: dict[str, Rule] = {
             "account",
             ("visit_cadence_a_days", "visit_cadence_b_days", "visit_cadence_c_days"),
             _visit_cadence,
+        ),
+        Rule(
+            "plan_missing",
+            _l("Visit plan missing", "未提交拜访计划"),
+            _l(
+                "Make the visit plan: next week's by Friday 5:30 pm, next month's by the 28th — plan the visits "
+                "(sd visit add with their dates) or the follow-ups of the period.",
+                "每周五下午5:30前提交下周周市场拜访计划表，每月28前提交下月月度市场拜访计划表：登记该期间的拜访或跟进事项。",
+            ),
+            _handbook("2.3.1.2"),
+            "plan",
+            ("week_plan_weekday", "week_plan_time", "month_plan_day"),
+            _plan_missing,
         ),
     )
 }

@@ -56,6 +56,8 @@ DEAL_RULES = (
 ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c", "info_stage_unmet", "could_be_prospect", "visit_cadence")
 # rules of any deal with money outstanding (won deals included): a pass over the receivables
 RECEIVABLE_RULES = ("receivable_overdue", "paid_in_full_unpaid")
+# rules of the rep's plan, not of a record: a lookup or two by date
+PLAN_RULES = ("plan_missing",)
 
 
 @dataclass
@@ -90,7 +92,9 @@ class HealthQuery:
     evaluation_weak: float = 2.5
     evaluation_min_known: int = 3
     cadence_cutoffs: dict[str, str] = field(default_factory=dict)  # company grade → ISO date (visit_cadence)
-    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES  # which to run
+    # plan_missing: the periods whose visit plan is due (Thresholds.plan_periods): (week|month, first, last ISO)
+    plan_periods: tuple[tuple[str, str, str], ...] = ()
+    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES + PLAN_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
 
@@ -152,9 +156,10 @@ def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
     markers = [rule for rule in _SECOND_LANE if rule in wanted]
     accounts = [rule for rule in ACCOUNT_RULES if rule in wanted]
     money = [rule for rule in RECEIVABLE_RULES if rule in wanted]
+    plan = [rule for rule in PLAN_RULES if rule in wanted]
     lanes: list[list[tuple[_Pass, list[str]]]] = [
         [(_open_deal_rules, deals)],
-        [(_open_deal_rules, markers), (_account_rules, accounts), (_receivable_rules, money)],
+        [(_open_deal_rules, markers), (_account_rules, accounts), (_receivable_rules, money), (_plan_rules, plan)],
     ]
     kept = ([(run, rules) for run, rules in lane if rules] for lane in lanes)
     return [lane for lane in kept if lane]
@@ -798,6 +803,34 @@ def _receivable_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule:
     return HealthFound(
         {rule: [details[i] for i in shown[rule]] for rule in rules}, {rule: len(hits[rule]) for rule in rules}
     )
+
+
+# --- the rep's visit plan: a lookup by date per period due -------------------------------------------------------
+
+
+def _plan_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
+    """plan_missing: each period whose plan is due (q.plan_periods) with no visit dated in it and no open
+    follow-up due in it, of the rep SCOPE names (else of everyone); one record's or one account's rules have none.
+    Two seeks per period, in the visits' date index and the open follow-ups' (done_on, due) one."""
+    rows: list[dict[str, Any]] = []
+    if q.scope.account_id is None and q.scope.deal_id is None:
+        params: dict[str, Any] = {}
+        mine_v = mine_f = ""
+        if q.scope.owner:
+            params["owner"] = q.scope.owner
+            mine_v, mine_f = " AND v.owner = :owner", " AND f.owner = :owner"
+        for i, (period, first, last) in enumerate(q.plan_periods):
+            params.update({f"first{i}": first, f"last{i}": last})
+            planned = (
+                f"SELECT CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE v.date BETWEEN {date_param(r, f'first{i}')}"
+                f" AND {date_param(r, f'last{i}')}{mine_v}) OR EXISTS (SELECT 1 FROM followup f WHERE f.done_on IS NULL"
+                f" AND f.due BETWEEN {date_param(r, f'first{i}')} AND {date_param(r, f'last{i}')}{mine_f})"
+                " THEN 1 ELSE 0 END AS planned"
+            )
+            if not r.rows(planned, params)[0]["planned"]:
+                rows.append({"period": period, "first": first, "last": last})
+    shown = rows[:per_rule] if per_rule is not None else rows
+    return HealthFound({"plan_missing": shown}, {"plan_missing": len(rows)})
 
 
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------
