@@ -454,6 +454,12 @@ def test_the_handbook_rules_and_the_carried_marker_on_both(two_journals, monkeyp
             assert (rule, "Handbook") in found, rule
         markers = run_sd("deal", "markers", "Carry", "--json").json()
         assert [m["key"] for m in markers if m["met"]] == ["opportunity_found"]
+        # a Monday the 28th: next month's plan is due, and nothing is planned in February 2030
+        monkeypatch.setenv("SD_NOW", "2030-01-28 18:00")
+        monkeypatch.delenv("SD_TODAY", raising=False)
+        plans = [f for f in run_sd("check", "--json", "--rule", "plan_missing").json()]
+        assert [(f["name"], f["first"], f["last"]) for f in plans] == [("Next month", "2030-02-01", "2030-02-28")]
+        monkeypatch.delenv("SD_NOW")
         from salesdiary.store.engine import dispose_all
 
         dispose_all()
