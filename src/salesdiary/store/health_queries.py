@@ -646,8 +646,8 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
             f" AS best_key_relationship, {visits} AS visits,"
             " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts,"
             " a.info_stage AS info_stage, (SELECT MAX(v.date) FROM visit v WHERE v.account_id = a.id) AS last_visit,"
-            f" {_has_coach()} AS has_coach, {_has_key_contact(roles_sql)} AS has_key_contact,"
-            f" {_has_key_coach(roles_sql)} AS has_key_coach"
+            f" {_has_coach()} AS has_coach, {_has_key_contact(r, roles_sql)} AS has_key_contact,"
+            f" {_has_key_coach(r, roles_sql)} AS has_key_coach"
             f" FROM account a{join} WHERE a.id IN {_ids(r, 'ids')}",
             params,
         ):
@@ -688,17 +688,21 @@ def _has_coach() -> str:
     return "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)"
 
 
-def _has_key_contact(roles_sql: str) -> str:
-    """SQL: a key person of the account a has a phone or an email (知晓客户决策链及关键人联系方式)."""
+def _has_key_contact(r: Reader, roles_sql: str) -> str:
+    """SQL: a key person of the account a has a phone or an email (知晓客户决策链及关键人联系方式). One seek for
+    the account's people, not one per role (sql.scan): a third faster on the bench's large journal."""
     return (
-        f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.role IN ({roles_sql})"
+        f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND {scan(r, 'c.role')} IN ({roles_sql})"
         " AND (COALESCE(c.phone, '') <> '' OR COALESCE(c.email, '') <> ''))"
     )
 
 
-def _has_key_coach(roles_sql: str) -> str:
+def _has_key_coach(r: Reader, roles_sql: str) -> str:
     """SQL: a key person of the account a is an insider (已将决策链上的人发展成了内线关键人)."""
-    return f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.role IN ({roles_sql}) AND c.coach)"
+    return (
+        f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND {scan(r, 'c.role')} IN ({roles_sql})"
+        " AND c.coach)"
+    )
 
 
 def info_stage_unmet(r: Reader, q: HealthQuery, roles_sql: str) -> str:
@@ -708,8 +712,8 @@ def info_stage_unmet(r: Reader, q: HealthQuery, roles_sql: str) -> str:
     read of the account's people computing all three took twice as long on the bench's large journal."""
     return (
         "CASE WHEN a.info_stage IN ('qualified', 'prospect') THEN"
-        f" (NOT {_has_coach()} OR NOT {_has_key_contact(roles_sql)}"
-        f" OR (a.info_stage = 'prospect' AND NOT {_has_key_coach(roles_sql)})) ELSE FALSE END"
+        f" (NOT {_has_coach()} OR NOT {_has_key_contact(r, roles_sql)}"
+        f" OR (a.info_stage = 'prospect' AND NOT {_has_key_coach(r, roles_sql)})) ELSE FALSE END"
     )
 
 
