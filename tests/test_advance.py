@@ -192,6 +192,35 @@ def test_six_step_deal_advances_through_its_own_playbook(sd):
     assert stage_of(sd, "Fleet tracking") == "build_trust"
 
 
+def test_six_step_start_marker_repeating_the_end_marker_is_met_on_entering(sd, isolated):
+    sd("account", "add", "Fabrikam")
+    sd("deal", "add", "Fleet tracking", "--account", "Fabrikam", "--playbook", "six_step")
+    assert sd("deal", "markers", "Fleet tracking", "--check", "opportunity_found").exit_code == 0
+    moved = sd("deal", "advance", "Fleet tracking")
+    assert moved.exit_code == 0, moved.output
+    assert "Met on entering 2." in moved.stderr
+    met = [m["key"] for m in sd("deal", "markers", "Fleet tracking", "--json").json() if m["met"]]
+    assert met == ["opportunity_found"]  # build_trust starts with the opportunity found: no second tick
+    # one write: the move and the carried marker are one changeset, undone together
+    assert rows(isolated, "SELECT stage FROM deal_marker ORDER BY stage") == [("build_trust",), ("customer_analysis",)]
+    assert sd("undo").exit_code == 0
+    assert stage_of(sd, "Fleet tracking") == "customer_analysis"
+    assert rows(isolated, "SELECT stage FROM deal_marker") == [("customer_analysis",)]
+    # a stage whose start marker is not the previous end marker starts unmet (stage 3 starts at 约会)
+    sd("deal", "advance", "Fleet tracking")
+    sd("deal", "markers", "Fleet tracking", "--check", "good_relationship")
+    assert "Met on entering" not in sd("deal", "advance", "Fleet tracking").stderr
+    assert not [m for m in sd("deal", "markers", "Fleet tracking", "--json").json() if m["met"]]
+
+
+def test_a_forced_advance_carries_no_unmet_end_marker(sd, isolated):
+    sd("account", "add", "Fabrikam")
+    sd("deal", "add", "Fleet tracking", "--account", "Fabrikam", "--playbook", "six_step")
+    result = sd("deal", "advance", "Fleet tracking", "--force", "--reason", "Tender out")
+    assert result.exit_code == 0 and "Met on entering" not in result.stderr
+    assert not [m for m in sd("deal", "markers", "Fleet tracking", "--json").json() if m["met"]]
+
+
 def test_guided_advance_ticks_what_is_now_true_then_advances(guided, sd, deal, isolated):
     sd("deal", "markers", deal, "--check", "customer_name", "--check", "project_name")
     changesets = rows(isolated, "SELECT count(*) FROM changeset")[0][0]

@@ -170,7 +170,8 @@ def test_next_account_shows_the_account_rules(sd, isolated):  # noqa: ANN001
     ]
     build(isolated / "journal.sqlite", steps)
     data = sd("next", "Gamma", "--json").json()
-    assert [f["rule"] for f in data["findings"]] == ["no_coach"]
+    # a qualified account without an insider also misses its information stage's criteria
+    assert [f["rule"] for f in data["findings"]] == ["no_coach", "info_stage_unmet"]
     assert data["actions"][0]["source"] == "Sales handbook"
 
 

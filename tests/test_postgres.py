@@ -304,6 +304,7 @@ PARITY_COMMANDS = [
     "check --json",
     "check --json --limit 1",
     "check --json --all",
+    "deal markers Carry --json",
     "map 1 --json",
     "report week --format json",
     "report month --format json",
@@ -395,6 +396,23 @@ def two_journals(tmp_path_factory):  # noqa: ANN001, ANN201
                 ["qualify", "Six", *[x for n in range(1, 6) for x in ("--answer", f"{n}=no")]],
                 ["contact", "add", "Foe", "--account", "2", "--role", "decision_maker", "--stance", "opponent"],
                 ["deal", "add", "Blind", "--account", "1", "--stage", "3"],
+                # 《销售业务手册》's account rules, and a six-step start marker met on entering its stage
+                ["account", "add", "Handbook", "--info-stage", "qualified", "--relation", "B"],
+                [
+                    "contact",
+                    "add",
+                    "Keyman",
+                    "--account",
+                    "Handbook",
+                    "--role",
+                    "decision_maker",
+                    "--relationship",
+                    "trusting",
+                ],
+                ["visit", "add", "--account", "Handbook", "--date", "2026-09-01", "--summary", "Old"],
+                ["deal", "add", "Carry", "--account", "2", "--playbook", "six_step"],
+                ["deal", "markers", "Carry", "--check", "opportunity_found"],
+                ["deal", "advance", "Carry"],
                 ["visit", "add", "--account", "1", "--summary", "50% done: 'quoted' \\ ok", "--follow-up", "+2d"],
                 ["followup", "done", "1"],
                 ["undo"],
@@ -425,6 +443,26 @@ def test_every_read_command_gives_the_same_json_on_both_databases(two_journals, 
         a, b = json.loads(sqlite_out), json.loads(pg_out)
         assert a == b
     assert sqlite_out.strip(), command
+
+
+def test_the_handbook_rules_and_the_carried_marker_on_both(two_journals, monkeypatch):
+    for env in two_journals.values():
+        for name in ("SD_DB", "SD_DATABASE_URL", "SD_CONFIG"):
+            monkeypatch.setenv(name, env[name]) if name in env else monkeypatch.delenv(name, raising=False)
+        found = {(f["rule"], f["name"]) for f in run_sd("check", "--json", "--all").json()}
+        for rule in ("info_stage_unmet", "could_be_prospect", "visit_cadence"):
+            assert (rule, "Handbook") in found, rule
+        markers = run_sd("deal", "markers", "Carry", "--json").json()
+        assert [m["key"] for m in markers if m["met"]] == ["opportunity_found"]
+        # a Monday the 28th: next month's plan is due, and nothing is planned in February 2030
+        monkeypatch.setenv("SD_NOW", "2030-01-28 18:00")
+        monkeypatch.delenv("SD_TODAY", raising=False)
+        plans = [f for f in run_sd("check", "--json", "--rule", "plan_missing").json()]
+        assert [(f["name"], f["first"], f["last"]) for f in plans] == [("Next month", "2030-02-01", "2030-02-28")]
+        monkeypatch.delenv("SD_NOW")
+        from salesdiary.store.engine import dispose_all
+
+        dispose_all()
 
 
 def test_booleans_are_true_or_false_in_json_on_both(two_journals, monkeypatch):

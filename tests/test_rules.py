@@ -233,3 +233,86 @@ def test_six_step_overdue_receivables_and_the_paid_in_full_marker(sd, isolated):
         ok(sd("receivable", "paid", str(item["id"])))
     rules = found(sd)
     assert not {r for r in rules if r[0] in ("receivable_overdue", "paid_in_full_unpaid")}
+
+
+# --- 《销售业务手册》: the information stages, promotion to prospect, visit cadence --------------------------------
+
+
+def test_handbook_an_information_stage_without_its_criteria(sd, isolated):
+    for name, stage in (("Qual", "qualified"), ("Pros", "prospect"), ("Lead", "lead")):
+        ok(sd("account", "add", name, "--info-stage", stage))
+    ok(sd("contact", "add", "Insider", "--account", "Qual", "--role", "user", "--coach"))
+    ok(sd("contact", "add", "Chief", "--account", "Qual", "--role", "decision_maker", "--phone", "010-1234"))
+    ok(sd("contact", "add", "Chief2", "--account", "Pros", "--role", "decision_maker", "--phone", "010-5678"))
+    ok(sd("contact", "add", "Helper", "--account", "Pros", "--role", "user", "--coach"))
+    rules = found(sd)
+    assert ("info_stage_unmet", "Qual") not in rules  # an insider and a key person's phone: qualified
+    assert ("info_stage_unmet", "Lead") not in rules  # a lead has no criteria to miss
+    finding = one(sd, "info_stage_unmet", "Pros")  # a prospect needs a key person developed into an insider
+    assert (finding["has_coach"], finding["has_key_contact"], finding["has_key_coach"]) == (True, True, False)
+    assert "developed into an insider" in finding["detail"] and finding["source"] == "Sales handbook §2.1.3"
+    ok(sd("contact", "edit", "Chief2", "--coach"))
+    assert ("info_stage_unmet", "Pros") not in found(sd)
+    ok(sd("contact", "edit", "Insider", "--no-coach"))
+    assert "no insider" in one(sd, "info_stage_unmet", "Qual")["detail"]
+
+
+def test_handbook_a_qualified_account_at_both_b_could_be_a_prospect(sd, isolated):
+    ok(sd("account", "add", "Ready", "--info-stage", "qualified", "--relation", "B"))
+    ok(sd("account", "add", "Cold", "--info-stage", "qualified", "--relation", "C"))
+    for account in ("Ready", "Cold"):
+        ok(sd("contact", "add", f"Boss {account}", "--account", account, "--role", "decision_maker",
+              "--relationship", "trusting"))  # fmt: skip
+    rules = found(sd)
+    assert ("could_be_prospect", "Ready") in rules and ("could_be_prospect", "Cold") not in rules
+    assert one(sd, "could_be_prospect", "Ready")["source"] == "Sales handbook §2.4.1"
+    ok(sd("account", "edit", "Ready", "--info-stage", "prospect"))
+    assert ("could_be_prospect", "Ready") not in found(sd)
+
+
+def test_handbook_visit_cadence_by_relationship_grade(sd, isolated):
+    # today is 2026-11-25: B's 14 days reach back to 2026-11-11, C's 30 to 2026-10-26
+    for name, grade, visited in (("Bee", "B", "2026-11-05"), ("Sea", "C", "2026-11-05"), ("Free", None, "2026-01-01")):
+        ok(sd("account", "add", name, *(("--relation", grade) if grade else ())))
+        ok(sd("visit", "add", "--account", name, "--date", visited, "--summary", "Met"))
+    ok(sd("account", "add", "New", "--relation", "A"))  # just added, never visited: not late yet
+    rules = {name for rule, name in found(sd) if rule == "visit_cadence"}
+    assert rules == {"Bee"}
+    finding = one(sd, "visit_cadence", "Bee")
+    assert (finding["last_visit"], finding["cadence_days"]) == ("2026-11-05", 14)
+    assert "every 14 days" in finding["action"] and finding["source"] == "Sales handbook §2.3.2.4"
+    (isolated / "config.toml").write_text("[health]\nvisit_cadence_b_days = 30\nvisit_cadence_c_days = 7\n")
+    assert {name for rule, name in found(sd) if rule == "visit_cadence"} == {"Sea"}
+    (isolated / "config.toml").write_text("[health]\nvisit_cadence_c_days = 'often'\n")
+    bad = sd("check")
+    assert bad.exit_code == 2 and "health.visit_cadence_c_days" in bad.stderr and "Traceback" not in bad.output
+
+
+def plans(sd, monkeypatch, moment: str) -> set[tuple[str, str]]:  # noqa: ANN001
+    monkeypatch.setenv("SD_NOW", moment)
+    monkeypatch.delenv("SD_TODAY", raising=False)
+    return {(f["name"], f["first"]) for f in sd("check", "--json", "--all").json() if f["rule"] == "plan_missing"}
+
+
+def test_handbook_next_weeks_plan_after_friday_1730_and_next_months_after_the_28th(sd, isolated, monkeypatch):
+    ok(sd("account", "add", "Acme"))
+    assert plans(sd, monkeypatch, "2026-11-27 17:29") == set()  # Friday, before the deadline; the 27th
+    assert plans(sd, monkeypatch, "2026-11-27 17:30") == {("Next week", "2026-11-30")}
+    assert plans(sd, monkeypatch, "2026-11-28 09:00") == {("Next week", "2026-11-30"), ("Next month", "2026-12-01")}
+    finding = next(f for f in sd("check", "--json", "--all").json() if f["rule"] == "plan_missing")
+    assert finding["source"] == "Sales handbook §2.3.1.2" and finding["entity"] == "plan"
+    assert "Next week" in sd("check", "--rule", "plan_missing").stdout
+    # a follow-up due next week is next week's plan; a visit dated next month, next month's
+    ok(sd("followup", "add", "Visit the works", "--account", "Acme", "--due", "2026-12-02"))
+    assert plans(sd, monkeypatch, "2026-11-28 09:00") == set()
+    assert plans(sd, monkeypatch, "2026-12-05 10:00") == {("Next week", "2026-12-07")}  # Saturday: the next one
+    ok(sd("visit", "add", "--account", "Acme", "--date", "2026-12-09", "--summary", "Planned"))
+    assert plans(sd, monkeypatch, "2026-12-05 10:00") == set()
+    (isolated / "config.toml").write_text("[health]\nweek_plan_time = '5pm'\n")
+    bad = sd("check")
+    assert bad.exit_code == 2 and "health.week_plan_time" in bad.stderr and "Traceback" not in bad.output
+    (isolated / "config.toml").write_text("[health]\nmonth_plan_day = 31\n")
+    assert sd("check").exit_code == 2
+    (isolated / "config.toml").write_text("")
+    monkeypatch.setenv("SD_NOW", "soon")
+    assert sd("check").exit_code == 2 and "SD_NOW" in sd("check").stderr

@@ -988,6 +988,8 @@ class Journal:
             evaluation_points=dict(evaluation.POINTS),
             evaluation_weak=evaluation.WEAK,
             evaluation_min_known=evaluation.MIN_KNOWN,
+            cadence_cutoffs=th.cadence_cutoffs(day),
+            plan_periods=_plan_periods(th, day) if "plan_missing" in chosen else (),
             rules=chosen,
             scope=scope,
         )
@@ -1390,6 +1392,17 @@ class Journal:
 
 
 AGENDA_CHECK_EACH = 20  # `sd next` with at most this many deals checks them one by one; more: one whole check
+
+
+def _plan_periods(th: Any, day: dt.date) -> tuple[tuple[str, str, str], ...]:
+    """The periods whose visit plan is due (health.Thresholds.plan_periods) now, or at noon of DAY when the
+    check is of another day."""
+    from salesdiary.core.dates import now
+
+    moment = now()
+    if moment.date() != day:
+        moment = dt.datetime.combine(day, dt.time(12))
+    return tuple((period, first.isoformat(), last.isoformat()) for period, first, last in th.plan_periods(moment))
 
 
 def _findings_of_deals(journal: Journal, deals: Sequence[dict[str, Any]], today: dt.date) -> list[Finding]:

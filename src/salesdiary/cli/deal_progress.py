@@ -81,6 +81,13 @@ def _report(moved: Any) -> None:
     )
     if moved.forced:
         warning(_("Recorded as forced: required markers of {stage} were unmet.").format(stage=_title(moved.old)))
+    if getattr(moved, "carried", ()):
+        labels = ", ".join(str(moved.new.marker(key).label) for key in moved.carried)
+        done(
+            _("Met on entering {stage} (the previous stage ended with it): {markers}.").format(
+                stage=_title(moved.new), markers=labels
+            )
+        )
     _show_next(moved.new)
 
 

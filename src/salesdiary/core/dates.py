@@ -300,10 +300,11 @@ _PERIODS: dict[str, Callable[[date], date]] = {
 
 
 def today() -> date:
-    """Today's date, or the ISO date in $SD_TODAY when that is set (for tests and demos)."""
+    """Today's date, or the ISO date in $SD_TODAY when that is set (else $SD_NOW's day: now()) (for tests and
+    demos)."""
     value = os.environ.get("SD_TODAY", "").strip()
     if not value:
-        return date.today()
+        return now().date() if os.environ.get("SD_NOW", "").strip() else date.today()
     digits = value[:4] + value[5:7] + value[8:]
     if len(value) == 10 and value[4] == value[7] == "-" and digits.isascii() and digits.isdigit():
         try:
@@ -311,6 +312,21 @@ def today() -> date:
         except ValueError:
             pass
     raise BadInput(_("SD_TODAY must be a date like 2026-11-22, not {value}.").format(value=_show(value)))
+
+
+def now() -> datetime:
+    """The moment now, or the one in $SD_NOW (ISO, like 2026-11-27 17:45) when that is set; with only $SD_TODAY
+    set, that day at the clock's time of day (for tests and demos: the plan deadlines read the time)."""
+    value = os.environ.get("SD_NOW", "").strip()
+    if value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise BadInput(
+                _("SD_NOW must be a moment like 2026-11-27 17:45, not {value}.").format(value=_show(value))
+            ) from None
+    moment = datetime.now()
+    return datetime.combine(today(), moment.time()) if os.environ.get("SD_TODAY", "").strip() else moment
 
 
 _today = today

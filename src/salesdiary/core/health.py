@@ -17,6 +17,12 @@ Config (all optional; the defaults are the books' values where the books give on
     analysis_meeting_marker = "analysis_meeting"   # the playbook marker that records it
     decision_maker_by_stage = 3     # 《项目销售十步法》 step 3
     opponent_from_stage = 7         # 《项目销售十步法》 step 7
+    visit_cadence_a_days = 14       # 《销售业务手册》§2.3.2.4: an account at A, B or C not visited for this many days
+    visit_cadence_b_days = 14
+    visit_cadence_c_days = 30
+    week_plan_weekday = 5           # 《销售业务手册》§2.3.1.2: next week's visit plan by Friday (1 = Monday) …
+    week_plan_time = "17:30"        # … 17:30
+    month_plan_day = 28             # next month's by the 28th
     disabled = []                   # rule keys to skip
 """
 
@@ -122,6 +128,15 @@ class Thresholds:
     paid_marker: str = "paid_in_full"  # 《摧龙六式》 stage 6's end marker: the customer has paid in full
     collection_long_days: int = 90  # [collection] (core/collection.py): the receivables matrix's cells
     collection_large_amount: float = 200_000
+    # 001 §2.3.2.4 asks for visits at every grade (C: visit often; B: visit and call more often; A: meet
+    # regularly) without a number of days: these are sd's, per company grade, in config
+    visit_cadence_a_days: int = 14
+    visit_cadence_b_days: int = 14
+    visit_cadence_c_days: int = 30
+    # 001 §2.3.1.2: next week's visit plan by Friday 17:30, next month's by the 28th
+    week_plan_weekday: int = 5  # ISO weekday, 1 = Monday
+    week_plan_time: str = "17:30"
+    month_plan_day: int = 28
     disabled: tuple[str, ...] = ()
     # the amounts above are in this currency; a deal in another one is held to them at the rate the config names
     # ([currency.rates], core/currency.py), or by its own figure when there is none
@@ -160,6 +175,30 @@ class Thresholds:
             _months_after(today, self.close_window_min_months).isoformat(),
             _months_after(today, self.close_window_max_months).isoformat(),
         )
+
+    def cadence_cutoffs(self, today: dt.date) -> dict[str, str]:
+        """Company grade → the ISO date before which no visit (and no account added) breaks its cadence."""
+        days = {"A": self.visit_cadence_a_days, "B": self.visit_cadence_b_days, "C": self.visit_cadence_c_days}
+        return {grade: (today - dt.timedelta(days=n)).isoformat() for grade, n in days.items()}
+
+    def plan_periods(self, moment: dt.datetime) -> list[tuple[str, dt.date, dt.date]]:
+        """The periods whose visit plan is due by MOMENT (plan_missing): ("week", Monday, Sunday) of next week
+        from the weekly deadline to the week's end, ("month", first, last day) of next month from the monthly
+        deadline day to the month's end."""
+        import calendar
+
+        out = []
+        day, weekday = moment.date(), moment.isoweekday()
+        hour, minute = (int(part) for part in self.week_plan_time.split(":"))
+        if weekday > self.week_plan_weekday or (
+            weekday == self.week_plan_weekday and moment.time() >= dt.time(hour, minute)
+        ):
+            monday = day + dt.timedelta(days=8 - weekday)
+            out.append(("week", monday, monday + dt.timedelta(days=6)))
+        if day.day >= self.month_plan_day:
+            first = _months_after(day.replace(day=1), 1)
+            out.append(("month", first, first.replace(day=calendar.monthrange(first.year, first.month)[1])))
+        return out
 
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled
@@ -210,6 +249,33 @@ def _strings(get: Getter, key: str, default: Sequence[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _weekday(get: Getter) -> int:
+    value = get("health.week_plan_weekday", 5)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 7:
+        raise _bad("week_plan_weekday", _("a weekday from 1 (Monday) to 7 (Sunday)"))
+    return value
+
+
+def _month_day(get: Getter) -> int:
+    value = get("health.month_plan_day", 28)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 28:
+        raise _bad("month_plan_day", _("a day of the month from 1 to 28"))
+    return value
+
+
+def _clock(get: Getter) -> str:
+    value = get("health.week_plan_time", "17:30")
+    parts = value.split(":") if isinstance(value, str) else []
+    if not (
+        len(parts) == 2
+        and all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts)
+        and int(parts[0]) < 24
+        and int(parts[1]) < 60
+    ):
+        raise _bad("week_plan_time", _("a time of day like 17:30"))
+    return str(value)
+
+
 def thresholds(get: Getter) -> Thresholds:
     """The thresholds from config (via GET(dotted_key, default)), with the seeds' defaults."""
     from salesdiary.core import collection, currency
@@ -250,6 +316,12 @@ def thresholds(get: Getter) -> Thresholds:
         paid_marker=str(get("health.paid_marker", "paid_in_full")),
         collection_long_days=matrix.long_days,
         collection_large_amount=matrix.large_amount,
+        visit_cadence_a_days=_int(get, "visit_cadence_a_days", 14, 1),
+        visit_cadence_b_days=_int(get, "visit_cadence_b_days", 14, 1),
+        visit_cadence_c_days=_int(get, "visit_cadence_c_days", 30, 1),
+        week_plan_weekday=_weekday(get),
+        week_plan_time=_clock(get),
+        month_plan_day=_month_day(get),
         disabled=disabled,
         currency=conversion.base,
         currency_rates=dict(conversion.rates),
@@ -668,6 +740,81 @@ def _paid_in_full_unpaid(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
         yield _deal("paid_in_full_unpaid", r, detail, action, outstanding=float(r["outstanding"]))
 
 
+def _info_stage_unmet(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    from salesdiary.core import enums
+
+    action = RULES["info_stage_unmet"].action_text()
+    for r in rows:
+        lacks = []
+        if not r.get("has_coach"):
+            lacks.append(_("no insider among its people"))
+        if not r.get("has_key_contact"):
+            lacks.append(_("no key person with a phone or email"))
+        if r["info_stage"] == "prospect" and not r.get("has_key_coach"):
+            lacks.append(_("no key person developed into an insider"))
+        stage = enums.INFO_STAGE.label(r["info_stage"])
+        detail = _("marked {stage}: {lacks}").format(stage=stage, lacks="; ".join(lacks))
+        yield _account(
+            "info_stage_unmet",
+            r,
+            detail,
+            action,
+            info_stage=r["info_stage"],
+            has_coach=bool(r.get("has_coach")),
+            has_key_contact=bool(r.get("has_key_contact")),
+            has_key_coach=bool(r.get("has_key_coach")),
+        )
+
+
+def _could_be_prospect(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["could_be_prospect"].action_text()
+    for r in rows:
+        detail = _("qualified; company relationship {company}; best key person: {person}").format(
+            company=r["relation"], person=rel(r["best_key_relationship"])
+        )
+        yield _account(
+            "could_be_prospect",
+            r,
+            detail,
+            action,
+            relation=r["relation"],
+            best_key_relationship=r["best_key_relationship"],
+        )
+
+
+def _visit_cadence(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    limits = {"A": th.visit_cadence_a_days, "B": th.visit_cadence_b_days, "C": th.visit_cadence_c_days}
+    for r in rows:
+        limit = limits[r["relation"]]
+        action = RULES["visit_cadence"].action_text(grade=r["relation"], days=limit)
+        if r.get("last_visit"):
+            detail = _("grade {grade}: last visit {date} (every {days} days at most)").format(
+                grade=r["relation"], date=str(r["last_visit"])[:10], days=limit
+            )
+        else:
+            detail = _("grade {grade}: no visit yet (every {days} days at most)").format(
+                grade=r["relation"], days=limit
+            )
+        yield _account(
+            "visit_cadence",
+            r,
+            detail,
+            action,
+            relation=r["relation"],
+            last_visit=str(r["last_visit"])[:10] if r.get("last_visit") else None,
+            cadence_days=limit,
+        )
+
+
+def _plan_missing(rows, th, stage_name, rel):  # noqa: ANN001, ANN202
+    action = RULES["plan_missing"].action_text()
+    for r in rows:
+        name = _("Next week") if r["period"] == "week" else _("Next month")
+        detail = _("{first} – {last}: no visit or follow-up planned").format(first=r["first"], last=r["last"])
+        facts = {"period": r["period"], "first": r["first"], "last": r["last"]}
+        yield Finding("plan_missing", "plan", 0, name, "", detail, action, facts)
+
+
 RULES: dict[str, Rule] = {
     r.key: r
     for r in (
@@ -969,6 +1116,62 @@ RULES: dict[str, Rule] = {
             "deal",
             ("paid_marker",),
             _paid_in_full_unpaid,
+        ),
+        Rule(
+            "info_stage_unmet",
+            _l("Information stage without its criteria", "信息阶段未达判断标准"),
+            _l(
+                "Check the account against the criteria table of its information stage: a qualified lead has an "
+                "insider and known key people with their phone numbers; a prospect has people of the decision "
+                "chain developed into insiders. Meet them, or set the stage back.",
+                "对照客户进展阶段判断标准表评估客户信息：有效信息要已发展内线关系人、知晓客户决策链及关键人联系方式；"
+                "准客户要已将决策链上的人发展成了内线关键人。补齐标准，或将信息阶段调回。",
+            ),
+            _handbook("2.1.3"),
+            "account",
+            ("key_roles",),
+            _info_stage_unmet,
+        ),
+        Rule(
+            "could_be_prospect",
+            _l("Could be promoted to prospect", "可升为准客户"),
+            _l(
+                "The company relationship and a key person's relationship both reach B: mark the account a "
+                "prospect, deepen both relationships and raise barriers to the competitors.",
+                "当与客户的关系和客户决策链关键人的关系都达到了“B”级，则进入漏斗中的准客户阶段；"
+                "应进一步加深与客户的公司关系和个人关系，并力求对竞争对手形成进入壁垒。",
+            ),
+            _handbook("2.4.1"),
+            "account",
+            ("key_roles",),
+            _could_be_prospect,
+        ),
+        Rule(
+            "visit_cadence",
+            _l("Not visited within its grade's cadence", "未按关系级别定期拜访"),
+            _l(
+                "Visit the account: at grade {grade}, at least every {days} days. Visit often and leave a topic "
+                "for the next conversation each time; at B, visit and call more often; at A, meet regularly.",
+                "拜访该客户：{grade}级客户至少每{days}天一次。经常拜访，每次拜访交流，为下次交流留下话题；"
+                "B级要加强拜访、联络频率；A级要定期聚会，保持感情。",
+            ),
+            _handbook("2.3.2.4"),
+            "account",
+            ("visit_cadence_a_days", "visit_cadence_b_days", "visit_cadence_c_days"),
+            _visit_cadence,
+        ),
+        Rule(
+            "plan_missing",
+            _l("Visit plan missing", "未提交拜访计划"),
+            _l(
+                "Make the visit plan: next week's by Friday 5:30 pm, next month's by the 28th — plan the visits "
+                "(sd visit add with their dates) or the follow-ups of the period.",
+                "每周五下午5:30前提交下周周市场拜访计划表，每月28前提交下月月度市场拜访计划表：登记该期间的拜访或跟进事项。",
+            ),
+            _handbook("2.3.1.2"),
+            "plan",
+            ("week_plan_weekday", "week_plan_time", "month_plan_day"),
+            _plan_missing,
         ),
     )
 }

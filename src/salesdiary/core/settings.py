@@ -326,6 +326,43 @@ SETTINGS: dict[str, Setting] = {
             N_("The playbook marker that records the customer's needs in writing."),
             _health_default("written_needs_marker"),
         ),
+        _days(
+            "health.visit_cadence_a_days",
+            N_("Days within which an account at company grade A should be visited."),
+            _health_default("visit_cadence_a_days"),
+        ),
+        _days(
+            "health.visit_cadence_b_days",
+            N_("Days within which an account at company grade B should be visited."),
+            _health_default("visit_cadence_b_days"),
+        ),
+        _days(
+            "health.visit_cadence_c_days",
+            N_("Days within which an account at company grade C should be visited."),
+            _health_default("visit_cadence_c_days"),
+        ),
+        Setting(
+            "health.week_plan_weekday",
+            "whole",
+            N_("Weekday by which next week's visit plan is due, 1 (Monday) to 7 (default 5, Friday)."),
+            _health_default("week_plan_weekday"),
+            low=1,
+            high=7,
+        ),
+        Setting(
+            "health.week_plan_time",
+            "text",
+            N_("Time of day by which next week's visit plan is due (default 17:30)."),
+            _health_default("week_plan_time"),
+        ),
+        Setting(
+            "health.month_plan_day",
+            "whole",
+            N_("Day of the month by which next month's visit plan is due (default 28)."),
+            _health_default("month_plan_day"),
+            low=1,
+            high=28,
+        ),
         Setting("health.disabled", "names", N_("Health rules that sd check skips."), [], choices=_rules),
         _days(
             "collection.long_days",

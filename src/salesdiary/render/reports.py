@@ -370,9 +370,10 @@ def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: in
         by_rule.setdefault(f.rule, []).append(f)
     for rule, items in by_rule.items():
         first = items[0]
-        deal_rule = first.entity == "deal"
-        cols = [Col(_("ID"), "right", no_wrap=True, style="dim", narrow="head")]
-        cols.append(Col(_("Deal") if deal_rule else _("Account"), style="bold", min_width=8, narrow="head"))
+        deal_rule, plan_rule = first.entity == "deal", first.entity == "plan"  # a plan: no record, no ID
+        cols = [] if plan_rule else [Col(_("ID"), "right", no_wrap=True, style="dim", narrow="head")]
+        named = _("Deal") if deal_rule else _("Plan") if plan_rule else _("Account")
+        cols.append(Col(named, style="bold", min_width=8, narrow="head"))
         if deal_rule:
             cols.append(Col(_("Account"), min_width=8, narrow="head"))
         cols.append(Col(_("Finding"), min_width=30))
@@ -380,7 +381,7 @@ def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: in
         shown = items if per_rule is None else items[:per_rule]
         total = counts[rule]
         for f in shown:
-            cells = [f.record_id, f.name] + ([f.account] if deal_rule else []) + [f.detail]
+            cells = ([] if plan_rule else [f.record_id]) + [f.name] + ([f.account] if deal_rule else []) + [f.detail]
             table.add(*cells)
         after = []
         if len(shown) < total:

@@ -53,9 +53,11 @@ DEAL_RULES = (
     "key_person_below_dating",
     "no_written_needs",
 )
-ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c")
+ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c", "info_stage_unmet", "could_be_prospect", "visit_cadence")
 # rules of any deal with money outstanding (won deals included): a pass over the receivables
 RECEIVABLE_RULES = ("receivable_overdue", "paid_in_full_unpaid")
+# rules of the rep's plan, not of a record: a lookup or two by date
+PLAN_RULES = ("plan_missing",)
 
 
 @dataclass
@@ -89,7 +91,10 @@ class HealthQuery:
     evaluation_points: dict[str, float] = field(default_factory=dict)
     evaluation_weak: float = 2.5
     evaluation_min_known: int = 3
-    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES  # which to run
+    cadence_cutoffs: dict[str, str] = field(default_factory=dict)  # company grade → ISO date (visit_cadence)
+    # plan_missing: the periods whose visit plan is due (Thresholds.plan_periods): (week|month, first, last ISO)
+    plan_periods: tuple[tuple[str, str, str], ...] = ()
+    rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES + PLAN_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
 
 
@@ -151,9 +156,10 @@ def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
     markers = [rule for rule in _SECOND_LANE if rule in wanted]
     accounts = [rule for rule in ACCOUNT_RULES if rule in wanted]
     money = [rule for rule in RECEIVABLE_RULES if rule in wanted]
+    plan = [rule for rule in PLAN_RULES if rule in wanted]
     lanes: list[list[tuple[_Pass, list[str]]]] = [
         [(_open_deal_rules, deals)],
-        [(_open_deal_rules, markers), (_account_rules, accounts), (_receivable_rules, money)],
+        [(_open_deal_rules, markers), (_account_rules, accounts), (_receivable_rules, money), (_plan_rules, plan)],
     ]
     kept = ([(run, rules) for run, rules in lane if rules] for lane in lanes)
     return [lane for lane in kept if lane]
@@ -612,9 +618,11 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
     tests = {rule: ACCOUNT_TESTS[rule](r, q, roles_sql) for rule in rules}
     bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
     visits, join = "0", ""
-    if set(least_visits) & set(rules):
+    if {*least_visits, "visit_cadence"} & set(rules):
         visits, join = "x.visits", " LEFT JOIN account_visits x ON x.account_id = a.id"
     params.update({f"least_{rule}": least for rule, least in least_visits.items() if rule in rules})
+    if "visit_cadence" in rules:
+        params.update({f"cadence_{grade}": cutoff for grade, cutoff in q.cadence_cutoffs.items()})
     # each rule's accounts: the most visited first, then by id (prospects by id alone)
     lists = {rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
     hits = _by_rule(
@@ -636,7 +644,10 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
         for row in r.rows(
             f"SELECT a.id AS id, a.name AS name, a.relation AS relation, {_best_key_relationship(roles_sql)}"
             f" AS best_key_relationship, {visits} AS visits,"
-            " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts"
+            " (SELECT COUNT(*) FROM contact c WHERE c.account_id = a.id) AS contacts,"
+            " a.info_stage AS info_stage, (SELECT MAX(v.date) FROM visit v WHERE v.account_id = a.id) AS last_visit,"
+            f" {_has_coach()} AS has_coach, {_has_key_contact(r, roles_sql)} AS has_key_contact,"
+            f" {_has_key_coach(r, roles_sql)} AS has_key_coach"
             f" FROM account a{join} WHERE a.id IN {_ids(r, 'ids')}",
             params,
         ):
@@ -672,10 +683,68 @@ def still_at_c(r: Reader, q: HealthQuery, roles_sql: str) -> str:
     )
 
 
+def _has_coach() -> str:
+    """SQL: the account a has an insider (内线关系人: a coach) among its people."""
+    return "EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND c.coach)"
+
+
+def _has_key_contact(r: Reader, roles_sql: str) -> str:
+    """SQL: a key person of the account a has a phone or an email (知晓客户决策链及关键人联系方式). One seek for
+    the account's people, not one per role (sql.scan): a third faster on the bench's large journal."""
+    return (
+        f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND {scan(r, 'c.role')} IN ({roles_sql})"
+        " AND (COALESCE(c.phone, '') <> '' OR COALESCE(c.email, '') <> ''))"
+    )
+
+
+def _has_key_coach(r: Reader, roles_sql: str) -> str:
+    """SQL: a key person of the account a is an insider (已将决策链上的人发展成了内线关键人)."""
+    return (
+        f"EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id AND {scan(r, 'c.role')} IN ({roles_sql})"
+        " AND c.coach)"
+    )
+
+
+def info_stage_unmet(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    """《销售业务手册》§2.1.3's criteria table, the part a journal records: qualified (有效信息) — an insider, a
+    key person's phone or email; prospect (准客户) — also a key person developed into an insider. The accounts
+    at neither stage are not asked (a string test on the row). Three EXISTS that stop at the first miss: one
+    read of the account's people computing all three took twice as long on the bench's large journal."""
+    return (
+        "CASE WHEN a.info_stage IN ('qualified', 'prospect') THEN"
+        f" (NOT {_has_coach()} OR NOT {_has_key_contact(r, roles_sql)}"
+        f" OR (a.info_stage = 'prospect' AND NOT {_has_key_coach(r, roles_sql)})) ELSE FALSE END"
+    )
+
+
+def could_be_prospect(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    """A qualified account whose company relationship and a key person's both reach B (§2.4.1): a prospect."""
+    return f"a.info_stage = 'qualified' AND a.relation IN ('B', 'A') AND {_key_at_b(r, roles_sql)}"
+
+
+def visit_cadence(r: Reader, q: HealthQuery, roles_sql: str) -> str:
+    """An account with a company grade not visited since its grade's cut-off, its last visit (or, never visited,
+    its adding) before it: one seek in the visit index (account, date) per graded account (whether it was ever
+    visited: the count the database keeps, account_visits)."""
+    grades = sorted(q.cadence_cutoffs)  # A, B, C: sd's own keys, not the user's
+    if not grades:
+        return "1 = 0"
+    whens = " ".join(f"WHEN '{grade}' THEN {date_param(r, 'cadence_' + grade)}" for grade in grades)
+    cutoff = f"CASE a.relation {whens} END"
+    listed = ", ".join(f"'{grade}'" for grade in grades)
+    return (
+        f"CASE WHEN a.relation IN ({listed}) AND (x.visits > 0 OR a.created_at < {cutoff}) THEN NOT EXISTS"
+        f" (SELECT 1 FROM visit v WHERE v.account_id = a.id AND v.date >= {cutoff}) ELSE FALSE END"
+    )
+
+
 ACCOUNT_TESTS: dict[str, Callable[[Reader, HealthQuery, str], str]] = {
     "no_coach": no_coach,
     "prospect_below_b": prospect_below_b,
     "still_at_c": still_at_c,
+    "info_stage_unmet": info_stage_unmet,
+    "could_be_prospect": could_be_prospect,
+    "visit_cadence": visit_cadence,
 }
 
 
@@ -738,6 +807,34 @@ def _receivable_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule:
     return HealthFound(
         {rule: [details[i] for i in shown[rule]] for rule in rules}, {rule: len(hits[rule]) for rule in rules}
     )
+
+
+# --- the rep's visit plan: a lookup by date per period due -------------------------------------------------------
+
+
+def _plan_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
+    """plan_missing: each period whose plan is due (q.plan_periods) with no visit dated in it and no open
+    follow-up due in it, of the rep SCOPE names (else of everyone); one record's or one account's rules have none.
+    Two seeks per period, in the visits' date index and the open follow-ups' (done_on, due) one."""
+    rows: list[dict[str, Any]] = []
+    if q.scope.account_id is None and q.scope.deal_id is None:
+        params: dict[str, Any] = {}
+        mine_v = mine_f = ""
+        if q.scope.owner:
+            params["owner"] = q.scope.owner
+            mine_v, mine_f = " AND v.owner = :owner", " AND f.owner = :owner"
+        for i, (period, first, last) in enumerate(q.plan_periods):
+            params.update({f"first{i}": first, f"last{i}": last})
+            planned = (
+                f"SELECT CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE v.date BETWEEN {date_param(r, f'first{i}')}"
+                f" AND {date_param(r, f'last{i}')}{mine_v}) OR EXISTS (SELECT 1 FROM followup f WHERE f.done_on IS NULL"
+                f" AND f.due BETWEEN {date_param(r, f'first{i}')} AND {date_param(r, f'last{i}')}{mine_f})"
+                " THEN 1 ELSE 0 END AS planned"
+            )
+            if not r.rows(planned, params)[0]["planned"]:
+                rows.append({"period": period, "first": first, "last": last})
+    shown = rows[:per_rule] if per_rule is not None else rows
+    return HealthFound({"plan_missing": shown}, {"plan_missing": len(rows)})
 
 
 # --- per person, per stage: asked of the deal in the pass, listed for the deals shown --------------------------

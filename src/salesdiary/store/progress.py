@@ -48,6 +48,7 @@ class Advanced:
     old: Stage
     new: Stage
     forced: bool
+    carried: tuple[str, ...] = ()  # the new stage's start markers met on entering it (_carry_end_markers)
 
 
 def playbook_of(deal: Deal) -> Playbook:
@@ -130,7 +131,25 @@ def advance(tx: Tx, deal_id: int, *, force: bool = False, reason: str | None = N
     if unmet and not reason:
         raise BadInput(_("--force needs --reason TEXT: say why the deal moves on with required markers unmet."))
     records.set_stage(tx, deal, following.key, forced=bool(unmet), reason=reason)
-    return Advanced(deal_id, current, following, bool(unmet))
+    carried = _carry_end_markers(tx, deal_id, current, following)
+    return Advanced(deal_id, current, following, bool(unmet), tuple(carried))
+
+
+def _carry_end_markers(tx: Tx, deal_id: int, left: Stage, entered: Stage) -> list[str]:
+    """Tick the start markers of ENTERED that repeat an end marker of LEFT the deal met (《摧龙六式》: a stage
+    starts where the previous one ended, and the playbook gives that fact one key in both stages), so the rep
+    does not tick the same fact twice. Part of the advance's write: its history and `sd undo` take it along.
+    Returns the keys ticked."""
+    ends = {m.key for m in left.required_markers}
+    met = _ticked(tx, deal_id, left.key)
+    carried = [m.key for m in entered.markers if not m.required and m.key in ends and m.key in met]
+    if not carried:
+        return []
+    ticked = _ticked(tx, deal_id, entered.key)
+    for key in carried:
+        if key not in ticked:
+            tx.insert(DealMarker(deal_id=deal_id, stage=entered.key, marker=key, checked_on=tx.today))
+    return carried
 
 
 def save_evaluation(
