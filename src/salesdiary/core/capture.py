@@ -91,6 +91,12 @@ class Words:
     zh_drop: tuple[str, ...]
     en_drop: tuple[str, ...]
     en_actions: tuple[str, ...]
+    zh_past: tuple[str, ...]  # told_in_past: the words that tell a bare weekday is past or ahead
+    zh_not_past: tuple[str, ...]
+    zh_ahead_at_once: tuple[str, ...]
+    zh_ahead: tuple[str, ...]
+    en_past: tuple[str, ...]
+    en_ahead: tuple[str, ...]
 
 
 @functools.cache
@@ -116,6 +122,12 @@ def words() -> Words:
         zh_drop=tuple(data["follow_up"]["zh_drop"]),
         en_drop=tuple(sorted(data["follow_up"]["en_drop"], key=len, reverse=True)),
         en_actions=tuple(sorted(data["follow_up"]["en_actions"], key=len, reverse=True)),
+        zh_past=tuple(data["told_in_past"]["zh_past"]),
+        zh_not_past=tuple(data["told_in_past"]["zh_not_past"]),
+        zh_ahead_at_once=tuple(sorted(data["told_in_past"]["zh_ahead_at_once"], key=len, reverse=True)),
+        zh_ahead=tuple(data["told_in_past"]["zh_ahead"]),
+        en_past=tuple(data["told_in_past"]["en_past"]),
+        en_ahead=tuple(data["told_in_past"]["en_ahead"]),
     )
 
 
@@ -219,6 +231,7 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
     account_ref, deal_ref = _markers(note, names, cap)
 
     spans = [s for s in find_dates(text, today) if note.free(s.start, s.end)]  # not inside an @name or #name
+    spans = [s.in_the_past(today) if s.weekday is not None and _told_in_past(note, s, spans, w) else s for s in spans]
     past = [s for s in spans if s.date <= today]
     future = [s for s in spans if s.date > today]
     for s in spans:
@@ -242,6 +255,36 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
     if cap.account is None:
         cap.missing.setdefault("account", _("no account: name it in the note or with @name"))
     return cap
+
+
+def _told_in_past(note: _Note, span: Any, spans: Sequence[Any], w: Words) -> bool:
+    """Whether the note tells the bare weekday SPAN in the past ("周一拜访了华为张总", "met Priya at Contoso on
+    Monday": the day it last was) rather than ahead ("周五前发报价", "call back Monday": a follow-up). The words
+    are capture_words.json's told_in_past; with none of them the weekday stays ahead, as `parse_date` reads it."""
+    text = note.text
+    clause_start = max([m.end() for m in _CLAUSE_END.finditer(text, 0, span.start)], default=0)
+    m = _CLAUSE_END.search(text, span.end)
+    clause_end = min([m.start() if m else len(text), *(s.start for s in spans if s.start >= span.end)])
+    if _is_han(text[span.start]):
+        if any(text.startswith(word, span.end) for word in w.zh_ahead_at_once):
+            return False
+        for k in range(span.end, clause_end):
+            if any(text.startswith(word, k) for word in w.zh_ahead):
+                return False
+            if any(text.startswith(word, k) for word in w.zh_past) and not any(
+                text.startswith(word, k - word.index(text[k])) for word in w.zh_not_past if text[k] in word
+            ):
+                return True
+        return False
+    cues: list[tuple[int, bool]] = []  # (where, told in the past)
+    for words_, past in ((w.en_past, True), (w.en_ahead, False), (w.en_actions, False)):
+        for word in words_:
+            cues.extend((i, past) for i in note.find_all(word) if clause_start <= i and i + len(word) <= clause_end)
+    before = [c for c in cues if c[0] < span.start]
+    if before:
+        return max(before)[1]
+    after = [c for c in cues if c[0] >= span.end]
+    return bool(after) and min(after)[1]
 
 
 def _unread_slash_dates(text: str, today: dt.date, spans: Sequence[Any], cap: Capture) -> None:
