@@ -4,7 +4,8 @@ Plain SQL over the DB-API reader (no SQLModel on the read path). Accounts are fo
 (account.name_key, unique index) starting with a few characters of the note, a bounded range per probe; people
 by contact.name (index) or among one account's people (ix_contact_account_people); deals among one account's
 open deals (ix_deal_account_status). Nothing reads every account name into Python. On PostgreSQL a prefix is
-LIKE 'text%' (right under any collation; indexed where the database's collation is C).
+LIKE 'text%', answered by an index under any collation: account.name_key's text_pattern_ops index (migration
+0011), contact.name's own (the column is COLLATE "C").
 """
 
 from __future__ import annotations
