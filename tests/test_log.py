@@ -318,3 +318,28 @@ def test_a_bare_weekday_ahead_of_an_action_stays_a_follow_up(sd, huawei) -> None
         parsed = sd("log", note, "--json").json()
         assert (parsed["next_step"], parsed["follow_up_date"]) == (next_step, due), note
         assert parsed["date"] == "2026-11-25", note
+
+
+def test_a_short_form_without_its_leading_place_names_the_one_account_it_fits(sd, huawei) -> None:  # noqa: ANN001
+    for name in ("上海申通地铁有限公司", "中国移动江苏公司"):
+        assert sd("account", "add", name).exit_code == 0
+    assert sd("log", "拜访了申通，聊了14号线", "--json").json()["account"]["name"] == "上海申通地铁有限公司"
+    assert sd("log", "移动王总 电话", "--json").json()["account"]["name"] == "中国移动江苏公司"
+    # two accounts fit: the note names neither, and says which could be meant
+    assert sd("account", "add", "中国移动浙江公司").exit_code == 0
+    result = sd("log", "移动王总 电话", "--yes")
+    assert result.exit_code != 0 and "中国移动江苏公司" in result.stderr and "中国移动浙江公司" in result.stderr
+    assert "Traceback" not in result.output
+    # a place's own accounts are found as before, and a word that is no account's stays unnamed
+    assert sd("log", "拜访了华为张伟", "--json").json()["account"]["name"] == "华为技术有限公司"
+    assert sd("log", "和老朋友吃饭", "--json").json()["account"] is None
+
+
+def test_a_long_note_is_read_whatever_its_length(sd, huawei) -> None:  # noqa: ANN001
+    # every Chinese character may start an account's name: a long note makes hundreds of prefix probes
+    rambling = "".join(chr(0x6000 + 7 * k) for k in range(300))  # 300 different characters, no punctuation
+    result = sd("log", "拜访了华为张伟，" + rambling, "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json()["account"]["name"] == "华为技术有限公司"
+    result = sd("log", rambling, "--json")
+    assert result.exit_code == 0 and result.json()["account"] is None, result.output

@@ -97,6 +97,7 @@ class Words:
     zh_ahead: tuple[str, ...]
     en_past: tuple[str, ...]
     en_ahead: tuple[str, ...]
+    places: tuple[str, ...]  # place names an account's name may start with and a note leave out, longest first
 
 
 @functools.cache
@@ -128,6 +129,7 @@ def words() -> Words:
         zh_ahead=tuple(data["told_in_past"]["zh_ahead"]),
         en_past=tuple(data["told_in_past"]["en_past"]),
         en_ahead=tuple(data["told_in_past"]["en_ahead"]),
+        places=tuple(sorted(data["places"]["words"], key=len, reverse=True)),
     )
 
 
@@ -431,23 +433,22 @@ def _account_in_text(note: _Note, names: Directory, cap: Capture) -> None:
     if not probes:
         return
     accounts = names.accounts_starting(list(dict.fromkeys(probes)))
-    best: dict[int, tuple[tuple[int, int], int, int, Found]] = {}  # account id → (score, start, end in note, it)
-    for i in starts:
-        run_end, run = _mapped_run(keyed, i)
-        for a in accounts:
-            key = a.detail
-            n = _common(key, run)
-            if n < 2:
-                continue
-            whole = n == len(key)
-            latin = not _is_han(key[0])
-            if latin:
-                if n < 3 or not _ends_word(keyed, run_end[n - 1]):
-                    continue
-            score = (1 if whole else 0, n)
-            end = where[run_end[n - 1]] + 1
-            if a.id not in best or score > best[a.id][0]:
-                best[a.id] = (score, where[i], end, a)
+    best = _named(keyed, where, starts, accounts, lambda key: key)
+    if not best:
+        # a short form without its leading place (申通 for 上海申通地铁…, 移动 for 中国移动江苏公司): the note's
+        # two-character runs after each place of capture_words.json's places, asked of the index only when
+        # nothing else was found (a bounded number of probes; no account name is read otherwise)
+        places = words().places
+        runs = {_run(keyed, i)[:2] for i in starts if _is_han(keyed[i])}
+        short = [place + run for run in sorted(runs) if len(run) == 2 for place in places]
+        if short:
+            found = names.accounts_starting(short)
+
+            def unplaced(key: str) -> str:
+                place = next((p for p in places if key.startswith(p)), "")
+                return key[len(place) :] if place else "\0"
+
+            best = _named(keyed, where, starts, found, unplaced)
     if not best:
         return
     ranked = sorted(best.values(), key=lambda b: b[0], reverse=True)
@@ -461,6 +462,31 @@ def _account_in_text(note: _Note, names: Directory, cap: Capture) -> None:
         return
     cap.account = top[3]
     note.claim(top[1], top[2], "account")
+
+
+def _named(
+    keyed: str, where: list[int], starts: list[int], accounts: list[Found], key_of: Any
+) -> dict[int, tuple[tuple[int, int], int, int, Found]]:
+    """The ACCOUNTS the note names, by how much of KEY_OF(name_key) a run of the note spells from its start: account
+    id → (score, start, end in the note, the account)."""
+    best: dict[int, tuple[tuple[int, int], int, int, Found]] = {}
+    for i in starts:
+        run_end, run = _mapped_run(keyed, i)
+        for a in accounts:
+            key = key_of(a.detail)
+            n = _common(key, run)
+            if n < 2:
+                continue
+            whole = n == len(key)
+            latin = not _is_han(key[0])
+            if latin:
+                if n < 3 or not _ends_word(keyed, run_end[n - 1]):
+                    continue
+            score = (1 if whole else 0, n)
+            end = where[run_end[n - 1]] + 1
+            if a.id not in best or score > best[a.id][0]:
+                best[a.id] = (score, where[i], end, a)
+    return best
 
 
 def _mapped_run(keyed: str, i: int) -> tuple[list[int], str]:

@@ -19,6 +19,7 @@ from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
 
 PER_PROBE = 30  # accounts read per probe (the note's next characters narrow the rest)
+PROBES_PER_QUERY = 200  # probes asked in one query
 _TOP = "\U0010ffff"  # after every character: [p, p + _TOP) is every text starting with p
 
 
@@ -70,20 +71,18 @@ class JournalNames:
         return {f"like{i}": escaped + "%"}
 
     def accounts_starting(self, probes: Sequence[str]) -> list[Found]:
-        if not probes:
-            return []
-        parts = []
-        params: dict[str, Any] = {}
-        for i, probe in enumerate(probes):
-            parts.append(
-                f"SELECT * FROM (SELECT id, name, name_key FROM account WHERE {self._starts('name_key', i)}"
-                f" ORDER BY name_key LIMIT {PER_PROBE}) AS p{i}"
-            )
-            params.update(self._prefix(probe, i))
-        rows = self.r.rows(" UNION ALL ".join(parts), params)
         seen: dict[int, Found] = {}
-        for row in rows:
-            seen.setdefault(int(row["id"]), _account(row))
+        for at in range(0, len(probes), PROBES_PER_QUERY):  # SQLite allows 500 terms in one compound SELECT
+            parts = []
+            params: dict[str, Any] = {}
+            for i, probe in enumerate(probes[at : at + PROBES_PER_QUERY]):
+                parts.append(
+                    f"SELECT * FROM (SELECT id, name, name_key FROM account WHERE {self._starts('name_key', i)}"
+                    f" ORDER BY name_key LIMIT {PER_PROBE}) AS p{i}"
+                )
+                params.update(self._prefix(probe, i))
+            for row in self.r.rows(" UNION ALL ".join(parts), params):
+                seen.setdefault(int(row["id"]), _account(row))
         return list(seen.values())
 
     def people_named(self, names: Sequence[str], first_names: Sequence[str]) -> list[Found]:
