@@ -333,6 +333,9 @@ def test_a_short_form_without_its_leading_place_names_the_one_account_it_fits(sd
     # a place's own accounts are found as before, and a word that is no account's stays unnamed
     assert sd("log", "拜访了华为张伟", "--json").json()["account"]["name"] == "华为技术有限公司"
     assert sd("log", "和老朋友吃饭", "--json").json()["account"] is None
+    # the people a note names decide before a place-less short form does
+    assert sd("account", "add", "北京张伟科技有限公司").exit_code == 0
+    assert sd("log", "张伟电话", "--json").json()["account"]["name"] == "华为技术有限公司"
 
 
 def test_a_long_note_is_read_whatever_its_length(sd, huawei) -> None:  # noqa: ANN001

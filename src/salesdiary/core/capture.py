@@ -249,6 +249,10 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
     else:
         _account_in_text(note, names, cap)
     _people(note, names, cap, w)
+    if cap.account is None and "account" not in cap.missing:
+        _account_by_place(note, names, cap)
+        if cap.account is not None:
+            _people(note, names, cap, w)
     _deal(note, names, cap, deal_ref)
     if future:
         _follow_up(note, cap, future[0], w)
@@ -433,22 +437,31 @@ def _account_in_text(note: _Note, names: Directory, cap: Capture) -> None:
     if not probes:
         return
     accounts = names.accounts_starting(list(dict.fromkeys(probes)))
-    best = _named(keyed, where, starts, accounts, lambda key: key)
-    if not best:
-        # a short form without its leading place (申通 for 上海申通地铁…, 移动 for 中国移动江苏公司): the note's
-        # two-character runs after each place of capture_words.json's places, asked of the index only when
-        # nothing else was found (a bounded number of probes; no account name is read otherwise)
-        places = words().places
-        runs = {_run(keyed, i)[:2] for i in starts if _is_han(keyed[i])}
-        short = [place + run for run in sorted(runs) if len(run) == 2 for place in places]
-        if short:
-            found = names.accounts_starting(short)
+    _choose(note, cap, _named(keyed, where, starts, accounts, lambda key: key))
 
-            def unplaced(key: str) -> str:
-                place = next((p for p in places if key.startswith(p)), "")
-                return key[len(place) :] if place else "\0"
 
-            best = _named(keyed, where, starts, found, unplaced)
+def _account_by_place(note: _Note, names: Directory, cap: Capture) -> None:
+    """A short form without its leading place (申通 for 上海申通地铁…, 移动 for 中国移动江苏公司), asked when the
+    note named no account otherwise (nor its people did): the note's two-character runs after each place of
+    capture_words.json's places, from the index (a bounded number of probes; no account name is read otherwise).
+    Taken only when one account fits."""
+    keyed, where = _keyed(note)
+    starts = _starts(keyed)
+    places = words().places
+    runs = {_run(keyed, i)[:2] for i in starts if _is_han(keyed[i])}
+    short = [place + run for run in sorted(runs) if len(run) == 2 for place in places]
+    if not short:
+        return
+
+    def unplaced(key: str) -> str:
+        place = next((p for p in places if key.startswith(p)), "")
+        return key[len(place) :] if place else "\0"
+
+    _choose(note, cap, _named(keyed, where, starts, names.accounts_starting(short), unplaced))
+
+
+def _choose(note: _Note, cap: Capture, best: dict[int, tuple[tuple[int, int], int, int, Found]]) -> None:
+    """The account the note names best, or (several named as well) what is unsure and missing."""
     if not best:
         return
     ranked = sorted(best.values(), key=lambda b: b[0], reverse=True)
