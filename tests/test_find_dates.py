@@ -50,3 +50,18 @@ def test_words_that_are_not_dates(text: str) -> None:
 
 def test_a_weekday_phrase_with_its_prefix_is_a_date() -> None:
     assert [s.date.isoformat() for s in find_dates("see you next sat", TODAY)] == ["2026-12-19"]
+
+
+def test_a_bare_weekday_is_marked_and_can_be_read_as_the_day_it_last_was() -> None:
+    found = find_dates("周一拜访了 下周一 上周五 Friday next Fri 星期天", TODAY)
+    assert [(s.text, s.weekday) for s in found] == [
+        ("周一", 0),
+        ("下周一", None),
+        ("上周五", None),
+        ("Friday", 4),
+        ("next Fri", None),
+        ("星期天", 6),
+    ]
+    past = [s.in_the_past(TODAY).date.isoformat() for s in found if s.weekday is not None]
+    assert past == ["2026-12-07", "2026-12-04", "2026-12-06"]
+    assert find_dates("周三", TODAY)[0].in_the_past(TODAY).date == TODAY  # today's weekday: today

@@ -286,3 +286,63 @@ def test_a_deal_is_named_by_the_start_of_its_name(sd, huawei) -> None:  # noqa: 
     assert sd("log", "华为张伟 数据中心 报价", "--json").json()["deal"]["name"] == "数据中心网络改造"
     parsed = sd("log", "华为张伟 报价", "--json").json()
     assert parsed["deal"] is None and parsed["unsure"]["deal"] == "2 open deals at 华为技术有限公司, none named"
+
+
+def test_a_bare_weekday_in_a_note_told_in_the_past_is_the_past_day(sd, huawei) -> None:  # noqa: ANN001
+    # SD_TODAY of the tests is Wednesday 2026-11-25: Monday was the 23rd, Friday the 20th.
+    for note, date, kind in (
+        ("周一拜访了华为张总", "2026-11-23", "visit"),
+        ("周五和美的黄工吃了饭", "2026-11-20", "meal"),
+        ("星期二去了华为见了李娜", "2026-11-24", "visit"),
+        ("周三拜访了华为张伟", "2026-11-25", "visit"),  # today's weekday told in the past is today
+        ("met Priya at Contoso on Monday", "2026-11-23", "visit"),
+        ("had lunch with Priya from Contoso Friday", "2026-11-20", "meal"),
+    ):
+        parsed = sd("log", note, "--json").json()
+        assert (parsed["date"], parsed["kind"]) == (date, kind), note
+        assert parsed["follow_up_date"] is None and parsed["next_step"] is None, note
+    result = sd("log", "周一拜访了华为张总", "--yes")
+    assert result.exit_code == 0, result.output
+    assert sd("visit", "show", "1", "--json").json()["date"] == "2026-11-23"
+    assert sd("followup", "list", "--json").json() == []
+
+
+def test_a_bare_weekday_ahead_of_an_action_stays_a_follow_up(sd, huawei) -> None:  # noqa: ANN001
+    for note, next_step, due in (
+        ("华为张伟 电话 周五回电", "回电", "2026-11-27"),
+        ("拜访了华为张伟，周五前发报价", "发报价", "2026-11-27"),
+        ("拜访了华为张伟周一再约", "再约", "2026-11-30"),
+        ("met Priya at Contoso, call back Monday", "call back", "2026-11-30"),
+        ("met Priya at Contoso, send the quote by Friday", "send the quote", "2026-11-27"),
+    ):
+        parsed = sd("log", note, "--json").json()
+        assert (parsed["next_step"], parsed["follow_up_date"]) == (next_step, due), note
+        assert parsed["date"] == "2026-11-25", note
+
+
+def test_a_short_form_without_its_leading_place_names_the_one_account_it_fits(sd, huawei) -> None:  # noqa: ANN001
+    for name in ("上海申通地铁有限公司", "中国移动江苏公司"):
+        assert sd("account", "add", name).exit_code == 0
+    assert sd("log", "拜访了申通，聊了14号线", "--json").json()["account"]["name"] == "上海申通地铁有限公司"
+    assert sd("log", "移动王总 电话", "--json").json()["account"]["name"] == "中国移动江苏公司"
+    # two accounts fit: the note names neither, and says which could be meant
+    assert sd("account", "add", "中国移动浙江公司").exit_code == 0
+    result = sd("log", "移动王总 电话", "--yes")
+    assert result.exit_code != 0 and "中国移动江苏公司" in result.stderr and "中国移动浙江公司" in result.stderr
+    assert "Traceback" not in result.output
+    # a place's own accounts are found as before, and a word that is no account's stays unnamed
+    assert sd("log", "拜访了华为张伟", "--json").json()["account"]["name"] == "华为技术有限公司"
+    assert sd("log", "和老朋友吃饭", "--json").json()["account"] is None
+    # the people a note names decide before a place-less short form does
+    assert sd("account", "add", "北京张伟科技有限公司").exit_code == 0
+    assert sd("log", "张伟电话", "--json").json()["account"]["name"] == "华为技术有限公司"
+
+
+def test_a_long_note_is_read_whatever_its_length(sd, huawei) -> None:  # noqa: ANN001
+    # every Chinese character may start an account's name: a long note makes hundreds of prefix probes
+    rambling = "".join(chr(0x6000 + 7 * k) for k in range(300))  # 300 different characters, no punctuation
+    result = sd("log", "拜访了华为张伟，" + rambling, "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json()["account"]["name"] == "华为技术有限公司"
+    result = sd("log", rambling, "--json")
+    assert result.exit_code == 0 and result.json()["account"] is None, result.output

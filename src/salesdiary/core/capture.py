@@ -91,6 +91,13 @@ class Words:
     zh_drop: tuple[str, ...]
     en_drop: tuple[str, ...]
     en_actions: tuple[str, ...]
+    zh_past: tuple[str, ...]  # told_in_past: the words that tell a bare weekday is past or ahead
+    zh_not_past: tuple[str, ...]
+    zh_ahead_at_once: tuple[str, ...]
+    zh_ahead: tuple[str, ...]
+    en_past: tuple[str, ...]
+    en_ahead: tuple[str, ...]
+    places: tuple[str, ...]  # place names an account's name may start with and a note leave out, longest first
 
 
 @functools.cache
@@ -116,6 +123,13 @@ def words() -> Words:
         zh_drop=tuple(data["follow_up"]["zh_drop"]),
         en_drop=tuple(sorted(data["follow_up"]["en_drop"], key=len, reverse=True)),
         en_actions=tuple(sorted(data["follow_up"]["en_actions"], key=len, reverse=True)),
+        zh_past=tuple(data["told_in_past"]["zh_past"]),
+        zh_not_past=tuple(data["told_in_past"]["zh_not_past"]),
+        zh_ahead_at_once=tuple(sorted(data["told_in_past"]["zh_ahead_at_once"], key=len, reverse=True)),
+        zh_ahead=tuple(data["told_in_past"]["zh_ahead"]),
+        en_past=tuple(data["told_in_past"]["en_past"]),
+        en_ahead=tuple(data["told_in_past"]["en_ahead"]),
+        places=tuple(sorted(data["places"]["words"], key=len, reverse=True)),
     )
 
 
@@ -219,6 +233,7 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
     account_ref, deal_ref = _markers(note, names, cap)
 
     spans = [s for s in find_dates(text, today) if note.free(s.start, s.end)]  # not inside an @name or #name
+    spans = [s.in_the_past(today) if s.weekday is not None and _told_in_past(note, s, spans, w) else s for s in spans]
     past = [s for s in spans if s.date <= today]
     future = [s for s in spans if s.date > today]
     for s in spans:
@@ -234,6 +249,10 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
     else:
         _account_in_text(note, names, cap)
     _people(note, names, cap, w)
+    if cap.account is None and "account" not in cap.missing:
+        _account_by_place(note, names, cap)
+        if cap.account is not None:
+            _people(note, names, cap, w)
     _deal(note, names, cap, deal_ref)
     if future:
         _follow_up(note, cap, future[0], w)
@@ -242,6 +261,36 @@ def read_note(text: str, today: dt.date, names: Directory) -> Capture:
     if cap.account is None:
         cap.missing.setdefault("account", _("no account: name it in the note or with @name"))
     return cap
+
+
+def _told_in_past(note: _Note, span: Any, spans: Sequence[Any], w: Words) -> bool:
+    """Whether the note tells the bare weekday SPAN in the past ("周一拜访了华为张总", "met Priya at Contoso on
+    Monday": the day it last was) rather than ahead ("周五前发报价", "call back Monday": a follow-up). The words
+    are capture_words.json's told_in_past; with none of them the weekday stays ahead, as `parse_date` reads it."""
+    text = note.text
+    clause_start = max([m.end() for m in _CLAUSE_END.finditer(text, 0, span.start)], default=0)
+    m = _CLAUSE_END.search(text, span.end)
+    clause_end = min([m.start() if m else len(text), *(s.start for s in spans if s.start >= span.end)])
+    if _is_han(text[span.start]):
+        if any(text.startswith(word, span.end) for word in w.zh_ahead_at_once):
+            return False
+        for k in range(span.end, clause_end):
+            if any(text.startswith(word, k) for word in w.zh_ahead):
+                return False
+            if any(text.startswith(word, k) for word in w.zh_past) and not any(
+                text.startswith(word, k - word.index(text[k])) for word in w.zh_not_past if text[k] in word
+            ):
+                return True
+        return False
+    cues: list[tuple[int, bool]] = []  # (where, told in the past)
+    for words_, past in ((w.en_past, True), (w.en_ahead, False), (w.en_actions, False)):
+        for word in words_:
+            cues.extend((i, past) for i in note.find_all(word) if clause_start <= i and i + len(word) <= clause_end)
+    before = [c for c in cues if c[0] < span.start]
+    if before:
+        return max(before)[1]
+    after = [c for c in cues if c[0] >= span.end]
+    return bool(after) and min(after)[1]
 
 
 def _unread_slash_dates(text: str, today: dt.date, spans: Sequence[Any], cap: Capture) -> None:
@@ -388,23 +437,31 @@ def _account_in_text(note: _Note, names: Directory, cap: Capture) -> None:
     if not probes:
         return
     accounts = names.accounts_starting(list(dict.fromkeys(probes)))
-    best: dict[int, tuple[tuple[int, int], int, int, Found]] = {}  # account id → (score, start, end in note, it)
-    for i in starts:
-        run_end, run = _mapped_run(keyed, i)
-        for a in accounts:
-            key = a.detail
-            n = _common(key, run)
-            if n < 2:
-                continue
-            whole = n == len(key)
-            latin = not _is_han(key[0])
-            if latin:
-                if n < 3 or not _ends_word(keyed, run_end[n - 1]):
-                    continue
-            score = (1 if whole else 0, n)
-            end = where[run_end[n - 1]] + 1
-            if a.id not in best or score > best[a.id][0]:
-                best[a.id] = (score, where[i], end, a)
+    _choose(note, cap, _named(keyed, where, starts, accounts, lambda key: key))
+
+
+def _account_by_place(note: _Note, names: Directory, cap: Capture) -> None:
+    """A short form without its leading place (申通 for 上海申通地铁…, 移动 for 中国移动江苏公司), asked when the
+    note named no account otherwise (nor its people did): the note's two-character runs after each place of
+    capture_words.json's places, from the index (a bounded number of probes; no account name is read otherwise).
+    Taken only when one account fits."""
+    keyed, where = _keyed(note)
+    starts = _starts(keyed)
+    places = words().places
+    runs = {_run(keyed, i)[:2] for i in starts if _is_han(keyed[i])}
+    short = [place + run for run in sorted(runs) if len(run) == 2 for place in places]
+    if not short:
+        return
+
+    def unplaced(key: str) -> str:
+        place = next((p for p in places if key.startswith(p)), "")
+        return key[len(place) :] if place else "\0"
+
+    _choose(note, cap, _named(keyed, where, starts, names.accounts_starting(short), unplaced))
+
+
+def _choose(note: _Note, cap: Capture, best: dict[int, tuple[tuple[int, int], int, int, Found]]) -> None:
+    """The account the note names best, or (several named as well) what is unsure and missing."""
     if not best:
         return
     ranked = sorted(best.values(), key=lambda b: b[0], reverse=True)
@@ -418,6 +475,31 @@ def _account_in_text(note: _Note, names: Directory, cap: Capture) -> None:
         return
     cap.account = top[3]
     note.claim(top[1], top[2], "account")
+
+
+def _named(
+    keyed: str, where: list[int], starts: list[int], accounts: list[Found], key_of: Any
+) -> dict[int, tuple[tuple[int, int], int, int, Found]]:
+    """The ACCOUNTS the note names, by how much of KEY_OF(name_key) a run of the note spells from its start: account
+    id → (score, start, end in the note, the account)."""
+    best: dict[int, tuple[tuple[int, int], int, int, Found]] = {}
+    for i in starts:
+        run_end, run = _mapped_run(keyed, i)
+        for a in accounts:
+            key = key_of(a.detail)
+            n = _common(key, run)
+            if n < 2:
+                continue
+            whole = n == len(key)
+            latin = not _is_han(key[0])
+            if latin:
+                if n < 3 or not _ends_word(keyed, run_end[n - 1]):
+                    continue
+            score = (1 if whole else 0, n)
+            end = where[run_end[n - 1]] + 1
+            if a.id not in best or score > best[a.id][0]:
+                best[a.id] = (score, where[i], end, a)
+    return best
 
 
 def _mapped_run(keyed: str, i: int) -> tuple[list[int], str]:

@@ -57,7 +57,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from salesdiary.core.errors import BadInput
@@ -450,6 +450,9 @@ def _weekday(base: date, weekday: int, prefix: str | None) -> date:
 # --- dates inside a text (sd log) --------------------------------------------------------------------
 
 
+_Day = date  # the type, for DateSpan's methods (its field `date` hides the name there)
+
+
 @dataclass(frozen=True)
 class DateSpan:
     """A date phrase found in a longer text: where it stands (TEXT[start:end]), what it says, and the date."""
@@ -458,6 +461,14 @@ class DateSpan:
     end: int
     text: str
     date: date
+    weekday: int | None = None  # a bare weekday (周一, Friday: no 下/上/本, next/last/this), 0 = Monday
+
+    def in_the_past(self, today: _Day) -> DateSpan:
+        """This bare weekday read as the day it last was (today included): "周一拜访了华为" typed on a Wednesday
+        is this Monday, where the phrase alone reads as the coming Monday (`parse_date`). Who decides that a note
+        tells the day in the past is the reader of the note (core/capture.py)."""
+        assert self.weekday is not None
+        return replace(self, date=_add_days(today, -((today.weekday() - self.weekday) % 7)))
 
 
 # Words that are dates only as a whole phrase ("next sat"), never alone in a note: "we sat down", "the sun".
@@ -495,7 +506,7 @@ def find_dates(text: str, today: date | None = None) -> list[DateSpan]:
             i += 1
             continue
         end, when = hit
-        found.append(DateSpan(i, end, text[i:end], when))
+        found.append(DateSpan(i, end, text[i:end], when, _bare_weekday(norm[i:end], g)))
         i = end
     return found
 
@@ -518,4 +529,14 @@ def _longest_date_at(norm: str, i: int, base: date, g: _Grammar) -> tuple[int, d
             continue
         if when is not None:
             return end, when
+    return None
+
+
+def _bare_weekday(phrase: str, g: _Grammar) -> int | None:
+    """The weekday PHRASE names without a 下/上/本/这 or next/last/this/coming before it (0 = Monday), else None."""
+    key = g.space_next_to_cjk.sub("", g.spaces.sub(" ", phrase))
+    if (m := g.weekday.fullmatch(key)) and m["day"] in _WEEKDAYS and not m["pre"]:
+        return _WEEKDAYS[m["day"]]
+    if (m := g.zh_weekday.fullmatch(key)) and not m["pre"]:
+        return _ZH_WEEKDAYS[m["day"]]
     return None

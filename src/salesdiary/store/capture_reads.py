@@ -4,7 +4,8 @@ Plain SQL over the DB-API reader (no SQLModel on the read path). Accounts are fo
 (account.name_key, unique index) starting with a few characters of the note, a bounded range per probe; people
 by contact.name (index) or among one account's people (ix_contact_account_people); deals among one account's
 open deals (ix_deal_account_status). Nothing reads every account name into Python. On PostgreSQL a prefix is
-LIKE 'text%' (right under any collation; indexed where the database's collation is C).
+LIKE 'text%', answered by an index under any collation: account.name_key's text_pattern_ops index (migration
+0011), contact.name's own (the column is COLLATE "C").
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
 
 PER_PROBE = 30  # accounts read per probe (the note's next characters narrow the rest)
+PROBES_PER_QUERY = 200  # probes asked in one query
 _TOP = "\U0010ffff"  # after every character: [p, p + _TOP) is every text starting with p
 
 
@@ -69,20 +71,18 @@ class JournalNames:
         return {f"like{i}": escaped + "%"}
 
     def accounts_starting(self, probes: Sequence[str]) -> list[Found]:
-        if not probes:
-            return []
-        parts = []
-        params: dict[str, Any] = {}
-        for i, probe in enumerate(probes):
-            parts.append(
-                f"SELECT * FROM (SELECT id, name, name_key FROM account WHERE {self._starts('name_key', i)}"
-                f" ORDER BY name_key LIMIT {PER_PROBE}) AS p{i}"
-            )
-            params.update(self._prefix(probe, i))
-        rows = self.r.rows(" UNION ALL ".join(parts), params)
         seen: dict[int, Found] = {}
-        for row in rows:
-            seen.setdefault(int(row["id"]), _account(row))
+        for at in range(0, len(probes), PROBES_PER_QUERY):  # SQLite allows 500 terms in one compound SELECT
+            parts = []
+            params: dict[str, Any] = {}
+            for i, probe in enumerate(probes[at : at + PROBES_PER_QUERY]):
+                parts.append(
+                    f"SELECT * FROM (SELECT id, name, name_key FROM account WHERE {self._starts('name_key', i)}"
+                    f" ORDER BY name_key LIMIT {PER_PROBE}) AS p{i}"
+                )
+                params.update(self._prefix(probe, i))
+            for row in self.r.rows(" UNION ALL ".join(parts), params):
+                seen.setdefault(int(row["id"]), _account(row))
         return list(seen.values())
 
     def people_named(self, names: Sequence[str], first_names: Sequence[str]) -> list[Found]:

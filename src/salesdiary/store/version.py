@@ -17,9 +17,11 @@ Revision 0008 recomputes account.name_key with the fold of traditional Chinese, 
 Revision 0009 has PostgreSQL compute account.name_key itself (sd_account_key() and a trigger); keys recomputed.
 Revision 0010 gives deal a forecast category and adds forecast_snapshot (`sd forecast`; row-level security on
 PostgreSQL).
+Revision 0011 gives account.name_key a text_pattern_ops index on PostgreSQL (`sd log`'s prefix lookups under any
+collation); nothing on SQLite.
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 10
-SCHEMA_HEAD = "0010"
+SCHEMA_VERSION = 11
+SCHEMA_HEAD = "0011"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
