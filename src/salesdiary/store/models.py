@@ -209,7 +209,7 @@ class FollowUp(_Table, table=True):
 
 
 class DealEvaluation(_Table, table=True):
-    """An answer to one of the 20 opportunity-evaluation questions (seed 003)."""
+    """An answer to one of the 20 opportunity-evaluation questions (《大客户销售管理》)."""
 
     __tablename__ = "deal_evaluation"
     deal_id: int = Field(foreign_key="deal.id", ondelete="CASCADE", primary_key=True)

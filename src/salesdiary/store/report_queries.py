@@ -278,7 +278,7 @@ def _conversion(
 
 
 def coverage(r: Reader, scope: Scope) -> dict[str, int]:
-    """Accounts by information stage (seed 001's funnel of leads, qualified, prospects, customers)."""
+    """Accounts by information stage (《销售业务手册》's funnel of leads, qualified, prospects, customers)."""
     scope_sql, params = scope.accounts()
     rows = r.rows(
         f"SELECT a.info_stage AS stage, COUNT(*) AS n FROM account a WHERE 1 = 1{scope_sql} GROUP BY a.info_stage",
@@ -471,7 +471,7 @@ class PeriodQuery:
 
 
 def period_report(r: Reader, q: PeriodQuery) -> dict[str, Any]:
-    """What the weekly or monthly report shows (seed 001 tables 3 and 4)."""
+    """What the weekly or monthly report shows (《销售业务手册》, tables 3 and 4)."""
     p: dict[str, Any] = {
         "start": q.start.isoformat(),
         "end": q.end.isoformat(),
