@@ -39,13 +39,13 @@ def render_ready(wanted: bool = True) -> Callable[[], None]:
     def prepare() -> None:
         with contextlib.suppress(Exception):
             import rich.box  # noqa: F401  (rich_table's own imports: first met when the first table is drawn)
-            import rich.markup  # noqa: F401
-            import rich.table  # noqa: F401
 
-            from salesdiary.render import bars, document, reports  # noqa: F401
+            from salesdiary.render import bars, document, plain, reports  # noqa: F401
             from salesdiary.render.console import out
 
-            out()
+            if not plain.enabled(out()):  # plain text (render/plain.py) draws its tables without Rich's Table
+                import rich.markup  # noqa: F401
+                import rich.table  # noqa: F401
 
     thread = threading.Thread(target=prepare, daemon=True)
     thread.start()

@@ -122,6 +122,8 @@ def _fits(t: Table, cols: Sequence[int], width: int, edges: int = 0) -> bool:
 
 
 def _bar_room(t: Table, cols: Sequence[int], width: int, edges: int = 0) -> int:
+    if t.bars is None:  # no bars to draw (the width is only read for them): no columns to measure
+        return 0
     used = sum(min(_natural(t, i), 32) for i in cols) + GAP * len(cols) + edges
     room = min(width - used, MAX_BAR)
     return room if room >= MIN_BAR else 0
@@ -173,21 +175,22 @@ def rich_table(
     return table
 
 
-def _print_table(console: Console, t: Table) -> None:
+def _print_table(console: Console, t: Table, gather: list[str] | None = None) -> None:
     terminal = console.is_terminal
     width = console.width
     edges = 0 if terminal else 4  # the ASCII table (not a terminal) has a border and padding at each side
     every = list(range(len(t.columns)))
     if _fits(t, every, width, edges):
-        console.print(rich_table(t, terminal=terminal, bar_width=_bar_room(t, every, width, edges)))
+        _draw(console, t, cols=every, bar_width=_bar_room(t, every, width, edges), gather=gather)
         return
     if t.narrow == "split":
-        _print_split(console, t)
+        _print_split(console, t, gather)
     else:
+        _flush(console, gather)
         _print_stacked(console, t)
 
 
-def _print_split(console: Console, t: Table) -> None:
+def _print_split(console: Console, t: Table, gather: list[str] | None = None) -> None:
     """The first `keep` columns, then as many of the others as fit, table after table."""
     width = console.width
     edges = 0 if console.is_terminal else 4
@@ -203,13 +206,57 @@ def _print_split(console: Console, t: Table) -> None:
         groups.append(current)
     for g, group in enumerate(groups):
         if g:
-            console.print()
+            _blank(console, gather)
         cols = keep + group
         last = g == len(groups) - 1
         bar_width = _bar_room(t, cols, width, edges) if last else 0
-        console.print(
-            rich_table(t, terminal=console.is_terminal, cols=cols, bar_width=bar_width, skip_empty=t.keep if g else 0)
-        )
+        _draw(console, t, cols=cols, bar_width=bar_width, skip_empty=t.keep if g else 0, gather=gather)
+
+
+def _draw(
+    console: Console,
+    t: Table,
+    *,
+    cols: Sequence[int],
+    bar_width: int = 0,
+    skip_empty: int = 0,
+    gather: list[str] | None = None,
+) -> None:
+    """rich_table(T, ...) printed: laid out as plain text where no style can show (render/plain.py: added to
+    GATHER when given, printed together later), else by Rich."""
+    from salesdiary.render import plain
+
+    if plain.enabled(console):
+        text = plain.table_text(console, t, cols=cols, bar_width=bar_width, skip_empty=skip_empty)
+        if text is not None:
+            _put(console, text, gather)
+            return
+    _flush(console, gather)
+    console.print(rich_table(t, terminal=console.is_terminal, cols=cols, bar_width=bar_width, skip_empty=skip_empty))
+
+
+def _put(console: Console, text: str, gather: list[str] | None) -> None:
+    """Plain TEXT (render/plain.py) added to GATHER, or printed now."""
+    if gather is not None:
+        gather.append(text)
+        return
+    from salesdiary.render.plain import Written
+
+    console.print(Written(text), crop=False)
+
+
+def _flush(console: Console, gather: list[str] | None) -> None:
+    """The plain text gathered so far printed, before anything Rich draws itself."""
+    if gather:
+        _put(console, "".join(gather), None)
+        gather.clear()
+
+
+def _blank(console: Console, gather: list[str] | None) -> None:
+    if gather is not None:
+        gather.append("\n")
+    else:
+        console.print()
 
 
 def _upto_break(t: Table, current: list[int], i: int) -> list[int]:
@@ -273,27 +320,33 @@ def print_document(doc: Document, console: Console | None = None) -> None:
 
     from salesdiary.render.console import out
 
+    from salesdiary.render import plain
+
     console = console or out()
-    print_text(console, doc.title, style="bold")
+    # where no style can show, the plain text of the document is gathered and printed in one piece (plain.py)
+    gather: list[str] | None = [] if plain.enabled(console) else None
+    print_text(console, doc.title, style="bold", gather=gather)
     for line in doc.lines:
-        print_text(console, line)
+        print_text(console, line, gather=gather)
     for s in doc.sections:
-        console.print()
+        _blank(console, gather)
         if s.title:
-            print_text(console, s.title, style="bold")
+            print_text(console, s.title, style="bold", gather=gather)
         if s.lead:
-            print_text(console, s.lead, hanging="→ ")
+            print_text(console, s.lead, hanging="→ ", gather=gather)
         for line in s.lines:
-            print_text(console, line)
+            print_text(console, line, gather=gather)
         if s.renderable is not None:
+            _flush(console, gather)
             console.print(s.renderable)
         if s.table is not None:
             if s.table.rows:
-                _print_table(console, s.table)
+                _print_table(console, s.table, gather)
             elif s.empty:
-                print_text(console, s.empty, style="dim")
+                print_text(console, s.empty, style="dim", gather=gather)
         for line in s.after:
-            print_text(console, line, style="dim")
+            print_text(console, line, style="dim", gather=gather)
+    _flush(console, gather)
 
 
 _NO_LINE_START = set("，。、；：？！）》」』】,.;:!?)]}%")  # never begin a line with these
@@ -341,11 +394,28 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def print_text(console: Console, text: str, *, style: str = "", indent: int = 0, hanging: str = "") -> None:
-    """One paragraph, wrapped to the console (see `wrap`); HANGING is printed before its first line."""
+def print_text(
+    console: Console,
+    text: str,
+    *,
+    style: str = "",
+    indent: int = 0,
+    hanging: str = "",
+    gather: list[str] | None = None,
+) -> None:
+    """One paragraph, wrapped to the console (see `wrap`); HANGING is printed before its first line. Where no
+    style can show, its plain text (render/plain.py) is added to GATHER when given."""
     from rich.cells import cell_len
     from rich.text import Text
 
+    from salesdiary.render import plain
+
+    if plain.enabled(console):
+        lines = plain.line_text(text, console.width, indent=indent, hanging=hanging)
+        if lines is not None:
+            _put(console, lines, gather)
+            return
+    _flush(console, gather)
     margin = indent + cell_len(hanging)
     for n, line in enumerate(wrap(text, max(console.width - margin, 8))):
         lead = (hanging if n == 0 else " " * cell_len(hanging)) if hanging else ""
