@@ -318,9 +318,8 @@ def _print_stacked(console: Console, t: Table) -> None:
 def print_document(doc: Document, console: Console | None = None) -> None:
     """Print DOC on CONSOLE (default: stdout's), fitted to its width."""
 
-    from salesdiary.render.console import out
-
     from salesdiary.render import plain
+    from salesdiary.render.console import out
 
     console = console or out()
     # where no style can show, the plain text of the document is gathered and printed in one piece (plain.py)
