@@ -94,6 +94,39 @@ def check_document(page: Page, lang: str) -> None:
     assert not re.search(r"\bwidth:\s*\d+px", styles)  # nothing a phone cannot reflow
 
 
+def _cell_by_cell(t) -> str:
+    """A table's rows as the template drew them before table_body: one markupsafe escape() per cell."""
+    from markupsafe import escape
+
+    opens = ['<td class="num" style="text-align: right;">' if c.justify == "right" else "<td>" for c in t.columns]
+    lines = []
+    for i, row in enumerate(t.rows):
+        classes = " ".join(x for x in (t.style_of(i), "sep" if i in t.separators else "") if x)
+        tr = f'<tr class="{escape(classes)}">' if classes else "<tr>"
+        lines.append(tr + "".join(td + str(escape(c)) + "</td>" for td, c in zip(opens, row, strict=False)) + "</tr>")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("nul", [False, True])
+def test_a_tables_rows_are_escaped_as_cell_by_cell(nul):
+    """table_body escapes a whole table in one call: the same text as one escape per cell, whatever the cells
+    hold (markup, quotes, %-formats, braces, a NUL: then it escapes them one by one), with the rows' styles,
+    rules, and rows shorter or longer than the columns."""
+    from salesdiary.render.document import Col, Table
+    from salesdiary.render.html import table_body
+
+    t = Table([Col("Name"), Col("Amount", "right"), Col("Note")])
+    t.add("<script>alert(1)</script>", "1,000", "a & b \"quoted\" 'single'")
+    t.add("%s %d %(x)s", "{0} {}", "</td><td>", style="bold")
+    t.add("short", style="dim %s", separator=True)
+    t.add("one", "two", "three", "four (no column)", separator=True)
+    t.add("", "", "")
+    t.add("nul\x00inside" if nul else "plain", "5", "\x01 and \u202e kept for visible()")
+    body = str(table_body(t))
+    assert body == _cell_by_cell(t)
+    assert "<script>" not in body and "&lt;script&gt;" in body
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "journal.sqlite"
