@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import BadInput, NotFound
-from salesdiary.core.naming import Candidate, account_key, match
 from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
+
+if TYPE_CHECKING:
+    from salesdiary.core.naming import Candidate
 
 ENTITY_TABLE = {"account": "account", "contact": "contact", "deal": "deal", "visit": "visit", "followup": "followup"}
 
@@ -71,6 +73,8 @@ def resolve(
     """The id of the ENTITY record TEXT names: an id, or a name (exact, prefix, substring, close).
 
     TAKEN, when given, hears of a close match (a part of a name, a near spelling): (what TEXT was, the record)."""
+    from salesdiary.core.naming import Candidate, account_key, match  # here: the queries that name nothing skip it
+
     what = entity_label(entity)
     raw = _typed(text, what)
     if raw is None:
