@@ -6,8 +6,10 @@ SVG charts, `lang` set to the report's language, no fixed widths (a phone reflow
 nothing external (no fonts, scripts or images). The styles a mail client needs to lay a table out are inline;
 the rest is one <style> block in the head, which the common clients keep.
 
-Jinja2 is imported here only, so only `--format html` pays for it. The charts are drawn as data here (bars
-with their geometry) and written by the template: every name and label in them is escaped like the tables'.
+Jinja2 is imported here only, so only `--format html` pays for it; the template ships compiled
+(compiled_report.py, by scripts/templates.py: precompiled()). The charts are drawn as data here (bars with
+their geometry) and written by the template: every name and label in them is escaped like the tables'. A
+table's rows are drawn here too, in one escape() for all their cells (table_body).
 """
 
 from __future__ import annotations
