@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
+    from salesdiary.journal_history import History
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
     from salesdiary.store.progress import Advanced, VisitPlan
@@ -554,6 +555,15 @@ class Journal:
         from salesdiary.store.undo import redo_last
 
         return self.write("redo", redo_last)
+
+    # --- the journal's history: its own module, imported when first used -----------------------------------
+
+    @property
+    def history(self) -> History:
+        """What changed and what undo would take back (`sd history`, `sd undo --list`): journal_history.py."""
+        from salesdiary.journal_history import History
+
+        return History(self)
 
     def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
         """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
