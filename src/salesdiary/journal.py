@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
+    from salesdiary.journal_database import Database
     from salesdiary.journal_history import History
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
@@ -556,7 +557,7 @@ class Journal:
 
         return self.write("redo", redo_last)
 
-    # --- the journal's history: its own module, imported when first used -----------------------------------
+    # --- the journal's history and its database: one module each, imported when first used -----------------
 
     @property
     def history(self) -> History:
@@ -564,6 +565,13 @@ class Journal:
         from salesdiary.journal_history import History
 
         return History(self)
+
+    @property
+    def database(self) -> Database:
+        """The database itself (`sd db`, `sd doctor`, `sd backup`, `sd restore`): journal_database.py."""
+        from salesdiary.journal_database import Database
+
+        return Database(self)
 
     def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
         """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
