@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
+    from salesdiary.journal_data import DataIn
     from salesdiary.journal_database import Database
     from salesdiary.journal_history import History
     from salesdiary.store.connection import Reader
@@ -542,7 +543,11 @@ class Journal:
 
         if self._before_write is not None:
             self._before_write()
-        return run_write(self.target, fn, f"{self._command}: {what}" if self._command else None)
+        return run_write(self.target, fn, self.command_for(what))
+
+    def command_for(self, what: str) -> str | None:
+        """How a write named WHAT is recorded in the history ("python: visits.add"; None: the command line)."""
+        return f"{self._command}: {what}" if self._command else None
 
     def undo(self) -> Reversal:
         """Undo your last write as a unit (a script's or `sd`'s: the journal's last changeset of yours), as `sd undo`
@@ -557,7 +562,7 @@ class Journal:
 
         return self.write("redo", redo_last)
 
-    # --- the journal's history and its database: one module each, imported when first used -----------------
+    # --- the journal's history, its database, data in: one module each, imported when first used -----------
 
     @property
     def history(self) -> History:
@@ -572,6 +577,13 @@ class Journal:
         from salesdiary.journal_database import Database
 
         return Database(self)
+
+    @property
+    def data(self) -> DataIn:
+        """Data in (`sd import`, `sd demo`): journal_data.py."""
+        from salesdiary.journal_data import DataIn
+
+        return DataIn(self)
 
     def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
         """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
