@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
+    from salesdiary.journal_config import Playbooks, Settings
     from salesdiary.journal_data import DataIn
     from salesdiary.journal_database import Database
     from salesdiary.journal_history import History
@@ -562,7 +563,7 @@ class Journal:
 
         return self.write("redo", redo_last)
 
-    # --- the journal's history, its database, data in: one module each, imported when first used -----------
+    # --- its history, database, data in, settings and playbooks: imported when first used ------------------
 
     @property
     def history(self) -> History:
@@ -584,6 +585,20 @@ class Journal:
         from salesdiary.journal_data import DataIn
 
         return DataIn(self)
+
+    @property
+    def settings(self) -> Settings:
+        """The config file's settings (`sd config`): journal_config.py."""
+        from salesdiary.journal_config import Settings
+
+        return Settings(self)
+
+    @property
+    def playbooks(self) -> Playbooks:
+        """The playbooks, shipped and your own (`sd playbook`): journal_config.py."""
+        from salesdiary.journal_config import Playbooks
+
+        return Playbooks(self)
 
     def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
         """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
