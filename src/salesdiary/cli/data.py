@@ -86,8 +86,7 @@ def _full_disk_said(output: str | None) -> Any:
         try:
             yield
         except OSError as exc:
-            from salesdiary.core.errors import SdError
-            from salesdiary.store.backup import is_full_disk_errno
+            from salesdiary.core.errors import SdError, is_full_disk_errno
 
             if not is_full_disk_errno(exc.errno):
                 raise
