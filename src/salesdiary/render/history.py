@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from salesdiary.i18n import _
-
-if TYPE_CHECKING:
-    from salesdiary.journal_history import HistoryList, PendingUndo
 
 
 def local_time(value: Any) -> str:
@@ -32,8 +29,9 @@ def short(value: Any, width: int = 30) -> str:
     return show(str(value), width)
 
 
-def print_history(found: HistoryList) -> None:
-    """`sd history`: one row per changed record; a command's time and line on its first row only."""
+def print_history(found: Any) -> None:
+    """`sd history` (FOUND: a journal_history.HistoryList): one row per changed record; a command's time and line
+    on its first row only."""
     from salesdiary.render.tables import Column, print_table
 
     rows = found.rows
@@ -55,8 +53,9 @@ def print_history(found: HistoryList) -> None:
     print_table(rows, columns, total=found.total, empty=_("No changes recorded yet."))
 
 
-def print_pending(pending: PendingUndo) -> None:
-    """`sd undo --list`: the command the next undo reverses, its changes, and what stops it."""
+def print_pending(pending: Any) -> None:
+    """`sd undo --list` (PENDING: a journal_history.PendingUndo): the command the next undo reverses, its changes,
+    and what stops it."""
     from salesdiary.core.history import record_label
     from salesdiary.render.console import message, warning
     from salesdiary.render.tables import Column, print_table
