@@ -517,20 +517,28 @@ def test_a_script_undoes_and_redoes_its_last_write(j, sd):
     assert sd("undo").exit_code == 0 and j.deals.get(deal)["status"] == "open"  # sd undoes what the script did
 
 
-def test_a_script_that_only_reads_does_not_load_sqlalchemy(sd, isolated):
-    assert sd("demo").exit_code == 0
+def _read_in_a_script(reads: str) -> tuple[str, str]:
+    """What a script that opens the journal `sd` uses and prints READS printed, and the heavy modules it loaded."""
     script = (
         "import sys\n"
         "from salesdiary.journal import Journal\n"
         "with Journal.open() as j:\n"
-        "    print(j.funnel().totals['deals'], len(j.due(30).items), len(j.check().findings), len(j.deals.list()))\n"
+        f"    print({reads})\n"
         "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'alembic', 'questionary') if m in sys.modules))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ), timeout=60
     )
     assert proc.returncode == 0, proc.stderr
-    counts, loaded = proc.stdout.splitlines()
+    printed, loaded = proc.stdout.splitlines()
+    return printed, loaded
+
+
+def test_a_script_that_only_reads_does_not_load_sqlalchemy(sd, isolated):
+    assert sd("demo").exit_code == 0
+    counts, loaded = _read_in_a_script(
+        "j.funnel().totals['deals'], len(j.due(30).items), len(j.check().findings), len(j.deals.list())"
+    )
     assert loaded == "[]"
     assert int(counts.split()[0]) > 0
 
@@ -714,17 +722,8 @@ def test_the_admin_commands_make_one_journal_call(sd, monkeypatch, isolated):
 
 def test_a_script_reading_the_history_does_not_load_sqlalchemy(sd, isolated):
     assert sd("demo").exit_code == 0
-    script = (
-        "import sys\n"
-        "from salesdiary.journal import Journal\n"
-        "with Journal.open() as j:\n"
-        "    print(j.history.find(limit=5).total, j.history.pending().command, j.database.status().info['state'])\n"
-        "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'alembic', 'questionary') if m in sys.modules))\n"
+    printed, loaded = _read_in_a_script(
+        "j.history.find(limit=5).total, j.history.pending().command, j.database.status().info['state']"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ), timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr
-    counts, loaded = proc.stdout.splitlines()
     assert loaded == "[]"
-    assert counts.split()[-1] == "current" and int(counts.split()[0]) > 0
+    assert printed.split()[-1] == "current" and int(printed.split()[0]) > 0
