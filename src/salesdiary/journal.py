@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
+    from salesdiary.journal_config import Playbooks, Settings
+    from salesdiary.journal_data import DataIn
+    from salesdiary.journal_database import Database
+    from salesdiary.journal_history import History
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
     from salesdiary.store.progress import Advanced, VisitPlan
@@ -540,7 +544,11 @@ class Journal:
 
         if self._before_write is not None:
             self._before_write()
-        return run_write(self.target, fn, f"{self._command}: {what}" if self._command else None)
+        return run_write(self.target, fn, self.command_for(what))
+
+    def command_for(self, what: str) -> str | None:
+        """How a write named WHAT is recorded in the history ("python: visits.add"; None: the command line)."""
+        return f"{self._command}: {what}" if self._command else None
 
     def undo(self) -> Reversal:
         """Undo your last write as a unit (a script's or `sd`'s: the journal's last changeset of yours), as `sd undo`
@@ -554,6 +562,43 @@ class Journal:
         from salesdiary.store.undo import redo_last
 
         return self.write("redo", redo_last)
+
+    # --- its history, database, data in, settings and playbooks: imported when first used ------------------
+
+    @property
+    def history(self) -> History:
+        """What changed and what undo would take back (`sd history`, `sd undo --list`): journal_history.py."""
+        from salesdiary.journal_history import History
+
+        return History(self)
+
+    @property
+    def database(self) -> Database:
+        """The database itself (`sd db`, `sd doctor`, `sd backup`, `sd restore`): journal_database.py."""
+        from salesdiary.journal_database import Database
+
+        return Database(self)
+
+    @property
+    def data(self) -> DataIn:
+        """Data in (`sd import`, `sd demo`): journal_data.py."""
+        from salesdiary.journal_data import DataIn
+
+        return DataIn(self)
+
+    @property
+    def settings(self) -> Settings:
+        """The config file's settings (`sd config`): journal_config.py."""
+        from salesdiary.journal_config import Settings
+
+        return Settings(self)
+
+    @property
+    def playbooks(self) -> Playbooks:
+        """The playbooks, shipped and your own (`sd playbook`): journal_config.py."""
+        from salesdiary.journal_config import Playbooks
+
+        return Playbooks(self)
 
     def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
         """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from salesdiary.render.tables import Column
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
-    from salesdiary.store.tx import Tx
 
 T = TypeVar("T")
 
@@ -85,13 +84,6 @@ def reader() -> Reader:
     from salesdiary.store.connection import open_reader
 
     return open_reader(target())
-
-
-def write(fn: Callable[[Tx], T]) -> T:
-    from salesdiary.store.tx import run_write
-
-    say_taken()
-    return run_write(target(), fn)
 
 
 def say_taken() -> None:

@@ -152,7 +152,7 @@ def _check_nothing_of_others(tx: Tx, record: Any, rows: list[Any]) -> None:
     it too, less clearly). The message names each such record and its owner."""
     if not tx.team or tx.is_manager:
         return
-    from salesdiary.store.history_reads import record_label
+    from salesdiary.core.history import record_label
     from salesdiary.store.tx import record_key
 
     others = list({(row.__tablename__, record_key(row)): row for row in rows if row.owner != tx.user}.values())

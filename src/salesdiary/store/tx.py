@@ -136,7 +136,7 @@ class Tx:
         owner = getattr(obj, "owner", None)
         if owner is None or owner == self.user or self.is_manager:
             return
-        from salesdiary.store.history_reads import record_label
+        from salesdiary.core.history import record_label
 
         raise Conflict(
             _("{record} belongs to {owner}: only {owner} or a manager can change it. Nothing was written.").format(
@@ -326,7 +326,7 @@ class Tx:
             values = {**values, "owner": self.user}
         if self.team and "owner" in values and values["owner"] != getattr(obj, "owner", values["owner"]):
             if not self.is_manager:  # giving a record away is a manager's call (sd account reassign)
-                from salesdiary.store.history_reads import record_label
+                from salesdiary.core.history import record_label
 
                 raise Conflict(
                     _("Only a manager can give {record} to {owner}; nothing was written.").format(
