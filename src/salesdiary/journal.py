@@ -35,9 +35,11 @@ if TYPE_CHECKING:
     from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
+    from salesdiary.core.visit_plan import VisitPlan
+    from salesdiary.lookups import NoteLookups, VisitLookups
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
-    from salesdiary.store.progress import Advanced, VisitPlan
+    from salesdiary.store.progress import Advanced
     from salesdiary.store.progress import LoggedVisit as PlanLogged
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
@@ -595,6 +597,22 @@ class Journal:
             owner=owner_filter(r, owner, narrowed=narrowed),
             account_id=self.resolve("account", account) if narrowed else None,  # type: ignore[arg-type]
         )
+
+    # --- what the guided flows read as they ask (salesdiary/lookups.py) -----------------------------------
+
+    def visit_lookups(self, owner: str | None = None) -> VisitLookups:
+        """What a guided `sd visit add` reads: the records its options name, accounts as the rep types, an
+        account's open deals and people, a stage's markers met, whose account it is (OWNER: whose visit; None:
+        yours)."""
+        from salesdiary.lookups import VisitLookups
+
+        return VisitLookups(self, owner)
+
+    def note_lookups(self) -> NoteLookups:
+        """What `sd log`'s confirmation reads when the rep changes a field: accounts, open deals, people."""
+        from salesdiary.lookups import NoteLookups
+
+        return NoteLookups(self)
 
     # --- one-line capture (sd log) -----------------------------------------------------------------------
 
@@ -2004,7 +2022,7 @@ class Visits:
         return LoggedVisit(visit_id, followup_id, account_id, deal_id)
 
     def log_plan(self, plan: VisitPlan) -> PlanLogged:
-        """Write what a guided `sd visit add` gathered (store/progress.py VisitPlan: a new account or deal, the
+        """Write what a guided `sd visit add` gathered (core/visit_plan.py VisitPlan: a new account or deal, the
         people met, the visit, markers ticked, a stage move) as one write, recorded as visits.add."""
         from salesdiary.store import progress
 
