@@ -23,6 +23,7 @@ through the plain DB-API reader, so a script that only reads never loads SQLAlch
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,8 +149,20 @@ def public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != "name_key"}
 
 
+class _StageLabels:
+    """`stage_label(playbook, stage)`: a stage of the rows as people read it, "3. 客户分析" (the key itself when
+    its playbook or stage cannot be found); each playbook is loaded once, on the first label asked for."""
+
+    @functools.cached_property
+    def _labeller(self) -> Callable[[str | None, str | None], str]:
+        return stage_labeller({})
+
+    def stage_label(self, playbook: str | None, stage: str | None) -> str:
+        return self._labeller(playbook, stage)
+
+
 @dataclass
-class Listing:
+class Listing(_StageLabels):
     """A page of records as `sd NOUN list` shows it: the ROWS (at most the limit asked for) and how many there
     are in all (TOTAL; the number of rows when not counted)."""
 
@@ -161,7 +174,7 @@ class Listing:
 
 
 @dataclass
-class Record:
+class Record(_StageLabels):
     """One record as `sd NOUN show` shows it: its fields and what hangs on it (an account's contacts, deals,
     recent visits and open follow-ups; a deal's people and stage history …), as `--json` prints it."""
 

@@ -246,7 +246,7 @@ def list_(
 ) -> None:
     """List visits, newest first."""
     from salesdiary.cli.common import emit_rows, journal, limit_of
-    from salesdiary.cli.views import visit_columns
+    from salesdiary.render.views import visit_columns
 
     found = journal().visits.find(
         account=account,
@@ -271,7 +271,7 @@ def list_(
 def show(visit: str = typer.Argument(..., help=N_("Visit id.")), as_json: bool = JsonOpt) -> None:
     """Show one visit."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import show_visit
+    from salesdiary.render.views import show_visit
 
     show_visit(journal().visits.show(visit), as_json=as_json)
 
@@ -292,7 +292,7 @@ def edit(
 ) -> None:
     """Change a visit (an empty value clears a field)."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import report_changes
+    from salesdiary.render.views import report_changes
 
     edited = journal().visits.edit(
         visit,
