@@ -1317,10 +1317,10 @@ class Journal:
         """ACCOUNT's decision map (with DEAL, its people's roles and stances in that deal); the roles looked for
         are the config's `map.roles`."""
         from salesdiary.core import enums
+        from salesdiary.core.decision_map import map_data
         from salesdiary.core.errors import BadInput
         from salesdiary.core.settings import DEFAULT_MAP_ROLES
         from salesdiary.i18n import _
-        from salesdiary.render.reports import map_data
         from salesdiary.store.paths import config_value
         from salesdiary.store.reads import one
         from salesdiary.store.report_queries import decision_map as query
@@ -2301,7 +2301,6 @@ class Receivables:
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.render.reports import receivables_data
         from salesdiary.store.paths import config_value
         from salesdiary.store.report_queries import ReceivableQuery, receivables
 
@@ -2314,7 +2313,7 @@ class Receivables:
         q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit)
         rows, summary = receivables(self._j.reader, q)
         return ReceivableList(
-            receivables_data(
+            collection.receivables_data(
                 rows, summary, today=day, long_days=rules.long_days, large_amount=rules.large_amount, rates=rates
             )
         )
