@@ -156,3 +156,95 @@ class NoteLookups(_Lookups):
     def people_of(self, account_id: int) -> list[Found]:
         """The people at the account."""
         return self.names.people_of(account_id)
+
+
+# --- shell completion: what `sd` offers when the rep presses Tab (cli/completion.py) -------------------------
+#
+# Functions, not a Journal: opening a Journal may create or migrate the journal, and a Tab must do neither. They
+# read through the same plain readers as the read commands (stdlib sqlite3, read-only; libpq for a team database)
+# and import nothing heavy, so completing a name stays within its budget (bench/README.md: ≤ 1.2× `--help`).
+
+SERVER_TIMEOUT = 2  # seconds: a shell waiting on Tab gives up on a database server that does not answer
+
+
+def completion_names(db: str | None, entity: str, prefix: str) -> list[tuple[str, str]]:
+    """Names of ENTITY records ("account", "deal", "contact", "owner") starting with PREFIX, each with a hint, from
+    the journal `sd --db DB` would open (None: as `sd` would). Nothing, never an error nor a write, when the
+    journal is missing, not at this sd's schema, not readable, or its server does not answer in SERVER_TIMEOUT."""
+    from salesdiary.store.paths import resolve_target
+
+    try:
+        target = resolve_target(db)
+    except Exception:  # a broken config file: complete nothing rather than fail in the shell
+        return []
+    if target.is_sqlite_file:
+        path = target.path
+        return _file_names(path, entity, prefix) if path is not None and path.is_file() else []
+    from salesdiary.store.pg import is_postgres_url
+
+    return _server_names(str(target.url), entity, prefix) if is_postgres_url(target.url) else []
+
+
+def _file_names(path: Any, entity: str, prefix: str) -> list[tuple[str, str]]:
+    import sqlite3
+
+    from salesdiary.store.connection import SqliteReader, schema_version
+    from salesdiary.store.version import SCHEMA_VERSION
+
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return []
+    try:
+        if schema_version(con) != SCHEMA_VERSION:
+            return []
+        from salesdiary.store.reads import completion_names as names
+
+        return names(SqliteReader(con), entity, prefix)
+    except sqlite3.Error:
+        return []
+    finally:
+        con.close()
+
+
+def _server_names(url: str, entity: str, prefix: str) -> list[tuple[str, str]]:
+    """From a PostgreSQL team database, as the read commands read it (no SQLAlchemy, no psycopg when libpq can be
+    loaded)."""
+    from salesdiary.store import pg
+    from salesdiary.store.reads import completion_names as names
+
+    try:
+        reader = pg.open_reader(url, timeout=SERVER_TIMEOUT)
+    except Exception:  # no driver, no server, a wrong password, no sd tables: no names, and no message in the shell
+        return []
+    try:
+        return names(reader, entity, prefix)
+    except Exception:  # a failed statement must not break the shell either
+        return []
+    finally:
+        reader.close()
+
+
+def completion_playbook(name: str | None) -> Playbook | None:
+    """The playbook NAME (None: the configured one) whose stages completion offers; None when it cannot be loaded."""
+    from salesdiary.core.errors import SdError
+    from salesdiary.core.playbook import load_playbook
+    from salesdiary.store.paths import config_dir
+    from salesdiary.store.reads import default_playbook
+
+    try:
+        return load_playbook(str(name or default_playbook()), config_dir())
+    except SdError:
+        return None
+
+
+def completion_playbooks() -> list[Playbook]:
+    """Every available playbook (the built-in ones and the config folder's); none when one cannot be read."""
+    from salesdiary.core.errors import SdError
+    from salesdiary.core.playbook import list_playbooks
+    from salesdiary.store.paths import config_dir
+
+    try:
+        return list_playbooks(config_dir())
+    except SdError:
+        return []
