@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
-from salesdiary.i18n import N_, _, series
+from salesdiary.i18n import N_, _
 
 app = typer.Typer(help=N_("Visits: log what you did with the customer and what comes next."), no_args_is_help=True)
 
@@ -97,6 +97,7 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
     from salesdiary.prompts import ask
     from salesdiary.prompts.visit import ContactMet, NotYourAccount, VisitAnswers, guided_visit
     from salesdiary.render.console import message
+    from salesdiary.render.views import print_visit_to_save
 
     j = journal()
     lookups = j.visit_lookups(values.get("owner"))
@@ -138,7 +139,12 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
             from salesdiary.cli.common import warn_past_dates
 
             warn_past_dates({"follow_up_date": a.follow_up})  # answered to the prompt
-        _print_summary(a, a.date or lookups.today, lookups)
+        marker_labels = {}
+        if a.ticks or a.advance_to is not None:
+            book = lookups.playbook(a.deal_playbook)  # the stage the markers were asked for (prompts/visit.py)
+            stage = book.stage(a.deal_stage or book.first_stage.key)
+            marker_labels = {m.key: str(m.label) for m in stage.markers}
+        print_visit_to_save(a, a.date or lookups.today, marker_labels)
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
@@ -168,46 +174,6 @@ def _plan(a, values: dict):  # noqa: ANN001, ANN202
         ticks=list(a.ticks),
         advance=a.advance_to is not None,
     )
-
-
-def _print_summary(a, when, lookups) -> None:  # noqa: ANN001
-    from salesdiary.core import enums
-    from salesdiary.render.tables import print_record
-
-    new = _("(new)")
-    marker_labels = {}
-    if a.ticks or a.advance_to is not None:
-        stage = lookups.playbook(a.deal_playbook).stage(a.deal_stage)
-        marker_labels = {m.key: str(m.label) for m in stage.markers}
-    people = []
-    for c in a.contacts:
-        notes = [_("new")] if c.id is None else []
-        if c.moved_to:
-            before = enums.RELATIONSHIP.label(c.relationship) + " → " if c.relationship else ""
-            notes.append(before + enums.RELATIONSHIP.label(c.moved_to))
-        people.append(c.name + (f" ({', '.join(notes)})" if notes else ""))
-    deal = ""
-    if a.deal_name:
-        deal = a.deal_name + (f" {new}" if a.new_deal else "")
-    fields = [
-        (_("Account"), (a.account_name or "") + (f" {new}" if a.new_account else "")),
-        (_("Assist"), _("yes: helping on a teammate's account") if a.assist else ""),
-        (_("Deal"), deal),
-        (_("Met"), series(people)),
-        (_("Activity"), enums.VISIT_KIND.label(a.kind or "visit")),
-        (_("Date"), str(when)),
-        (_("Purpose"), a.purpose),
-        (_("What happened"), a.summary),
-        (_("Customer feedback"), a.feedback),
-        (_("Markers now met"), series(marker_labels.get(k, k) for k in a.ticks)),
-        (
-            _("Advance to"),
-            f"{a.advance_to.number}. {a.advance_to.label} ({a.advance_to.probability}%)" if a.advance_to else "",
-        ),
-        (_("Next step"), a.next_step),
-        (_("Follow up on"), str(a.follow_up) if a.follow_up else ""),
-    ]
-    print_record(_("Visit to save"), fields)
 
 
 def _report_logged(a, logged) -> None:  # noqa: ANN001

@@ -281,6 +281,41 @@ def show_visit(record: Record, *, as_json: bool) -> None:
     print_record(_("Visit #{id}").format(id=row["id"]), info + _field_rows(fields.VISIT, row))
 
 
+def print_visit_to_save(a: Any, when: Any, marker_labels: dict[str, str]) -> None:
+    """Draw the summary a guided `sd visit add` shows before it asks to save: A, the answers (prompts/visit.py
+    VisitAnswers); WHEN, the day it happened; MARKER_LABELS, the deal's stage's markers by key."""
+    new = _("(new)")
+    people = []
+    for c in a.contacts:
+        notes = [_("new")] if c.id is None else []
+        if c.moved_to:
+            before = enums.RELATIONSHIP.label(c.relationship) + " → " if c.relationship else ""
+            notes.append(before + enums.RELATIONSHIP.label(c.moved_to))
+        people.append(c.name + (f" ({', '.join(notes)})" if notes else ""))
+    deal = ""
+    if a.deal_name:
+        deal = a.deal_name + (f" {new}" if a.new_deal else "")
+    lines = [
+        (_("Account"), (a.account_name or "") + (f" {new}" if a.new_account else "")),
+        (_("Assist"), _("yes: helping on a teammate's account") if a.assist else ""),
+        (_("Deal"), deal),
+        (_("Met"), series(people)),
+        (_("Activity"), enums.VISIT_KIND.label(a.kind or "visit")),
+        (_("Date"), str(when)),
+        (_("Purpose"), a.purpose),
+        (_("What happened"), a.summary),
+        (_("Customer feedback"), a.feedback),
+        (_("Markers now met"), series(marker_labels.get(k, k) for k in a.ticks)),
+        (
+            _("Advance to"),
+            f"{a.advance_to.number}. {a.advance_to.label} ({a.advance_to.probability}%)" if a.advance_to else "",
+        ),
+        (_("Next step"), a.next_step),
+        (_("Follow up on"), str(a.follow_up) if a.follow_up else ""),
+    ]
+    print_record(_("Visit to save"), lines)
+
+
 def report_changes(what: str, record_id: int, changes: dict[str, list[Any]]) -> None:
     from salesdiary.render.changes import changed_fields
     from salesdiary.render.console import message, success
