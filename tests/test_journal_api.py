@@ -280,7 +280,7 @@ def test_visits_edit_and_remove(j, sd):
 
 
 def test_a_guided_visits_plan_is_one_write(j, sd):
-    from salesdiary.store.progress import MetContact, VisitPlan
+    from salesdiary.core.visit_plan import MetContact, VisitPlan
 
     account, deal = _pipeline(j)
     plan = VisitPlan(

@@ -225,14 +225,3 @@ def guided() -> Iterator[None]:
 
         error_line(_("Cancelled; nothing was written."))
         raise typer.Exit(130) from None
-
-
-def account_for(r, account: str | None, deal: str | None) -> int | None:  # noqa: ANN001
-    """The account given, or else the account of the deal given."""
-    from salesdiary.store.reads import one
-
-    if account:
-        return resolve(r, "account", account)
-    if deal:
-        return int(one(r, "deal", resolve(r, "deal", deal))["account_id"])
-    return None
