@@ -77,6 +77,60 @@ def test_the_templates_ship_with_the_package():
     assert templates and all(any(fnmatch.fnmatch(t, g) for g in globs) for t in templates), templates
 
 
+def test_the_compiled_template_is_the_templates():
+    """render/compiled_report.py is the page template as it is now: run scripts/templates.py after editing it."""
+    import hashlib
+
+    import jinja2
+
+    from salesdiary.render import compiled_report
+    from salesdiary.render.html import PAGE, TEMPLATES
+
+    source = (TEMPLATES / PAGE).read_bytes()
+    assert compiled_report.TEMPLATE_SHA256 == hashlib.sha256(source).hexdigest(), "run scripts/templates.py"
+    if compiled_report.JINJA2 == jinja2.__version__:  # Jinja2's code is that version's: the same text again
+        import importlib.util
+
+        script_path = Path(__file__).resolve().parent.parent / "scripts" / "templates.py"
+        spec = importlib.util.spec_from_file_location("templates_script", script_path)
+        assert spec and spec.loader
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        assert script.OUT.read_text(encoding="utf-8") == script.compiled_text(), "run scripts/templates.py"
+
+
+def test_the_page_is_the_same_compiled_or_not(sd, journal, monkeypatch):
+    """The shipped compilation is used when it matches (template and Jinja2), and draws the very page Jinja2's own
+    compilation draws; an edited template, another Jinja2 or SD_NO_PRECOMPILED: compiled as usual."""
+    import jinja2
+
+    from salesdiary.render import compiled_report, html
+
+    def page(**env: str) -> tuple[str, str]:
+        monkeypatch.setattr(html, "_template", None)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        result = sd("report", "week", "--format", "html", "--date", "2026-11-25")
+        assert result.exit_code == 0, result.output
+        return result.stdout, html._template.filename
+
+    shipped, used = page()
+    if compiled_report.JINJA2 == jinja2.__version__:
+        assert used == compiled_report.__file__
+    compiled, used = page(SD_NO_PRECOMPILED="1")
+    assert used.endswith("report.html.j2")
+    assert shipped == compiled and "<table" in shipped
+    monkeypatch.setenv("SD_NO_PRECOMPILED", "0")
+    assert html.precompiled(html.environment()) is not None or compiled_report.JINJA2 != jinja2.__version__
+    monkeypatch.setattr(compiled_report, "JINJA2", jinja2.__version__)
+    assert html.precompiled(html.environment()) is not None
+    monkeypatch.setattr(compiled_report, "JINJA2", "0.0")  # another Jinja2
+    assert html.precompiled(html.environment()) is None
+    monkeypatch.setattr(compiled_report, "JINJA2", jinja2.__version__)
+    monkeypatch.setattr(compiled_report, "TEMPLATE_SHA256", "0" * 64)  # as if the template had been edited since
+    assert html.precompiled(html.environment()) is None
+
+
 def check_document(page: Page, lang: str) -> None:
     """What every HTML report is: its language, tables with headers, a chart, nothing external, no terminal art."""
     html = page.named("html")
@@ -92,6 +146,39 @@ def check_document(page: Page, lang: str) -> None:
     styles = "".join(page.text)
     assert "@media print" in styles
     assert not re.search(r"\bwidth:\s*\d+px", styles)  # nothing a phone cannot reflow
+
+
+def _cell_by_cell(t) -> str:
+    """A table's rows as the template drew them before table_body: one markupsafe escape() per cell."""
+    from markupsafe import escape
+
+    opens = ['<td class="num" style="text-align: right;">' if c.justify == "right" else "<td>" for c in t.columns]
+    lines = []
+    for i, row in enumerate(t.rows):
+        classes = " ".join(x for x in (t.style_of(i), "sep" if i in t.separators else "") if x)
+        tr = f'<tr class="{escape(classes)}">' if classes else "<tr>"
+        lines.append(tr + "".join(td + str(escape(c)) + "</td>" for td, c in zip(opens, row, strict=False)) + "</tr>")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("nul", [False, True])
+def test_a_tables_rows_are_escaped_as_cell_by_cell(nul):
+    """table_body escapes a whole table in one call: the same text as one escape per cell, whatever the cells
+    hold (markup, quotes, %-formats, braces, a NUL: then it escapes them one by one), with the rows' styles,
+    rules, and rows shorter or longer than the columns."""
+    from salesdiary.render.document import Col, Table
+    from salesdiary.render.html import table_body
+
+    t = Table([Col("Name"), Col("Amount", "right"), Col("Note")])
+    t.add("<script>alert(1)</script>", "1,000", "a & b \"quoted\" 'single'")
+    t.add("%s %d %(x)s", "{0} {}", "</td><td>", style="bold")
+    t.add("short", style="dim %s", separator=True)
+    t.add("one", "two", "three", "four (no column)", separator=True)
+    t.add("", "", "")
+    t.add("nul\x00inside" if nul else "plain", "5", "\x01 and \u202e kept for visible()")
+    body = str(table_body(t))
+    assert body == _cell_by_cell(t)
+    assert "<script>" not in body and "&lt;script&gt;" in body
 
 
 @pytest.fixture(scope="module")

@@ -280,7 +280,7 @@ def test_visits_edit_and_remove(j, sd):
 
 
 def test_a_guided_visits_plan_is_one_write(j, sd):
-    from salesdiary.store.progress import MetContact, VisitPlan
+    from salesdiary.core.visit_plan import MetContact, VisitPlan
 
     account, deal = _pipeline(j)
     plan = VisitPlan(
@@ -517,20 +517,28 @@ def test_a_script_undoes_and_redoes_its_last_write(j, sd):
     assert sd("undo").exit_code == 0 and j.deals.get(deal)["status"] == "open"  # sd undoes what the script did
 
 
-def test_a_script_that_only_reads_does_not_load_sqlalchemy(sd, isolated):
-    assert sd("demo").exit_code == 0
+def _read_in_a_script(reads: str) -> tuple[str, str]:
+    """What a script that opens the journal `sd` uses and prints READS printed, and the heavy modules it loaded."""
     script = (
         "import sys\n"
         "from salesdiary.journal import Journal\n"
         "with Journal.open() as j:\n"
-        "    print(j.funnel().totals['deals'], len(j.due(30).items), len(j.check().findings), len(j.deals.list()))\n"
+        f"    print({reads})\n"
         "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'alembic', 'questionary') if m in sys.modules))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ), timeout=60
     )
     assert proc.returncode == 0, proc.stderr
-    counts, loaded = proc.stdout.splitlines()
+    printed, loaded = proc.stdout.splitlines()
+    return printed, loaded
+
+
+def test_a_script_that_only_reads_does_not_load_sqlalchemy(sd, isolated):
+    assert sd("demo").exit_code == 0
+    counts, loaded = _read_in_a_script(
+        "j.funnel().totals['deals'], len(j.due(30).items), len(j.check().findings), len(j.deals.list())"
+    )
     assert loaded == "[]"
     assert int(counts.split()[0]) > 0
 
@@ -558,3 +566,164 @@ def test_open_a_postgresql_url(sd, monkeypatch, isolated):
             assert sd("undo").exit_code == 0
             assert j.visits.list() == [] and j.due().items == []
         assert not (isolated / "journal.sqlite").exists()
+
+
+# --- history, the database, data in, settings: what sd history, db, doctor, backup, import, config do ----------
+
+
+def test_a_script_lists_the_history_and_what_undo_would_reverse(j, sd):
+    from salesdiary.journal_history import HistoryList, PendingUndo
+
+    account, deal = _pipeline(j)
+    j.deals.edit(deal, next_step="Send the quote")
+    found = j.history.find()
+    assert isinstance(found, HistoryList) and found.total == len(found.rows) == 4  # the deal: and its stage
+    assert found.as_json() == sd("history", "--json").json()
+    assert found.rows[0]["command"] == "python: deals.edit" and found.rows[0]["changes"]["next_step"][1]
+    of_deal = j.history.find("deal", "14号线", limit=None)
+    assert of_deal.as_json() == sd("history", "deal", str(deal), "--json").json()
+    assert {row["entity_id"] for row in of_deal.rows if row["entity"] == "deal"} == {str(deal)}
+    assert j.history.find("华东电力").rows[-1]["entity_id"] == str(account)  # a lone name: the account's
+    with pytest.raises(BadInput, match="Name the deal"):
+        j.history.find("deal")
+    pending = j.history.pending()
+    assert isinstance(pending, PendingUndo) and pending.command == "python: deals.edit" and not pending.blocked_by
+    assert pending.as_json() == sd("undo", "--list", "--json").json()
+    assert j.undo().reversed_id == pending.id
+    j.undo(), j.undo()
+    assert j.history.pending() is None and sd("undo", "--list", "--json").json() is None
+
+
+def test_a_script_checks_backs_up_and_restores_the_journal(j, sd, isolated):
+    from salesdiary.core.errors import Conflict
+    from salesdiary.journal_database import Backup, DoctorReport
+
+    j.accounts.add("Contoso")
+    status = j.database.status()
+    assert status.as_json() == sd("db", "status", "--json").json()
+    assert status.as_json()["state"] == "current"
+    copy = j.database.backup()
+    assert isinstance(copy, Backup) and copy.path.parent == isolated / "backups" and copy.size > 0
+    report = j.database.doctor()
+    assert isinstance(report, DoctorReport) and not report.failed
+    assert report.as_json() == sd("doctor", "--json").json()
+    with pytest.raises(Conflict, match="--force"):
+        j.database.backup(copy.path)
+    j.accounts.add("Fabrikam")
+    found = j.database.check_backup(copy.path)
+    assert found.counts["account"] == 1 and found.records.startswith("1 account")
+    restored = j.database.restore(copy.path)
+    assert restored.kept is not None and restored.kept.exists()
+    assert [a["name"] for a in j.accounts.list()] == ["Contoso"]  # the journal's reader sees the file restored
+    with pytest.raises(BadInput, match="name the backup"):
+        j.database.check_backup(" ")
+    assert j.database.upgrade().before == j.database.upgrade().after
+
+
+def test_a_script_imports_a_file_and_fills_a_demo_journal(j, sd, tmp_path):
+    from salesdiary.core.errors import Conflict
+    from salesdiary.journal_data import refused_report
+
+    path = tmp_path / "a.csv"
+    path.write_text("name,region\nContoso,East\nFabrikam,West\n", encoding="utf-8")
+    dry = j.data.import_table("accounts", path, dry_run=True)
+    assert dry.as_json() == sd("import", "accounts", str(path), "--dry-run", "--json").json()
+    assert j.accounts.list() == []
+    assert j.data.import_table("accounts", path, mapping=["region=region"]).created == 2
+    assert sd("history", "--json").json()[0]["command"] == "python: data.import_table"
+    bad = tmp_path / "d.csv"
+    bad.write_text("name,account,amount\nPumps,Contoso,lots\n", encoding="utf-8")
+    with pytest.raises(SdError) as refused:
+        j.data.import_table("deals", bad)
+    assert refused_report(refused.value) is not None and refused_report(BadInput("x")) is None
+    with pytest.raises(BadInput, match="--stage-map"):
+        j.data.import_table("accounts", path, stage_map=["Won=won"])
+    with pytest.raises(Conflict, match="not empty"):
+        j.data.fill_demo()
+    assert j.data.fill_demo(if_empty=True) is None
+    dump = tmp_path / "all.json"
+    assert sd("export", "all", "-o", str(dump)).exit_code == 0
+    with Journal.open(tmp_path / "other.sqlite") as other:
+        dry_all = other.data.import_all(dump, dry_run=True)
+        assert dry_all.as_json()["dry_run"] and dry_all.tables["account"] == 2 and other.accounts.list() == []
+        assert other.data.import_all(dump).tables["account"] == 2
+        assert [a["name"] for a in other.accounts.list()] == [a["name"] for a in j.accounts.list()]
+    with Journal.open(tmp_path / "demo.sqlite") as demo:
+        filled = demo.data.fill_demo()
+        assert filled is not None and filled.counts["accounts"] == len(demo.accounts.list()) > 0
+        assert demo.data.remove_demo() > 0 and demo.data.is_empty()
+
+
+def test_a_script_reads_and_changes_settings_and_playbooks(j, sd, isolated):
+    j.settings.set("user.name", "王磊")
+    assert j.settings.get("user.name").value == "王磊"
+    assert j.settings.show().as_json() == sd("config", "show", "--json").json()
+    assert j.settings.unset("user.name").removed and not j.settings.unset("user.name").removed
+    assert j.settings.path() == isolated / "config.toml"
+    books = j.playbooks.list()
+    assert books.as_json() == sd("playbook", "list", "--json").json() and not books.problems
+    assert books.rows[0]["default"] and books.rows[0]["name"] == j.playbooks.default()
+    assert j.playbooks.show().as_json() == sd("playbook", "show", "--json").json()
+    assert len(j.playbooks.show(stage="1").stages) == 1
+
+
+def test_the_admin_commands_make_one_journal_call(sd, monkeypatch, isolated):
+    """sd history, undo --list, db, doctor, backup, import and demo each call the API (journal_history, _database,
+    _data), so a script gets what the command shows."""
+    from salesdiary import journal_data, journal_database, journal_history
+
+    seen: list[str] = []
+    for module, cls, names in (
+        (journal_history, "History", ("find", "pending")),
+        (journal_database, "Database", ("status", "upgrade", "backup", "check_backup", "restore")),
+        (journal_data, "DataIn", ("import_table", "import_all", "fill_demo", "remove_demo")),
+    ):
+        for name in names:
+            original = getattr(getattr(module, cls), name)
+
+            def spy(self, *args, _name=name, _original=original, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+                seen.append(_name)
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(getattr(module, cls), name, spy)
+    doctored: list[bool] = []
+    doctor = journal_database.doctor
+    monkeypatch.setattr(journal_database, "doctor", lambda find: doctored.append(True) or doctor(find))
+    path = isolated / "a.csv"
+    path.write_text("name\nContoso\n", encoding="utf-8")
+    for args in (
+        ["demo"],
+        ["history", "-n", "1"],
+        ["undo", "--list"],
+        ["db", "status"],
+        ["db", "upgrade"],
+        ["doctor"],
+        ["backup", str(isolated / "copy.sqlite")],
+        ["restore", "--yes", str(isolated / "copy.sqlite")],
+        ["import", "accounts", str(path)],
+        ["demo", "--remove"],
+    ):
+        result = sd(*args)
+        assert result.exit_code == 0, (args, result.output)
+    assert seen == [
+        "fill_demo",
+        "find",
+        "pending",
+        "status",
+        "upgrade",
+        "backup",
+        "check_backup",
+        "restore",
+        "import_table",
+        "remove_demo",
+    ]
+    assert doctored == [True]
+
+
+def test_a_script_reading_the_history_does_not_load_sqlalchemy(sd, isolated):
+    assert sd("demo").exit_code == 0
+    printed, loaded = _read_in_a_script(
+        "j.history.find(limit=5).total, j.history.pending().command, j.database.status().info['state']"
+    )
+    assert loaded == "[]"
+    assert printed.split()[-1] == "current" and int(printed.split()[0]) > 0

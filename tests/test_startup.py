@@ -89,13 +89,14 @@ import contextlib, io, json, sys
 from salesdiary.cli.app import main
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     code = main(json.loads(sys.argv[1]))
-print(json.dumps({"code": code, "loaded": sorted(m for m in ("pydantic", "typer.rich_utils") if m in sys.modules)}))
+watched = json.loads(sys.argv[2]) if len(sys.argv) > 2 else ("pydantic", "typer.rich_utils")
+print(json.dumps({"code": code, "loaded": sorted(m for m in watched if m in sys.modules)}))
 """
 
 
-def _loaded(args: list[str], **env: str) -> dict:
+def _loaded(args: list[str], watched: tuple[str, ...] | None = None, **env: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args)],
+        [sys.executable, "-c", PROBE, json.dumps(args), *([json.dumps(watched)] if watched else [])],
         capture_output=True,
         text=True,
         env={**os.environ, **env},
@@ -112,6 +113,14 @@ def test_group_help_does_not_load_pydantic(demo) -> None:
 def test_a_command_that_prints_no_help_does_not_load_typers_rich_help(demo) -> None:
     assert "typer.rich_utils" not in _loaded(["deal", "show", "1"])["loaded"]
     assert "typer.rich_utils" not in _loaded(["account", "list", "--json"])["loaded"]
+
+
+def test_a_report_written_to_a_pipe_does_not_load_rich(demo) -> None:
+    """The pager is for a terminal: output going elsewhere does not import Rich for it (an HTML or JSON report
+    draws nothing with it); the terminal's text still does."""
+    for fmt in ("html", "json", "markdown"):
+        assert _loaded(["report", "week", "--format", fmt], ("rich.console",)) == {"code": 0, "loaded": []}, fmt
+    assert _loaded(["report", "week"], ("rich.console",)) == {"code": 0, "loaded": ["rich.console"]}
 
 
 def test_completion_does_not_load_pydantic(demo) -> None:

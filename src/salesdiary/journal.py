@@ -23,6 +23,7 @@ through the plain DB-API reader, so a script that only reads never loads SQLAlch
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,9 +36,15 @@ if TYPE_CHECKING:
     from salesdiary.core.coach import Agenda as NextAgenda
     from salesdiary.core.health import Finding
     from salesdiary.core.playbook import Playbook
+    from salesdiary.core.visit_plan import VisitPlan
+    from salesdiary.journal_config import Playbooks, Settings
+    from salesdiary.journal_data import DataIn
+    from salesdiary.journal_database import Database
+    from salesdiary.journal_history import History
+    from salesdiary.lookups import NoteLookups, VisitLookups
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
-    from salesdiary.store.progress import Advanced, VisitPlan
+    from salesdiary.store.progress import Advanced
     from salesdiary.store.progress import LoggedVisit as PlanLogged
     from salesdiary.store.report_queries import Scope
     from salesdiary.store.tx import Tx
@@ -146,8 +153,20 @@ def public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != "name_key"}
 
 
+class _StageLabels:
+    """`stage_label(playbook, stage)`: a stage of the rows as people read it, "3. 客户分析" (the key itself when
+    its playbook or stage cannot be found); each playbook is loaded once, on the first label asked for."""
+
+    @functools.cached_property
+    def _labeller(self) -> Callable[[str | None, str | None], str]:
+        return stage_labeller({})
+
+    def stage_label(self, playbook: str | None, stage: str | None) -> str:
+        return self._labeller(playbook, stage)
+
+
 @dataclass
-class Listing:
+class Listing(_StageLabels):
     """A page of records as `sd NOUN list` shows it: the ROWS (at most the limit asked for) and how many there
     are in all (TOTAL; the number of rows when not counted)."""
 
@@ -159,7 +178,7 @@ class Listing:
 
 
 @dataclass
-class Record:
+class Record(_StageLabels):
     """One record as `sd NOUN show` shows it: its fields and what hangs on it (an account's contacts, deals,
     recent visits and open follow-ups; a deal's people and stage history …), as `--json` prints it."""
 
@@ -540,7 +559,11 @@ class Journal:
 
         if self._before_write is not None:
             self._before_write()
-        return run_write(self.target, fn, f"{self._command}: {what}" if self._command else None)
+        return run_write(self.target, fn, self.command_for(what))
+
+    def command_for(self, what: str) -> str | None:
+        """How a write named WHAT is recorded in the history ("python: visits.add"; None: the command line)."""
+        return f"{self._command}: {what}" if self._command else None
 
     def undo(self) -> Reversal:
         """Undo your last write as a unit (a script's or `sd`'s: the journal's last changeset of yours), as `sd undo`
@@ -554,6 +577,43 @@ class Journal:
         from salesdiary.store.undo import redo_last
 
         return self.write("redo", redo_last)
+
+    # --- its history, database, data in, settings and playbooks: imported when first used ------------------
+
+    @property
+    def history(self) -> History:
+        """What changed and what undo would take back (`sd history`, `sd undo --list`): journal_history.py."""
+        from salesdiary.journal_history import History
+
+        return History(self)
+
+    @property
+    def database(self) -> Database:
+        """The database itself (`sd db`, `sd doctor`, `sd backup`, `sd restore`): journal_database.py."""
+        from salesdiary.journal_database import Database
+
+        return Database(self)
+
+    @property
+    def data(self) -> DataIn:
+        """Data in (`sd import`, `sd demo`): journal_data.py."""
+        from salesdiary.journal_data import DataIn
+
+        return DataIn(self)
+
+    @property
+    def settings(self) -> Settings:
+        """The config file's settings (`sd config`): journal_config.py."""
+        from salesdiary.journal_config import Settings
+
+        return Settings(self)
+
+    @property
+    def playbooks(self) -> Playbooks:
+        """The playbooks, shipped and your own (`sd playbook`): journal_config.py."""
+        from salesdiary.journal_config import Playbooks
+
+        return Playbooks(self)
 
     def checked(self, specs: Any, raw: dict[str, Any], arguments: tuple[str, ...] = ()) -> dict[str, Any]:
         """RAW values as a person would type them (str, numbers, dates; None: not given; "": clear the field),
@@ -595,6 +655,22 @@ class Journal:
             owner=owner_filter(r, owner, narrowed=narrowed),
             account_id=self.resolve("account", account) if narrowed else None,  # type: ignore[arg-type]
         )
+
+    # --- what the guided flows read as they ask (salesdiary/lookups.py) -----------------------------------
+
+    def visit_lookups(self, owner: str | None = None) -> VisitLookups:
+        """What a guided `sd visit add` reads: the records its options name, accounts as the rep types, an
+        account's open deals and people, a stage's markers met, whose account it is (OWNER: whose visit; None:
+        yours)."""
+        from salesdiary.lookups import VisitLookups
+
+        return VisitLookups(self, owner)
+
+    def note_lookups(self) -> NoteLookups:
+        """What `sd log`'s confirmation reads when the rep changes a field: accounts, open deals, people."""
+        from salesdiary.lookups import NoteLookups
+
+        return NoteLookups(self)
 
     # --- one-line capture (sd log) -----------------------------------------------------------------------
 
@@ -1286,10 +1362,10 @@ class Journal:
         """ACCOUNT's decision map (with DEAL, its people's roles and stances in that deal); the roles looked for
         are the config's `map.roles`."""
         from salesdiary.core import enums
+        from salesdiary.core.decision_map import map_data
         from salesdiary.core.errors import BadInput
         from salesdiary.core.settings import DEFAULT_MAP_ROLES
         from salesdiary.i18n import _
-        from salesdiary.render.reports import map_data
         from salesdiary.store.paths import config_value
         from salesdiary.store.reads import one
         from salesdiary.store.report_queries import decision_map as query
@@ -2004,7 +2080,7 @@ class Visits:
         return LoggedVisit(visit_id, followup_id, account_id, deal_id)
 
     def log_plan(self, plan: VisitPlan) -> PlanLogged:
-        """Write what a guided `sd visit add` gathered (store/progress.py VisitPlan: a new account or deal, the
+        """Write what a guided `sd visit add` gathered (core/visit_plan.py VisitPlan: a new account or deal, the
         people met, the visit, markers ticked, a stage move) as one write, recorded as visits.add."""
         from salesdiary.store import progress
 
@@ -2270,7 +2346,6 @@ class Receivables:
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.render.reports import receivables_data
         from salesdiary.store.paths import config_value
         from salesdiary.store.report_queries import ReceivableQuery, receivables
 
@@ -2283,7 +2358,7 @@ class Receivables:
         q = ReceivableQuery(day, rules.long_cutoff(day), rules.large_amount, status, scope, limit)
         rows, summary = receivables(self._j.reader, q)
         return ReceivableList(
-            receivables_data(
+            collection.receivables_data(
                 rows, summary, today=day, long_days=rules.long_days, large_amount=rules.large_amount, rates=rates
             )
         )

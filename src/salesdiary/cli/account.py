@@ -77,7 +77,7 @@ def list_(
 ) -> None:
     """List accounts (in a team database, yours unless --owner says whose)."""
     from salesdiary.cli.common import emit_rows, journal, limit_of
-    from salesdiary.cli.views import account_columns
+    from salesdiary.render.views import account_columns
 
     found = journal().accounts.find(
         search, owner=owner, info_stage=info_stage, limit=limit_of(limit, show_all), count=not as_json
@@ -98,7 +98,7 @@ def show(
 ) -> None:
     """Show an account with its contacts, deals, recent visits and open follow-ups."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import show_account
+    from salesdiary.render.views import show_account
 
     show_account(journal().accounts.show(account), as_json=as_json)
 
@@ -123,7 +123,7 @@ def edit(
 ) -> None:
     """Change an account's fields (an empty value clears a field)."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import report_changes
+    from salesdiary.render.views import report_changes
 
     edited = journal().accounts.edit(
         account,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from salesdiary.cli.common import JsonOpt
@@ -19,45 +17,16 @@ def register(root: typer.Typer) -> None:
 # sd backup / sd restore -------------------------------------------------------------------------------
 
 
-def _sqlite_journal() -> Any:
-    from salesdiary.cli.common import target
-    from salesdiary.core.errors import Conflict
-
-    where = target()
-    if not where.is_sqlite_file:
-        raise Conflict(
-            _("sd backup and sd restore work on a SQLite journal; for {url} use the server's tools (pg_dump).").format(
-                url=where.describe()
-            )
-        )
-    return where.path
-
-
 def backup(
     file: str = typer.Argument(None, help=N_("Where to write the copy (default: backups/ beside the journal).")),
     force: bool = typer.Option(False, "--force", help=N_("Replace FILE if it exists.")),
 ) -> None:
     """Make a consistent copy of the journal, even while other sd commands write to it."""
-    from pathlib import Path
-
-    from salesdiary.core.errors import Conflict
-    from salesdiary.core.validate import clean_text
+    from salesdiary.cli.common import journal
     from salesdiary.render.console import success
-    from salesdiary.store.backup import backup_sqlite
 
-    journal = _sqlite_journal()
-    dest = None
-    if file is not None:
-        text = clean_text(file, "FILE", max_len=4096, multiline=False)
-        if not text:
-            from salesdiary.core.errors import BadInput
-
-            raise BadInput(_("FILE: give a file name, or leave it out to write into backups/."))
-        dest = Path(text).expanduser()
-        if dest.exists() and not dest.is_dir() and not force:
-            raise Conflict(_("{path} exists; pass --force to replace it.").format(path=dest))
-    copy = backup_sqlite(journal, dest)
-    success(_("Backed up the journal to {path} ({size}).").format(path=copy, size=_size(copy.stat().st_size)))
+    copy = journal().database.backup(file, force=force)
+    success(_("Backed up the journal to {path} ({size}).").format(path=copy.path, size=_size(copy.size)))
 
 
 def restore(
@@ -65,34 +34,24 @@ def restore(
     yes: bool = typer.Option(False, "--yes", "-y", help=N_("Do not ask for confirmation.")),
 ) -> None:
     """Replace the journal with FILE, after checking it; the current journal is kept as a backup."""
-    from pathlib import Path
-
+    from salesdiary.cli.common import journal
     from salesdiary.cli.state import can_prompt
-    from salesdiary.core.errors import BadInput
-    from salesdiary.core.validate import clean_text
     from salesdiary.render.console import message, success
-    from salesdiary.store.backup import check_journal_file, restore_sqlite
-    from salesdiary.store.doctor import record_counts
 
-    journal = _sqlite_journal()
-    text = clean_text(file, "FILE", max_len=4096, multiline=False)
-    if not text:
-        raise BadInput(_("FILE: name the backup to restore."))
-    source = Path(text).expanduser()
-    info = check_journal_file(source)
-    counts = record_counts(info.counts)
+    database = journal().database
+    found = database.check_backup(file)
     if can_prompt() and not yes:
         if not typer.confirm(
             _("Replace the journal {journal} with {file} ({counts})? The current journal is kept as a backup.").format(
-                journal=journal, file=source, counts=counts
+                journal=found.journal, file=found.path, counts=found.records
             )
         ):
             message(_("Nothing was restored."))
             raise typer.Exit(1)
-    info, kept = restore_sqlite(journal, source)
-    success(_("Restored the journal from {file} ({counts}).").format(file=source, counts=counts))
-    if kept is not None:
-        message(_("The journal as it was is kept at {path}.").format(path=kept))
+    done = database.restore(found.path)
+    success(_("Restored the journal from {file} ({counts}).").format(file=found.path, counts=found.records))
+    if done.kept is not None:
+        message(_("The journal as it was is kept at {path}.").format(path=done.kept))
 
 
 def _size(n: float) -> str:
@@ -109,30 +68,19 @@ def _size(n: float) -> str:
 def doctor(as_json: bool = JsonOpt) -> None:
     """Check the journal: integrity, foreign keys, schema, permissions, paths, size, last backup."""
     from salesdiary.cli.common import target
-    from salesdiary.core.errors import SdError
-    from salesdiary.store.doctor import failed, run_checks
-    from salesdiary.store.paths import load_config
+    from salesdiary.journal_database import doctor as run_doctor
 
-    try:
-        where = target()
-    except SdError:
-        try:
-            load_config()
-        except SdError:
-            where = None  # the config file cannot be read, so neither can the database it names: say why
-        else:
-            raise
-    checks = run_checks(where)
+    report = run_doctor(target)  # not journal().database.doctor(): a config file sd cannot read is a finding
     if as_json:
         from salesdiary.render.data import print_json
 
-        print_json([c.as_dict() for c in checks])
+        print_json(report.as_json())
     else:
         from salesdiary.render.tables import Column, print_table
 
         marks = {"ok": _("ok"), "warn": _("warning"), "fail": _("FAILED")}
         print_table(
-            [c.as_dict() for c in checks],
+            report.as_json(),
             [
                 Column(_("Check"), lambda c: c["name"], no_wrap=True),
                 Column(_("Result"), lambda c: marks.get(c["status"], c["status"]), no_wrap=True),
@@ -140,7 +88,7 @@ def doctor(as_json: bool = JsonOpt) -> None:
                 Column(_("What to do"), lambda c: c["advice"], max_width=50),
             ],
         )
-    if failed(checks):
+    if report.failed:
         from salesdiary.render.console import error_line
 
         error_line(_("sd doctor found problems; see “What to do” above."))

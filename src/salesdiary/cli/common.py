@@ -13,9 +13,7 @@ from salesdiary.i18n import N_, _
 if TYPE_CHECKING:
     from salesdiary.journal import Journal
     from salesdiary.render.tables import Column
-    from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
-    from salesdiary.store.tx import Tx
 
 T = TypeVar("T")
 
@@ -81,19 +79,6 @@ def output_path(path: str | None) -> str | None:
     return path
 
 
-def reader() -> Reader:
-    from salesdiary.store.connection import open_reader
-
-    return open_reader(target())
-
-
-def write(fn: Callable[[Tx], T]) -> T:
-    from salesdiary.store.tx import run_write
-
-    say_taken()
-    return run_write(target(), fn)
-
-
 def say_taken() -> None:
     """Say which records close name matches took (resolve), once, before the write that uses them."""
     from salesdiary.cli.state import STATE
@@ -115,14 +100,6 @@ def journal(on_query: Callable[[], None] | None = None) -> Journal:
     return Journal(
         target(), command=None, taken=_taken, before_write=say_taken, on_query=on_query, on_values=warn_past_dates
     )
-
-
-def resolve(r: Reader, entity: str, text: str, account_id: int | None = None) -> int:
-    """The id of the record TEXT names. A close match (a part of the name, a near spelling) is remembered, and
-    write() says what it took before it writes: "'14号' taken as #3 14号线通信系统"."""
-    from salesdiary.store.reads import resolve as _resolve
-
-    return _resolve(r, entity, text, account_id=account_id, taken=_taken)
 
 
 def _taken(typed: str, found: Any) -> None:
@@ -233,14 +210,3 @@ def guided() -> Iterator[None]:
 
         error_line(_("Cancelled; nothing was written."))
         raise typer.Exit(130) from None
-
-
-def account_for(r, account: str | None, deal: str | None) -> int | None:  # noqa: ANN001
-    """The account given, or else the account of the deal given."""
-    from salesdiary.store.reads import one
-
-    if account:
-        return resolve(r, "account", account)
-    if deal:
-        return int(one(r, "deal", resolve(r, "deal", deal))["account_id"])
-    return None

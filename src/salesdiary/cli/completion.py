@@ -3,12 +3,12 @@
 Typer completes subcommands and options by itself (the shell scripts in
 `completions/` call `sd` with `_SD_COMPLETE` set). This module adds values:
 
-- account, deal and contact names (and owners) from the journal, read with
-  stdlib sqlite3 through `store.connection`, read-only, or from a team database
-  on PostgreSQL through the read commands' libpq reader (store/pg.py, a short
-  connect timeout); nothing heavy is imported, and a journal that is missing,
-  not up to date or not reachable gives no names rather than an error or a
-  migration;
+- account, deal and contact names (and owners) from the journal, through the
+  journal API's completion entry (salesdiary/lookups.py `completion_names`:
+  stdlib sqlite3, read-only, or a team database on PostgreSQL through the read
+  commands' libpq reader with a short connect timeout); nothing heavy is
+  imported, and a journal that is missing, not up to date or not reachable
+  gives no names rather than an error or a migration;
 - the keys of the method's vocabularies (`--role decision_maker`, with the
   label as hint), or the labels when the rep starts typing one (`--role 拍`);
 - stage keys and labels of the deal's playbook, playbook names, currencies,
@@ -86,86 +86,14 @@ COMPLETE_VAR = "_SD_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
 
 
-SERVER_TIMEOUT = 2  # seconds: a shell waiting on Tab gives up on a database server that does not answer
-
-
 def _journal_names(ctx: Any, entity: str, incomplete: str) -> Pairs:
-    """Names from the journal (a SQLite file or a PostgreSQL database); nothing when it cannot be read quickly."""
-    import sqlite3
-
-    from salesdiary.store.connection import SqliteReader, schema_version
-    from salesdiary.store.version import SCHEMA_VERSION
-
-    url = _server_url(ctx)
-    if url is not None:
-        return _server_names(url, entity, incomplete)
-    path = _journal_path(ctx)
-    if path is None:
-        return []
-    try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
-    except sqlite3.Error:
-        return []
-    try:
-        if schema_version(con) != SCHEMA_VERSION:
-            return []
-        from salesdiary.store.reads import completion_names
-
-        return completion_names(SqliteReader(con), entity, incomplete)
-    except sqlite3.Error:
-        return []
-    finally:
-        con.close()
-
-
-def _target(ctx: Any) -> Any:
-    """The database this command line would open (None when the config cannot be read)."""
+    """Names from the journal this command line would open (`--db` on it, else as `sd` would), through the
+    journal API's completion entry (salesdiary/lookups.py completion_names: read-only, quick, never an error)."""
     from salesdiary.cli.state import STATE
-    from salesdiary.store.paths import resolve_target
+    from salesdiary.lookups import completion_names
 
-    db = None
-    if ctx is not None:
-        db = ctx.find_root().params.get("db")
-    try:
-        return resolve_target(db or STATE.db)
-    except Exception:  # a broken config file: complete nothing rather than fail in the shell
-        return None
-
-
-def _journal_path(ctx: Any) -> Any:
-    """The journal file this command line would open, if it is an existing SQLite file."""
-    target = _target(ctx)
-    if target is None or not target.is_sqlite_file or target.path is None or not target.path.is_file():
-        return None
-    return target.path
-
-
-def _server_url(ctx: Any) -> str | None:
-    """The PostgreSQL URL this command line would open, if it is one."""
-    target = _target(ctx)
-    if target is None or target.is_sqlite_file:
-        return None
-    from salesdiary.store.pg import is_postgres_url
-
-    return str(target.url) if is_postgres_url(target.url) else None
-
-
-def _server_names(url: str, entity: str, incomplete: str) -> Pairs:
-    """Names from a PostgreSQL team database, as the read commands read it (no SQLAlchemy, no psycopg when
-    libpq can be loaded); nothing when it is not reachable within SERVER_TIMEOUT or not at this sd's schema."""
-    from salesdiary.store import pg
-    from salesdiary.store.reads import completion_names
-
-    try:
-        reader = pg.open_reader(url, timeout=SERVER_TIMEOUT)
-    except Exception:  # no driver, no server, a wrong password, no sd tables: no names, and no message in the shell
-        return []
-    try:
-        return completion_names(reader, entity, incomplete)
-    except Exception:  # a failed statement must not break the shell either
-        return []
-    finally:
-        reader.close()
+    db = ctx.find_root().params.get("db") if ctx is not None else None
+    return completion_names(db or STATE.db, entity, incomplete)
 
 
 def accounts(ctx: Any, incomplete: str) -> Pairs:
@@ -233,15 +161,10 @@ def vocabulary(name: str) -> Callable[[Any, str], Pairs]:
 
 def stages(ctx: Any, incomplete: str) -> Pairs:
     """Stage keys of the playbook given on the line (else the default), labels as hints."""
-    from salesdiary.core.errors import SdError
-    from salesdiary.core.playbook import load_playbook
-    from salesdiary.store.paths import config_dir
-    from salesdiary.store.reads import default_playbook
+    from salesdiary.lookups import completion_playbook
 
-    name = (ctx.params.get("playbook") if ctx is not None else None) or default_playbook()
-    try:
-        book = load_playbook(str(name), config_dir())
-    except SdError:
+    book = completion_playbook(ctx.params.get("playbook") if ctx is not None else None)
+    if book is None:
         return []
     return matching(
         ((s.key, (str(s.number), s.label.en, s.label.zh), f"{s.number}. {s.label}") for s in book.stages),
@@ -250,15 +173,9 @@ def stages(ctx: Any, incomplete: str) -> Pairs:
 
 
 def playbooks(ctx: Any, incomplete: str) -> Pairs:
-    from salesdiary.core.errors import SdError
-    from salesdiary.core.playbook import list_playbooks
-    from salesdiary.store.paths import config_dir
+    from salesdiary.lookups import completion_playbooks
 
-    try:
-        books = list_playbooks(config_dir())
-    except SdError:
-        return []
-    return matching(((b.name, (b.label.en, b.label.zh), str(b.label)) for b in books), incomplete)
+    return matching(((b.name, (b.label.en, b.label.zh), str(b.label)) for b in completion_playbooks()), incomplete)
 
 
 def currencies(ctx: Any, incomplete: str) -> Pairs:

@@ -102,7 +102,7 @@ def list_(
 ) -> None:
     """List contacts."""
     from salesdiary.cli.common import emit_rows, journal, limit_of
-    from salesdiary.cli.views import contact_columns
+    from salesdiary.render.views import contact_columns
 
     found = journal().contacts.find(
         search, account=account, role=role, limit=limit_of(limit, show_all), count=not as_json
@@ -124,7 +124,7 @@ def show(
 ) -> None:
     """Show a contact with their recent visits."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import show_contact
+    from salesdiary.render.views import show_contact
 
     show_contact(journal().contacts.show(contact, account=account), as_json=as_json)
 
@@ -156,7 +156,7 @@ def edit(
 ) -> None:
     """Change a contact's fields (an empty value clears a field; --reports-to '' clears the boss)."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import report_changes
+    from salesdiary.render.views import report_changes
 
     edited = journal().contacts.edit(
         contact,

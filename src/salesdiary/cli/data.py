@@ -86,8 +86,7 @@ def _full_disk_said(output: str | None) -> Any:
         try:
             yield
         except OSError as exc:
-            from salesdiary.core.errors import SdError
-            from salesdiary.store.backup import is_full_disk_errno
+            from salesdiary.core.errors import SdError, is_full_disk_errno
 
             if not is_full_disk_errno(exc.errno):
                 raise
@@ -101,12 +100,9 @@ def _full_disk_said(output: str | None) -> Any:
 
 
 def _format(fmt: str) -> str:
-    from salesdiary.core.errors import BadInput
+    from salesdiary.journal_data import file_format
 
-    fmt = fmt.strip().lower()
-    if fmt not in ("csv", "json", "jsonl"):
-        raise BadInput(_("--format must be csv, json or jsonl, not {fmt!r}.").format(fmt=fmt))
-    return fmt
+    return file_format(fmt)
 
 
 def _export_all(fmt: str | None, output: str | None, excel: bool, *filters: str | None) -> None:
@@ -157,8 +153,9 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help=N_("Print the report as JSON on stdout.")),
 ) -> None:
     """Import records from CSV or JSON lines, matching existing ones on their natural keys."""
-    from salesdiary.core import tabular
-    from salesdiary.core.errors import BadInput
+    from salesdiary.cli.common import journal
+    from salesdiary.core.errors import BadInput, SdError
+    from salesdiary.journal_data import refused_report
 
     table = table.strip().lower()
     if table == "all":
@@ -166,43 +163,34 @@ def import_(
             raise BadInput(_("sd import all restores a whole-journal export as it is; it takes no mapping options."))
         _import_all(file, encoding, dry_run=dry_run, as_json=as_json)
         return
-    if table not in tabular.IMPORT_TABLES:
-        raise BadInput(
-            _("Cannot import {table!r}; choose one of: {tables}, all.").format(
-                table=table, tables=", ".join(tabular.IMPORT_TABLES)
-            )
-        )
-    if (playbook or stage_map) and table != "deals":
-        option = "playbook" if playbook else "stage-map"
-        raise BadInput(_("--{option} does not apply to {table}.").format(option=option, table=table))
-    if dates not in tabular.DATE_ORDERS:
-        raise BadInput(_("--dates must be ymd, dmy or mdy, not {value!r}.").format(value=dates))
-    from salesdiary.cli.common import target
-    from salesdiary.store import importer
-
-    options = importer.ImportOptions(
-        mapping=tabular.parse_assignments(mapping or [], "--map", allow_empty=True),
-        stage_map=tabular.parse_assignments(stage_map or [], "--stage-map"),
-        defaults=tabular.parse_assignments(default or [], "--default"),
-        playbook=playbook,
-        date_order=dates,
-        create_accounts=create_accounts,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-    )
-    source = importer.read_source(file, _format(fmt) if fmt else None, encoding)
     try:
-        with _progress(len(source.rows)) as progress:
-            report = importer.import_file(target(), table, source, options, progress)
-    except importer.ImportRefused as refused:
-        _print_report(refused.report, file, as_json, refused=not dry_run)
+        report = journal().data.import_table(
+            table,
+            file,
+            mapping=mapping or [],
+            stage_map=stage_map or [],
+            defaults=default or [],
+            playbook=playbook,
+            dates=dates,
+            create_accounts=create_accounts,
+            fmt=fmt,
+            encoding=encoding,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=_progress,
+        )
+    except SdError as exc:
+        refused = refused_report(exc)
+        if refused is None:
+            raise
+        _print_report(refused, file, as_json, refused=not dry_run)
         if dry_run:
             raise BadInput(
                 ngettext(
                     "{n} row is invalid: a real import would write nothing (or the rest with --skip-invalid).",
                     "{n} rows are invalid: a real import would write nothing (or the rest with --skip-invalid).",
-                    refused.report.invalid_rows,
-                ).format(n=refused.report.invalid_rows)
+                    refused.invalid_rows,
+                ).format(n=refused.invalid_rows)
             ) from None
         raise
     _print_report(report, file, as_json)
@@ -300,26 +288,15 @@ def _print_report(report: Any, file: str, as_json: bool, refused: bool = False) 
 
 
 def _import_all(file: str, encoding: str | None, *, dry_run: bool, as_json: bool) -> None:
-    from salesdiary.cli.common import done, target
-    from salesdiary.core.errors import BadInput
-    from salesdiary.store.importer import json_problem, read_text
-    from salesdiary.store.restore import DryRun, restore
-    from salesdiary.store.tx import run_write
+    from salesdiary.cli.common import done, journal
 
-    text, _encoding = read_text(file, encoding)
-    parsed = json_problem(text)
-    if isinstance(parsed, str):
-        raise BadInput(_("{file} is not valid JSON: {error}").format(file=file, error=parsed))
-    dump = parsed[0]
-    try:
-        counts = run_write(target(), lambda tx: restore(tx, dump, dry_run=dry_run))
-    except DryRun as finished:
-        counts = finished.counts
+    restored = journal().data.import_all(file, encoding=encoding, dry_run=dry_run)
     if as_json:
         from salesdiary.render.data import print_json
 
-        print_json({"dry_run": dry_run, "tables": counts})
+        print_json(restored.as_json())
         return
+    counts = restored.tables
     total = sum(counts.values())
     if dry_run:
         from salesdiary.render.console import message

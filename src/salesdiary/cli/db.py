@@ -16,20 +16,19 @@ def upgrade() -> None:
 
     On PostgreSQL run it as the database's owner (the manager): the tables belong to whoever creates them.
     """
-    from salesdiary.cli.common import target
+    from salesdiary.cli.common import journal
     from salesdiary.render.console import message, success
-    from salesdiary.store import pg
-    from salesdiary.store.migrate import upgrade_database
 
-    where = target()
-    before, after = upgrade_database(where)
-    if before == after:
-        success(_("{db} is up to date (schema {head}).").format(db=where.describe(), head=after))
-    elif before is None:
-        success(_("Created sd's tables in {db} (schema {head}).").format(db=where.describe(), head=after))
+    done = journal().database.upgrade()
+    if done.before == done.after:
+        success(_("{db} is up to date (schema {head}).").format(db=done.database, head=done.after))
+    elif done.before is None:
+        success(_("Created sd's tables in {db} (schema {head}).").format(db=done.database, head=done.after))
     else:
-        success(_("Upgraded {db} from schema {old} to {head}.").format(db=where.describe(), old=before, head=after))
-    if pg.is_postgres_url(where.url):
+        success(
+            _("Upgraded {db} from schema {old} to {head}.").format(db=done.database, old=done.before, head=done.after)
+        )
+    if done.team:
         message(
             _(
                 "Each rep connects as a login role of their own, a member of sd_rep (a manager: of sd_manager), "
@@ -41,10 +40,9 @@ def upgrade() -> None:
 @app.command("status")
 def status(as_json: bool = JsonOpt) -> None:
     """Show the database, its schema, who you are on it and whether you may change every rep's records."""
-    from salesdiary.cli.common import target
-    from salesdiary.store.team import database_status
+    from salesdiary.cli.common import journal
 
-    info = database_status(target())
+    info = journal().database.status().as_json()
     if as_json:
         from salesdiary.render.data import print_json
 

@@ -81,7 +81,7 @@ def list_(
 ) -> None:
     """List deals (open ones by default), the most urgent next step first."""
     from salesdiary.cli.common import emit_rows, journal, limit_of
-    from salesdiary.cli.views import deal_columns
+    from salesdiary.render.views import deal_columns
 
     found = journal().deals.find(
         account=account,
@@ -95,7 +95,7 @@ def list_(
     emit_rows(
         found.rows,
         found.total,
-        deal_columns(),
+        deal_columns(found.stage_label),
         as_json=as_json,
         empty=_("No deals here. Open one with: sd deal add NAME --account ACCOUNT"),
     )
@@ -109,7 +109,7 @@ def show(
     """Show a deal with its stage's goal, the markers still needed, the next actions, its people, stage history
     and recent visits."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import show_deal
+    from salesdiary.render.views import show_deal
 
     show_deal(journal().deals.show(deal), as_json=as_json)
 
@@ -139,7 +139,7 @@ def edit(
 ) -> None:
     """Change a deal's fields; --stage moves it (recorded in its stage history)."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import report_changes
+    from salesdiary.render.views import report_changes
 
     edited = journal().deals.edit(
         deal,

@@ -18,26 +18,21 @@ def demo(
     ),
 ) -> None:
     """Fill an empty journal with realistic sample data (bilingual accounts, people, deals, visits)."""
-    from salesdiary.cli.common import done, reader, target, write
-    from salesdiary.core.errors import Conflict
-    from salesdiary.render.console import message
-    from salesdiary.store.demo import fill_demo, remove_demo
-    from salesdiary.store.reads import is_empty
+    from salesdiary.cli.common import done, journal
 
     if remove:
-        removed = write(remove_demo)
+        removed = journal().data.remove_demo()
         done(_("Removed the demo's records ({count} changes); `sd redo` puts them back.").format(count=removed))
         return
+    filled = journal().data.fill_demo(if_empty=if_empty)
+    if filled is None:
+        from salesdiary.render.console import message
 
-    if not is_empty(reader()):
-        if if_empty:
-            message(_("The journal already has data; demo skipped."))
-            return
-        raise Conflict(_("The journal is not empty; the demo only fills an empty one (use --db to pick another)."))
-    counts = write(fill_demo)
+        message(_("The journal already has data; demo skipped."))
+        return
     done(
         _(
             "Demo journal ready at {path}: {accounts} accounts, {contacts} contacts, {deals} deals, "
             "{visits} visits, {followups} follow-ups."
-        ).format(path=target().describe(), **counts)
+        ).format(path=filled.database, **filled.counts)
     )

@@ -41,7 +41,7 @@ def list_(
 ) -> None:
     """List follow-ups, the earliest first."""
     from salesdiary.cli.common import emit_rows, journal, limit_of
-    from salesdiary.cli.views import followup_columns
+    from salesdiary.render.views import followup_columns
 
     found = journal().followups.find(
         account=account, deal=deal, status=status, owner=owner, limit=limit_of(limit, show_all), count=not as_json

@@ -141,39 +141,13 @@ def _comment(line: str) -> bool:
     return line == "#" or line.startswith(("# ", "##", "#\t"))
 
 
-class _Lookups:
-    """What the confirmation reads (prompts/capture.py's NoteJournal), over the journal's reader."""
-
-    def __init__(self, j) -> None:  # noqa: ANN001
-        from salesdiary.cli.common import today
-        from salesdiary.store.capture_reads import JournalNames
-
-        self.names = JournalNames(j.reader)
-        self.r = j.reader
-        self.today = today()
-
-    def account_names(self) -> list[str]:
-        from salesdiary.store.progress_reads import account_choices
-
-        return [str(row["name"]) for row in account_choices(self.r)]
-
-    def account(self, typed: str):  # noqa: ANN201
-        return self.names.account(typed)
-
-    def open_deals(self, account_id: int):  # noqa: ANN201
-        return self.names.open_deals(account_id)
-
-    def people_of(self, account_id: int):  # noqa: ANN201
-        return self.names.people_of(account_id)
-
-
 def _confirm(j, caps) -> None:  # noqa: ANN001
     """Each note previewed until the rep writes it (Enter) or cancels (Esc, Ctrl-C: nothing is written)."""
     from salesdiary.cli.common import guided
     from salesdiary.prompts import capture as flow
     from salesdiary.render.capture import print_note
 
-    lookups = _Lookups(j)
+    lookups = j.note_lookups()
     with guided():
         for cap in caps:
             while True:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt, account_for
-from salesdiary.i18n import N_, _, series
+from salesdiary.cli.common import AllOpt, JsonOpt, LimitOpt
+from salesdiary.i18n import N_, _
 
 app = typer.Typer(help=N_("Visits: log what you did with the customer and what comes next."), no_args_is_help=True)
 
@@ -91,96 +91,29 @@ def _say_next(j, deal_id: int | None, account_id: int | None) -> None:  # noqa: 
         message(line)
 
 
-class _Journal:
-    """What the guided flow reads (prompts/visit.py's VisitJournal), over plain-SQL reads."""
-
-    def __init__(self, r, owner: str | None = None) -> None:  # noqa: ANN001
-        from salesdiary.cli.common import today
-
-        self.r = r
-        self.today = today()
-        self.owner = owner  # --owner: whose visit it is (default: you)
-
-    def account_names(self) -> list[str]:
-        from salesdiary.store.progress_reads import account_choices
-
-        return [str(row["name"]) for row in account_choices(self.r)]
-
-    def find_account(self, text: str):  # noqa: ANN201
-        from salesdiary.core.naming import account_key, fold
-        from salesdiary.store.progress_reads import accounts_matching
-        from salesdiary.store.reads import account_by_key
-
-        matches = accounts_matching(self.r, text)
-        exact = account_by_key(self.r, account_key(text))
-        if exact is None:
-            exact = next((m for m in matches if fold(m["name"]) == fold(text)), None)
-        return exact, matches
-
-    def open_deals(self, account_id: int) -> list[dict]:
-        from salesdiary.store.progress_reads import open_deals
-
-        return open_deals(self.r, account_id)
-
-    def contacts(self, account_id: int) -> list[dict]:
-        from salesdiary.store.progress_reads import account_contacts
-
-        return account_contacts(self.r, account_id)
-
-    def playbook(self, name: str | None):  # noqa: ANN201
-        from salesdiary.core.playbook import load_playbook
-        from salesdiary.store.paths import config_dir, config_value
-
-        return load_playbook(name or str(config_value("playbook", "ten_step")), config_dir())
-
-    def ticked(self, deal_id: int, stage: str) -> set[str]:
-        from salesdiary.store.progress_reads import ticked_markers
-
-        return set(ticked_markers(self.r, deal_id, stage))
-
-    def say(self, text: str, style: str = "") -> None:
-        from salesdiary.render.console import message
-
-        message(text, style)
-
-    def owned_by_another(self, account_id: int) -> tuple[str, str] | None:
-        from salesdiary.store.reads import one
-        from salesdiary.store.team import is_team, whoami
-
-        if not is_team(self.r):
-            return None
-        row = one(self.r, "account", account_id)
-        if row["owner"] == (self.owner or whoami(self.r)):
-            return None
-        return str(row["owner"]), str(row["reported_at"])[:10]
-
-
 def _guided_add(account: str | None, deal: str | None, contacts: list[str], values: dict) -> None:
     """`sd visit add` on a terminal: ask what the flags did not say, show a summary, write once confirmed."""
-    from salesdiary.cli.common import guided, reader, resolve
-    from salesdiary.cli.common import journal as journal_api
+    from salesdiary.cli.common import guided, journal
     from salesdiary.prompts import ask
     from salesdiary.prompts.visit import ContactMet, NotYourAccount, VisitAnswers, guided_visit
     from salesdiary.render.console import message
-    from salesdiary.store.progress_reads import contacts_by_id
-    from salesdiary.store.reads import one
+    from salesdiary.render.views import print_visit_to_save
 
-    r = reader()
+    j = journal()
+    lookups = j.visit_lookups(values.get("owner"))
+    given = lookups.given(account, deal, contacts)
     a = VisitAnswers()
-    account_id = account_for(r, account, deal)
-    contact_ids = [resolve(r, "contact", c, account_id) for c in contacts]
-    people = contacts_by_id(r, contact_ids)
-    if account_id is None and people:
-        account_id = int(one(r, "contact", int(people[0]["id"]))["account_id"])
-    if account_id is not None:
-        a.account_id, a.account_name = account_id, str(one(r, "account", account_id)["name"])
-    if deal:
-        row = one(r, "deal", resolve(r, "deal", deal, account_id))
+    if given.account is not None:
+        a.account_id, a.account_name = int(given.account["id"]), str(given.account["name"])
+    if given.deal is not None:
+        row = given.deal
         a.deal_id, a.deal_name = int(row["id"]), str(row["name"])
         a.deal_playbook, a.deal_stage, a.deal_open = row["playbook"], row["stage"], row["status"] == "open"
         a.given.add("deal")
     if contacts:
-        a.contacts = [ContactMet(int(p["id"]), p["name"], p["title"], p["role"], p["relationship"]) for p in people]
+        a.contacts = [
+            ContactMet(int(p["id"]), p["name"], p["title"], p["role"], p["relationship"]) for p in given.contacts
+        ]
         a.given.add("contacts")
     for name, key in (("kind", "kind"), ("purpose", "purpose"), ("summary", "summary"), ("feedback", "feedback")):
         if key in values:
@@ -196,10 +129,9 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
         a.follow_up = values["follow_up_date"]
         a.given.add("follow_up")
     a.assist = bool(values.get("assist"))
-    journal = _Journal(r, values.get("owner"))
     with guided():
         try:
-            guided_visit(journal, a)
+            guided_visit(lookups, a)
         except NotYourAccount as exc:
             message(_("Only {owner} (or a manager) logs visits there; nothing was written.").format(owner=exc.args[0]))
             raise typer.Exit(1) from None
@@ -207,20 +139,23 @@ def _guided_add(account: str | None, deal: str | None, contacts: list[str], valu
             from salesdiary.cli.common import warn_past_dates
 
             warn_past_dates({"follow_up_date": a.follow_up})  # answered to the prompt
-        _print_summary(a, a.date or journal.today)
+        marker_labels = {}
+        if a.ticks or a.advance_to is not None:
+            book = lookups.playbook(a.deal_playbook)  # the stage the markers were asked for (prompts/visit.py)
+            stage = book.stage(a.deal_stage or book.first_stage.key)
+            marker_labels = {m.key: str(m.label) for m in stage.markers}
+        print_visit_to_save(a, a.date or lookups.today, marker_labels)
         if not ask.confirm(_("Save this visit?"), default=True):
             message(_("Not saved; nothing was written."))
             raise typer.Exit(1)
-    logged = journal_api().visits.log_plan(_plan(a, values))
+    logged = j.visits.log_plan(_plan(a, values))
     _report_logged(a, logged)
-    from salesdiary.cli import common
-
-    _say_next(common.journal(), logged.deal_id, logged.account_id)
+    _say_next(j, logged.deal_id, logged.account_id)
 
 
 def _plan(a, values: dict):  # noqa: ANN001, ANN202
     """The answers as the one write the store makes of them."""
-    from salesdiary.store.progress import MetContact, VisitPlan
+    from salesdiary.core.visit_plan import MetContact, VisitPlan
 
     visit = {k: v for k, v in values.items() if k in ("date", "owner")}
     if a.date is not None:
@@ -239,49 +174,6 @@ def _plan(a, values: dict):  # noqa: ANN001, ANN202
         ticks=list(a.ticks),
         advance=a.advance_to is not None,
     )
-
-
-def _print_summary(a, when) -> None:  # noqa: ANN001
-    from salesdiary.core import enums
-    from salesdiary.render.tables import print_record
-
-    new = _("(new)")
-    marker_labels = {}
-    if a.ticks or a.advance_to is not None:
-        from salesdiary.core.playbook import load_playbook
-        from salesdiary.store.paths import config_dir
-
-        stage = load_playbook(a.deal_playbook, config_dir()).stage(a.deal_stage)
-        marker_labels = {m.key: str(m.label) for m in stage.markers}
-    people = []
-    for c in a.contacts:
-        notes = [_("new")] if c.id is None else []
-        if c.moved_to:
-            before = enums.RELATIONSHIP.label(c.relationship) + " → " if c.relationship else ""
-            notes.append(before + enums.RELATIONSHIP.label(c.moved_to))
-        people.append(c.name + (f" ({', '.join(notes)})" if notes else ""))
-    deal = ""
-    if a.deal_name:
-        deal = a.deal_name + (f" {new}" if a.new_deal else "")
-    fields = [
-        (_("Account"), (a.account_name or "") + (f" {new}" if a.new_account else "")),
-        (_("Assist"), _("yes: helping on a teammate's account") if a.assist else ""),
-        (_("Deal"), deal),
-        (_("Met"), series(people)),
-        (_("Activity"), enums.VISIT_KIND.label(a.kind or "visit")),
-        (_("Date"), str(when)),
-        (_("Purpose"), a.purpose),
-        (_("What happened"), a.summary),
-        (_("Customer feedback"), a.feedback),
-        (_("Markers now met"), series(marker_labels.get(k, k) for k in a.ticks)),
-        (
-            _("Advance to"),
-            f"{a.advance_to.number}. {a.advance_to.label} ({a.advance_to.probability}%)" if a.advance_to else "",
-        ),
-        (_("Next step"), a.next_step),
-        (_("Follow up on"), str(a.follow_up) if a.follow_up else ""),
-    ]
-    print_record(_("Visit to save"), fields)
 
 
 def _report_logged(a, logged) -> None:  # noqa: ANN001
@@ -320,7 +212,7 @@ def list_(
 ) -> None:
     """List visits, newest first."""
     from salesdiary.cli.common import emit_rows, journal, limit_of
-    from salesdiary.cli.views import visit_columns
+    from salesdiary.render.views import visit_columns
 
     found = journal().visits.find(
         account=account,
@@ -345,7 +237,7 @@ def list_(
 def show(visit: str = typer.Argument(..., help=N_("Visit id.")), as_json: bool = JsonOpt) -> None:
     """Show one visit."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import show_visit
+    from salesdiary.render.views import show_visit
 
     show_visit(journal().visits.show(visit), as_json=as_json)
 
@@ -366,7 +258,7 @@ def edit(
 ) -> None:
     """Change a visit (an empty value clears a field)."""
     from salesdiary.cli.common import journal
-    from salesdiary.cli.views import report_changes
+    from salesdiary.render.views import report_changes
 
     edited = journal().visits.edit(
         visit,

@@ -17,14 +17,17 @@ Pure: the caller passes a config getter (the CLI passes `store.paths.config_valu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import BadInput
 from salesdiary.core.text import Label
 from salesdiary.core.validate import CONFIG_INT_MAX, MAX_AMOUNT
 from salesdiary.i18n import N_, _
+
+if TYPE_CHECKING:
+    from salesdiary.core.currency import Rates
 
 DEFAULT_LONG_DAYS = 90
 DEFAULT_LARGE_AMOUNT = 200_000.0
@@ -89,3 +92,74 @@ def action_for(days_overdue: int, outstanding: float, r: CollectionRules) -> Col
         if a.long == long and a.large == large:
             return a
     raise AssertionError("the matrix covers every cell")
+
+
+# --- the receivables list (`sd receivable list`, Journal.receivables.find) ------------------------------
+
+
+def receivables_data(
+    rows: Sequence[dict[str, Any]],
+    summary: dict[str, Any],
+    *,
+    today: dt.date,
+    long_days: int,
+    large_amount: float,
+    rates: Rates | None = None,
+) -> dict[str, Any]:
+    """Receivables for programs and people. Money as in the funnel: the totals' and groups' `amount`, `paid`,
+    `outstanding` are in `currency` (null when currencies are mixed and not converted), with `…_by_currency`
+    beside them; each item carries its deal's `currency`."""
+    from salesdiary.core import currency
+
+    plan = currency.plan(summary["outstanding_by_currency"], rates or currency.Rates())
+    items = []
+    for r in rows:
+        action = ACTION_BY_KEY.get(r["action"]) if r["action"] else None
+        items.append(
+            {
+                "id": r["id"],
+                "deal_id": r["deal_id"],
+                "deal": r["deal"],
+                "account": r["account"],
+                "amount": r["amount"],
+                "currency": r["currency"],
+                "paid_amount": r["paid_amount"],
+                "outstanding": r["outstanding"],
+                "due": str(r["due"]),
+                "paid_on": r["paid_on"],
+                "state": r["state"],
+                "days_overdue": r["days_overdue"],
+                "action": r["action"],
+                "action_label": str(action.label) if action else None,
+                "note": r["note"],
+                "owner": r["owner"],
+            }
+        )
+    groups = []
+    for g in summary["groups"]:
+        action = ACTION_BY_KEY.get(g["action"]) if g["action"] else None
+        per = g["outstanding_by_currency"]
+        groups.append(
+            {
+                "state": g["state"],
+                "action": g["action"],
+                "receivables": g["receivables"],
+                "outstanding": plan.total(per),
+                "outstanding_by_currency": currency.per_currency(per),
+                "action_label": str(action.label) if action else None,
+            }
+        )
+    totals: dict[str, Any] = {"receivables": summary["receivables"]}
+    for k in ("amount", "paid", "outstanding"):
+        totals[k] = plan.total(summary[f"{k}_by_currency"])
+    for k in ("amount", "paid", "outstanding"):
+        totals[f"{k}_by_currency"] = currency.per_currency(summary[f"{k}_by_currency"])
+    return {
+        "today": today.isoformat(),
+        "long_days": long_days,
+        "large_amount": large_amount,
+        **plan.describe(),
+        "totals": totals,
+        "groups": groups,
+        "items": items,
+    }

@@ -121,24 +121,34 @@ _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日
 
 
 class _Grammar:
-    """The compiled patterns. Built on first use: compiling them costs ~5 ms, too much for every start."""
+    """The patterns, each compiled on first use: compiling them all costs ~5 ms, too much for every start, and
+    most dates (today, fri, 2026-12-01) need two or three of them."""
 
-    def __init__(self) -> None:
-        c = re.compile
-        self.spaces = c(r"\s+")
-        self.space_next_to_cjk = c(rf" (?=[{_CJK}])|(?<=[{_CJK}]) ")
-        self.iso = c(r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})")
-        self.compact = c(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})")
-        self.month_day = c(r"(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})")
-        self.slash = c(r"(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?")
-        self.zh_date = c(rf"(?:(?P<y>[0-9]{{4}})年)?(?P<m>{_NUMBER})月(?P<d>{_NUMBER})[日号]?")
-        self.relative = c(rf"(?P<sign>[+-]?) ?(?P<n>[0-9]+) ?{_UNIT}(?: from now| later)?")
-        self.relative_in = c(rf"in (?:(?P<n>[0-9]+) ?|(?P<a>an?) ){_UNIT}")
-        self.relative_ago = c(rf"(?:(?P<n>[0-9]+) ?|(?P<a>an?) ){_UNIT} ago")
-        self.zh_relative = c(rf"(?P<n>{_NUMBER})个?(?P<unit>天|日|周|星期|礼拜|月|年)(?P<dir>以?后|之后|以?前|之前)")
-        self.weekday = c(r"(?:(?P<pre>next|last|this|coming) )?(?P<day>[a-z]+)")
-        self.zh_weekday = c(r"(?:(?P<pre>[下上本这])个?)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
-        self.zh_week = c(r"(?P<pre>[下上])个?(?:周|星期|礼拜)")
+    _SOURCES = {
+        "spaces": r"\s+",
+        "space_next_to_cjk": rf" (?=[{_CJK}])|(?<=[{_CJK}]) ",
+        "iso": r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})",
+        "compact": r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})",
+        "month_day": r"(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})",
+        "slash": r"(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?",
+        "zh_date": rf"(?:(?P<y>[0-9]{{4}})年)?(?P<m>{_NUMBER})月(?P<d>{_NUMBER})[日号]?",
+        "relative": rf"(?P<sign>[+-]?) ?(?P<n>[0-9]+) ?{_UNIT}(?: from now| later)?",
+        "relative_in": rf"in (?:(?P<n>[0-9]+) ?|(?P<a>an?) ){_UNIT}",
+        "relative_ago": rf"(?:(?P<n>[0-9]+) ?|(?P<a>an?) ){_UNIT} ago",
+        "zh_relative": rf"(?P<n>{_NUMBER})个?(?P<unit>天|日|周|星期|礼拜|月|年)(?P<dir>以?后|之后|以?前|之前)",
+        "weekday": r"(?:(?P<pre>next|last|this|coming) )?(?P<day>[a-z]+)",
+        "zh_weekday": r"(?:(?P<pre>[下上本这])个?)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])",
+        "zh_week": r"(?P<pre>[下上])个?(?:周|星期|礼拜)",
+    }
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        try:
+            source = self._SOURCES[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        pattern = re.compile(source)
+        setattr(self, name, pattern)
+        return pattern
 
 
 @functools.cache

@@ -42,3 +42,10 @@ class Ambiguous(BadInput):
 class LockTimeout(Conflict):
     """A write gave up waiting for a lock another session or program holds (exit 1): nothing waits forever.
     The message says who holds it, when the database can tell."""
+
+
+def is_full_disk_errno(errno_value: int | None) -> bool:
+    """An OSError's errno that means no room: the disk (or the quota, or the size a file may reach) is full."""
+    import errno
+
+    return errno_value in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)

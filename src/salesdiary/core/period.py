@@ -6,13 +6,11 @@ render/reports.py period_document draws the very same dict."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from salesdiary.core.currency import Rates
-
-StageLabel = Callable[[str | None, str | None], str]
+    from salesdiary.core.playbook import StageLabel
 
 
 def period_data(

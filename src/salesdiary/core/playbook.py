@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ from salesdiary.core.validate import control_in
 from salesdiary.i18n import _
 
 DEFAULT_PLAYBOOK = "ten_step"
+StageLabel = Callable[[str | None, str | None], str]  # (playbook, stage key) → "3. 客户分析", as a report shows it
 SUPPORTED_VERSION = 1
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -16,7 +16,7 @@ EDIT = "edit"
 
 
 class NoteJournal(Protocol):
-    """What the flow reads from the journal (the command supplies it)."""
+    """What the flow reads from the journal: `Journal.note_lookups()` (salesdiary/lookups.py)."""
 
     today: dt.date
 

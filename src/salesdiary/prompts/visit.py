@@ -23,7 +23,7 @@ UNKNOWN = "__unknown__"
 
 
 class VisitJournal(Protocol):
-    """What the flow reads from the journal (the command supplies it)."""
+    """What the flow reads from the journal: `Journal.visit_lookups()` (salesdiary/lookups.py)."""
 
     today: dt.date
 
@@ -38,8 +38,6 @@ class VisitJournal(Protocol):
     def playbook(self, name: str | None) -> Playbook: ...
 
     def ticked(self, deal_id: int, stage: str) -> set[str]: ...
-
-    def say(self, text: str, style: str = "") -> None: ...
 
     def owned_by_another(self, account_id: int) -> tuple[str, str] | None:
         """In a team database, (owner, first reported on) when the account is another rep's; else None."""
@@ -239,12 +237,18 @@ def _progress(j: VisitJournal, a: VisitAnswers) -> None:
     book = j.playbook(a.deal_playbook)
     stage = book.stage(a.deal_stage or book.first_stage.key)
     ticked = j.ticked(a.deal_id, stage.key) if a.deal_id is not None else set()
-    j.say("")
-    j.say(_("Deal “{deal}”").format(deal=a.deal_name), "bold")
-    show_stage(j.say, stage)
-    show_tips(j.say, stage)
+    _say("")
+    _say(_("Deal “{deal}”").format(deal=a.deal_name), "bold")
+    show_stage(_say, stage)
+    show_tips(_say, stage)
     a.ticks = ask_markers(stage, ticked)
-    a.advance_to = offer_advance(j.say, book, stage, ticked | set(a.ticks))
+    a.advance_to = offer_advance(_say, book, stage, ticked | set(a.ticks))
+
+
+def _say(text: str, style: str = "") -> None:
+    from salesdiary.render.console import message
+
+    message(text, style)
 
 
 def _relationships(a: VisitAnswers) -> None:

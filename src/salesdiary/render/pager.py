@@ -28,13 +28,15 @@ def pager_command() -> str | None:
 @contextlib.contextmanager
 def paged(allowed: bool = True) -> Iterator[None]:
     """Capture what is drawn on stdout meanwhile; page it when it is longer than the terminal."""
+    # the real stdout, as git asks (not Rich's forced terminal); first, and Rich is not imported for a pipe: what
+    # is written there may not need it (`sd report week --format html > week.html`: ≈ 40 ms of imports saved)
+    command = pager_command() if allowed and _on_a_terminal() else None
+    if command is None:
+        yield
+        return
     from salesdiary.render.console import out
 
     console = out()
-    command = pager_command() if allowed else None
-    if command is None or not _on_a_terminal():  # the real stdout, as git asks (not Rich's forced terminal)
-        yield
-        return
     capture = console.capture()
     try:
         with capture:

@@ -1,17 +1,15 @@
-"""The reports as data for programs (JSON, CSV) and as documents for people.
-
-Each report has a `*_data` function that turns the store's figures into the
-stable, JSON-ready shape (keys, numbers, labels in the current language) and a
-`*_document` function that lays out the very same dict for the terminal,
-Markdown or HTML. The table and `--json` therefore always show the same numbers.
-The funnel's and the due list's data are built below the Python API (core/funnel.py,
-store/report_queries.py due_list) and only drawn here.
+"""The reports drawn for people: each `*_document` function lays out the dict a report's data holds (the very
+dict `--json` prints) for the terminal, Markdown or HTML, so the table and `--json` always show the same numbers.
+Nothing here computes a figure: the data is made below the Python API — the funnel in core/funnel.py, the due
+list in store/report_queries.py due_list, the weekly and monthly report in core/period.py, the decision map in
+core/decision_map.py, the receivables in core/collection.py. `funnel_csv_rows` only lays the funnel's figures out
+as CSV rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from salesdiary.core import enums
@@ -19,10 +17,8 @@ from salesdiary.core.collection import ACTION_BY_KEY, URGENCY
 from salesdiary.i18n import _, ngettext
 from salesdiary.render.document import Col, Document, Section, Table
 
-StageLabel = Callable[[str | None, str | None], str]
-
 if TYPE_CHECKING:
-    from salesdiary.core.currency import Rates
+    pass
 
 
 # --- formatting ---------------------------------------------------------------------------------------
@@ -404,65 +400,6 @@ def check_document(findings: Sequence[Any], *, per_rule: int | None, checked: in
 # --- decision map ---------------------------------------------------------------------------------------
 
 
-def map_data(raw: dict[str, Any], roles: Sequence[str], stage_label: StageLabel) -> dict[str, Any]:
-    contacts = raw["contacts"]
-    ids = {int(c["id"]) for c in contacts}
-    children: dict[int | None, list[dict[str, Any]]] = {}
-    for c in contacts:
-        boss = c["reports_to_id"]
-        children.setdefault(int(boss) if boss is not None and int(boss) in ids else None, []).append(c)
-
-    def node(c: dict[str, Any], seen: frozenset[int]) -> dict[str, Any]:
-        cid = int(c["id"])
-        item = {
-            "id": cid,
-            "name": c["name"],
-            "title": c["title"],
-            "department": c["department"],
-            "level": c["level"],
-            "role": c["role"],
-            "stance": c["stance"],
-            "relationship": c["relationship"],
-            "coach": c["coach"],
-            "style": c["style"],
-            "attitude": c["attitude"],
-            "in_deal": c["in_deal"],
-            "times_met": int(c["times_met"]),
-        }
-        item["reports"] = [node(k, seen | {cid}) for k in children.get(cid, []) if int(k["id"]) not in seen]
-        return item
-
-    tree = [node(c, frozenset()) for c in children.get(None, [])]
-    placed = set()
-
-    def mark(items: list[dict[str, Any]]) -> None:
-        for i in items:
-            placed.add(i["id"])
-            mark(i["reports"])
-
-    mark(tree)
-    # a reports-to loop (should not happen) leaves people unplaced: show them at the top
-    tree += [node(c, frozenset()) for c in contacts if int(c["id"]) not in placed]
-    deals = [
-        {
-            "id": d["id"],
-            "name": d["name"],
-            "stage": d["stage"],
-            "stage_label": stage_label(d["playbook"], d["stage"]),
-            "status": d["status"],
-            "known_roles": d["known_roles"],
-            "unknown_roles": [r for r in roles if r not in d["known_roles"]],
-        }
-        for d in raw["deals"]
-    ]
-    a = raw["account"]
-    return {
-        "account": {"id": a["id"], "name": a["name"], "relation": a["relation"], "info_stage": a["info_stage"]},
-        "contacts": tree,
-        "deals": deals,
-    }
-
-
 def _person_line(p: dict[str, Any]) -> Any:
     from rich.text import Text
 
@@ -808,74 +745,6 @@ def team_sections(data: dict[str, Any]) -> list[Section]:
 
 
 # --- receivables ----------------------------------------------------------------------------------------
-
-
-def receivables_data(
-    rows: Sequence[dict[str, Any]],
-    summary: dict[str, Any],
-    *,
-    today: dt.date,
-    long_days: int,
-    large_amount: float,
-    rates: Rates | None = None,
-) -> dict[str, Any]:
-    """Receivables for programs and people. Money as in the funnel: the totals' and groups' `amount`, `paid`,
-    `outstanding` are in `currency` (null when currencies are mixed and not converted), with `…_by_currency`
-    beside them; each item carries its deal's `currency`."""
-    from salesdiary.core import currency
-
-    plan = currency.plan(summary["outstanding_by_currency"], rates or currency.Rates())
-    items = []
-    for r in rows:
-        action = ACTION_BY_KEY.get(r["action"]) if r["action"] else None
-        items.append(
-            {
-                "id": r["id"],
-                "deal_id": r["deal_id"],
-                "deal": r["deal"],
-                "account": r["account"],
-                "amount": r["amount"],
-                "currency": r["currency"],
-                "paid_amount": r["paid_amount"],
-                "outstanding": r["outstanding"],
-                "due": str(r["due"]),
-                "paid_on": r["paid_on"],
-                "state": r["state"],
-                "days_overdue": r["days_overdue"],
-                "action": r["action"],
-                "action_label": str(action.label) if action else None,
-                "note": r["note"],
-                "owner": r["owner"],
-            }
-        )
-    groups = []
-    for g in summary["groups"]:
-        action = ACTION_BY_KEY.get(g["action"]) if g["action"] else None
-        per = g["outstanding_by_currency"]
-        groups.append(
-            {
-                "state": g["state"],
-                "action": g["action"],
-                "receivables": g["receivables"],
-                "outstanding": plan.total(per),
-                "outstanding_by_currency": currency.per_currency(per),
-                "action_label": str(action.label) if action else None,
-            }
-        )
-    totals: dict[str, Any] = {"receivables": summary["receivables"]}
-    for k in ("amount", "paid", "outstanding"):
-        totals[k] = plan.total(summary[f"{k}_by_currency"])
-    for k in ("amount", "paid", "outstanding"):
-        totals[f"{k}_by_currency"] = currency.per_currency(summary[f"{k}_by_currency"])
-    return {
-        "today": today.isoformat(),
-        "long_days": long_days,
-        "large_amount": large_amount,
-        **plan.describe(),
-        "totals": totals,
-        "groups": groups,
-        "items": items,
-    }
 
 
 def receivables_document(data: dict[str, Any], *, shown_all: bool) -> Document:

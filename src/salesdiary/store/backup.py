@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from salesdiary.core.errors import BadInput, Conflict, NotFound, SdError
+from salesdiary.core.errors import BadInput, Conflict, NotFound, SdError, is_full_disk_errno
 from salesdiary.i18n import _
 from salesdiary.store.paths import config_value
 from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
@@ -193,13 +193,6 @@ def _copy_into_new_file(journal: Path, dest: Path, *, check: bool = False) -> No
                 leftover.unlink()
             except OSError:
                 pass
-
-
-def is_full_disk_errno(errno_value: int | None) -> bool:
-    """An OSError's errno that means no room: the disk (or the quota, or the size a file may reach) is full."""
-    import errno
-
-    return errno_value in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _backup_disk_full(dest: Path) -> DiskFull:

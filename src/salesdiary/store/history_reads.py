@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
 
 # The records a user names (`sd history deal 12`) and the link rows shown with them.
@@ -28,8 +27,6 @@ LINKS_OF = {
     "contact": (("deal_contact", "last"), ("visit_contact", "last")),
 }
 NAMED_TABLES = ("account", "contact", "deal")
-# Bookkeeping fields not shown to a person (they stay in --json).
-HIDDEN_FIELDS = frozenset({"updated_at", "created_at", "name_key", "created_by", "reported_at"})
 
 
 @dataclass
@@ -37,33 +34,6 @@ class HistoryQuery:
     entity: str | None = None
     entity_id: int | None = None
     limit: int | None = 50
-
-
-def table_label(entity: str) -> str:
-    labels = {
-        "account": _("account"),
-        "contact": _("contact"),
-        "deal": _("deal"),
-        "visit": _("visit"),
-        "followup": _("follow-up"),
-        "deal_contact": _("deal contact"),
-        "visit_contact": _("visit contact"),
-        "deal_marker": _("deal marker"),
-        "deal_evaluation": _("deal evaluation"),
-        "stage_history": _("stage history"),
-        "receivable": _("receivable"),
-        "forecast_snapshot": _("forecast snapshot"),
-        "sd_meta": _("journal setting"),
-    }
-    return labels.get(entity, entity)
-
-
-def record_label(entity: str, entity_id: str, name: str | None = None) -> str:
-    """A record as a person reads it: 'deal #12 “调度中心网络改造”'."""
-    text = f"{table_label(entity)} #{entity_id}"
-    if name:
-        text += f" “{name}”"
-    return text
 
 
 def _changes(row: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -395,8 +395,10 @@ def import_file(
     source: Source,
     options: ImportOptions,
     progress: Callable[[int], None] | None = None,
+    command: str | None = None,
 ) -> ImportReport:
-    """Run the import in one write transaction, or against a reader for a dry run."""
+    """Run the import in one write transaction (its changeset named COMMAND; None: the command line), or
+    against a reader for a dry run."""
     if options.dry_run:
         from salesdiary.store.connection import open_reader
 
@@ -412,7 +414,7 @@ def import_file(
         from salesdiary.store.backup import backup_sqlite
 
         backup_sqlite(path, reason="before-import")  # issue 10: a copy before every import, rotated like the others
-    return run_write(target, lambda tx: run_import(table, source, options, _reader_of(tx), tx, progress))
+    return run_write(target, lambda tx: run_import(table, source, options, _reader_of(tx), tx, progress), command)
 
 
 def _reader_of(tx: Tx) -> Reader:

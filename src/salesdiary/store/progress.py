@@ -6,7 +6,7 @@ Each function works inside the caller's Tx (one transaction, one changeset per c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
@@ -14,6 +14,7 @@ from sqlmodel import select
 from salesdiary.core.errors import BadInput, Conflict
 from salesdiary.core.evaluation import ANSWERS, QUESTIONS
 from salesdiary.core.playbook import Marker, Playbook, Stage, load_playbook
+from salesdiary.core.visit_plan import VisitPlan
 from salesdiary.i18n import _, ngettext
 from salesdiary.store import records
 from salesdiary.store.models import Deal, DealEvaluation, DealMarker
@@ -185,31 +186,7 @@ def save_evaluation(
     return changed
 
 
-# A visit logged through the guided flow ---------------------------------------------------------------
-
-
-@dataclass
-class MetContact:
-    """A contact met on a visit: an existing one (contact_id) or a new one (values), and where the
-    relationship now stands (None: unchanged)."""
-
-    contact_id: int | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    relationship: str | None = None
-
-
-@dataclass
-class VisitPlan:
-    """Everything a guided `sd visit add` writes, in one transaction."""
-
-    account_id: int | None = None
-    new_account: dict[str, Any] | None = None  # values for records.add_account
-    deal_id: int | None = None
-    new_deal: dict[str, Any] | None = None  # values for records.add_deal
-    contacts: list[MetContact] = field(default_factory=list)
-    visit: dict[str, Any] = field(default_factory=dict)  # values for records.add_visit
-    ticks: list[str] = field(default_factory=list)  # markers of the deal's current stage now met
-    advance: bool = False
+# A visit logged through the guided flow (its plan: core/visit_plan.py) ---------------------------------
 
 
 @dataclass

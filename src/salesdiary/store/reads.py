@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import BadInput, NotFound
-from salesdiary.core.naming import Candidate, account_key, match
 from salesdiary.i18n import _
 from salesdiary.store.connection import Reader
+
+if TYPE_CHECKING:
+    from salesdiary.core.naming import Candidate
 
 ENTITY_TABLE = {"account": "account", "contact": "contact", "deal": "deal", "visit": "visit", "followup": "followup"}
 
@@ -71,6 +73,8 @@ def resolve(
     """The id of the ENTITY record TEXT names: an id, or a name (exact, prefix, substring, close).
 
     TAKEN, when given, hears of a close match (a part of a name, a near spelling): (what TEXT was, the record)."""
+    from salesdiary.core.naming import Candidate, account_key, match  # here: the queries that name nothing skip it
+
     what = entity_label(entity)
     raw = _typed(text, what)
     if raw is None:
@@ -241,21 +245,28 @@ def list_visits(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
     return rows, total
 
 
-def attach_contacts(r: Reader, visits: list[dict[str, Any]]) -> None:
-    """Add the contacts met ({id, name}, by name) to each visit row (one query for all)."""
+def attach_contacts(r: Reader, visits: list[dict[str, Any]], among: tuple[str, dict[str, Any]] | None = None) -> None:
+    """Add the contacts met ({id, name}, by name) to each visit row (one query for all). AMONG: a SELECT of
+    visit ids holding every one of VISITS, and its parameters, to find them by rather than by a list of their
+    ids (a week of the bench's large journal: 877 ids, whose SQL and parameters cost ≈ 8 ms more)."""
     if not visits:
         return
     ids = {int(v["id"]): v for v in visits}
     for v in visits:
         v["contacts"] = []
-    marks = ",".join(f":v{i}" for i in range(len(ids)))
-    params = {f"v{i}": vid for i, vid in enumerate(ids)}
+    if among is not None:
+        chosen, params = among
+    else:
+        chosen = ",".join(f":v{i}" for i in range(len(ids)))
+        params = {f"v{i}": vid for i, vid in enumerate(ids)}
     for row in r.rows(
         "SELECT vc.visit_id, c.id, c.name FROM visit_contact vc JOIN contact c ON c.id = vc.contact_id"
-        f" WHERE vc.visit_id IN ({marks}) ORDER BY c.name",
+        f" WHERE vc.visit_id IN ({chosen}) ORDER BY c.name",
         params,
     ):
-        ids[int(row["visit_id"])]["contacts"].append({"id": row["id"], "name": row["name"]})
+        visit = ids.get(int(row["visit_id"]))
+        if visit is not None:  # (AMONG may hold more)
+            visit["contacts"].append({"id": row["id"], "name": row["name"]})
 
 
 def list_followups(r: Reader, q: ListQuery) -> tuple[list[dict[str, Any]], int]:

@@ -43,6 +43,14 @@ def get_record(tx: Tx, model: type, record_id: int, entity: str) -> Any:
     return obj
 
 
+def get_row(tx: Tx, model: type, record_id: int, entity: str) -> Any:
+    """As get_record, as a row (Tx.fetch): for the writes that change a few records, e.g. a visit."""
+    row = tx.fetch(model, record_id)
+    if row is None:
+        raise NotFound(_("There is no {what} #{id}.").format(what=reads.entity_label(entity), id=record_id))
+    return row
+
+
 # Accounts ---------------------------------------------------------------------------------------------
 
 
@@ -144,7 +152,7 @@ def _check_nothing_of_others(tx: Tx, record: Any, rows: list[Any]) -> None:
     it too, less clearly). The message names each such record and its owner."""
     if not tx.team or tx.is_manager:
         return
-    from salesdiary.store.history_reads import record_label
+    from salesdiary.core.history import record_label
     from salesdiary.store.tx import record_key
 
     others = list({(row.__tablename__, record_key(row)): row for row in rows if row.owner != tx.user}.values())
@@ -432,9 +440,9 @@ def remove_deal(tx: Tx, deal_id: int) -> None:
 def link_deal_contact(
     tx: Tx, deal_id: int, contact_id: int, role: str | None = None, stance: str | None = None
 ) -> None:
-    link = tx.get(DealContact, (deal_id, contact_id))
+    link = tx.fetch(DealContact, (deal_id, contact_id))
     if link is None:
-        tx.insert(DealContact(deal_id=deal_id, contact_id=contact_id, role=role, stance=stance))
+        tx.add(DealContact, {"deal_id": deal_id, "contact_id": contact_id, "role": role, "stance": stance})
     else:
         tx.update(link, {k: v for k, v in (("role", role), ("stance", stance)) if v is not None})
 
@@ -451,14 +459,14 @@ def add_visit(
     helping there; it is then recorded with assist = true, and the owner's deal (its next step, its people) is
     left to the owner.
     """
-    account = get_record(tx, Account, account_id, "account")
+    account = get_row(tx, Account, account_id, "account")
     deal = None
     if deal_id is not None:
-        deal = get_record(tx, Deal, deal_id, "deal")
+        deal = get_row(tx, Deal, deal_id, "deal")
         if deal.account_id != account_id:
             raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
     for cid in contact_ids:
-        if get_record(tx, Contact, cid, "contact").account_id != account_id:
+        if get_row(tx, Contact, cid, "contact").account_id != account_id:
             raise BadInput(_("--contact: contact #{id} works at another account.").format(id=cid))
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
@@ -483,11 +491,19 @@ def add_visit(
                 owner=account.owner, date=values["date"].isoformat()
             )
         )
-    visit = tx.insert(
-        Visit(**values, account_id=account_id, deal_id=deal_id, created_by=tx.user, created_at=stamp, updated_at=stamp)
+    visit = tx.add(
+        Visit,
+        {
+            **values,
+            "account_id": account_id,
+            "deal_id": deal_id,
+            "created_by": tx.user,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
     )
     for cid in dict.fromkeys(contact_ids):
-        tx.insert(VisitContact(visit_id=visit.id, contact_id=cid))
+        tx.add(VisitContact, {"visit_id": visit.id, "contact_id": cid})
         if deal_id is not None and not helping:
             link_deal_contact(tx, deal_id, cid)
     followup_id = None
@@ -596,8 +612,8 @@ def add_followup(
     contact_id: int | None = None,
     visit_id: int | None = None,
 ) -> int:
-    account = get_record(tx, Account, account_id, "account")
-    deal = get_record(tx, Deal, deal_id, "deal") if deal_id is not None else None
+    account = get_row(tx, Account, account_id, "account")
+    deal = get_row(tx, Deal, deal_id, "deal") if deal_id is not None else None
     if deal is not None and deal.account_id != account_id:
         raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
     theirs = account if account.owner != tx.user else deal if deal is not None and deal.owner != tx.user else None
@@ -609,22 +625,22 @@ def add_followup(
                 "with --assist --follow-up DATE. Nothing was written."
             ).format(record=reads.entity_label(theirs.__tablename__) + f" #{theirs.id}", owner=theirs.owner)
         )
-    if contact_id is not None and get_record(tx, Contact, contact_id, "contact").account_id != account_id:
+    if contact_id is not None and get_row(tx, Contact, contact_id, "contact").account_id != account_id:
         raise BadInput(_("--contact: contact #{id} works at another account.").format(id=contact_id))
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
     values.setdefault("owner", tx.user)
-    followup = FollowUp(
+    followup = {
         **values,
-        account_id=account_id,
-        deal_id=deal_id,
-        contact_id=contact_id,
-        visit_id=visit_id,
-        created_by=tx.user,
-        created_at=stamp,
-        updated_at=stamp,
-    )
-    return tx.insert(followup).id
+        "account_id": account_id,
+        "deal_id": deal_id,
+        "contact_id": contact_id,
+        "visit_id": visit_id,
+        "created_by": tx.user,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    return int(tx.add(FollowUp, followup).id)
 
 
 def complete_followup(tx: Tx, followup_id: int, *, undo: bool = False) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -36,12 +37,69 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _row(obj: SQLModel) -> dict[str, Any]:
+def _row(obj: Any) -> dict[str, Any]:
     """OBJ's fields in the order the model declares them (model_dump follows the order the attributes were set
     or loaded in, which differs from one load to the next: history and "Updated …" would list changes in a
     different order each time)."""
+    if isinstance(obj, RowRecord):
+        return {k: jsonable(obj.values[k]) for k in obj.model.model_fields if k in obj.values}
     dumped = obj.model_dump()
     return {k: jsonable(dumped[k]) for k in type(obj).model_fields if k in dumped}
+
+
+def rows_without_orm() -> bool:
+    """Whether Tx.fetch and Tx.add read and write records as rows through SQLAlchemy Core rather than as ORM
+    objects. A write that touches a few records (`sd visit add`, `sd log`) then configures no mapper and
+    compiles no ORM statement: about 50 ms of the write's 60 ms of ORM work on the bench's large journal
+    (bench/README.md, ninth pass). History records the same changes either way. SD_ORM_WRITES=1 turns it off."""
+    return os.environ.get("SD_ORM_WRITES", "") != "1"
+
+
+class RowRecord:
+    """A record read or written as a row (Tx.fetch, Tx.add): its model's fields as attributes (`deal.owner`,
+    `visit.id`), and the model's `__table__` and `__tablename__`, so the write functions and Tx.update treat it
+    as they treat a model instance."""
+
+    __slots__ = ("model", "values")
+
+    def __init__(self, model: Any, values: dict[str, Any]) -> None:
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "values", values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self.model.model_fields:
+            raise AttributeError(f"{self.model.__name__} has no field {name}")
+        self.values[name] = value
+
+    @property
+    def __table__(self) -> Any:
+        return self.model.__table__
+
+    @property
+    def __tablename__(self) -> str:
+        return self.model.__tablename__
+
+    def __repr__(self) -> str:
+        return f"RowRecord({self.model.__name__}, {self.values!r})"
+
+
+def _where_key(table: Any, record: Any) -> list[Any]:
+    return [c == getattr(record, c.name) for c in table.primary_key.columns]
+
+
+def _one_row(result: Any) -> None:
+    """An UPDATE or DELETE of one record that matched none: in a team database, row-level security hid a
+    teammate's record (the ORM raises the same error, which run_write turns into a clear refusal)."""
+    if result.rowcount != 1:
+        from sqlalchemy.orm.exc import StaleDataError
+
+        raise StaleDataError(f"expected to change 1 row, changed {result.rowcount}")
 
 
 class Tx:
@@ -57,7 +115,9 @@ class Tx:
         self.user = self.reader.rows("SELECT current_user AS who")[0]["who"] if self.team else current_user()
         self._manager: bool | None = None
         self._changeset: ChangeSet | None = None
+        self._changeset_id: int | None = None
         self._seq = 0
+        self.rows = rows_without_orm()
 
     @property
     def is_manager(self) -> bool:
@@ -68,15 +128,15 @@ class Tx:
             self._manager = is_manager(self.reader)
         return self._manager
 
-    def check_owner(self, obj: SQLModel) -> None:
+    def check_owner(self, obj: Any) -> None:
         """In a team database, refuse to change OBJ (or what hangs on it) unless it is the user's own or the
         user is a manager; the database would refuse it too (row-level security), less clearly."""
-        if not self.team or "owner" not in obj.__table__.c:  # type: ignore[attr-defined]
+        if not self.team or "owner" not in obj.__table__.c:
             return
         owner = getattr(obj, "owner", None)
         if owner is None or owner == self.user or self.is_manager:
             return
-        from salesdiary.store.history_reads import record_label
+        from salesdiary.core.history import record_label
 
         raise Conflict(
             _("{record} belongs to {owner}: only {owner} or a manager can change it. Nothing was written.").format(
@@ -86,11 +146,19 @@ class Tx:
         )
 
     def _open_changeset(self) -> int:
-        if self._changeset is None:
-            self._changeset = ChangeSet(at=now(), command=self.command[:2000], user=self.user)
-            self.session.add(self._changeset)
-            self.session.flush()
-        return self._changeset.id  # type: ignore[return-value]
+        if self._changeset_id is None:
+            values: dict[str, Any] = {"at": now(), "command": self.command[:2000], "user": self.user}
+            if self.rows:
+                from sqlalchemy import insert
+
+                table = ChangeSet.__table__  # type: ignore[attr-defined]
+                self._changeset_id = self.session.execute(insert(table).returning(table.c.id), values).scalar_one()
+            else:
+                self._changeset = ChangeSet(**values)
+                self.session.add(self._changeset)
+                self.session.flush()
+                self._changeset_id = self._changeset.id
+        return self._changeset_id  # type: ignore[return-value]
 
     def changeset_id(self) -> int:
         """The id of this command's changeset (created on first use)."""
@@ -118,30 +186,80 @@ class Tx:
             )
         self.session.execute(insert(History.__table__), rows)  # type: ignore[attr-defined]
 
-    def _record(self, obj: SQLModel, action: str, changes: dict[str, list[Any]]) -> None:
+    def _record(self, obj: Any, action: str, changes: dict[str, list[Any]]) -> None:
         changeset_id = self._open_changeset()
         self._seq += 1
-        key = record_key(obj)
-        self.session.add(
-            History(
-                changeset_id=changeset_id,
-                seq=self._seq,
-                entity=_entity(obj),
-                entity_id=key,
-                action=action,
-                changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
-            )
-        )
+        entry: dict[str, Any] = {
+            "changeset_id": changeset_id,
+            "seq": self._seq,
+            "entity": _entity(obj),
+            "entity_id": record_key(obj),
+            "action": action,
+            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+        }
+        if self.rows:
+            from sqlalchemy import insert
 
-    def insert(self, obj: SQLModel) -> Any:
+            self.session.execute(insert(History.__table__), entry)  # type: ignore[attr-defined]
+        else:
+            self.session.add(History(**entry))
+
+    def fetch(self, model: Any, key: Any) -> Any:
+        """The record of MODEL whose primary key is KEY (a tuple for a key of several columns), or None: a
+        RowRecord (see rows_without_orm), else the ORM object as get() gives it."""
+        if not self.rows:
+            return self.get(model, key)
+        from sqlalchemy import select
+
+        table = model.__table__
+        keys = key if isinstance(key, tuple) else (key,)
+        stmt = select(*(table.c[name] for name in model.model_fields)).where(
+            *(c == value for c, value in zip(table.primary_key.columns, keys, strict=True))
+        )
+        row = self.session.execute(stmt).mappings().first()
+        return None if row is None else RowRecord(model, dict(row))
+
+    def add(self, model: Any, values: dict[str, Any]) -> Any:
+        """Insert a record of MODEL with VALUES (the model's defaults for the fields not given) and record it
+        in history, as insert(MODEL(**VALUES)) does; returns it with its key (a RowRecord, see rows_without_orm)."""
+        if not self.rows:
+            return self.insert(model(**values))
+        from pydantic_core import PydanticUndefined
+        from sqlalchemy import insert
+
+        fields = model.model_fields
+        unknown = set(values) - set(fields)
+        if unknown:
+            raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+        row = {
+            name: values[name] if name in values else None if field.default is PydanticUndefined else field.default
+            for name, field in fields.items()
+        }
+        record = RowRecord(model, row)
+        self._may_make(record)
+        table = model.__table__
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and row[pk[0].name] is None:
+            given = {k: v for k, v in row.items() if k != pk[0].name}
+            row[pk[0].name] = self.session.execute(insert(table).returning(pk[0]), given).scalar_one()
+        else:
+            self.session.execute(insert(table), row)
+        self._record(record, "insert", {k: [None, v] for k, v in _row(record).items() if v is not None})
+        return record
+
+    def _may_make(self, obj: Any) -> None:
+        """--owner me names the user; in a team database only a manager makes records owned by someone else."""
         if _means_me(getattr(obj, "owner", None)):
             obj.owner = self.user
         if self.team and getattr(obj, "owner", None) not in (None, self.user) and not self.is_manager:
             raise Conflict(
                 _("Only a manager can make records owned by someone else ({owner}); nothing was written.").format(
-                    owner=obj.owner  # type: ignore[attr-defined]
+                    owner=obj.owner
                 )
             )
+
+    def insert(self, obj: SQLModel) -> Any:
+        self._may_make(obj)
         self.session.add(obj)
         self.session.flush()
         self._record(obj, "insert", {k: [None, v] for k, v in _row(obj).items() if v is not None})
@@ -201,16 +319,14 @@ class Tx:
         self.session.execute(insert(History.__table__), history)  # type: ignore[attr-defined]
         return [r[pk[0]] if len(pk) == 1 else tuple(r[name] for name in pk) for r in full]
 
-    def update(
-        self, obj: SQLModel, values: dict[str, Any], *, note: dict[str, Any] | None = None
-    ) -> dict[str, list[Any]]:
+    def update(self, obj: Any, values: dict[str, Any], *, note: dict[str, Any] | None = None) -> dict[str, list[Any]]:
         """Set VALUES on OBJ and record what changed; NOTE (e.g. {"reason": …}) is recorded beside the changes."""
         self.check_owner(obj)
-        if _means_me(values.get("owner")) and "owner" in obj.__table__.c:  # type: ignore[attr-defined]
+        if _means_me(values.get("owner")) and "owner" in obj.__table__.c:
             values = {**values, "owner": self.user}
         if self.team and "owner" in values and values["owner"] != getattr(obj, "owner", values["owner"]):
             if not self.is_manager:  # giving a record away is a manager's call (sd account reassign)
-                from salesdiary.store.history_reads import record_label
+                from salesdiary.core.history import record_label
 
                 raise Conflict(
                     _("Only a manager can give {record} to {owner}; nothing was written.").format(
@@ -231,16 +347,28 @@ class Tx:
                 recorded["updated_at"] = [before.get("updated_at"), jsonable(obj.updated_at)]
             for name, value in (note or {}).items():
                 recorded[name] = [None, value]  # not a column: undo passes over it
-            self.session.add(obj)
-            self.session.flush()
+            if isinstance(obj, RowRecord):
+                from sqlalchemy import update
+
+                names = [*changes, *(["updated_at"] if "updated_at" in recorded else [])]
+                stmt = update(obj.__table__).where(*_where_key(obj.__table__, obj))
+                _one_row(self.session.execute(stmt, {name: getattr(obj, name) for name in names}))
+            else:
+                self.session.add(obj)
+                self.session.flush()
             self._record(obj, "update", recorded)
         return changes
 
-    def delete(self, obj: SQLModel) -> None:
+    def delete(self, obj: Any) -> None:
         self.check_owner(obj)
         self._record(obj, "delete", {k: [v, None] for k, v in _row(obj).items() if v is not None})
-        self.session.delete(obj)
-        self.session.flush()
+        if isinstance(obj, RowRecord):
+            from sqlalchemy import delete
+
+            _one_row(self.session.execute(delete(obj.__table__).where(*_where_key(obj.__table__, obj))))
+        else:
+            self.session.delete(obj)
+            self.session.flush()
 
     def get(self, model: type[T], key: Any) -> T | None:
         return self.session.get(model, key)
@@ -261,7 +389,7 @@ def _storable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _entity(obj: SQLModel) -> str:
+def _entity(obj: Any) -> str:
     """OBJ's table name (SQLModel types `__tablename__` as a name or a function making one; ours are names)."""
     name = obj.__tablename__
     if not isinstance(name, str):
@@ -269,8 +397,8 @@ def _entity(obj: SQLModel) -> str:
     return name
 
 
-def record_key(obj: SQLModel) -> str:
-    pk = [c.name for c in obj.__table__.primary_key.columns]  # type: ignore[attr-defined]
+def record_key(obj: Any) -> str:
+    pk = [c.name for c in obj.__table__.primary_key.columns]
     return "/".join(str(getattr(obj, name)) for name in pk)
 
 

@@ -350,7 +350,9 @@ def _label(tx: Tx, entity: str, entity_id: str) -> str:
     if entity in hr.NAMED_TABLES and entity_id.isdigit():
         rows = tx.reader.rows(f"SELECT name FROM {entity} WHERE id = :id", {"id": int(entity_id)})
         name = rows[0]["name"] if rows else None
-    return hr.record_label(entity, entity_id, name)
+    from salesdiary.core.history import record_label
+
+    return record_label(entity, entity_id, name)
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -1,4 +1,6 @@
-"""How records look: table columns and `show` layouts for each noun."""
+"""How records look: table columns and `show` layouts for each noun, drawn from the `Listing` and `Record` the
+journal gives (salesdiary/journal.py). A stage is shown by the label the journal gives for it
+(`Listing.stage_label`, `Record.stage_label`): nothing here reads a playbook or the database."""
 
 from __future__ import annotations
 
@@ -9,28 +11,15 @@ from salesdiary.i18n import _, ngettext, pgettext, series
 from salesdiary.render.tables import Column, print_record, sub_table
 
 if TYPE_CHECKING:
+    from salesdiary.core.playbook import StageLabel
     from salesdiary.journal import Record
-
-
-def stage_label(playbook: str | None, stage: str | None) -> str:
-    if not stage:
-        return ""
-    from salesdiary.core.errors import SdError
-    from salesdiary.core.playbook import load_playbook
-    from salesdiary.store.paths import config_dir
-
-    try:
-        found = load_playbook(playbook or "ten_step", config_dir()).stage(stage)
-    except SdError:
-        return stage
-    return f"{found.number}. {found.label}"
 
 
 def _status(row: dict[str, Any]) -> str:
     return enums.DEAL_STATUS.label(row.get("status"))
 
 
-def _deal_stage(row: dict[str, Any]) -> str:
+def _deal_stage(row: dict[str, Any], stage_label: StageLabel) -> str:
     if row.get("status") not in (None, "open"):
         return _status(row)
     return stage_label(row.get("playbook"), row.get("stage"))
@@ -48,7 +37,7 @@ def _names(items: list[dict[str, Any]] | None) -> str:
 
 
 def _late(row: dict[str, Any]) -> str:
-    from salesdiary.cli.common import today
+    from salesdiary.core.dates import today
 
     if row.get("done_on"):
         return _("done {date}").format(date=row["done_on"])
@@ -101,13 +90,14 @@ def contact_columns() -> list[Column]:
     ]
 
 
-def deal_columns() -> list[Column]:
-    """The columns of `sd deal list`, headed in the language of this run."""
+def deal_columns(stage_label: StageLabel) -> list[Column]:
+    """The columns of `sd deal list`, headed in the language of this run; STAGE_LABEL: the Listing's (or
+    Record's) `stage_label`."""
     return [
         Column(_("ID"), lambda r: r["id"], justify="right", style="dim", no_wrap=True),
         Column(_("Deal"), lambda r: r["name"], style="bold", min_width=SHORT_NAME_WIDTH),
         Column(_("Account"), lambda r: r["account"], min_width=SHORT_NAME_WIDTH, drop=1),
-        Column(_("Stage"), _deal_stage),
+        Column(_("Stage"), lambda r: _deal_stage(r, stage_label)),
         Column(_("Amount"), _amount, justify="right", no_wrap=True, drop=2),
         Column(_("Close"), lambda r: r["expected_close"], no_wrap=True, drop=4),
         Column(_("Next step"), lambda r: r["next_step"], max_width=30, squeeze=True),
@@ -146,17 +136,16 @@ def _field_rows(specs: tuple[fields.FieldSpec, ...], row: dict[str, Any]) -> lis
     return [(str(f.label), f.display(row.get(f.name))) for f in specs if f.name != "name"]
 
 
-def _emit_json(obj: dict[str, Any]) -> None:
-    from salesdiary.cli.common import public
+def _emit_json(record: Record) -> None:
     from salesdiary.render.data import print_json
 
-    print_json(public(obj))
+    print_json(record.as_json())
 
 
 def show_account(record: Record, *, as_json: bool) -> None:
     """Draw `sd account show` (or print its JSON) from the Record Journal.accounts.show() gives."""
     if as_json:
-        _emit_json(record.data)
+        _emit_json(record)
         return
     row = record.data
     contacts, deals, followups = row["contacts"], row["deals"], row["open_followups"]
@@ -168,7 +157,9 @@ def show_account(record: Record, *, as_json: bool) -> None:
             (_("Contacts"), sub_table(contacts, [c for c in contact_columns() if c.header != _("Account")]))
         )
     if deals:
-        sections.append((_("Deals"), sub_table(deals, [c for c in deal_columns() if c.header != _("Account")])))
+        sections.append(
+            (_("Deals"), sub_table(deals, [c for c in deal_columns(record.stage_label) if c.header != _("Account")]))
+        )
     if visits:
         sections.append(
             (
@@ -186,7 +177,7 @@ def show_account(record: Record, *, as_json: bool) -> None:
 def show_contact(record: Record, *, as_json: bool) -> None:
     """Draw `sd contact show` (or print its JSON) from the Record Journal.contacts.show() gives."""
     if as_json:
-        _emit_json(record.data)
+        _emit_json(record)
         return
     row = record.data
     visits, total = row["recent_visits"], row["visit_count"]
@@ -207,7 +198,7 @@ def show_deal(record: Record, *, as_json: bool) -> None:
     stage's goal, the required markers still unmet and the top actions (`coach`)."""
     row = record.data
     if as_json:
-        _emit_json(row)
+        _emit_json(record)
         return
     coach = row.get("coach")
     unmet = coach["unmet_required"] if coach else []
@@ -216,7 +207,7 @@ def show_deal(record: Record, *, as_json: bool) -> None:
     visits, total = row["recent_visits"], row["visit_count"]
     info = [
         (_("Account"), row["account"]),
-        (_("Stage"), _deal_stage(row)),
+        (_("Stage"), _deal_stage(row, record.stage_label)),
         (_("Goal"), coach["goal"] if coach else None),
         (_("Markers still needed"), "\n".join(f"[ ] {label}" for label in unmet) if coach else None),
         (_("In stage since"), row["stage_entered_on"]),
@@ -262,7 +253,7 @@ def show_deal(record: Record, *, as_json: bool) -> None:
                 sub_table(
                     stages,
                     [
-                        Column(_("Stage"), lambda s: stage_label(s["playbook"], s["stage"])),
+                        Column(_("Stage"), lambda s: record.stage_label(s["playbook"], s["stage"])),
                         Column(_("Entered"), lambda s: s["entered_on"]),
                         Column(_("Left"), lambda s: s["left_on"]),
                         Column(_("Note"), lambda s: (_("forced: ") if s["forced"] else "") + (s["reason"] or "")),
@@ -284,10 +275,45 @@ def show_visit(record: Record, *, as_json: bool) -> None:
     """Draw `sd visit show` (or print its JSON) from the Record Journal.visits.show() gives."""
     row = record.data
     if as_json:
-        _emit_json(row)
+        _emit_json(record)
         return
     info = [(_("Account"), row["account"]), (_("Deal"), row["deal"]), (_("Met"), _names(row["contacts"]))]
     print_record(_("Visit #{id}").format(id=row["id"]), info + _field_rows(fields.VISIT, row))
+
+
+def print_visit_to_save(a: Any, when: Any, marker_labels: dict[str, str]) -> None:
+    """Draw the summary a guided `sd visit add` shows before it asks to save: A, the answers (prompts/visit.py
+    VisitAnswers); WHEN, the day it happened; MARKER_LABELS, the deal's stage's markers by key."""
+    new = _("(new)")
+    people = []
+    for c in a.contacts:
+        notes = [_("new")] if c.id is None else []
+        if c.moved_to:
+            before = enums.RELATIONSHIP.label(c.relationship) + " → " if c.relationship else ""
+            notes.append(before + enums.RELATIONSHIP.label(c.moved_to))
+        people.append(c.name + (f" ({', '.join(notes)})" if notes else ""))
+    deal = ""
+    if a.deal_name:
+        deal = a.deal_name + (f" {new}" if a.new_deal else "")
+    lines = [
+        (_("Account"), (a.account_name or "") + (f" {new}" if a.new_account else "")),
+        (_("Assist"), _("yes: helping on a teammate's account") if a.assist else ""),
+        (_("Deal"), deal),
+        (_("Met"), series(people)),
+        (_("Activity"), enums.VISIT_KIND.label(a.kind or "visit")),
+        (_("Date"), str(when)),
+        (_("Purpose"), a.purpose),
+        (_("What happened"), a.summary),
+        (_("Customer feedback"), a.feedback),
+        (_("Markers now met"), series(marker_labels.get(k, k) for k in a.ticks)),
+        (
+            _("Advance to"),
+            f"{a.advance_to.number}. {a.advance_to.label} ({a.advance_to.probability}%)" if a.advance_to else "",
+        ),
+        (_("Next step"), a.next_step),
+        (_("Follow up on"), str(a.follow_up) if a.follow_up else ""),
+    ]
+    print_record(_("Visit to save"), lines)
 
 
 def report_changes(what: str, record_id: int, changes: dict[str, list[Any]]) -> None:
