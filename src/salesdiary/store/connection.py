@@ -319,62 +319,6 @@ def side_by_side(r: Reader, passes: Sequence[Callable[[Reader], T]]) -> list[T]:
     return [results[i] for i in range(len(passes))]  # every pass has run (or its error was raised)
 
 
-def read_ahead(r: Reader, sql: str, params: Mapping[str, Any], *, batch: int = 1000) -> Iterator[tuple[Any, ...]]:
-    """The rows of SQL as tuples, for a long export: when R can open a sibling (see side_by_side), the query runs
-    in a thread of its own on it, BATCH rows ahead of the caller, so that SQLite's joins and the writing of the
-    previous rows (CSV, JSON) use both cores: `sd export visits` of the large journal ≈ 30 % less wall time
-    (bench/README.md, ninth pass). The same rows either way; SD_ONE_LANE=1 reads them in the calling thread."""
-    siblings = getattr(r, "siblings", None)
-    sibling = siblings() if siblings is not None and not one_lane() else None
-    if sibling is None:
-        yield from r.tuples(sql, params)
-        return
-    import queue
-    import threading
-
-    ready: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(maxsize=3)
-    stop = threading.Event()
-
-    def put(item: list[tuple[Any, ...]] | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            other = sibling()
-            try:
-                rows: list[tuple[Any, ...]] = []
-                for row in other.tuples(sql, params):
-                    rows.append(row)
-                    if len(rows) == batch:
-                        if not put(rows):
-                            return
-                        rows = []
-                if rows and not put(rows):
-                    return
-            finally:
-                other.close()
-            put(None)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the reading thread
-            put(exc)
-
-    thread = threading.Thread(target=produce, daemon=True)
-    thread.start()
-    try:
-        while (item := ready.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield from item
-    finally:  # the caller stopped early (a closed pipe, an error): the thread stops too
-        stop.set()
-        thread.join()
-
-
 def busy_timeout_ms() -> int:
     """How long SQLite waits for a journal another program holds before giving up (database.lock_timeout)."""
     from salesdiary.store.paths import timeout_seconds

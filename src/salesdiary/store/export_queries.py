@@ -180,10 +180,9 @@ def export_sql(table: str, where: ExportFilter, *, include_personal: bool = Fals
 
 
 def _tuples(r: Reader, sql: str, params: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
-    if getattr(r, "tuples", None) is not None:  # every reader of store/connection.py; a stand-in may have only stream
-        from salesdiary.store.connection import read_ahead
-
-        return read_ahead(r, sql, params)
+    tuples = getattr(r, "tuples", None)  # every reader of store/connection.py; a stand-in may have only stream
+    if tuples is not None:
+        return tuples(sql, params)
     return (tuple(row.values()) for row in r.stream(sql, params))
 
 
