@@ -29,11 +29,20 @@ def wanted() -> bool:
         return False
 
 
-def with_progress(rows: Iterable[T], label: str, total: int | None = None, clock: Any = time.monotonic) -> Iterator[T]:
-    """ROWS, unchanged; a bar on stderr for a run that takes more than AFTER seconds on a terminal."""
+def with_progress(rows: Iterable[T], label: str, total: int | None = None, clock: Any = time.monotonic) -> Iterable[T]:
+    """ROWS, unchanged; a bar on stderr for a run that takes more than AFTER seconds on a terminal. An export's
+    tabular.Rows stays one (the bar counts its tuples), so the writers still take its tuples as they come, with
+    no dict per row; with no bar wanted, ROWS are given back as they are (no step per row at all)."""
     if not wanted():
-        yield from rows
-        return
+        return rows
+    from salesdiary.core.tabular import Rows
+
+    if isinstance(rows, Rows):
+        return Rows(rows.names, _counted(rows.tuples, label, total, clock))
+    return _counted(rows, label, total, clock)
+
+
+def _counted(rows: Iterable[T], label: str, total: int | None, clock: Any) -> Iterator[T]:
     start = clock()
     bar: Any = None
     task: Any = None
