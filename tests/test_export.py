@@ -270,3 +270,32 @@ def test_exporting_200k_visits_keeps_memory_flat(tmp_path, capsys):
             print(f"\nexport {n:,} visits: {wall:.2f} s wall, {cpu:.2f} s CPU, peak RSS {rss} MB", end="")
     small, large = figures[20_000][2], figures[200_000][2]
     assert large < small + 10, figures  # ten times the rows, (about) the same memory
+
+
+def test_the_export_progress_bar_counts_the_rows_and_keeps_them_tuples(monkeypatch):
+    """On a terminal a long export shows a bar (after AFTER seconds, updated every EVERY rows); the rows reach the
+    writer unchanged, still as an export's tuples; piped, the rows are handed back as they are."""
+    from salesdiary.core.tabular import Rows
+    from salesdiary.render import progress
+
+    rows = [(i, f"visit {i}") for i in range(2_000)]
+    monkeypatch.setattr(progress, "wanted", lambda: False)
+    piped = Rows(("id", "summary"), rows)
+    assert progress.with_progress(piped, "Exporting visits") is piped
+
+    updates: list[int] = []
+
+    class Bar:
+        def update(self, task, completed):  # noqa: ANN001, ANN201
+            updates.append(completed)
+
+        def stop(self):  # noqa: ANN201
+            updates.append(-1)
+
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(progress, "wanted", lambda: True)
+    monkeypatch.setattr(progress, "_start", lambda label, total: (Bar(), "task"))
+    shown = progress.with_progress(Rows(("id", "summary"), rows), "Exporting visits", clock=lambda: next(ticks))
+    assert isinstance(shown, Rows) and shown.names == ("id", "summary")
+    assert list(shown.tuples) == rows
+    assert updates == [500, 1000, 1500, 2000, -1]
