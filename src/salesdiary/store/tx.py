@@ -50,7 +50,7 @@ def _row(obj: Any) -> dict[str, Any]:
 def rows_without_orm() -> bool:
     """Whether Tx.fetch and Tx.add read and write records as rows through SQLAlchemy Core rather than as ORM
     objects. A write that touches a few records (`sd visit add`, `sd log`) then configures no mapper and
-    compiles no ORM statement: about 50 ms of the write's 60 ms of ORM work on the bench's large journal
+    compiles no ORM statement: a visit's ORM work ≈ 80 → 17 ms in-process on the bench's large journal
     (bench/README.md, ninth pass). History records the same changes either way. SD_ORM_WRITES=1 turns it off."""
     return os.environ.get("SD_ORM_WRITES", "") != "1"
 
