@@ -79,6 +79,14 @@ STEPS = [
     ("2026-11-10", ("deal", "edit", "M1", "--stage", "2")),
     ("2026-11-01", ("deal", "add", "M2", "--account", "Omega", *NEXT)),
     ("2026-11-12", ("deal", "advance", "M2", "--force", "--reason", "customer in a hurry")),
+    # M3 left step 1 with exactly its 4 required markers (health_queries.EXACT_MARKERS: met by one comparison)
+    ("2026-11-01", ("deal", "add", "M3", "--account", "Omega", *NEXT)),
+    (
+        "2026-11-01",
+        ("deal", "markers", "M3", *("--check", "customer_name", "--check", "project_name")),
+    ),
+    ("2026-11-01", ("deal", "markers", "M3", *("--check", "rough_need", "--check", "relationships"))),
+    ("2026-11-10", ("deal", "edit", "M3", "--stage", "2")),
 ]
 
 EXPECTED = {
@@ -147,6 +155,7 @@ def test_every_rule_finds_what_it_should(sd, journal):
     assert m1["stages"] == [{"stage": "project_info", "unmet": 2, "forced": False}]
     assert m2["stages"] == [{"stage": "project_info", "unmet": 4, "forced": True}]
     assert "customer in a hurry" in m2["detail"]
+    assert ("markers_unmet", "M3") not in pairs(result.json())  # every required marker met: no finding
 
 
 def test_each_finding_names_record_rule_and_the_methods_action(sd, journal):
