@@ -23,10 +23,11 @@ def backup(
 ) -> None:
     """Make a consistent copy of the journal, even while other sd commands write to it."""
     from salesdiary.cli.common import journal
+    from salesdiary.core.text import byte_size
     from salesdiary.render.console import success
 
     copy = journal().database.backup(file, force=force)
-    success(_("Backed up the journal to {path} ({size}).").format(path=copy.path, size=_size(copy.size)))
+    success(_("Backed up the journal to {path} ({size}).").format(path=copy.path, size=byte_size(copy.size)))
 
 
 def restore(
@@ -52,14 +53,6 @@ def restore(
     success(_("Restored the journal from {file} ({counts}).").format(file=found.path, counts=found.records))
     if done.kept is not None:
         message(_("The journal as it was is kept at {path}.").format(path=done.kept))
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
 
 
 # sd doctor --------------------------------------------------------------------------------------------

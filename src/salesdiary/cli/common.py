@@ -159,11 +159,6 @@ def limit_of(limit: int, show_all: bool) -> int | None:
     return None if show_all else limit
 
 
-def public(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as JSON shows it: internal columns left out."""
-    return {k: v for k, v in row.items() if k not in ("name_key",)}
-
-
 def emit_rows(
     rows: Sequence[dict[str, Any]],
     total: int,
@@ -174,6 +169,7 @@ def emit_rows(
     empty: str | None = None,
 ) -> None:
     if as_json:
+        from salesdiary.journal import public
         from salesdiary.render.data import print_json_rows
 
         print_json_rows(public(r) for r in rows)

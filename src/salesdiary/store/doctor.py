@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from salesdiary.core.errors import SdError
+from salesdiary.core.text import byte_size
 from salesdiary.i18n import _, ngettext, series
 from salesdiary.store.connection import Reader, SqliteReader, keep_sidecars_writable
 from salesdiary.store.paths import Target, config_path, load_config
@@ -35,14 +36,6 @@ class Check:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
 
 
 def run_checks(target: Target | None) -> list[Check]:
@@ -270,7 +263,7 @@ def _check_database(path: Path) -> list[Check]:
         wal = path.with_name(path.name + "-wal")
         if wal.exists():
             size += wal.stat().st_size
-        checks.append(Check(_("size"), OK, f"{_size(size)}: {record_counts(counts)}"))
+        checks.append(Check(_("size"), OK, f"{byte_size(size)}: {record_counts(counts)}"))
     except sqlite3.DatabaseError as exc:
         checks.append(_unreadable(path, exc, restore_advice))
     finally:
@@ -424,10 +417,10 @@ def _check_disk(path: Path) -> Check:
         return Check(
             _("disk"),
             WARN,
-            _("only {free} free beside the journal").format(free=_size(free)),
+            _("only {free} free beside the journal").format(free=byte_size(free)),
             _("Free some space: a write that runs out of space is refused and changes nothing."),
         )
-    return Check(_("disk"), OK, _("{free} free").format(free=_size(free)))
+    return Check(_("disk"), OK, _("{free} free").format(free=byte_size(free)))
 
 
 def _check_server(target: Target) -> list[Check]:

@@ -36,19 +36,13 @@ from salesdiary.store.paths import config_value
 from salesdiary.store.tx import Tx, now
 
 
-def get_record(tx: Tx, model: type, record_id: int, entity: str) -> Any:
-    obj = tx.get(model, record_id)
+def get_record(tx: Tx, model: type, record_id: int, entity: str, *, as_row: bool = False) -> Any:
+    """The record, or NotFound. AS_ROW: read as a row (Tx.fetch), for the writes that change a few records
+    (e.g. a visit) and so need no ORM object."""
+    obj = (tx.fetch if as_row else tx.get)(model, record_id)
     if obj is None:
         raise NotFound(_("There is no {what} #{id}.").format(what=reads.entity_label(entity), id=record_id))
     return obj
-
-
-def get_row(tx: Tx, model: type, record_id: int, entity: str) -> Any:
-    """As get_record, as a row (Tx.fetch): for the writes that change a few records, e.g. a visit."""
-    row = tx.fetch(model, record_id)
-    if row is None:
-        raise NotFound(_("There is no {what} #{id}.").format(what=reads.entity_label(entity), id=record_id))
-    return row
 
 
 # Accounts ---------------------------------------------------------------------------------------------
@@ -459,14 +453,14 @@ def add_visit(
     helping there; it is then recorded with assist = true, and the owner's deal (its next step, its people) is
     left to the owner.
     """
-    account = get_row(tx, Account, account_id, "account")
+    account = get_record(tx, Account, account_id, "account", as_row=True)
     deal = None
     if deal_id is not None:
-        deal = get_row(tx, Deal, deal_id, "deal")
+        deal = get_record(tx, Deal, deal_id, "deal", as_row=True)
         if deal.account_id != account_id:
             raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
     for cid in contact_ids:
-        if get_row(tx, Contact, cid, "contact").account_id != account_id:
+        if get_record(tx, Contact, cid, "contact", as_row=True).account_id != account_id:
             raise BadInput(_("--contact: contact #{id} works at another account.").format(id=cid))
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
@@ -612,8 +606,8 @@ def add_followup(
     contact_id: int | None = None,
     visit_id: int | None = None,
 ) -> int:
-    account = get_row(tx, Account, account_id, "account")
-    deal = get_row(tx, Deal, deal_id, "deal") if deal_id is not None else None
+    account = get_record(tx, Account, account_id, "account", as_row=True)
+    deal = get_record(tx, Deal, deal_id, "deal", as_row=True) if deal_id is not None else None
     if deal is not None and deal.account_id != account_id:
         raise BadInput(_("--deal: deal #{id} belongs to another account.").format(id=deal_id))
     theirs = account if account.owner != tx.user else deal if deal is not None and deal.owner != tx.user else None
@@ -625,7 +619,7 @@ def add_followup(
                 "with --assist --follow-up DATE. Nothing was written."
             ).format(record=reads.entity_label(theirs.__tablename__) + f" #{theirs.id}", owner=theirs.owner)
         )
-    if contact_id is not None and get_row(tx, Contact, contact_id, "contact").account_id != account_id:
+    if contact_id is not None and get_record(tx, Contact, contact_id, "contact", as_row=True).account_id != account_id:
         raise BadInput(_("--contact: contact #{id} works at another account.").format(id=contact_id))
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}

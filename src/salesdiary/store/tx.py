@@ -114,7 +114,6 @@ class Tx:
         self.team = self.reader.dialect == "postgresql"
         self.user = self.reader.rows("SELECT current_user AS who")[0]["who"] if self.team else current_user()
         self._manager: bool | None = None
-        self._changeset: ChangeSet | None = None
         self._changeset_id: int | None = None
         self._seq = 0
         self.rows = rows_without_orm()
@@ -154,10 +153,10 @@ class Tx:
                 table = ChangeSet.__table__  # type: ignore[attr-defined]
                 self._changeset_id = self.session.execute(insert(table).returning(table.c.id), values).scalar_one()
             else:
-                self._changeset = ChangeSet(**values)
-                self.session.add(self._changeset)
+                changeset = ChangeSet(**values)
+                self.session.add(changeset)
                 self.session.flush()
-                self._changeset_id = self._changeset.id
+                self._changeset_id = changeset.id
         return self._changeset_id  # type: ignore[return-value]
 
     def changeset_id(self) -> int:
@@ -187,22 +186,21 @@ class Tx:
         self.session.execute(insert(History.__table__), rows)  # type: ignore[attr-defined]
 
     def _record(self, obj: Any, action: str, changes: dict[str, list[Any]]) -> None:
+        if self.rows:
+            self.record_many([(_entity(obj), record_key(obj), action, changes)])
+            return
         changeset_id = self._open_changeset()
         self._seq += 1
-        entry: dict[str, Any] = {
-            "changeset_id": changeset_id,
-            "seq": self._seq,
-            "entity": _entity(obj),
-            "entity_id": record_key(obj),
-            "action": action,
-            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
-        }
-        if self.rows:
-            from sqlalchemy import insert
-
-            self.session.execute(insert(History.__table__), entry)  # type: ignore[attr-defined]
-        else:
-            self.session.add(History(**entry))
+        self.session.add(
+            History(
+                changeset_id=changeset_id,
+                seq=self._seq,
+                entity=_entity(obj),
+                entity_id=record_key(obj),
+                action=action,
+                changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            )
+        )
 
     def fetch(self, model: Any, key: Any) -> Any:
         """The record of MODEL whose primary key is KEY (a tuple for a key of several columns), or None: a
