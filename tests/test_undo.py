@@ -21,6 +21,10 @@ FULL = os.environ.get("SD_STRESS") == "full"
 EXAMPLES = int(os.environ.get("SD_UNDO_EXAMPLES", "150" if FULL else "12"))
 
 
+# what `sd check` keeps between runs (store/health_memo.py): not records, forgotten by triggers, never undone
+KEPT_BY_CHECK = ("deal_health", "account_health", "health_key")
+
+
 def snapshot(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table that holds the journal's records (history itself left out)."""
     con = sqlite3.connect(path)
@@ -28,7 +32,8 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
         tables = [
             r[0]
             for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            if r[0] not in ("changeset", "history", "alembic_version") and not r[0].startswith("sqlite_")
+            if r[0] not in ("changeset", "history", "alembic_version", *KEPT_BY_CHECK)
+            and not r[0].startswith("sqlite_")
         ]
         return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
     finally:

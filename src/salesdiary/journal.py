@@ -1015,6 +1015,7 @@ class Journal:
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import SdError
         from salesdiary.i18n import _
+        from salesdiary.store import health_memo
         from salesdiary.store import health_queries as hq
         from salesdiary.store import report_queries as rq
 
@@ -1022,15 +1023,20 @@ class Journal:
         books: dict[str, Playbook] = {}
         warnings: list[str] = []
         deal_rules = any(health.RULES[k].entity == "deal" for k in chosen)
-        for name in rq.open_playbooks(r, scope) if deal_rules else ():
+        in_scope = rq.open_playbooks(r, scope) if deal_rules else []
+        # the answers kept between runs (store/health_memo.py) are the rules' over every open deal, whatever the
+        # scope: their SQL names every playbook in use (for the deals of the scope, the same answers)
+        everyone = lanes and scope.deal_id is None and scope != rq.Scope() and health_memo.usable(r)
+        for name in sorted({*in_scope, *rq.open_playbooks(r, rq.Scope())}) if deal_rules and everyone else in_scope:
             try:
                 books[name] = configured_playbook(name)
             except SdError as exc:
-                warnings.append(
-                    _("Deals of playbook {name} are not checked stage by stage: {error}").format(
-                        name=name, error=exc.message
+                if name in in_scope:
+                    warnings.append(
+                        _("Deals of playbook {name} are not checked stage by stage: {error}").format(
+                            name=name, error=exc.message
+                        )
                     )
-                )
         day = today or default_today()
         cutoffs: dict[str, dict[str, str]] = {}
         limits: dict[str, dict[str, int]] = {}

@@ -29,8 +29,17 @@ from salesdiary.store.connection import Reader
 
 DUMP_FORMAT = "salesdiary"
 DUMP_VERSION = 1
-# facts about the file itself, written by the journal that gets the dump; figures its triggers compute again
-NOT_DUMPED = ("alembic_version", "sd_meta", "account_visits", "deal_last_visit")
+# facts about the file itself, written by the journal that gets the dump; figures its triggers compute again;
+# what `sd check` keeps between runs (computed again at the next check)
+NOT_DUMPED = (
+    "alembic_version",
+    "sd_meta",
+    "account_visits",
+    "deal_last_visit",
+    "deal_health",
+    "account_health",
+    "health_key",
+)
 KEPT_COLUMNS = {"stage_history": ("markers",)}  # computed by triggers (migration 0005): not dumped, not restored
 
 

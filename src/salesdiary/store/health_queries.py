@@ -58,6 +58,10 @@ ACCOUNT_RULES = ("no_coach", "prospect_below_b", "still_at_c", "info_stage_unmet
 RECEIVABLE_RULES = ("receivable_overdue", "paid_in_full_unpaid")
 # rules of the rep's plan, not of a record: a lookup or two by date
 PLAN_RULES = ("plan_missing",)
+# the record rules whose SQL names the day (a cut-off, a window, :today): asked at every run; the others' answers
+# are kept between runs on SQLite (store/health_memo.py; a test holds their SQL the same from one day to the next)
+DEAL_TODAY = ("next_step_overdue", "stale_deal", "close_window")
+ACCOUNT_TODAY = ("visit_cadence",)
 
 
 @dataclass
@@ -96,6 +100,8 @@ class HealthQuery:
     plan_periods: tuple[tuple[str, str, str], ...] = ()
     rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES + PLAN_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
+    # the kinds ("deal", "account") whose answers kept between runs the passes read (health(): store/health_memo.py)
+    kept: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -126,14 +132,45 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None, *, lanes: boo
     deal has left), the accounts. They run in two lanes side by side (connection.side_by_side), of about equal
     length on the journals of bench/: the open deals in one, the unmet markers then the accounts in the other
     (a thread per pass, three on two cores, took longer). Without LANES, one after the other on R.
+
+    On SQLite the answers of the rules that do not depend on the day are kept between runs (store/health_memo.py):
+    the missing ones are computed first (in the same two lanes), then each pass reads a record's kept bits and
+    asks only the day's rules; every deal rule is then one pass.
     """
+    from salesdiary.store import health_memo
+
+    if lanes and q.scope.deal_id is None and health_memo.usable(r):  # not one record's rules: findings_for
+        from dataclasses import replace
+
+        jobs = _memo_jobs(r, q)
+        ready = health_memo.ready(r, jobs, fill=q.scope.account_id is None)
+        q = replace(q, kept=frozenset(kind for kind, ok in ready.items() if ok))
     runs = [
         lambda reader, lane=lane: _merged([run(reader, q, rules, per_rule) for run, rules in lane])
-        for lane in _lanes(q.rules)
+        for lane in _lanes(q.rules, q.kept)
     ]
     if not lanes:  # one record's rules (q.scope names it): each pass is a few index lookups, no thread pays off
         return _merged(run(r) for run in runs)
     return _merged(side_by_side(r, runs))
+
+
+def _memo_jobs(r: Reader, q: HealthQuery) -> list[Any]:
+    """What store/health_memo keeps: the deals' record rules (in the two parts the lanes compute, as without the
+    memo) and the accounts'."""
+    from salesdiary.store import health_memo
+
+    deal_rules = [rule for rule in DEAL_RULES if rule not in DEAL_TODAY]
+    first = [rule for rule in deal_rules if rule not in _SECOND_LANE]
+    second = [rule for rule in deal_rules if rule in _SECOND_LANE]
+    deal_params: dict[str, Any] = {}
+    parts = tuple(_deal_bits(r, q, rules, deal_params) for rules in (first, second))
+    account_rules = [rule for rule in ACCOUNT_RULES if rule not in ACCOUNT_TODAY]
+    account_params: dict[str, Any] = {}
+    account_bits, join = _account_bits(r, q, account_rules, account_params)
+    return [
+        health_memo.Job(health_memo.DEALS, parts, deal_params),
+        health_memo.Job(health_memo.ACCOUNTS, (account_bits,), account_params, join),
+    ]
 
 
 def siblings(rules: Sequence[str]) -> int:
@@ -149,12 +186,14 @@ _SECOND_LANE = ("markers_unmet", "few_tech_exchanges")
 _Pass = Callable[[Reader, HealthQuery, Sequence[str], int | None], HealthFound]  # a pass, given its rules
 
 
-def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
+def _lanes(rules: Sequence[str], kept: frozenset[str] = frozenset()) -> list[list[tuple[_Pass, list[str]]]]:
     """RULES as the passes each lane runs, with their rules: the open deals | the unmet markers, then the accounts
-    (passes and lanes with no rule left out)."""
+    (passes and lanes with no rule left out). With the deals' answers KEPT, every deal rule is in the first pass
+    (the costly ones are a bit read from the deal's row)."""
     wanted = set(rules)
-    deals = [rule for rule in DEAL_RULES if rule in wanted and rule not in _SECOND_LANE]
-    markers = [rule for rule in _SECOND_LANE if rule in wanted]
+    second = () if "deal" in kept else _SECOND_LANE
+    deals = [rule for rule in DEAL_RULES if rule in wanted and rule not in second]
+    markers = [rule for rule in second if rule in wanted]
     accounts = [rule for rule in ACCOUNT_RULES if rule in wanted]
     money = [rule for rule in RECEIVABLE_RULES if rule in wanted]
     plan = [rule for rule in PLAN_RULES if rule in wanted]
@@ -162,8 +201,8 @@ def _lanes(rules: Sequence[str]) -> list[list[tuple[_Pass, list[str]]]]:
         [(_open_deal_rules, deals)],
         [(_open_deal_rules, markers), (_account_rules, accounts), (_receivable_rules, money), (_plan_rules, plan)],
     ]
-    kept = ([(run, rules) for run, rules in lane if rules] for lane in lanes)
-    return [lane for lane in kept if lane]
+    kept_lanes = ([(run, rules) for run, rules in lane if rules] for lane in lanes)
+    return [lane for lane in kept_lanes if lane]
 
 
 def _merged(parts: Iterable[HealthFound]) -> HealthFound:
@@ -275,11 +314,16 @@ def _stale_parts(r: Reader, q: HealthQuery) -> tuple[str, str, dict[str, Any]]:
 # --- the open deals: one pass ------------------------------------------------------------------------------
 
 
-def _deal_tests(r: Reader, q: HealthQuery, rules: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
-    """One SQL test per rule (true when the deal is a finding), in the order of RULES: each rule's part of the
-    pass is the function of DEAL_TESTS named after it."""
-    params: dict[str, Any] = {"today": q.today.isoformat()}
-    return [DEAL_TESTS[rule](r, q, params) for rule in rules], params
+def _deal_bits(r: Reader, q: HealthQuery, rules: Sequence[str], params: dict[str, Any]) -> str:
+    """SQL: the sum of the bits of the RULES the deal d breaks, each at its place in DEAL_RULES (PARAMS gets the
+    parameters they name). Each rule's part is the function of DEAL_TESTS named after it."""
+    params.setdefault("today", q.today.isoformat())
+    tests = [(rule, DEAL_TESTS[rule](r, q, params)) for rule in rules]
+    return " + ".join(f"CASE WHEN {test} THEN {_bit(DEAL_RULES, rule)} ELSE 0 END" for rule, test in tests) or "0"
+
+
+def _bit(rules: Sequence[str], rule: str) -> int:
+    return 1 << rules.index(rule)
 
 
 def no_next_step(r: Reader, q: HealthQuery, params: dict[str, Any]) -> str:
@@ -531,18 +575,25 @@ def _in_base(rates: dict[str, float]) -> str:
 
 
 def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
-    tests, params = _deal_tests(r, q, rules)
-    scope_sql, scope_params = q.scope.deals()
-    params.update(scope_params)
-    bits = " + ".join(f"CASE WHEN {test} THEN {1 << i} ELSE 0 END" for i, test in enumerate(tests))
+    scope_sql, params = q.scope.deals()
+    join = ""
+    if "deal" in q.kept:  # the record rules' bits from the deal's kept row (computed here when it has none)
+        kept = [rule for rule in DEAL_RULES if rule not in DEAL_TODAY]
+        every = _deal_bits(r, q, kept, params)
+        mask = sum(_bit(DEAL_RULES, rule) for rule in rules if rule in kept)
+        today = _deal_bits(r, q, [rule for rule in rules if rule in DEAL_TODAY], params)
+        bits = f"(COALESCE(m.bits, {every}) & {mask}) + {today}"
+        join = " LEFT JOIN deal_health m ON m.deal_id = d.id"
+    else:
+        bits = _deal_bits(r, q, rules, params)
     # each rule's deals in the deals' order (_DEAL_ORDER); the overdue ones by their next step's date
-    lists = {rule: ("t.c0", f"(t.c3 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
+    lists = {rule: ("t.c0", f"(t.c3 & {_bit(DEAL_RULES, rule)}) <> 0") for rule in rules}
     if "next_step_overdue" in lists:
         pair = "json_array" if r.dialect == "sqlite" else "json_build_array"
         lists["next_step_overdue"] = (f"{pair}(t.c1, t.c0)", lists["next_step_overdue"][1])
     hits = _by_rule(
         r,
-        f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d"
+        f"SELECT d.id AS c0, d.next_step_date AS c1, d.amount AS c2, {bits} AS c3 FROM deal d{join}"
         f" WHERE {scan(r, 'd.status')} = 'open'{scope_sql}",
         params,
         ("CASE WHEN t.c2 IS NULL THEN 1 ELSE 0 END", "t.c2 DESC", "t.c0"),
@@ -609,23 +660,44 @@ def _best_key_relationship(roles_sql: str) -> str:
     )
 
 
+_LEAST_VISITS = ("no_coach", "still_at_c")  # the account rules asked only of accounts visited often enough
+_VISITS_JOIN = " LEFT JOIN account_visits x ON x.account_id = a.id"  # the visits, kept by the database (0005)
+
+
+def _account_bits(r: Reader, q: HealthQuery, rules: Sequence[str], params: dict[str, Any]) -> tuple[str, str]:
+    """SQL: the sum of the bits of the RULES the account a breaks, each at its place in ACCOUNT_RULES, and the
+    join they need (PARAMS gets the parameters they name). Each rule's test of the account's people is asked only
+    of the accounts visited often enough for the rule (the visits: kept by the database, migration 0005, read
+    once per account by the join)."""
+    roles_sql, role_params = _key_roles(q)
+    params.update(role_params)
+    least = {"no_coach": q.coach_after_visits, "still_at_c": q.still_c_after_visits}
+    params.update({f"least_{rule}": n for rule, n in least.items() if rule in rules})
+    if "visit_cadence" in rules:
+        params.update({f"cadence_{grade}": cutoff for grade, cutoff in q.cadence_cutoffs.items()})
+    bits = " + ".join(
+        f"CASE WHEN {ACCOUNT_TESTS[rule](r, q, roles_sql)} THEN {_bit(ACCOUNT_RULES, rule)} ELSE 0 END"
+        for rule in rules
+    )
+    return bits or "0", _VISITS_JOIN if {*_LEAST_VISITS, "visit_cadence"} & set(rules) else ""
+
+
 def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
     scope_sql, params = q.scope.accounts()
     roles_sql, role_params = _key_roles(q)
-    params.update(role_params)
-    # each rule's test of the account's people, asked only of the accounts visited often enough for the rule
-    # (the visits: kept by the database, migration 0005, read once per account by the join)
-    least_visits = {"no_coach": q.coach_after_visits, "still_at_c": q.still_c_after_visits}
-    tests = {rule: ACCOUNT_TESTS[rule](r, q, roles_sql) for rule in rules}
-    bits = " + ".join(f"CASE WHEN {tests[rule]} THEN {1 << i} ELSE 0 END" for i, rule in enumerate(rules))
-    visits, join = "0", ""
-    if {*least_visits, "visit_cadence"} & set(rules):
-        visits, join = "x.visits", " LEFT JOIN account_visits x ON x.account_id = a.id"
-    params.update({f"least_{rule}": least for rule, least in least_visits.items() if rule in rules})
-    if "visit_cadence" in rules:
-        params.update({f"cadence_{grade}": cutoff for grade, cutoff in q.cadence_cutoffs.items()})
+    if "account" in q.kept:  # the record rules' bits from the account's kept row (computed here when it has none)
+        kept = [rule for rule in ACCOUNT_RULES if rule not in ACCOUNT_TODAY]
+        every, _join = _account_bits(r, q, kept, params)
+        mask = sum(_bit(ACCOUNT_RULES, rule) for rule in rules if rule in kept)
+        today, _join = _account_bits(r, q, [rule for rule in rules if rule in ACCOUNT_TODAY], params)
+        bits = f"(COALESCE(m.bits, {every}) & {mask}) + {today}"
+        join = f"{_VISITS_JOIN} LEFT JOIN account_health m ON m.account_id = a.id"
+    else:
+        bits, join = _account_bits(r, q, rules, params)
+    visits_join = _VISITS_JOIN if {*_LEAST_VISITS, "visit_cadence"} & set(rules) else ""
+    visits = "x.visits" if visits_join else "0"
     # each rule's accounts: the most visited first, then by id (prospects by id alone)
-    lists = {rule: ("t.c0", f"(t.c2 & {1 << i}) <> 0") for i, rule in enumerate(rules)}
+    lists = {rule: ("t.c0", f"(t.c2 & {_bit(ACCOUNT_RULES, rule)}) <> 0") for rule in rules}
     hits = _by_rule(
         r,
         f"SELECT a.id AS c0, {visits} AS c1, {bits} AS c2 FROM account a{join}"
@@ -649,7 +721,7 @@ def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: in
             " a.info_stage AS info_stage, (SELECT MAX(v.date) FROM visit v WHERE v.account_id = a.id) AS last_visit,"
             f" {_has_coach()} AS has_coach, {_has_key_contact(r, roles_sql)} AS has_key_contact,"
             f" {_has_key_coach(r, roles_sql)} AS has_key_coach"
-            f" FROM account a{join} WHERE a.id IN {_ids(r, 'ids')}",
+            f" FROM account a{visits_join} WHERE a.id IN {_ids(r, 'ids')}",
             params,
         ):
             details[int(row["id"])] = row

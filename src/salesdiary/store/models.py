@@ -327,3 +327,30 @@ deal_last_visit = Table(
     Column("deal_id", Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True),
     Column("last_visit_on", Date),
 )
+
+
+# --- what `sd check` found, kept between runs (migration 0012; SQLite) -----------------------------------------
+# The results of the health rules that depend on the records alone (not on the day), one row per open deal and per
+# account not yet a customer, as bits (store/health_memo.py). Triggers delete a record's row in the transaction
+# that changes anything its rules read, so a row is always the rules' answer on the records as they are; `sd
+# check` computes the rows that are missing. Not records: never written by a command's Tx, never in history,
+# dumps or backups' checks. On PostgreSQL the tables exist (one schema for both) but stay empty.
+deal_health = Table(
+    "deal_health",
+    SQLModel.metadata,
+    Column("deal_id", Integer, primary_key=True),
+    Column("bits", Integer, nullable=False),
+)
+account_health = Table(
+    "account_health",
+    SQLModel.metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("bits", Integer, nullable=False),
+)
+# per table above, the fingerprint of the rules' SQL its rows were computed with (thresholds, playbooks, code)
+health_key = Table(
+    "health_key",
+    SQLModel.metadata,
+    Column("kind", String, primary_key=True),
+    Column("fingerprint", String, nullable=False),
+)

@@ -19,9 +19,11 @@ Revision 0010 gives deal a forecast category and adds forecast_snapshot (`sd for
 PostgreSQL).
 Revision 0011 gives account.name_key a text_pattern_ops index on PostgreSQL (`sd log`'s prefix lookups under any
 collation); nothing on SQLite.
+Revision 0012 keeps what `sd check`'s record rules found per open deal and account (deal_health,
+account_health, health_key; triggers forget a record's row when it changes); on PostgreSQL the tables stay empty.
 PostgreSQL has no user_version: the alembic revision is read instead.
 """
 
-SCHEMA_VERSION = 11
-SCHEMA_HEAD = "0011"
+SCHEMA_VERSION = 12
+SCHEMA_HEAD = "0012"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
