@@ -27,7 +27,8 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,74 +142,83 @@ def _triggers(con: sqlite3.Connection) -> int:
 
 
 def _fill(r: Reader, con: sqlite3.Connection, jobs: Sequence[Job]) -> dict[str, bool]:
-    """Store the missing rows, in one write transaction taken at once or not at all: while it is held no other
-    program writes, so the rows computed (by this connection and its siblings) are those of the records as they
-    stay until the commit. Any error rolls it back whole."""
+    """Store the missing rows. Rows of another fingerprint are deleted first, in a transaction of their own (the
+    siblings below read what is committed); then the missing rows are computed and stored in one write
+    transaction: while it is held no other program writes, so the rows computed (by this connection and its
+    siblings) are those of the records as they stay until the commit. Each transaction is taken at once or not
+    at all, and any error rolls it back whole."""
+    if _triggers(con) != TRIGGERS:
+        raise sqlite3.OperationalError("the triggers of migration 0012 are missing")
+    stale = [job for job in jobs if _fingerprints(con).get(job.kind.name) != job.fingerprint]
+    if stale:
+        with _writing(con):
+            for job in stale:
+                k = job.kind
+                con.execute(f"DELETE FROM {k.table}")
+                con.execute(
+                    "INSERT INTO health_key (kind, fingerprint) VALUES (?, ?)"
+                    " ON CONFLICT (kind) DO UPDATE SET fingerprint = excluded.fingerprint",
+                    (k.name, job.fingerprint),
+                )
+    with _writing(con):
+        if any(_fingerprints(con).get(job.kind.name) != job.fingerprint for job in jobs):
+            raise sqlite3.OperationalError("another sd changed the rules' fingerprint meanwhile")
+        _store(r, con, jobs)
+    return {job.kind.name: True for job in jobs}
+
+
+def _fingerprints(con: sqlite3.Connection) -> dict[str, str]:
+    return dict(con.execute("SELECT kind, fingerprint FROM health_key").fetchall())
+
+
+@contextmanager
+def _writing(con: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction taken at once (a writer at work: an error rather than a wait), committed at the end,
+    rolled back on any error."""
     timeout = con.execute("PRAGMA busy_timeout").fetchone()[0]
-    con.execute("PRAGMA busy_timeout = 0")  # a writer at work: check without storing rather than wait
+    con.execute("PRAGMA busy_timeout = 0")
     try:
         con.execute("BEGIN IMMEDIATE")
     finally:
         con.execute(f"PRAGMA busy_timeout = {int(timeout)}")
     try:
-        _store(r, con, jobs)
+        yield
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-    return {job.kind.name: True for job in jobs}
 
 
 def _store(r: Reader, con: sqlite3.Connection, jobs: Sequence[Job]) -> None:
-    if _triggers(con) != TRIGGERS:
-        raise sqlite3.OperationalError("the triggers of migration 0012 are missing")
-    keys = dict(con.execute("SELECT kind, fingerprint FROM health_key").fetchall())
-    for job in jobs:
-        k = job.kind
-        if keys.get(k.name) != job.fingerprint:
-            con.execute(f"DELETE FROM {k.table}")
-            con.execute(
-                "INSERT INTO health_key (kind, fingerprint) VALUES (?, ?)"
-                " ON CONFLICT (kind) DO UPDATE SET fingerprint = excluded.fingerprint",
-                (k.name, job.fingerprint),
-            )
-    # the records without a row, read here: the siblings below do not see this transaction's deletes
-    missing = {}
-    for job in jobs:
-        k = job.kind
-        ids = con.execute(
-            f"SELECT {k.alias}.id FROM {k.source} LEFT JOIN {k.table} m ON m.{k.key} = {k.alias}.id"
-            f" WHERE +{k.where} AND m.{k.key} IS NULL"
-        ).fetchall()
-        missing[k.name] = json.dumps([i for (i,) in ids])
-    # every part of every job is a pass; the passes in two lanes of about equal length (the first part of the
-    # first job alone in one, the rest in the other: the deals' people rules are the costliest part)
-    passes = [(job, part, missing[job.kind.name]) for job in jobs for part in job.parts]
+    """Compute the rows the records lack, in two lanes of about equal length (the first part of the first job
+    alone in one, the rest in the other: the deals' people rules are the costliest part), and store them."""
+    passes = [(job, part) for job in jobs for part in job.parts]
     lanes = [passes[:1], passes[1:]] if len(passes) > 1 else [passes]
-    found: dict[str, dict[int, int]] = {job.kind.name: {} for job in jobs}
+    # each lane's rows as one JSON array of [id, bits], written here without a Python object per record (the
+    # parts of one record OR-ed by the upsert)
     for results in side_by_side(r, [_lane(lane) for lane in lanes if lane]):
         for name, pairs in results:
-            bits = found[name]
-            for record, value in pairs:
-                bits[record] = bits.get(record, 0) | value
-    for job in jobs:
-        k = job.kind
-        con.executemany(f"INSERT INTO {k.table} ({k.key}, bits) VALUES (?, ?)", found[k.name].items())
+            k = DEALS if name == DEALS.name else ACCOUNTS
+            con.execute(
+                f"INSERT INTO {k.table} ({k.key}, bits) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+                f" FROM json_each(?) WHERE 1 ON CONFLICT ({k.key}) DO UPDATE SET bits = bits | excluded.bits",
+                (pairs,),
+            )
 
 
-def _lane(lane: Sequence[tuple[Job, str, str]]) -> Callable[[Reader], list[tuple[str, list[tuple[int, int]]]]]:
-    def run(reader: Reader) -> list[tuple[str, list[tuple[int, int]]]]:
+def _lane(lane: Sequence[tuple[Job, str]]) -> Callable[[Reader], list[tuple[str, str]]]:
+    def run(reader: Reader) -> list[tuple[str, str]]:
         out = []
-        for job, part, ids in lane:
+        for job, part in lane:
             k = job.kind
-            # one row of JSON for the lane's records: rows fetched one by one hand Python's lock from thread to
-            # thread (health_queries._by_rule says why)
+            # the records without a row (a scan, each looked up in the rows kept), as one row of JSON: rows fetched
+            # one by one hand Python's lock from thread to thread (health_queries._by_rule says why)
             sql = (
                 f"SELECT json_group_array(json_array({k.alias}.id, {part})) AS pairs FROM {k.source}{job.join}"
-                f" WHERE {k.alias}.id IN (SELECT value FROM json_each(:memo_ids))"
+                f" LEFT JOIN {k.table} m ON m.{k.key} = {k.alias}.id WHERE +{k.where} AND m.{k.key} IS NULL"
             )
-            rows = reader.rows(sql, {**job.params, "memo_ids": ids})
-            out.append((k.name, [(int(i), int(b)) for i, b in json.loads(rows[0]["pairs"] or "[]")]))
+            rows = reader.rows(sql, job.params)
+            out.append((k.name, str(rows[0]["pairs"] or "[]")))
         return out
 
     return run
