@@ -8,7 +8,7 @@ alembic migrations `sd` runs), and every row goes through SQLAlchemy Core
 inserts over the SQLModel tables' `__table__` objects (store/models.py), inside
 the project's own engine (`store.engine.engine_for`: foreign keys on, one
 BEGIN IMMEDIATE transaction). The small size is `sd demo` itself
-(`store.demo.fill_demo` through `store.tx.run_write`).
+(`store.writes.demo.fill_demo` through `store.tx.run_write`).
 
 What the generated data leaves out, on purpose: the bulk path writes no
 `history`/`changeset` rows (a real three-year journal would have one per
@@ -564,8 +564,8 @@ def generate(
         today = today or today_date()
         target = Target(path=out)
         if size == "small":
-            from salesdiary.store.demo import fill_demo
             from salesdiary.store.tx import run_write
+            from salesdiary.store.writes.demo import fill_demo
 
             made = run_write(target, fill_demo, command="bench/generate.py --size small")
             written = {name.rstrip("s"): n for name, n in made.items()}  # "accounts" -> "account", as below
@@ -772,9 +772,9 @@ def _postgres_fill(journal: Path, owner_url: str) -> None:
 
     from salesdiary.store import models
     from salesdiary.store.engine import dispose_all, engine_for
-    from salesdiary.store.export_queries import NOT_DUMPED
     from salesdiary.store.migrate import upgrade_database
     from salesdiary.store.paths import Target
+    from salesdiary.store.reads.export_queries import NOT_DUMPED
 
     target = Target(url=owner_url)
     upgrade_database(target)  # what `sd db upgrade` runs

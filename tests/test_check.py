@@ -323,7 +323,7 @@ def test_the_passes_side_by_side_find_what_they_find_one_after_the_other(sd, jou
 
 def test_the_playbooks_of_the_open_deals_are_each_named_once(sd, journal):
     from salesdiary.store.connection import SqliteReader, connect_sqlite
-    from salesdiary.store.report_queries import Scope, open_playbooks
+    from salesdiary.store.reads.report_queries import Scope, open_playbooks
 
     def playbooks(scope: Scope = Scope()) -> list[str]:  # noqa: B008
         r = SqliteReader(connect_sqlite(str(journal)))
@@ -345,7 +345,7 @@ def test_the_playbooks_of_the_open_deals_are_each_named_once(sd, journal):
 
 def test_an_error_in_a_pass_beside_is_the_commands_error(sd, journal, monkeypatch):
     from salesdiary.core.errors import Conflict
-    from salesdiary.store import health_queries
+    from salesdiary.store.reads import health_queries
 
     def busy(*_args):  # noqa: ANN202
         raise Conflict("The journal is busy.")
@@ -411,7 +411,7 @@ def test_each_finding_names_the_book_and_section_of_its_rule(sd, journal):
 
 def test_each_rule_is_one_object_with_its_query_part_named_after_it():
     from salesdiary.core.health import RULES, STAGE_SETTINGS, Thresholds
-    from salesdiary.store import health_queries
+    from salesdiary.store.reads import health_queries
 
     parts = {**health_queries.DEAL_TESTS, **health_queries.ACCOUNT_TESTS}
     assert set(parts) | set(health_queries.RECEIVABLE_RULES) | set(health_queries.PLAN_RULES) == set(RULES)

@@ -41,7 +41,7 @@ SEED = int(os.environ.get("SD_CRASH_SEED", "20261125"))
 BULK_WRITE = """
 import sys
 from salesdiary.store.paths import Target
-from salesdiary.store import records
+from salesdiary.store.writes import records
 from salesdiary.store.tx import run_write
 from pathlib import Path
 

@@ -83,7 +83,7 @@ def test_an_unfiltered_export_of_visits_names_them_as_the_joins_do(sd, demo, mon
 @pytest.mark.parametrize("table", tabular.EXPORT_TABLES)
 def test_each_export_query_selects_the_export_columns_in_order(sd, demo, table):
     """Rows are tuples named by the export columns: the SELECT must give exactly those, in that order."""
-    from salesdiary.store.export_queries import ExportFilter, export_sql
+    from salesdiary.store.reads.export_queries import ExportFilter, export_sql
 
     for personal in (False, True) if table == "contacts" else (False,):
         sql, params = export_sql(table, ExportFilter(), include_personal=personal)

@@ -260,7 +260,7 @@ def test_a_busy_journal_still_answers_and_records_nothing(sd, journal):
 
 
 def test_a_failing_snapshot_never_fails_the_read(sd, journal, monkeypatch):
-    from salesdiary.store import forecast_queries
+    from salesdiary.store.reads import forecast_queries
 
     def refuse(*_args, **_kw):  # noqa: ANN002, ANN003, ANN202
         raise sqlite3.OperationalError("attempt to write a readonly database")

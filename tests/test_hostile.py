@@ -313,7 +313,7 @@ def test_a_5000_digit_amount_on_the_command_line_is_bad_input(sd, demo):
 
 
 def test_import_of_an_endless_file_stops_at_the_size_limit(sd, demo, monkeypatch):
-    from salesdiary.store import importer
+    from salesdiary.store.writes import importer
 
     monkeypatch.setattr(importer, "MAX_FILE_BYTES", 4 * 1024 * 1024)  # the real limit, 256 MB, works the same
     for table in ("accounts", "all"):

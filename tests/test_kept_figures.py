@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from salesdiary.store.connection import SqliteReader, connect_sqlite
-from salesdiary.store.kept_figures import disagreements
+from salesdiary.store.reads.kept_figures import disagreements
 
 
 def agree(path: Path) -> None:

@@ -21,7 +21,7 @@ FIELDS = ("account", "deal", "contacts", "new_contacts", "kind", "date", "next_s
 @pytest.fixture
 def corpus_journal(fresh_journal, monkeypatch):  # noqa: ANN001, ANN201
     from salesdiary.journal import Journal
-    from salesdiary.store import records
+    from salesdiary.store.writes import records
 
     monkeypatch.setenv("SD_TODAY", TODAY.isoformat())
     j = Journal.open(None)

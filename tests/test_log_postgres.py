@@ -65,7 +65,7 @@ def test_name_prefix_lookups_use_an_index_whatever_the_collation(sd, team) -> No
         )
         con.execute("ANALYZE account")
         con.execute("ANALYZE contact")
-        # the lookups as store/capture_reads.py makes them (a prefix, escaped, as a parameter)
+        # the lookups as store/reads/capture_reads.py makes them (a prefix, escaped, as a parameter)
         accounts = _plan(
             con,
             "SELECT id, name, name_key FROM account WHERE name_key LIKE %s ESCAPE '\\' ORDER BY name_key LIMIT 30",

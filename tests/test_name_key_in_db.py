@@ -152,7 +152,7 @@ def test_a_function_of_a_reps_own_schema_named_like_a_builtin_is_never_called(te
 
 
 def _demo_names() -> list[str]:
-    from salesdiary.store.demo import ACCOUNTS
+    from salesdiary.store.writes.demo import ACCOUNTS
 
     return [row[0] for row in ACCOUNTS]
 

@@ -154,7 +154,7 @@ def test_kept_figures_follow_a_load_of_many_deals_in_one_transaction_without_fil
     import psycopg
 
     from salesdiary.store.connection import PsycopgReader
-    from salesdiary.store.kept_figures import disagreements
+    from salesdiary.store.reads.kept_figures import disagreements
 
     with psycopg.connect(pgtools.libpq(team)) as con:
         account = con.execute(

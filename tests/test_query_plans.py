@@ -77,45 +77,47 @@ def _facts(con: sqlite3.Connection) -> dict[str, Any]:
 
 
 def _reads_calls() -> dict[str, Callable[[Any, dict[str, Any]], Any]]:
-    """What the list and show commands ask of store/reads.py, with their usual filters."""
-    from salesdiary.store import reads
-    from salesdiary.store.reads import ListQuery as Q
+    """What the list and show commands ask of store/reads/record_reads.py, with their usual filters."""
+    from salesdiary.store.reads import record_reads
+    from salesdiary.store.reads.record_reads import ListQuery as Q
 
     return {
-        "account list": lambda r, f: reads.list_accounts(r, Q()),
-        "account list SEARCH": lambda r, f: reads.list_accounts(r, Q(search="华")),
+        "account list": lambda r, f: record_reads.list_accounts(r, Q()),
+        "account list SEARCH": lambda r, f: record_reads.list_accounts(r, Q(search="华")),
         "account show": lambda r, f: (
-            reads.one(r, "account", f["account"]),
-            reads.list_contacts(r, Q(account_id=f["account"], limit=None)),
-            reads.list_deals(r, Q(account_id=f["account"], status="all", limit=None)),
-            reads.list_visits(r, Q(account_id=f["account"], limit=5)),
-            reads.list_followups(r, Q(account_id=f["account"], limit=None)),
+            record_reads.one(r, "account", f["account"]),
+            record_reads.list_contacts(r, Q(account_id=f["account"], limit=None)),
+            record_reads.list_deals(r, Q(account_id=f["account"], status="all", limit=None)),
+            record_reads.list_visits(r, Q(account_id=f["account"], limit=5)),
+            record_reads.list_followups(r, Q(account_id=f["account"], limit=None)),
         ),
-        "account NAME (resolve)": lambda r, f: reads.resolve(r, "account", f["account_name"]),
-        "contact list": lambda r, f: reads.list_contacts(r, Q()),
+        "account NAME (resolve)": lambda r, f: record_reads.resolve(r, "account", f["account_name"]),
+        "contact list": lambda r, f: record_reads.list_contacts(r, Q()),
         "contact show": lambda r, f: (
-            reads.one(r, "contact", f["contact"]),
-            reads.list_visits(r, Q(contact_id=f["contact"], limit=5)),
+            record_reads.one(r, "contact", f["contact"]),
+            record_reads.list_visits(r, Q(contact_id=f["contact"], limit=5)),
         ),
-        "deal list": lambda r, f: reads.list_deals(r, Q(status="open")),
-        "deal list --status all": lambda r, f: reads.list_deals(r, Q(status="all")),
+        "deal list": lambda r, f: record_reads.list_deals(r, Q(status="open")),
+        "deal list --status all": lambda r, f: record_reads.list_deals(r, Q(status="all")),
         "deal show": lambda r, f: (
-            reads.one(r, "deal", f["deal"]),
-            reads.deal_contacts(r, f["deal"]),
-            reads.stage_history(r, f["deal"]),
-            reads.list_visits(r, Q(deal_id=f["deal"], limit=5)),
+            record_reads.one(r, "deal", f["deal"]),
+            record_reads.deal_contacts(r, f["deal"]),
+            record_reads.stage_history(r, f["deal"]),
+            record_reads.list_visits(r, Q(deal_id=f["deal"], limit=5)),
         ),
-        "visit list": lambda r, f: reads.list_visits(r, Q()),
-        "visit list --since --until": lambda r, f: reads.list_visits(r, Q(since="2026-10-01", until="2026-11-25")),
-        "visit list --account": lambda r, f: reads.list_visits(r, Q(account_id=f["account"])),
-        "visit list --deal": lambda r, f: reads.list_visits(r, Q(deal_id=f["deal"])),
-        "visit list --contact": lambda r, f: reads.list_visits(r, Q(contact_id=f["contact"])),
-        "visit show": lambda r, f: reads.one(r, "visit", f["visit"]),
-        "followup list": lambda r, f: reads.list_followups(r, Q()),
-        "followup list --until": lambda r, f: reads.list_followups(r, Q(until="2026-11-30")),
-        "followup list --account": lambda r, f: reads.list_followups(r, Q(account_id=f["account"])),
-        "followup list --deal": lambda r, f: reads.list_followups(r, Q(deal_id=f["deal"])),
-        "followup show": lambda r, f: reads.one(r, "followup", f["followup"]),
+        "visit list": lambda r, f: record_reads.list_visits(r, Q()),
+        "visit list --since --until": lambda r, f: record_reads.list_visits(
+            r, Q(since="2026-10-01", until="2026-11-25")
+        ),
+        "visit list --account": lambda r, f: record_reads.list_visits(r, Q(account_id=f["account"])),
+        "visit list --deal": lambda r, f: record_reads.list_visits(r, Q(deal_id=f["deal"])),
+        "visit list --contact": lambda r, f: record_reads.list_visits(r, Q(contact_id=f["contact"])),
+        "visit show": lambda r, f: record_reads.one(r, "visit", f["visit"]),
+        "followup list": lambda r, f: record_reads.list_followups(r, Q()),
+        "followup list --until": lambda r, f: record_reads.list_followups(r, Q(until="2026-11-30")),
+        "followup list --account": lambda r, f: record_reads.list_followups(r, Q(account_id=f["account"])),
+        "followup list --deal": lambda r, f: record_reads.list_followups(r, Q(deal_id=f["deal"])),
+        "followup show": lambda r, f: record_reads.one(r, "followup", f["followup"]),
     }
 
 

@@ -131,9 +131,9 @@ JOURNAL = st.lists(
 def fill(path: Path, journal: list) -> None:  # noqa: C901
     """Write JOURNAL through the same record functions the commands use."""
     from salesdiary.core.errors import BadInput
-    from salesdiary.store import records
     from salesdiary.store.paths import Target
     from salesdiary.store.tx import run_write
+    from salesdiary.store.writes import records
 
     serial = itertools.count(1)
 

@@ -21,7 +21,7 @@ import pytest
 import pgtools
 from conftest import SD_BIN, run_sd
 from salesdiary.store.connection import PsycopgReader
-from salesdiary.store.kept_figures import disagreements
+from salesdiary.store.reads.kept_figures import disagreements
 from salesdiary.store.version import SCHEMA_HEAD
 
 FULL = os.environ.get("SD_STRESS") == "full"

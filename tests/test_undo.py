@@ -225,9 +225,9 @@ def copy_base(sd, journal: Path) -> None:  # noqa: ANN001
 
 
 def _undo_target_id(journal: Path) -> int | None:
-    from salesdiary.store import history_reads
     from salesdiary.store.connection import SqliteReader, connect_sqlite
     from salesdiary.store.paths import current_user
+    from salesdiary.store.reads import history_reads
 
     r = SqliteReader(connect_sqlite(str(journal)))
     try:

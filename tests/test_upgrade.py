@@ -141,3 +141,24 @@ def test_history_written_by_v1_can_be_shown_undone_and_redone(sd, v1_journal, is
     for table in before:
         if table not in ("changeset", "history"):
             assert after[table] == before[table], table
+
+
+def test_every_shipped_migration_is_a_revision_this_sd_knows():
+    """known_revisions is read from the migrations folder's file names (no alembic import): one per migration."""
+    from salesdiary.store.version import known_revisions
+
+    assert known_revisions() == {f"{n:04d}" for n in range(1, SCHEMA_VERSION + 1)}
+
+
+def test_a_backup_of_the_first_schema_is_restored_and_then_upgraded(sd, v1_journal, isolated):
+    saved = isolated / "saved-v1.sqlite"
+    shutil.move(v1_journal, saved)
+    assert sd("account", "list").exit_code == 0  # a journal of today's schema to restore over
+    restored = sd("restore", str(saved), "--yes")
+    assert restored.exit_code == 0, restored.output
+    result = sd("account", "list", "--json")
+    assert result.exit_code == 0, result.output
+    assert {a["name"] for a in result.json()} == {"华东电网有限公司", "Contoso Manufacturing"}
+    con = sqlite3.connect(v1_journal)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_HEAD
+    con.close()

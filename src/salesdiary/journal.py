@@ -44,11 +44,11 @@ if TYPE_CHECKING:
     from salesdiary.lookups import NoteLookups, VisitLookups
     from salesdiary.store.connection import Reader
     from salesdiary.store.paths import Target
-    from salesdiary.store.progress import Advanced
-    from salesdiary.store.progress import LoggedVisit as PlanLogged
-    from salesdiary.store.report_queries import Scope
+    from salesdiary.store.reads.report_queries import Scope
     from salesdiary.store.tx import Tx
-    from salesdiary.store.undo import Reversal
+    from salesdiary.store.writes.progress import Advanced
+    from salesdiary.store.writes.progress import LoggedVisit as PlanLogged
+    from salesdiary.store.writes.undo import Reversal
 
 __all__ = [
     "Agenda",
@@ -568,13 +568,13 @@ class Journal:
     def undo(self) -> Reversal:
         """Undo your last write as a unit (a script's or `sd`'s: the journal's last changeset of yours), as `sd undo`
         does; Conflict when there is nothing to undo. Returns what was reversed."""
-        from salesdiary.store.undo import undo_last
+        from salesdiary.store.writes.undo import undo_last
 
         return self.write("undo", undo_last)
 
     def redo(self) -> Reversal:
         """Put back what the last undo reversed (as long as nothing else was written since), as `sd redo` does."""
-        from salesdiary.store.undo import redo_last
+        from salesdiary.store.writes.undo import redo_last
 
         return self.write("redo", redo_last)
 
@@ -639,14 +639,14 @@ class Journal:
 
     def resolve(self, entity: str, ref: Ref, account_id: int | None = None) -> int:
         """The id of the ENTITY record REF names (an id, or a name as `sd` takes it), else NotFound."""
-        from salesdiary.store.reads import resolve
+        from salesdiary.store.reads.record_reads import resolve
 
         return resolve(self.reader, entity, str(ref), account_id=account_id, taken=self._taken)
 
     def scope(self, owner: str | None = None, account: Ref | None = None) -> Scope:
         """The records a report covers: OWNER (a rep's name, "me" or "all"; default: yours in a team database,
         everyone's in a journal of your own) and one ACCOUNT."""
-        from salesdiary.store.report_queries import Scope
+        from salesdiary.store.reads.report_queries import Scope
         from salesdiary.store.team import owner_filter
 
         r = self.reader
@@ -682,7 +682,7 @@ class Journal:
         from salesdiary.core.errors import BadInput
         from salesdiary.core.validate import clean_text
         from salesdiary.i18n import _
-        from salesdiary.store.capture_reads import JournalNames
+        from salesdiary.store.reads.capture_reads import JournalNames
 
         clean = clean_text(text, _("the note"), max_len=MAX_NOTE, multiline=False)
         if not clean:
@@ -697,7 +697,7 @@ class Journal:
         from salesdiary.core import fields
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         planned = []
         for n, note in enumerate(notes, 1):
@@ -761,9 +761,9 @@ class Journal:
             coverage_ratio,
             funnel_figures,
         )
-        from salesdiary.store import report_queries as rq
         from salesdiary.store.connection import open_siblings_early
         from salesdiary.store.paths import config_value
+        from salesdiary.store.reads import report_queries as rq
 
         book = configured_playbook(playbook)
         scope = self.scope(owner, account)
@@ -814,7 +814,7 @@ class Journal:
         from salesdiary.core.period import period_data
         from salesdiary.i18n import _
         from salesdiary.store.paths import config_value
-        from salesdiary.store.report_queries import PeriodQuery, period_bounds, period_report
+        from salesdiary.store.reads.report_queries import PeriodQuery, period_bounds, period_report
         from salesdiary.store.team import is_team, owner_filter
 
         kind = PERIODS.get(period.strip().lower())
@@ -914,8 +914,8 @@ class Journal:
         the currency plan (core/currency.Plan) that says how a mix is shown."""
         from salesdiary.core import currency
         from salesdiary.core.errors import SdError
-        from salesdiary.store import report_queries as rq
         from salesdiary.store.paths import config_value
+        from salesdiary.store.reads import report_queries as rq
         from salesdiary.store.team import funnel_by_owner
 
         r = self.reader
@@ -945,7 +945,7 @@ class Journal:
     ) -> DueList:
         """Open follow-ups overdue, due today and in the next DAYS days (at most LIMIT rows; None: all)."""
         from salesdiary.core.dates import today as default_today
-        from salesdiary.store.report_queries import due_list
+        from salesdiary.store.reads.report_queries import due_list
         from salesdiary.store.team import owner_filter
 
         r = self.reader
@@ -967,9 +967,9 @@ class Journal:
         from salesdiary.core import health
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store import health_queries as hq
         from salesdiary.store.connection import open_siblings_early
         from salesdiary.store.paths import config_value
+        from salesdiary.store.reads import health_queries as hq
 
         th = health.thresholds(config_value)
         if rules:
@@ -992,7 +992,7 @@ class Journal:
         from salesdiary.core import health
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store.report_queries import Scope
+        from salesdiary.store.reads.report_queries import Scope
 
         if (deal is None) == (account is None):
             raise BadInput(_("Name one deal or one account."))
@@ -1016,8 +1016,8 @@ class Journal:
         from salesdiary.core.errors import SdError
         from salesdiary.i18n import _
         from salesdiary.store import health_memo
-        from salesdiary.store import health_queries as hq
-        from salesdiary.store import report_queries as rq
+        from salesdiary.store.reads import health_queries as hq
+        from salesdiary.store.reads import report_queries as rq
 
         r = self.reader
         books: dict[str, Playbook] = {}
@@ -1113,10 +1113,10 @@ class Journal:
         """The top LIMIT actions on DEAL (else on ACCOUNT's most urgent open deal) from its stage, markers, people
         and evaluation, without running the checks: cheap enough to follow a write (`sd visit add`'s Next: lines).
         Empty when there is no open deal."""
-        from salesdiary.store import coach_reads
+        from salesdiary.store.reads import coach_reads
 
         if deal is None:
-            from salesdiary.store.report_queries import Scope
+            from salesdiary.store.reads.report_queries import Scope
 
             if account is None:
                 return []
@@ -1137,10 +1137,10 @@ class Journal:
         from salesdiary.core import coach
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import SdError
-        from salesdiary.store import coach_reads
         from salesdiary.store.paths import config_value
-        from salesdiary.store.progress_reads import evaluation_answers, ticked_markers
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads import coach_reads
+        from salesdiary.store.reads.progress_reads import evaluation_answers, ticked_markers
+        from salesdiary.store.reads.record_reads import one
 
         r = self.reader
         row = one(r, "deal", deal_id)
@@ -1173,9 +1173,9 @@ class Journal:
 
     def _account_plan(self, account_id: int, today: dt.date | None) -> AccountPlan:
         from salesdiary.core import coach
-        from salesdiary.store import coach_reads
-        from salesdiary.store.reads import one
-        from salesdiary.store.report_queries import Scope
+        from salesdiary.store.reads import coach_reads
+        from salesdiary.store.reads.record_reads import one
+        from salesdiary.store.reads.report_queries import Scope
 
         r = self.reader
         row = one(r, "account", account_id)
@@ -1201,7 +1201,7 @@ class Journal:
     def _agenda(self, owner: str | None, limit: int | None, today: dt.date | None) -> NextAgenda:
         from salesdiary.core import coach
         from salesdiary.core.dates import today as default_today
-        from salesdiary.store import coach_reads
+        from salesdiary.store.reads import coach_reads
 
         r = self.reader
         scope = self.scope(owner)
@@ -1255,8 +1255,8 @@ class Journal:
         from salesdiary.core import currency
         from salesdiary.core import forecast as fc
         from salesdiary.core.dates import today as default_today
-        from salesdiary.store import forecast_queries as fq
         from salesdiary.store.paths import config_value
+        from salesdiary.store.reads import forecast_queries as fq
 
         day = today or default_today()
         period = fc.parse_period(month, quarter, day)
@@ -1299,7 +1299,7 @@ class Journal:
         self, period: Any, rows: list[dict[str, Any]], who: str | None, day: dt.date
     ) -> dict[str, Any] | None:
         """The weekly snapshot, when the journal can be written to now without waiting (else None)."""
-        from salesdiary.store import forecast_queries as fq
+        from salesdiary.store.reads import forecast_queries as fq
 
         if not fq.writable_now(self.target):
             return None
@@ -1322,8 +1322,8 @@ class Journal:
         from salesdiary.core.dates import today as default_today
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store import forecast_queries as fq
         from salesdiary.store.paths import config_value
+        from salesdiary.store.reads import forecast_queries as fq
 
         day = today or default_today()
         period = fc.parse_period(month, quarter, day)
@@ -1342,7 +1342,7 @@ class Journal:
     def forecast_snapshots(self, *, owner: str | None = None) -> Rows:
         """Every forecast snapshot (of OWNER's deals; default as the reports): period, day taken, deals; newest
         first."""
-        from salesdiary.store import forecast_queries as fq
+        from salesdiary.store.reads import forecast_queries as fq
 
         return [
             {
@@ -1358,7 +1358,7 @@ class Journal:
     def agenda(self, *, owner: str | None = None, today: dt.date | None = None) -> Agenda:
         """Today's agenda (TODAY, default the real one): follow-ups and planned visits due, and what was logged."""
         from salesdiary.core.dates import today as default_today
-        from salesdiary.store.report_queries import agenda
+        from salesdiary.store.reads.report_queries import agenda
         from salesdiary.store.team import owner_filter
 
         r = self.reader
@@ -1373,8 +1373,8 @@ class Journal:
         from salesdiary.core.settings import DEFAULT_MAP_ROLES
         from salesdiary.i18n import _
         from salesdiary.store.paths import config_value
-        from salesdiary.store.reads import one
-        from salesdiary.store.report_queries import decision_map as query
+        from salesdiary.store.reads.record_reads import one
+        from salesdiary.store.reads.report_queries import decision_map as query
 
         roles = config_value("map.roles", list(DEFAULT_MAP_ROLES))
         if not isinstance(roles, list) or not all(isinstance(x, str) and x in enums.ROLE for x in roles):
@@ -1406,7 +1406,7 @@ class Journal:
         from salesdiary.core import tabular
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store.export_queries import export_rows
+        from salesdiary.store.reads.export_queries import export_rows
 
         table = export_table(table)
         if include_personal and table != "contacts":
@@ -1430,7 +1430,7 @@ class Journal:
         from salesdiary.core.enums import DEAL_STATUS, INFO_STAGE
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store.export_queries import ExportFilter, filters_for
+        from salesdiary.store.reads.export_queries import ExportFilter, filters_for
         from salesdiary.store.team import owner_filter
 
         given = {"stage": stage, "status": status, "playbook": playbook}
@@ -1465,7 +1465,7 @@ class Journal:
 
     def dump(self) -> Dump:
         """Everything in the journal, table by table, for `sd export all` (and `sd import all` to read back)."""
-        from salesdiary.store import export_queries as q
+        from salesdiary.store.reads import export_queries as q
         from salesdiary.store.version import SCHEMA_VERSION
 
         r = self.reader
@@ -1578,7 +1578,7 @@ def _missing(option: str) -> Exception:
 
 
 def _list_query(limit: int | None, **filters: Any) -> Any:
-    from salesdiary.store.reads import ListQuery
+    from salesdiary.store.reads.record_reads import ListQuery
 
     return ListQuery(limit=limit, count=False, **filters)
 
@@ -1595,7 +1595,7 @@ class Accounts:
         `sd account add`'s options: purchase_mode, source, industry, region, address, phone, website,
         info_stage, relation, tier, lifecycle, owner, notes. Returns its id."""
         from salesdiary.core import fields
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         clean = self._j.checked(fields.ACCOUNT, {"name": name, **values}, ("name",))
         return self._j.write("accounts.add", lambda tx: records.add_account(tx, clean))
@@ -1603,7 +1603,7 @@ class Accounts:
     def edit(self, account: Ref, **values: Any) -> Changed:
         """Change ACCOUNT's fields: VALUES as for `add` (and name); "" clears a field."""
         from salesdiary.core import fields
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         account_id = self._j.resolve("account", account)
         clean = self._j.checked(fields.ACCOUNT, values)
@@ -1613,7 +1613,7 @@ class Accounts:
 
     def remove(self, account: Ref, *, force: bool = False) -> int:
         """Remove ACCOUNT (with FORCE, also its contacts, deals, visits and follow-ups). Returns its id."""
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         account_id = self._j.resolve("account", account)
         self._j.write("accounts.remove", lambda tx: records.remove_account(tx, account_id, force=force))
@@ -1624,7 +1624,7 @@ class Accounts:
         write). Returns {"id", "from", "to", "deals", "followups"}: what moved."""
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         new_owner = _text(to, "--to", max_len=200, multiline=False)
         why = _text(reason, "--reason", multiline=False)
@@ -1636,7 +1636,7 @@ class Accounts:
 
     def list(self, search: str | None = None, *, owner: str | None = None, limit: int | None = None) -> Rows:
         """Accounts (whose name contains SEARCH), as `sd account list --json` gives them."""
-        from salesdiary.store.reads import list_accounts
+        from salesdiary.store.reads.record_reads import list_accounts
         from salesdiary.store.team import owner_filter
 
         r = self._j.reader
@@ -1645,7 +1645,7 @@ class Accounts:
 
     def get(self, account: Ref) -> dict[str, Any]:
         """The account ACCOUNT names (an id or a name), else NotFound."""
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.record_reads import one
 
         return one(self._j.reader, "account", self._j.resolve("account", account))
 
@@ -1661,7 +1661,7 @@ class Accounts:
         """`sd account list`: accounts (whose name contains SEARCH; at INFO_STAGE), at most LIMIT (None: all);
         COUNT: count them all for the total (else the total is the rows returned)."""
         from salesdiary.core.enums import INFO_STAGE
-        from salesdiary.store.reads import ListQuery, list_accounts
+        from salesdiary.store.reads.record_reads import ListQuery, list_accounts
         from salesdiary.store.team import owner_filter
 
         r = self._j.reader
@@ -1677,15 +1677,15 @@ class Accounts:
     def show(self, account: Ref) -> Record:
         """`sd account show`: ACCOUNT with its contacts, deals, five latest visits (and how many in all) and open
         follow-ups."""
-        from salesdiary.store import reads
+        from salesdiary.store.reads import record_reads
 
         r = self._j.reader
         account_id = self._j.resolve("account", account)
-        row = reads.one(r, "account", account_id)
-        contacts, _n = reads.list_contacts(r, reads.ListQuery(account_id=account_id, limit=None))
-        deals, _n = reads.list_deals(r, reads.ListQuery(account_id=account_id, status="all", limit=None))
-        visits, visit_count = reads.list_visits(r, reads.ListQuery(account_id=account_id, limit=5))
-        followups, _n = reads.list_followups(r, reads.ListQuery(account_id=account_id, limit=None))
+        row = record_reads.one(r, "account", account_id)
+        contacts, _n = record_reads.list_contacts(r, record_reads.ListQuery(account_id=account_id, limit=None))
+        deals, _n = record_reads.list_deals(r, record_reads.ListQuery(account_id=account_id, status="all", limit=None))
+        visits, visit_count = record_reads.list_visits(r, record_reads.ListQuery(account_id=account_id, limit=5))
+        followups, _n = record_reads.list_followups(r, record_reads.ListQuery(account_id=account_id, limit=None))
         return Record(
             {
                 **row,
@@ -1709,7 +1709,7 @@ class Contacts:
         title, department, phone, email, level, role, relationship, stance, coach, style, attitude, birthday,
         hometown, school, family, hobbies, personal_notes, notes. Returns its id."""
         from salesdiary.core import fields
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         clean = self._j.checked(fields.CONTACT, {"name": name, **values}, ("name",))
         account_id = self._j.resolve("account", account)
@@ -1721,7 +1721,7 @@ class Contacts:
     ) -> Changed:
         """Change CONTACT's fields ("" clears one); ACCOUNT moves them; REPORTS_TO names their boss ("" clears)."""
         from salesdiary.core import fields
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         j = self._j
         contact_id = j.resolve("contact", contact)
@@ -1735,7 +1735,7 @@ class Contacts:
 
     def remove(self, contact: Ref) -> int:
         """Remove CONTACT (their visits stay, without them). Returns their id."""
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         contact_id = self._j.resolve("contact", contact)
         self._j.write("contacts.remove", lambda tx: records.remove_contact(tx, contact_id))
@@ -1752,7 +1752,7 @@ class Contacts:
     ) -> Listing:
         """`sd contact list`: contacts (whose name contains SEARCH; of ACCOUNT; with the buying ROLE)."""
         from salesdiary.core.enums import ROLE
-        from salesdiary.store.reads import ListQuery, list_contacts
+        from salesdiary.store.reads.record_reads import ListQuery, list_contacts
 
         r = self._j.reader
         q = ListQuery(
@@ -1766,13 +1766,13 @@ class Contacts:
 
     def show(self, contact: Ref, *, account: Ref | None = None) -> Record:
         """`sd contact show`: CONTACT (looked for at ACCOUNT) with their five latest visits and how many in all."""
-        from salesdiary.store import reads
+        from salesdiary.store.reads import record_reads
 
         j = self._j
         account_id = j.resolve("account", account) if account not in (None, "") else None
         contact_id = j.resolve("contact", contact, account_id)
-        row = reads.one(j.reader, "contact", contact_id)
-        visits, total = reads.list_visits(j.reader, reads.ListQuery(contact_id=contact_id, limit=5))
+        row = record_reads.one(j.reader, "contact", contact_id)
+        visits, total = record_reads.list_visits(j.reader, record_reads.ListQuery(contact_id=contact_id, limit=5))
         return Record({**row, "recent_visits": visits, "visit_count": total})
 
 
@@ -1798,7 +1798,7 @@ class Deals:
         as `sd deal add`'s options: amount, currency, expected_close, competitors, strategy, next_step,
         next_step_date, external_id, owner, notes. Returns its id."""
         from salesdiary.core import fields
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         clean = self._j.checked(fields.DEAL, {"name": name, **values}, ("name",))
         account_id = self._j.resolve("account", account)
@@ -1822,7 +1822,7 @@ class Deals:
         """Change DEAL's fields ("" clears one); ACCOUNT moves it; STAGE (of PLAYBOOK) moves it to that stage,
         recorded in its stage history."""
         from salesdiary.core import fields
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         j = self._j
         deal_id = j.resolve("deal", deal)
@@ -1857,7 +1857,7 @@ class Deals:
         on: str | dt.date | None = None,
     ) -> int:
         from salesdiary.core.validate import parse_amount
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         deal_id = self._j.resolve("deal", deal)
         value = parse_amount(amount) if amount is not None else None
@@ -1871,7 +1871,7 @@ class Deals:
 
     def remove(self, deal: Ref) -> int:
         """Remove DEAL (its visits stay, without the deal). Returns its id."""
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         deal_id = self._j.resolve("deal", deal)
         self._j.write("deals.remove", lambda tx: records.remove_deal(tx, deal_id))
@@ -1882,8 +1882,8 @@ class Deals:
         ticked there."""
         from salesdiary.core.playbook import load_playbook
         from salesdiary.store.paths import config_dir
-        from salesdiary.store.progress_reads import ticked_markers
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.progress_reads import ticked_markers
+        from salesdiary.store.reads.record_reads import one
 
         r = self._j.reader
         deal_id = self._j.resolve("deal", deal)
@@ -1897,7 +1897,7 @@ class Deals:
     ) -> tuple[list[str], list[str]]:
         """Tick and untick progress markers (keys) of DEAL's STAGE (default: its current one). Returns the keys
         that were ticked and unticked (a marker already so is left out)."""
-        from salesdiary.store import progress
+        from salesdiary.store.writes import progress
 
         deal_id = self._j.resolve("deal", deal)
 
@@ -1911,8 +1911,8 @@ class Deals:
 
     def evaluation(self, deal: Ref) -> Evaluation:
         """DEAL's opportunity evaluation as stored (`sd qualify DEAL --show`)."""
-        from salesdiary.store.progress_reads import evaluation_answers
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.progress_reads import evaluation_answers
+        from salesdiary.store.reads.record_reads import one
 
         r = self._j.reader
         deal_id = self._j.resolve("deal", deal)
@@ -1921,7 +1921,7 @@ class Deals:
     def qualify(self, deal: Ref, answers: dict[str, str], notes: dict[str, str | None] | None = None) -> int:
         """Store answers to the 20 questions of the opportunity evaluation (question key → yes, partly, no or
         unknown; core/evaluation.py) and notes on them. Returns how many changed."""
-        from salesdiary.store import progress
+        from salesdiary.store.writes import progress
 
         deal_id = self._j.resolve("deal", deal)
         return self._j.write("deals.qualify", lambda tx: progress.save_evaluation(tx, deal_id, answers, notes))
@@ -1935,7 +1935,7 @@ class Deals:
         limit: int | None = None,
     ) -> Rows:
         """Deals (of ACCOUNT; with STATUS open, won, lost, dropped, or None for all), as `sd deal list --json`."""
-        from salesdiary.store.reads import list_deals
+        from salesdiary.store.reads.record_reads import list_deals
         from salesdiary.store.team import owner_filter
 
         r = self._j.reader
@@ -1947,7 +1947,7 @@ class Deals:
 
     def get(self, deal: Ref) -> dict[str, Any]:
         """The deal DEAL names (an id or a name), with its account's name, else NotFound."""
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.record_reads import one
 
         return one(self._j.reader, "deal", self._j.resolve("deal", deal))
 
@@ -1965,7 +1965,13 @@ class Deals:
         """`sd deal list`: deals (of ACCOUNT; with STATUS open, won, lost, dropped or all; at STAGE of PLAYBOOK),
         the most urgent next step first."""
         from salesdiary.core.enums import DEAL_STATUS
-        from salesdiary.store.reads import ListQuery, default_playbook, list_deals, playbook_name, stage_key
+        from salesdiary.store.reads.record_reads import (
+            ListQuery,
+            default_playbook,
+            list_deals,
+            playbook_name,
+            stage_key,
+        )
         from salesdiary.store.team import owner_filter
 
         book, step = _word(playbook, "--playbook"), _word(stage, "--stage")
@@ -1988,14 +1994,14 @@ class Deals:
         """`sd deal show`: DEAL with its people, stage history and five latest visits (and how many in all), and
         for an open deal `coach`: its stage's goal, the required markers still unmet and the top three actions
         (`Journal.quick_plan`: no checks run)."""
-        from salesdiary.store import reads
+        from salesdiary.store.reads import record_reads
 
         r = self._j.reader
         deal_id = self._j.resolve("deal", deal)
-        row = reads.one(r, "deal", deal_id)
-        people = reads.deal_contacts(r, deal_id)
-        stages = reads.stage_history(r, deal_id)
-        visits, total = reads.list_visits(r, reads.ListQuery(deal_id=deal_id, limit=5))
+        row = record_reads.one(r, "deal", deal_id)
+        people = record_reads.deal_contacts(r, deal_id)
+        stages = record_reads.stage_history(r, deal_id)
+        visits, total = record_reads.list_visits(r, record_reads.ListQuery(deal_id=deal_id, limit=5))
         plan = self._j.quick_plan(deal_id)
         coach = None
         if not plan.closed and plan.stage is not None:
@@ -2021,7 +2027,7 @@ class Deals:
         """Move DEAL to the next stage of its playbook after the stage exit check (required markers unmet:
         StageExitBlocked, unless FORCE with a REASON), ticking the markers TICKS of its stage first, in the same
         write. Returns the move (old and new stage)."""
-        from salesdiary.store import progress
+        from salesdiary.store.writes import progress
 
         deal_id = self._j.resolve("deal", deal)
 
@@ -2065,8 +2071,8 @@ class Visits:
         """Log a visit from VALUES already converted (core/fields.py VISIT): what `sd visit add` calls."""
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store import records
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.record_reads import one
+        from salesdiary.store.writes import records
 
         j = self._j
         account_id = deal_id = None
@@ -2088,7 +2094,7 @@ class Visits:
     def log_plan(self, plan: VisitPlan) -> PlanLogged:
         """Write what a guided `sd visit add` gathered (core/visit_plan.py VisitPlan: a new account or deal, the
         people met, the visit, markers ticked, a stage move) as one write, recorded as visits.add."""
-        from salesdiary.store import progress
+        from salesdiary.store.writes import progress
 
         return self._j.write("visits.add", lambda tx: progress.log_visit(tx, plan))
 
@@ -2098,8 +2104,8 @@ class Visits:
         """Change VISIT ("" clears a field); DEAL: the deal it was about ("" for none); CONTACTS: the people met
         (replaces the list)."""
         from salesdiary.core import fields
-        from salesdiary.store import records
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.record_reads import one
+        from salesdiary.store.writes import records
 
         j = self._j
         visit_id = j.resolve("visit", visit)
@@ -2118,7 +2124,7 @@ class Visits:
 
     def remove(self, visit: Ref) -> int:
         """Remove VISIT. Returns its id."""
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         visit_id = self._j.resolve("visit", visit)
         self._j.write("visits.remove", lambda tx: records.remove_visit(tx, visit_id))
@@ -2138,7 +2144,7 @@ class Visits:
     ) -> Listing:
         """`sd visit list`: visits, newest first (of ACCOUNT, DEAL, where CONTACT was met; from SINCE, up to
         UNTIL)."""
-        from salesdiary.store.reads import ListQuery, list_visits
+        from salesdiary.store.reads.record_reads import ListQuery, list_visits
         from salesdiary.store.team import owner_filter
 
         j = self._j
@@ -2159,7 +2165,7 @@ class Visits:
 
     def show(self, visit: Ref) -> Record:
         """`sd visit show`: one visit, with the people met."""
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.record_reads import one
 
         return Record(one(self._j.reader, "visit", self._j.resolve("visit", visit)))
 
@@ -2172,7 +2178,7 @@ class Visits:
         limit: int | None = None,
     ) -> Rows:
         """Visits, newest first (of ACCOUNT, of DEAL), as `sd visit list --json` gives them."""
-        from salesdiary.store.reads import list_visits
+        from salesdiary.store.reads.record_reads import list_visits
         from salesdiary.store.team import owner_filter
 
         j = self._j
@@ -2204,8 +2210,8 @@ class Followups:
         """Add ACTION, due on DUE, at ACCOUNT (or DEAL's account), about DEAL and CONTACT; VALUES: kind (todo,
         visit, call), owner. Returns its id."""
         from salesdiary.core import fields
-        from salesdiary.store import records
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.record_reads import one
+        from salesdiary.store.writes import records
 
         j = self._j
         clean = j.checked(fields.FOLLOWUP, {"action": action, "due": due, **values}, ("action",))
@@ -2225,7 +2231,7 @@ class Followups:
 
     def done(self, *followups: Ref, undo: bool = False) -> list[int]:
         """Mark FOLLOWUPS as done (UNDO: open again), in one write. Returns their ids, each once."""
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         ids = list(dict.fromkeys(self._j.resolve("followup", f) for f in followups))  # `done 1 1` is one
 
@@ -2249,7 +2255,7 @@ class Followups:
         """`sd followup list`: follow-ups, the earliest first (of ACCOUNT, of DEAL; STATUS open, done or all)."""
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store.reads import ListQuery, list_followups
+        from salesdiary.store.reads.record_reads import ListQuery, list_followups
         from salesdiary.store.team import owner_filter
 
         if status not in ("open", "done", "all"):
@@ -2269,7 +2275,7 @@ class Followups:
 
     def remove(self, followup: Ref) -> int:
         """Remove FOLLOWUP. Returns its id."""
-        from salesdiary.store import records
+        from salesdiary.store.writes import records
 
         followup_id = self._j.resolve("followup", followup)
         self._j.write("followups.remove", lambda tx: records.remove_followup(tx, followup_id))
@@ -2321,7 +2327,7 @@ class Receivables:
         """Record AMOUNT due on DUE for the won DEAL (NOTE: e.g. which instalment; OWNER: who collects it,
         default the deal's owner). Returns its id; `last_values` holds the amount and date as read."""
         from salesdiary.core.validate import parse_amount
-        from salesdiary.store.receivables import add_receivable
+        from salesdiary.store.writes.receivables import add_receivable
 
         value = parse_amount(amount, "--amount")
         if value is None:
@@ -2353,7 +2359,7 @@ class Receivables:
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
         from salesdiary.store.paths import config_value
-        from salesdiary.store.report_queries import ReceivableQuery, receivables
+        from salesdiary.store.reads.report_queries import ReceivableQuery, receivables
 
         if status not in ("open", "paid", "all"):
             raise BadInput(_("--status must be open, paid or all."))
@@ -2375,7 +2381,7 @@ class Receivables:
         """Record a payment on RECEIVABLE (AMOUNT, default all that is outstanding; ON a date, default today).
         Returns {"id", "paid", "outstanding"}."""
         from salesdiary.core.validate import parse_amount
-        from salesdiary.store.receivables import record_payment
+        from salesdiary.store.writes.receivables import record_payment
 
         rid = receivable_id(receivable)
         value = parse_amount(amount, "--amount") if amount is not None else None
@@ -2384,7 +2390,7 @@ class Receivables:
 
     def remove(self, receivable: Ref) -> int:
         """Remove RECEIVABLE (entered by mistake). Returns its id."""
-        from salesdiary.store.receivables import remove_receivable
+        from salesdiary.store.writes.receivables import remove_receivable
 
         rid = receivable_id(receivable)
         self._j.write("receivables.remove", lambda tx: remove_receivable(tx, rid))

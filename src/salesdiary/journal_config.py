@@ -103,13 +103,13 @@ class Settings:
     def set(self, key: str, value: str) -> Path:
         """Set KEY to VALUE, as typed ('' removes it; a list: names separated by commas), in the config file,
         after checking both; returns the file's path."""
-        from salesdiary.store.config_file import set_value
+        from salesdiary.store.writes.config_file import set_value
 
         return set_value(key, value)
 
     def unset(self, key: str) -> Unset:
         """Take KEY out of the config file (its default applies again)."""
-        from salesdiary.store.config_file import unset_value
+        from salesdiary.store.writes.config_file import unset_value
 
         removed = unset_value(key)
         return Unset(removed, self.path())

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from salesdiary.journal import Journal
-    from salesdiary.store.importer import ImportReport
+    from salesdiary.store.writes.importer import ImportReport
 
 # Told the number of rows to import, a progress display: a context whose value is called with the rows done so
 # far (None: no display).
@@ -60,7 +60,7 @@ def file_format(fmt: str) -> str:
 def refused_report(exc: BaseException) -> ImportReport | None:
     """The report of an import that refused invalid rows and wrote nothing (an SdError `import_table` raised),
     else None: a caller may show which rows were wrong before the error."""
-    from salesdiary.store.importer import ImportRefused
+    from salesdiary.store.writes.importer import ImportRefused
 
     return exc.report if isinstance(exc, ImportRefused) else None
 
@@ -97,7 +97,7 @@ class DataIn:
         from salesdiary.core import tabular
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store import importer
+        from salesdiary.store.writes import importer
 
         table = table.strip().lower()
         if table not in tabular.IMPORT_TABLES:
@@ -133,8 +133,8 @@ class DataIn:
         does; a DRY_RUN counts the rows and writes nothing."""
         from salesdiary.core.errors import BadInput
         from salesdiary.i18n import _
-        from salesdiary.store.importer import json_problem, read_text
-        from salesdiary.store.restore import DryRun, restore
+        from salesdiary.store.writes.importer import json_problem, read_text
+        from salesdiary.store.writes.restore import DryRun, restore
 
         text, _encoding = read_text(str(file), encoding)
         parsed = json_problem(text)
@@ -149,7 +149,7 @@ class DataIn:
 
     def is_empty(self) -> bool:
         """The journal has no account yet."""
-        from salesdiary.store.reads import is_empty
+        from salesdiary.store.reads.record_reads import is_empty
 
         return is_empty(self._journal.reader)
 
@@ -158,7 +158,7 @@ class DataIn:
         `sd demo`; a journal with data is refused (Conflict), or with IF_EMPTY left alone (None)."""
         from salesdiary.core.errors import Conflict
         from salesdiary.i18n import _
-        from salesdiary.store.demo import fill_demo
+        from salesdiary.store.writes.demo import fill_demo
 
         if not self.is_empty():
             if if_empty:
@@ -169,6 +169,6 @@ class DataIn:
 
     def remove_demo(self) -> int:
         """Take the demo's records out again (yours stay; redo puts them back). Returns the changes made."""
-        from salesdiary.store.demo import remove_demo
+        from salesdiary.store.writes.demo import remove_demo
 
         return self._journal.write("data.remove_demo", remove_demo)

@@ -139,7 +139,7 @@ class Database:
         an existing file only with FORCE), else in backups/ beside the journal."""
         from salesdiary.core.errors import Conflict
         from salesdiary.i18n import _
-        from salesdiary.store.backup import backup_sqlite
+        from salesdiary.store.writes.backup import backup_sqlite
 
         journal = self._sqlite_path()
         dest = None
@@ -152,8 +152,8 @@ class Database:
 
     def check_backup(self, file: str | Path) -> BackupFile:
         """FILE checked as a journal this sd can restore (an SdError says what is wrong), and what it holds."""
-        from salesdiary.store.backup import check_journal_file
         from salesdiary.store.doctor import record_counts
+        from salesdiary.store.writes.backup import check_journal_file
 
         journal = self._sqlite_path()
         source = _backup_named(file)
@@ -162,8 +162,8 @@ class Database:
 
     def restore(self, file: str | Path) -> Restored:
         """Replace the journal with FILE, after checking it; the journal as it was is kept as a backup."""
-        from salesdiary.store.backup import restore_sqlite
         from salesdiary.store.doctor import record_counts
+        from salesdiary.store.writes.backup import restore_sqlite
 
         journal = self._sqlite_path()
         source = _backup_named(file)

@@ -127,7 +127,7 @@ class History:
         account, contact, deal, visit or followup (or a word of KINDS) and RECORD its id or name; a lone KIND
         that is no kind is taken as an account's, deal's or contact's name. A deal's or visit's history holds
         its links (people, markers, evaluation) too."""
-        from salesdiary.store.history_reads import HistoryQuery, list_history
+        from salesdiary.store.reads.history_reads import HistoryQuery, list_history
 
         r = self._journal.reader
         entity, entity_id = self._which_record(kind, None if record is None else str(record))
@@ -175,7 +175,7 @@ class History:
     def pending(self) -> PendingUndo | None:
         """What `Journal.undo()` would reverse now (your last changeset: on a team database, the login's), with
         the later changes that stop it; None when nothing is left to undo."""
-        from salesdiary.store import history_reads as hr
+        from salesdiary.store.reads import history_reads as hr
         from salesdiary.store.team import undo_users
 
         r = self._journal.reader

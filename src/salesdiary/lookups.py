@@ -2,9 +2,9 @@
 on a terminal (prompts/visit.py's `VisitJournal`), `Journal.note_lookups()` for `sd log`'s confirmation
 (prompts/capture.py's `NoteJournal`). prompts/ gets what it shows from these objects, never from store/.
 
-Each method is one small read over the journal's plain-SQL reader (store/progress_reads.py,
-store/capture_reads.py, store/reads.py). Everything is imported inside the methods: importing this module costs
-nothing, and a read stays off SQLAlchemy on SQLite.
+Each method is one small read over the journal's plain-SQL reader (store/reads/progress_reads.py,
+store/reads/capture_reads.py, store/reads/record_reads.py). Everything is imported inside the methods: importing
+this module costs nothing, and a read stays off SQLAlchemy on SQLite.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from salesdiary.core.capture import Found
     from salesdiary.core.playbook import Playbook
     from salesdiary.journal import Journal, Ref
-    from salesdiary.store.capture_reads import JournalNames
+    from salesdiary.store.reads.capture_reads import JournalNames
 
 Row = dict[str, Any]
 
@@ -45,7 +45,7 @@ class _Lookups:
 
     def account_names(self) -> list[str]:
         """Account names to offer, the most recently visited first."""
-        from salesdiary.store.progress_reads import account_choices
+        from salesdiary.store.reads.progress_reads import account_choices
 
         return [str(row["name"]) for row in account_choices(self._j.reader)]
 
@@ -59,8 +59,8 @@ class VisitLookups(_Lookups):
 
     def given(self, account: Ref | None, deal: Ref | None, contacts: Sequence[Ref] = ()) -> Given:
         """The ACCOUNT, DEAL and CONTACTS named on the command line (names as `sd` takes them), else NotFound."""
-        from salesdiary.store.progress_reads import contacts_by_id
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.progress_reads import contacts_by_id
+        from salesdiary.store.reads.record_reads import one
 
         j, r = self._j, self._j.reader
         account_id = None
@@ -81,8 +81,8 @@ class VisitLookups(_Lookups):
     def find_account(self, text: str) -> tuple[Row | None, list[Row]]:
         """The account TEXT names exactly (by its folded name), if any, and the accounts whose name contains it."""
         from salesdiary.core.naming import account_key, fold
-        from salesdiary.store.progress_reads import accounts_matching
-        from salesdiary.store.reads import account_by_key
+        from salesdiary.store.reads.progress_reads import accounts_matching
+        from salesdiary.store.reads.record_reads import account_by_key
 
         r = self._j.reader
         matches = accounts_matching(r, text)
@@ -93,13 +93,13 @@ class VisitLookups(_Lookups):
 
     def open_deals(self, account_id: int) -> list[Row]:
         """The account's open deals, the most urgent next step first."""
-        from salesdiary.store.progress_reads import open_deals
+        from salesdiary.store.reads.progress_reads import open_deals
 
         return open_deals(self._j.reader, account_id)
 
     def contacts(self, account_id: int) -> list[Row]:
         """The people at the account, by name."""
-        from salesdiary.store.progress_reads import account_contacts
+        from salesdiary.store.reads.progress_reads import account_contacts
 
         return account_contacts(self._j.reader, account_id)
 
@@ -111,13 +111,13 @@ class VisitLookups(_Lookups):
 
     def ticked(self, deal_id: int, stage: str) -> set[str]:
         """The markers of the deal's STAGE already met."""
-        from salesdiary.store.progress_reads import ticked_markers
+        from salesdiary.store.reads.progress_reads import ticked_markers
 
         return set(ticked_markers(self._j.reader, deal_id, stage))
 
     def owned_by_another(self, account_id: int) -> tuple[str, str] | None:
         """In a team database, (owner, first reported on) when the account is another rep's; else None."""
-        from salesdiary.store.reads import one
+        from salesdiary.store.reads.record_reads import one
         from salesdiary.store.team import is_team, whoami
 
         r = self._j.reader
@@ -131,7 +131,7 @@ class VisitLookups(_Lookups):
 
 class NoteLookups(_Lookups):
     """What `sd log`'s confirmation reads when the rep changes a field (prompts/capture.py's NoteJournal): names
-    found as `Journal.capture` finds them (store/capture_reads.py, each from an index)."""
+    found as `Journal.capture` finds them (store/reads/capture_reads.py, each from an index)."""
 
     def __init__(self, journal: Journal) -> None:
         super().__init__(journal)
@@ -140,7 +140,7 @@ class NoteLookups(_Lookups):
     @property
     def names(self) -> JournalNames:
         if self._names is None:
-            from salesdiary.store.capture_reads import JournalNames
+            from salesdiary.store.reads.capture_reads import JournalNames
 
             self._names = JournalNames(self._j.reader)
         return self._names
@@ -198,7 +198,7 @@ def _file_names(path: Any, entity: str, prefix: str) -> list[tuple[str, str]]:
     try:
         if schema_version(con) != SCHEMA_VERSION:
             return []
-        from salesdiary.store.reads import completion_names as names
+        from salesdiary.store.reads.record_reads import completion_names as names
 
         return names(SqliteReader(con), entity, prefix)
     except sqlite3.Error:
@@ -211,7 +211,7 @@ def _server_names(url: str, entity: str, prefix: str) -> list[tuple[str, str]]:
     """From a PostgreSQL team database, as the read commands read it (no SQLAlchemy, no psycopg when libpq can be
     loaded)."""
     from salesdiary.store import pg
-    from salesdiary.store.reads import completion_names as names
+    from salesdiary.store.reads.record_reads import completion_names as names
 
     try:
         reader = pg.open_reader(url, timeout=SERVER_TIMEOUT)
@@ -230,7 +230,7 @@ def completion_playbook(name: str | None) -> Playbook | None:
     from salesdiary.core.errors import SdError
     from salesdiary.core.playbook import load_playbook
     from salesdiary.store.paths import config_dir
-    from salesdiary.store.reads import default_playbook
+    from salesdiary.store.reads.record_reads import default_playbook
 
     try:
         return load_playbook(str(name or default_playbook()), config_dir())

@@ -89,7 +89,7 @@ def choose_language(cli_lang: str | None) -> str:
         if lang:
             return lang
     try:
-        from salesdiary.store.paths import config_value
+        from salesdiary.journal_target import config_value
 
         lang = normalise_language(str(config_value("language", "") or ""))
         if lang:
@@ -166,9 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from salesdiary.i18n import _, set_language
 
     found, args = split_globals(sys.argv[1:] if argv is None else argv)
-    from salesdiary.store.invocation import set_command
+    from salesdiary.journal_target import record_command
 
-    set_command(list(sys.argv[1:] if argv is None else argv))
+    record_command(list(sys.argv[1:] if argv is None else argv))
     STATE.db = str(found["--db"]) if found.get("--db") else None
     STATE.no_input = bool(found.get("--no-input"))
     STATE.no_pager = bool(found.get("--no-pager"))
@@ -204,7 +204,7 @@ def _settle_config(found: dict[str, str | bool], args: list[str]) -> None:
     from salesdiary.core.errors import BadInput, SdError
     from salesdiary.core.settings import DATE_ORDERS
     from salesdiary.i18n import _
-    from salesdiary.store.paths import config_value
+    from salesdiary.journal_target import config_value
 
     dates.set_order(None)
     order = found.get("--dates")

@@ -69,18 +69,9 @@ def doctor(as_json: bool = JsonOpt) -> None:
 
         print_json(report.as_json())
     else:
-        from salesdiary.render.tables import Column, print_table
+        from salesdiary.render.database import print_doctor
 
-        marks = {"ok": _("ok"), "warn": _("warning"), "fail": _("FAILED")}
-        print_table(
-            report.as_json(),
-            [
-                Column(_("Check"), lambda c: c["name"], no_wrap=True),
-                Column(_("Result"), lambda c: marks.get(c["status"], c["status"]), no_wrap=True),
-                Column(_("Detail"), lambda c: c["detail"], max_width=70),
-                Column(_("What to do"), lambda c: c["advice"], max_width=50),
-            ],
-        )
+        print_doctor(report)
     if report.failed:
         from salesdiary.render.console import error_line
 

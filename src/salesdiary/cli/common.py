@@ -12,8 +12,8 @@ from salesdiary.i18n import N_, _
 
 if TYPE_CHECKING:
     from salesdiary.journal import Journal
+    from salesdiary.journal_target import Target
     from salesdiary.render.tables import Column
-    from salesdiary.store.paths import Target
 
 T = TypeVar("T")
 
@@ -55,10 +55,10 @@ def target() -> Target:
     and the command's own work starts (cli.loading)."""
     from salesdiary.cli.loading import loaded
     from salesdiary.cli.state import STATE
-    from salesdiary.store.paths import resolve_target
+    from salesdiary.journal_target import journal_target
 
     loaded()
-    return resolve_target(STATE.db)
+    return journal_target(STATE.db)
 
 
 def output_path(path: str | None) -> str | None:

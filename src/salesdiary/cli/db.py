@@ -42,41 +42,15 @@ def status(as_json: bool = JsonOpt) -> None:
     """Show the database, its schema, who you are on it and whether you may change every rep's records."""
     from salesdiary.cli.common import journal
 
-    info = journal().database.status().as_json()
+    found = journal().database.status()
     if as_json:
         from salesdiary.render.data import print_json
 
-        print_json(info)
+        print_json(found.as_json())
         return
-    from salesdiary.render.tables import print_record
+    from salesdiary.render.database import print_status
 
-    states = {
-        "current": _("up to date"),
-        "empty": _("no tables yet (sd db upgrade creates them)"),
-        "older": _("older than this sd: run sd db upgrade"),
-        "newer": _("newer than this sd: upgrade sd"),
-    }
-    rows = [(_("Database"), info["database"])]
-    if "schema" in info:
-        rows.append((_("Schema"), f"{info['schema'] or '-'} · {states.get(info['state'], info['state'])}"))
-    if "user" in info:
-        rows.append((_("You are"), str(info["user"])))
-        role = _("manager: you may change every rep's records") if info["manager"] else _("rep: you change your own")
-        if info.get("owner"):
-            role += " (" + _("owner of the tables") + ")"
-        elif info.get("team"):
-            role += " (" + (", ".join(info.get("roles") or []) or _("no sd role: ask the manager")) + ")"
-        rows.append((_("Role"), role))
-    if "lock_timeout" in info:
-        rows.append(
-            (
-                _("Writes wait"),
-                _("{lock:g} s at most for a lock, {statement:g} s for a statement").format(
-                    lock=info["lock_timeout"], statement=info["statement_timeout"]
-                ),
-            )
-        )
-    print_record(_("sd db status"), rows)
+    print_status(found)
 
 
 def register(root: typer.Typer) -> None:

@@ -69,14 +69,6 @@ def _format(fmt: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
     return chosen
 
 
-def _rates() -> Any:
-    """The config's currency rates (core/currency.py): a bad [currency] table is an error before any work."""
-    from salesdiary.core import currency
-    from salesdiary.store.paths import config_value
-
-    return currency.rates(config_value)
-
-
 def _write_text(path: str, text: str) -> None:
     """Write TEXT to PATH whole or not at all, private (render/writers.output_file), or to stdout for - (as
     writers.write_file does, without importing the exports' writers for it: ≈ 5 ms of a report)."""

@@ -6,7 +6,7 @@ Deterministic and local: no model, no network. What the note says is found by
   happened (default today), the first future one the follow-up;
 - words: core/data/capture_words.json (activity kinds, honorifics, surnames, the words around a follow-up),
   one table for zh and en;
-- names: a `Directory` (store/capture_reads.py) that answers from the database's indexes: accounts whose
+- names: a `Directory` (store/reads/capture_reads.py) that answers from the database's indexes: accounts whose
   normalised name (account.name_key) starts with a few characters of the note, people of one account, people of
   a given name, an account's open deals. The note is never compared with every account name in Python.
 

@@ -1,4 +1,4 @@
-"""An account's decision map (`sd map`, Journal.decision_map): the store's rows (store/report_queries.py
+"""An account's decision map (`sd map`, Journal.decision_map): the store's rows (store/reads/report_queries.py
 decision_map) made into the map as `--json` prints it — the people as a tree by reports-to, each deal's stage
 labelled and the buying roles still unknown in it. render/reports.py map_document draws the very same dict."""
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def map_data(raw: dict[str, Any], roles: Sequence[str], stage_label: StageLabel) -> dict[str, Any]:
-    """The decision map as `sd map --json` prints it, from the store's rows (store/report_queries.py
+    """The decision map as `sd map --json` prints it, from the store's rows (store/reads/report_queries.py
     decision_map): the ACCOUNT, its people as a tree by reports-to (a loop leaves people at the top), and each
     deal with its stage labelled and the ROLES (the config's `map.roles`) nobody holds in it yet."""
     contacts = raw["contacts"]

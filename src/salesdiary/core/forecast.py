@@ -1,7 +1,7 @@
 """The forecast: what will close in a month or a quarter, and how far past forecasts were to be trusted.
 
 `sd forecast` and `Journal.forecast()` show the figures computed here from rows the store reads
-(store/forecast_queries.py); render/forecast.py draws them; nothing else computes them.
+(store/reads/forecast_queries.py); render/forecast.py draws them; nothing else computes them.
 
 - The open deals expected to close in the period (expected close inside it), each with its amount, its stage's
   probability, the weighted amount (amount × probability) and its forecast category: the rep's choice

@@ -1,6 +1,6 @@
 """The funnel's figures: what `sd funnel` and `Journal.funnel()` show, computed in one place.
 
-The database counts and sums (store/report_queries.py funnel); this module turns those sums into the report's
+The database counts and sums (store/reads/report_queries.py funnel); this module turns those sums into the report's
 figures — money per currency, each stage's conversion, the coverage forecast of 《销售业务手册》 (so many qualified
 accounts make one prospect, so many prospects one customer) — in the stable, JSON-ready shape that `--json`
 prints and render/reports.py draws. render/ never computes a figure of its own.

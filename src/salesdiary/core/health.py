@@ -70,7 +70,7 @@ class Rule:
     """One health rule, defined once: its key (JSON, `health.disabled`, `--rule`), its name, the method's advice
     (zh as the book words it), the book and section it comes from as a person names them, which record it
     finds, the [health] settings it reads (their defaults and checks: Thresholds and thresholds()) and the
-    builder that turns the rows its query finds (store/health_queries.py, the part named after the key) into
+    builder that turns the rows its query finds (store/reads/health_queries.py, the part named after the key) into
     findings. `sd check` and the coach both read the rules from here."""
 
     key: str
@@ -401,7 +401,7 @@ def build_findings(
     per_rule: int | None = None,
 ) -> list[Finding]:
     """Findings from the rows each rule's query returned (rules in their fixed order); with PER_RULE, only the
-    first PER_RULE of each rule (the queries count them all: store/health_queries.py). The rules run are those
+    first PER_RULE of each rule (the queries count them all: store/reads/health_queries.py). The rules run are those
     FOUND holds: the caller leaves out the disabled ones unless they were asked for by name."""
     from itertools import islice
 

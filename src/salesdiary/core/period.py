@@ -1,5 +1,5 @@
 """The weekly or monthly report's figures (`sd report week|month`, Journal.report): the store's rows of the
-period (store/report_queries.py period_report) made into the report as `--json` prints it — the summary, the
+period (store/reads/report_queries.py period_report) made into the report as `--json` prints it — the summary, the
 stage moves named (new, moved, forced, reopened) and labelled, money per currency (core/currency.py).
 render/reports.py period_document draws the very same dict."""
 

@@ -1,5 +1,5 @@
 """What a guided `sd visit add` writes, as plain data: the answers, once confirmed, become one `VisitPlan` that
-`Journal.visits.log_plan` writes in one transaction (store/progress.py `log_visit`)."""
+`Journal.visits.log_plan` writes in one transaction (store/writes/progress.py `log_visit`)."""
 
 from __future__ import annotations
 

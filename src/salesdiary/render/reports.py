@@ -1,7 +1,7 @@
 """The reports drawn for people: each `*_document` function lays out the dict a report's data holds (the very
 dict `--json` prints) for the terminal, Markdown or HTML, so the table and `--json` always show the same numbers.
 Nothing here computes a figure: the data is made below the Python API — the funnel in core/funnel.py, the due
-list in store/report_queries.py due_list, the weekly and monthly report in core/period.py, the decision map in
+list in store/reads/report_queries.py due_list, the weekly and monthly report in core/period.py, the decision map in
 core/decision_map.py, the receivables in core/collection.py. `funnel_csv_rows` only lays the funnel's figures out
 as CSV rows.
 """

@@ -140,7 +140,7 @@ def _plain(value: Any) -> Any:
     """Values as sqlite3 returns them, so every reader gives the same rows (and JSON is the same on every database).
 
     Booleans become 0/1 (what SQLite stores; the read queries turn the boolean columns into true/false for
-    JSON, reads.BOOL_COLUMNS); times become UTC text as SQLite keeps it ("2026-11-25 08:30:00.000000");
+    JSON, record_reads.BOOL_COLUMNS); times become UTC text as SQLite keeps it ("2026-11-25 08:30:00.000000");
     dates ISO text; NUMERIC (PostgreSQL's SUM and AVG) a float.
     """
     if value is None or type(value) in (str, int, float):

@@ -296,7 +296,7 @@ def _unreadable(path: Path, exc: sqlite3.DatabaseError, restore_advice: str) -> 
 
 def _check_kept_figures(r: Reader) -> Check:
     """The figures the database keeps itself (visits per account, a deal's last visit, a stage's markers)."""
-    from salesdiary.store.kept_figures import disagreements
+    from salesdiary.store.reads.kept_figures import disagreements
 
     labels = {
         "account visits": _("visits per account"),
@@ -339,7 +339,7 @@ def _check_same_organisation(r: Reader) -> Check:
 
 
 def _check_backups(path: Path) -> list[Check]:
-    from salesdiary.store.backup import (
+    from salesdiary.store.writes.backup import (
         backup_dir,
         folder_problem,
         is_good_copy,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from salesdiary.core.errors import Conflict, SdError
 from salesdiary.i18n import _
-from salesdiary.store.backup import backup_sqlite
 from salesdiary.store.connection import connect_sqlite, schema_version
 from salesdiary.store.paths import Target
 from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
+from salesdiary.store.writes.backup import backup_sqlite
 
 
 def alembic_config():  # noqa: ANN201

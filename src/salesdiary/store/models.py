@@ -1,6 +1,6 @@
 """The schema, defined once: SQLModel tables for writes and migrations.
 
-Read queries (store/reads.py) use plain SQL over these same tables so that the
+Read queries (store/reads/record_reads.py) use plain SQL over these same tables so that the
 read path does not import SQLModel. Dates are stored as ISO dates, times as ISO
 timestamps (UTC); enum fields hold their keys (core/enums.py).
 """

@@ -229,7 +229,7 @@ def state_of(revision: str | None) -> str:
         return "empty"
     if revision == SCHEMA_HEAD:
         return "current"
-    from salesdiary.store.backup import known_revisions
+    from salesdiary.store.version import known_revisions
 
     if revision in known_revisions():
         return "older"

@@ -27,3 +27,12 @@ PostgreSQL has no user_version: the alembic revision is read instead.
 SCHEMA_VERSION = 12
 SCHEMA_HEAD = "0012"
 APPLICATION_ID = 0x53444A31  # "SDJ1": marks an SQLite file as an sd journal
+
+
+def known_revisions() -> set[str]:
+    """The alembic revisions this sd ships (read from the migration file names, without importing alembic)."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "migrations" / "versions"
+    found = {p.name.split("_", 1)[0] for p in folder.glob("*.py") if p.name[:1].isdigit()}
+    return found | {SCHEMA_HEAD}

@@ -4,7 +4,7 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07 19:20:00
 
-`sd log` finds the records a note names by prefix (store/capture_reads.py): accounts whose account.name_key
+`sd log` finds the records a note names by prefix (store/reads/capture_reads.py): accounts whose account.name_key
 starts with a few characters of the note, contacts whose name starts with a first name and a space. On
 PostgreSQL that is `LIKE 'text%'`, which a plain btree index answers only when the column's collation is C.
 contact.name is COLLATE "C" (names sort by code point, as on SQLite), so ix_contact_name answers it; but

@@ -33,7 +33,7 @@ from urllib.parse import quote
 from salesdiary.core.errors import BadInput, Conflict, NotFound, SdError, is_full_disk_errno
 from salesdiary.i18n import _
 from salesdiary.store.paths import config_value
-from salesdiary.store.version import APPLICATION_ID, SCHEMA_HEAD, SCHEMA_VERSION
+from salesdiary.store.version import APPLICATION_ID, SCHEMA_VERSION, known_revisions
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # the reasons sd writes a copy for (backup_sqlite's callers); a file named otherwise is not sd's to rotate
@@ -303,13 +303,6 @@ class JournalFile:
     revision: str | None
     application_id: int
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def known_revisions() -> set[str]:
-    """The alembic revisions this sd ships (read from the migration file names, without importing alembic)."""
-    folder = Path(__file__).parent / "migrations" / "versions"
-    found = {p.name.split("_", 1)[0] for p in folder.glob("*.py") if p.name[:1].isdigit()}
-    return found | {SCHEMA_HEAD}
 
 
 def check_journal_file(path: Path) -> JournalFile:

@@ -7,8 +7,8 @@ import random
 import re
 from typing import Any
 
-from salesdiary.store import records
 from salesdiary.store.tx import Tx
+from salesdiary.store.writes import records
 
 # name, purchase mode, source, industry, region, info stage, relation, tier, lifecycle
 ACCOUNTS = [
@@ -447,7 +447,7 @@ def remove_demo(tx: Tx) -> int:
     """
     from salesdiary.core.errors import Conflict
     from salesdiary.i18n import _
-    from salesdiary.store import undo
+    from salesdiary.store.writes import undo
 
     target = demo_changeset(tx.reader)
     if target is None:

@@ -411,7 +411,7 @@ def import_file(
 
     path = getattr(target, "path", None)
     if path is not None and path.is_file() and path.stat().st_size:
-        from salesdiary.store.backup import backup_sqlite
+        from salesdiary.store.writes.backup import backup_sqlite
 
         backup_sqlite(path, reason="before-import")  # issue 10: a copy before every import, rotated like the others
     return run_write(target, lambda tx: run_import(table, source, options, _reader_of(tx), tx, progress), command)

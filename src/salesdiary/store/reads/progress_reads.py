@@ -1,6 +1,6 @@
 """Read queries for a deal's progress: ticked markers, evaluation answers, and what guided prompts offer.
 
-Plain SQL with :named parameters (the read path never imports SQLModel), like store/reads.py.
+Plain SQL with :named parameters (the read path never imports SQLModel), like store/reads/record_reads.py.
 """
 
 from __future__ import annotations

@@ -376,14 +376,14 @@ def agenda(r: Reader, day: dt.date, *, owner: str | None = None) -> dict[str, An
 
 def _attach_met(r: Reader, visits: list[dict[str, Any]], among: tuple[str, dict[str, Any]] | None = None) -> None:
     """Add the names of the contacts met to each visit row (one query for all; AMONG as for attach_contacts)."""
-    from salesdiary.store.reads import attach_contacts
+    from salesdiary.store.reads.record_reads import attach_contacts
 
     attach_contacts(r, visits, among)
     for v in visits:
         v["contacts"] = [c["name"] for c in v["contacts"]]
 
 
-# --- the playbooks in use (health rules: store/health_queries.py) ------------------------------------------
+# --- the playbooks in use (health rules: store/reads/health_queries.py) ------------------------------------------
 
 
 def open_playbooks(r: Reader, scope: Scope) -> list[str]:

@@ -1,7 +1,7 @@
 """Read queries for the coach (`sd next`): a deal's people, its next follow-up, what is still owed on it, and the
 open deals of a scope with the markers met in their current stage.
 
-Plain SQL with :named parameters (the read path never imports SQLModel), like store/reads.py.
+Plain SQL with :named parameters (the read path never imports SQLModel), like store/reads/record_reads.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from salesdiary.store.connection import Reader
-    from salesdiary.store.report_queries import Scope
+    from salesdiary.store.reads.report_queries import Scope
 
 
 def deal_people(r: Reader, deal_id: int) -> list[dict[str, Any]]:

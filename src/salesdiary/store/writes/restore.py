@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesdiary.core.errors import BadInput, Conflict
 from salesdiary.i18n import _
-from salesdiary.store.export_queries import DUMP_FORMAT, DUMP_VERSION, KEPT_COLUMNS, NOT_DUMPED, stored_columns
+from salesdiary.store.reads.export_queries import DUMP_FORMAT, DUMP_VERSION, KEPT_COLUMNS, NOT_DUMPED, stored_columns
 from salesdiary.store.version import SCHEMA_VERSION
 
 if TYPE_CHECKING:

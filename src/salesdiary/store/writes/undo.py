@@ -27,9 +27,9 @@ from sqlalchemy.types import TypeDecorator
 
 from salesdiary.core.errors import Conflict
 from salesdiary.i18n import _
-from salesdiary.store import history_reads as hr
 from salesdiary.store import models
-from salesdiary.store.export_queries import stored_columns
+from salesdiary.store.reads import history_reads as hr
+from salesdiary.store.reads.export_queries import stored_columns
 from salesdiary.store.tx import Tx, jsonable
 
 

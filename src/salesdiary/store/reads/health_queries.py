@@ -30,7 +30,7 @@ from typing import Any
 
 from salesdiary.core.playbook import Playbook
 from salesdiary.store.connection import Reader, side_by_side
-from salesdiary.store.report_queries import LAST_VISIT, Scope, stale_sql
+from salesdiary.store.reads.report_queries import LAST_VISIT, Scope, stale_sql
 from salesdiary.store.sql import date_param, days, lit, scan
 
 DEAL_RULES = (

@@ -16,10 +16,10 @@ from salesdiary.core.evaluation import ANSWERS, QUESTIONS
 from salesdiary.core.playbook import Marker, Playbook, Stage, load_playbook
 from salesdiary.core.visit_plan import VisitPlan
 from salesdiary.i18n import _, ngettext
-from salesdiary.store import records
 from salesdiary.store.models import Deal, DealEvaluation, DealMarker
 from salesdiary.store.paths import config_dir
 from salesdiary.store.tx import Tx
+from salesdiary.store.writes import records
 
 
 class StageExitBlocked(Conflict):

@@ -110,7 +110,7 @@ class JournalNames:
         return [_person(row) for row in rows]
 
     def deal(self, ref: str, account_id: int | None) -> Found:
-        from salesdiary.store.reads import resolve
+        from salesdiary.store.reads.record_reads import resolve
 
         deal_id = resolve(self.r, "deal", ref, account_id=account_id)
         row = self.r.rows("SELECT id, name, account_id FROM deal WHERE id = :id", {"id": deal_id})[0]

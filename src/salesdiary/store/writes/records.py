@@ -18,7 +18,6 @@ from salesdiary.core.enums import DEAL_STATUS
 from salesdiary.core.errors import BadInput, Conflict, NotFound
 from salesdiary.core.naming import account_key, fold
 from salesdiary.i18n import _
-from salesdiary.store import reads
 from salesdiary.store.models import (
     Account,
     Contact,
@@ -33,6 +32,7 @@ from salesdiary.store.models import (
     VisitContact,
 )
 from salesdiary.store.paths import config_value
+from salesdiary.store.reads import record_reads
 from salesdiary.store.tx import Tx, now
 
 
@@ -41,7 +41,7 @@ def get_record(tx: Tx, model: type, record_id: int, entity: str, *, as_row: bool
     (e.g. a visit) and so need no ORM object."""
     obj = (tx.fetch if as_row else tx.get)(model, record_id)
     if obj is None:
-        raise NotFound(_("There is no {what} #{id}.").format(what=reads.entity_label(entity), id=record_id))
+        raise NotFound(_("There is no {what} #{id}.").format(what=record_reads.entity_label(entity), id=record_id))
     return obj
 
 
@@ -50,7 +50,7 @@ def get_record(tx: Tx, model: type, record_id: int, entity: str, *, as_row: bool
 
 def _check_name_free(tx: Tx, name: str, except_id: int | None = None) -> str:
     key = account_key(name)
-    existing = reads.account_by_key(tx.reader, key)
+    existing = record_reads.account_by_key(tx.reader, key)
     if existing and existing["id"] != except_id:
         raise Conflict(
             _("{name!r} is already reported as account #{id} {existing!r}, owned by {owner} since {since}.").format(
@@ -273,8 +273,8 @@ def remove_contact(tx: Tx, contact_id: int) -> None:
 
 
 # Kept here for callers that import them from records; they live in reads (no SQLModel on the read path).
-default_playbook = reads.default_playbook
-stage_key = reads.stage_key
+default_playbook = record_reads.default_playbook
+stage_key = record_reads.stage_key
 
 
 def add_deal(
@@ -302,7 +302,7 @@ def add_deal(
                         "--allow-duplicate."
                     ).format(account=account.name, id=deal_id, name=name)
                 )
-    playbook = reads.playbook_name(playbook or default_playbook())
+    playbook = record_reads.playbook_name(playbook or default_playbook())
     key = stage_key(playbook, stage)
     stamp = now()
     values = {k: v for k, v in values.items() if v is not None}
@@ -357,7 +357,7 @@ def edit_deal(
         get_record(tx, Account, account_id, "account")
         values["account_id"] = account_id
     if playbook:
-        playbook = reads.playbook_name(playbook)
+        playbook = record_reads.playbook_name(playbook)
     if playbook and playbook != deal.playbook:
         key = stage_key(playbook, stage)
         values["playbook"] = playbook
@@ -617,7 +617,7 @@ def add_followup(
             _(
                 "{record} is {owner}'s: follow-ups there are {owner}'s to set. If you helped there, log the visit "
                 "with --assist --follow-up DATE. Nothing was written."
-            ).format(record=reads.entity_label(theirs.__tablename__) + f" #{theirs.id}", owner=theirs.owner)
+            ).format(record=record_reads.entity_label(theirs.__tablename__) + f" #{theirs.id}", owner=theirs.owner)
         )
     if contact_id is not None and get_record(tx, Contact, contact_id, "contact", as_row=True).account_id != account_id:
         raise BadInput(_("--contact: contact #{id} works at another account.").format(id=contact_id))
