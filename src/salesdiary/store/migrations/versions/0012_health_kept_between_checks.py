@@ -69,31 +69,35 @@ def _postgresql() -> bool:
 
 
 def upgrade() -> None:
+    # idempotent, like 0008–0011: a database whose revision was set back runs it again
     op.create_table(
         "deal_health",
         sa.Column("deal_id", sa.Integer(), primary_key=True),
         sa.Column("bits", sa.Integer(), nullable=False),
+        if_not_exists=True,
     )
     op.create_table(
         "account_health",
         sa.Column("account_id", sa.Integer(), primary_key=True),
         sa.Column("bits", sa.Integer(), nullable=False),
+        if_not_exists=True,
     )
     op.create_table(
         "health_key",
         sa.Column("kind", sa.String(), primary_key=True),
         sa.Column("fingerprint", sa.String(), nullable=False),
+        if_not_exists=True,
     )
     if _postgresql():
         return
     for name, body in sqlite_triggers().items():
-        op.execute(f"CREATE TRIGGER {name} {body}")
+        op.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
 
 
 def downgrade() -> None:
     if not _postgresql():
         for name in sqlite_triggers():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.drop_table("health_key")
-    op.drop_table("account_health")
-    op.drop_table("deal_health")
+    op.drop_table("health_key", if_exists=True)
+    op.drop_table("account_health", if_exists=True)
+    op.drop_table("deal_health", if_exists=True)
