@@ -112,7 +112,7 @@ def ready(r: Reader, jobs: Sequence[Job], *, fill: bool = True) -> dict[str, boo
     if not fill or con.in_transaction or all(state[name] == (fp, True) for name, fp in wanted.items()):
         return {name: state[name][0] == fp for name, fp in wanted.items()}  # the usual run: no lock taken
     try:
-        return _fill(r, con, jobs)
+        return _fill(r, con, jobs, wanted)
     except sqlite3.Error:  # read-only, locked by a writer, full disk: check without storing
         state = _state(con, jobs)
         return {name: state[name][0] == fp for name, fp in wanted.items()}
@@ -122,7 +122,7 @@ def _state(con: sqlite3.Connection, jobs: Sequence[Job]) -> dict[str, tuple[str 
     """Per kind: (its stored fingerprint, whether every record has its row). No fingerprint when the triggers
     that keep the rows true are not all there (dropped by hand): the rows are then never read."""
     triggers = _triggers(con)
-    keys = dict(con.execute("SELECT kind, fingerprint FROM health_key").fetchall()) if triggers == TRIGGERS else {}
+    keys = _fingerprints(con) if triggers == TRIGGERS else {}
     state = {}
     for job in jobs:
         k = job.kind
@@ -141,27 +141,28 @@ def _triggers(con: sqlite3.Connection) -> int:
     )
 
 
-def _fill(r: Reader, con: sqlite3.Connection, jobs: Sequence[Job]) -> dict[str, bool]:
+def _fill(r: Reader, con: sqlite3.Connection, jobs: Sequence[Job], wanted: dict[str, str]) -> dict[str, bool]:
     """Store the missing rows. Rows of another fingerprint are deleted first, in a transaction of their own (the
     siblings below read what is committed); then the missing rows are computed and stored in one write
     transaction: while it is held no other program writes, so the rows computed (by this connection and its
     siblings) are those of the records as they stay until the commit. Each transaction is taken at once or not
-    at all, and any error rolls it back whole."""
+    at all, and any error rolls it back whole. WANTED: each kind's fingerprint."""
     if _triggers(con) != TRIGGERS:
         raise sqlite3.OperationalError("the triggers of migration 0012 are missing")
-    stale = [job for job in jobs if _fingerprints(con).get(job.kind.name) != job.fingerprint]
+    stored = _fingerprints(con)
+    stale = [job.kind for job in jobs if stored.get(job.kind.name) != wanted[job.kind.name]]
     if stale:
         with _writing(con):
-            for job in stale:
-                k = job.kind
+            for k in stale:
                 con.execute(f"DELETE FROM {k.table}")
                 con.execute(
                     "INSERT INTO health_key (kind, fingerprint) VALUES (?, ?)"
                     " ON CONFLICT (kind) DO UPDATE SET fingerprint = excluded.fingerprint",
-                    (k.name, job.fingerprint),
+                    (k.name, wanted[k.name]),
                 )
     with _writing(con):
-        if any(_fingerprints(con).get(job.kind.name) != job.fingerprint for job in jobs):
+        stored = _fingerprints(con)
+        if any(stored.get(name) != fingerprint for name, fingerprint in wanted.items()):
             raise sqlite3.OperationalError("another sd changed the rules' fingerprint meanwhile")
         _store(r, con, jobs)
     return {job.kind.name: True for job in jobs}
@@ -197,8 +198,7 @@ def _store(r: Reader, con: sqlite3.Connection, jobs: Sequence[Job]) -> None:
     # each lane's rows as one JSON array of [id, bits], written here without a Python object per record (the
     # parts of one record OR-ed by the upsert)
     for results in side_by_side(r, [_lane(lane) for lane in lanes if lane]):
-        for name, pairs in results:
-            k = DEALS if name == DEALS.name else ACCOUNTS
+        for k, pairs in results:
             con.execute(
                 f"INSERT INTO {k.table} ({k.key}, bits) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
                 f" FROM json_each(?) WHERE 1 ON CONFLICT ({k.key}) DO UPDATE SET bits = bits | excluded.bits",
@@ -206,8 +206,8 @@ def _store(r: Reader, con: sqlite3.Connection, jobs: Sequence[Job]) -> None:
             )
 
 
-def _lane(lane: Sequence[tuple[Job, str]]) -> Callable[[Reader], list[tuple[str, str]]]:
-    def run(reader: Reader) -> list[tuple[str, str]]:
+def _lane(lane: Sequence[tuple[Job, str]]) -> Callable[[Reader], list[tuple[Kind, str]]]:
+    def run(reader: Reader) -> list[tuple[Kind, str]]:
         out = []
         for job, part in lane:
             k = job.kind
@@ -218,7 +218,7 @@ def _lane(lane: Sequence[tuple[Job, str]]) -> Callable[[Reader], list[tuple[str,
                 f" LEFT JOIN {k.table} m ON m.{k.key} = {k.alias}.id WHERE +{k.where} AND m.{k.key} IS NULL"
             )
             rows = reader.rows(sql, job.params)
-            out.append((k.name, str(rows[0]["pairs"] or "[]")))
+            out.append((k, str(rows[0]["pairs"] or "[]")))
         return out
 
     return run

@@ -100,8 +100,9 @@ class HealthQuery:
     plan_periods: tuple[tuple[str, str, str], ...] = ()
     rules: tuple[str, ...] = DEAL_RULES + ACCOUNT_RULES + RECEIVABLE_RULES + PLAN_RULES  # which to run
     scope: Scope = field(default_factory=Scope)
-    # the kinds ("deal", "account") whose answers kept between runs the passes read (health(): store/health_memo.py)
-    kept: frozenset[str] = frozenset()
+    # kind ("deal", "account") → the health_memo.Job whose rows kept between runs the passes read (health()): its
+    # SQL is also what a pass computes for a record without its row, so the two never differ
+    kept: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,7 +145,7 @@ def health(r: Reader, q: HealthQuery, per_rule: int | None = None, *, lanes: boo
 
         jobs = _memo_jobs(r, q)
         ready = health_memo.ready(r, jobs, fill=q.scope.account_id is None)
-        q = replace(q, kept=frozenset(kind for kind, ok in ready.items() if ok))
+        q = replace(q, kept={job.kind.name: job for job in jobs if ready[job.kind.name]})
     runs = [
         lambda reader, lane=lane: _merged([run(reader, q, rules, per_rule) for run, rules in lane])
         for lane in _lanes(q.rules, q.kept)
@@ -186,7 +187,7 @@ _SECOND_LANE = ("markers_unmet", "few_tech_exchanges")
 _Pass = Callable[[Reader, HealthQuery, Sequence[str], int | None], HealthFound]  # a pass, given its rules
 
 
-def _lanes(rules: Sequence[str], kept: frozenset[str] = frozenset()) -> list[list[tuple[_Pass, list[str]]]]:
+def _lanes(rules: Sequence[str], kept: Iterable[str] = ()) -> list[list[tuple[_Pass, list[str]]]]:
     """RULES as the passes each lane runs, with their rules: the open deals | the unmet markers, then the accounts
     (passes and lanes with no rule left out). With the deals' answers KEPT, every deal rule is in the first pass
     (the costly ones are a bit read from the deal's row)."""
@@ -577,12 +578,12 @@ def _in_base(rates: dict[str, float]) -> str:
 def _open_deal_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
     scope_sql, params = q.scope.deals()
     join = ""
-    if "deal" in q.kept:  # the record rules' bits from the deal's kept row (computed here when it has none)
-        kept = [rule for rule in DEAL_RULES if rule not in DEAL_TODAY]
-        every = _deal_bits(r, q, kept, params)
-        mask = sum(_bit(DEAL_RULES, rule) for rule in rules if rule in kept)
+    job = q.kept.get("deal")
+    if job is not None:  # the record rules' bits from the deal's kept row (computed here when it has none)
+        params.update(job.params)
+        mask = sum(_bit(DEAL_RULES, rule) for rule in rules if rule not in DEAL_TODAY)
         today = _deal_bits(r, q, [rule for rule in rules if rule in DEAL_TODAY], params)
-        bits = f"(COALESCE(m.bits, {every}) & {mask}) + {today}"
+        bits = f"(COALESCE(m.bits, {job.bits}) & {mask}) + {today}"
         join = " LEFT JOIN deal_health m ON m.deal_id = d.id"
     else:
         bits = _deal_bits(r, q, rules, params)
@@ -685,13 +686,13 @@ def _account_bits(r: Reader, q: HealthQuery, rules: Sequence[str], params: dict[
 def _account_rules(r: Reader, q: HealthQuery, rules: Sequence[str], per_rule: int | None) -> HealthFound:
     scope_sql, params = q.scope.accounts()
     roles_sql, role_params = _key_roles(q)
-    if "account" in q.kept:  # the record rules' bits from the account's kept row (computed here when it has none)
-        kept = [rule for rule in ACCOUNT_RULES if rule not in ACCOUNT_TODAY]
-        every, _join = _account_bits(r, q, kept, params)
-        mask = sum(_bit(ACCOUNT_RULES, rule) for rule in rules if rule in kept)
+    job = q.kept.get("account")
+    if job is not None:  # the record rules' bits from the account's kept row (computed here when it has none)
+        params.update(job.params)
+        mask = sum(_bit(ACCOUNT_RULES, rule) for rule in rules if rule not in ACCOUNT_TODAY)
         today, _join = _account_bits(r, q, [rule for rule in rules if rule in ACCOUNT_TODAY], params)
-        bits = f"(COALESCE(m.bits, {every}) & {mask}) + {today}"
-        join = f"{_VISITS_JOIN} LEFT JOIN account_health m ON m.account_id = a.id"
+        bits = f"(COALESCE(m.bits, {job.bits}) & {mask}) + {today}"
+        join = f"{_VISITS_JOIN} LEFT JOIN account_health m ON m.account_id = a.id"  # the job's join and the visits
     else:
         bits, join = _account_bits(r, q, rules, params)
     visits_join = _VISITS_JOIN if {*_LEAST_VISITS, "visit_cadence"} & set(rules) else ""
