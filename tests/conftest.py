@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CTRL_C, DOWN, ENTER, SPACE, Terminal, build, load_generator, measure  # noqa: F401  (shared)
+from helpers import CTRL_C, DOWN, ENTER, SPACE, Terminal, build, load_generator, measure, query  # noqa: F401  (shared)
 
 TODAY = "2026-11-25"  # a Wednesday
 

@@ -3,7 +3,8 @@
 - `build`: a journal made by running `sd` commands, each on a day of its own;
 - `load_generator`: bench/generate.py, for journals of hundreds or thousands of generated records;
 - `measure`: the wall time, CPU time and peak memory of one command in a child process;
-- `Terminal`: `sd` running in a real pseudo-terminal, driven as a person would (an expect loop).
+- `Terminal`: `sd` running in a real pseudo-terminal, driven as a person would (an expect loop);
+- `query`: the rows of one SQL statement on a journal file, read by a connection of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SD_BIN = Path(sys.executable).parent / "sd"
+
+
+def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
 
 
 def build(path: Path, steps: list[tuple[str, tuple[str, ...]]]) -> None:

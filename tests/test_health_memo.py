@@ -8,9 +8,10 @@ import os
 import random
 import sqlite3
 import time
-from pathlib import Path
 
 import pytest
+
+from conftest import query
 
 FRESH = {"SD_NO_HEALTH_MEMO": "1"}
 
@@ -35,24 +36,16 @@ def same_as_fresh(sd, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     return kept
 
 
-def rows(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
-
-
 def test_a_check_keeps_one_row_per_open_deal_and_account_and_finds_the_same(sd, demo, isolated, monkeypatch):
     journal = isolated / "journal.sqlite"
-    assert rows(journal, "SELECT COUNT(*) FROM deal_health") == [(0,)]
+    assert query(journal, "SELECT COUNT(*) FROM deal_health") == [(0,)]
     first = same_as_fresh(sd, monkeypatch)
     assert len(json.loads(first)) > 5, "the demo journal has findings to compare"
-    open_deals = rows(journal, "SELECT id FROM deal WHERE status = 'open' ORDER BY id")
-    assert rows(journal, "SELECT deal_id FROM deal_health ORDER BY deal_id") == open_deals
-    prospects = rows(journal, "SELECT id FROM account WHERE info_stage <> 'customer' ORDER BY id")
-    assert rows(journal, "SELECT account_id FROM account_health ORDER BY account_id") == prospects
-    assert {kind for (kind,) in rows(journal, "SELECT kind FROM health_key")} == {"deal", "account"}
+    open_deals = query(journal, "SELECT id FROM deal WHERE status = 'open' ORDER BY id")
+    assert query(journal, "SELECT deal_id FROM deal_health ORDER BY deal_id") == open_deals
+    prospects = query(journal, "SELECT id FROM account WHERE info_stage <> 'customer' ORDER BY id")
+    assert query(journal, "SELECT account_id FROM account_health ORDER BY account_id") == prospects
+    assert {kind for (kind,) in query(journal, "SELECT kind FROM health_key")} == {"deal", "account"}
     # the default view, the text and a scope read the same rows
     for args in ((), ("--owner", "all")):
         with monkeypatch.context() as m:
@@ -64,25 +57,25 @@ def test_a_check_keeps_one_row_per_open_deal_and_account_and_finds_the_same(sd, 
 def test_a_write_forgets_only_the_rows_it_may_change(sd, demo, isolated, monkeypatch):
     journal = isolated / "journal.sqlite"
     check(sd, monkeypatch)
-    deal_id, account_id = rows(journal, "SELECT id, account_id FROM deal WHERE status = 'open' ORDER BY id LIMIT 1")[0]
-    before = len(rows(journal, "SELECT deal_id FROM deal_health"))
+    deal_id, account_id = query(journal, "SELECT id, account_id FROM deal WHERE status = 'open' ORDER BY id LIMIT 1")[0]
+    before = len(query(journal, "SELECT deal_id FROM deal_health"))
     con = sqlite3.connect(journal)
     con.execute(
         "INSERT INTO deal_marker (deal_id, stage, marker, checked_on) VALUES (?, 'x', 'y', '2026-11-01')", (deal_id,)
     )
     con.commit()
     con.close()
-    kept = {d for (d,) in rows(journal, "SELECT deal_id FROM deal_health")}
+    kept = {d for (d,) in query(journal, "SELECT deal_id FROM deal_health")}
     assert deal_id not in kept and len(kept) == before - 1
     # a person of the account: every deal of the account and the account's own row
     con = sqlite3.connect(journal)
     con.execute("UPDATE contact SET stance = 'opponent' WHERE account_id = ?", (account_id,))
     con.commit()
     con.close()
-    theirs = {d for (d,) in rows(journal, "SELECT id FROM deal WHERE account_id = ?", (account_id,))}
-    kept = {d for (d,) in rows(journal, "SELECT deal_id FROM deal_health")}
+    theirs = {d for (d,) in query(journal, "SELECT id FROM deal WHERE account_id = ?", (account_id,))}
+    kept = {d for (d,) in query(journal, "SELECT deal_id FROM deal_health")}
     assert not theirs & kept and kept
-    assert rows(journal, "SELECT COUNT(*) FROM account_health WHERE account_id = ?", (account_id,)) == [(0,)]
+    assert query(journal, "SELECT COUNT(*) FROM account_health WHERE account_id = ?", (account_id,)) == [(0,)]
     same_as_fresh(sd, monkeypatch)
 
 
@@ -184,11 +177,11 @@ def test_raw_sql_on_any_table_a_rule_reads_leaves_the_findings_of_a_fresh_check(
 def test_sd_writes_leave_the_findings_of_a_fresh_check(sd, demo, isolated, monkeypatch):
     same_as_fresh(sd, monkeypatch)
     journal = isolated / "journal.sqlite"
-    deal_name, account_name = rows(
+    deal_name, account_name = query(
         journal,
         "SELECT d.name, a.name FROM deal d JOIN account a ON a.id = d.account_id WHERE d.status = 'open' LIMIT 1",
     )[0]
-    person = rows(
+    person = query(
         journal, "SELECT c.name FROM contact c JOIN account a ON a.id = c.account_id WHERE a.name = ?", (account_name,)
     )
     writes = [
@@ -220,26 +213,26 @@ def test_sd_writes_leave_the_findings_of_a_fresh_check(sd, demo, isolated, monke
 def test_a_change_of_threshold_or_playbook_starts_afresh(sd, demo, isolated, monkeypatch):
     journal = isolated / "journal.sqlite"
     same_as_fresh(sd, monkeypatch)
-    key = rows(journal, "SELECT fingerprint FROM health_key WHERE kind = 'deal'")
+    key = query(journal, "SELECT fingerprint FROM health_key WHERE kind = 'deal'")
     (isolated / "config.toml").write_text(
         "[health]\nanalysis_meeting_amount = 1\ntech_exchanges_min = 9\n", encoding="utf-8"
     )
     same_as_fresh(sd, monkeypatch)
-    assert rows(journal, "SELECT fingerprint FROM health_key WHERE kind = 'deal'") != key
+    assert query(journal, "SELECT fingerprint FROM health_key WHERE kind = 'deal'") != key
 
 
 def test_the_answers_kept_do_not_depend_on_the_day(sd, demo, isolated, monkeypatch):
     """A new day asks only the day's rules again (next step overdue, stale, close window, visit cadence)."""
     journal = isolated / "journal.sqlite"
     same_as_fresh(sd, monkeypatch)
-    keys = rows(journal, "SELECT kind, fingerprint FROM health_key ORDER BY kind")
+    keys = query(journal, "SELECT kind, fingerprint FROM health_key ORDER BY kind")
     con = sqlite3.connect(journal)
     con.execute("UPDATE deal_health SET bits = bits")  # no change: rows stay
     con.close()
     for day in ("2027-01-15", "2027-06-30"):
         monkeypatch.setenv("SD_TODAY", day)
         same_as_fresh(sd, monkeypatch)
-        assert rows(journal, "SELECT kind, fingerprint FROM health_key ORDER BY kind") == keys
+        assert query(journal, "SELECT kind, fingerprint FROM health_key ORDER BY kind") == keys
 
 
 def test_a_read_only_journal_is_checked_without_storing_anything(sd, demo, isolated, monkeypatch):
@@ -255,7 +248,7 @@ def test_a_read_only_journal_is_checked_without_storing_anything(sd, demo, isola
         same_as_fresh(sd, monkeypatch)
     finally:
         os.chmod(journal, 0o600)
-    assert rows(journal, "SELECT COUNT(*) FROM deal_health") == [(0,)]
+    assert query(journal, "SELECT COUNT(*) FROM deal_health") == [(0,)]
 
 
 def test_a_journal_another_program_is_writing_is_checked_at_once(sd, demo, isolated, monkeypatch):
@@ -271,9 +264,9 @@ def test_a_journal_another_program_is_writing_is_checked_at_once(sd, demo, isola
     finally:
         writer.execute("ROLLBACK")
         writer.close()
-    assert rows(journal, "SELECT COUNT(*) FROM deal_health") == [(0,)]
+    assert query(journal, "SELECT COUNT(*) FROM deal_health") == [(0,)]
     same_as_fresh(sd, monkeypatch)  # the next check stores them
-    assert rows(journal, "SELECT COUNT(*) FROM deal_health") != [(0,)]
+    assert query(journal, "SELECT COUNT(*) FROM deal_health") != [(0,)]
 
 
 def test_rows_are_not_read_when_a_trigger_that_keeps_them_true_is_gone(sd, demo, isolated, monkeypatch):
@@ -319,4 +312,4 @@ def test_a_journal_that_refuses_the_write_is_checked_without_storing(sd, demo, i
 
     monkeypatch.setattr(health_memo, "_store", refused)
     same_as_fresh(sd, monkeypatch)
-    assert rows(isolated / "journal.sqlite", "SELECT COUNT(*) FROM deal_health") == [(0,)]
+    assert query(isolated / "journal.sqlite", "SELECT COUNT(*) FROM deal_health") == [(0,)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -12,17 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import query
+
 
 def journal_path(isolated: Path) -> Path:
     return isolated / "journal.sqlite"
-
-
-def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def mode(path: Path) -> int:
