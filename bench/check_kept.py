@@ -26,10 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FLOOR = Path(os.environ.get("SD_BENCH_FLOOR") or ROOT.parent / "shared" / "bench" / "floor.py")
-DATA = ROOT / "bench" / ".data"
-SD = Path(sys.executable).parent / "sd"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import DATA_DIR  # noqa: E402
+from run import FLOOR, SD, base_env  # noqa: E402  (the runner's floor, sd and environment)
 
 
 def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
@@ -46,7 +45,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="huge", choices=("large", "huge"))
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--data-dir", type=Path, default=DATA)
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     args = parser.parse_args()
     journal = args.data_dir / f"{args.size}.sqlite"
     if not journal.exists():
@@ -58,10 +57,7 @@ def main() -> int:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
         shutil.copyfile(journal, copy)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SD_")}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        config = args.data_dir / "config.toml"
-        env.update(SD_DB=str(copy), SD_CONFIG=str(config), SD_TODAY=today, NO_COLOR="1", SD_LANG="zh")
+        env = base_env(copy, today, "zh")  # as bench/run.py runs sd: the bench user's config, SD_DB the copy
         con = sqlite3.connect(copy)
         account, deal = con.execute(
             "SELECT a.name, d.id FROM deal d JOIN account a ON a.id = d.account_id WHERE d.status = 'open'"
