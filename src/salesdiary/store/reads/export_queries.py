@@ -29,17 +29,11 @@ from salesdiary.store.connection import Reader
 
 DUMP_FORMAT = "salesdiary"
 DUMP_VERSION = 1
-# facts about the file itself, written by the journal that gets the dump; figures its triggers compute again;
-# what `sd check` keeps between runs (computed again at the next check)
-NOT_DUMPED = (
-    "alembic_version",
-    "sd_meta",
-    "account_visits",
-    "deal_last_visit",
-    "deal_health",
-    "account_health",
-    "health_key",
-)
+# tables the database fills itself, not records: figures its triggers keep (migration 0005) and what `sd check`
+# keeps between runs (0012; computed again at the next check)
+KEPT_TABLES = ("account_visits", "deal_last_visit", "deal_health", "account_health", "health_key")
+# facts about the file itself, written by the journal that gets the dump, and the kept tables
+NOT_DUMPED = ("alembic_version", "sd_meta", *KEPT_TABLES)
 KEPT_COLUMNS = {"stage_history": ("markers",)}  # computed by triggers (migration 0005): not dumped, not restored
 
 

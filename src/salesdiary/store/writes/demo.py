@@ -7,6 +7,7 @@ import random
 import re
 from typing import Any
 
+from salesdiary.store.reads.export_queries import KEPT_TABLES
 from salesdiary.store.tx import Tx
 from salesdiary.store.writes import records
 
@@ -419,11 +420,9 @@ def _first_history_id(tx: Tx, deal_id: int) -> int:
 
 # --- taking the demo out again -------------------------------------------------------------------------------
 
-# Tables whose rows the database keeps by itself (migration 0005's triggers) or that record the journal's own
+# Tables whose rows the database keeps by itself (export_queries.KEPT_TABLES) or that record the journal's own
 # history: not records of the demo's or the rep's.
-_NOT_RECORDS = frozenset(
-    {"account_visits", "deal_last_visit", "deal_health", "account_health", "health_key", "changeset", "history", "meta"}
-)
+_NOT_RECORDS = frozenset({*KEPT_TABLES, "changeset", "history", "meta"})
 # The demo's changeset: `sd demo` (its command line), or a script's Journal.data.fill_demo ("python: data.fill_demo").
 _DEMO_COMMAND = re.compile(r"(^|\s)(demo|data\.fill_demo)(\s|$)")
 
